@@ -1,0 +1,73 @@
+"""Knowledge benchmark: pack load time and per-question latency, as organisations grow.
+
+Run: .venv/bin/python benchmarks/knowledge_bench.py
+Synthetic organisations are copies of the four real packs under new ids (realistic size and shape),
+so load time should grow with their number while time per question stays flat.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from knowledge.library import Library
+from knowledge.loader import load_packs
+from knowledge.models import Pack
+
+QUESTIONS = [
+    "What do I need to progress to level 3?", "how much is SCP 39?", "who signs off progression",
+    "I disagree with my assessment, what can I do?", "I qualified 6 months ago, can I go for level 2?",
+    "I'm level 2 at point 37, can I jump?", "what do I need for level 2?", "when is the progression panel",
+    "what is the AMHP pathway", "do I have to pay back my course fees if I leave", "what's the salary for BG11?",
+    "What do senior practitioners get paid?", "market supplement with 2 years service", "wat do i need 4 lvl 3",
+    "what grade is an advanced social worker", "is the market supplement staying", "what's the canteen menu?",
+    "how many observations a year", "who gives feedback after the panel", "what's the caseload for CIN",
+]  # fmt: skip
+
+
+def synthetic(packs: dict[str, Pack], count: int) -> dict[str, Pack]:
+    real = list(packs.values())
+    out: dict[str, Pack] = {}
+    for i in range(count):
+        base = real[i % len(real)]
+        org_id = base.organisation.id if i < len(real) else f"{base.organisation.id}-{i}"
+        org = base.organisation.model_copy(
+            update={"id": org_id, "short_name": f"{base.organisation.short_name} {i}"}
+        )
+        out[org_id] = base.model_copy(update={"organisation": org})
+    return out
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def measure(count: int) -> tuple[float, float, float, float]:
+    started = time.perf_counter()
+    packs = synthetic(load_packs(), count)
+    library = Library(packs)
+    load_seconds = time.perf_counter() - started
+    orgs = list(packs)
+    timings: list[float] = []
+    for round_ in range(5):
+        for i, question in enumerate(QUESTIONS):
+            org = orgs[(i * 7 + round_ * 13) % len(orgs)]
+            t0 = time.perf_counter()
+            library.ask(org, question)
+            timings.append((time.perf_counter() - t0) * 1000)
+    return load_seconds, statistics.median(timings), percentile(timings, 0.99), max(timings)
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    load_packs()
+    print(f"YAML parse + validate of the 4 real packs: {(time.perf_counter() - t0) * 1000:.0f} ms")
+    print(f"{'organisations':>13} {'load+index s':>13} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    for count in (4, 50, 200):
+        load, p50, p99, worst = measure(count)
+        print(f"{count:>13} {load:>13.2f} {p50:>8.2f} {p99:>8.2f} {worst:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""The `pathway` command: ask, policy check, and (as they land) chat, serve, demo, db and staff."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from knowledge.library import Library, UnknownOrganisation
+from knowledge.loader import PackError, load_pack, load_packs
+from knowledge.replies import Answer
+from knowledge.tracing import trace
+
+app = typer.Typer(
+    help="Pathway: career progression answers and applications for social workers.", no_args_is_help=True
+)
+policy_app = typer.Typer(help="Policy packs.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+def main() -> None:
+    app()
+
+
+def _library() -> Library:
+    try:
+        return Library.load()
+    except PackError as exc:
+        typer.echo(f"Cannot start: a policy pack is broken.\n{exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def ask(
+    question: Annotated[
+        str | None, typer.Argument(help="The question; leave out for an interactive session")
+    ] = None,
+    org: Annotated[
+        str | None, typer.Option(help="Organisation id: medway, bcc, hertfordshire, coventry")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Read JSON lines {id, org, question} on stdin")
+    ] = False,
+) -> None:
+    """Answer a career-progression question from an organisation's policy."""
+    library = _library()
+    if jsonl:
+        _answer_lines(library)
+        return
+    if org is None:
+        typer.echo(f"Choose an organisation with --org: {', '.join(library.organisations)}", err=True)
+        raise typer.Exit(2)
+    if org not in library.packs:
+        typer.echo(f"Unknown organisation {org!r}; known: {', '.join(library.organisations)}", err=True)
+        raise typer.Exit(2)
+    if question is None:
+        _interactive(library, org)
+        return
+    answer = library.ask(org, question)
+    typer.echo(json.dumps(answer.model_dump(exclude={"topic", "confidence"})) if as_json else answer.text)
+
+
+def _answer_lines(library: Library) -> None:
+    """One JSON line out for every line in, in order, whatever the line holds."""
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        reply = _answer_line(library, line)
+        sys.stdout.write(json.dumps(reply, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _answer_line(library: Library, line: str) -> dict[str, Any]:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError:
+        return _error(None, "That line is not valid JSON.")
+    if not isinstance(item, dict):
+        return _error(None, "Each line must be a JSON object with id, org and question.")
+    ident, org, question = item.get("id"), item.get("org"), item.get("question")
+    if not isinstance(question, str) or not question.strip():
+        return _error(ident, "There is no question to answer.")
+    try:
+        answer = library.ask(str(org), question)
+    except UnknownOrganisation:
+        return _error(ident, f"Unknown organisation {org!r}; known: {', '.join(library.organisations)}.")
+    return {"id": ident, **_public(answer)}
+
+
+def _public(answer: Answer) -> dict[str, Any]:
+    return answer.model_dump(mode="json")
+
+
+def _error(ident: object, text: str) -> dict[str, Any]:
+    return {"id": ident, "answered": False, "text": text, "sources": [], "error": True}
+
+
+def _interactive(library: Library, org: str) -> None:
+    name = library.packs[org].organisation.name
+    typer.echo(f"Pathway, answering from {name}'s policy. Ask a question; an empty line or Ctrl-D ends.")
+    while True:
+        try:
+            question = input("> ")
+        except EOFError:
+            break
+        if not question.strip():
+            break
+        typer.echo(library.ask(org, question).text + "\n")
+
+
+@policy_app.command("check")
+def policy_check(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Pack files; default: every installed pack")
+    ] = None,
+) -> None:
+    """Validate packs and trace every fact to its document; report problems by file, line and field."""
+    problems: list[str] = []
+    try:
+        packs = [load_pack(f) for f in files] if files else list(load_packs().values())
+    except PackError as exc:
+        problems = [str(p) for p in exc.problems]
+        packs = []
+    for pack in packs:
+        problems += [f"{pack.organisation.id}: {p}" for p in trace(pack)]
+    if problems:
+        typer.echo("\n".join(problems), err=True)
+        raise typer.Exit(1)
+    typer.echo(f"ok: {', '.join(p.organisation.id for p in packs)}")

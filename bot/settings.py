@@ -1,0 +1,24 @@
+"""One settings object, read once at the entry point from the environment (and an optional .env)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    pathway_database_url: str | None = None  # unset: a SQLite file in the working directory
+    pathway_port: int = 3978
+    pathway_remind_after_days: int = 3
+    pathway_escalate_after_days: int = 6
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    microsoft_app_id: str | None = None
+    microsoft_app_password: str | None = None
+    microsoft_app_tenant_id: str | None = None
+    microsoft_app_type: str = "MultiTenant"

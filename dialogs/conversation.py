@@ -1,0 +1,255 @@
+"""Conversation.handle(incoming) -> replies: the one entry point every adapter calls.
+
+One turn is one transaction: identify the person, load their dialog state, route (a button to the
+workflow, an active dialog to its step, anything else to the knowledge answers), save the state with
+a version check, and commit together with any outbox notices. A conflicting save (a double click, a
+second server) re-runs the turn; a crash rolls everything back, so nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from dialogs import application, approval, commands, review
+from dialogs.documents import evidence_in_full
+from dialogs.identify import identify
+from dialogs.messages import Action, Incoming, Platform, Reply, button
+from dialogs.status import status
+from dialogs.turn import Turn
+from knowledge.library import Library
+from storage import applications
+from storage.columns import utc_now
+from storage.db import transaction
+from storage.dialog_states import load_state, save_state
+from storage.unanswered import record_unanswered
+
+log = logging.getLogger(__name__)
+DIALOG = "application"
+MAX_INCOMING = 20_000  # beyond this a message is refused outright; steps apply their own limits
+ATTEMPTS = 3
+
+
+class StaleState(Exception):
+    """Someone else saved this person's dialog during our turn."""
+
+
+class Conversation:
+    def __init__(
+        self,
+        library: Library,
+        sessions: sessionmaker[Session],
+        *,
+        channel: Platform = "console",
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.library = library
+        self.sessions = sessions
+        self.channel = channel
+        self.clock = clock
+
+    def handle(self, incoming: Incoming) -> list[Reply]:
+        if incoming.org not in self.library.packs:
+            return [
+                Reply(
+                    text="This workspace isn't linked to an organisation yet. Please ask your HR team to set Pathway up."
+                )
+            ]
+        if len(incoming.text or "") > MAX_INCOMING:
+            return [
+                Reply(
+                    text=f"That message is too long for me ({len(incoming.text or ''):,} characters). Please send it in shorter parts."
+                )
+            ]
+        for _ in range(ATTEMPTS):
+            try:
+                with transaction(self.sessions) as session:
+                    return self._turn(session, incoming)
+            except StaleState:
+                continue
+            except Exception:
+                log.exception("turn failed for %s", incoming.sender.user_id)
+                return [
+                    Reply(
+                        text="Sorry, something went wrong on my side and nothing was changed. Please try again; say 'continue' to pick up your application."
+                    )
+                ]
+        return [Reply(text="That clashed with another change made at the same moment. Please try again.")]
+
+    def _turn(self, session: Session, incoming: Incoming) -> list[Reply]:
+        person = identify(session, incoming)
+        if person is None:
+            org = self.library.packs[incoming.org].organisation
+            return [
+                Reply(
+                    text=f"I can't find you on {org.name}'s staff list, so I can't help with applications yet. Please ask HR to add you (or check the email on your chat profile)."
+                )
+            ]
+        turn = Turn(session, self.library, person, self.clock(), self.channel)
+        state, version = load_state(session, person.id, DIALOG)
+        state, replies = self._route(turn, state, incoming)
+        if not save_state(session, person.id, DIALOG, state, version):
+            raise StaleState
+        return replies
+
+    def _route(
+        self, turn: Turn, state: dict[str, Any] | None, incoming: Incoming
+    ) -> tuple[dict[str, Any] | None, list[Reply]]:
+        if incoming.action is not None:
+            return self._on_action(turn, state, incoming.action)
+        text = (incoming.text or "").strip()
+        if not text:
+            return state, [Reply(text="I didn't catch anything there. " + commands.HELP)]
+        if state and state.get("confirm_cancel"):
+            return self._confirm_cancel(turn, state, commands.parse(text))
+        command = commands.parse(text)
+        if command is not None:
+            return self._on_command(turn, state, command, text)
+        if state and not (commands.looks_like_question(text) and state["step"] != "manager_email"):
+            return application.handle(turn, state, text, None)
+        return state, self._answer(turn, state, text)
+
+    def _on_command(
+        self, turn: Turn, state: dict[str, Any] | None, command: commands.Command, text: str
+    ) -> tuple[dict[str, Any] | None, list[Reply]]:
+        name = command.name
+        if name == "help":
+            return state, [Reply(text=commands.HELP)]
+        if name == "status":
+            return state, status(turn, application.step_name(state) if state else None)
+        if name == "review":
+            return state, review.request(turn, Action(name="review"))
+        if name == "apply":
+            return (
+                (
+                    state,
+                    [
+                        Reply(text="You're already working on an application."),
+                        *application.prompt(turn, state),
+                    ],
+                )
+                if state
+                else application.start(turn, text)
+            )
+        if state is None:
+            if name == "continue":
+                return state, self._nothing_to_continue(turn)
+            if name in ("yes", "no"):
+                return state, [Reply(text=commands.HELP)]
+            return state, [Reply(text="You have no application in progress. Say 'apply' to start one.")]
+        if name == "continue":  # at the checklist, "continue" is the Continue button
+            return (
+                application.handle(turn, state, text, None)
+                if state["step"] == "checklist"
+                else (state, application.prompt(turn, state))
+            )
+        if name == "back":
+            return application.back(turn, state)
+        if name == "edit":
+            return application.edit(turn, state, command.argument)
+        if name == "cancel":
+            return self._ask_cancel(state)
+        return application.handle(turn, state, text, None)
+
+    def _on_action(
+        self, turn: Turn, state: dict[str, Any] | None, action: Action
+    ) -> tuple[dict[str, Any] | None, list[Reply]]:
+        name = action.name
+        if name == "decide":
+            return state, approval.decide(turn, action)
+        if name == "review":
+            return state, review.request(turn, action)
+        if name == "review_decide":
+            return state, review.decide(turn, action)
+        if name == "evidence":
+            return state, self._evidence(turn, action)
+        if name == "status":
+            return state, status(turn, application.step_name(state) if state else None)
+        if name == "continue":
+            return self._on_command(turn, state, commands.Command("continue"), "continue")
+        if name == "start":
+            return self._on_command(turn, state, commands.Command("apply"), "apply")
+        if name in ("cancel", "cancel_yes", "cancel_no"):
+            if state is None:
+                return state, [Reply(text="There's no application in progress to cancel.")]
+            if name == "cancel":
+                return self._ask_cancel(state)
+            return self._confirm_cancel(
+                turn, state, commands.Command("yes" if name == "cancel_yes" else "no")
+            )
+        if name.startswith("apply_"):
+            if state is None:
+                return state, [
+                    Reply(
+                        text="That button belongs to an application step that's finished. Say 'status' to see where things stand."
+                    )
+                ]
+            return application.handle(turn, state, None, action)
+        return state, [
+            Reply(text="I don't recognise that button; it may be from an older version of a message.")
+        ]
+
+    def _ask_cancel(self, state: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Reply]]:
+        state = {**state, "confirm_cancel": True}
+        buttons = [
+            button("Yes, cancel it", "cancel_yes", "danger"),
+            button("No, keep going", "cancel_no", "primary"),
+        ]
+        return state, [
+            Reply(
+                text="Cancel your draft application? Its evidence will be kept with the withdrawn draft but it won't go anywhere.",
+                buttons=buttons,
+            )
+        ]
+
+    def _confirm_cancel(
+        self, turn: Turn, state: dict[str, Any], command: commands.Command | None
+    ) -> tuple[dict[str, Any] | None, list[Reply]]:
+        state = {k: v for k, v in state.items() if k != "confirm_cancel"}
+        if command is not None and command.name == "yes":
+            return None, application.withdraw(turn, state)
+        return state, [Reply(text="OK, carrying on."), *application.prompt(turn, state)]
+
+    def _answer(self, turn: Turn, state: dict[str, Any] | None, text: str) -> list[Reply]:
+        answer = self.library.ask(turn.org, text)
+        if not answer.answered or answer.confidence < 0.6:
+            reason = (
+                "out_of_scope"
+                if answer.topic is None and not answer.answered
+                else "declined"
+                if not answer.answered
+                else "low_confidence"
+            )
+            record_unanswered(turn.session, turn.org, text[:2000], reason, turn.person.id)  # type: ignore[arg-type]
+        replies = [Reply(text=answer.text, sources=answer.sources)]
+        if state:
+            replies.append(
+                Reply(
+                    text=f"(Your application is still open at {application.step_name(state)}: say 'continue' when you're ready.)"
+                )
+            )
+        return replies
+
+    def _evidence(self, turn: Turn, action: Action) -> list[Reply]:
+        app = applications.get_application(turn.session, int(action.data.get("application") or 0))
+        allowed = (
+            app is not None
+            and app.org_id == turn.org
+            and (
+                turn.person.id in (app.person_id, app.line_manager_id)
+                or turn.person.role in ("service_manager", "hr", "admin")
+            )
+        )
+        if app is None or not allowed:
+            return [Reply(text="You can't see that application's evidence.")]
+        attachment = evidence_in_full(turn.session, turn.pack, app)
+        return [Reply(text=attachment.content, attachment=attachment)]
+
+    def _nothing_to_continue(self, turn: Turn) -> list[Reply]:
+        if applications.active_application(turn.session, turn.person.id) is not None:
+            return status(turn)
+        return [Reply(text="You have no application in progress. Say 'apply' to start one.")]

@@ -1,0 +1,122 @@
+"""What an application needs, worked out from the organisation's pack and the worker's record.
+
+Nothing here is written per council: targets come from the pack's levels, the checklist from the
+target's requirements, and the evidence asked for from its competencies or its evidence-type
+requirements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from knowledge import personal
+from knowledge.models import Level, Pack, Requirement
+from storage.tables import Person
+
+Verdict = Literal["met", "not_met", "unknown", "later", "desirable"]
+EVIDENCE_KINDS = ("competency_evidence", "qualification", "portfolio", "training", "placement")
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    text: str
+    verdict: Verdict
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceSlot:
+    """One thing to give evidence for: a competency, or a requirement such as a qualification."""
+
+    key: str
+    title: str
+    prompt: str
+    examples: int  # how many examples the policy asks for (1 where it does not say)
+
+
+def current_level(pack: Pack, person: Person) -> Level | None:
+    for level in pack.levels:
+        if person.level and person.level.lower() in {
+            level.id,
+            level.name.lower(),
+            *(a.lower() for a in level.aliases),
+        }:
+            return level
+    if person.spinal_point is not None:
+        found = personal.level_at_point(pack, person.spinal_point)
+        return found[0] if found else None
+    return None
+
+
+def targets(pack: Pack, person: Person) -> list[Level]:
+    """Levels above the worker's current one in their framework (all levels with requirements if unknown)."""
+    framework = person.framework
+    current = current_level(pack, person)
+    ladder = personal.ladder(pack, framework)
+    if current is None:
+        return [lv for lv in ladder if lv.requirements]
+    return [lv for lv in ladder if lv.rank > current.rank]
+
+
+def checklist(level: Level, person: Person, today: date) -> list[ChecklistItem]:
+    return [_check(req, person, today) for req in level.requirements]
+
+
+def _check(req: Requirement, person: Person, today: date) -> ChecklistItem:
+    if not req.essential:
+        return ChecklistItem(req.text, "desirable")
+    if req.kind == "service_length" and req.years is not None:
+        return _service(req, person, today)
+    if req.kind in ("panel", "vacancy"):
+        return ChecklistItem(req.text, "later", "this happens after you submit")
+    if req.kind in EVIDENCE_KINDS:
+        return ChecklistItem(req.text, "unknown", "you will give evidence for this")
+    return ChecklistItem(req.text, "unknown", "your manager will confirm this")
+
+
+def _service(req: Requirement, person: Person, today: date) -> ChecklistItem:
+    start = person.qualified_on if req.counted_from == "qualifying" else person.started_on
+    if req.counted_from in (None, "any"):
+        known = [d for d in (person.qualified_on, person.started_on) if d]
+        start = min(known) if known else None
+    if start is None:
+        return ChecklistItem(
+            req.text, "unknown", "your record has no start date; your manager will confirm this"
+        )
+    years = (today - start).days / 365.25
+    verdict: Verdict = "met" if req.years is not None and years >= req.years else "not_met"
+    return ChecklistItem(req.text, verdict, f"your record shows {personal.describe_years(years)}")
+
+
+def evidence_slots(pack: Pack, level: Level) -> list[EvidenceSlot]:
+    if level.competencies_required:
+        return _competency_slots(pack, level)
+    slots = [
+        EvidenceSlot(f"req-{i}", _short(req.text), f"Tell me how you meet this: {req.text}", 1)
+        for i, req in enumerate(level.requirements)
+        if req.essential and req.kind in EVIDENCE_KINDS
+    ]
+    if not slots:
+        prompt = f"Write a short statement of how you meet the requirements for {level.name}."
+        slots = [EvidenceSlot("statement", "Supporting statement", prompt, 1)]
+    return slots
+
+
+def _competency_slots(pack: Pack, level: Level) -> list[EvidenceSlot]:
+    examples = pack.process.evidence.examples_per_competency if pack.process.evidence else None
+    per = examples or 1
+    slots = []
+    for comp in pack.competencies:
+        if comp.id not in level.competencies_required:
+            continue
+        expected = comp.descriptors.get(level.id) or next(iter(comp.descriptors.values()), [])
+        looks_like = f" At {level.name} this looks like: {'; '.join(expected)}." if expected else ""
+        prompt = f"{comp.name}.{looks_like} Send an example from your practice (what you did, not theory)."
+        slots.append(EvidenceSlot(comp.id, comp.name, prompt, per))
+    return slots
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,204 @@
+"""A pack made searchable: every fact as a passage tagged with topics, and its names as aliases."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rank_bm25 import BM25Okapi
+
+from knowledge.models import Pack, Source, Supplement, Topic
+from knowledge.text import normalise, tokens
+
+EntityKind = Literal["level", "pathway", "competency", "supplement", "framework"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One answerable piece of a policy, with where it comes from."""
+
+    text: str
+    source: Source
+    topics: frozenset[Topic]
+    tags: frozenset[str] = frozenset()  # ids of levels, pathways, frameworks... it is about
+    keywords: str = ""
+
+
+@dataclass(frozen=True)
+class Mention:
+    kind: EntityKind
+    id: str
+    start: int
+    end: int
+
+
+@dataclass
+class PackIndex:
+    pack: Pack
+    passages: list[Passage] = field(default_factory=list)
+    aliases: list[tuple[re.Pattern[str], EntityKind, str]] = field(default_factory=list)
+    _bm25: BM25Okapi | None = None
+
+    @classmethod
+    def build(cls, pack: Pack) -> PackIndex:
+        index = cls(pack, passages=list(_passages(pack)), aliases=_aliases(pack))
+        corpus = [tokens(normalise(f"{p.text} {p.keywords}")) or ["_"] for p in index.passages]
+        index._bm25 = BM25Okapi(corpus) if corpus else None
+        return index
+
+    def scores(self, query_tokens: list[str]) -> list[float]:
+        if self._bm25 is None or not query_tokens:
+            return [0.0] * len(self.passages)
+        return [float(s) for s in self._bm25.get_scores(query_tokens)]
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Names of this pack's levels, pathways, competencies... found in the text, longest first."""
+        found: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+        for pattern, kind, ident in self.aliases:
+            for match in pattern.finditer(text):
+                span = match.span()
+                if any(span[0] < end and start < span[1] for start, end in taken):
+                    continue
+                taken.append(span)
+                found.append(Mention(kind, ident, *span))
+        return sorted(found, key=lambda m: m.start)
+
+    def with_topic(self, topic: Topic) -> list[int]:
+        return [i for i, p in enumerate(self.passages) if topic in p.topics]
+
+
+def _aliases(pack: Pack) -> list[tuple[re.Pattern[str], EntityKind, str]]:
+    names: list[tuple[str, EntityKind, str]] = []
+    for level in pack.levels:
+        names += [(n, "level", level.id) for n in (level.name, *level.aliases, level.grade or "")]
+    for pathway in pack.pathways:
+        names += [(n, "pathway", pathway.id) for n in (pathway.name, *pathway.aliases)]
+    for comp in pack.competencies:
+        names += [(n, "competency", comp.id) for n in (comp.name, *comp.aliases)]
+    for supplement in pack.supplements:
+        names += [(n, "supplement", supplement.id) for n in (supplement.name, *supplement.aliases)]
+    for framework in pack.frameworks:
+        names += [(n, "framework", framework.id) for n in (framework.name, *framework.aliases)]
+    seen: set[tuple[str, str]] = set()
+    compiled = []
+    for name, kind, ident in sorted(names, key=lambda n: -len(normalise(n[0]))):
+        phrase = normalise(name)
+        if len(phrase) < 2 or (phrase, kind) in seen:
+            continue
+        seen.add((phrase, kind))
+        compiled.append((re.compile(rf"(?<![\w£]){re.escape(phrase)}(?![\w])"), kind, ident))
+    return compiled
+
+
+def _passages(pack: Pack) -> list[Passage]:
+    out: list[Passage] = []
+    for level in pack.levels:
+        tags = frozenset({level.id, level.framework or ""} - {""})
+        if level.summary:
+            out.append(
+                Passage(f"{level.name}: {level.summary}", level.source, frozenset({Topic.overview}), tags)
+            )
+        for req in level.requirements:
+            topics = {Topic.requirements} | _requirement_topics(req.kind)
+            out.append(Passage(req.text, req.source, frozenset(topics), tags, req.kind))
+    for pathway in pack.pathways:
+        tags = frozenset({pathway.id, pathway.framework or ""} - {""})
+        out.append(Passage(pathway.summary, pathway.source, frozenset({Topic.pathways}), tags, pathway.name))
+        for stage in pathway.stages:
+            text = stage.text + (f" Modules: {'; '.join(stage.modules)}." if stage.modules else "")
+            stage_topics = frozenset({Topic.pathways, Topic.training})
+            out.append(Passage(text, stage.source, stage_topics, tags | {stage.level}, pathway.name))
+    for training in pack.training:
+        tags = frozenset({training.framework or "", training.stage} - {""})
+        label = f"{training.name}: " + "; ".join(training.items) + "."
+        topics = {Topic.training} | ({Topic.induction} if "induction" in training.stage.lower() else set())
+        out.append(Passage(label, training.source, frozenset(topics), tags, training.stage))
+    out += _process_passages(pack)
+    for supplement in pack.supplements:
+        out.append(
+            Passage(
+                supplement_text(supplement),
+                supplement.source,
+                frozenset({Topic.supplements}),
+                frozenset(supplement.roles),
+                " ".join(supplement.aliases),
+            )
+        )
+    for fact in pack.facts:
+        out.append(
+            Passage(
+                fact.text,
+                fact.source,
+                frozenset(fact.topics),
+                frozenset(fact.applies_to),
+                " ".join(fact.keywords),
+            )
+        )
+    return out
+
+
+def _process_passages(pack: Pack) -> list[Passage]:
+    process = pack.process
+    out: list[Passage] = []
+    if process.steps:
+        steps = " ".join(f"{i}. {s.text}" for i, s in enumerate(process.steps, 1))
+        out.append(Passage(steps, process.steps[0].source, frozenset({Topic.apply})))
+    if process.evidence:
+        out.append(Passage(process.evidence.text, process.evidence.source, frozenset({Topic.evidence})))
+    for signoff in process.signoff:
+        out.append(Passage(signoff.text, signoff.source, frozenset({Topic.signoff}), keywords=signoff.stage))
+    for form in process.forms:
+        out.append(
+            Passage(f"{form.name}: {form.text}", form.source, frozenset({Topic.forms}), keywords=form.name)
+        )
+    if process.backdating:
+        out.append(Passage(process.backdating.text, process.backdating.source, frozenset({Topic.backdating})))
+    if process.not_approved and process.not_approved_source:
+        out.append(
+            Passage(process.not_approved, process.not_approved_source, frozenset({Topic.not_approved}))
+        )
+    if process.review:
+        review = process.review
+        out.append(
+            Passage(review.text, review.source, frozenset({Topic.review}), keywords=f"{review.name} appeal")
+        )
+    if process.panel:
+        panel = process.panel
+        out.append(Passage(panel.text, panel.source, frozenset({Topic.panel}), keywords=panel.name))
+        if panel.members:
+            members = f"Who sits on the {panel.name}: {panel.members.rstrip('.')}."
+            out.append(Passage(members, panel.source, frozenset({Topic.panel}), keywords="who sits members"))
+        if panel.feedback_by:
+            feedback = f"Feedback after the {panel.name}: {panel.feedback_by.rstrip('.')}."
+            out.append(Passage(feedback, panel.source, frozenset({Topic.panel}), keywords="feedback"))
+        if panel.not_yet:
+            topics = frozenset({Topic.panel, Topic.not_approved})
+            out.append(Passage(panel.not_yet, panel.source, topics, keywords="not yet further work plan"))
+    return out
+
+
+def _requirement_topics(kind: str) -> set[Topic]:
+    return {
+        "service_length": {Topic.eligibility},
+        "induction": {Topic.eligibility, Topic.induction},
+        "portfolio": {Topic.evidence},
+        "competency_evidence": {Topic.evidence},
+        "training": {Topic.training},
+        "qualification": {Topic.training},
+        "panel": {Topic.panel},
+        "vacancy": {Topic.vacancy},
+    }.get(kind, set())
+
+
+def supplement_headline(s: Supplement) -> str:
+    status = {"current": "", "being_removed": " It is being removed.", "removed": " It has been removed."}[
+        s.status
+    ]
+    return f"{s.name}: £{s.amount:,} for {s.who.rstrip('.')}.{status}"
+
+
+def supplement_text(s: Supplement) -> str:
+    conditions = "".join(f" {c.strip().rstrip('.')}." for c in s.conditions)
+    return supplement_headline(s) + conditions

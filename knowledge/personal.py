@@ -1,0 +1,100 @@
+"""Answers that use what the worker tells us about themselves: service so far, current level and point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from knowledge.models import Level, Pack, PayPoint, Requirement
+from knowledge.understand import Duration, Question
+
+Verdict = Literal["met", "not_met", "unknown"]
+
+
+@dataclass(frozen=True)
+class Check:
+    requirement: Requirement
+    verdict: Verdict
+
+
+def ladder(pack: Pack, framework: str | None) -> list[Level]:
+    """The levels a worker in this framework climbs, lowest first."""
+    levels = [lv for lv in pack.levels if framework is None or lv.framework in (None, framework)]
+    return sorted(levels, key=lambda lv: lv.rank)
+
+
+def next_level(pack: Pack, level: Level) -> Level | None:
+    higher = [lv for lv in ladder(pack, level.framework) if lv.rank > level.rank]
+    return higher[0] if higher else None
+
+
+def level_at_point(pack: Pack, point: int) -> tuple[Level, PayPoint] | None:
+    for level in pack.levels:
+        for pay_point in level.pay.points if level.pay else []:
+            if pay_point.point == point:
+                return level, pay_point
+    return None
+
+
+def first_progression(pack: Pack) -> Level | None:
+    """Where someone newly qualified would aim first: the lowest level with entry rules of its own."""
+    for level in ladder(pack, None):
+        if any(r.kind in ("service_length", "induction") for r in level.requirements):
+            return level
+    climbable = ladder(pack, None)
+    return climbable[1] if len(climbable) > 1 else None
+
+
+def target_level(pack: Pack, question: Question, *, default_first: bool = False) -> Level | None:
+    """The level the question is about: named as a target, named at all, or the one above the current."""
+    named = question.level("target") or question.level("any")
+    if named:
+        return pack.level(named)
+    current = current_level(pack, question)
+    if current:
+        return next_level(pack, current)
+    return first_progression(pack) if default_first else None
+
+
+def current_level(pack: Pack, question: Question) -> Level | None:
+    named = question.level("current")
+    if named:
+        return pack.level(named)
+    found = level_at_point(pack, question.points[0]) if question.points else None
+    return found[0] if found else None
+
+
+def check_service(requirement: Requirement, durations: list[Duration]) -> Verdict:
+    """Whether the service the worker describes meets a service-length requirement."""
+    if requirement.years is None or not durations:
+        return "unknown"
+    needed = requirement.years
+    for duration in durations:
+        comparable = requirement.counted_from in (None, "any") or duration.basis in (
+            "any",
+            requirement.counted_from,
+        )
+        # Service counted from joining cannot exceed the time since qualifying, for a qualified post.
+        bounds_from_above = requirement.counted_from == "joining" and duration.basis == "qualifying"
+        if comparable or bounds_from_above:
+            if duration.years >= needed and comparable:
+                return "met"
+            if duration.years < needed:
+                return "not_met"
+    return "unknown"
+
+
+def checks(level: Level, durations: list[Duration]) -> list[Check]:
+    return [
+        Check(r, check_service(r, durations) if r.kind == "service_length" else "unknown")
+        for r in level.requirements
+    ]
+
+
+def describe_years(years: float) -> str:
+    if years < 1:
+        months = round(years * 12)
+        return f"{months} month{'s' if months != 1 else ''}"
+    whole = round(years, 1)
+    shown = int(whole) if whole == int(whole) else whole
+    return f"{shown} year{'s' if shown != 1 else ''}"

@@ -1,0 +1,117 @@
+"""The shape of an answer: direct answer first, then detail, then the source line; or an honest no."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict
+from rapidfuzz import fuzz
+
+from knowledge.models import Pack, Source, Topic
+from knowledge.topics import TOPIC_PHRASES
+
+MAX_CHARS = 1000  # the scorer and chat clients draw the line at 1,200; leave room for the source line
+
+
+class Citation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    document: str
+    section: str
+
+
+class Answer(BaseModel):
+    """What the bot says to a question, and what it rests on."""
+
+    model_config = ConfigDict(frozen=True)
+    answered: bool
+    text: str
+    sources: list[Citation] = []
+    topic: str | None = None
+    confidence: float = 0.0
+
+
+def compose(
+    pack: Pack, lines: Iterable[str], sources: Iterable[Source], topic: Topic | None, confidence: float = 1.0
+) -> Answer:
+    """Join the lines (most important first), dropping trailing detail that would make it too long."""
+    cited = _unique(sources)
+    footer = source_line(pack, cited)
+    kept: list[str] = []
+    for line in (ln.strip() for ln in lines):
+        if not line or any(fuzz.token_set_ratio(line, k) >= 90 for k in kept):
+            continue  # the same fact said twice (e.g. in a level and in a fact) is said once
+        if sum(len(k) + 1 for k in kept) + len(line) + len(footer) > MAX_CHARS:
+            if not kept:
+                kept.append(_shorten(line, MAX_CHARS - len(footer) - 1))
+            break
+        kept.append(line)
+    citations = [Citation(document=s.document, section=s.section) for s in cited]
+    text = "\n".join([*kept, footer])
+    return Answer(answered=True, text=text, sources=citations, topic=topic.value if topic else None,
+                  confidence=confidence)  # fmt: skip
+
+
+def not_stated(
+    pack: Pack, topic: Topic | None, what: str | None = None, detail: Iterable[str] = ()
+) -> Answer:
+    """The honest answer when this organisation's policy does not cover the question."""
+    org = pack.organisation
+    subject = what or (TOPIC_PHRASES[topic] if topic else "that")
+    lines = [f"{org.short_name}'s policy doesn't say anything about {subject}.", *detail]
+    lines.append(f"Please ask {org.ask}.")
+    return Answer(answered=False, text="\n".join(lines), topic=topic.value if topic else None)
+
+
+def out_of_scope(pack: Pack) -> Answer:
+    org = pack.organisation
+    text = (
+        f"I can only help with career progression under {org.short_name}'s policy: levels and grades, pay, "
+        f"what each level needs, applying, sign-off and reviews. For anything else, please ask {org.ask}."
+    )
+    return Answer(answered=False, text=text, topic=None)
+
+
+def source_line(pack: Pack, sources: list[Source]) -> str:
+    if not sources:
+        return ""
+    by_document: dict[str, list[str]] = {}
+    for source in sources:
+        by_document.setdefault(source.document, []).append(_section(source.section))
+    parts = []
+    for document, sections in by_document.items():
+        title = pack.organisation.document_title if document == pack.organisation.document else document
+        parts.append(f"{title}, {', '.join(sections)}")
+    return "Source: " + "; ".join(parts)
+
+
+def money(amount: int) -> str:
+    return f"£{amount:,}"
+
+
+def join_list(items: list[str], limit: int = 30) -> str:
+    shown = items[:limit]
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    if len(shown) == 1:
+        return shown[0] + more
+    return ", ".join(shown[:-1]) + (f", {shown[-1]}{more}" if more else f" and {shown[-1]}")
+
+
+def sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?:" else text + "."
+
+
+def _section(label: str) -> str:
+    return f"§{label}" if re.fullmatch(r"\d+(\.\d+)*", label) else f"'{label}'"
+
+
+def _unique(sources: Iterable[Source]) -> list[Source]:
+    return list(dict.fromkeys(sources))
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,256 @@
+"""Turn a chat message into comparable text: lower case, text-speak and abbreviations expanded,
+number words as digits, and a stemmed token list for retrieval."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+# Text-speak and common misspellings people type in chat, word for word.
+CHAT_WORDS = {
+    "wat": "what", "wot": "what", "wht": "what", "whats": "what is", "wats": "what is", "u": "you",
+    "ur": "your", "r": "are", "y": "why", "pls": "please", "plz": "please", "lvl": "level", "lvls": "levels",
+    "lvel": "level", "levle": "level", "lev": "level", "yr": "year", "yrs": "years", "mth": "month",
+    "mths": "months", "mnths": "months", "b4": "before", "wen": "when", "hw": "how", "nxt": "next",
+    "im": "i am", "i'm": "i am", "ive": "i have", "i've": "i have", "dont": "do not", "don't": "do not",
+    "cant": "cannot", "can't": "cannot", "won't": "will not", "doesn't": "does not", "didn't": "did not",
+    "isn't": "is not", "sal": "salary", "ppl": "people", "tho": "though", "bout": "about", "abt": "about",
+    "gonna": "going to", "wanna": "want to", "gd": "good", "thx": "thanks", "pq'd": "post qualified",
+    "whos": "who is", "who's": "who is", "hows": "how is", "what's": "what is", "where's": "where is",
+    "when's": "when is", "it's": "it is", "thats": "that is", "that's": "that is", "there's": "there is",
+    "wot's": "what is", "cud": "could", "wud": "would", "shud": "should", "n": "and", "&": "and",
+    "mgr": "manager", "mngr": "manager", "quali": "qualification", "quals": "qualifications",
+}  # fmt: skip
+
+NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
+    "fifteen": "15", "eighteen": "18", "twenty": "20", "first": "1", "second": "2", "third": "3",
+}  # fmt: skip
+
+# UK social-work abbreviations: the expansion is added beside the abbreviation, so either matches.
+ABBREVIATIONS = {
+    "asye": "assessed and supported year in employment newly qualified",
+    "nqsw": "newly qualified social worker",
+    "nq": "newly qualified",
+    "scp": "spinal point",
+    "pq": "post qualification",
+    "peps": "practice educator professional standards",
+    "pe": "practice educator",
+    "amhp": "approved mental health practitioner professional",
+    "bia": "best interest assessor",
+    "mca": "mental capacity act",
+    "dols": "deprivation of liberty",
+    "dol": "deprivation of liberty",
+    "cp": "child protection",
+    "lac": "looked after children",
+    "cla": "looked after children",
+    "cin": "children in need",
+    "hcpc": "hcpc registration",
+    "swe": "social work england registration",
+    "psw": "principal social worker",
+    "tm": "team manager",
+    "sm": "service manager",
+    "sw": "social worker",
+    "sws": "social workers",
+    "sp": "senior practitioner",
+    "ap": "advanced practitioner",
+    "asw": "advanced social worker",
+    "cpd": "continuing professional development",
+    "kss": "knowledge and skills statement",
+    "pcf": "professional capabilities framework",
+    "pa": "professional assistant",
+    "ad": "assistant director",
+    "hr": "human resources",
+    "msc": "msc masters",
+    "pgcert": "post graduate certificate",
+    "pgdip": "post graduate diploma",
+    "mpl": "managing practice learning",
+    "wte": "whole time equivalent",
+    "fte": "full time equivalent",
+}
+
+# Before a bare 2 or 4, these words mean it is a quantity or a level, not "to"/"for".
+_QUANTITY_BEFORE = {
+    "level",
+    "grade",
+    "point",
+    "points",
+    "stage",
+    "band",
+    "bg",
+    "h",
+    "m",
+    "scp",
+    "l",
+    "than",
+    "or",
+}
+_UNITS_AFTER = {"year", "years", "month", "months", "week", "weeks", "day", "days", "examples", "example"}
+
+_STEMMER = snowballstemmer.stemmer("english")
+_TOKEN = re.compile(r"[a-z0-9£]+(?:[.'][a-z0-9]+)*")
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "am",
+        "be",
+        "been",
+        "being",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "i",
+        "me",
+        "my",
+        "mine",
+        "you",
+        "your",
+        "we",
+        "our",
+        "they",
+        "them",
+        "their",
+        "it",
+        "its",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "and",
+        "or",
+        "but",
+        "if",
+        "so",
+        "that",
+        "this",
+        "these",
+        "those",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "have",
+        "has",
+        "had",
+        "having",
+        "there",
+        "here",
+        "about",
+        "into",
+        "over",
+        "under",
+        "up",
+        "down",
+        "out",
+        "just",
+        "than",
+        "then",
+        "too",
+        "very",
+        "also",
+        "get",
+        "got",
+        "please",
+        "tell",
+        "know",
+        "want",
+        "need",
+        "any",
+        "some",
+        "all",
+        "not",
+        "no",
+        "yes",
+        "hi",
+        "hello",
+        "thanks",
+        "thank",
+        "many",
+        "much",
+        "was",
+        "were",
+        "did",
+        "there",
+        "is",
+    ]
+)
+
+
+def normalise(text: str) -> str:
+    """Lower-cased, chat words and number words expanded, abbreviations glossed, punctuation spaced."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-")
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 36,313 -> 36313
+    text = re.sub(r"\b(l|lvl|level|bg|h|m|grade)[ -]?(\d{1,2})\b", _join_level, text)
+    words = [w for w in re.split(r"[^a-z0-9£'&.]+", text) if w]
+    out: list[str] = []
+    for i, word in enumerate(words):
+        word = word.strip(".'")
+        if not word:
+            continue
+        prev = words[i - 1] if i else ""
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        out.append(_expand(word, prev, nxt))
+    return " ".join(out)
+
+
+def _join_level(match: re.Match[str]) -> str:
+    word, number = match.group(1), match.group(2)
+    if word in {"l", "lvl", "level"}:
+        return f"level {number}"
+    if word == "grade":
+        return f"grade {number}"
+    return f"{word}{number}"  # bg11, h9, m1
+
+
+def _expand(word: str, prev: str, nxt: str) -> str:
+    if word in {"4", "2"} and prev not in _QUANTITY_BEFORE and nxt.isalpha() and nxt not in _UNITS_AFTER:
+        return "for" if word == "4" else "to"
+    if word in CHAT_WORDS:
+        return CHAT_WORDS[word]
+    if word in NUMBER_WORDS and not (word in {"first", "second", "third"} and nxt not in _UNITS_AFTER):
+        return NUMBER_WORDS[word]
+    if word in ABBREVIATIONS:
+        return f"{word} {ABBREVIATIONS[word]}"
+    return word
+
+
+def words(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def tokens(text: str) -> list[str]:
+    """Stemmed content words of already-normalised text, for retrieval."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]

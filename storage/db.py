@@ -1,0 +1,71 @@
+"""Engines, sessions and transactions for SQLite (embedded default) and PostgreSQL (production)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+DEFAULT_SQLITE_FILE = "pathway.sqlite3"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def database_url(url: str | None) -> URL:
+    """The URL to use: a SQLite file in the working directory when none is given; psycopg for PostgreSQL."""
+    if not url:
+        return make_url(f"sqlite:///{Path.cwd() / DEFAULT_SQLITE_FILE}")
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | None) -> Engine:
+    parsed = database_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True)
+    # Sessions may be used from worker threads (asyncio.to_thread), never two threads at once.
+    engine = create_engine(
+        parsed, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    )
+    event.listen(engine, "connect", configure_sqlite_connection)
+    return engine
+
+
+def configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # WAL lets readers carry on while one writer commits; the busy timeout makes writers queue.
+        # NORMAL is WAL's usual pairing: no corruption risk, and a process crash loses nothing
+        # (only a power cut can undo the last commits), without an fsync on every commit.
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    # Rows stay readable after commit: the dispatcher claims in one transaction and sends after it.
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session in a transaction that commits when the block ends and rolls back if it raises."""
+    with factory() as session, session.begin():
+        yield session
+
+
+def dialect_insert(
+    session: Session, table: Table | type[DeclarativeBase]
+) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT that supports ON CONFLICT, for whichever database the session is bound to."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

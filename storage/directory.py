@@ -1,0 +1,152 @@
+"""Who is who: organisations, people, their chat identities and their line-management chain."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.db import dialect_insert
+from storage.tables import Identity, Organisation, Person, Platform, Role
+
+# A chain deeper than this is a data error; stop rather than walk for ever.
+MAX_CHAIN_LENGTH = 50
+
+
+def get_organisation(session: Session, org_id: str) -> Organisation | None:
+    return session.get(Organisation, org_id)
+
+
+def ensure_organisation(session: Session, org_id: str, name: str | None = None) -> Organisation:
+    """The organisation with this id, created (named `name`, or its id) if it does not exist yet."""
+    insert = dialect_insert(session, Organisation).values(id=org_id, name=name or org_id)
+    session.execute(insert.on_conflict_do_nothing(index_elements=["id"]))
+    return session.scalars(select(Organisation).where(Organisation.id == org_id)).one()
+
+
+def organisation_for_slack_team(session: Session, team_id: str) -> Organisation | None:
+    return session.scalars(select(Organisation).where(Organisation.slack_team_id == team_id)).one_or_none()
+
+
+def organisation_for_teams_tenant(session: Session, tenant_id: str) -> Organisation | None:
+    query = select(Organisation).where(Organisation.teams_tenant_id == tenant_id)
+    return session.scalars(query).one_or_none()
+
+
+def get_person(session: Session, person_id: int) -> Person | None:
+    return session.get(Person, person_id)
+
+
+def find_person_by_email(session: Session, org_id: str, email: str) -> Person | None:
+    query = select(Person).where(Person.org_id == org_id, Person.email == email.strip().lower())
+    return session.scalars(query).one_or_none()
+
+
+def find_person_by_identity(
+    session: Session, platform: Platform, tenant: str, external_id: str
+) -> Person | None:
+    query = (
+        select(Person)
+        .join(Identity, Identity.person_id == Person.id)
+        .where(Identity.platform == platform, Identity.tenant == tenant, Identity.external_id == external_id)
+    )
+    return session.scalars(query).one_or_none()
+
+
+def find_identity(session: Session, platform: Platform, tenant: str, external_id: str) -> Identity | None:
+    query = select(Identity).where(
+        Identity.platform == platform, Identity.tenant == tenant, Identity.external_id == external_id
+    )
+    return session.scalars(query).one_or_none()
+
+
+def link_identity(
+    session: Session,
+    person_id: int,
+    platform: Platform,
+    tenant: str,
+    external_id: str,
+    address: dict[str, Any] | None = None,
+) -> Identity:
+    """Attach a chat account to a person (moving it if it pointed at someone else).
+
+    An upsert, so two first messages arriving at once cannot create the account twice. A None
+    `address` keeps the conversation reference already stored.
+    """
+    changes: dict[str, Any] = {"person_id": person_id}
+    if address is not None:
+        changes["address"] = address
+    insert = dialect_insert(session, Identity).values(
+        platform=platform, tenant=tenant, external_id=external_id, **changes
+    )
+    session.execute(
+        insert.on_conflict_do_update(index_elements=["platform", "tenant", "external_id"], set_=changes)
+    )
+    query = select(Identity).where(
+        Identity.platform == platform, Identity.tenant == tenant, Identity.external_id == external_id
+    )
+    return session.scalars(query.execution_options(populate_existing=True)).one()
+
+
+def identities_of(session: Session, person_id: int) -> list[Identity]:
+    return list(
+        session.scalars(select(Identity).where(Identity.person_id == person_id).order_by(Identity.id))
+    )
+
+
+def list_people(
+    session: Session,
+    org_id: str,
+    *,
+    roles: Sequence[Role] | None = None,
+    team: str | None = None,
+    framework: str | None = None,
+    level: str | None = None,
+    include_inactive: bool = False,
+) -> list[Person]:
+    """People of an organisation, filtered by any of role, team, framework and level, by name."""
+    query = select(Person).where(Person.org_id == org_id)
+    if roles is not None:
+        query = query.where(Person.role.in_(roles))
+    if team is not None:
+        query = query.where(Person.team == team)
+    if framework is not None:
+        query = query.where(Person.framework == framework)
+    if level is not None:
+        query = query.where(Person.level == level)
+    if not include_inactive:
+        query = query.where(Person.active.is_(True))
+    return list(session.scalars(query.order_by(Person.name, Person.id)))
+
+
+def direct_reports(session: Session, manager_id: int) -> list[Person]:
+    query = select(Person).where(Person.line_manager_id == manager_id, Person.active.is_(True))
+    return list(session.scalars(query.order_by(Person.name, Person.id)))
+
+
+def line_manager_chain(session: Session, person_id: int) -> list[Person]:
+    """The person's line manager, their manager, and so on upwards (nearest first)."""
+    chain: list[Person] = []
+    seen = {person_id}
+    person = session.get(Person, person_id)
+    while person is not None and person.line_manager_id is not None and len(chain) < MAX_CHAIN_LENGTH:
+        if person.line_manager_id in seen:  # a loop in the data: report what we have
+            break
+        seen.add(person.line_manager_id)
+        person = session.get(Person, person.line_manager_id)
+        if person is not None:
+            chain.append(person)
+    return chain
+
+
+def nearest_above(session: Session, person_id: int, roles: Sequence[Role]) -> Person | None:
+    """The closest active person up the line-management chain holding one of `roles`
+    (e.g. the service manager who must authorise after the line manager)."""
+    return next(
+        (
+            manager
+            for manager in line_manager_chain(session, person_id)
+            if manager.role in roles and manager.active
+        ),
+        None,
+    )

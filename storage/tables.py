@@ -1,0 +1,289 @@
+"""The database tables (SQLAlchemy 2.0 declarative). The schema itself is created by the migrations."""
+
+from datetime import date, datetime
+from typing import Any, Final, Literal, get_args
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
+
+from storage.columns import JsonDocument, NullableJsonDocument, UTCDateTime, utc_now
+
+Role = Literal["worker", "manager", "service_manager", "hr", "admin"]
+Framework = Literal["children", "adults"]
+Platform = Literal["slack", "teams", "web", "console"]
+DecisionStage = Literal["recommend", "authorise", "panel", "review"]
+DecisionOutcome = Literal["approved", "not_approved", "not_yet"]
+UnansweredReason = Literal["declined", "low_confidence", "out_of_scope"]
+OutboxStatus = Literal["pending", "sending", "delivered", "failed"]
+
+ROLES: Final = get_args(Role)
+FRAMEWORKS: Final = get_args(Framework)
+PLATFORMS: Final = get_args(Platform)
+# An application in one of these states is over; anything else counts as the person's active one.
+FINAL_APPLICATION_STATUSES: Final = ("approved", "not_approved", "withdrawn")
+
+# Stable constraint names, so later migrations (and SQLite batch mode) can refer to them.
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def sql_list(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+def one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    return CheckConstraint(f"{column} IN ({sql_list(values)})", name=column)
+
+
+FINAL_LIST: Final = sql_list(FINAL_APPLICATION_STATUSES)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    slack_team_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    teams_tenant_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (
+        UniqueConstraint("org_id", "email"),
+        one_of("role", ROLES),
+        one_of("framework", FRAMEWORKS),
+        Index(None, "line_manager_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(32))
+    line_manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    team: Mapped[str | None] = mapped_column(Text)
+    framework: Mapped[str | None] = mapped_column(String(16))
+    level: Mapped[str | None] = mapped_column(String(64))
+    grade: Mapped[str | None] = mapped_column(String(64))
+    spinal_point: Mapped[int | None] = mapped_column(Integer)
+    qualified_on: Mapped[date | None] = mapped_column(Date)
+    started_on: Mapped[date | None] = mapped_column(Date)
+    muted_broadcasts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+    @validates("email")
+    def lower_case_email(self, _key: str, email: str) -> str:
+        return email.strip().lower()
+
+
+class Identity(Base):
+    """One chat account (Slack user in a workspace, Teams user in a tenant, ...) of a person."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("platform", "tenant", "external_id"), one_of("platform", PLATFORMS))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    tenant: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    external_id: Mapped[str] = mapped_column(String(256))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # The platform's conversation reference, kept so the bot can message the person unprompted.
+    address: Mapped[dict[str, Any] | None] = mapped_column(NullableJsonDocument)
+
+
+class DialogState(Base):
+    __tablename__ = "dialog_states"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    dialog: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[dict[str, Any] | None] = mapped_column(NullableJsonDocument)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    __table_args__ = (
+        Index(None, "org_id", "status"),
+        # At most one unfinished application per person, even when a "start" button is clicked twice.
+        Index(
+            "uq_applications_one_active_per_person",
+            "person_id",
+            unique=True,
+            sqlite_where=text(f"status NOT IN ({FINAL_LIST})"),
+            postgresql_where=text(f"status NOT IN ({FINAL_LIST})"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    target_level: Mapped[str] = mapped_column(String(64))
+    from_level: Mapped[str] = mapped_column(String(64))
+    from_point: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32))
+    line_manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    authoriser_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    manager_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # Checklist answers and summary; JSON is not change-tracked in place, so assign a new dict.
+    data: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+
+
+class EvidenceItem(Base):
+    __tablename__ = "evidence_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    competency: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+    __table_args__ = (
+        UniqueConstraint("application_id", "stage"),
+        one_of("stage", get_args(DecisionStage)),
+        one_of("outcome", get_args(DecisionOutcome)),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    stage: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    outcome: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[str] = mapped_column(Text, default="", server_default="")
+    agreed_actions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class ReviewRequest(Base):
+    __tablename__ = "review_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    reasons: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    window_closes_on: Mapped[date] = mapped_column(Date)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    decision_reasons: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Append-only: the migrations install triggers that reject UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "org_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+
+
+class UnansweredQuestion(Base):
+    __tablename__ = "unanswered_questions"
+    __table_args__ = (Index(None, "org_id", "asked_at"), one_of("reason", get_args(UnansweredReason)))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    question: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(32))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class Panel(Base):
+    __tablename__ = "panels"
+    __table_args__ = (Index(None, "org_id", "sits_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    sits_on: Mapped[date] = mapped_column(Date)
+    submission_deadline: Mapped[date | None] = mapped_column(Date)
+    location: Mapped[str] = mapped_column(Text, default="", server_default="")
+    members: Mapped[str] = mapped_column(Text, default="", server_default="")
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class Broadcast(Base):
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str] = mapped_column(Text)
+    # Who it is for, e.g. {"roles": ["worker"], "frameworks": ["adults"], "teams": [...]}.
+    audience: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+    scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    status: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class OutboxMessage(Base):
+    """A message waiting to be sent, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(None, "status", "due_at"),
+        Index(None, "broadcast_id"),
+        one_of("channel", PLATFORMS),
+        one_of("status", get_args(OutboxStatus)),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    recipient_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

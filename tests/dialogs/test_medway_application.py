@@ -1,0 +1,82 @@
+"""A whole Medway application, level 2 -> level 3: evidence for every competency, the line manager
+recommends, a service manager authorises, the award is backdated and payroll gets its form."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.tables import Application, Person
+from tests.dialogs.conftest import Chat, Clock, all_text, find_button
+
+WORKER, MANAGER, SERVICE = "worker@medway.example", "tm@medway.example", "sm@medway.example"
+
+
+def example(competency: str, n: int) -> str:
+    return f"In a complex case I led the {competency.lower()} work myself, example {n}, and the plan was agreed at review."
+
+
+def complete_evidence(chat: Chat) -> list:
+    replies = chat.say(WORKER, "I want to go for level 3")
+    assert "how you stand" in all_text(replies)
+    replies = chat.press(WORKER, find_button(replies, "Continue"))
+    for _ in range(20):
+        text = all_text(replies)
+        assert "Please give about 3 examples" in text, text
+        title = text.split(": ", 1)[1].split(".")[0]
+        for n in range(1, 4):
+            replies = chat.say(WORKER, example(title, n))
+    return replies
+
+
+def test_full_medway_application_to_payroll(
+    chat: Chat, clock: Clock, sessions: sessionmaker[Session]
+) -> None:
+    replies = complete_evidence(chat)
+    assert "Your line manager is Tara Manager" in all_text(replies)
+    replies = chat.press(WORKER, find_button(replies, "Yes, send to"))
+    summary = all_text(replies)
+    assert "20 of 20 competencies have 3 examples" in summary
+    replies = chat.press(WORKER, find_button(replies, "Submit"))
+    assert "sent it to Tara Manager" in all_text(replies)
+
+    card = chat.inbox(MANAGER)[0]
+    assert card.card is not None and "Wendy Worker" in card.card.title
+    assert "Level 3 Social Worker" in all_text([card])
+    refused = chat.press(SERVICE, find_button([card], "Approve"))  # not the named line manager
+    assert "Only the line manager named on this application" in all_text(refused)
+    replies = chat.press(MANAGER, find_button([card], "Approve"))
+    assert "Recorded: recommended" in all_text(replies)
+    signed_on = clock.now.date()
+
+    clock.advance(days=6)
+    authorise = chat.inbox(SERVICE)
+    assert authorise and "Service Managers and above only" in all_text(authorise)
+    replies = chat.press(SERVICE, find_button(authorise, "Approve"))
+    assert "Recorded: authorised" in all_text(replies)
+
+    outcome = [r for r in chat.inbox(WORKER) if "approved" in r.text]
+    assert outcome, "the worker is told the outcome"
+    assert f"effective from {signed_on:%-d %B %Y}" in outcome[-1].text
+    assert "spinal point is 41" in outcome[-1].text and "£34,549" in outcome[-1].text
+    form = outcome[-1].attachment
+    assert form is not None and "PAY002" in form.content and "To spinal point: 41" in form.content
+    with sessions() as session:
+        worker = session.scalars(select(Person).where(Person.email == WORKER)).one()
+        app = session.scalars(select(Application)).one()
+        assert (worker.level, worker.spinal_point) == ("level-3", 41)
+        assert app.status == "approved" and app.effective_date == signed_on
+
+
+def test_second_click_and_stale_card_make_one_decision(chat: Chat) -> None:
+    replies = complete_evidence(chat)
+    replies = chat.press(WORKER, find_button(replies, "Yes, send to"))
+    chat.press(WORKER, find_button(replies, "Submit"))
+    card = chat.inbox(MANAGER)[0]
+    first = chat.press(MANAGER, find_button([card], "Approve"))
+    again = chat.press(MANAGER, find_button([card], "Approve"))
+    declined_late = chat.press(MANAGER, find_button([card], "Not approve"), reasons="x", actions="y")
+    assert "Recorded" in all_text(first)
+    assert "Already decided" in all_text(again) and "Tara Manager" in all_text(again)
+    assert "Already decided" in all_text(declined_late)
+    assert len(chat.inbox(SERVICE)) == 1  # one authorisation request, not two

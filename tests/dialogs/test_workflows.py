@@ -1,0 +1,214 @@
+"""Transcripts of the other paths: panels, declines and reviews, resuming, reminders, bad input."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from dialogs.conversation import Conversation
+from dialogs.messages import Action, Reply
+from dialogs.reminders import ReminderPolicy, send_reminders
+from knowledge.library import Library
+from knowledge.working_days import add_working_days
+from storage.db import transaction
+from storage.tables import Application, EvidenceItem, ReviewRequest, UnansweredQuestion
+from tests.dialogs.conftest import Chat, Clock, all_text, find_button
+
+STATEMENT = "I hold the Post Graduate Diploma and my portfolio shows learning applied to complex casework over two years."
+
+
+def draft_to_summary(chat: Chat, who: str, start: str) -> list[Reply]:
+    """Start an application and answer every step generically until the summary."""
+    replies = chat.say(who, start)
+    if "Which level" in all_text(replies):
+        replies = chat.press(who, replies[-1].buttons[0])
+    replies = chat.press(who, find_button(replies, "Continue"))
+    for _ in range(100):
+        text = all_text(replies)
+        if "Send your application to them?" in text:
+            return chat.press(who, find_button(replies, "Yes, send to"))
+        replies = chat.say(who, STATEMENT)
+    raise AssertionError("never reached the line manager step")
+
+
+def submit(chat: Chat, who: str, start: str) -> None:
+    replies = draft_to_summary(chat, who, start)
+    assert "Submitted" in all_text(chat.press(who, find_button(replies, "Submit")))
+
+
+def test_bcc_goes_to_the_panel_and_a_not_yet_carries_the_plan(chat: Chat) -> None:
+    submit(chat, "worker@bcc.example", "I want to apply for level 3")
+    card = chat.inbox("manager@bcc.example")[0]
+    chat.press("manager@bcc.example", find_button([card], "Approve"))
+    panel = chat.inbox("hr@bcc.example")
+    assert panel and "Progress" in [b.label for b in panel[0].card.buttons]  # type: ignore[union-attr]
+    asked = chat.press("hr@bcc.example", find_button(panel, "Not yet"))
+    assert asked[0].form is not None  # reasons and the plan are required
+    chat.press("hr@bcc.example", find_button(panel, "Not yet"), reasons="Portfolio lacks evidence of impact",
+               actions="Add two reflective accounts; resubmit to the June panel")  # fmt: skip
+    told = all_text(chat.inbox("worker@bcc.example"))
+    assert "not agreed" in told and "resubmit to the June panel" in told
+    refused = all_text(chat.say("worker@bcc.example", "I want to appeal"))
+    assert "doesn't set out a review or appeal" in refused
+
+
+def test_medway_decline_review_in_time_and_final(
+    chat: Chat, clock: Clock, sessions: sessionmaker[Session]
+) -> None:
+    submit(chat, "worker@medway.example", "apply for level 3")
+    card = chat.inbox("tm@medway.example")[0]
+    chat.press("tm@medway.example", find_button([card], "Not approve"), reasons="Court work not yet evidenced",
+               actions="Co-work two court cases with a senior practitioner")  # fmt: skip
+    outcome = chat.inbox("worker@medway.example")
+    statement = all_text(outcome)
+    assert "Court work not yet evidenced" in statement and "full written statement" in statement
+    closes = add_working_days(clock.now.date(), 10)
+    review_button = find_button(outcome, "Request a review")
+    assert f"{closes:%-d %B %Y}" in review_button.label
+    clock.advance(days=9)
+    asked = chat.press("worker@medway.example", review_button)
+    assert asked[0].form is not None
+    done = chat.press(
+        "worker@medway.example", review_button, reasons="My court statements were praised by the judge"
+    )
+    assert "Assistant Director, Children's Care" in all_text(done)
+    again = chat.press("worker@medway.example", review_button, reasons="again")
+    assert "already asked" in all_text(again)
+    hr_card = chat.inbox("hr@medway.example")
+    chat.press("hr@medway.example", find_button(hr_card, "Uphold"), reasons="The assessment was sound")
+    final = all_text(chat.inbox("worker@medway.example"))
+    assert "upheld the original decision" in final and "final" in final
+    with sessions() as session:
+        assert len(session.scalars(select(ReviewRequest)).all()) == 1
+
+
+def test_review_after_the_window_is_refused_with_the_closing_date(chat: Chat, clock: Clock) -> None:
+    submit(chat, "worker@medway.example", "apply for level 3")
+    card = chat.inbox("tm@medway.example")[0]
+    chat.press("tm@medway.example", find_button([card], "Not approve"), reasons="r", actions="a")
+    closes = add_working_days(clock.now.date(), 10)
+    clock.advance(days=30)
+    late = all_text(chat.say("worker@medway.example", "request a review"))
+    assert f"closed on {closes:%-d %B %Y}" in late
+
+
+def test_coventry_advanced_social_worker_through_the_panels(chat: Chat) -> None:
+    replies = chat.say("worker@coventry.example", "I want to apply for advanced social worker")
+    checklist = all_text(replies)
+    assert "✓ You need 3 years post qualifying experience" in checklist and "your record shows 6" in checklist
+    replies = chat.press("worker@coventry.example", find_button(replies, "Continue"))
+    while "Send your application to them?" not in all_text(replies):
+        replies = chat.say("worker@coventry.example", STATEMENT)
+    replies = chat.press("worker@coventry.example", find_button(replies, "Yes, send to"))
+    chat.press("worker@coventry.example", find_button(replies, "Submit"))
+    chat.press("manager@coventry.example", find_button(chat.inbox("manager@coventry.example"), "Approve"))
+    panel = chat.inbox("hr@coventry.example")
+    assert "young people's panel" in all_text(panel)
+    chat.press("hr@coventry.example", find_button(panel, "Progress"))
+    told = all_text(chat.inbox("worker@coventry.example"))
+    assert "Advanced Social Worker (Grade 8) has been approved" in told and "spinal point" not in told
+
+
+def test_resume_after_restart_status_back_edit_and_questions(
+    chat: Chat, library: Library, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    replies = chat.say("worker@medway.example", "start an application")
+    replies = chat.press("worker@medway.example", find_button(replies, "Level 3"))
+    chat.press("worker@medway.example", find_button(replies, "Continue"))
+    for n in range(3):
+        chat.say(
+            "worker@medway.example",
+            f"I recorded a contested visit the same day, separating fact from opinion ({n}).",
+        )
+    answer = chat.say("worker@medway.example", "how much is SCP 41?")
+    assert "£34,549" in all_text(answer) and "still open" in all_text(answer)
+
+    restarted = Chat(Conversation(library, sessions, clock=clock), sessions)  # a new process, same database
+    resumed = all_text(restarted.say("worker@medway.example", "continue"))
+    assert resumed.startswith("2 of 20: Assessments")
+    status = all_text(restarted.say("worker@medway.example", "status"))
+    assert "1 of 20 done" in status and "Assessments" in status
+    back = all_text(restarted.say("worker@medway.example", "back"))
+    assert back.startswith("1 of 20: Recording") and "you have 3 so far" in back
+    edit = all_text(restarted.say("worker@medway.example", "edit child protection"))
+    assert edit.startswith("5 of 20: Child Protection")
+
+
+def test_identifying_details_are_caught_before_saving(chat: Chat, sessions: sessionmaker[Session]) -> None:
+    replies = chat.say("worker@medway.example", "apply for level 3")
+    chat.press("worker@medway.example", find_button(replies, "Continue"))
+    warned = chat.say(
+        "worker@medway.example",
+        "I visited Jamie Smith at 14 Elm Road, ME4 4TR, DOB 02/03/2015, and recorded it.",
+    )
+    text = all_text(warned)
+    assert "an address or postcode" in text and "date of birth" in text and "full name" in text
+    with sessions() as session:
+        assert session.scalars(select(EvidenceItem)).all() == []
+    chat.press("worker@medway.example", find_button(warned, "rephrase"))
+    saved = chat.say(
+        "worker@medway.example", "I visited a child at home after a referral and recorded it within a day."
+    )
+    assert "Saved example 1" in all_text(saved)
+
+
+def test_cancel_needs_confirming_and_withdraws(chat: Chat, sessions: sessionmaker[Session]) -> None:
+    chat.say("worker@medway.example", "apply for level 3")
+    asked = chat.say("worker@medway.example", "cancel")
+    kept = chat.press("worker@medway.example", find_button(asked, "No, keep going"))
+    assert "carrying on" in all_text(kept)
+    asked = chat.say("worker@medway.example", "cancel")
+    chat.press("worker@medway.example", find_button(asked, "Yes, cancel"))
+    with sessions() as session:
+        assert session.scalars(select(Application.status)).all() == ["withdrawn"]
+    assert "apply" in all_text(chat.say("worker@medway.example", "continue"))
+
+
+def test_reminders_then_escalation_once_each(
+    chat: Chat, clock: Clock, library: Library, sessions: sessionmaker[Session]
+) -> None:
+    submit(chat, "worker@medway.example", "apply for level 3")  # Monday 23 November 2026
+    chat.inbox("tm@medway.example")
+    policy = ReminderPolicy(remind_after=3, escalate_after=6)
+    # Calendar days after submission -> (reminders to the line manager, escalations to the service manager).
+    for days, to_manager, to_service in ((2, 0, 0), (3, 1, 0), (7, 0, 0), (8, 0, 1), (20, 0, 0)):
+        with transaction(sessions) as session:
+            send_reminders(session, library, clock.now + timedelta(days=days), policy)
+        assert len(chat.inbox("tm@medway.example")) == to_manager, days
+        assert len(chat.inbox("sm@medway.example")) == to_service, days
+
+
+def test_bad_input_gets_a_clear_answer_and_changes_nothing(
+    chat: Chat, sessions: sessionmaker[Session]
+) -> None:
+    stranger = chat.say("nobody@medway.example", "what do I need for level 3?")
+    assert "can't find you" in all_text(stranger)
+    huge = chat.say("worker@medway.example", "x" * 50_000)
+    assert "too long" in all_text(huge)
+    empty = chat.say("worker@medway.example", "   ")
+    assert "didn't catch" in all_text(empty)
+    odd = chat.press("worker@medway.example", Action(name="no_such_button"))
+    assert "don't recognise" in all_text(odd)
+    forged = chat.press(
+        "worker@medway.example",
+        Action(name="decide", data={"application": 999, "stage": "x", "outcome": "approved"}),
+    )
+    assert "couldn't match" in all_text(forged)
+    stale = chat.press("worker@medway.example", Action(name="apply_submit"))
+    assert "finished" in all_text(stale)
+    with sessions() as session:
+        assert session.scalars(select(Application)).all() == []
+
+
+def test_declined_questions_are_kept_for_hr(chat: Chat, sessions: sessionmaker[Session]) -> None:
+    chat.say("worker@medway.example", "what's the canteen menu today?")
+    chat.say("worker@medway.example", "when is the next panel?")
+    with sessions() as session:
+        kept = session.scalars(select(UnansweredQuestion.question)).all()
+    assert kept == ["what's the canteen menu today?", "when is the next panel?"]
+
+
+def test_today_is_fixed_for_these_transcripts(clock: Clock) -> None:
+    assert clock.now.date() == date(2026, 11, 23)

@@ -1,0 +1,109 @@
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.db import transaction
+from storage.directory import (
+    direct_reports,
+    ensure_organisation,
+    find_identity,
+    find_person_by_email,
+    find_person_by_identity,
+    identities_of,
+    line_manager_chain,
+    link_identity,
+    list_people,
+    nearest_above,
+    organisation_for_slack_team,
+    organisation_for_teams_tenant,
+)
+from storage.tables import Organisation, Person
+from tests.storage.conftest import Staff
+
+
+def test_email_is_stored_and_found_in_lower_case(
+    session_factory: sessionmaker[Session], staff: Staff
+) -> None:
+    with transaction(session_factory) as session:
+        session.add(Person(org_id="medway", email=" Ann.Lee@Medway.gov.UK ", name="Ann", role="worker"))
+    with transaction(session_factory) as session:
+        ann = find_person_by_email(session, "medway", "ANN.LEE@medway.gov.uk")
+        assert ann is not None and ann.email == "ann.lee@medway.gov.uk"
+        assert find_person_by_email(session, "bcc", "ann.lee@medway.gov.uk") is None
+
+
+def test_organisation_is_found_from_its_workspace_or_tenant(session_factory: sessionmaker[Session]) -> None:
+    with transaction(session_factory) as session:
+        session.add(
+            Organisation(id="medway", name="Medway", slack_team_id="T123", teams_tenant_id="tenant-9")
+        )
+        assert ensure_organisation(session, "medway", "renamed?").name == "Medway"
+    with transaction(session_factory) as session:
+        assert getattr(organisation_for_slack_team(session, "T123"), "id", None) == "medway"
+        assert getattr(organisation_for_teams_tenant(session, "tenant-9"), "id", None) == "medway"
+        assert organisation_for_slack_team(session, "T999") is None
+
+
+def test_identity_links_find_the_person_and_keep_the_address(
+    session_factory: sessionmaker[Session], staff: Staff
+) -> None:
+    with transaction(session_factory) as session:
+        link_identity(session, staff.worker, "slack", "T123", "U1", {"channel": "D1"})
+        link_identity(session, staff.worker, "teams", "tenant-9", "29:abc", {"serviceUrl": "https://x"})
+    with transaction(session_factory) as session:
+        person = find_person_by_identity(session, "slack", "T123", "U1")
+        assert person is not None and person.id == staff.worker
+        assert find_person_by_identity(session, "slack", "OTHER", "U1") is None
+        # Linking again without an address keeps the stored conversation reference.
+        again = link_identity(session, staff.worker, "slack", "T123", "U1")
+        assert again.address == {"channel": "D1"}
+        assert [identity.platform for identity in identities_of(session, staff.worker)] == ["slack", "teams"]
+
+
+def test_relinking_moves_the_identity(session_factory: sessionmaker[Session], staff: Staff) -> None:
+    with transaction(session_factory) as session:
+        link_identity(session, staff.worker, "slack", "T123", "U1", {"channel": "D1"})
+    with transaction(session_factory) as session:
+        moved = link_identity(session, staff.other_worker, "slack", "T123", "U1", {"channel": "D2"})
+        assert (moved.person_id, moved.address) == (staff.other_worker, {"channel": "D2"})
+    with transaction(session_factory) as session:
+        identity = find_identity(session, "slack", "T123", "U1")
+        assert identity is not None and identity.person_id == staff.other_worker
+        assert identities_of(session, staff.worker) == []
+
+
+def test_people_are_listed_by_role_team_framework_and_level(
+    session_factory: sessionmaker[Session], staff: Staff
+) -> None:
+    with transaction(session_factory) as session:
+
+        def names(**filters: object) -> list[str]:
+            return [person.name for person in list_people(session, "medway", **filters)]  # type: ignore[arg-type]
+
+        assert names(roles=["worker"]) == ["Wendy", "Will"]
+        assert names(roles=["manager", "service_manager"]) == ["Mo", "Sam"]
+        assert names(team="Duty", level="3") == ["Will"]
+        assert names(framework="adults") == []
+        session.get_one(Person, staff.other_worker).active = False
+        session.flush()
+        assert names(roles=["worker"]) == ["Wendy"]
+        assert names(roles=["worker"], include_inactive=True) == ["Wendy", "Will"]
+        assert [person.name for person in direct_reports(session, staff.manager)] == ["Wendy"]
+
+
+def test_line_manager_chain_and_nearest_service_manager(
+    session_factory: sessionmaker[Session], staff: Staff
+) -> None:
+    with transaction(session_factory) as session:
+        assert [person.name for person in line_manager_chain(session, staff.worker)] == ["Mo", "Sam"]
+        found = nearest_above(session, staff.worker, ["service_manager"])
+        assert found is not None and found.id == staff.service_manager
+        assert nearest_above(session, staff.worker, ["hr"]) is None
+        assert line_manager_chain(session, staff.service_manager) == []
+
+
+@pytest.mark.timeout(10)
+def test_a_loop_in_the_chain_does_not_hang(session_factory: sessionmaker[Session], staff: Staff) -> None:
+    with transaction(session_factory) as session:
+        session.get_one(Person, staff.service_manager).line_manager_id = staff.worker
+    with transaction(session_factory) as session:
+        assert [person.name for person in line_manager_chain(session, staff.worker)] == ["Mo", "Sam"]
