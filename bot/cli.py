@@ -1,24 +1,45 @@
-"""The `pathway` command: ask, policy check, and (as they land) chat, serve, demo, db and staff."""
+"""The `pathway` command: ask, policy check, chat, serve, dispatch, demo, remind, db and staff."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from aiohttp import web
 
+from bot.app import build, platform_senders
+from bot.console import read_lines, run_interactive, run_jsonl
+from bot.delivery import Sender
+from bot.demo import demo_roster
+from bot.dispatch import Dispatcher
+from bot.runtime import Runtime
+from bot.settings import Settings
+from dialogs.reminders import ReminderPolicy, send_reminders
 from knowledge.library import Library, UnknownOrganisation
 from knowledge.loader import PackError, load_pack, load_packs
 from knowledge.replies import Answer
 from knowledge.tracing import trace
+from storage import migrate
+from storage.columns import utc_now
+from storage.db import transaction
+from storage.roster import RosterImport, import_roster
+from storage.roster_rows import RosterRejected
 
 app = typer.Typer(
     help="Pathway: career progression answers and applications for social workers.", no_args_is_help=True
 )
 policy_app = typer.Typer(help="Policy packs.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+staff_app = typer.Typer(help="The staff roster.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
 
 
 def main() -> None:
@@ -131,3 +152,114 @@ def policy_check(
         typer.echo("\n".join(problems), err=True)
         raise typer.Exit(1)
     typer.echo(f"ok: {', '.join(p.organisation.id for p in packs)}")
+
+
+def _runtime() -> Runtime:
+    return Runtime.start(Settings(), _library())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database (PATHWAY_DATABASE_URL; default: a SQLite file here)."""
+    settings = Settings()
+    migrate.upgrade(settings.pathway_database_url)
+    typer.echo(f"database at revision {migrate.current_revision(settings.pathway_database_url)}")
+
+
+@staff_app.command("import")
+def staff_import(file: Annotated[Path, typer.Argument(help="CSV with the roster header")]) -> None:
+    """Load or update the HR roster; a file with any bad row imports nothing and lists every problem."""
+    runtime = _runtime()
+    try:
+        result = import_file(runtime, file.read_bytes())
+    except OSError as exc:
+        typer.echo(f"Cannot read {file}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from exc
+    except RosterRejected as exc:
+        typer.echo(f"{file}: nothing imported.\n" + "\n".join(f"{file}:{p}" for p in exc.problems), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}")
+
+
+def import_file(runtime: Runtime, data: bytes | str) -> RosterImport:
+    library = runtime.library
+    allowed = {org: [lv.id for lv in pack.levels] for org, pack in library.packs.items()}
+    with transaction(runtime.sessions) as session:
+        return import_roster(session, data, known_orgs=list(library.packs), allowed_levels=allowed)
+
+
+@app.command()
+def chat(
+    org: Annotated[str | None, typer.Option(help="Organisation id")] = None,
+    as_: Annotated[str | None, typer.Option("--as", help="Your email on the roster")] = None,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help='JSON lines {"as","org","text"|"action"} on stdin')
+    ] = False,
+) -> None:
+    """Talk to Pathway in the terminal (every part can be played from one console)."""
+    runtime = _runtime()
+    if jsonl:
+        run_jsonl(runtime, read_lines(), sys.stdout)
+        return
+    if org is None or as_ is None or org not in runtime.library.packs:
+        typer.echo(f"Give --org ({', '.join(runtime.library.organisations)}) and --as EMAIL.", err=True)
+        raise typer.Exit(2)
+    run_interactive(runtime, org, as_)
+
+
+@app.command()
+def serve(
+    dispatch: Annotated[bool, typer.Option(help="Run the outbox dispatcher in this process")] = True,
+) -> None:
+    """Serve Slack, Teams, the web chat and /healthz on PATHWAY_PORT."""
+    runtime = _runtime()
+    run_server(runtime, dispatch=dispatch)
+
+
+def run_server(runtime: Runtime, *, dispatch: bool = True) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    application, notes = build(runtime, dispatch=dispatch)
+    port = runtime.settings.pathway_port
+    typer.echo("\n".join([f"Pathway on http://127.0.0.1:{port}/", *notes]))
+    web.run_app(application, host=runtime.settings.pathway_host, port=port, print=None)
+
+
+@app.command()
+def demo() -> None:
+    """Try Pathway with no workspace: a demo roster for every organisation and the web chat."""
+    runtime = _runtime()
+    import_file(runtime, demo_roster(runtime.library))
+    typer.echo(
+        "Demo roster loaded: worker@ORG.example, manager@ORG.example, service@ORG.example, hr@ORG.example"
+    )
+    run_server(runtime)
+
+
+@app.command("dispatch")
+def dispatch_command() -> None:
+    """Run only the outbox dispatcher (scale-out: several of these beside `pathway serve --no-dispatch`)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runtime = _runtime()
+    senders = platform_senders(runtime)
+    typer.echo(f"dispatching for: {', '.join(sorted(senders)) or 'no platform senders configured'}")
+    asyncio.run(run_dispatcher(runtime, senders))
+
+
+async def run_dispatcher(runtime: Runtime, senders: dict[str, Sender]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await Dispatcher(runtime.sessions, senders).run(stop)
+
+
+@app.command()
+def remind() -> None:
+    """Queue the reminders and escalations that are due now (serve does this every 15 minutes)."""
+    runtime = _runtime()
+    policy = ReminderPolicy(
+        runtime.settings.pathway_remind_after_days, runtime.settings.pathway_escalate_after_days
+    )
+    with transaction(runtime.sessions) as session:
+        queued = send_reminders(session, runtime.library, utc_now(), policy, channel="web")
+    typer.echo(f"queued {queued} reminder(s)")

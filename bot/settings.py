@@ -10,6 +10,7 @@ class Settings(BaseSettings):
 
     pathway_database_url: str | None = None  # unset: a SQLite file in the working directory
     pathway_port: int = 3978
+    pathway_host: str = "127.0.0.1"  # 0.0.0.0 behind a load balancer
     pathway_remind_after_days: int = 3
     pathway_escalate_after_days: int = 6
 

@@ -26,6 +26,7 @@ from storage import applications
 from storage.columns import utc_now
 from storage.db import transaction
 from storage.dialog_states import load_state, save_state
+from storage.handled_events import first_delivery
 from storage.unanswered import record_unanswered
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ class Conversation:
         return [Reply(text="That clashed with another change made at the same moment. Please try again.")]
 
     def _turn(self, session: Session, incoming: Incoming) -> list[Reply]:
+        if incoming.event_id and not first_delivery(session, incoming.sender.platform, incoming.event_id):
+            return []  # the platform's retry of a delivery already handled
         person = identify(session, incoming)
         if person is None:
             org = self.library.packs[incoming.org].organisation

@@ -7,6 +7,7 @@ A claim is a lease: if the dispatcher dies mid-send the row becomes claimable ag
 so delivery is at least once; the idempotency key stops the same message being queued twice.
 """
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -75,7 +76,12 @@ def claimable(now: datetime) -> ColumnElement[bool]:
 
 
 def claim_due(
-    session: Session, worker_id: str, limit: int = 50, lease_seconds: float = 60, now: datetime | None = None
+    session: Session,
+    worker_id: str,
+    limit: int = 50,
+    lease_seconds: float = 60,
+    now: datetime | None = None,
+    channels: Collection[str] | None = None,
 ) -> list[OutboxMessage]:
     """Take up to `limit` due messages for `worker_id` to send, oldest due first.
 
@@ -88,6 +94,8 @@ def claim_due(
     candidates = (
         select(OutboxMessage.id).where(claimable(now)).order_by(OutboxMessage.due_at, OutboxMessage.id)
     )
+    if channels is not None:  # a dispatcher claims only what it has senders for
+        candidates = candidates.where(OutboxMessage.channel.in_(list(channels)))
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     ids = list(session.scalars(candidates.limit(limit)))

@@ -287,3 +287,38 @@ class OutboxMessage(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class PostedMessage(Base):
+    """Where a card was posted on a chat platform, so a later reply with `replaces` can update it in place."""
+
+    __tablename__ = "posted_messages"
+    __table_args__ = (UniqueConstraint("card_key", "person_id", "channel"), one_of("channel", PLATFORMS))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_key: Mapped[str] = mapped_column(String(255), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    # The platform's handle on the posted message: Slack {channel, ts}; Teams {conversation, activity_id, ...}.
+    reference: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class HandledEvent(Base):
+    """Platform deliveries already handled (Slack event_id, Teams activity id): a retry is not handled twice."""
+
+    __tablename__ = "handled_events"
+    __table_args__ = (one_of("platform", PLATFORMS),)
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+
+
+class BroadcastMute(Base):
+    """People who asked not to receive broadcasts (decisions addressed to them still reach them)."""
+
+    __tablename__ = "broadcast_mutes"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    muted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

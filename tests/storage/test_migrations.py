@@ -25,7 +25,8 @@ def test_migrated_schema_matches_the_tables(database_url: str) -> None:
     assert current_revision(database_url) is None
     upgrade(database_url)
     upgrade(database_url)  # already at head: nothing to do
-    assert current_revision(database_url) == head_revision() == "0001"
+    assert current_revision(database_url) == head_revision()
+    assert head_revision() is not None
     engine = make_engine(database_url)
     try:
         assert schema_differences(engine, Base.metadata) == []

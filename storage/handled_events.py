@@ -1,0 +1,27 @@
+"""Platform deliveries already handled: Slack retries an event and Teams redelivers an activity
+with the same id, and the second delivery must have no effect."""
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from storage.columns import utc_now
+from storage.db import dialect_insert
+from storage.tables import HandledEvent, Platform
+
+
+def first_delivery(session: Session, platform: Platform, event_id: str) -> bool:
+    """Mark `event_id` handled; False if it already was. Part of the turn's transaction, so a turn that
+    fails leaves the event unmarked and the platform's retry is handled."""
+    insert = dialect_insert(session, HandledEvent).values(
+        platform=platform, event_id=event_id, handled_at=utc_now()
+    )
+    result = session.execute(insert.on_conflict_do_nothing(index_elements=["platform", "event_id"]))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def forget_before(session: Session, cutoff: datetime) -> int:
+    """Drop marks older than any platform retries (Slack retries within minutes; a day is plenty)."""
+    result = session.execute(delete(HandledEvent).where(HandledEvent.handled_at < cutoff))
+    return int(result.rowcount)  # type: ignore[attr-defined]
