@@ -263,3 +263,7 @@ def remind() -> None:
     with transaction(runtime.sessions) as session:
         queued = send_reminders(session, runtime.library, utc_now(), policy, channel="web")
     typer.echo(f"queued {queued} reminder(s)")
+
+
+if __name__ == "__main__":
+    main()

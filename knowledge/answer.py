@@ -53,10 +53,10 @@ def respond(index: PackIndex, question: Question) -> Answer:
     topic = _choose_topic(question)
     if topic is not None and question.topics[topic] >= CONFIDENT:
         return HANDLERS.get(topic, topic_facts)(index, question, topic)
+    if question.ids("competency") and topic in (None, Topic.overview, Topic.requirements, Topic.competencies):
+        return competencies(index, question, Topic.competencies)  # "what does good recording look like?"
     if question.levels and not set(_unnamed_tokens(index, question)) - _NEUTRAL:
         return level_card(index, question)  # "what's M1?", "level 2?"
-    if question.ids("competency") and topic in (None, Topic.overview, Topic.requirements):
-        return competencies(index, question, Topic.competencies)  # "what does good recording look like?"
     guess = best_guess(index, question)
     if guess is not None:
         return guess
@@ -281,6 +281,12 @@ def competencies(index: PackIndex, question: Question, topic: Topic) -> Answer:
         comp = next(c for c in pack.competencies if c.id == named[0])
         levels = [level_id] if level_id in comp.descriptors else list(comp.descriptors)
         lines = [f"{comp.name} at {pack.level(lv).name}: {'; '.join(comp.descriptors[lv])}." for lv in levels]
+        if level_id and level_id not in comp.descriptors:  # say so rather than pass another level off as it
+            described = join_list([pack.level(lv).name for lv in levels])
+            lines.insert(
+                0,
+                f"The framework describes {comp.name} for {described} only, not {pack.level(level_id).name}.",
+            )
         return compose(pack, lines, [comp.source], topic)
     level = (
         pack.level(level_id) if level_id else max(pack.levels, key=lambda lv: len(lv.competencies_required))

@@ -29,6 +29,7 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\bincrements?\b|\bpay rise\b", 2.5),
         (r"\bhow much\b", 2),
         (r"\bspinal point \d+|\bpoint \d+\b", 2.5),
+        (r"\b(spinal (column )?points|scps|pay points)\b|\bwhich points?\b", 3),
         (r"\b(pay (scale|band|range|grade)s?|pay point)", 1),
     ),
     Topic.requirements: _cues(

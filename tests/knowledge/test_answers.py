@@ -150,3 +150,13 @@ def test_outside_career_progression_is_declined(library: Library, question: str)
 def test_a_huge_message_is_answered_not_crashed(library: Library) -> None:
     answer = library.ask("medway", "what do I need for level 3? " + "blah " * 100_000)
     assert len(answer.text) <= 1200
+
+
+def test_the_spinal_points_of_a_level_are_listed_with_their_pay(library: Library) -> None:
+    answered, text, sections = ask(library, "medway", "what are the spinal points for level 1?")
+    assert answered and "33–35" in text and "£27,849" in text and sections == ["3.1"]
+
+
+def test_a_competency_at_a_level_it_is_not_described_for_says_so(library: Library) -> None:
+    answered, text, _ = ask(library, "medway", "what is the level 1 descriptor for communication")
+    assert answered and "only, not level 1" in text and "communication at level 2" in text

@@ -1,0 +1,104 @@
+"""The `pathway` commands as a user runs them: roster import, the JSON-lines console, and a process
+killed mid-application that picks up at the same step when started again."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.demo import demo_roster
+from knowledge.library import Library
+
+PATHWAY = [sys.executable, "-m", "bot.cli"]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "PATHWAY_DATABASE_URL": f"sqlite:///{tmp_path}/pathway.sqlite3"}
+
+
+def pathway(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*PATHWAY, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
+    )
+
+
+def lines(*turns: dict[str, object]) -> str:
+    return "".join(json.dumps(turn) + "\n" for turn in turns)
+
+
+def test_staff_import_reports_bad_rows_by_line_and_imports_nothing(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    roster = tmp_path / "roster.csv"
+    good = demo_roster(Library.load()).splitlines()
+    roster.write_text(
+        "\n".join([*good, "medway,not-an-email,X,worker,,,,,,,,", "nowhere,a@b.example,Y,boss,,,,,,,,"])
+    )
+    failed = pathway(env, "staff", "import", str(roster))
+    assert failed.returncode == 1
+    assert (
+        f"{roster}:line {len(good) + 1}:" in failed.stderr
+        and f"{roster}:line {len(good) + 2}:" in failed.stderr
+    )
+    roster.write_text("\n".join(good) + "\n")
+    first = pathway(env, "staff", "import", str(roster))
+    assert first.returncode == 0 and f"created {len(good) - 1}," in first.stdout  # nothing from the bad file
+    again = pathway(env, "staff", "import", str(roster))
+    assert f"unchanged {len(good) - 1}" in again.stdout
+
+
+def test_chat_jsonl_drives_a_conversation_and_buttons(env: dict[str, str], tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(demo_roster(Library.load()))
+    pathway(env, "staff", "import", str(roster))
+    worker = {"as": "worker@medway.example", "org": "medway"}
+    out = pathway(
+        env,
+        "chat",
+        "--jsonl",
+        stdin=lines({**worker, "text": "how much is SCP 39?"}, {**worker, "text": "apply"}),
+    )
+    replies = [json.loads(line) for line in out.stdout.splitlines()]
+    assert replies[0]["to"] == "worker@medway.example" and "32,800" in replies[0]["text"]
+    assert replies[0]["sources"][0]["document"] == "medway-2010-career-framework"
+    level3 = next(b for r in replies for b in r["buttons"] if "Level 3" in b["label"])
+    pressed = pathway(env, "chat", "--jsonl", stdin=lines({**worker, "action": level3["action"]}))
+    assert "here is how you stand" in pressed.stdout
+    broken = pathway(env, "chat", "--jsonl", stdin="not json\n")
+    assert broken.returncode == 0 and "Each line needs" in json.loads(broken.stdout)["text"]
+
+
+def test_killed_mid_application_resumes_at_the_same_step(env: dict[str, str], tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(demo_roster(Library.load()))
+    pathway(env, "staff", "import", str(roster))
+    worker = {"as": "worker@medway.example", "org": "medway"}
+    chat = subprocess.Popen(
+        [*PATHWAY, "chat", "--jsonl"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert chat.stdin is not None and chat.stdout is not None
+
+    def say(**turn: object) -> dict[str, object]:
+        assert chat.stdin is not None and chat.stdout is not None
+        chat.stdin.write(json.dumps({**worker, **turn}) + "\n")
+        chat.stdin.flush()
+        return dict(json.loads(chat.stdout.readline()))
+
+    started = say(text="apply for level 3")
+    say(action=next(b["action"] for b in started["buttons"] if b["label"] == "Continue"))  # type: ignore[attr-defined]
+    saved = say(text="I wrote a court statement separating fact from opinion, checked by my manager.")
+    assert "Saved example 1" in str(saved["text"])
+    chat.kill()  # no goodbye, no flush: the turn already committed
+    chat.wait(timeout=30)
+    resumed = pathway(
+        env, "chat", "--jsonl", stdin=lines({**worker, "text": "status"}, {**worker, "text": "continue"})
+    )
+    texts = [json.loads(line)["text"] for line in resumed.stdout.splitlines()]
+    assert "You're on evidence" in texts[0], texts
+    assert "you have 1 so far" in texts[-1], texts[-1]  # the example saved before the kill is there
