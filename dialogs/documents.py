@@ -27,13 +27,18 @@ def evidence_progress(session: Session, pack: Pack, app: Application) -> tuple[i
     return len(slots) - len(short), len(slots), short
 
 
-def evidence_summary(session: Session, pack: Pack, app: Application) -> str:
+def evidence_headline(session: Session, pack: Pack, app: Application) -> tuple[str, list[str]]:
+    """'14 of 20 competencies have 3 examples', and the titles still short."""
     done, total, short = evidence_progress(session, pack, app)
     slots = evidence_slots(pack, pack.level(app.target_level))
     per = slots[0].examples if slots else 1
     unit = f"have {per} examples" if per > 1 else "are answered"
-    text = f"{done} of {total} {'competencies' if per > 1 else 'items'} {unit}"
-    return text + (f"; fewer for: {', '.join(short)}" if short else "")
+    return f"{done} of {total} {'competencies' if per > 1 else 'items'} {unit}", short
+
+
+def evidence_summary(session: Session, pack: Pack, app: Application) -> str:
+    headline, short = evidence_headline(session, pack, app)
+    return headline + (f"; fewer for: {', '.join(short)}" if short else "")
 
 
 def evidence_in_full(session: Session, pack: Pack, app: Application) -> Attachment:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dialogs import approval
-from dialogs.documents import evidence_progress
+from dialogs.documents import evidence_headline
 from dialogs.messages import Reply, button
 from dialogs.turn import Turn
 from storage import applications, decisions, directory
@@ -31,10 +31,10 @@ def _mine(turn: Turn, step: str | None) -> list[Reply]:
     app = mine[0]
     level = turn.pack.level(app.target_level).name
     if app.status == "drafting":
-        done, total, short = evidence_progress(turn.session, turn.pack, app)
+        headline, short = evidence_headline(turn.session, turn.pack, app)
         missing = f" Still to do: {', '.join(short[:5])}{'…' if len(short) > 5 else ''}." if short else ""
         where = f" You're on {step}." if step else ""
-        text = f"Your application for {level} is a draft.{where} Evidence: {done} of {total} done.{missing} Say 'continue' to carry on."
+        text = f"Your application for {level} is a draft.{where} Evidence: {headline}.{missing} Say 'continue' to carry on."
         return [Reply(text=text, buttons=[button("Continue", "continue", "primary")])]
     return [Reply(text=f"Your application for {level}: {_progress(turn, app)}")]
 

@@ -129,7 +129,7 @@ def test_resume_after_restart_status_back_edit_and_questions(
     resumed = all_text(restarted.say("worker@medway.example", "continue"))
     assert resumed.startswith("2 of 20: Assessments")
     status = all_text(restarted.say("worker@medway.example", "status"))
-    assert "1 of 20 done" in status and "Assessments" in status
+    assert "1 of 20 competencies have 3 examples" in status and "Assessments" in status
     back = all_text(restarted.say("worker@medway.example", "back"))
     assert back.startswith("1 of 20: Recording") and "you have 3 so far" in back
     edit = all_text(restarted.say("worker@medway.example", "edit child protection"))
