@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.runtime import Runtime
@@ -20,28 +19,22 @@ from dialogs.conversation import Conversation
 from dialogs.messages import Action, Button, Incoming, Reply, Sender
 from storage import outbox
 from storage.db import transaction
-from storage.tables import OutboxMessage, Person
+from storage.tables import Person
 
 
 def delivered_on_console(sessions: sessionmaker[Session]) -> list[tuple[str, Reply]]:
-    """Take the console channel's pending messages, oldest first, and mark them delivered."""
-    with transaction(sessions) as session:
-        rows = session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.channel == "console", OutboxMessage.status == "pending")
-            .order_by(OutboxMessage.id)
-        ).all()
-        out = []
-        for row in rows:
-            person = session.get(Person, row.recipient_person_id) if row.recipient_person_id else None
-            outbox.mark_delivered(session, row)
-            out.append(
-                (
-                    person.email if person else str(row.address.get("email", "")),
-                    Reply.model_validate(row.payload),
-                )
-            )
-        return out
+    """Send the console channel's due messages (print them, via the caller), oldest first per person."""
+    out: list[tuple[str, Reply]] = []
+    while True:  # a claim takes one message per person at a time, to keep each person's in order
+        with transaction(sessions) as session:
+            rows = outbox.claim_due(session, "console", limit=100, channels=["console"])
+            if not rows:
+                return out
+            for row in rows:
+                person = session.get(Person, row.recipient_person_id) if row.recipient_person_id else None
+                outbox.mark_delivered(session, row)
+                email = person.email if person else str(row.address.get("email", ""))
+                out.append((email, Reply.model_validate(row.payload)))
 
 
 def reply_json(to: str, reply: Reply) -> dict[str, Any]:

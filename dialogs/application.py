@@ -72,6 +72,8 @@ def handle(
 
 def _on_action(turn: Turn, state: State, action: Action) -> tuple[State | None, list[Reply]]:
     name, data = action.name, action.data
+    if state["step"] not in BUTTON_STEPS.get(name, ()):  # a button from an older message
+        return state, [Reply(text="That button belongs to another step."), *prompt(turn, state)]
     if name == "apply_target":
         return _choose_target(turn, state, str(data.get("level")))
     if name == "apply_continue":
@@ -370,6 +372,17 @@ def step_name(state: State) -> str:
             "summary": "checking the summary"}[state["step"]]  # fmt: skip
 
 
+# The steps at which each of the dialog's buttons means something.
+BUTTON_STEPS: dict[str, tuple[str, ...]] = {
+    "apply_target": ("target",),
+    "apply_continue": ("checklist",),
+    "apply_next": ("evidence",),
+    "apply_save_anyway": ("evidence",),
+    "apply_rephrase": ("evidence",),
+    "apply_manager_ok": ("manager",),
+    "apply_manager_other": ("manager",),
+    "apply_submit": ("summary",),
+}
 PROMPTS = {
     "target": _prompt_target,
     "checklist": _prompt_checklist,

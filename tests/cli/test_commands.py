@@ -102,3 +102,29 @@ def test_killed_mid_application_resumes_at_the_same_step(env: dict[str, str], tm
     texts = [json.loads(line)["text"] for line in resumed.stdout.splitlines()]
     assert "You're on evidence" in texts[0], texts
     assert "you have 1 so far" in texts[-1], texts[-1]  # the example saved before the kill is there
+
+
+def test_a_message_for_someone_else_is_shown_once_on_the_console(env: dict[str, str], tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(demo_roster(Library.load()))
+    pathway(env, "staff", "import", str(roster))
+    worker = {"as": "worker@coventry.example", "org": "coventry"}
+    out = pathway(env, "chat", "--jsonl", stdin=lines({**worker, "text": "apply"}))
+    replies = [json.loads(line) for line in out.stdout.splitlines()]
+    target = next(b["action"] for r in replies for b in r["buttons"] if b["action"]["name"] == "apply_target")
+    steps = [{**worker, "action": target}]
+    steps += [{**worker, "action": {"name": "apply_continue"}}]
+    out = pathway(env, "chat", "--jsonl", stdin=lines(*steps))
+    for _ in range(12):  # answer every evidence item until the manager step
+        replies = [json.loads(line) for line in out.stdout.splitlines()]
+        if any(b["action"]["name"] == "apply_manager_ok" for r in replies for b in r["buttons"]):
+            break
+        example = (
+            "I led a complex case conference and wrote the plan, reviewed with my manager in supervision."
+        )
+        out = pathway(env, "chat", "--jsonl", stdin=lines({**worker, "text": example}))
+    out = pathway(env, "chat", "--jsonl", stdin=lines({**worker, "action": {"name": "apply_manager_ok"}},
+                                                      {**worker, "action": {"name": "apply_submit"}},
+                                                      {**worker, "text": "status"}))  # fmt: skip
+    to_manager = [json.loads(line) for line in out.stdout.splitlines()]
+    assert sum(1 for r in to_manager if r["to"] == "manager@coventry.example") == 1

@@ -198,8 +198,11 @@ def test_bad_input_gets_a_clear_answer_and_changes_nothing(
     assert "couldn't match" in all_text(forged)
     stale = chat.press("worker@medway.example", Action(name="apply_submit"))
     assert "finished" in all_text(stale)
+    chat.say("worker@medway.example", "apply")
+    early = chat.press("worker@medway.example", Action(name="apply_continue"))  # a button of a later step
+    assert "belongs to another step" in all_text(early) and "Which level" in all_text(early)
     with sessions() as session:
-        assert session.scalars(select(Application)).all() == []
+        assert session.scalars(select(Application)).all() == []  # choosing a level is what creates one
 
 
 def test_declined_questions_are_kept_for_hr(chat: Chat, sessions: sessionmaker[Session]) -> None:
