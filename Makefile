@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/pathway ask --org $(or $(ORG),medway)
+	$(BIN)/pathway demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -43,30 +43,37 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def measure(count: int) -> tuple[float, float, float, float]:
+ROUNDS = 25  # 500 questions a run, so p99 is a percentile rather than the single slowest question
+
+
+def measure(count: int) -> tuple[float, float, float, float, float]:
     started = time.perf_counter()
     packs = synthetic(load_packs(), count)
     library = Library(packs)
     load_seconds = time.perf_counter() - started
     orgs = list(packs)
-    timings: list[float] = []
-    for round_ in range(5):
+    wall: list[float] = []
+    cpu: list[float] = []  # this process's CPU time: what a question costs when other jobs share the cores
+    for round_ in range(ROUNDS):
         for i, question in enumerate(QUESTIONS):
             org = orgs[(i * 7 + round_ * 13) % len(orgs)]
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             library.ask(org, question)
-            timings.append((time.perf_counter() - t0) * 1000)
-    return load_seconds, statistics.median(timings), percentile(timings, 0.99), max(timings)
+            wall.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
+    p99 = percentile(wall, 0.99)
+    return load_seconds, statistics.median(wall), p99, percentile(cpu, 0.99), max(wall)
 
 
 def main() -> None:
     t0 = time.perf_counter()
     load_packs()
     print(f"YAML parse + validate of the 4 real packs: {(time.perf_counter() - t0) * 1000:.0f} ms")
-    print(f"{'organisations':>13} {'load+index s':>13} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    header = ["organisations", "load+index s", "p50 ms", "p99 ms", "p99 cpu ms", "max ms"]
+    print(" ".join(f"{h:>13}" for h in header))
     for count in (4, 50, 200):
-        load, p50, p99, worst = measure(count)
-        print(f"{count:>13} {load:>13.2f} {p50:>8.2f} {p99:>8.2f} {worst:>8.2f}")
+        load, p50, p99, p99_cpu, worst = measure(count)
+        print(f"{count:>13} {load:>13.2f} {p50:>13.2f} {p99:>13.2f} {p99_cpu:>13.2f} {worst:>13.2f}")
 
 
 if __name__ == "__main__":

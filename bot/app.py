@@ -10,13 +10,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
+from functools import partial
 from typing import Any
 
 from aiohttp import web
 
 from bot.delivery import Sender
-from bot.dispatch import Dispatcher, sleep_unless_stopped
+from bot.dispatch import Dispatcher, release_broadcasts_periodically, sleep_unless_stopped
 from bot.runtime import Runtime
+from bot.slack import mount as slack
+from bot.teams import mount as teams
+from bot.web import mount as mount_web_chat
 from dialogs.reminders import ReminderPolicy, send_reminders
 from storage.columns import utc_now
 from storage.db import transaction
@@ -33,12 +37,12 @@ RUNTIME_KEY = web.AppKey("runtime", Runtime)
 
 def front_ends() -> list[FrontEnd]:
     """The front-ends, in mounting order. Each mounts itself only when its settings are present."""
-    return []
+    return [mount_web_chat, teams.mount, slack.mount]
 
 
 def platform_senders(runtime: Runtime) -> dict[str, Sender]:
     """A sender for every chat platform whose credentials are set, keyed by outbox channel."""
-    senders: list[Sender] = []
+    senders: list[Sender] = [teams.sender(runtime), *slack.senders(runtime)]
     return {sender.channel: sender for sender in senders}
 
 
@@ -62,6 +66,8 @@ def build(
         notes.append("dispatcher: off (run `pathway dispatch` separately)")
     if reminders:
         app.cleanup_ctx.append(background(lambda stop: remind_periodically(runtime, stop)))
+        release = partial(release_broadcasts_periodically, runtime.sessions, runtime.library)
+        app.cleanup_ctx.append(background(release))  # scheduled broadcasts and deadline reminders
     return app, notes
 
 

@@ -1,35 +1,25 @@
-"""The `pathway` command: ask, policy check, chat, serve, dispatch, demo, remind, db and staff."""
+"""The `pathway` command: ask, policy check, chat, serve, dispatch, demo, remind, db and staff.
+
+`pathway ask` must start fast (the question set is scored with process start included), so this
+module imports only the knowledge layer; the commands that run the service import `bot.operations`
+(the database, the core and the server) when they are called.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
-import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from aiohttp import web
 
-from bot.app import build, platform_senders
-from bot.console import read_lines, run_interactive, run_jsonl
-from bot.delivery import Sender
-from bot.demo import demo_roster
-from bot.dispatch import Dispatcher
-from bot.runtime import Runtime
-from bot.settings import Settings
-from dialogs.reminders import ReminderPolicy, send_reminders
+from bot.slack.link import slack_app
+from bot.teams.commands import teams_app
 from knowledge.library import Library, UnknownOrganisation
 from knowledge.loader import PackError, load_pack, load_packs
 from knowledge.replies import Answer
 from knowledge.tracing import trace
-from storage import migrate
-from storage.columns import utc_now
-from storage.db import transaction
-from storage.roster import RosterImport, import_roster
-from storage.roster_rows import RosterRejected
 
 app = typer.Typer(
     help="Pathway: career progression answers and applications for social workers.", no_args_is_help=True
@@ -40,6 +30,8 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 staff_app = typer.Typer(help="The staff roster.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
+app.add_typer(slack_app, name="slack")
+app.add_typer(teams_app, name="teams")
 
 
 def main() -> None:
@@ -154,38 +146,20 @@ def policy_check(
     typer.echo(f"ok: {', '.join(p.organisation.id for p in packs)}")
 
 
-def _runtime() -> Runtime:
-    return Runtime.start(Settings(), _library())
-
-
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database (PATHWAY_DATABASE_URL; default: a SQLite file here)."""
-    settings = Settings()
-    migrate.upgrade(settings.pathway_database_url)
-    typer.echo(f"database at revision {migrate.current_revision(settings.pathway_database_url)}")
+    from bot import operations
+
+    operations.db_upgrade()
 
 
 @staff_app.command("import")
 def staff_import(file: Annotated[Path, typer.Argument(help="CSV with the roster header")]) -> None:
     """Load or update the HR roster; a file with any bad row imports nothing and lists every problem."""
-    runtime = _runtime()
-    try:
-        result = import_file(runtime, file.read_bytes())
-    except OSError as exc:
-        typer.echo(f"Cannot read {file}: {exc.strerror}", err=True)
-        raise typer.Exit(2) from exc
-    except RosterRejected as exc:
-        typer.echo(f"{file}: nothing imported.\n" + "\n".join(f"{file}:{p}" for p in exc.problems), err=True)
-        raise typer.Exit(1) from exc
-    typer.echo(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}")
+    from bot import operations
 
-
-def import_file(runtime: Runtime, data: bytes | str) -> RosterImport:
-    library = runtime.library
-    allowed = {org: [lv.id for lv in pack.levels] for org, pack in library.packs.items()}
-    with transaction(runtime.sessions) as session:
-        return import_roster(session, data, known_orgs=list(library.packs), allowed_levels=allowed)
+    operations.staff_import(_library(), file)
 
 
 @app.command()
@@ -197,14 +171,9 @@ def chat(
     ] = False,
 ) -> None:
     """Talk to Pathway in the terminal (every part can be played from one console)."""
-    runtime = _runtime()
-    if jsonl:
-        run_jsonl(runtime, read_lines(), sys.stdout)
-        return
-    if org is None or as_ is None or org not in runtime.library.packs:
-        typer.echo(f"Give --org ({', '.join(runtime.library.organisations)}) and --as EMAIL.", err=True)
-        raise typer.Exit(2)
-    run_interactive(runtime, org, as_)
+    from bot import operations
+
+    operations.chat(_library(), org, as_, jsonl)
 
 
 @app.command()
@@ -212,57 +181,41 @@ def serve(
     dispatch: Annotated[bool, typer.Option(help="Run the outbox dispatcher in this process")] = True,
 ) -> None:
     """Serve Slack, Teams, the web chat and /healthz on PATHWAY_PORT."""
-    runtime = _runtime()
-    run_server(runtime, dispatch=dispatch)
+    from bot import operations
 
-
-def run_server(runtime: Runtime, *, dispatch: bool = True) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    application, notes = build(runtime, dispatch=dispatch)
-    port = runtime.settings.pathway_port
-    typer.echo("\n".join([f"Pathway on http://127.0.0.1:{port}/", *notes]))
-    web.run_app(application, host=runtime.settings.pathway_host, port=port, print=None)
+    operations.serve(_library(), dispatch)
 
 
 @app.command()
 def demo() -> None:
     """Try Pathway with no workspace: a demo roster for every organisation and the web chat."""
-    runtime = _runtime()
-    import_file(runtime, demo_roster(runtime.library))
-    typer.echo(
-        "Demo roster loaded: worker@ORG.example, manager@ORG.example, service@ORG.example, hr@ORG.example"
-    )
-    run_server(runtime)
+    from bot import operations
+
+    operations.demo(_library())
 
 
 @app.command("dispatch")
-def dispatch_command() -> None:
+def dispatch_command(
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Sends in flight at once (different recipients)")
+    ] = 32,
+    batch: Annotated[int, typer.Option(min=1, help="Messages claimed per pass")] = 100,
+    lease: Annotated[
+        float, typer.Option(min=1, help="Seconds before a dead dispatcher's claims are retaken")
+    ] = 60,
+) -> None:
     """Run only the outbox dispatcher (scale-out: several of these beside `pathway serve --no-dispatch`)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runtime = _runtime()
-    senders = platform_senders(runtime)
-    typer.echo(f"dispatching for: {', '.join(sorted(senders)) or 'no platform senders configured'}")
-    asyncio.run(run_dispatcher(runtime, senders))
+    from bot import operations
 
-
-async def run_dispatcher(runtime: Runtime, senders: dict[str, Sender]) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    await Dispatcher(runtime.sessions, senders).run(stop)
+    operations.dispatch(_library(), concurrency, batch, lease)
 
 
 @app.command()
 def remind() -> None:
     """Queue the reminders and escalations that are due now (serve does this every 15 minutes)."""
-    runtime = _runtime()
-    policy = ReminderPolicy(
-        runtime.settings.pathway_remind_after_days, runtime.settings.pathway_escalate_after_days
-    )
-    with transaction(runtime.sessions) as session:
-        queued = send_reminders(session, runtime.library, utc_now(), policy, channel="web")
-    typer.echo(f"queued {queued} reminder(s)")
+    from bot import operations
+
+    operations.remind(_library())
 
 
 if __name__ == "__main__":

@@ -26,6 +26,10 @@ class Delivery(BaseModel):
     recipient_person_id: int | None = None
     attempts: int = 1
     idempotency_key: str = ""
+    # An earlier send of this message may have reached the platform (its dispatcher died before
+    # recording the outcome, or the platform answered 5xx): a sender that can look (Slack: message
+    # metadata carrying idempotency_key) should check for that copy instead of posting a second one.
+    uncertain: bool = False
 
 
 class SendFailed(Exception):

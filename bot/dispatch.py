@@ -1,9 +1,24 @@
 """The outbox dispatcher: claims due messages, sends each through its platform's sender, settles it.
 
-Delivery is at least once at the transport (a claim is a lease that expires if a dispatcher dies)
-and once per idempotency key at the source. A 429 pauses that channel for Retry-After and puts the
-message back without counting it as a failure; other send errors back off exponentially with jitter
-up to a ceiling; an undeliverable recipient, or too many failures, marks the message failed.
+One pass claims a batch (at most one message per recipient, so each person's messages go out in
+order), sends the batch concurrently (bounded), then records every outcome in one transaction.
+Several dispatchers, in one process or on several hosts, share the queue through the database.
+
+- 429: the channel is paused for Retry-After, the message goes back in the queue without counting
+  as a failure, and from then on every dispatcher spaces its sends on that channel to a shared pace
+  just under the rate that was getting through (bot.pacing, storage.paces), so a large broadcast runs
+  near the platform's limit without bursts.
+- 5xx, network errors, timeouts: retried after an exponential backoff with full jitter and a ceiling;
+  given up (failed) after MAX_FAILURES.
+- Undeliverable (the user or conversation is gone), or a recipient deactivated on the roster: failed
+  at once, never retried.
+
+Exactly once: a claim is a lease, so a dispatcher that dies mid-send leaves rows that another claims
+when the lease expires. Those rows (and rows whose send ended in a 5xx or a timeout) carry
+`may_have_arrived`; their next Delivery says `uncertain=True` and the sender checks the platform for
+the earlier copy (Slack: message metadata carrying the idempotency key) before posting again. A
+platform with no way to look would get a second copy only in that case: the window between a send
+reaching it and the outcome being committed.
 """
 
 from __future__ import annotations
@@ -14,29 +29,38 @@ import logging
 import os
 import random
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery import Delivery, RateLimited, Sender, SendFailed, Undeliverable
+from bot.pacing import Throughput
+from dialogs.broadcast import release_due
 from dialogs.messages import Reply
-from storage import outbox
+from knowledge.library import Library
+from storage import outbox, paces
 from storage.columns import utc_now
 from storage.db import transaction
 from storage.tables import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8  # failed sends (not rate limits) before a message is given up
-BACKOFF_BASE_SECONDS = 2.0
+MAX_FAILURES = 8  # failed sends (not rate limits) before a message is given up
+BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CEILING_SECONDS = 300.0
+MAX_RETRY_AFTER_SECONDS = 900.0  # a Retry-After beyond this is taken as this
 IDLE_POLL_SECONDS = 1.0
+RELEASE_INTERVAL_SECONDS = 30.0  # how late a scheduled broadcast may go out
+
+Outcome = Literal["delivered", "retry", "failed"]
 
 
-def backoff(attempts: int) -> float:
-    """Seconds to wait after the `attempts`-th failed send: exponential, capped, with full jitter."""
-    ceiling = min(BACKOFF_CEILING_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+def backoff(failures: int) -> float:
+    """Seconds to wait after the `failures`-th failed send: exponential, capped, with jitter."""
+    ceiling = min(BACKOFF_CEILING_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, failures - 1))
     return random.uniform(ceiling / 2, ceiling)
 
 
@@ -49,6 +73,27 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+@dataclass(frozen=True)
+class Scheduled:
+    """A claimed message and its reserved send slot."""
+
+    message: OutboxMessage
+    uncertain: bool  # an earlier send of it may have reached the platform
+    send_at: datetime
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What happened to one claimed message, to be recorded once the batch is done."""
+
+    message: OutboxMessage
+    outcome: Outcome
+    error: str = ""
+    due: datetime | None = None
+    failed_send: bool = False  # counts towards MAX_FAILURES
+    may_have_arrived: bool = False  # for a retry: the platform may already have it
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -56,7 +101,8 @@ class Dispatcher:
         senders: Mapping[str, Sender],
         *,
         worker_id: str | None = None,
-        batch: int = 50,
+        batch: int = 100,
+        concurrency: int = 32,
         lease_seconds: float = 60,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -64,79 +110,201 @@ class Dispatcher:
         self.senders = dict(senders)
         self.worker_id = worker_id or worker_name()
         self.batch = batch
+        self.concurrency = concurrency
         self.lease_seconds = lease_seconds
+        # A send still running this long is abandoned well before the lease lets another claim it.
+        self.send_timeout = lease_seconds / 3
         self.clock = clock
         self.paused_until: dict[str, datetime] = {}  # channel -> end of its 429 pause
+        self.throughput = {channel: Throughput() for channel in self.senders}
+        self.rates: dict[str, float] = {}  # channel -> the shared pace at the last claim (paced channels)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop` is set, sleeping briefly when nothing is due."""
+        """Send until `stop` is set, sleeping until the next message is due when nothing is.
+
+        A pipeline: the next batch is claimed while this one is being sent, and outcomes are recorded
+        in the background, so a paced channel never waits on the database between batches.
+        """
+        ahead: asyncio.Task[list[Scheduled]] | None = None
+        settling: set[asyncio.Task[None]] = set()
         while not stop.is_set():
             try:
-                sent = await self.run_once()
+                claims = await (ahead or asyncio.create_task(self._claim_now()))
+                ahead = None
+                if not claims:
+                    await sleep_unless_stopped(stop, await self._idle_wait())
+                    continue
+                ahead = asyncio.create_task(self._claim_now())
+                settlements = await self._send(claims)
+                self._settle_in_background(settlements, settling)
+                if len(settling) > 2:  # the database is slower than the platform: let it catch up
+                    await asyncio.wait(settling, return_when=asyncio.FIRST_COMPLETED)
             except Exception:  # a database hiccup must not kill the loop; the lease covers claimed rows
                 log.exception("dispatcher pass failed")
-                sent = 0
-            if not sent:
+                ahead = None
                 await sleep_unless_stopped(stop, IDLE_POLL_SECONDS)
+        await self._wind_down(ahead, settling)
 
     async def run_once(self) -> int:
-        """Claim one batch and settle every message in it; returns how many were claimed."""
-        channels = [c for c in self.senders if not self._paused(c)]
-        if not channels:  # no senders at all (idle), or every channel is waiting out a 429
-            await asyncio.sleep(self._pause_left())
+        """Claim one batch, send it and settle every message in it; returns how many were claimed."""
+        claims = await self._claim_now()
+        if not claims:
+            if not self._open_channels():
+                await asyncio.sleep(self._pause_left() or IDLE_POLL_SECONDS)
             return 0
-        claimed = await asyncio.to_thread(self._claim, channels)
-        for message in claimed:
-            await self._deliver(message)
-        return len(claimed)
+        await asyncio.to_thread(self._settle, await self._send(claims))
+        return len(claims)
 
-    def _claim(self, channels: list[str]) -> list[OutboxMessage]:
-        with transaction(self.sessions) as session:
-            return outbox.claim_due(
-                session, self.worker_id, self.batch, self.lease_seconds, self.clock(), channels
-            )
+    async def _claim_now(self) -> list[Scheduled]:
+        channels = self._open_channels()
+        if not channels:  # no senders at all (idle), or every channel is waiting out a 429
+            return []
+        return await asyncio.to_thread(self._claim, channels, self._batch_size(channels))
 
-    async def _deliver(self, message: OutboxMessage) -> None:
-        channel = message.channel
-        if self._paused(channel):  # an earlier message in this batch hit the rate limit
-            await self._settle(message, "retry", "rate limited", self.paused_until[channel])
-            return
-        try:
-            await self.senders[channel].send(delivery_of(message))
-        except RateLimited as exc:
-            until = self.clock() + timedelta(seconds=exc.retry_after)
-            self.paused_until[channel] = until
-            await self._settle(message, "retry", str(exc), until)
-        except Undeliverable as exc:
-            await self._settle(message, "failed", str(exc) or "undeliverable")
-        except (SendFailed, OSError, TimeoutError) as exc:
-            await self._after_failure(message, f"{exc.__class__.__name__}: {exc}")
-        except Exception as exc:  # a bug in a sender: record it, retry with backoff, never lose it
-            log.exception("sender %s crashed on outbox message %s", channel, message.id)
-            await self._after_failure(message, f"{exc.__class__.__name__}: {exc}")
-        else:
-            await self._settle(message, "delivered")
+    def _open_channels(self) -> list[str]:
+        return [channel for channel in self.senders if not self._paused(channel)]
 
-    async def _after_failure(self, message: OutboxMessage, error: str) -> None:
-        if message.attempts >= MAX_ATTEMPTS:
-            await self._settle(message, "failed", f"gave up after {message.attempts} attempts: {error}")
-        else:
-            due = self.clock() + timedelta(seconds=backoff(message.attempts))
-            await self._settle(message, "retry", error, due)
+    async def _send(self, claims: list[Scheduled]) -> list[Settlement]:
+        limit = asyncio.Semaphore(self.concurrency)
+        return list(await asyncio.gather(*(self._attempt(claim, limit) for claim in claims)))
 
-    async def _settle(
-        self, message: OutboxMessage, outcome: str, error: str = "", due: datetime | None = None
+    def _settle_in_background(self, settlements: list[Settlement], settling: set[asyncio.Task[None]]) -> None:
+        task = asyncio.create_task(asyncio.to_thread(self._settle, settlements))
+        settling.add(task)
+        task.add_done_callback(settled_or_logged(settling))
+
+    async def _idle_wait(self) -> float:
+        if self.senders and not self._open_channels():
+            return self._pause_left()
+        return await asyncio.to_thread(self._idle_seconds)
+
+    async def _wind_down(
+        self, ahead: asyncio.Task[list[Scheduled]] | None, settling: set[asyncio.Task[None]]
     ) -> None:
-        def settle() -> None:
-            with transaction(self.sessions) as session:
-                if outcome == "delivered":
-                    outbox.mark_delivered(session, message, self.clock())
-                elif outcome == "failed":
-                    outbox.mark_failed(session, message, error)
-                else:
-                    outbox.mark_retry(session, message, error, due or self.clock())
+        """On stop: give back a batch claimed ahead (unsent), and wait for outcomes to be recorded."""
+        if ahead is not None:
+            with contextlib.suppress(Exception):
+                claims = await ahead
+                now = self.clock()
+                unsent = [Settlement(c.message, "retry", "dispatcher stopped", now, may_have_arrived=c.uncertain)
+                          for c in claims]  # fmt: skip
+                await asyncio.to_thread(self._settle, unsent)
+        if settling:
+            await asyncio.wait(settling)
 
-        await asyncio.to_thread(settle)
+    def _batch_size(self, channels: list[str]) -> int:
+        """No more than the paced channels can send before a claim's send timeout."""
+        rates = [self.rates[c] for c in channels if c in self.rates]
+        return min(self.batch, max(1, int(min(rates) * self.send_timeout))) if rates else self.batch
+
+    def _claim(self, channels: list[str], batch: int) -> list[Scheduled]:
+        """Claim a batch, fail the copies whose recipient is gone, and reserve send slots for the rest."""
+        now = self.clock()
+        with transaction(self.sessions) as session:
+            claims = outbox.claim_for_sending(
+                session, self.worker_id, batch, self.lease_seconds, now, channels
+            )
+            gone = outbox.unreachable(session, [claim.message for claim in claims])
+            for claim in claims:
+                if claim.message.id in gone:
+                    outbox.mark_failed(session, claim.message, gone[claim.message.id])
+            claims = [claim for claim in claims if claim.message.id not in gone]
+            scheduled: list[Scheduled] = []
+            for channel in sorted({claim.message.channel for claim in claims}):
+                mine = [claim for claim in claims if claim.message.channel == channel]
+                start, spacing = paces.reserve(session, channel, len(mine), now)
+                self._remember_rate(channel, spacing)
+                scheduled += [Scheduled(c.message, c.uncertain, start + timedelta(seconds=i * spacing))
+                              for i, c in enumerate(mine)]  # fmt: skip
+            return scheduled
+
+    def _remember_rate(self, channel: str, spacing: float) -> None:
+        if spacing:
+            self.rates[channel] = 1 / spacing
+        else:
+            self.rates.pop(channel, None)
+
+    async def _attempt(self, claim: Scheduled, limit: asyncio.Semaphore) -> Settlement:
+        message = claim.message
+        wait = (claim.send_at - self.clock()).total_seconds()
+        if wait > self.send_timeout:  # its slot would come too close to the lease running out
+            return Settlement(message, "retry", "paced", claim.send_at, may_have_arrived=claim.uncertain)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        async with limit:
+            if self._paused(message.channel):  # an earlier send in this batch hit the rate limit
+                until = self.paused_until[message.channel]
+                return Settlement(message, "retry", "rate limited", until, may_have_arrived=claim.uncertain)
+            try:
+                send = self.senders[message.channel].send(delivery_of(message, claim.uncertain))
+                await asyncio.wait_for(send, self.send_timeout)
+                self.throughput[message.channel].succeeded()
+            except RateLimited as exc:  # the platform refused this send; an earlier one may still count
+                first = not self._paused(message.channel)
+                settlement = self._rate_limited(message, exc, claim.uncertain)  # pauses the channel here
+                if first:  # sends in flight get 429s too: only the first reports, once for this pause
+                    await self._report_limit(message.channel, exc.retry_after)
+                return settlement
+            except Undeliverable as exc:
+                return Settlement(message, "failed", str(exc) or "undeliverable")
+            except (SendFailed, OSError, TimeoutError) as exc:
+                return self._failed_send(message, f"{exc.__class__.__name__}: {exc}")
+            except Exception as exc:  # a bug in a sender: record it, retry with backoff, never lose it
+                log.exception("sender %s crashed on outbox message %s", message.channel, message.id)
+                return self._failed_send(message, f"{exc.__class__.__name__}: {exc}")
+            return Settlement(message, "delivered")
+
+    async def _report_limit(self, channel: str, retry_after: float) -> None:
+        seen = self.throughput[channel].seen_rate(retry_after)
+        log.info("%s rate limited (retry after %gs); %s", channel, retry_after,
+                 f"{seen:.1f}/s were getting through" if seen else "too few sends here to tell a rate")  # fmt: skip
+
+        def report() -> None:
+            with transaction(self.sessions) as session:
+                paces.limited(session, channel, self.clock(), retry_after, seen)
+
+        try:
+            await asyncio.to_thread(report)
+        except Exception:  # the local pause still holds; the shared pace is learnt at the next 429
+            log.exception("could not record the rate limit")
+
+    def _rate_limited(self, message: OutboxMessage, exc: RateLimited, uncertain: bool) -> Settlement:
+        wait = min(max(exc.retry_after, 0.0), MAX_RETRY_AFTER_SECONDS)
+        until = self.clock() + timedelta(seconds=wait)
+        self.paused_until[message.channel] = max(until, self.paused_until.get(message.channel, until))
+        return Settlement(message, "retry", str(exc), until, may_have_arrived=uncertain)
+
+    def _failed_send(self, message: OutboxMessage, error: str) -> Settlement:
+        failures = message.failures + 1
+        if failures >= MAX_FAILURES:
+            return Settlement(message, "failed", f"gave up after {failures} failed sends: {error}")
+        due = self.clock() + timedelta(seconds=backoff(failures))
+        return Settlement(message, "retry", error, due, failed_send=True, may_have_arrived=True)
+
+    def _settle(self, settlements: Sequence[Settlement]) -> None:
+        with transaction(self.sessions) as session:
+            delivered = [s.message for s in settlements if s.outcome == "delivered"]
+            if outbox.mark_many_delivered(session, delivered, self.clock()) < len(delivered):
+                log.warning("some delivered outbox messages were reclaimed before they were settled")
+            for s in settlements:
+                if s.outcome == "delivered":
+                    continue
+                if s.outcome == "failed":
+                    settled = outbox.mark_failed(session, s.message, s.error)
+                else:
+                    settled = outbox.mark_retry(
+                        session, s.message, s.error, s.due or self.clock(),
+                        failed_send=s.failed_send, may_have_arrived=s.may_have_arrived,
+                    )  # fmt: skip
+                if not settled:
+                    log.warning("outbox message %s was reclaimed before it was settled", s.message.id)
+
+    def _idle_seconds(self) -> float:
+        with transaction(self.sessions) as session:
+            due = outbox.next_due_at(session)
+        if due is None:
+            return IDLE_POLL_SECONDS
+        return min(IDLE_POLL_SECONDS, max(0.01, (due - self.clock()).total_seconds()))
 
     def _paused(self, channel: str) -> bool:
         until = self.paused_until.get(channel)
@@ -147,7 +315,17 @@ class Dispatcher:
         return max(0.0, min(((u - now).total_seconds() for u in self.paused_until.values()), default=0.0))
 
 
-def delivery_of(message: OutboxMessage) -> Delivery:
+def settled_or_logged(settling: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
+    def done(task: asyncio.Task[None]) -> None:
+        settling.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # The rows stay claimed until their lease runs out, then go again as uncertain deliveries.
+            log.error("recording outcomes failed", exc_info=task.exception())
+
+    return done
+
+
+def delivery_of(message: OutboxMessage, uncertain: bool = False) -> Delivery:
     return Delivery(
         id=message.id,
         org_id=message.org_id,
@@ -158,4 +336,23 @@ def delivery_of(message: OutboxMessage) -> Delivery:
         recipient_person_id=message.recipient_person_id,
         attempts=message.attempts,
         idempotency_key=message.idempotency_key,
+        uncertain=uncertain,
     )
+
+
+async def release_broadcasts_periodically(
+    sessions: sessionmaker[Session], library: Library, stop: asyncio.Event
+) -> None:
+    """Fan out scheduled broadcasts (and deadline reminders) when their time comes. Safe on every
+    server at once: a broadcast changes from scheduled to sending in one conditional UPDATE."""
+
+    def once() -> int:
+        with transaction(sessions) as session:
+            return release_due(session, library, utc_now())
+
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(once)
+        except Exception:
+            log.exception("broadcast release pass failed")
+        await sleep_unless_stopped(stop, RELEASE_INTERVAL_SECONDS)

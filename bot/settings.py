@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_answer_processes: int = (
+        1  # worker processes answering Slack events; 0: threads (bot/slack/workers.py)
+    )
 
     microsoft_app_id: str | None = None
     microsoft_app_password: str | None = None

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialogs import application, approval, commands, review
+from dialogs import application, approval, commands, hr, panels, review
 from dialogs.documents import evidence_in_full
 from dialogs.identify import identify
 from dialogs.messages import Action, Incoming, Platform, Reply, button
@@ -109,6 +109,9 @@ class Conversation:
             return state, [Reply(text="I didn't catch anything there. " + commands.HELP)]
         if state and state.get("confirm_cancel"):
             return self._confirm_cancel(turn, state, commands.parse(text))
+        hr_replies = hr.on_text(turn, text)  # panels, broadcasts, mute: see dialogs.hr
+        if hr_replies is not None:
+            return state, hr_replies
         command = commands.parse(text)
         if command is not None:
             return self._on_command(turn, state, command, text)
@@ -162,6 +165,9 @@ class Conversation:
         self, turn: Turn, state: dict[str, Any] | None, action: Action
     ) -> tuple[dict[str, Any] | None, list[Reply]]:
         name = action.name
+        hr_replies = hr.on_action(turn, action)
+        if hr_replies is not None:
+            return state, hr_replies
         if name == "decide":
             return state, approval.decide(turn, action)
         if name == "review":
@@ -218,6 +224,9 @@ class Conversation:
         return state, [Reply(text="OK, carrying on."), *application.prompt(turn, state)]
 
     def _answer(self, turn: Turn, state: dict[str, Any] | None, text: str) -> list[Reply]:
+        scheduled = panels.answer_next_panel(turn, text)  # HR's panel records, when there are any
+        if scheduled is not None:
+            return scheduled
         answer = self.library.ask(turn.org, text)
         if not answer.answered or answer.confidence < 0.6:
             reason = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -12,7 +13,7 @@ from knowledge.library import Library
 from knowledge.models import Pack
 from storage import outbox
 from storage.directory import identities_of
-from storage.tables import Person
+from storage.tables import Identity, Person
 
 
 @dataclass
@@ -54,8 +55,14 @@ class Turn:
 
 def reach(session: Session, person: Person, fallback: Platform) -> tuple[Platform, dict[str, object]]:
     """The channel and address to message a person on: the chat account they last used, if any."""
-    identities = sorted(identities_of(session, person.id), key=lambda i: i.id)
-    for identity in reversed(identities):
+    return reach_among(identities_of(session, person.id), person, fallback)
+
+
+def reach_among(
+    identities: Iterable[Identity], person: Person, fallback: Platform
+) -> tuple[Platform, dict[str, object]]:
+    """`reach`, choosing from the person's identities already loaded (a broadcast loads them all at once)."""
+    for identity in sorted(identities, key=lambda i: i.id, reverse=True):
         if identity.platform in ("slack", "teams") and identity.address:
             return identity.platform, dict(identity.address)  # type: ignore[return-value]
     return fallback, {"email": person.email}

@@ -1,65 +1,105 @@
 """From an understood question to an answer composed of one pack's facts.
 
-Routing: off-topic -> decline; worker's own situation -> personal rules; structured topics (pay,
-requirements, competencies, pathways, supplements) -> their handlers; any other topic -> the
-best passages tagged with it; a topic with no facts in this pack -> "the policy doesn't say".
+Routing: off-topic -> decline; worker's own situation -> personal rules; a post, specialism or topic
+this pack's document never mentions -> "the policy doesn't say"; structured topics (pay, requirements,
+competencies, pathways, supplements, apply, panel...) -> their handlers; any other topic -> the best
+passages tagged with it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Literal, overload
 
 from knowledge import personal
-from knowledge.index import PackIndex, Passage, supplement_headline
+from knowledge.framework_answers import competencies, pathways
+from knowledge.index import PackIndex
 from knowledge.models import Level, Pack, Source, Topic
 from knowledge.replies import Answer, compose, join_list, money, not_stated, out_of_scope, sentence
+from knowledge.retrieval import (
+    ASKS,
+    FOCUS,
+    NEUTRAL,
+    best_guess,
+    beyond_the_topic,
+    ranked,
+    topic_facts,
+    unnamed_tokens,
+)
+from knowledge.supplement_answers import supplements
 from knowledge.text import normalise, tokens
-from knowledge.understand import Question
+from knowledge.understand import Question, names_unknown_post
 
 Handler = Callable[[PackIndex, Question, Topic], Answer]
 
-_NEUTRAL = {"tell", "explain", "info", "inform", "describ", "mean", "detail", "about", "social", "worker"}
+TOPIC_WHAT = {
+    Topic.requirements: "what is needed for",
+    Topic.eligibility: "who can become",
+    Topic.apply: "how to apply for",
+    Topic.overview: "the post of",
+    Topic.pay: "the salary for",
+}
 _BROAD = {Topic.pay, Topic.requirements, Topic.overview, Topic.apply, Topic.training, Topic.eligibility}
 CONFIDENT = 3.0  # topic weight above which the topic's handler answers without a retrieval check
-_MOVE = re.compile(r"\b(jump|accelerat|skip|move|moving|progress|go up|where would i|what point|which point)")
-_FOCUS = {
-    "who": re.compile(r"\b(manager|director|worker|officer|principal|panel of|chair|lead)\b"),
-    "when": re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|"
-                       r"december|twice|once|a year|annual|within|days|weeks|months|date)\b"),
-    "amount": re.compile(r"\d|£"),
+_LEVEL_LIKE = re.compile(r"level \d+|grade \d+|[a-z]{1,2}\d+")
+_ABOUT_A_POST = {Topic.pay, Topic.requirements, Topic.eligibility, Topic.apply, Topic.overview}
+_ABOUT_A_ROUTE = _ABOUT_A_POST | {None, Topic.pathways, Topic.training, Topic.evidence}
+
+
+def _specialism_name(name: str) -> str:
+    return name.upper() if len(name) <= 5 else name
+
+
+# Topics a question is about even when the worker mentions their service ("5 years in CP, what supplement?").
+_OWN_SUBJECT = {
+    Topic.supplements, Topic.clawback, Topic.secondary_employment, Topic.caseload, Topic.review,
+    Topic.backdating, Topic.forms, Topic.probation, Topic.panel, Topic.signoff,
 }  # fmt: skip
-_ASKS = {
-    "who": re.compile(r"\bwho\b|\bwhom\b"),
-    "when": re.compile(r"\bwhen\b|\bhow often\b|\bwhat (date|month|time)s?\b"),
-    "amount": re.compile(r"\bhow (much|many|long)\b|\bmaximum\b|\bminimum\b"),
-}
+_MOVE = re.compile(
+    r"\b(jump|accelerat|skip|move|moving|progress|go up|where (would|do|will|should|could|might) i|what point"
+    r"|which point|end up|land)"
+)
 
 
 def respond(index: PackIndex, question: Question) -> Answer:
     pack = index.pack
     if question.off_topic:
         return out_of_scope(pack)
-    if (
-        question.points
-        and question.personal
-        and _MOVE.search(question.text)
-        and personal.current_level(pack, question)
-    ):
+    if question.points and question.personal and _moving_from_a_point(pack, question):
         return point_move(index, question)
-    if question.personal and question.durations and (question.levels or Topic.eligibility in question.topics):
-        return eligibility(index, question, Topic.eligibility)  # "I've 3 years' service, can I be an SP?"
     topic = _choose_topic(question)
+    if (
+        question.personal
+        and question.durations
+        and (question.levels or Topic.eligibility in question.topics)
+        and topic not in _OWN_SUBJECT
+    ):
+        return eligibility(index, question, Topic.eligibility)  # "I've 3 years' service, can I be an SP?"
+    unsaid = _not_in_this_policy(pack, question, topic)
+    if unsaid is not None:
+        return unsaid
+    if question.ids("competency") and topic in (None, Topic.overview, Topic.requirements, Topic.competencies):
+        return competencies(index, question, Topic.competencies)  # "what do I need to show for recording?"
+    if question.ids("pathway") and (
+        topic in (None, Topic.overview, Topic.pathways, Topic.training)
+        or (topic == Topic.requirements and not question.levels)
+    ):
+        return pathways(index, question, Topic.pathways)  # "what does PEPS stage 1 involve?"
     if topic is not None and question.topics[topic] >= CONFIDENT:
         return HANDLERS.get(topic, topic_facts)(index, question, topic)
-    if question.ids("competency") and topic in (None, Topic.overview, Topic.requirements, Topic.competencies):
-        return competencies(index, question, Topic.competencies)  # "what does good recording look like?"
-    if question.levels and not set(_unnamed_tokens(index, question)) - _NEUTRAL:
+    if (
+        question.level("current")
+        and question.level("target")
+        and topic in _ABOUT_A_POST - {Topic.pay} | {None}
+    ):
+        return requirements(index, question, Topic.requirements)  # "how do I get from level 2 to BG11?"
+    if question.levels and not set(unnamed_tokens(index, question)) - NEUTRAL:
         return level_card(index, question)  # "what's M1?", "level 2?"
     guess = best_guess(index, question)
     if guess is not None:
         return guess
+    if topic is not None and not question.mentions and _nothing_on(index, question, topic):
+        return not_stated(pack, topic, "that")  # "can I apply if I work part time?": the rest is not covered
     if topic is not None:
         return HANDLERS.get(topic, topic_facts)(index, question, topic)
     for kind, handler in (("level", None), ("competency", competencies), ("pathway", pathways),
@@ -71,12 +111,37 @@ def respond(index: PackIndex, question: Question) -> Answer:
     return not_stated(pack, None, "that") if question.in_domain else out_of_scope(pack)
 
 
-def _unnamed_tokens(index: PackIndex, question: Question) -> list[str]:
-    """The question's content words once the names of levels and the like are taken out."""
-    text = question.text
-    for mention in sorted(question.mentions, key=lambda m: -m.start):
-        text = text[: mention.start] + " " + text[mention.end :]
-    return tokens(text)
+def _not_in_this_policy(pack: Pack, question: Question, topic: Topic | None) -> Answer | None:
+    """The honest no when the question is about a post or specialism this council's policy does not have:
+    one its document never mentions, or (asked what it needs or pays) one that is none of its levels."""
+    if question.unheard_posts:
+        return not_stated(pack, topic, _post_name(question.unheard_posts[0], plural=True))
+    unknown = names_unknown_post(question, as_target=True)
+    if unknown and topic in _ABOUT_A_POST and topic != Topic.pay:
+        return _not_a_level(pack, topic, f"{TOPIC_WHAT[topic]} {_post_name(unknown)}")
+    if question.unknown_specialisms and not question.ids("pathway") and topic in _ABOUT_A_ROUTE:
+        return not_stated(pack, topic, _specialism_name(question.unknown_specialisms[0]))
+    return None
+
+
+def _nothing_on(index: PackIndex, question: Question, topic: Topic) -> bool:
+    """A weakly recognised topic whose facts share none of the question's other words: beyond the words
+    that made it look like the topic ("can I apply"), the question asks about something they never cover."""
+    rest = beyond_the_topic(question, topic)
+    if not rest:
+        return False
+    covered = {t for i in index.with_topic(topic) for t in tokens(normalise(index.passages[i].text))}
+    return not rest & covered
+
+
+def _moving_from_a_point(pack: Pack, question: Question) -> bool:
+    """The worker gives their spinal point and asks about moving up, or names a level above theirs."""
+    current = personal.current_level(pack, question)
+    if current is None:
+        return False
+    target = personal.target_level(pack, question)
+    named = target is not None and target.id in question.ids("level") and target.rank > current.rank
+    return bool(_MOVE.search(question.text)) or named
 
 
 def _choose_topic(question: Question) -> Topic | None:
@@ -88,14 +153,20 @@ def _choose_topic(question: Question) -> Topic | None:
     specific = [t for t in ranked if t not in _BROAD and question.topics[t] >= 4]
     if top in _BROAD and specific:
         top = specific[0]
+    if top == Topic.supplements and Topic.eligibility in question.topics and question.level("target"):
+        return Topic.eligibility  # "I'm not on the supplement, can I still apply for advanced?"
     return top
 
 
 def pay(index: PackIndex, question: Question, topic: Topic) -> Answer:
     pack = index.pack
-    if question.points:
-        return _pay_at_points(pack, question.points)
     named = [pack.level(ref.id) for ref in question.levels]
+    if question.points:
+        # "I'm on SCP 33, what's the most I can earn at level 1?": the point, then the level it names.
+        return _pay_at_points(pack, question.points, [lv for lv in named if lv.pay])
+    unknown = names_unknown_post(question)
+    if unknown and not named:
+        return _not_a_level(pack, topic, f"the salary for {_post_name(unknown)}")
     levels = named or [lv for lv in personal.ladder(pack, None) if lv.pay]
     if not levels:
         return not_stated(pack, topic, "salaries or pay scales", _unpriced_detail(index))
@@ -108,7 +179,7 @@ def pay(index: PackIndex, question: Question, topic: Topic) -> Answer:
     return compose(pack, lines, [lv.pay.source for lv in priced if lv.pay], topic)
 
 
-def _pay_at_points(pack: Pack, points: list[int]) -> Answer:
+def _pay_at_points(pack: Pack, points: list[int], levels: list[Level]) -> Answer:
     lines, sources = [], []
     for point in points:
         found = personal.level_at_point(pack, point)
@@ -119,6 +190,8 @@ def _pay_at_points(pack: Pack, points: list[int]) -> Answer:
         level, pay_point = found
         lines.append(f"Spinal point {point} pays {money(pay_point.salary)} a year ({level.name}).")
         sources.append(level.pay.source if level.pay else level.source)
+    lines += [_pay_line(level) for level in levels]
+    sources += [level.pay.source for level in levels if level.pay]
     return compose(pack, lines, sources, Topic.pay)
 
 
@@ -143,9 +216,13 @@ def _unpriced_detail(index: PackIndex, levels: list[Level] | None = None) -> lis
 
 def requirements(index: PackIndex, question: Question, topic: Topic) -> Answer:
     pack = index.pack
+    unknown = names_unknown_post(question, as_target=True)
+    if unknown:
+        return _not_a_level(pack, topic, f"what is needed for {_post_name(unknown)}")
     level = personal.target_level(pack, question)
     if level is None:
-        return _unknown_level(pack, question, topic) if question.unknown_levels else _all_requirements(index)
+        # No level named: a rule the question's own words point to ("do I need good attendance?"), else all.
+        return best_guess(index, question) or _all_requirements(index)
     return _level_requirements(index, level, topic, question)
 
 
@@ -154,7 +231,7 @@ def _level_requirements(index: PackIndex, level: Level, topic: Topic, question: 
     essential = [r for r in level.requirements if r.essential]
     desirable = [r for r in level.requirements if not r.essential]
     if not level.requirements:
-        extra = _ranked(index, question, [i for i, p in enumerate(index.passages) if level.id in p.tags])
+        extra = ranked(index, question, [i for i, p in enumerate(index.passages) if level.id in p.tags])
         if not extra:
             return not_stated(pack, topic, f"what is needed for {level.name}")
         return compose(pack, [p.text for p in extra[:3]], [p.source for p in extra[:3]], topic)
@@ -190,13 +267,26 @@ def _all_requirements(index: PackIndex) -> Answer:
     return compose(pack, ["Each level needs, in short:", *lines], sources, Topic.requirements)
 
 
-def _unknown_level(pack: Pack, question: Question, topic: Topic) -> Answer:
+def _not_a_level(pack: Pack, topic: Topic, what: str) -> Answer:
     names = join_list([lv.name for lv in personal.ladder(pack, None)])
-    return not_stated(pack, topic, question.unknown_levels[0].title(), [f"Its levels are {names}."])
+    return not_stated(pack, topic, what, [f"Its levels are {names}."])
+
+
+def _post_name(name: str, *, plural: bool = False) -> str:
+    if _LEVEL_LIKE.fullmatch(name):
+        return name.title() if " " in name else name.upper()  # "Level 4", "BG15"
+    if name.endswith("s"):
+        return name
+    if plural:
+        return f"{name}s"
+    return f"an {name}" if name[0] in "aeiou" else f"a {name}"
 
 
 def eligibility(index: PackIndex, question: Question, topic: Topic) -> Answer:
     pack = index.pack
+    unknown = names_unknown_post(question, as_target=True)
+    if unknown:
+        return _not_a_level(pack, topic, f"who can become {_post_name(unknown)}")
     if not question.durations and not question.levels and index.with_topic(topic):
         return topic_facts(index, question, topic)
     level = personal.target_level(pack, question, default_first=True)
@@ -240,7 +330,7 @@ def point_move(index: PackIndex, question: Question) -> Answer:
         f"If you can evidence {target.name} competency, you could progress from {current.name} "
         f"(point {point}{now_pay}) to {target.name} at spinal point {new.point} ({money(new.salary)} a year)."
     ]
-    examples = _ranked(
+    examples = ranked(
         index, question, index.with_topic(Topic.requirements) + index.with_topic(Topic.overview)
     )
     lines += [p.text for p in examples[:1]]
@@ -251,17 +341,21 @@ def point_move(index: PackIndex, question: Question) -> Answer:
 
 
 def level_card(index: PackIndex, question: Question, topic: Topic | None = None) -> Answer:
+    """What a level is, pays and needs; for two or three levels named ("BG11 vs BG12"), each in turn."""
     pack = index.pack
-    level = pack.level(question.levels[0].id)
-    grade = f" ({level.grade})" if level.grade and level.grade.lower() not in level.name.lower() else ""
-    lines = [f"{level.name}{grade}." + (f" {level.summary}" if level.summary else "")]
-    sources = [level.source]
-    if level.pay:
-        lines.append(_pay_line(level))
-        sources.append(level.pay.source)
-    essential = [r for r in level.requirements if r.essential]
-    lines += [f"To reach it: {sentence(r.text)}" for r in essential[:2]]
-    sources += [r.source for r in essential[:2]]
+    named = list(dict.fromkeys(ref.id for ref in question.levels))[:3]
+    lines: list[str] = []
+    sources: list[Source] = []
+    for level in (pack.level(level_id) for level_id in named):
+        grade = f" ({level.grade})" if level.grade and level.grade.lower() not in level.name.lower() else ""
+        lines.append(f"{level.name}{grade}." + (f" {level.summary}" if level.summary else ""))
+        sources.append(level.source)
+        if level.pay:
+            lines.append(_pay_line(level))
+            sources.append(level.pay.source)
+        essential = [r for r in level.requirements if r.essential][: 2 if len(named) == 1 else 1]
+        lines += [f"To reach {level.name}: {sentence(r.text)}" for r in essential]
+        sources += [r.source for r in essential]
     return compose(pack, lines, sources, topic or Topic.overview)
 
 
@@ -271,92 +365,66 @@ def overview(index: PackIndex, question: Question, topic: Topic) -> Answer:
     return topic_facts(index, question, topic)
 
 
-def competencies(index: PackIndex, question: Question, topic: Topic) -> Answer:
-    pack = index.pack
-    if not pack.competencies:
+_MONTHS = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "December",
+]  # fmt: skip
+_WHO_SITS = re.compile(r"\bwho\b.*\b(on|sits?|runs?|chairs?|in|members?)\b|\bmembers?\b|\bsits? on\b")
+_MANDATORY = re.compile(r"\b(mandatory|compulsory|obligatory)\b")
+
+
+def apply(index: PackIndex, question: Question, topic: Topic) -> Answer:
+    """The policy's steps in order, where it sets them out, then the fact that best fits the question."""
+    return _rule_first(index, question, topic, "steps", [step.source for step in index.pack.process.steps])
+
+
+def evidence(index: PackIndex, question: Question, topic: Topic) -> Answer:
+    """The policy's evidence rule, where it has one, then the fact that best fits the question."""
+    rule = index.pack.process.evidence
+    return _rule_first(index, question, topic, "evidence", [rule.source] if rule else [])
+
+
+def _rule_first(
+    index: PackIndex, question: Question, topic: Topic, kind: str, sources: list[Source]
+) -> Answer:
+    """The pack's own rule for the topic (a passage of `kind`) leads; the best other fact follows."""
+    rule = [i for i in index.with_topic(topic) if index.passages[i].kind == kind]
+    if not rule:
         return topic_facts(index, question, topic)
-    named = question.ids("competency")
-    level_id = question.level("target") or question.level("any") or question.level("current")
-    if named:
-        comp = next(c for c in pack.competencies if c.id == named[0])
-        levels = [level_id] if level_id in comp.descriptors else list(comp.descriptors)
-        lines = [f"{comp.name} at {pack.level(lv).name}: {'; '.join(comp.descriptors[lv])}." for lv in levels]
-        if level_id and level_id not in comp.descriptors:  # say so rather than pass another level off as it
-            described = join_list([pack.level(lv).name for lv in levels])
-            lines.insert(
-                0,
-                f"The framework describes {comp.name} for {described} only, not {pack.level(level_id).name}.",
-            )
-        return compose(pack, lines, [comp.source], topic)
-    level = (
-        pack.level(level_id) if level_id else max(pack.levels, key=lambda lv: len(lv.competencies_required))
-    )
-    ids = level.competencies_required or [c.id for c in pack.competencies]
-    names = [c.name for c in pack.competencies if c.id in ids]
-    lines = [f"The {level.name} competencies are: {join_list(names)}."]
-    if pack.process.evidence:
-        lines.append(pack.process.evidence.text)
-    sources = [pack.competencies[0].source] + (
-        [pack.process.evidence.source] if pack.process.evidence else []
-    )
-    return compose(pack, lines, sources, topic)
+    others = [p for p in ranked(index, question, index.with_topic(topic)) if p.kind != kind][:1]
+    chosen = [index.passages[rule[0]], *others]
+    return compose(index.pack, [p.text for p in chosen], sources + [p.source for p in others], topic)
 
 
-def pathways(index: PackIndex, question: Question, topic: Topic) -> Answer:
+def training(index: PackIndex, question: Question, topic: Topic) -> Answer:
+    """Training facts; asked what is mandatory where the policy lists no mandatory training, say so."""
     pack = index.pack
-    named = question.ids("pathway")
-    if not named:
-        if not pack.pathways:
-            return topic_facts(index, question, topic)
-        framework = next(iter(question.ids("framework")), None)
-        shown = [p for p in pack.pathways if framework is None or p.framework in (None, framework)]
-        lines = ["The progression pathways are:", *(f"• {p.name}: {p.summary}" for p in shown)]
-        return compose(pack, lines, [p.source for p in shown], topic)
-    pathway = next(p for p in pack.pathways if p.id == named[0])
-    lines = [f"{pathway.name}: {pathway.summary}"]
-    for stage in pathway.stages:
-        modules = f" Modules: {'; '.join(stage.modules)}." if stage.modules else ""
-        lines.append(f"• {pack.level(stage.level).name}: {sentence(stage.text)}{modules}")
-    return compose(pack, lines, [pathway.source, *(s.source for s in pathway.stages)], topic)
-
-
-def supplements(index: PackIndex, question: Question, topic: Topic) -> Answer:
-    pack = index.pack
-    if not pack.supplements:
+    if not _MANDATORY.search(question.text):
         return topic_facts(index, question, topic)
-    chosen = list(pack.supplements)
-    named = question.ids("supplement")
-    if named:
-        chosen = [s for s in chosen if s.id in named]
-    if question.durations and any(s.min_years is not None or s.max_years is not None for s in chosen):
-        years = question.durations[0].years
-        bounded = [s for s in chosen if s.min_years is not None or s.max_years is not None]
-        chosen = [
-            s for s in bounded if (s.min_years or 0) <= years and (s.max_years is None or years < s.max_years)
-        ]
-    asked = set(index_tokens(question.text))
-    scored = [(len(asked & set(index_tokens(f"{s.who} {' '.join(s.roles + s.aliases)}"))), s) for s in chosen]
-    best = max((score for score, _ in scored), default=0)
-    if best > 0 and len(chosen) > 1:
-        chosen = [s for score, s in scored if score == best]
-    if not chosen:
-        return not_stated(pack, topic, "a supplement for that situation")
-    lines = [supplement_headline(s) for s in chosen[:4]]
-    conditions: list[str] = []
-    for supplement in chosen[:4]:
-        conditions += [sentence(c) for c in supplement.conditions if sentence(c) not in conditions]
-    lines += conditions
-    return compose(pack, lines, [s.source for s in chosen[:4]], topic)
+    mandatory = [t for t in pack.training if t.mandatory]
+    if not mandatory:
+        return not_stated(pack, topic, "mandatory training")
+    frameworks = question.ids("framework")
+    shown = [t for t in mandatory if not frameworks or t.framework in (None, *frameworks)] or mandatory
+    lines = [f"{t.name}: " + "; ".join(t.items) + "." for t in shown]
+    return compose(pack, lines, [t.source for t in shown], topic)
 
 
-_GENERIC_WORDS = {
-    "market", "supplement", "social", "worker", "qualifi", "pay", "paid", "payment", "year", "servic", "get",
-    "one", "go", "amount", "receiv", "entitl", "honorarium", "allow", "forc", "work",
-}  # fmt: skip
-
-
-def index_tokens(text: str) -> list[str]:
-    return [t for t in tokens(normalise(text)) if t not in _GENERIC_WORDS and not t.isdigit()]
+def panel(index: PackIndex, question: Question, topic: Topic) -> Answer:
+    """A panel the policy has; asked when it sits where the policy gives no dates or frequency, say so."""
+    found = index.pack.process.panel
+    if found and not found.months and ASKS["when"].search(question.text):
+        dated = [p for p in index.with_topic(topic) if FOCUS["when"].search(index.passages[p].text.lower())]
+        if not dated:
+            return not_stated(index.pack, topic, f"when the {found.name} sits", [sentence(found.text)])
+    if found and found.members and _WHO_SITS.search(question.text):
+        lines = [f"Who sits on the {found.name}: {found.members.rstrip('.')}."]
+        lines += [f"Feedback on the outcome: {found.feedback_by.rstrip('.')}."] if found.feedback_by else []
+        return compose(index.pack, lines, [found.source], topic)
+    named_month = any(month.lower() in question.text.split() for month in _MONTHS)
+    if found and found.months and (ASKS["when"].search(question.text) or named_month):
+        return compose(index.pack, [found.text], [found.source], topic)  # "can I submit in March?"
+    return topic_facts(index, question, topic)
 
 
 def signoff(index: PackIndex, question: Question, topic: Topic) -> Answer:
@@ -365,62 +433,9 @@ def signoff(index: PackIndex, question: Question, topic: Topic) -> Answer:
     if not chain:
         return topic_facts(index, question, topic)
     lines = [sentence(step.text) for step in chain]
-    others = [p for p in _ranked(index, question, index.with_topic(topic)) if p.text not in lines]
+    others = [p for p in ranked(index, question, index.with_topic(topic)) if p.text not in lines]
     lines += [p.text for p in others[:1]]
     return compose(index.pack, lines, [s.source for s in chain] + [p.source for p in others[:1]], topic)
-
-
-def topic_facts(index: PackIndex, question: Question, topic: Topic) -> Answer:
-    candidates = index.with_topic(topic)
-    if not candidates:
-        return not_stated(index.pack, topic)
-    ranked = _ranked(index, question, candidates)
-    chosen = ranked[:3]
-    return compose(index.pack, [p.text for p in chosen], [p.source for p in chosen], topic)
-
-
-def best_guess(index: PackIndex, question: Question) -> Answer | None:
-    """No confident topic: answer from the passages that clearly share the question's words, if any."""
-    ranked = _ranked(index, question, list(range(len(index.passages))), with_scores=True)
-    if not ranked:
-        return None
-    top_passage, top_score = ranked[0]
-    shared = set(question.tokens) & set(tokens(normalise(f"{top_passage.text} {top_passage.keywords}")))
-    if top_score < 3.5 or len(shared) < 2:
-        return None
-    chosen = [p for p, score in ranked[:2] if score >= 0.75 * top_score]
-    topic = next(iter(sorted(top_passage.topics)), None)
-    return compose(index.pack, [p.text for p in chosen], [p.source for p in chosen], topic, confidence=0.5)
-
-
-@overload
-def _ranked(index: PackIndex, question: Question, candidates: list[int]) -> list[Passage]: ...
-@overload
-def _ranked(
-    index: PackIndex, question: Question, candidates: list[int], *, with_scores: Literal[True]
-) -> list[tuple[Passage, float]]: ...
-def _ranked(
-    index: PackIndex, question: Question, candidates: list[int], *, with_scores: bool = False
-) -> list[Passage] | list[tuple[Passage, float]]:
-    """Candidates best first: shared words, named levels/pathways, and what kind of answer is asked for."""
-    scores = index.scores(question.tokens)
-    mentioned = {m.id for m in question.mentions}
-    asked = [kind for kind, pattern in _ASKS.items() if pattern.search(question.text)]
-
-    def score(i: int) -> float:
-        passage = index.passages[i]
-        bonus = 3.0 * len(passage.tags & mentioned)
-        bonus += sum(1.5 for kind in asked if _FOCUS[kind].search(passage.text.lower()))
-        return scores[i] + bonus
-
-    order = sorted(dict.fromkeys(candidates), key=lambda i: (-score(i), i))
-    if not order:
-        return []
-    top = score(order[0])
-    kept = [i for i in order if score(i) >= 0.5 * top or top <= 0][:3]
-    if with_scores:
-        return [(index.passages[i], score(i)) for i in kept]
-    return [index.passages[i] for i in kept]
 
 
 HANDLERS: dict[Topic, Handler] = {
@@ -432,6 +447,10 @@ HANDLERS: dict[Topic, Handler] = {
     Topic.supplements: supplements,
     Topic.overview: overview,
     Topic.signoff: signoff,
+    Topic.panel: panel,
+    Topic.training: training,
+    Topic.apply: apply,
+    Topic.evidence: evidence,
 }
 
 __all__ = ["Answer", "Source", "respond"]

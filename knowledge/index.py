@@ -6,10 +6,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 from rank_bm25 import BM25Okapi
 
 from knowledge.models import Pack, Source, Supplement, Topic
 from knowledge.text import normalise, tokens
+
+GLOSS_SHARE = 0.3  # how much the other words of a multi-word term add to its best-matching word
 
 EntityKind = Literal["level", "pathway", "competency", "supplement", "framework"]
 
@@ -23,6 +26,7 @@ class Passage:
     topics: frozenset[Topic]
     tags: frozenset[str] = frozenset()  # ids of levels, pathways, frameworks... it is about
     keywords: str = ""
+    kind: str = "rule"  # "fact" for the pack's free-standing facts, else what structured part it comes from
 
 
 @dataclass(frozen=True)
@@ -38,19 +42,34 @@ class PackIndex:
     pack: Pack
     passages: list[Passage] = field(default_factory=list)
     aliases: list[tuple[re.Pattern[str], EntityKind, str]] = field(default_factory=list)
+    corpus: str = ""  # every passage's text, normalised: what the document mentions at all
+    words: list[frozenset[str]] = field(
+        default_factory=list
+    )  # each passage's stemmed words, text and keywords
     _bm25: BM25Okapi | None = None
 
     @classmethod
     def build(cls, pack: Pack) -> PackIndex:
         index = cls(pack, passages=list(_passages(pack)), aliases=_aliases(pack))
+        index.corpus = " ".join(normalise(p.text) for p in index.passages)
         corpus = [tokens(normalise(f"{p.text} {p.keywords}")) or ["_"] for p in index.passages]
+        index.words = [frozenset(c) for c in corpus]
         index._bm25 = BM25Okapi(corpus) if corpus else None
         return index
 
-    def scores(self, query_tokens: list[str]) -> list[float]:
-        if self._bm25 is None or not query_tokens:
+    def scores(self, terms: list[tuple[str, ...]]) -> list[float]:
+        """BM25 of each passage for the question's terms; a term with several words (an abbreviation and
+        its gloss) scores as its best word plus a share of the others."""
+        if self._bm25 is None or not terms:
             return [0.0] * len(self.passages)
-        return [float(s) for s in self._bm25.get_scores(query_tokens)]
+        bm25 = self._bm25
+        per_word = {word: bm25.get_scores([word]) for term in terms for word in term}
+        total = np.zeros(len(self.passages))
+        for term in terms:
+            scored = np.array([per_word[word] for word in term])
+            best = scored.max(axis=0)
+            total += best + GLOSS_SHARE * (scored.sum(axis=0) - best)
+        return [float(s) for s in total]
 
     def mentions(self, text: str) -> list[Mention]:
         """Names of this pack's levels, pathways, competencies... found in the text, longest first."""
@@ -88,8 +107,17 @@ def _aliases(pack: Pack) -> list[tuple[re.Pattern[str], EntityKind, str]]:
         if len(phrase) < 2 or (phrase, kind) in seen:
             continue
         seen.add((phrase, kind))
-        compiled.append((re.compile(rf"(?<![\w£]){re.escape(phrase)}(?![\w])"), kind, ident))
+        compiled.append((re.compile(rf"(?<![\w£]){_plural_free(phrase)}(?![\w])"), kind, ident))
     return compiled
+
+
+def _plural_free(phrase: str) -> str:
+    """A name as a pattern that also matches its singular or plural ("assessments", "assessment")."""
+    if len(phrase) < 4 or not phrase[-1].isalpha():
+        return re.escape(phrase)
+    if phrase.endswith("s") and not phrase.endswith("ss"):
+        return re.escape(phrase[:-1]) + "s?"
+    return re.escape(phrase) + "s?"
 
 
 def _passages(pack: Pack) -> list[Passage]:
@@ -114,6 +142,7 @@ def _passages(pack: Pack) -> list[Passage]:
         tags = frozenset({training.framework or "", training.stage} - {""})
         label = f"{training.name}: " + "; ".join(training.items) + "."
         topics = {Topic.training} | ({Topic.induction} if "induction" in training.stage.lower() else set())
+        topics |= {Topic.cpd} if training.stage.lower() == "ongoing" else set()  # ongoing training is CPD
         out.append(Passage(label, training.source, frozenset(topics), tags, training.stage))
     out += _process_passages(pack)
     for supplement in pack.supplements:
@@ -134,6 +163,7 @@ def _passages(pack: Pack) -> list[Passage]:
                 frozenset(fact.topics),
                 frozenset(fact.applies_to),
                 " ".join(fact.keywords),
+                kind="fact",
             )
         )
     return out
@@ -144,9 +174,10 @@ def _process_passages(pack: Pack) -> list[Passage]:
     out: list[Passage] = []
     if process.steps:
         steps = " ".join(f"{i}. {s.text}" for i, s in enumerate(process.steps, 1))
-        out.append(Passage(steps, process.steps[0].source, frozenset({Topic.apply})))
+        out.append(Passage(steps, process.steps[0].source, frozenset({Topic.apply}), kind="steps"))
     if process.evidence:
-        out.append(Passage(process.evidence.text, process.evidence.source, frozenset({Topic.evidence})))
+        evidence = process.evidence
+        out.append(Passage(evidence.text, evidence.source, frozenset({Topic.evidence}), kind="evidence"))
     for signoff in process.signoff:
         out.append(Passage(signoff.text, signoff.source, frozenset({Topic.signoff}), keywords=signoff.stage))
     for form in process.forms:

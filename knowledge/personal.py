@@ -37,31 +37,40 @@ def level_at_point(pack: Pack, point: int) -> tuple[Level, PayPoint] | None:
 
 
 def first_progression(pack: Pack) -> Level | None:
-    """Where someone newly qualified would aim first: the lowest level with entry rules of its own."""
-    for level in ladder(pack, None):
-        if any(r.kind in ("service_length", "induction") for r in level.requirements):
-            return level
+    """Where someone newly qualified would aim first: the lowest level with a service rule, else the lowest
+    above the entry level with induction rules, else the second rung."""
     climbable = ladder(pack, None)
+    for level in climbable:
+        if any(r.kind == "service_length" for r in level.requirements):
+            return level
+    for level in climbable[1:]:
+        if any(r.kind == "induction" for r in level.requirements):
+            return level
     return climbable[1] if len(climbable) > 1 else None
 
 
 def target_level(pack: Pack, question: Question, *, default_first: bool = False) -> Level | None:
-    """The level the question is about: named as a target, named at all, or the one above the current."""
+    """The level the question is about: named as a target, named at all, a named level other than the one the
+    worker's spinal point is on ("I'm on 38, what would I get at L3?"), or the one above the current."""
     named = question.level("target") or question.level("any")
     if named:
         return pack.level(named)
     current = current_level(pack, question)
+    elsewhere = question.level("current")
+    if elsewhere and current and elsewhere != current.id:
+        return pack.level(elsewhere)
     if current:
         return next_level(pack, current)
     return first_progression(pack) if default_first else None
 
 
 def current_level(pack: Pack, question: Question) -> Level | None:
-    named = question.level("current")
-    if named:
-        return pack.level(named)
+    """Where the worker is: the level of the spinal point they give, else the level they say they are on."""
     found = level_at_point(pack, question.points[0]) if question.points else None
-    return found[0] if found else None
+    if found:
+        return found[0]
+    named = question.level("current")
+    return pack.level(named) if named else None
 
 
 def check_service(requirement: Requirement, durations: list[Duration]) -> Verdict:

@@ -11,6 +11,7 @@ from rapidfuzz import fuzz
 from knowledge.models import Pack, Source, Topic
 from knowledge.topics import TOPIC_PHRASES
 
+_MIN_LIST_ROOM = 160  # below this, a long list is left out rather than cut to a stub
 MAX_CHARS = 1000  # the scorer and chat clients draw the line at 1,200; leave room for the source line
 
 
@@ -39,12 +40,15 @@ def compose(
     footer = source_line(pack, cited)
     kept: list[str] = []
     for line in (ln.strip() for ln in lines):
-        if not line or any(fuzz.token_set_ratio(line, k) >= 90 for k in kept):
+        if not line or any(_same_fact(line, k) for k in kept):
             continue  # the same fact said twice (e.g. in a level and in a fact) is said once
-        if sum(len(k) + 1 for k in kept) + len(line) + len(footer) > MAX_CHARS:
+        room = MAX_CHARS - sum(len(k) + 1 for k in kept) - len(footer) - 1
+        if len(line) > room:
             if not kept:
-                kept.append(_shorten(line, MAX_CHARS - len(footer) - 1))
-            break
+                kept.append(_shorten(line, room))
+            elif room >= _MIN_LIST_ROOM and line.count("; ") >= 3:
+                kept.append(_first_items(line, room))  # a long list: its first items, said to go on
+            continue  # a shorter line further on may still fit
         kept.append(line)
     citations = [Citation(document=s.document, section=s.section) for s in cited]
     text = "\n".join([*kept, footer])
@@ -109,8 +113,22 @@ def _section(label: str) -> str:
     return f"§{label}" if re.fullmatch(r"\d+(\.\d+)*", label) else f"'{label}'"
 
 
+def _same_fact(line: str, other: str) -> bool:
+    """Near-identical wording with the same figures ("£2,000 ... less than 4 years" is not "£3,000 ... more")."""
+    numbers = re.compile(r"\d[\d,.]*")
+    return numbers.findall(line) == numbers.findall(other) and fuzz.token_set_ratio(line, other) >= 90
+
+
 def _unique(sources: Iterable[Source]) -> list[Source]:
     return list(dict.fromkeys(sources))
+
+
+def _first_items(text: str, limit: int) -> str:
+    """The items of a "; "-separated list that fit in `limit` characters, whole, then "and more"."""
+    items = text.split("; ")
+    while len(items) > 1 and len("; ".join(items)) + len("; and more.") > limit:
+        items.pop()
+    return "; ".join(items).rstrip(".") + "; and more."
 
 
 def _shorten(text: str, limit: int) -> str:

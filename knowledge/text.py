@@ -22,13 +22,20 @@ CHAT_WORDS = {
     "when's": "when is", "it's": "it is", "thats": "that is", "that's": "that is", "there's": "there is",
     "wot's": "what is", "cud": "could", "wud": "would", "shud": "should", "n": "and", "&": "and",
     "mgr": "manager", "mngr": "manager", "quali": "qualification", "quals": "qualifications",
+    "1st": "first", "2nd": "second", "3rd": "third", "hav": "have", "av": "have", "bak": "back", "wiv": "with",
 }  # fmt: skip
 
 NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
     "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
-    "fifteen": "15", "eighteen": "18", "twenty": "20", "first": "1", "second": "2", "third": "3",
+    "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19", "twenty": "20",
+    "thirty": "30", "forty": "40", "fifty": "50", "first": "1", "second": "2", "third": "3",
 }  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_COMPOUND = re.compile(rf"\b({'|'.join(_TENS)})[ -]({'|'.join(_UNITS)})\b")
 
 # UK social-work abbreviations: the expansion is added beside the abbreviation, so either matches.
 ABBREVIATIONS = {
@@ -66,6 +73,8 @@ ABBREVIATIONS = {
     "hr": "human resources",
     "msc": "msc masters",
     "pgcert": "post graduate certificate",
+    "cert": "certificate",
+    "dip": "diploma",
     "pgdip": "post graduate diploma",
     "mpl": "managing practice learning",
     "wte": "whole time equivalent",
@@ -146,7 +155,6 @@ STOPWORDS = frozenset(
         "whose",
         "when",
         "where",
-        "why",
         "how",
         "can",
         "could",
@@ -208,7 +216,9 @@ def normalise(text: str) -> str:
     """Lower-cased, chat words and number words expanded, abbreviations glossed, punctuation spaced."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-")
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 36,313 -> 36313
+    text = _COMPOUND.sub(lambda m: str(_TENS[m.group(1)] + _UNITS[m.group(2)]), text)  # thirty nine -> 39
     text = re.sub(r"\b(l|lvl|level|bg|h|m|grade)[ -]?(\d{1,2})\b", _join_level, text)
+    text = re.sub(r"\bpeps ?(?:stage ?)?([12])\b", r"peps stage \1", text)  # "peps2", "PEPS 2"
     words = [w for w in re.split(r"[^a-z0-9£'&.]+", text) if w]
     out: list[str] = []
     for i, word in enumerate(words):
@@ -231,7 +241,8 @@ def _join_level(match: re.Match[str]) -> str:
 
 
 def _expand(word: str, prev: str, nxt: str) -> str:
-    if word in {"4", "2"} and prev not in _QUANTITY_BEFORE and nxt.isalpha() and nxt not in _UNITS_AFTER:
+    unit = CHAT_WORDS.get(nxt, nxt)  # "2 yrs" is two years, not "to years"
+    if word in {"4", "2"} and prev not in _QUANTITY_BEFORE and nxt.isalpha() and unit not in _UNITS_AFTER:
         return "for" if word == "4" else "to"
     if word in CHAT_WORDS:
         return CHAT_WORDS[word]
@@ -249,6 +260,24 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
+
+
+def term_groups(text: str) -> list[tuple[str, ...]]:
+    """Stemmed content words of normalised text, an abbreviation and its gloss grouped as one term, so that
+    "cpd continuing professional development" weighs as one word in retrieval, not four."""
+    found = words(text)
+    groups: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(found):
+        span = 1
+        gloss = ABBREVIATIONS.get(found[i], "").split()
+        if gloss and found[i + 1 : i + 1 + len(gloss)] == gloss:
+            span += len(gloss)
+        group = tuple(dict.fromkeys(stem(w) for w in found[i : i + span] if w not in STOPWORDS))
+        if group:
+            groups.append(group)
+        i += span
+    return groups
 
 
 def tokens(text: str) -> list[str]:

@@ -28,9 +28,19 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\bpay\b(?! back)(?! it back)", 3),
         (r"\bincrements?\b|\bpay rise\b", 2.5),
         (r"\bhow much\b", 2),
-        (r"\bspinal point \d+|\bpoint \d+\b", 2.5),
+        (
+            r"\bhow much (would|will|could|do|does|can|did) (i|you|we|they|someone) (get|earn|be paid|make|take home)",
+            3,
+        ),
+        (r"\bhow much (more|less)\b|\bdifference in (pay|salary)\b|\bpay difference\b", 2),
+        (r"\bhow much (is|are|does|do|will|would) (an? |the )?(level|grade|bg\d|h\d|m1)", 1.5),
+        (r"\bspinal point \d+|\bpoint \d+\b", 3.5),
         (r"\b(spinal (column )?points|scps|pay points)\b|\bwhich points?\b", 3),
         (r"\b(pay (scale|band|range|grade)s?|pay point)", 1),
+        (
+            r"\b(top|bottom|highest|lowest|first|last|starting|maximum|minimum) (spinal )?(point|salary|pay)s?\b",
+            3.5,
+        ),
     ),
     Topic.requirements: _cues(
         (r"\b(requirements?|required|criteria|prerequisites?)\b", 3),
@@ -39,12 +49,16 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\b(progress|move|get|go|step) (up )?(to|into|onto)\b|\breach\b|\bachieve\b", 1.5),
         (r"\bto (become|be) an? \b|\bwhat does it take\b", 2),
         (r"\b(needed|necessary|essential|desirable|must i|do i have to have)\b", 1.5),
+        (r"\bdo (i|you|we) (need|require|have to have)\b", 1.5),
+        (r"\b(do|must) (i|you|we) (have|need) to (be|have)\b", 2),
+        (r"\b(qualifications?|quals) (for|to get|to reach|to become|needed|required)\b", 3),
         (r"\b(jump|accelerat|skip|leapfrog|fast track)", 2),
     ),
     Topic.eligibility: _cues(
         (r"\b(eligible|eligibility|qualify for|entitled)\b", 3),
-        (r"\bcan i (apply|go for|progress|move|put myself forward)\b", 2.5),
+        (r"\bcan i (still |also )?(apply|go for|progress|move|put myself forward)\b", 2.5),
         (r"\b(can|could) i (be|become|get)\b|\bam i (able|allowed|ready)\b", 2.5),
+        (r"\b(can|could) i (go|move|jump|skip|progress) (straight |directly )?(from|to|into|up)\b", 3),
         (
             r"\bqualified \d+(\.\d+)? (months?|years?|weeks?) ago\b|\bjust qualified\b|\bnewly qualified\b",
             2.5,
@@ -56,12 +70,15 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
     Topic.apply: _cues(
         (r"\b(apply|applying|application|applications)\b", 2.5),
         (r"\bhow (do|does|can) (i|you|one|someone|it) (progress|go about|get promoted|start)\b", 2.5),
-        (r"\b(process|procedure|steps?|how does (progression|it) work)\b", 2),
+        (r"\b(process|procedure|steps?)\b", 2),
+        (r"\bhow (does|do|will) (progression|progressing|it|promotion|the scheme|the framework) work\b", 3),
         (r"\bput (myself|me) forward\b|\bstart (the|my|an) (process|application)\b", 2),
+        (r"\bhow (do|can|would|should|does) (i|you|we|one|someone) (apply|go about applying)\b", 2),
     ),
     Topic.evidence: _cues(
         (r"\bevidence\b", 3),
         (r"\bexamples?\b", 3),
+        (r"\bhow many (examples|pieces of evidence|bits of evidence)\b", 2),
         (r"\bportfolio\b", 2.5),
         (r"\bprove|proof|demonstrate|show that\b", 1),
     ),
@@ -70,6 +87,14 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\b(authoris|authoriz|approv|endorse|agree[sd]? (it|my|the))", 2.5),
         (r"\bwho (decides|makes the decision|agrees|says yes|has the final say|assesses)\b", 3.5),
         (r"\b(second|final) (authoriser|signature|approval)\b", 2),
+        (
+            r"\bwhat (does|do|will|should|must) (my|the) (line |team )?manager (need to |have to )?(do|say|check|write)",
+            4,
+        ),
+        (
+            r"\bwho (else )?(can|could|will|would|should|must|may|is allowed to) (authoris|authoriz|approv|sign|agree|decide)",
+            4,
+        ),
     ),
     Topic.forms: _cues(
         (r"\bforms?\b|\bpaperwork\b|\bpay002\b|\bpayform\b|\bpayroll\b", 4),
@@ -80,6 +105,10 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\b(effective|take effect|start|starts|kick in|come in)\b.*\b(pay|rise|award|increase|date)\b", 2),
         (r"\b(pay|rise|award|increase)\b.*\b(effective|take effect|start|kick in|from when)\b", 2),
         (r"\bfrom when\b|\b(what|which) date\b", 3),
+        (
+            r"\bfrom (what|which) date\b|\b(what|which) date (will|would|do|does|is) (i|my|the (pay|rise|award|increase))",
+            1.5,
+        ),
         (r"\b(go|goes|going) up from\b|\bwhen (will|does|do) (my|the) (pay|salary|rise|increase|award)\b", 2),
     ),
     Topic.not_approved: _cues(
@@ -87,16 +116,18 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\b(turned down|refused|rejected|unsuccessful|declined|fail|failed|fails|says? no|not yet)\b", 3.5),
         (r"\bwhat (happens|if)\b.*\b(no|not|don't|do not|fail)\b", 1.5),
         (r"\bdon't get it|do not get it|doesn't go through|does not go through\b", 3),
+        (r"\b(do not|does not|did not|fail to|failed to|cannot) (meet|reach|pass|make)\b", 4),
     ),
     Topic.review: _cues(
         (r"\bappeal", 5),
         (r"\breview\b", 3),
-        (r"\b(challenge|disagree|dispute|contest|unfair|complain)", 4),
+        (r"\b(ask|request|apply) for (a |an )?(review|appeal)\b|\breview (hearing|request)\b", 2),
+        (r"\b(challeng|disagree|dispute|contest|unfair|complain)", 4),
         (r"\bunhappy with\b|\bnot happy with\b", 3),
         (r"\bfinal\b", 1),
     ),
     Topic.competencies: _cues(
-        (r"\bcompeten", 4),
+        (r"\b(?<!on )(?<!by )(?<!via )competen", 4),  # not "progress on competency"
         (r"\b(core )?skills\b|\bdescriptors?\b|\bbehaviours?\b|\bcapabilit", 2),
         (r"\blist\b", 0.5),
     ),
@@ -130,6 +161,8 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\bsupplements?\b|\bhonorari(um|a)\b|\ballowances?\b|\bbonus(es)?\b|\btop[ -]?up\b", 5),
         (r"\bmarket (force|rate|related)?\b|\bextra (pay|money|payment)\b|\bretention payment\b", 3),
         (r"\bone[ -]off payment\b|\binstalments?\b", 2),
+        (r"\b(anything|something|paid|get) extra\b|\bextra (for|because|as)\b", 3.5),
+        (r"\b(paid|pay|earn|get) (more|extra) for (being|doing|having|taking)\b", 4),
     ),
     Topic.clawback: _cues(
         (r"\bclaw ?back\b|\bpay (it |them |the money |anything )?back\b|\brepay|\brefund", 5),
@@ -141,7 +174,15 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
             r"\bsecond(ary)? (job|employment)\b|\banother job\b|\bextra job\b|\badditional (employment|job|work)\b",
             5,
         ),
-        (r"\bside job\b|\bsecond employer\b|\bbank work\b|\blocum\b|\bagency shifts?\b", 4),
+        (
+            r"\b(work|working|shifts?) (for|with|at) (another|other|a different) (agency|employer|council|authority"
+            r"|organisation|company)\b|\b(evening|weekend|night) (work|job|shifts?)\b",
+            4,
+        ),
+        (
+            r"\bside job\b|\bsecond employer\b|\bbank (work|job|shifts?)\b|\blocum\b|\bagency (shifts?|work)\b",
+            4,
+        ),
         (r"\b(maximum|max|most) (weekly )?(working )?hours\b|\bhours (a|per) week\b|\bworking time\b", 3),
     ),
     Topic.probation: _cues(
@@ -184,7 +225,11 @@ OFF_TOPIC = re.compile(
     r"|parking|canteen|menu|lunch|weather|joke|football|recipe|lottery|password|laptop|printer|wifi|it support"
     r"|timesheet|payslip|p60|tax code|car lease|bereavement|jury service|dress code|flexi ?time balance"
     r"|ignore (all |any |your |the |previous |prior )*(instructions|rules|prompt)|system prompt|jailbreak"
-    r"|pretend (to be|you are)|act as|role ?play|write (me )?a (poem|song|story)|capital of|who won)\b"
+    r"|pretend (to be|you are)|act as|role ?play|write (me )?a (poem|song|story)|capital of|who won"
+    r"|book (me )?(a |an |the )?(\w+ )?(room|desk|taxi|train|car|parking space)|meeting room"
+    r"|(help me|can you|could you|please) (write|draft|proofread|redraft) (my|a|the|me|this)"
+    r"|developer mode|dan mode|you are now (a |an |in |dan)|^system\b|reveal (your|the|its) (hidden )?(prompt|instructions)"
+    r"|print (all|your|the) (policies|prompts?|instructions|rules))\b"
 )
 
 # Words that mark a question as being about progression even when no topic is clear.
@@ -192,6 +237,21 @@ DOMAIN = re.compile(
     r"\b(level|grade|bg\d+|h\d|m1|progress|progression|promot|career|competen|increment|practitioner|senior|advanced"
     r"|framework|spinal|point|salary|pay|panel|pathway|portfolio|evidence|manager|asye|newly qualified"
     r"|supplement|honorari|training|qualification|policy|social worker)"
+)
+
+# Posts a worker may ask to reach or be paid as, whichever council they work for. One that names
+# none of the pack's own levels is a post that policy does not describe.
+ROLE_TITLE = re.compile(
+    r"\b(senior practitioners?|advanced practitioners?|advanced social workers?|consultant social workers?"
+    r"|practice supervisors?|team managers?|service managers?|principal social workers?|principal officers?"
+    r"|assistant team managers?|deputy team managers?|head of service|practice leads?|senior social workers?)\b"
+)
+
+# Specialist roles and awards social workers train for, whichever council they work for. One the pack's
+# document never mentions is a route that policy does not offer.
+SPECIALISM = re.compile(
+    r"\b(amhp|approved mental health (practitioner|professional)|bia|best interests? assessor|practice educator"
+    r"|peps|consolidation award|practice teaching|signs of safety)s?\b"
 )
 
 # What a topic is called when the bot says a policy does not cover it.

@@ -11,14 +11,15 @@ from rapidfuzz import fuzz, process
 
 from knowledge.index import Mention, PackIndex
 from knowledge.models import Topic
-from knowledge.text import normalise, stem, tokens, words
-from knowledge.topics import CUES, DOMAIN, OFF_TOPIC, score_topics
+from knowledge.text import normalise, stem, term_groups, tokens, words
+from knowledge.topics import CUES, DOMAIN, OFF_TOPIC, ROLE_TITLE, SPECIALISM, score_topics
 
 Basis = Literal["qualifying", "joining", "any"]
 LevelRole = Literal["current", "target", "any"]
 
 _POINT = re.compile(
     r"\b(?:spinal (?:column )?point|scale point|spinal|point|pt)s? (?:of |number |no )?(\d{1,3})\b"
+    r"|\b(?:i am|currently|am) (?:on|at) (\d{2})\b(?! (?:years?|months?|weeks?|days?|hours?|cases?|%))"
 )
 _DURATION = re.compile(r"\b(\d+(?:\.\d+)?|a|an|half a) (?:full )?(years?|months?|weeks?)\b")
 _LEVEL_WORD = re.compile(r"\b(level \d+|grade \d+|bg\d+|h\d+|m\d+)\b")
@@ -27,8 +28,15 @@ _CURRENT_BEFORE = re.compile(
     r"\b(i am|currently|am on|i am on|from|am at|as an?|i am an?|on|at|being)\s*(a |an )?$"
 )
 _TARGET_BEFORE = re.compile(
-    r"\b(to|for|become|becoming|reach|get|into|onto|next|up to|apply|towards?)\s*(a |an )?$"
+    r"\b(to|for|be|become|becoming|reach|get|into|onto|next|up to|apply|towards?)\s*(a |an )?$"
 )
+# After a competency's name, these make it where someone works ("the assessment team"), not the competency.
+_WORKPLACE = re.compile(r"\s*(team|teams|service|services|department|unit|hub|duty)\b")
+# "my team manager" is a person, not a post asked about.
+_OWNED = re.compile(r"\b(my|your|our|their|his|her)\s*$")
+# "less than 4 years" is short of 4 years; "over 4 years" is past it.
+_BELOW = re.compile(r"\b(less than|fewer than|under|below|nearly|almost|not quite|just under)\s*$")
+_ABOVE = re.compile(r"\b(more than|over|above|at least|just over|over than)\s*$")
 _QUALIFYING = re.compile(r"qualif|pqe|post qualifying|since i qualified|registered")
 _SERVICE = re.compile(
     r"service|with the (council|authority)|here|employed|worked|working|in (a|the|my) .*team|in post"
@@ -52,9 +60,16 @@ class Question:
     raw: str
     text: str
     tokens: list[str]
+    terms: list[tuple[str, ...]]  # the tokens as retrieval terms (an abbreviation with its gloss is one)
     topics: dict[Topic, float]
     levels: list[LevelRef] = field(default_factory=list)
     unknown_levels: list[str] = field(default_factory=list)
+    unknown_specialisms: list[str] = field(
+        default_factory=list
+    )  # e.g. "amhp" where the document never says it
+    unheard_posts: list[str] = field(default_factory=list)  # posts asked about that the document never names
+    # Posts named that are none of the pack's levels, and whether each is where the worker is or wants to be.
+    unknown_roles: list[tuple[str, LevelRole]] = field(default_factory=list)
     points: list[int] = field(default_factory=list)
     durations: list[Duration] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
@@ -89,9 +104,14 @@ class Speller:
         if len(word) < 5 or word in self.vocabulary or not word.isalpha():
             return word
         if stem(word) in self._stems:
-            # A known stem: only a near-identical word of the same stem replaces it ("requirments").
+            # A known stem: only a near-identical word replaces it, of the same stem ("requirments") or one
+            # letter apart ("qualifed").
             close = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=90)
-            return str(close[0]) if close and stem(str(close[0])) == stem(word) else word
+            if close is None:
+                return word
+            found = str(close[0])
+            same_stem = stem(found) == stem(word)
+            return found if same_stem or (close[1] >= 92 and abs(len(found) - len(word)) <= 1) else word
         best = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=82)
         return str(best[0]) if best else word
 
@@ -110,14 +130,17 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
     plain = normalise(raw)
     text = speller.correct(plain)
     off_topic = bool(OFF_TOPIC.search(plain) or OFF_TOPIC.search(text))
-    mentions = index.mentions(text)
+    mentions = [
+        m for m in index.mentions(text) if not (m.kind == "competency" and _WORKPLACE.match(text, m.end))
+    ]
     question = Question(
         raw=raw,
         text=text,
         tokens=tokens(text),
+        terms=term_groups(text),
         topics=score_topics(text),
         mentions=mentions,
-        points=[int(p) for p in _POINT.findall(text)],
+        points=[int(a or b) for a, b in _POINT.findall(text)],
         durations=_durations(text),
         personal=bool(_PERSONAL.search(text)),
         off_topic=off_topic,
@@ -127,7 +150,41 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
     question.unknown_levels = [
         w for w in _LEVEL_WORD.findall(text) if not any(m.start <= text.find(w) < m.end for m in mentions)
     ]
+    question.unknown_roles = [
+        (match.group(0), _level_role(text, Mention("level", "", match.start(), match.end())))
+        for match in ROLE_TITLE.finditer(text)
+        if not any(m.start < match.end() and match.start() < m.end for m in mentions)
+    ]
+    question.unheard_posts = [
+        name
+        for name, _ in question.unknown_roles
+        if _singular(name) not in index.corpus and not _OWNED.search(text[: text.find(name)])
+    ]
+    question.unknown_specialisms = [
+        match.group(0)
+        for match in SPECIALISM.finditer(text)
+        if match.group(0).rstrip("s") not in index.corpus
+    ]
+    if not question.levels and any(d.basis == "qualifying" and d.years < 1 for d in question.durations):
+        # Under a year since qualifying is newly qualified: where the pack names that stage, the worker is on it.
+        newly = [m for m in index.mentions("newly qualified") if m.kind == "level"]
+        question.levels = [LevelRef(m.id, "current") for m in newly[:1]]
     return question
+
+
+def _singular(name: str) -> str:
+    return name[:-1] if name.endswith("s") else name
+
+
+def names_unknown_post(question: Question, *, as_target: bool = False) -> str | None:
+    """A level or post the question asks about that this pack does not have ("level 5", "team manager").
+    With `as_target`, a post counts only where the worker wants to reach it ("to become a team manager"),
+    not where it is someone they deal with ("does my team manager sign it off")."""
+    if question.levels:
+        return None
+    roles = [name for name, role in question.unknown_roles if not as_target or role == "target"]
+    named = question.unknown_levels + roles
+    return named[0] if named else None
 
 
 def _level_role(text: str, mention: Mention) -> LevelRole:
@@ -145,6 +202,8 @@ def _durations(text: str) -> list[Duration]:
         amount, unit = match.groups()
         value = {"a": 1.0, "an": 1.0, "half a": 0.5}.get(amount) or float(amount)
         years = value if unit.startswith("year") else value / 12 if unit.startswith("month") else value / 52
+        before = text[max(0, match.start() - 16) : match.start()]
+        years += -0.01 if _BELOW.search(before) else 0.01 if _ABOVE.search(before) else 0
         window = text[max(0, match.start() - 40) : match.end() + 40]
         basis: Basis = (
             "qualifying" if _QUALIFYING.search(window) else "joining" if _SERVICE.search(window) else "any"

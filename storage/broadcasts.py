@@ -47,3 +47,22 @@ def broadcasts_due(session: Session, now: datetime, status: str = "scheduled") -
 def change_broadcast_status(session: Session, broadcast_id: int, from_status: str, to_status: str) -> bool:
     """Conditional, so two schedulers cannot both fan the same broadcast out."""
     return update_if(session, Broadcast, broadcast_id, Broadcast.status == from_status, {"status": to_status})
+
+
+def set_audience(session: Session, broadcast_id: int, audience: dict[str, Any]) -> bool:
+    """Choose who a draft goes to; False once it is no longer a draft."""
+    return update_if(session, Broadcast, broadcast_id, Broadcast.status == "draft", {"audience": audience})
+
+
+def schedule_broadcast(session: Session, broadcast_id: int, when: datetime) -> bool:
+    """Turn a draft into a broadcast due at `when`; False if it is not a draft (sent, or a double click)."""
+    values = {"status": "scheduled", "scheduled_for": when}
+    return update_if(session, Broadcast, broadcast_id, Broadcast.status == "draft", values)
+
+
+def recent_broadcasts(session: Session, org_id: str, limit: int = 10) -> list[Broadcast]:
+    """The organisation's broadcasts other than drafts, newest first."""
+    query = select(Broadcast).where(Broadcast.org_id == org_id, Broadcast.status != "draft")
+    return list(
+        session.scalars(query.order_by(Broadcast.created_at.desc(), Broadcast.id.desc()).limit(limit))
+    )

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.db import dialect_insert
@@ -31,6 +31,38 @@ def organisation_for_slack_team(session: Session, team_id: str) -> Organisation 
 def organisation_for_teams_tenant(session: Session, tenant_id: str) -> Organisation | None:
     query = select(Organisation).where(Organisation.teams_tenant_id == tenant_id)
     return session.scalars(query).one_or_none()
+
+
+def link_teams_tenant(session: Session, org_id: str, tenant_id: str) -> Organisation | None:
+    """Map a Microsoft 365 tenant to an organisation (moving it from any other); None if no such org."""
+    organisation = session.get(Organisation, org_id)
+    if organisation is None:
+        return None
+    session.execute(
+        update(Organisation)
+        .where(Organisation.teams_tenant_id == tenant_id, Organisation.id != org_id)
+        .values(teams_tenant_id=None)
+    )
+    session.flush()
+    organisation.teams_tenant_id = tenant_id
+    session.flush()
+    return organisation
+
+
+def link_slack_team(session: Session, org_id: str, team_id: str) -> Organisation | None:
+    """Map a Slack workspace to an organisation (moving it from any other); None if no such org."""
+    organisation = session.get(Organisation, org_id)
+    if organisation is None:
+        return None
+    session.execute(
+        update(Organisation)
+        .where(Organisation.slack_team_id == team_id, Organisation.id != org_id)
+        .values(slack_team_id=None)
+    )
+    session.flush()
+    organisation.slack_team_id = team_id
+    session.flush()
+    return organisation
 
 
 def get_person(session: Session, person_id: int) -> Person | None:
@@ -150,3 +182,20 @@ def nearest_above(session: Session, person_id: int, roles: Sequence[Role]) -> Pe
         ),
         None,
     )
+
+
+def identities_by_person(session: Session, person_ids: Sequence[int]) -> dict[int, list[Identity]]:
+    """The chat accounts of many people at once (a broadcast's audience), by person id."""
+    found: dict[int, list[Identity]] = {person_id: [] for person_id in person_ids}
+    for start in range(0, len(person_ids), 1000):  # keep each IN list well inside the databases' limits
+        chunk = list(person_ids[start : start + 1000])
+        for identity in session.scalars(select(Identity).where(Identity.person_id.in_(chunk))):
+            found[identity.person_id].append(identity)
+    return found
+
+
+def teams_and_grades(session: Session, org_id: str) -> tuple[list[str], list[str]]:
+    """The distinct teams and grades on an organisation's active roster, sorted."""
+    query = select(Person.team, Person.grade).where(Person.org_id == org_id, Person.active.is_(True))
+    rows = session.execute(query.distinct()).all()
+    return sorted({t for t, _ in rows if t}), sorted({g for _, g in rows if g})

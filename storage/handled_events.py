@@ -17,8 +17,11 @@ def first_delivery(session: Session, platform: Platform, event_id: str) -> bool:
     insert = dialect_insert(session, HandledEvent).values(
         platform=platform, event_id=event_id, handled_at=utc_now()
     )
-    result = session.execute(insert.on_conflict_do_nothing(index_elements=["platform", "event_id"]))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    # RETURNING, not rowcount: psycopg reports rowcount -1 for INSERT ... ON CONFLICT DO NOTHING here.
+    inserted = insert.on_conflict_do_nothing(index_elements=["platform", "event_id"]).returning(
+        HandledEvent.event_id
+    )
+    return session.execute(inserted).first() is not None
 
 
 def forget_before(session: Session, cutoff: datetime) -> int:

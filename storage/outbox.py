@@ -4,22 +4,27 @@ Lifecycle: pending --claim_due--> sending --mark_delivered--> delivered
                                           --mark_retry-----> pending (due later)
                                           --mark_failed----> failed
 A claim is a lease: if the dispatcher dies mid-send the row becomes claimable again when it expires,
-so delivery is at least once; the idempotency key stops the same message being queued twice.
+so delivery is at least once; the idempotency key stops the same message being queued twice. A claim
+also sets `may_have_arrived`, cleared only when a send is known not to have reached the platform, so
+the next claimer knows whether to check the platform for an earlier copy before posting again.
+Each person's messages go out in order: only their oldest unsettled row on a channel is claimable.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement
 
 from storage.columns import utc_now
 from storage.conditional_update import update_if
 from storage.db import dialect_insert
-from storage.tables import OutboxMessage, OutboxStatus, Platform
+from storage.mutes import muted_among
+from storage.tables import OutboxMessage, OutboxStatus, Person, Platform
 
 MAX_ERROR_LENGTH = 2000
 
@@ -69,6 +74,21 @@ def enqueue(
     return session.scalars(query).one()
 
 
+def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Queue many messages at once (a broadcast's fan-out); rows whose key is already queued are skipped.
+
+    Each row holds enqueue's keyword arguments. Returns how many rows were given.
+    """
+    if not rows:
+        return 0
+    now = utc_now()
+    values = [{"due_at": now, "recipient_person_id": None, "broadcast_id": None, **row,
+               "status": "pending", "attempts": 0, "created_at": now} for row in rows]  # fmt: skip
+    insert = dialect_insert(session, OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    session.execute(insert, values)
+    return len(values)
+
+
 def claimable(now: datetime) -> ColumnElement[bool]:
     pending_and_due = and_(OutboxMessage.status == "pending", OutboxMessage.due_at <= now)
     lease_expired = and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now)
@@ -90,30 +110,82 @@ def claim_due(
     re-checks that each row is still claimable, so a row lost to another worker is simply dropped.
     Commit promptly: the claim is visible to others (and the row lock released) only then.
     """
+    claims = claim_for_sending(session, worker_id, limit, lease_seconds, now, channels)
+    return [claim.message for claim in claims]
+
+
+@dataclass(frozen=True)
+class Claim:
+    message: OutboxMessage
+    uncertain: bool  # an earlier send of it may have reached the platform
+
+
+def claim_for_sending(
+    session: Session,
+    worker_id: str,
+    limit: int = 50,
+    lease_seconds: float = 60,
+    now: datetime | None = None,
+    channels: Collection[str] | None = None,
+) -> list[Claim]:
+    """claim_due, also telling for each message whether an earlier send of it may have arrived."""
     now = now or utc_now()
+    earlier = aliased(OutboxMessage)
+    # An older message to the same person on the same channel is not settled yet. Per channel, because
+    # order matters where the person reads it, and a web message waiting for its page to be opened must
+    # not hold back their Slack or Teams messages.
+    queued_before = exists().where(
+        earlier.recipient_person_id == OutboxMessage.recipient_person_id,
+        earlier.channel == OutboxMessage.channel,
+        earlier.id < OutboxMessage.id,
+        earlier.status.in_(("pending", "sending")),
+    )
     candidates = (
-        select(OutboxMessage.id).where(claimable(now)).order_by(OutboxMessage.due_at, OutboxMessage.id)
+        select(OutboxMessage.id, OutboxMessage.may_have_arrived)
+        .where(claimable(now), ~queued_before)
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
     )
     if channels is not None:  # a dispatcher claims only what it has senders for
         candidates = candidates.where(OutboxMessage.channel.in_(list(channels)))
     if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    ids = list(session.scalars(candidates.limit(limit)))
-    if not ids:
+        candidates = candidates.with_for_update(of=OutboxMessage, skip_locked=True)
+    uncertain = {row.id: row.may_have_arrived for row in session.execute(candidates.limit(limit))}
+    if not uncertain:
         return []
     claim = (
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), claimable(now))
+        .where(OutboxMessage.id.in_(list(uncertain)), claimable(now))
         .values(
             status="sending",
             claimed_by=worker_id,
             claimed_until=now + timedelta(seconds=lease_seconds),
             attempts=OutboxMessage.attempts + 1,
+            may_have_arrived=True,  # from here until settled, a crash leaves the outcome unknown
         )
         .returning(OutboxMessage)
     )
     claimed = session.scalars(claim.execution_options(populate_existing=True)).all()
-    return sorted(claimed, key=lambda message: (message.due_at, message.id))
+    ordered = sorted(claimed, key=lambda message: (message.due_at, message.id))
+    return [Claim(message, uncertain[message.id]) for message in ordered]
+
+
+def unreachable(session: Session, messages: Sequence[OutboxMessage]) -> dict[int, str]:
+    """Why some claimed messages must not be sent, by message id: the recipient left the roster
+    (deactivated), or it is a broadcast and they muted broadcasts after it was queued."""
+    people = {m.recipient_person_id for m in messages if m.recipient_person_id is not None}
+    if not people:
+        return {}
+    query = select(Person.id).where(Person.id.in_(list(people)), Person.active.is_(False))
+    inactive = set(session.scalars(query))
+    muted = muted_among(session, {m.recipient_person_id for m in messages
+                                  if m.kind == "broadcast" and m.recipient_person_id is not None})  # fmt: skip
+    reasons: dict[int, str] = {}
+    for message in messages:
+        if message.recipient_person_id in inactive:
+            reasons[message.id] = "recipient no longer active on the roster"
+        elif message.kind == "broadcast" and message.recipient_person_id in muted:
+            reasons[message.id] = "recipient muted broadcasts"
+    return reasons
 
 
 def mark_delivered(session: Session, message: OutboxMessage, now: datetime | None = None) -> bool:
@@ -128,8 +200,43 @@ def mark_delivered(session: Session, message: OutboxMessage, now: datetime | Non
     )
 
 
-def mark_retry(session: Session, message: OutboxMessage, error: str, next_due: datetime) -> bool:
-    """Put the message back in the queue, due again at `next_due` (e.g. after a 429's Retry-After)."""
+def mark_many_delivered(
+    session: Session, messages: Sequence[OutboxMessage], now: datetime | None = None
+) -> int:
+    """mark_delivered for a batch in one statement; returns how many were still held by their claimer."""
+    if not messages:
+        return 0
+    settled = 0
+    for claimer in {message.claimed_by for message in messages}:
+        ids = [message.id for message in messages if message.claimed_by == claimer]
+        statement = (
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(ids),
+                OutboxMessage.status == "sending",
+                OutboxMessage.claimed_by == claimer,
+            )
+            .values(status="delivered", delivered_at=now or utc_now(), last_error=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        settled += session.execute(statement).rowcount  # type: ignore[attr-defined]
+    return settled
+
+
+def mark_retry(
+    session: Session,
+    message: OutboxMessage,
+    error: str,
+    next_due: datetime,
+    *,
+    failed_send: bool = True,
+    may_have_arrived: bool = True,
+) -> bool:
+    """Put the message back in the queue, due again at `next_due` (e.g. after a 429's Retry-After).
+
+    `failed_send`: count it towards giving up (a rate limit does not). `may_have_arrived`: False when
+    the platform certainly did not take it (a 429, or it was never sent).
+    """
     return finish_claim(
         session,
         message,
@@ -138,6 +245,8 @@ def mark_retry(session: Session, message: OutboxMessage, error: str, next_due: d
         last_error=error[:MAX_ERROR_LENGTH],
         claimed_by=None,
         claimed_until=None,
+        failures=message.failures + 1 if failed_send else message.failures,
+        may_have_arrived=may_have_arrived,
     )
 
 
@@ -195,3 +304,25 @@ def broadcast_recipients(
         .order_by(OutboxMessage.recipient_person_id)
     )
     return [person_id for person_id in session.scalars(query) if person_id is not None]
+
+
+def broadcast_messages(session: Session, broadcast_id: int) -> list[tuple[OutboxMessage, Person | None]]:
+    """Every copy of a broadcast with its recipient, for the reach report."""
+    query = (
+        select(OutboxMessage, Person)
+        .outerjoin(Person, Person.id == OutboxMessage.recipient_person_id)
+        .where(OutboxMessage.broadcast_id == broadcast_id)
+        .order_by(OutboxMessage.id)
+    )
+    return [(message, person) for message, person in session.execute(query).all()]
+
+
+def failure_reasons(session: Session, broadcast_id: int) -> list[tuple[str, int]]:
+    """Why a broadcast's failed copies failed, most common first."""
+    query = (
+        select(OutboxMessage.last_error, func.count())
+        .where(OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == "failed")
+        .group_by(OutboxMessage.last_error)
+        .order_by(func.count().desc())
+    )
+    return [(error or "unknown", count) for error, count in session.execute(query).all()]

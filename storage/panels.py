@@ -43,3 +43,12 @@ def upcoming_panels(session: Session, org_id: str, today: date) -> list[Panel]:
 def cancel_panel(session: Session, panel_id: int) -> bool:
     """Cancel a panel; False if it did not exist or was already cancelled."""
     return update_if(session, Panel, panel_id, Panel.cancelled.is_(False), {"cancelled": True})
+
+
+def get_panel(session: Session, panel_id: int) -> Panel | None:
+    return session.get(Panel, panel_id)
+
+
+def change_panel(session: Session, panel_id: int, values: dict[str, object]) -> bool:
+    """Change a panel's details; False if it does not exist or was cancelled."""
+    return update_if(session, Panel, panel_id, Panel.cancelled.is_(False), values)

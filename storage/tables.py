@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -266,6 +267,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index(None, "status", "due_at"),
         Index(None, "broadcast_id"),
+        Index(None, "recipient_person_id", "id"),  # each person's messages go out in order
         one_of("channel", PLATFORMS),
         one_of("status", get_args(OutboxStatus)),
     )
@@ -279,7 +281,11 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
-    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))  # claims
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))  # failed sends
+    # A send began and its outcome is unknown (its dispatcher died, or the platform answered 5xx), so
+    # the platform may already have the message: the next attempt checks before posting again.
+    may_have_arrived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
     last_error: Mapped[str | None] = mapped_column(Text)
     claimed_by: Mapped[str | None] = mapped_column(String(128))
@@ -315,10 +321,13 @@ class HandledEvent(Base):
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
 
 
-class BroadcastMute(Base):
-    """People who asked not to receive broadcasts (decisions addressed to them still reach them)."""
+class ChannelPace(Base):
+    """The send pace every dispatcher shares on one channel, learnt from the platform's 429s
+    (see storage.paces): one row per channel, locked briefly by each claim that reserves send slots."""
 
-    __tablename__ = "broadcast_mutes"
+    __tablename__ = "channel_paces"
 
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
-    muted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    rate: Mapped[float | None] = mapped_column(Float)  # sends a second; NULL: not paced
+    next_slot: Mapped[datetime] = mapped_column(UTCDateTime)  # the first free send slot (or a pause's end)
+    limited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last 429 that set the pace

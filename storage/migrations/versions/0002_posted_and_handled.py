@@ -1,4 +1,4 @@
-"""Posted cards (to update them in place), handled platform events (to ignore retries), broadcast mutes.
+"""Posted cards (to update them in place) and handled platform events (to ignore retries).
 
 Revision ID: 0002
 Revises: 0001
@@ -56,19 +56,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("platform", "event_id", name=op.f("pk_handled_events")),
     )
     op.create_index(op.f("ix_handled_events_handled_at"), "handled_events", ["handled_at"])
-    op.create_table(
-        "broadcast_mutes",
-        sa.Column("person_id", sa.Integer(), nullable=False),
-        timestamp("muted_at"),
-        sa.ForeignKeyConstraint(
-            ["person_id"], ["people.id"], name=op.f("fk_broadcast_mutes_person_id_people"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("person_id", name=op.f("pk_broadcast_mutes")),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("broadcast_mutes")
     op.drop_index(op.f("ix_handled_events_handled_at"), table_name="handled_events")
     op.drop_table("handled_events")
     op.drop_index(op.f("ix_posted_messages_card_key"), table_name="posted_messages")

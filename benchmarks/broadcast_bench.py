@@ -1,0 +1,113 @@
+"""A broadcast to thousands through the real dispatcher and Slack sender, against a rate-limited fake Slack.
+
+For each run: a fresh PostgreSQL schema, a roster of N workers all on Slack, D `pathway dispatch`
+processes, and the fake Slack Web API (tests/fakes/slack_history.py) in its own process allowing R
+chat.postMessage calls a second (more get HTTP 429 with Retry-After) and, in the second pair of runs,
+answering 1% of calls with a 5xx. HR's broadcast is released once the dispatchers are up, and the
+clock runs until every copy is settled. Prints the time against the floor the rate limit sets (N / R),
+and duplicates and losses as Slack saw them.
+
+    python benchmarks/broadcast_bench.py [--recipients 5000] [--rate 200] [--database postgresql+psycopg://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import select  # noqa: E402
+
+from knowledge.library import Library  # noqa: E402
+from storage import db  # noqa: E402
+from storage.tables import OutboxMessage  # noqa: E402
+from tests.broadcast.fleet import Fleet, outbox_counts, release_broadcast, seed_roster  # noqa: E402
+from tests.broadcast.slack_edge import slack_user  # noqa: E402
+
+DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@contextmanager
+def fresh_schema(server: str) -> Iterator[str]:
+    """A URL whose connections use a new schema, dropped afterwards."""
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = db.make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = db.database_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.engine.dispose()
+
+
+def run(
+    library: Library, server: str, recipients: int, rate: float, dispatchers: int, error_rate: float
+) -> str:
+    with fresh_schema(server) as url, tempfile.TemporaryDirectory() as logs:
+        seed_roster(url, library, recipients - 1)  # the workers and their manager are the audience
+        fleet = Fleet(url, Path(logs), rate_limit=rate, error_rate=error_rate)
+        engine = db.make_engine(url)
+        sessions = db.session_factory(engine)
+        try:
+            fleet.start_fake()
+            for _ in range(dispatchers):
+                fleet.start_dispatcher()
+            fleet.wait_ready()
+            started = time.monotonic()
+            queued = release_broadcast(url, library)
+            fan_out = time.monotonic() - started
+            fleet.wait_until(
+                sessions,
+                lambda c: c["delivered"] + c["failed"] == queued,
+                timeout=max(60, 20 * queued / rate),
+            )
+            took = time.monotonic() - started
+            counts, delivered, calls = outbox_counts(sessions), fleet.delivered(), fleet.calls()
+            with sessions() as session:
+                people = session.scalars(select(OutboxMessage.recipient_person_id)).all()
+        finally:
+            fleet.stop()
+            engine.dispose()
+    expected = {"D" + slack_user(person)[1:] for person in people if person is not None}
+    duplicates = sum(n - 1 for n in delivered.values() if n > 1)
+    losses = len(expected - set(delivered))  # copies that never reached Slack
+    floor = queued / rate
+    refused = calls["chat.postMessage"] - sum(delivered.values())
+    return (f"{dispatchers} dispatcher(s), {error_rate:.0%} 5xx: {queued:,} copies in {took:5.1f}s (fan-out {fan_out:.1f}s), floor {floor:.1f}s "
+            f"({(took / floor - 1):+.1%}); delivered {counts['delivered']:,}, failed {counts['failed']}, "
+            f"duplicates {duplicates}, losses {losses}; refused posts (429/5xx) {refused:,}, "
+            f"history look-ups {calls['conversations.history']}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipients", type=int, default=5000)
+    parser.add_argument(
+        "--rate", type=float, default=200, help="chat.postMessage calls/second the fake allows"
+    )
+    parser.add_argument("--database", default=DEFAULT_DATABASE, help="a PostgreSQL server (a schema per run)")
+    parser.add_argument("--dispatchers", type=int, nargs="*", default=[1, 3])
+    parser.add_argument("--error-rates", type=float, nargs="*", default=[0.0, 0.01])
+    args = parser.parse_args()
+    library = Library.load()
+    print(f"broadcast to {args.recipients:,} through a fake Slack allowing {args.rate:g} posts/s", flush=True)
+    for error_rate in args.error_rates:
+        for dispatchers in args.dispatchers:
+            print(
+                run(library, args.database, args.recipients, args.rate, dispatchers, error_rate), flush=True
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Teams endpoint benchmark: a bare botbuilder ActivityHandler that only replies vs Pathway, side by side.
+
+Run: .venv/bin/python benchmarks/teams_bench.py [--requests 2000] [--concurrency 16]
+
+Both bots run in this process on loopback behind the real aiohttp endpoint and CloudAdapter (auth off,
+as with the Emulator). A second process plays Teams: it posts message activities to /api/messages and
+hosts the fake Bot Connector the replies go to, and times each POST (which returns once the bot's reply
+has been accepted by the connector). Pathway answers a policy question from four people of four
+councils on a SQLite database, so every turn also identifies the person and records the activity id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientSession, TCPConnector, web
+from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.app import build
+from bot.demo import demo_roster
+from bot.runtime import Runtime
+from bot.settings import Settings
+from knowledge.library import Library
+from storage import directory
+from storage.db import transaction
+from storage.roster import import_roster
+from tests.fakes.bot_connector import BotConnector
+
+ORGS = ["medway", "bcc", "hertfordshire", "coventry"]
+QUESTIONS = ["how much is SCP 39?", "who signs off progression?", "what do I need for level 3?"]
+
+
+class EchoBot(ActivityHandler):  # type: ignore[misc]
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        await turn_context.send_activity("ok")
+
+
+class NoAuth:
+    APP_ID = ""
+    APP_PASSWORD = ""
+
+
+def bare_app() -> web.Application:
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(NoAuth()))
+    bot = EchoBot()
+
+    async def messages(request: web.Request) -> web.Response:
+        response = await adapter.process(request, bot)
+        return response or web.Response(status=201)
+
+    app = web.Application()
+    app.router.add_post("/api/messages", messages)
+    return app
+
+
+def pathway_app(database_url: str) -> web.Application:
+    settings = Settings(_env_file=None, pathway_database_url=database_url)
+    library = Library.load()
+    runtime = Runtime.start(settings, library)
+    allowed = {org: [lv.id for lv in pack.levels] for org, pack in library.packs.items()}
+    with transaction(runtime.sessions) as session:
+        import_roster(session, demo_roster(library), known_orgs=list(library.packs), allowed_levels=allowed)
+        for org in ORGS:
+            directory.link_teams_tenant(session, org, f"tenant-{org}")
+    app, _notes = build(runtime, dispatch=False, reminders=False)
+    return app
+
+
+async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    return runner, f"http://127.0.0.1:{port}"
+
+
+# --- the load process (plays Teams and hosts the Bot Connector) ---
+
+
+def activity(i: int, service_url: str) -> dict[str, Any]:
+    org = ORGS[i % len(ORGS)]
+    user = f"29:worker-{org}"
+    return {
+        "type": "message", "id": f"load-{i}", "serviceUrl": service_url, "channelId": "msteams",
+        "from": {"id": user, "name": "Wendy Worker", "aadObjectId": f"aad-{org}"},
+        "conversation": {"conversationType": "personal", "tenantId": f"tenant-{org}", "id": f"a:{user}"},
+        "recipient": {"id": "28:bot", "name": "Pathway"}, "channelData": {"tenant": {"id": f"tenant-{org}"}},
+        "text": QUESTIONS[i % len(QUESTIONS)],
+    }  # fmt: skip
+
+
+async def load(url: str, requests: int, concurrency: int, warmup: int) -> dict[str, Any]:
+    connector = BotConnector()
+    for org in ORGS:
+        connector.add_member(f"29:worker-{org}", f"aad-{org}", "Wendy Worker", f"worker@{org}.example")
+    runner, service_url = await serve(connector.app())
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    counter = iter(range(warmup, warmup + requests))  # shared by the workers: each request sent once
+    async with ClientSession(connector=TCPConnector(limit=concurrency)) as client:
+
+        async def worker() -> None:
+            for i in counter:
+                started = time.perf_counter()
+                async with client.post(url, json=activity(i, service_url)) as response:
+                    await response.read()
+                latencies.append((time.perf_counter() - started) * 1000)
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+
+        for i in range(warmup):  # first contact (member lookups, identity links) happens here
+            async with client.post(url, json=activity(i, service_url)) as response:
+                await response.read()
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - began
+    await runner.cleanup()
+    ordered = sorted(latencies)
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(ordered),
+        "p99": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
+        "statuses": statuses,
+        "replies": len(connector.log),
+    }
+
+
+def run_load(url: str, requests: int, concurrency: int) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        __file__,
+        "--load",
+        url,
+        "--requests",
+        str(requests),
+        "--concurrency",
+        str(concurrency),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=600)
+    return dict(json.loads(result.stdout))
+
+
+async def main(requests: int, concurrency: int, database_url: str | None) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        database_url = database_url or f"sqlite:///{folder}/bench.sqlite3"
+        bare, bare_url = await serve(bare_app())
+        pathway, pathway_url = await serve(pathway_app(database_url))
+        results = {}
+        for name, url in (("bare ActivityHandler", bare_url), ("Pathway", pathway_url)):
+            results[name] = await asyncio.to_thread(run_load, f"{url}/api/messages", requests, concurrency)
+        await bare.cleanup()
+        await pathway.cleanup()
+    database = database_url.split(":", 1)[0] if database_url else "sqlite"
+    print(f"{requests} message activities per bot, {concurrency} concurrent, loopback, auth off, {database}")
+    print(f"{'bot':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  statuses")
+    for name, r in results.items():
+        print(f"{name:<22} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p99']:>8.1f}  {r['statuses']}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--database-url", help="Pathway's database (default: a fresh SQLite file); must be empty"
+    )
+    parser.add_argument("--load", help=argparse.SUPPRESS)  # internal: run as the load process
+    args = parser.parse_args()
+    if args.load:
+        print(json.dumps(asyncio.run(load(args.load, args.requests, args.concurrency, warmup=len(ORGS)))))
+    else:
+        asyncio.run(main(args.requests, args.concurrency, args.database_url))

@@ -1,0 +1,119 @@
+"""What the service commands of `pathway` do: the database, the roster, the console, the server and
+the dispatcher. Imported only when one of those commands runs (see bot/cli.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+import typer
+from aiohttp import web
+
+from bot.app import build, platform_senders
+from bot.console import read_lines, run_interactive, run_jsonl
+from bot.demo import demo_roster
+from bot.dispatch import Dispatcher
+from bot.runtime import Runtime
+from bot.settings import Settings
+from dialogs.reminders import ReminderPolicy, send_reminders
+from knowledge.library import Library
+from storage import migrate
+from storage.columns import utc_now
+from storage.db import transaction
+from storage.roster import RosterImport, import_roster
+from storage.roster_rows import RosterRejected
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def start(library: Library) -> Runtime:
+    return Runtime.start(Settings(), library)
+
+
+def db_upgrade() -> None:
+    settings = Settings()
+    migrate.upgrade(settings.pathway_database_url)
+    typer.echo(f"database at revision {migrate.current_revision(settings.pathway_database_url)}")
+
+
+def staff_import(library: Library, file: Path) -> None:
+    runtime = start(library)
+    try:
+        result = import_file(runtime, file.read_bytes())
+    except OSError as exc:
+        typer.echo(f"Cannot read {file}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from exc
+    except RosterRejected as exc:
+        typer.echo(f"{file}: nothing imported.\n" + "\n".join(f"{file}:{p}" for p in exc.problems), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}")
+
+
+def import_file(runtime: Runtime, data: bytes | str) -> RosterImport:
+    library = runtime.library
+    allowed = {org: [lv.id for lv in pack.levels] for org, pack in library.packs.items()}
+    with transaction(runtime.sessions) as session:
+        return import_roster(session, data, known_orgs=list(library.packs), allowed_levels=allowed)
+
+
+def chat(library: Library, org: str | None, who: str | None, jsonl: bool) -> None:
+    runtime = start(library)
+    if jsonl:
+        run_jsonl(runtime, read_lines(), sys.stdout)
+        return
+    if org is None or who is None or org not in runtime.library.packs:
+        typer.echo(f"Give --org ({', '.join(runtime.library.organisations)}) and --as EMAIL.", err=True)
+        raise typer.Exit(2)
+    run_interactive(runtime, org, who)
+
+
+def serve(library: Library, dispatch: bool) -> None:
+    run_server(start(library), dispatch=dispatch)
+
+
+def demo(library: Library) -> None:
+    runtime = start(library)
+    import_file(runtime, demo_roster(runtime.library))
+    typer.echo(
+        "Demo roster loaded: worker@ORG.example, manager@ORG.example, service@ORG.example, hr@ORG.example"
+    )
+    run_server(runtime)
+
+
+def run_server(runtime: Runtime, *, dispatch: bool = True) -> None:
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    application, notes = build(runtime, dispatch=dispatch)
+    port = runtime.settings.pathway_port
+    typer.echo("\n".join([f"Pathway on http://127.0.0.1:{port}/", *notes]))
+    web.run_app(application, host=runtime.settings.pathway_host, port=port, print=None)
+
+
+def dispatch(library: Library, concurrency: int, batch: int, lease: float) -> None:
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    runtime = start(library)
+    senders = platform_senders(runtime)
+    typer.echo(f"dispatching for: {', '.join(sorted(senders)) or 'no platform senders configured'}", err=True)
+    dispatcher = Dispatcher(
+        runtime.sessions, senders, batch=batch, concurrency=concurrency, lease_seconds=lease
+    )
+    asyncio.run(run_dispatcher(dispatcher))
+
+
+async def run_dispatcher(dispatcher: Dispatcher) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await dispatcher.run(stop)
+
+
+def remind(library: Library) -> None:
+    runtime = start(library)
+    settings = runtime.settings
+    policy = ReminderPolicy(settings.pathway_remind_after_days, settings.pathway_escalate_after_days)
+    with transaction(runtime.sessions) as session:
+        queued = send_reminders(session, runtime.library, utc_now(), policy, channel="web")
+    typer.echo(f"queued {queued} reminder(s)")

@@ -1,0 +1,244 @@
+"""The bolt listeners: DMs, channel mentions (answered in thread), /pathway, button clicks, modal
+submissions and the App Home tab.
+
+Each listener acknowledges first (events are acknowledged by bolt itself before the listener runs;
+clicks, commands and submissions call `ack()` first thing) and only then does the work, so Slack
+gets its answer within 3 seconds whatever the core does. Payloads are validated before use; one that
+does not fit is logged and answered politely where there is somewhere to answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.delivery import SendFailed, Undeliverable
+from bot.slack import render
+from bot.slack.answering import Outcome
+from bot.slack.home import AppHome
+from bot.slack.translate import (
+    ACTION_PREFIX,
+    EVIDENCE_CALLBACK,
+    EVIDENCE_FORM,
+    FORM_CALLBACK,
+    OPEN_FORM,
+    BlockActions,
+    EvidenceContext,
+    MessageEvent,
+    SlashCommand,
+    ViewSubmission,
+    decode_action,
+    form_context,
+    form_values,
+    is_direct_message,
+    plain_text,
+)
+from bot.slack.turns import Place, SlackTurns
+from dialogs.messages import Action, Form, Reply
+
+log = logging.getLogger(__name__)
+COMMAND = "/pathway"
+TYPED = {None, "file_share", "thread_broadcast"}  # message subtypes that are someone writing to us
+
+STALE_BUTTON = Reply(text="I can't read that button (it may be from an old message). Say 'status' to see where things stand.")  # fmt: skip
+UNREADABLE = Reply(text="I couldn't read that request from Slack, so nothing was changed. Please try again.")
+
+
+def register(app: AsyncApp, turns: SlackTurns, home: AppHome) -> None:
+    listeners = Listeners(turns, home)
+    app.event("message")(listeners.direct_message)
+    app.event("app_mention")(listeners.mention)
+    app.event("app_home_opened")(listeners.home_opened)
+    app.command(COMMAND)(listeners.command)
+    app.action(re.compile("^" + re.escape(ACTION_PREFIX)))(listeners.click)
+    app.action(OPEN_FORM)(listeners.open_form)
+    app.action(EVIDENCE_FORM)(listeners.open_evidence)
+    app.action(re.compile(".*"))(listeners.unknown_click)  # last: anything not ours gets a polite answer
+    app.view(FORM_CALLBACK)(listeners.submission)
+    app.view(EVIDENCE_CALLBACK)(listeners.evidence_submission)
+
+
+class Listeners:
+    def __init__(self, turns: SlackTurns, home: AppHome) -> None:
+        self.turns = turns
+        self.home = home
+
+    async def direct_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        message = self._message(event)
+        if message is None or message.subtype not in TYPED or message.bot_id or not message.user:
+            return  # edits, joins, bots (ourselves included): not someone talking to us
+        if not is_direct_message(message.channel, message.channel_type):
+            return  # channel chatter reaches us only as app_mention
+        place = Place(channel=message.channel, thread_ts=message.thread_ts, direct=True)
+        self._say(body, message, place)
+
+    async def mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        message = self._message(event)
+        if message is None or not message.user or message.bot_id:
+            return
+        place = Place(channel=message.channel, thread_ts=message.thread_ts or message.ts)
+        self._say(body, message, place)
+
+    def _say(self, body: dict[str, Any], message: MessageEvent, place: Place) -> None:
+        team = message.user_team or message.team or str(body.get("team_id") or "")
+        event_id = body.get("event_id")
+        self.turns.enqueue(
+            team, str(message.user), place, text=plain_text(message.text),
+            event_id=str(event_id) if event_id else None,
+        )  # fmt: skip
+
+    @staticmethod
+    def _message(event: dict[str, Any]) -> MessageEvent | None:
+        try:
+            return MessageEvent.model_validate(event)
+        except ValidationError as exc:
+            log.warning("unreadable Slack event: %s", exc.errors()[:3])
+            return None
+
+    async def command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        try:
+            command = SlashCommand.model_validate(body)
+        except ValidationError:
+            log.warning("unreadable slash command")
+            return
+        text = plain_text(command.text) or "help"
+        place = Place(channel=command.channel_id, response_url=command.response_url,
+                      trigger_id=command.trigger_id, ephemeral=True)  # fmt: skip
+        await self.turns.handle(command.team_id, command.user_id, place, text=text)
+
+    async def click(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        payload = self._actions(body)
+        if payload is None:
+            return
+        place = self._clicked_place(payload)
+        from_home = payload.container.type == "view"
+        if from_home:  # a card on the App Home tab: answer in the DM, then redraw the tab
+            channel = await self.turns.poster.direct_channel(payload.user.id)
+            place = replace(place, channel=channel, direct=True, clicked_ts=None)
+        action = decode_action(payload.actions[0].value) if payload.actions else None
+        if action is None:
+            await self._explain(payload, place, STALE_BUTTON)
+            return
+        await self.turns.handle(self._team(payload), payload.user.id, place, action=action)
+        if from_home:
+            await self.home.publish(self._team(payload), payload.user.id)
+
+    async def open_form(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """The button offered with a form asked for by typed text: a click gives the trigger a modal needs."""
+        await ack()
+        payload = self._actions(body)
+        if payload is None:
+            return
+        place = self._clicked_place(payload)
+        try:
+            form = Form.model_validate_json(payload.actions[0].value or "")
+        except (ValidationError, IndexError):
+            await self._explain(payload, place, STALE_BUTTON)
+            return
+        reply = Reply(text=form.title, form=form)
+        await self.turns.deliver(Outcome([reply], None, ""), replace(place, clicked_ts=None))
+
+    async def open_evidence(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """The evidence modal: the competency's prompt (the clicked message), the privacy warning, examples."""
+        await ack()
+        payload = self._actions(body)
+        if payload is None or payload.trigger_id is None:
+            return
+        place = self._clicked_place(payload)
+        if place.channel is None:
+            return
+        prompt = payload.message.text if payload.message else ""
+        context = EvidenceContext(channel=place.channel, thread_ts=place.thread_ts).model_dump_json()
+        try:
+            await self.turns.poster.open_modal(payload.trigger_id, render.evidence_modal(prompt, context))
+        except (SendFailed, Undeliverable):
+            await self._explain(
+                payload,
+                place,
+                Reply(text="That form couldn't open just now; type your examples here instead."),
+            )
+
+    async def evidence_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """Each example is handed to the core in turn, exactly as if typed (so each is checked and saved)."""
+        await ack()
+        try:
+            payload = ViewSubmission.model_validate(body)
+            context = EvidenceContext.model_validate_json(payload.view.private_metadata)
+        except ValidationError:
+            log.warning("unreadable evidence submission")
+            return
+        team = payload.user.team_id or (payload.team.id if payload.team else "")
+        place = Place(
+            channel=context.channel, thread_ts=context.thread_ts, direct=context.channel.startswith("D")
+        )
+        for _name, example in sorted(form_values(payload.view.state).items()):
+            if isinstance(example, str) and example.strip():
+                await self.turns.handle(team, payload.user.id, place, text=example.strip())
+
+    async def unknown_click(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        payload = self._actions(body)
+        if payload is not None:
+            log.info("unknown Slack action %s", [a.action_id for a in payload.actions])
+            await self._explain(payload, self._clicked_place(payload), STALE_BUTTON)
+
+    async def submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()  # closes the modal; the answer arrives in the conversation
+        try:
+            payload = ViewSubmission.model_validate(body)
+        except ValidationError:
+            log.warning("unreadable view_submission")
+            return
+        context = form_context(payload.view.private_metadata)
+        team = payload.user.team_id or (payload.team.id if payload.team else "")
+        if context is None:
+            log.warning("view_submission with unreadable private_metadata")
+            return
+        action = Action(
+            name=context.submit.name, data={**context.submit.data, **form_values(payload.view.state)}
+        )
+        channel = context.channel or await self.turns.poster.direct_channel(payload.user.id)
+        place = Place(channel=channel, thread_ts=context.thread_ts, clicked_ts=context.message_ts,
+                      direct=channel.startswith("D"))  # fmt: skip
+        await self.turns.handle(team, payload.user.id, place, action=action)
+
+    async def home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("tab") not in (None, "home") or not isinstance(event.get("user"), str):
+            return
+        await self.home.publish(str(body.get("team_id") or ""), event["user"])
+
+    # -- helpers ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _actions(body: dict[str, Any]) -> BlockActions | None:
+        try:
+            return BlockActions.model_validate(body)
+        except ValidationError:
+            log.warning("unreadable block_actions payload")
+            return None
+
+    @staticmethod
+    def _team(payload: BlockActions) -> str:
+        return payload.user.team_id or (payload.team.id if payload.team else "")
+
+    @staticmethod
+    def _clicked_place(payload: BlockActions) -> Place:
+        channel = payload.channel.id if payload.channel else payload.container.channel_id
+        clicked = payload.message.ts if payload.message else payload.container.message_ts
+        thread = payload.message.thread_ts if payload.message else None
+        return Place(channel=channel, thread_ts=thread, direct=bool(channel and channel.startswith("D")),
+                     clicked_ts=clicked, trigger_id=payload.trigger_id, response_url=payload.response_url,
+                     ephemeral=payload.container.is_ephemeral)  # fmt: skip
+
+    async def _explain(self, payload: BlockActions, place: Place, reply: Reply) -> None:
+        """Answer without acting: a new message beside the clicked one (the card is left as it was)."""
+        plain = Place(channel=place.channel, thread_ts=place.thread_ts, response_url=place.response_url,
+                      ephemeral=place.ephemeral)  # fmt: skip
+        await self.turns.deliver(Outcome([reply], None, ""), plain)

@@ -1,0 +1,144 @@
+"""Slack on the shared aiohttp server: the bolt app at POST /slack/events (HTTP mode), or a Socket
+Mode connection when SLACK_APP_TOKEN is set (no public URL needed); and the outbox sender.
+
+Bolt verifies every request's signature and timestamp (SLACK_SIGNING_SECRET) before any listener
+runs; a bad or stale request gets 401 and touches nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.slack.client import keep_connections, release_connections, web_client
+from bot.slack.home import AppHome
+from bot.slack.listeners import register
+from bot.slack.people import Profiles
+from bot.slack.post import Poster
+from bot.slack.sender import SlackSender
+from bot.slack.turns import EventRunner, SlackTurns
+from bot.slack.workers import EventWorkers
+from dialogs.conversation import Conversation
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+MAX_BACKLOG = 2000
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+CleanupContext = Callable[[web.Application], AsyncIterator[None]]
+
+
+def configured(settings: Settings) -> bool:
+    return bool(settings.slack_bot_token and settings.slack_signing_secret)
+
+
+@dataclass(frozen=True)
+class SlackApp:
+    bolt: AsyncApp
+    turns: SlackTurns
+
+
+SLACK_KEY = web.AppKey("slack", SlackApp)
+
+
+def bolt_app(
+    settings: Settings,
+    conversation: Conversation,
+    *,
+    events: EventRunner | None = None,
+    max_backlog: int = MAX_BACKLOG,
+) -> SlackApp:
+    """The bolt app with Pathway's listeners, its Web API client pointed at SLACK_API_URL."""
+    client = web_client(settings, retries=True)
+    app = AsyncApp(
+        signing_secret=settings.slack_signing_secret,
+        client=client,  # carries the bot token and SLACK_API_URL
+        process_before_response=False,  # a long-running server: acknowledge, then work
+        logger=logging.getLogger("slack_bolt"),
+    )
+    turns = SlackTurns(conversation, Poster(client, conversation.sessions), Profiles(client), events=events)
+    app.middleware(shed_load(turns, max_backlog))
+    register(app, turns, AppHome(turns))
+    return SlackApp(app, turns)
+
+
+def shed_load(turns: SlackTurns, max_backlog: int) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """Past `max_backlog` unanswered turns, new events are refused with 503 instead of queued without
+    bound: Slack retries them later (same event_id), so nothing is lost and memory stays flat."""
+
+    async def middleware(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        if turns.in_flight >= max_backlog and body.get("type") == "event_callback":
+            return BoltResponse(status=503, body="busy, please retry")
+        await next()
+        return None
+
+    return middleware
+
+
+def events_handler(bolt: AsyncApp) -> Handler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            bolt_request = await to_bolt_request(request)  # parses the body: JSON, or a form with JSON inside
+        except ValueError:
+            return web.Response(status=400, text="malformed request body")
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+
+    return handle
+
+
+def mount(app: web.Application, runtime: Runtime) -> str:
+    settings = runtime.settings
+    if not configured(settings):
+        return "slack: off (SLACK_BOT_TOKEN/SLACK_SIGNING_SECRET not set)"
+    events: EventWorkers | None = None
+    if settings.slack_answer_processes > 0:
+        workers = events = EventWorkers(settings, settings.slack_answer_processes)
+        app.on_cleanup.append(lambda _app: asyncio.to_thread(workers.close))
+    slack = bolt_app(settings, runtime.conversation("slack"), events=events)
+    app[SLACK_KEY] = slack
+    app.cleanup_ctx.append(lifetime(slack))
+    bolt = slack.bolt
+    if settings.slack_app_token:
+        app.cleanup_ctx.append(socket_mode(bolt, settings.slack_app_token))
+        return "slack: on (Socket Mode)"
+    app.router.add_post(EVENTS_PATH, events_handler(bolt))
+    return f"slack: on (HTTP, POST {EVENTS_PATH}; Web API {settings.slack_api_url})"
+
+
+def lifetime(slack: SlackApp) -> CleanupContext:
+    """One connection pool to the Web API while the server runs; the answering stopped at the end."""
+
+    async def running(_app: web.Application) -> AsyncIterator[None]:
+        keep_connections(slack.bolt.client)
+        yield
+        await slack.turns.close()
+        await release_connections(slack.bolt.client)
+
+    return running
+
+
+def socket_mode(bolt: AsyncApp, app_token: str) -> CleanupContext:
+    async def connection(_app: web.Application) -> AsyncIterator[None]:
+        handler = AsyncSocketModeHandler(bolt, app_token)
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        yield
+        await handler.close_async()  # type: ignore[no-untyped-call]
+
+    return connection
+
+
+def senders(runtime: Runtime) -> list[SlackSender]:
+    """The outbox sender for "slack" when a bot token is set (none otherwise)."""
+    if not runtime.settings.slack_bot_token:
+        return []
+    return [SlackSender(web_client(runtime.settings, retries=False), runtime.sessions)]

@@ -1,0 +1,202 @@
+"""Reply -> Block Kit: answers (direct answer, detail, a context line with the sources), cards with
+fields and buttons, modals for forms and the App Home view. Every message keeps a plain `text`
+fallback (notifications, screen readers, clients without blocks).
+
+Slack's limits are respected rather than trusted to reject: 3,000 characters a section, 10 fields,
+25 buttons, 50 blocks, 24-character modal titles.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.slack.translate import (
+    ACTION_PREFIX,
+    EVIDENCE_CALLBACK,
+    EVIDENCE_FORM,
+    EVIDENCE_STEP,
+    FIELD_ACTION,
+    FORM_CALLBACK,
+    MAX_VALUE,
+    OPEN_FORM,
+    encode_action,
+)
+from dialogs.messages import Button, Card, Form, FormField, Reply
+
+Block = dict[str, Any]
+SECTION_LIMIT = 3000
+FALLBACK_LIMIT = 3900
+MAX_BLOCKS = 50
+MAX_FIELDS = 10
+MAX_BUTTONS = 25
+MODAL_TITLE = 24
+INPUT_LIMIT = 3000
+
+
+def escape(text: str) -> str:
+    """Slack treats &, < and > as control characters in message text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(text: str, limit: int = 75) -> dict[str, Any]:
+    return {"type": "plain_text", "text": cut(text, limit) or " ", "emoji": True}
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(escape(text), SECTION_LIMIT) or " "}}
+
+
+def sections(text: str) -> list[Block]:
+    """Long text as several sections, split at line ends where possible."""
+    blocks: list[Block] = []
+    while text:
+        piece = text[: SECTION_LIMIT - 200]
+        if len(text) > len(piece) and "\n" in piece:
+            piece = piece[: piece.rindex("\n") + 1]
+        blocks.append(section(piece.strip() or piece))
+        text = text[len(piece) :]
+    return blocks
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(escape(text), SECTION_LIMIT)}]}
+
+
+def message(reply: Reply) -> dict[str, Any]:
+    """Arguments for chat.postMessage / chat.update: `text` and `blocks`."""
+    blocks = card_blocks(reply.card) if reply.card else answer_blocks(reply)
+    if reply.card and reply.card.body not in reply.text and not reply.text.startswith(reply.card.title):
+        blocks.insert(0, section(reply.text))  # what the reply says about the card ("Recorded: …")
+    if reply.form:
+        blocks.append(actions([form_button(reply.form)]))
+    if reply.card is None and reply.buttons:
+        elements = [button(b, i) for i, b in enumerate(reply.buttons)]
+        if any(b.action.name == EVIDENCE_STEP for b in reply.buttons):
+            elements.insert(0, {"type": "button", "text": plain("Write examples in a form"),
+                                "action_id": EVIDENCE_FORM, "style": "primary"})  # fmt: skip
+        blocks.append(actions(elements))
+    text = reply.text
+    if reply.attachment and reply.attachment.content != reply.text:
+        blocks += [context(f"📄 {reply.attachment.filename}"), *sections(reply.attachment.content)]
+        text += f"\n\n{reply.attachment.filename}:\n{reply.attachment.content}"
+    return {"text": cut(text, FALLBACK_LIMIT) or " ", "blocks": blocks[:MAX_BLOCKS]}
+
+
+def answer_blocks(reply: Reply) -> list[Block]:
+    """The direct answer, then the detail, then the sources as a context line."""
+    lines = reply.text.strip().split("\n")
+    source = lines.pop() if len(lines) > 1 and lines[-1].startswith(("Source:", "Sources:")) else None
+    blocks = [section(lines[0])] if lines else []
+    detail = "\n".join(lines[1:]).strip()
+    if detail:
+        blocks += sections(detail)
+    if source:
+        blocks.append(context(source))
+    elif reply.sources:
+        blocks.append(context("Source: " + ", ".join(f"{s.document} §{s.section}" for s in reply.sources)))
+    return blocks
+
+
+def card_blocks(card: Card) -> list[Block]:
+    blocks: list[Block] = [{"type": "header", "text": plain(card.title, 150)}]
+    fields = [
+        {"type": "mrkdwn", "text": cut(f"*{escape(f.label)}*\n{escape(f.value)}", 2000)}
+        for f in card.fields[:MAX_FIELDS]
+    ]
+    if fields:
+        blocks.append({"type": "section", "fields": fields})
+    if card.body:
+        blocks += sections(card.body)
+    if card.buttons:
+        blocks.append(actions([button(b, i) for i, b in enumerate(card.buttons)]))
+    return blocks
+
+
+def actions(elements: list[Block]) -> Block:
+    return {"type": "actions", "elements": elements[:MAX_BUTTONS]}
+
+
+def button(choice: Button, index: int) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": plain(choice.label),
+        "action_id": f"{ACTION_PREFIX}{choice.action.name}.{index}",
+        "value": encode_action(choice.action)[:MAX_VALUE],
+    }
+    if choice.style != "default":
+        element["style"] = choice.style
+    return element
+
+
+def form_button(form: Form) -> Block:
+    """A form asked for by typed text has no trigger to open a modal with; this button gives one."""
+    element: Block = {"type": "button", "text": plain(form.title), "action_id": OPEN_FORM, "style": "primary"}
+    value = form.model_dump_json()
+    if len(value) <= MAX_VALUE:  # forms are small; a too-long one gets a button that explains
+        element["value"] = value
+    return element
+
+
+def modal(form: Form, metadata: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "title": plain(form.title, MODAL_TITLE),
+        "submit": plain("Submit"),
+        "close": plain("Cancel"),
+        "private_metadata": metadata,
+        "blocks": [field_input(f) for f in form.fields],
+    }
+
+
+EVIDENCE_EXAMPLES = 3
+PRIVACY = ("Evidence must not identify service users: no names, addresses, dates of birth or case numbers. "
+           "Describe what you did and what came of it.")  # fmt: skip
+
+
+def evidence_modal(prompt: str, metadata: str) -> dict[str, Any]:
+    """One competency's examples at once; each is saved as if typed, so the core checks each one."""
+    fields = [FormField(name=f"example{n}", label=f"Example {n}", required=n == 1, max_length=3000)
+              for n in range(1, EVIDENCE_EXAMPLES + 1)]  # fmt: skip
+    return {
+        "type": "modal",
+        "callback_id": EVIDENCE_CALLBACK,
+        "title": plain("Your examples", MODAL_TITLE),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
+        "private_metadata": metadata,
+        "blocks": [section(prompt), context("⚠️ " + PRIVACY), *(field_input(f) for f in fields)],
+    }
+
+
+def field_input(field: FormField) -> Block:
+    return {
+        "type": "input",
+        "block_id": field.name,
+        "optional": not field.required,
+        "label": plain(field.label, 2000),
+        "element": {
+            "type": "plain_text_input",
+            "action_id": FIELD_ACTION,
+            "multiline": field.multiline,
+            "max_length": min(field.max_length, INPUT_LIMIT),
+        },
+    }
+
+
+def home(replies: list[Reply]) -> dict[str, Any]:
+    blocks: list[Block] = [{"type": "header", "text": plain("Pathway", 150)}]
+    for reply in replies:
+        blocks += message(reply)["blocks"]
+        blocks.append({"type": "divider"})
+    blocks.append(context("Message me here to ask about progression, or say 'apply' or 'status'."))
+    return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
+
+
+def metadata(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"))

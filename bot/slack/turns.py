@@ -1,0 +1,285 @@
+"""One Slack turn: who is talking (workspace -> organisation, user -> roster by profile email), the core's
+answer, and the answer put where it belongs (thread, DM, modal, the clicked card, a response_url).
+
+Listeners acknowledge Slack first, so Slack's 3-second limit never depends on how long an answer takes.
+Clicks and submissions are answered at once (`handle`); messages are queued (`enqueue`) and answered by a
+few consumers, in threads here or whole in worker processes (bot/slack/workers.py); past a backlog limit
+new events are refused with 503 so Slack retries them later (mount.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.delivery import SendFailed, Undeliverable
+from bot.slack import render
+from bot.slack.answering import InThreads, Outcome
+from bot.slack.people import Profile, Profiles, ProfileUnavailable
+from bot.slack.post import Poster
+from bot.slack.translate import FormContext
+from dialogs.conversation import Conversation
+from dialogs.messages import MAX_TEXT, Action, Incoming, Reply, Sender
+from storage import directory, outbox
+from storage.db import transaction
+
+log = logging.getLogger(__name__)
+ORG_CACHE_SECONDS = 60.0
+
+UNLINKED = Reply(
+    text="This Slack workspace isn't linked to a council on Pathway yet, so I can't answer here. "
+    "Please ask your HR team to link it (`pathway slack link --org ORG --team TEAM_ID`)."
+)
+UNKNOWN_USER = Reply(
+    text="Slack couldn't tell me who you are, so I can't help just now. Please try again later."
+)
+BUSY = Reply(text="I couldn't reach Slack to check who you are. Please try again in a minute.")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a turn is answered."""
+
+    channel: str | None = None  # None: only through response_url
+    thread_ts: str | None = None
+    direct: bool = False  # the person's DM with the bot
+    # The message whose button was clicked: a reply that replaces a card updates it.
+    clicked_ts: str | None = None
+    trigger_id: str | None = None  # lets a form open as a modal
+    response_url: str | None = None  # slash commands and ephemeral messages
+    ephemeral: bool = False
+
+
+class Answering(Protocol):
+    capacity: int  # turns worth running at once
+
+    async def answer(self, incoming: Incoming) -> Outcome: ...
+
+
+class EventRunner(Protocol):
+    """Somewhere else to run whole event turns (bot/slack/workers.py)."""
+
+    capacity: int
+
+    async def run(
+        self, team: str, user: str, place: Place, text: str | None, event_id: str | None
+    ) -> None: ...
+
+
+class SlackTurns:
+    def __init__(
+        self,
+        conversation: Conversation,
+        poster: Poster,
+        profiles: Profiles,
+        answering: Answering | None = None,
+        events: EventRunner | None = None,
+    ) -> None:
+        self.conversation = conversation
+        self.sessions: sessionmaker[Session] = conversation.sessions
+        self.poster = poster
+        self.profiles = profiles
+        self.answering = answering or InThreads(conversation)
+        self.events = events
+        self.in_flight = 0  # turns acknowledged and not yet answered
+        self._orgs: dict[str, tuple[float, str | None]] = {}
+        self._backlog: asyncio.Queue[Callable[[], Awaitable[None]]] | None = None
+        self._consumers: list[asyncio.Task[None]] = []
+
+    def enqueue(
+        self, team: str, user: str, place: Place, *, text: str | None = None, event_id: str | None = None
+    ) -> None:
+        """Answer a message later, in turn: the listener returns at once and a burst of events costs the
+        acknowledging loop only a queue entry each; a few consumers answer as fast as `answering` goes."""
+        if self._backlog is None:
+            capacity = self.events.capacity if self.events else self.answering.capacity
+            self._backlog = asyncio.Queue()
+            self._consumers = [asyncio.create_task(self._consume()) for _ in range(capacity)]
+        self.in_flight += 1
+        events = self.events
+        self._backlog.put_nowait(
+            (lambda: events.run(team, user, place, text, event_id))
+            if events is not None
+            else (lambda: self.answer_now(team, user, place, text=text, event_id=event_id))
+        )
+
+    async def _consume(self) -> None:
+        assert self._backlog is not None
+        while True:
+            job = await self._backlog.get()
+            try:
+                await job()
+            except Exception:  # one turn's failure must not stop the others
+                log.exception("slack turn failed")
+            finally:
+                self.in_flight -= 1
+
+    async def close(self) -> None:
+        for consumer in self._consumers:
+            consumer.cancel()
+        await asyncio.gather(*self._consumers, return_exceptions=True)
+        self._consumers, self._backlog = [], None
+
+    async def handle(
+        self,
+        team: str,
+        user: str,
+        place: Place,
+        *,
+        text: str | None = None,
+        action: Action | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        self.in_flight += 1
+        try:
+            await self.answer_now(team, user, place, text=text, action=action, event_id=event_id)
+        finally:
+            self.in_flight -= 1
+
+    async def answer_now(
+        self,
+        team: str,
+        user: str,
+        place: Place,
+        *,
+        text: str | None = None,
+        action: Action | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        notes: list[Reply] = []
+        if text is not None and len(text) > MAX_TEXT:
+            text = text[:MAX_TEXT]
+            notes.append(
+                Reply(text=f"Your message was long, so I read only its first {MAX_TEXT:,} characters.")
+            )
+        incoming = await self.incoming(team, user, place, text=text, action=action, event_id=event_id)
+        if isinstance(incoming, Reply):
+            await self.deliver(Outcome([incoming], None, ""), place)
+            return
+        outcome = await self.answering.answer(incoming)
+        await self.deliver(Outcome([*notes, *outcome.replies], outcome.person_id, outcome.org), place)
+
+    async def incoming(
+        self,
+        team: str,
+        user: str,
+        place: Place,
+        *,
+        text: str | None = None,
+        action: Action | None = None,
+        event_id: str | None = None,
+    ) -> Incoming | Reply:
+        """The core's Incoming for this Slack user, or the Reply that explains why there is none."""
+        org = await self.organisation(team)
+        if org is None:
+            return UNLINKED
+        try:
+            profile = await self.profiles.get(user)
+        except ProfileUnavailable:
+            return BUSY
+        if profile is None:
+            return UNKNOWN_USER
+        if profile.team and profile.team != team and await self.organisation(profile.team) != org:
+            return UNLINKED  # someone from another workspace (a shared channel) whose council isn't linked
+        return Incoming(
+            org=org, sender=self.sender(team, profile, place), text=text, action=action, event_id=event_id
+        )
+
+    @staticmethod
+    def sender(team: str, profile: Profile, place: Place) -> Sender:
+        # Only a DM gives the address to reach them later; elsewhere keep the one already stored.
+        address: dict[str, object] | None = (
+            {"team": team, "user": profile.id, "channel": place.channel}
+            if place.direct and place.channel
+            else None
+        )
+        return Sender(platform="slack", tenant=team, user_id=profile.id, email=profile.email,
+                      name=profile.name, address=address)  # fmt: skip
+
+    async def organisation(self, team: str) -> str | None:
+        cached = self._orgs.get(team)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+
+        def find() -> str | None:
+            with transaction(self.sessions) as session:
+                organisation = directory.organisation_for_slack_team(session, team)
+                return organisation.id if organisation is not None else None
+
+        org = await asyncio.to_thread(find)
+        self._orgs[team] = (time.monotonic() + ORG_CACHE_SECONDS, org)
+        return org
+
+    # -- answering ---------------------------------------------------------------------------------
+
+    async def deliver(self, outcome: Outcome, place: Place) -> None:
+        cards: dict[str, dict[str, str]] = {}
+        for reply in outcome.replies:
+            try:
+                reference = await self._put(reply, place, outcome.person_id)
+            except (SendFailed, Undeliverable) as exc:
+                log.warning("slack reply not posted (%s); queued for the dispatcher", exc)
+                await self._queue(outcome, place, reply)
+                continue
+            if reference is not None and reply.card is not None and reply.card.key:
+                cards[reply.card.key] = reference
+        if outcome.person_id is not None:
+            await self.poster.remember(outcome.person_id, cards)
+
+    async def _put(self, reply: Reply, place: Place, person_id: int | None) -> dict[str, str] | None:
+        """Show one reply; returns where a card now is (None for ephemeral or modal answers)."""
+        if reply.form is not None and place.trigger_id:
+            context = FormContext(submit=reply.form.submit, channel=place.channel,
+                                  message_ts=place.clicked_ts, thread_ts=place.thread_ts)  # fmt: skip
+            try:
+                await self.poster.open_modal(
+                    place.trigger_id, render.modal(reply.form, context.model_dump_json())
+                )
+                return None
+            except (SendFailed, Undeliverable):  # the trigger expired: offer a button that opens it
+                log.info("views.open failed; posting the form's button instead")
+        if reply.replaces:
+            return await self._replace(reply, reply.replaces, place, person_id)
+        return await self._new(reply, place)
+
+    async def _replace(
+        self, reply: Reply, card_key: str, place: Place, person_id: int | None
+    ) -> dict[str, str] | None:
+        if place.clicked_ts and place.ephemeral and place.response_url:
+            await self.poster.respond(place.response_url, reply, replace_original=True)
+            return None
+        if place.clicked_ts and place.channel:
+            return await self.poster.update({"channel": place.channel, "ts": place.clicked_ts}, reply)
+        reference = await self.poster.copy_for(card_key, person_id) if person_id is not None else None
+        if reference is not None:
+            return await self.poster.update(reference, reply)
+        return await self._new(reply, place)
+
+    async def _new(self, reply: Reply, place: Place) -> dict[str, str] | None:
+        if place.channel is None or place.ephemeral:
+            if place.response_url is None:
+                raise Undeliverable("slack: nowhere to answer")
+            await self.poster.respond(place.response_url, reply)
+            return None
+        return await self.poster.post(place.channel, reply, place.thread_ts)
+
+    async def _queue(self, outcome: Outcome, place: Place, reply: Reply) -> None:
+        """A reply Slack refused just now goes to the outbox, so the dispatcher retries it."""
+        if outcome.person_id is None or not outcome.org or place.channel is None:
+            return  # an answer to someone unidentified: nothing to keep it for
+
+        def enqueue() -> None:
+            with transaction(self.sessions) as session:
+                outbox.enqueue(session, org_id=outcome.org, channel="slack",
+                               address={"channel": place.channel}, kind="reply",
+                               payload=reply.model_dump(mode="json"),
+                               idempotency_key=f"slack-reply:{place.channel}:{time.time_ns()}",
+                               recipient_person_id=outcome.person_id)  # fmt: skip
+
+        await asyncio.to_thread(enqueue)

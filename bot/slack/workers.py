@@ -1,0 +1,74 @@
+"""Event turns (DMs, mentions, answered after the ack) run whole in worker processes.
+
+In threads the core holds the GIL against the event loop that acknowledges Slack, and posting each
+answer costs that loop too, so under a burst acknowledgements slow down with the answers. With
+SLACK_ANSWER_PROCESSES > 0 (default 1) the server's loop only verifies, acknowledges and hands each
+event over; a worker process, at a lower CPU priority, finds the person, runs the core and posts the
+answer with its own Web API client and database connections. Clicks and modal submissions stay in the
+server (a modal must open within 3 seconds of the click's trigger).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.settings import Settings
+from bot.slack.answering import InThreads
+from bot.slack.client import keep_connections, web_client
+from bot.slack.people import Profiles
+from bot.slack.post import Poster
+from bot.slack.turns import Place, SlackTurns
+from dialogs.conversation import Conversation
+from knowledge.library import Library
+from storage import db
+
+WORKER_NICENESS = 19  # answers yield the CPU to acknowledgements
+
+_loop: asyncio.AbstractEventLoop | None = None
+_turns: SlackTurns | None = None
+
+
+def _start_worker(settings: dict[str, Any]) -> None:
+    global _loop, _turns
+    os.nice(WORKER_NICENESS)
+    configured = Settings.model_validate(settings)
+    sessions = db.session_factory(db.make_engine(configured.pathway_database_url))
+    conversation = Conversation(Library.load(), sessions, channel="slack")
+    client = web_client(configured, retries=True)
+    _loop = asyncio.new_event_loop()
+    _loop.run_until_complete(_open(client))
+    _turns = SlackTurns(conversation, Poster(client, sessions), Profiles(client), InThreads(conversation))
+
+
+async def _open(client: AsyncWebClient) -> None:
+    keep_connections(client)  # the connection pool belongs to this worker's loop
+
+
+def _event_turn(team: str, user: str, place: dict[str, Any], text: str | None, event_id: str | None) -> None:
+    assert _loop is not None and _turns is not None, "worker not started"
+    _loop.run_until_complete(_turns.answer_now(team, user, Place(**place), text=text, event_id=event_id))
+
+
+class EventWorkers:
+    def __init__(self, settings: Settings, processes: int) -> None:
+        self.capacity = 2 * processes  # one running and one ready in each worker
+        self.executor = ProcessPoolExecutor(
+            processes,
+            mp_context=multiprocessing.get_context("spawn"),  # never fork a process running an event loop
+            initializer=_start_worker,
+            initargs=(settings.model_dump(),),
+        )
+
+    async def run(self, team: str, user: str, place: Place, text: str | None, event_id: str | None) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self.executor, _event_turn, team, user, asdict(place), text, event_id)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)  # the turns already running finish

@@ -1,0 +1,72 @@
+"""`pathway teams link --org ORG --tenant T` and `pathway teams package`."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bot.settings import Settings
+from bot.teams.package import NotAnAppId, write_package
+from knowledge.library import Library
+
+if TYPE_CHECKING:  # the database and core load only when the command runs: `pathway ask` starts fast
+    from bot.runtime import Runtime
+
+teams_app = typer.Typer(help="Microsoft Teams.", no_args_is_help=True)
+
+
+@teams_app.command("link")
+def link(
+    org: Annotated[str, typer.Option(help="Organisation id: medway, bcc, hertfordshire, coventry")],
+    tenant: Annotated[str, typer.Option(help="The Microsoft 365 tenant id (a GUID)")],
+) -> None:
+    """Answer people in this Microsoft 365 tenant from this organisation's policy and roster."""
+    library = Library.load()
+    if org not in library.packs:
+        typer.echo(f"Unknown organisation {org!r}; known: {', '.join(library.organisations)}", err=True)
+        raise typer.Exit(2)
+    try:
+        tenant = str(uuid.UUID(tenant))
+    except ValueError as exc:
+        typer.echo(f"{tenant!r} doesn't look like a tenant id (a GUID).", err=True)
+        raise typer.Exit(2) from exc
+    from bot.runtime import Runtime
+
+    runtime = Runtime.start(Settings(), library)
+    link_tenant(runtime, org, tenant)
+    typer.echo(f"Teams tenant {tenant} now answers for {library.packs[org].organisation.name} ({org}).")
+
+
+def link_tenant(runtime: Runtime, org: str, tenant: str) -> None:
+    from storage import directory
+    from storage.db import transaction
+
+    with transaction(runtime.sessions) as session:
+        directory.ensure_organisation(session, org, runtime.library.packs[org].organisation.name)
+        directory.link_teams_tenant(session, org, tenant)
+
+
+@teams_app.command("package")
+def package(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the zip")] = Path(
+        "pathway-teams.zip"
+    ),
+    app_id: Annotated[
+        str | None, typer.Option(help="The bot's Microsoft app id; default MICROSOFT_APP_ID")
+    ] = None,
+    version: Annotated[str | None, typer.Option(help="App version (semver), e.g. 1.0.1")] = None,
+) -> None:
+    """Zip the Teams app manifest and icons, with the app id filled in, for upload to Teams."""
+    app_id = app_id or Settings().microsoft_app_id
+    if not app_id:
+        typer.echo("Set MICROSOFT_APP_ID (or pass --app-id): the bot registration's app id.", err=True)
+        raise typer.Exit(2)
+    try:
+        written = write_package(app_id, output, version)
+    except NotAnAppId as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"wrote {written}: upload it in Teams (Apps > Manage your apps > Upload an app).")

@@ -1,0 +1,157 @@
+"""The Teams bot: activities in, the core's replies out as cards, decisions redrawn in place.
+
+A message or card submit becomes one `Incoming` for the core (run in a thread: the core is sync).
+Replies go back in the same turn; a reply that `replaces` a card redraws the card that was clicked
+and the person's other copies of it. Installing the app (personal scope) stores the conversation
+reference, so the first approval card can reach a manager who has never written to the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.schema import ChannelAccount, ConversationReference
+
+from bot.runtime import Runtime
+from bot.teams import translate
+from bot.teams.render import activities
+from bot.teams.sender import Courier, reference_from
+from dialogs.conversation import Conversation
+from dialogs.messages import Incoming, Reply, Sender
+from storage import directory
+from storage.db import transaction
+
+log = logging.getLogger(__name__)
+MAX_EVENT_ID = 200  # handled_events keeps ids up to 255 characters
+
+
+def event_id(raw: str) -> str:
+    return raw if len(raw) <= MAX_EVENT_ID else hashlib.sha256(raw.encode()).hexdigest()
+
+
+class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
+    def __init__(self, runtime: Runtime, courier: Courier) -> None:
+        self.runtime = runtime
+        self.conversation: Conversation = runtime.conversation("teams")
+        self.courier = courier
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        pressed = translate.pressed(activity.value)
+        if pressed is not None and pressed.problem:
+            await turn_context.send_activity(pressed.problem)
+            return
+        text = None if pressed is not None else translate.text_of(activity)
+        org, sender = await self._sender(turn_context)
+        incoming = Incoming(
+            org=org,
+            sender=sender,
+            text=text,
+            action=pressed.action if pressed else None,
+            event_id=event_id(activity.id) if activity.id else None,
+        )
+        replies = await asyncio.to_thread(self.conversation.handle, incoming)
+        await self._answer(turn_context, sender, replies)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._welcome(turn_context)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        await self._welcome(turn_context)
+
+    async def _welcome(self, turn_context: TurnContext) -> None:
+        """First contact: link the installer to the roster (storing the reference) and say hello, once."""
+        activity = turn_context.activity
+        if not translate.is_personal(activity) or activity.from_property is None:
+            return
+        org, sender = await self._sender(turn_context)
+        once = event_id(f"welcome:{activity.conversation.id}")
+        incoming = Incoming(org=org, sender=sender, text="help", event_id=once)
+        replies = await asyncio.to_thread(self.conversation.handle, incoming)
+        await self._answer(turn_context, sender, replies)
+
+    async def _sender(self, turn_context: TurnContext) -> tuple[str, Sender]:
+        """The organisation (from the tenant; "" when unlinked) and the person as the core sees them."""
+        activity = turn_context.activity
+        tenant, user_id = translate.tenant_of(activity), translate.user_id_of(activity)
+        org, known, reachable = await asyncio.to_thread(self._lookup, tenant, user_id)
+        email = None if known else await self._email(turn_context)
+        # A one-to-one chat is where approval cards go. A channel or group chat is kept only until
+        # there is one: the sender then opens the person's one-to-one chat from it.
+        personal = translate.is_personal(activity)
+        return org, Sender(
+            platform="teams",
+            tenant=tenant,
+            user_id=user_id,
+            email=email,
+            name=activity.from_property.name,
+            address=translate.reference_of(activity) if personal or not reachable else None,
+        )
+
+    async def _email(self, turn_context: TurnContext) -> str | None:
+        """The person's email (or sign-in name) from the Bot Connector's member lookup."""
+        try:
+            member = await TeamsInfo.get_member(turn_context, turn_context.activity.from_property.id)
+        except Exception as exc:  # the Emulator and some chats cannot answer; they can still ask questions
+            log.info("Teams member lookup failed: %s", exc)
+            return None
+        email = member.email or member.user_principal_name
+        return str(email) if email else None
+
+    def _lookup(self, tenant: str, user_id: str) -> tuple[str, bool, bool]:
+        """The tenant's organisation id; whether this Teams account is linked to someone; and whether
+        Pathway already has somewhere to message them."""
+        with transaction(self.runtime.sessions) as session:
+            org = directory.organisation_for_teams_tenant(session, tenant) if tenant else None
+            identity = directory.find_identity(session, "teams", tenant, user_id)
+            return (org.id if org else ""), identity is not None, bool(identity and identity.address)
+
+    def _person_id(self, sender: Sender) -> int | None:
+        with transaction(self.runtime.sessions) as session:
+            person = directory.find_person_by_identity(session, "teams", sender.tenant, sender.user_id)
+            return person.id if person else None
+
+    async def _answer(self, turn_context: TurnContext, sender: Sender, replies: list[Reply]) -> None:
+        person_id: int | None = None
+        if any(r.replaces or (r.card and r.card.key) for r in replies):
+            person_id = await asyncio.to_thread(self._person_id, sender)
+        for reply in replies:
+            if reply.replaces and await self._redraw(turn_context, reply, person_id):
+                await turn_context.send_activity(reply.text)  # the redrawn card says it; confirm in words
+                continue
+            responses = await turn_context.send_activities(activities(reply))
+            card_id = next((r.id for r in responses if r is not None and r.id), None)
+            if reply.card and reply.card.key and person_id is not None and card_id:
+                reference = TurnContext.get_conversation_reference(turn_context.activity)
+                await asyncio.to_thread(self.courier.remember, reply.card.key, person_id, reference, card_id)
+
+    async def _redraw(self, turn_context: TurnContext, reply: Reply, person_id: int | None) -> bool:
+        """Replace the clicked card and this person's copies of card `reply.replaces`; False if none."""
+        assert reply.replaces is not None
+        here = TurnContext.get_conversation_reference(turn_context.activity)
+        targets: dict[tuple[str, str], ConversationReference] = {}
+        clicked = turn_context.activity.reply_to_id
+        if clicked and turn_context.activity.value:
+            targets[(here.conversation.id, clicked)] = here
+        copies: list[dict[str, Any]] = (
+            await asyncio.to_thread(self.courier.copies, reply.replaces, person_id) if person_id else []
+        )
+        for where in copies:
+            reference = reference_from(where)
+            if reference is not None and reference.activity_id:
+                targets[(reference.conversation.id, reference.activity_id)] = reference
+        redrawn = False
+        for (_conversation, activity_id), reference in targets.items():
+            try:
+                await self.courier.update(reference, activity_id, reply)
+                redrawn = True
+            except Exception as exc:  # a copy that cannot be redrawn must not stop the answer
+                log.warning("could not redraw Teams card %s: %s", activity_id, exc)
+        return redrawn

@@ -1,0 +1,125 @@
+"""POST /api/messages on the shared aiohttp app, through botbuilder's CloudAdapter.
+
+With MICROSOFT_APP_ID set, every request must carry a valid Bot Framework JWT (else 401, and nothing
+is handled); without one, auth is off, as with the Bot Framework Emulator, and the banner says so.
+The body is checked here before the SDK sees it, so a malformed activity gets a 400, not a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import TurnContext, serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+from jwt import PyJWTError
+
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.teams.handler import PathwayBot
+from bot.teams.sender import Courier, TeamsSender
+
+log = logging.getLogger(__name__)
+SORRY = "Sorry, something went wrong on my side. Please try again."
+
+
+@dataclass(frozen=True)
+class BotConfiguration:
+    """The attribute names botbuilder's configuration-based authentication reads."""
+
+    APP_ID: str
+    APP_PASSWORD: str
+    APP_TYPE: str
+    APP_TENANTID: str | None
+
+
+def adapter(settings: Settings) -> CloudAdapter:
+    config = BotConfiguration(
+        settings.microsoft_app_id or "",
+        settings.microsoft_app_password or "",
+        settings.microsoft_app_type,
+        settings.microsoft_app_tenant_id,
+    )
+    return CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+
+
+def courier(runtime: Runtime) -> Courier:
+    return Courier(adapter(runtime.settings), runtime.settings.microsoft_app_id or "", runtime.sessions)
+
+
+def sender(runtime: Runtime) -> TeamsSender:
+    """The dispatcher's sender for channel "teams" (its own adapter: errors reach the dispatcher)."""
+    return TeamsSender(courier(runtime))
+
+
+def mount(app: web.Application, runtime: Runtime) -> str:
+    inbound = adapter(runtime.settings)
+    inbound.on_turn_error = apologise
+    bot = PathwayBot(runtime, courier(runtime))
+
+    async def messages(request: web.Request) -> web.Response:
+        activity = await parse(request)
+        try:
+            response = await inbound.process_activity(
+                request.headers.get("Authorization", ""), activity, bot.on_turn
+            )
+        except (PermissionError, PyJWTError) as exc:  # no token, a malformed one, or a bad signature
+            raise web.HTTPUnauthorized(text="Bot Framework authentication failed.") from exc
+        except Exception as exc:  # turn errors go to `apologise`; this is auth that could not finish
+            log.exception("could not authenticate a Teams request")
+            raise web.HTTPServiceUnavailable(text="Cannot verify the request right now.") from exc
+        if response is None:
+            return web.Response(status=201)
+        try:
+            body = serializer_helper(response.body)
+        except Exception:  # the SDK's refusal of an invoke Pathway doesn't implement can't serialise
+            return web.json_response({"error": "not implemented"}, status=HTTPStatus.NOT_IMPLEMENTED)
+        return web.json_response(body, status=response.status)
+
+    app.router.add_post("/api/messages", messages)
+    app_id = runtime.settings.microsoft_app_id
+    if app_id:
+        return f"teams: on at /api/messages (app id {app_id}; Bot Framework tokens required)"
+    return "teams: on at /api/messages with auth OFF (MICROSOFT_APP_ID not set): for the Bot Framework Emulator / local use only"
+
+
+async def parse(request: web.Request) -> Activity:
+    """The request's activity, or a 4xx saying what is wrong with it."""
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="Send the activity as application/json.")
+    try:
+        body: Any = await request.json()
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text="The body is not valid JSON.") from exc
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
+        raise web.HTTPBadRequest(text="The body must be a Bot Framework activity with a type.")
+    try:
+        activity = Activity().deserialize(body)
+    except Exception as exc:  # msrest raises several kinds on a body of the wrong shape
+        raise web.HTTPBadRequest(text="The activity could not be read.") from exc
+    missing = [
+        name
+        for name, present in (
+            ("serviceUrl", activity.service_url),
+            ("conversation.id", activity.conversation and activity.conversation.id),
+            ("from.id", activity.from_property and activity.from_property.id),
+            ("recipient.id", activity.recipient and activity.recipient.id),
+        )
+        if not present
+    ]
+    if missing:
+        raise web.HTTPBadRequest(text=f"The activity is missing {', '.join(missing)}.")
+    return activity
+
+
+async def apologise(turn_context: TurnContext, error: Exception) -> None:
+    """A turn that crashed: log it, tell the person, never leave them with silence."""
+    log.error("Teams turn failed: %s", error, exc_info=error)
+    try:
+        await turn_context.send_activity(SORRY)
+    except Exception:
+        log.exception("could not tell the person the Teams turn failed")

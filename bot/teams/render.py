@@ -1,0 +1,129 @@
+"""Reply -> Bot Framework message activities: Adaptive Cards (version 1.5) with a plain-text fallback.
+
+Every button becomes an `Action.Submit` whose data carries the core's Action under one key
+(`ACTION_KEY`), so the inputs Teams merges into the same object cannot collide with it. A form's
+required field names travel with its submit, so an incomplete submit can be answered without the core.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.schema import Activity, ActivityTypes, Attachment
+
+from dialogs.messages import Button, Card, Form, Reply
+
+CARD_VERSION = "1.5"
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+ACTION_KEY = "pathway"  # Action.Submit data: {"pathway": {"name", "data", "required": {field: label}}}
+MAX_MESSAGE_CHARS = 20_000  # Teams refuses messages much over ~28 KB; long documents go in parts
+
+Json = dict[str, Any]
+
+
+def activities(reply: Reply) -> list[Activity]:
+    """The messages that draw one reply: one card or text message, then any attached document."""
+    card = adaptive_card(reply)
+    messages = (
+        [Activity(type=ActivityTypes.message, attachments=[card_attachment(card)], summary=reply.text[:200])]
+        if card is not None
+        else plain(reply.text)
+    )
+    attachment = reply.attachment
+    if attachment is not None and attachment.content.strip() != reply.text.strip():
+        messages += plain(f"{attachment.filename}\n\n{attachment.content}")
+    return messages
+
+
+def plain(text: str) -> list[Activity]:
+    """Text messages, in parts when longer than Teams takes in one (a whole evidence file can be)."""
+    return [
+        Activity(type=ActivityTypes.message, text=text[i : i + MAX_MESSAGE_CHARS], text_format="plain")
+        for i in range(0, max(len(text), 1), MAX_MESSAGE_CHARS)
+    ]
+
+
+def card_attachment(card: Json) -> Attachment:
+    return Attachment(content_type=CARD_CONTENT_TYPE, content=card)
+
+
+def adaptive_card(reply: Reply) -> Json | None:
+    """The Adaptive Card for a reply, or None when plain text says it all."""
+    if reply.form is not None:
+        return form_card(reply.text, reply.form)
+    if reply.card is not None:
+        return rich_card(reply.card, reply.buttons, reply.text)
+    if reply.sources:
+        return answer_card(reply)
+    if reply.buttons:
+        return envelope([text_block(reply.text)], reply.buttons, reply.text)
+    return None
+
+
+def answer_card(reply: Reply) -> Json:
+    """Direct answer first (bold), the detail, then the source line (subtle)."""
+    lines = [line for line in reply.text.split("\n") if line.strip()]
+    source = lines.pop() if len(lines) > 1 else None
+    body = [text_block(lines[0], weight="Bolder")] if lines else []
+    if len(lines) > 1:
+        body.append(text_block("\n\n".join(lines[1:])))
+    if source:
+        body.append(text_block(source, isSubtle=True, size="Small", separator=True))
+    return envelope(body, reply.buttons, reply.text)
+
+
+def rich_card(card: Card, extra: list[Button], fallback: str) -> Json:
+    body: list[Json] = [text_block(card.title, weight="Bolder", size="Medium")]
+    if card.fields:
+        facts = [{"title": f.label, "value": f.value} for f in card.fields]
+        body.append({"type": "FactSet", "facts": facts})
+    if card.body:
+        body.append(text_block(card.body))
+    return envelope(body, [*card.buttons, *extra], fallback)
+
+
+def form_card(text: str, form: Form) -> Json:
+    body: list[Json] = [text_block(form.title, weight="Bolder", size="Medium")]
+    if text and text != form.title:
+        body.append(text_block(text))
+    for field in form.fields:
+        entry: Json = {"type": "Input.Text", "id": field.name, "label": field.label,
+                       "isMultiline": field.multiline, "isRequired": field.required,
+                       "maxLength": field.max_length}  # fmt: skip
+        if field.required:
+            entry["errorMessage"] = f"{field.label} is required."
+        body.append(entry)
+    required = {f.name: f.label for f in form.fields if f.required}
+    submit = submit_action("Submit", form.submit.name, dict(form.submit.data), "positive", required)
+    return {**envelope(body, [], text), "actions": [submit]}
+
+
+def envelope(body: list[Json], buttons: list[Button], fallback: str) -> Json:
+    card: Json = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "body": body,
+        "fallbackText": fallback[:MAX_MESSAGE_CHARS],
+    }
+    if buttons:
+        card["actions"] = [button_action(b) for b in buttons]
+    return card
+
+
+def button_action(button: Button) -> Json:
+    style = {"primary": "positive", "danger": "destructive"}.get(button.style, "default")
+    return submit_action(button.label, button.action.name, dict(button.action.data), style)
+
+
+def submit_action(
+    title: str, name: str, data: dict[str, Any], style: str, required: dict[str, str] | None = None
+) -> Json:
+    carried: Json = {"name": name, "data": data}
+    if required:
+        carried["required"] = required
+    return {"type": "Action.Submit", "title": title, "style": style, "data": {ACTION_KEY: carried}}
+
+
+def text_block(text: str, **options: Any) -> Json:
+    return {"type": "TextBlock", "text": text[:MAX_MESSAGE_CHARS], "wrap": True, **options}

@@ -1,0 +1,112 @@
+"""Bot Framework activity -> the parts of an `Incoming`: who, where, what they typed or pressed.
+
+Nothing here trusts the activity's shape: Teams, the Emulator and anything else that can reach the
+endpoint send different subsets of fields, so every read has a fallback and bad card data becomes a
+message for the person rather than an exception.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
+from pydantic import ValidationError
+
+from bot.teams.render import ACTION_KEY
+from dialogs.messages import MAX_TEXT, Action
+
+AT_TAG = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
+UNKNOWN_ACTION = (
+    "I don't recognise that card button; it may be from an older message. Say 'help' to see what I can do."
+)
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """A card submit: the core's Action, or why it cannot be handled (told to the person)."""
+
+    action: Action | None
+    problem: str | None = None
+
+
+def tenant_of(activity: Activity) -> str:
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = channel_data.get("tenant")
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
+        return str(tenant["id"])
+    conversation = activity.conversation
+    return str(getattr(conversation, "tenant_id", None) or "")
+
+
+def user_id_of(activity: Activity) -> str:
+    """The person's Entra object id when Teams gives it (stable across chats), else their channel id."""
+    person = activity.from_property
+    return str(person.aad_object_id or person.id)
+
+
+def is_personal(activity: Activity) -> bool:
+    """A one-to-one chat (Teams says "personal"; the Emulator says nothing)."""
+    return activity.conversation.conversation_type in (None, "", "personal")
+
+
+def reference_of(activity: Activity) -> dict[str, Any]:
+    """The serialised conversation reference, enough to message this conversation later."""
+    reference = TurnContext.get_conversation_reference(activity)
+    # The SDK reads the tenant from "tenantID", Teams sends "tenantId": keep the one we resolved.
+    reference.conversation.tenant_id = tenant_of(activity) or None
+    serialised: dict[str, Any] = reference.serialize()
+    return serialised
+
+
+def text_of(activity: Activity) -> str:
+    """What the person typed, without the @mention of the bot (channel and group chat)."""
+    text = activity.text or ""
+    bot_id = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or []:
+        props = entity.additional_properties or {}
+        mentioned = props.get("mentioned")
+        if entity.type and entity.type.lower() == "mention" and isinstance(mentioned, dict):
+            mention_text = props.get("text")
+            if mentioned.get("id") == bot_id and isinstance(mention_text, str):
+                text = text.replace(mention_text, " ")
+    if not is_personal(activity):
+        text = AT_TAG.sub(" ", text)  # a mention Teams sent without its entity
+    return " ".join(text.split())
+
+
+def pressed(value: object) -> Pressed | None:
+    """The card button behind an Action.Submit value; None when the activity carries no card data."""
+    if not isinstance(value, dict) or not value:
+        return None
+    carried = value.get(ACTION_KEY)
+    if not isinstance(carried, dict) or not isinstance(carried.get("name"), str):
+        return Pressed(None, UNKNOWN_ACTION)
+    data: dict[str, Any] = carried["data"] if isinstance(carried.get("data"), dict) else {}
+    inputs = {k: v for k, v in value.items() if k != ACTION_KEY}
+    problem = missing_inputs(inputs, carried.get("required"))
+    if problem:
+        return Pressed(None, problem)
+    try:
+        return Pressed(Action(name=carried["name"], data={**data, **inputs}))
+    except ValidationError:
+        return Pressed(None, UNKNOWN_ACTION)
+
+
+def missing_inputs(inputs: dict[str, Any], required: object) -> str | None:
+    """Why a form submit is incomplete or too long, or None when it is fine."""
+    too_long = [k for k, v in inputs.items() if isinstance(v, str) and len(v) > MAX_TEXT]
+    if too_long:
+        return f"That's too long for me (over {MAX_TEXT:,} characters in a box). Please shorten it and submit again."
+    if not isinstance(required, dict):
+        return None
+    empty = [
+        str(label)
+        for name, label in required.items()
+        if not isinstance(inputs.get(name), str) or not inputs[name].strip()
+    ]
+    if empty:
+        return "Please fill in every box before submitting. Missing: " + "; ".join(empty) + "."
+    return None

@@ -1,0 +1,216 @@
+"""The web chat's routes: the page, the roster to pick from, turns, and each person's event stream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import json
+import uuid
+from pathlib import Path
+from typing import Any, TypeVar
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from aiohttp_sse import EventSourceResponse, sse_response
+from pydantic import BaseModel, ValidationError
+
+from bot.runtime import Runtime
+from bot.web.inbox import Doorbell, acknowledge, claim_for, release
+from bot.web.schema import MAX_BODY_BYTES, Received, TurnRequest, Who, person_json, reply_json
+from dialogs.conversation import Conversation
+from dialogs.messages import Incoming, Reply, Sender
+from knowledge.models import Pack
+from storage import directory
+from storage.db import transaction
+from storage.tables import Person
+
+STATIC = Path(__file__).parent / "static"
+API = "/api/web/"
+Body = TypeVar("Body", bound=BaseModel)
+POLL_SECONDS = 2.0  # how often an open stream looks for messages queued by another process
+NO_CACHE = {"Cache-Control": "no-cache"}
+
+
+class WebChat:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.conversation: Conversation = runtime.conversation("web")
+        self.doorbell = Doorbell()
+        self.stopping = False
+
+    # -- the page and the roster -------------------------------------------------------------
+
+    async def page(self, _request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "index.html", headers=NO_CACHE)
+
+    async def organisations(self, _request: web.Request) -> web.Response:
+        packs = self.runtime.library.packs
+        items = [{"id": org, "name": packs[org].organisation.name} for org in sorted(packs)]
+        return web.json_response({"organisations": items})
+
+    async def people(self, request: web.Request) -> web.Response:
+        org = request.match_info["org"]
+        pack = self.runtime.library.packs.get(org)
+        if pack is None:
+            return error(404, f"There is no organisation {org!r}.")
+        people = await asyncio.to_thread(self._people, org)
+        return web.json_response({"people": [person_json(p, pack) for p in people]})
+
+    def _people(self, org: str) -> list[Person]:
+        with transaction(self.runtime.sessions) as session:
+            return directory.list_people(session, org)
+
+    # -- turns -------------------------------------------------------------------------------
+
+    async def turn(self, request: web.Request) -> web.Response:
+        turn = await parsed(request, TurnRequest)
+        if isinstance(turn, web.Response):
+            return turn
+        person = await self._person(turn)
+        if isinstance(person, web.Response):
+            return person
+        incoming = Incoming(
+            org=turn.org,
+            sender=Sender(platform="web", user_id=turn.email, email=turn.email),
+            text=turn.text,
+            action=turn.action,
+        )
+        replies: list[Reply] = await asyncio.to_thread(self.conversation.handle, incoming)
+        self.doorbell.ring()  # the turn may have queued messages for people whose pages are open
+        pack = self.runtime.library.packs[turn.org]
+        return web.json_response({"replies": [reply_json(r, pack) for r in replies]})
+
+    async def _person(self, who: Who) -> Person | web.Response:
+        """The roster person the page speaks for, or the refusal to send back."""
+        if who.org not in self.runtime.library.packs:
+            return error(404, f"There is no organisation {who.org!r}.")
+        person = await asyncio.to_thread(self._on_roster, who)
+        if person is None:
+            return error(403, f"{who.email} is not on {who.org}'s staff list, so I can't act for them.")
+        return person
+
+    def _on_roster(self, who: Who) -> Person | None:
+        with transaction(self.runtime.sessions) as session:
+            person = directory.find_person_by_email(session, who.org, who.email)
+            return person if person is not None and person.active else None
+
+    # -- each person's stream of messages from others ----------------------------------------
+
+    async def inbox(self, request: web.Request) -> web.StreamResponse:
+        try:
+            who = Who.model_validate(dict(request.query))
+        except ValidationError as exc:
+            return invalid(exc)
+        person = await self._person(who)
+        if isinstance(person, web.Response):
+            return person
+        pack = self.runtime.library.packs[who.org]
+        connection = f"web:{uuid.uuid4().hex[:12]}"  # this connection's name on the rows it claims
+        try:
+            async with sse_response(request, headers=NO_CACHE) as stream:
+                # A page that went away shows up as a closed transport or a failed write.
+                with contextlib.suppress(ConnectionResetError, TimeoutError):
+                    await stream.send(json.dumps(person_json(person, pack)), event="ready")
+                    while still_open(request, stream) and not self.stopping:
+                        await self._send_due(stream, person.id, connection, pack)
+                        await self.doorbell.wait(POLL_SECONDS)
+        finally:
+            released = await asyncio.shield(asyncio.to_thread(release, self.runtime.sessions, connection))
+            if released:
+                self.doorbell.ring()  # another open page of this person's can take them now
+        return stream
+
+    async def _send_due(
+        self, stream: EventSourceResponse, person_id: int, connection: str, pack: Pack
+    ) -> None:
+        for message in await asyncio.to_thread(claim_for, self.runtime.sessions, person_id, connection):
+            reply = reply_json(Reply.model_validate(message.payload), pack)
+            await stream.send(json.dumps({"id": message.id, "reply": reply}), event="message")
+
+    async def acknowledge(self, request: web.Request) -> web.Response:
+        """The page confirms the messages it has shown; only then are they delivered."""
+        received = await parsed(request, Received)
+        if isinstance(received, web.Response):
+            return received
+        person = await self._person(received)
+        if isinstance(person, web.Response):
+            return person
+        count = await asyncio.to_thread(acknowledge, self.runtime.sessions, person.id, received.ids)
+        return web.json_response({"delivered": count})
+
+    async def on_shutdown(self, _app: web.Application) -> None:
+        self.stopping = True  # open streams end, so the server stops without waiting for them
+        self.doorbell.ring()
+
+
+def still_open(request: web.Request, stream: EventSourceResponse) -> bool:
+    transport = request.transport
+    return stream.is_connected() and transport is not None and not transport.is_closing()
+
+
+async def parsed(request: web.Request, model: type[Body]) -> Body | web.Response:
+    """The request's JSON body as `model`, or the 400/413 answer saying what is wrong with it."""
+    try:
+        return model.model_validate_json(await read_body(request))
+    except web.HTTPRequestEntityTooLarge:
+        return error(413, f"That request is too large (the limit is {MAX_BODY_BYTES // 1024} KB).")
+    except ValidationError as exc:
+        return invalid(exc)
+
+
+async def read_body(request: web.Request) -> bytes:
+    declared = request.content_length or 0
+    if declared > MAX_BODY_BYTES:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=declared)
+    body = await request.read()  # the application's own limit stops an unbounded chunked body
+    if len(body) > MAX_BODY_BYTES:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=len(body))
+    return body
+
+
+def error(status: int, message: str, details: list[Any] | None = None) -> web.Response:
+    body: dict[str, Any] = {"error": message}
+    if details:
+        body["details"] = details
+    return web.json_response(body, status=status)
+
+
+def invalid(exc: ValidationError) -> web.Response:
+    details = [
+        {"where": ".".join(str(part) for part in e["loc"]) or "body", "problem": e["msg"]}
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
+    return error(400, "That request is not valid: see details.", details)
+
+
+@web.middleware
+async def this_machine_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The web chat has no login (anyone may pick anyone on the roster), so its API answers only
+    requests from this machine; a server behind a load balancer serves Slack and Teams, not this."""
+    if request.path.startswith(API) and not from_this_machine(request.remote):
+        return error(403, "The web chat answers only on the machine it runs on (a loopback address).")
+    return await handler(request)
+
+
+def from_this_machine(remote: str | None) -> bool:
+    try:
+        address = ipaddress.ip_address(remote or "")
+    except ValueError:
+        return False  # no address (a Unix socket) or an unreadable one: not known to be local
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return (mapped or address).is_loopback
+
+
+def mount(app: web.Application, runtime: Runtime) -> str:
+    chat = WebChat(runtime)
+    app.middlewares.append(this_machine_only)
+    app.router.add_get("/", chat.page)
+    app.router.add_static("/web/", STATIC, append_version=False)
+    app.router.add_get(API + "organisations", chat.organisations)
+    app.router.add_get(API + "organisations/{org}/people", chat.people)
+    app.router.add_post(API + "turns", chat.turn)
+    app.router.add_get(API + "inbox", chat.inbox)
+    app.router.add_post(API + "inbox/received", chat.acknowledge)
+    app.on_shutdown.append(chat.on_shutdown)
+    return "web chat: on at / (for this machine only: it has no login)"

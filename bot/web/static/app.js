@@ -1,0 +1,378 @@
+// Pathway's local web chat: pick an organisation and a person, talk as them, and receive what the
+// bot sends them on behalf of others (approval cards, outcomes) over a server-sent event stream.
+"use strict";
+
+const $ = (selector) => document.querySelector(selector);
+const log = $("#log");
+const orgSelect = $("#org");
+const personSelect = $("#person");
+const connection = $("#connection");
+const composer = $("#composer");
+const message = $("#message");
+const dialog = $("#form-dialog");
+const MAX_KEPT = 300; // transcript entries kept per person in this browser tab
+
+const chat = { org: null, email: null, name: "", entries: [], stream: null, busy: false, seen: new Set() };
+
+// ---------------------------------------------------------------- the server
+
+async function api(path, body) {
+  const init = body === undefined ? {} : {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  };
+  const response = await fetch(path, init);
+  const data = await response.json().catch(() => ({ error: `The server answered ${response.status}.` }));
+  if (!response.ok) throw new Error(data.error || `The server answered ${response.status}.`);
+  return data;
+}
+
+async function sendTurn(turn, shown) {
+  if (chat.busy) return;
+  const who = { org: chat.org, email: chat.email };
+  setBusy(true);
+  addEntry({ kind: "me", text: shown, action: Boolean(turn.action) });
+  try {
+    const data = await api("/api/web/turns", { org: who.org, as: who.email, ...turn });
+    if (who.org !== chat.org || who.email !== chat.email) return; // switched person meanwhile
+    data.replies.forEach((reply) => receive(reply, { answer: true }));
+  } catch (error) {
+    addEntry({ kind: "note", text: `Not sent: ${error.message}`, problem: true });
+  } finally {
+    setBusy(false);
+  }
+}
+
+function connect() {
+  if (chat.stream) chat.stream.close();
+  const query = new URLSearchParams({ org: chat.org, as: chat.email });
+  const stream = new EventSource(`/api/web/inbox?${query}`);
+  chat.stream = stream;
+  connection.textContent = "Connecting…";
+  stream.addEventListener("ready", (event) => {
+    const person = JSON.parse(event.data);
+    connection.textContent = `Connected as ${person.name} (${person.description}).`;
+  });
+  stream.addEventListener("message", (event) => {
+    const item = JSON.parse(event.data);
+    if (!chat.seen.has(item.id)) { // a message sent again after a dropped connection is shown once
+      chat.seen.add(item.id);
+      receive(item.reply, { delivered: true });
+    }
+    confirmShown(item.id);
+  });
+  stream.addEventListener("error", () => {
+    connection.textContent = stream.readyState === EventSource.CLOSED
+      ? "Not connected: messages for this person can't arrive. Reload the page to try again."
+      : "Reconnecting…";
+  });
+}
+
+// Tell the server the message is on the page (and saved with the transcript): only then is it delivered.
+function confirmShown(id) {
+  api("/api/web/inbox/received", { org: chat.org, as: chat.email, ids: [id] }).catch(() => {
+    // Unconfirmed messages are sent again on the next connection; the page shows each id once.
+  });
+}
+
+// ---------------------------------------------------------------- who is talking
+
+async function loadOrganisations() {
+  const { organisations } = await api("/api/web/organisations");
+  orgSelect.replaceChildren(...organisations.map((o) => new Option(o.name, o.id)));
+  const saved = localStorage.getItem("pathway.org");
+  if (organisations.some((o) => o.id === saved)) orgSelect.value = saved;
+  await loadPeople();
+}
+
+async function loadPeople() {
+  const org = orgSelect.value;
+  localStorage.setItem("pathway.org", org);
+  const { people } = await api(`/api/web/organisations/${encodeURIComponent(org)}/people`);
+  personSelect.replaceChildren(...people.map((p) => {
+    const option = new Option(`${p.name} (${p.description})`, p.email);
+    option.dataset.name = p.name;
+    option.dataset.description = p.description;
+    return option;
+  }));
+  const saved = localStorage.getItem(`pathway.person.${org}`);
+  if (people.some((p) => p.email === saved)) personSelect.value = saved;
+  switchPerson();
+}
+
+function switchPerson() {
+  const option = personSelect.selectedOptions[0];
+  if (!option) return;
+  const open = chat.stream && chat.stream.readyState !== EventSource.CLOSED;
+  if (open && chat.org === orgSelect.value && chat.email === option.value) return; // already them
+  chat.org = orgSelect.value;
+  chat.email = option.value;
+  chat.name = option.dataset.name;
+  localStorage.setItem(`pathway.person.${chat.org}`, chat.email);
+  const stored = JSON.parse(sessionStorage.getItem(storageKey()) || "null");
+  chat.entries = stored ? stored.entries : [];
+  chat.seen = new Set(stored ? stored.seen : []);
+  log.replaceChildren(...chat.entries.map(draw));
+  if (!chat.entries.length) addEntry(welcome(option));
+  scrollToEnd();
+  connect();
+}
+
+function welcome(option) {
+  const worker = option.dataset.description.startsWith("social worker");
+  const tries = worker ? ["What do I need for the next level?", "apply", "status", "help"] : ["status", "help"];
+  return {
+    kind: "note",
+    text: `You are talking as ${option.dataset.name} (${option.dataset.description}). `
+      + "Messages other people's actions send this person arrive here too.",
+    suggestions: tries,
+  };
+}
+
+const storageKey = () => `pathway.transcript.${chat.org}.${chat.email}`;
+
+function save() {
+  chat.entries = chat.entries.slice(-MAX_KEPT);
+  const kept = { entries: chat.entries, seen: [...chat.seen].slice(-MAX_KEPT) };
+  sessionStorage.setItem(storageKey(), JSON.stringify(kept));
+}
+
+// ---------------------------------------------------------------- the transcript
+
+function addEntry(entry) {
+  entry.id = entry.id || `e${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+  chat.entries.push(entry);
+  save();
+  log.append(draw(entry));
+  scrollToEnd();
+  return entry;
+}
+
+function receive(reply, how) {
+  const replaced = reply.replaces ? replaceCard(reply) : false;
+  if (!replaced) {
+    const entry = addEntry({ kind: "bot", reply, delivered: Boolean(how.delivered) });
+    if (reply.form && how.answer) openForm(reply.form, entry.id);
+  } else if (!isCardFallback(reply)) {
+    addEntry({ kind: "bot", reply: { ...reply, card: null, replaces: null }, delivered: Boolean(how.delivered) });
+  } else {
+    connection.textContent = `Updated: ${reply.card.title}. ${reply.card.body}`;
+  }
+}
+
+// A reply that updates an earlier card redraws that card where it is, as chat apps do.
+function replaceCard(reply) {
+  const entry = chat.entries.find((e) => e.kind === "bot" && e.reply.card && e.reply.card.key === reply.replaces);
+  if (!entry || !reply.card) return false;
+  entry.reply = { ...entry.reply, text: reply.text, card: reply.card, buttons: reply.buttons, form: null };
+  save();
+  const old = log.querySelector(`[data-entry="${entry.id}"]`);
+  if (old) {
+    const hadFocus = old.contains(document.activeElement);
+    const fresh = draw(entry);
+    old.replaceWith(fresh);
+    if (hadFocus) focusCard(fresh); // the pressed button is gone: keep the keyboard user's place
+  }
+  return true;
+}
+
+// Every reply carries plain text for channels that cannot draw cards; don't show it twice.
+function focusCard(item) {
+  const card = item.querySelector(".card");
+  card.setAttribute("tabindex", "-1");
+  card.focus();
+}
+
+function isCardFallback(reply) {
+  const card = reply.card;
+  return Boolean(card) && (reply.text === card.body || reply.text.startsWith(card.title));
+}
+
+function draw(entry) {
+  const item = el("li", { className: `message ${entry.kind}`, "data-entry": entry.id });
+  if (entry.kind === "me") {
+    item.append(el("p", { className: "who visually-hidden" }, "You:"));
+    item.append(el("div", { className: `bubble${entry.action ? " pressed" : ""}` }, entry.text));
+  } else if (entry.kind === "note") {
+    item.append(drawNote(entry));
+  } else {
+    item.append(drawReply(entry));
+  }
+  return item;
+}
+
+function drawNote(entry) {
+  const box = el("div", { className: `note${entry.problem ? " problem" : ""}` }, el("p", {}, entry.text));
+  if (entry.suggestions) {
+    const row = el("div", { className: "buttons", role: "group", "aria-label": "Things to try" });
+    entry.suggestions.forEach((text) => row.append(actionButton(text, () => sendTurn({ text }, text))));
+    box.append(row);
+  }
+  return box;
+}
+
+function drawReply(entry) {
+  const reply = entry.reply;
+  const bubble = el("div", { className: "bubble" });
+  const label = entry.delivered ? "Pathway · new message" : "Pathway";
+  bubble.append(el("p", { className: "who" }, label));
+  if (reply.attachment && reply.text === reply.attachment.content) {
+    bubble.append(drawDocument(reply.attachment)); // a long document: folded, with its download below
+  } else if (!reply.card || !isCardFallback(reply)) {
+    bubble.append(...drawText(reply));
+  }
+  if (reply.card) bubble.append(drawCard(reply.card));
+  if (reply.attachment) bubble.append(drawAttachment(reply.attachment));
+  if (reply.buttons && reply.buttons.length) bubble.append(drawButtons(reply.buttons));
+  if (reply.form) {
+    const open = actionButton(`Fill in: ${reply.form.title}`, () => openForm(reply.form, entry.id), "primary");
+    bubble.append(el("div", { className: "buttons" }, open));
+  }
+  return bubble;
+}
+
+function drawText(reply) {
+  const lines = reply.text.split("\n");
+  const last = lines[lines.length - 1];
+  const sourceLine = last.startsWith("Source: ") ? lines.pop().slice("Source: ".length) : null;
+  const parts = [el("p", { className: "text" }, lines.join("\n"))];
+  const cited = sourceLine || reply.sources.map((s) => `${s.title}, §${s.section}`).join("; ");
+  if (cited) {
+    parts.push(el("p", { className: "sources" }, el("span", { className: "sources-label" }, "Source"), ` ${cited}`));
+  }
+  return parts;
+}
+
+function drawCard(card) {
+  const box = el("article", { className: "card", "data-card-key": card.key || "" });
+  const titleId = `card-${Math.random().toString(36).slice(2, 9)}`;
+  box.setAttribute("aria-labelledby", titleId);
+  box.append(el("h3", { id: titleId }, card.title));
+  if (card.fields.length) {
+    const facts = el("dl", { className: "facts" });
+    card.fields.forEach((f) => facts.append(el("dt", {}, f.label), el("dd", {}, f.value)));
+    box.append(facts);
+  }
+  if (card.body) box.append(el("p", { className: "card-body" }, card.body));
+  if (card.buttons.length) box.append(drawButtons(card.buttons));
+  return box;
+}
+
+function drawButtons(buttons) {
+  const row = el("div", { className: "buttons", role: "group", "aria-label": "Actions" });
+  buttons.forEach((b) => row.append(actionButton(b.label, () => sendTurn({ action: b.action }, b.label), b.style)));
+  return row;
+}
+
+function drawDocument(attachment) {
+  const firstLine = attachment.content.split("\n", 1)[0];
+  return el("details", { className: "document" },
+    el("summary", {}, firstLine || attachment.filename),
+    el("pre", {}, attachment.content));
+}
+
+function drawAttachment(attachment) {
+  const blob = new Blob([attachment.content], { type: attachment.media_type });
+  const link = el("a", { className: "attachment", href: URL.createObjectURL(blob), download: attachment.filename });
+  link.append(el("span", { className: "file-icon", "aria-hidden": "true" }), `Download ${attachment.filename}`);
+  return link;
+}
+
+function actionButton(label, onClick, style = "default") {
+  const button = el("button", { type: "button", className: `action ${style}` }, label);
+  button.addEventListener("click", () => { if (!chat.busy) onClick(); });
+  button.setAttribute("aria-disabled", String(chat.busy));
+  return button;
+}
+
+function el(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === "className") node.className = value;
+    else node.setAttribute(name, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+// While a turn is on its way, buttons are marked unavailable but stay focusable (a disabled button
+// would drop the keyboard user's place); clicks are ignored until the answer is in.
+function setBusy(busy) {
+  chat.busy = busy;
+  document.querySelectorAll("#send, button.action").forEach((b) => b.setAttribute("aria-disabled", String(busy)));
+}
+
+function scrollToEnd() {
+  log.lastElementChild?.scrollIntoView({ block: "end" });
+}
+
+// ---------------------------------------------------------------- forms: a modal dialog
+
+function openForm(form, entryId) {
+  const fields = $("#form-fields");
+  $("#form-title").textContent = form.title;
+  $("#form-error").textContent = "";
+  fields.replaceChildren(...form.fields.map((field, n) => {
+    const id = `form-field-${n}`;
+    const input = field.multiline
+      ? el("textarea", { id, name: field.name, rows: "4" })
+      : el("input", { id, name: field.name, type: "text" });
+    input.maxLength = field.max_length;
+    input.required = field.required;
+    return el("div", { className: "field" }, el("label", { for: id }, field.label), input);
+  }));
+  dialog.dataset.entry = entryId;
+  dialog.pathwayForm = form;
+  dialog.pathwayOpener = document.activeElement;
+  dialog.showModal(); // modal: the rest of the page is inert, Escape closes, focus starts inside
+}
+
+$("#dialog-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = dialog.pathwayForm;
+  const values = Object.fromEntries(form.fields.map((f) => [f.name, $("#dialog-form").elements[f.name].value.trim()]));
+  const missing = form.fields.filter((f) => f.required && !values[f.name]);
+  if (missing.length) {
+    $("#form-error").textContent = `Please fill in: ${missing.map((f) => f.label).join("; ")}.`;
+    $("#dialog-form").elements[missing[0].name].focus();
+    return;
+  }
+  dialog.close();
+  const action = { name: form.submit.name, data: { ...form.submit.data, ...values } };
+  sendTurn({ action }, `${form.title}: ${form.fields.map((f) => values[f.name]).join(" / ")}`);
+});
+$("#form-cancel").addEventListener("click", () => dialog.close());
+dialog.addEventListener("close", () => {
+  const opener = dialog.pathwayOpener;
+  if (opener && document.contains(opener)) opener.focus();
+  else message.focus();
+});
+
+// ---------------------------------------------------------------- the composer
+
+composer.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = message.value.trim();
+  if (!text || chat.busy) return;
+  message.value = "";
+  grow();
+  sendTurn({ text }, text);
+});
+message.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    composer.requestSubmit();
+  }
+});
+const grow = () => {
+  message.style.height = "auto";
+  message.style.height = `${Math.min(message.scrollHeight, 160)}px`;
+};
+message.addEventListener("input", grow);
+orgSelect.addEventListener("change", () => loadPeople().catch(showProblem));
+personSelect.addEventListener("change", switchPerson);
+
+function showProblem(error) {
+  connection.textContent = `Problem: ${error.message}`;
+}
+
+loadOrganisations().catch(showProblem);

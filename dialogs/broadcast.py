@@ -1,0 +1,250 @@
+"""HR broadcasts: compose, choose the audience, preview how many it reaches, send now or schedule,
+remind non-submitters before a panel deadline, cancel a scheduled one; and mute / un-mute for anyone.
+
+A broadcast is a row (draft -> scheduled -> sending -> sent, or cancelled). Going out means one outbox
+row per recipient with the key broadcast:<id>:<person>, written in one transaction, so it fans out
+once however often it is pressed or released, and the dispatcher delivers each copy once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dialogs import audience
+from dialogs.messages import Action, Card, CardField, Form, FormField, Reply, button
+from dialogs.panels import describe as describe_panel
+from dialogs.turn import Turn
+from dialogs.when import UK, long_date, parse_moment, uk_moment
+from knowledge.library import Library
+from knowledge.models import Pack
+from storage import audit, broadcasts, directory, mutes, outbox
+from storage.panels import upcoming_panels
+from storage.tables import Broadcast
+
+MAX_BROADCAST = 3000
+REMIND_DAYS_BEFORE = 7
+MUTE = button("Mute broadcasts", "broadcast_mute")
+
+
+def compose(turn: Turn, text: str) -> list[Reply]:
+    text = text.strip()
+    if not text:
+        form = Form(title="New broadcast", fields=[FormField(name="text", label="Message", max_length=MAX_BROADCAST)],
+                    submit=Action(name="broadcast_compose"))  # fmt: skip
+        return [Reply(text="What should the broadcast say?", form=form)]
+    if len(text) > MAX_BROADCAST:
+        return [
+            Reply(text=f"That's {len(text):,} characters; please keep a broadcast under {MAX_BROADCAST:,}.")
+        ]
+    draft = broadcasts.create_broadcast(
+        turn.session, turn.org, text, {"kind": "everyone"}, created_by=turn.person.id, status="draft"
+    )
+    return [Reply(text="Who should get it?", buttons=audience_buttons(draft.id))]
+
+
+def audience_buttons(broadcast_id: int) -> list[Any]:
+    choices = [("Everyone", "everyone", None), ("Children's framework", "framework", "children"),
+               ("Adults' framework", "framework", "adults"), ("A team…", "team", None),
+               ("A level…", "level", None), ("A grade…", "grade", None),
+               ("Eligible or nearly eligible for next level", "ready", None)]  # fmt: skip
+    return [
+        button(label, "broadcast_audience", broadcast=broadcast_id, kind=kind, value=value)
+        for label, kind, value in choices
+    ]
+
+
+def choose_audience(turn: Turn, action: Action) -> list[Reply]:
+    draft = _own(turn, action)
+    if draft is None:
+        return [Reply(text="I can't find that broadcast.")]
+    kind, value = str(action.data.get("kind") or ""), action.data.get("value")
+    if kind not in audience.KINDS:
+        return [Reply(text="Please choose one of these.", buttons=audience_buttons(draft.id))]
+    if kind in ("team", "level", "grade") and not value:
+        return _values_for(turn, draft.id, kind)
+    if not broadcasts.set_audience(turn.session, draft.id, {"kind": kind, "value": value}):
+        return [
+            Reply(text="That broadcast has already gone out or been scheduled, so its audience is fixed.")
+        ]
+    return preview(turn, draft)
+
+
+def _values_for(turn: Turn, broadcast_id: int, kind: str) -> list[Reply]:
+    teams, grades = directory.teams_and_grades(turn.session, turn.org)
+    options = {"team": [(t, t) for t in teams], "grade": [(g, g) for g in grades],
+               "level": [(lv.name, lv.id) for lv in turn.pack.levels]}[kind]  # fmt: skip
+    if not options:
+        return [Reply(text=f"The roster has no {kind}s recorded.", buttons=audience_buttons(broadcast_id))]
+    buttons = [button(label, "broadcast_audience", broadcast=broadcast_id, kind=kind, value=value)
+               for label, value in options[:25]]  # fmt: skip
+    return [Reply(text=f"Which {kind}?", buttons=buttons)]
+
+
+def preview(turn: Turn, draft: Broadcast) -> list[Reply]:
+    reached, muted = audience.recipients(turn.session, turn.pack, turn.org, draft.audience, turn.today)
+    channels = _by_channel([r.channel for r in reached])
+    fields = [CardField(label="Audience", value=audience.describe(turn.pack, draft.audience)),
+              CardField(label="Reaches", value=f"{len(reached):,} people ({channels or 'nobody'})")]  # fmt: skip
+    if muted:
+        fields.append(CardField(label="Muted", value=f"{muted:,} muted broadcasts and won't get it"))
+    buttons = [button("Send now", "broadcast_send", "primary", broadcast=draft.id),
+               button("Schedule…", "broadcast_schedule", broadcast=draft.id),
+               button("Change audience", "broadcast_audience", broadcast=draft.id, kind="", value=None),
+               button("Discard", "broadcast_cancel", "danger", broadcast=draft.id)]  # fmt: skip
+    if not reached:  # nothing to send or schedule: offer another audience
+        buttons = buttons[2:]
+    card = Card(title="Broadcast preview", fields=fields, body=draft.text, buttons=buttons)
+    summary = f"This will reach {len(reached):,} people ({channels or 'nobody'})."
+    return [Reply(text=f"{summary}\nPreview:\n{draft.text}", card=card)]
+
+
+def _by_channel(channels: list[str]) -> str:
+    counts = {c: channels.count(c) for c in sorted(set(channels))}
+    return ", ".join(f"{count:,} on {channel}" for channel, count in counts.items())
+
+
+def send_now(turn: Turn, action: Action) -> list[Reply]:
+    draft = _own(turn, action)
+    if draft is None:
+        return [Reply(text="I can't find that broadcast.")]
+    if not broadcasts.schedule_broadcast(turn.session, draft.id, turn.now):
+        return [Reply(text=f"That broadcast is already {draft.status}.", buttons=[_report(draft.id)])]
+    sent = release(turn.session, turn.library, draft, turn.now)
+    audit.record(
+        turn.session, turn.org, "broadcast_sent", turn.person.id, detail={"broadcast": draft.id, "to": sent}
+    )
+    return [
+        Reply(
+            text=f"Sending to {sent:,} people now.", buttons=[_report(draft.id), *_remind_offer(turn, draft)]
+        )
+    ]
+
+
+def schedule(turn: Turn, action: Action) -> list[Reply]:
+    draft = _own(turn, action)
+    if draft is None:
+        return [Reply(text="I can't find that broadcast.")]
+    form = Form(title="Schedule the broadcast",
+                fields=[FormField(name="when", label="When (UK time, e.g. 1 December 2026 09:00)", multiline=False)],
+                submit=Action(name="broadcast_schedule", data={"broadcast": draft.id}))  # fmt: skip
+    wanted = str(action.data.get("when") or "").strip()
+    if not wanted:
+        return [Reply(text="When should it go out?", form=form)]
+    when = parse_moment(wanted)
+    if when is None or when <= turn.now:
+        problem = "That time has passed" if when else f"I couldn't read {wanted!r} as a date and time"
+        return [Reply(text=f"{problem}: please give a future date, e.g. 1 December 2026 09:00.", form=form)]
+    if not broadcasts.schedule_broadcast(turn.session, draft.id, when):
+        return [Reply(text=f"That broadcast is already {draft.status}.")]
+    audit.record(turn.session, turn.org, "broadcast_scheduled", turn.person.id,
+                 detail={"broadcast": draft.id, "for": when.isoformat()})  # fmt: skip
+    cancel = button("Cancel it", "broadcast_cancel", "danger", broadcast=draft.id)
+    return [Reply(text=f"Scheduled for {uk_moment(when)}.", buttons=[cancel, *_remind_offer(turn, draft)])]
+
+
+def cancel(turn: Turn, action: Action) -> list[Reply]:
+    found = _own(turn, action)
+    if found is None:
+        return [Reply(text="I can't find that broadcast.")]
+    for status in ("draft", "scheduled"):
+        if broadcasts.change_broadcast_status(turn.session, found.id, status, "cancelled"):
+            audit.record(
+                turn.session, turn.org, "broadcast_cancelled", turn.person.id, detail={"broadcast": found.id}
+            )
+            return [Reply(text="Discarded." if status == "draft" else "Cancelled: it won't go out.")]
+    if found.status == "cancelled":
+        return [Reply(text="That broadcast was already cancelled.")]
+    return [
+        Reply(
+            text="That broadcast has already gone out, so it can't be called back.",
+            buttons=[_report(found.id)],
+        )
+    ]
+
+
+def _remind_offer(turn: Turn, sent: Broadcast) -> list[Any]:
+    """A button to remind non-submitters before the next panel's deadline, when there is one ahead."""
+    panel = next((p for p in upcoming_panels(turn.session, turn.org, turn.today)
+                  if p.submission_deadline and p.submission_deadline > turn.today), None)  # fmt: skip
+    if panel is None or panel.submission_deadline is None or sent.audience.get("not_submitted"):
+        return []
+    label = f"Remind non-submitters {REMIND_DAYS_BEFORE} days before the {long_date(panel.submission_deadline)} deadline"
+    return [button(label, "broadcast_remind", broadcast=sent.id, panel=panel.id)]
+
+
+def remind(turn: Turn, action: Action) -> list[Reply]:
+    """Schedule a reminder to the same audience, less anyone who has submitted by then."""
+    original = _own(turn, action)
+    panel = next((p for p in upcoming_panels(turn.session, turn.org, turn.today)
+                  if p.id == action.data.get("panel")), None)  # fmt: skip
+    if original is None or panel is None or panel.submission_deadline is None:
+        return [Reply(text="That panel or broadcast is no longer there.")]
+    key = f"reminder:{original.id}:{panel.id}"
+    if any(
+        b.audience.get("reminder") == key for b in broadcasts.recent_broadcasts(turn.session, turn.org, 50)
+    ):
+        return [Reply(text="That reminder is already scheduled.")]
+    day = panel.submission_deadline - timedelta(days=REMIND_DAYS_BEFORE)
+    when = max(turn.now, datetime.combine(day, datetime.min.time(), UK).replace(hour=9))
+    text = (f"Reminder: submissions for the progression panel of {describe_panel(panel)} close on "
+            f"{long_date(panel.submission_deadline)}.")  # fmt: skip
+    reminder = broadcasts.create_broadcast(
+        turn.session, turn.org, text, {**original.audience, "not_submitted": True, "reminder": key},
+        created_by=turn.person.id, scheduled_for=when,
+    )  # fmt: skip
+    return [Reply(text=f"I'll remind those who haven't submitted on {uk_moment(when)}.",
+                  buttons=[button("Cancel the reminder", "broadcast_cancel", "danger", broadcast=reminder.id)])]  # fmt: skip
+
+
+def _own(turn: Turn, action: Action) -> Broadcast | None:
+    try:
+        found = broadcasts.get_broadcast(turn.session, int(action.data.get("broadcast") or 0))
+    except (TypeError, ValueError):
+        return None
+    return found if found is not None and found.org_id == turn.org else None
+
+
+def _report(broadcast_id: int) -> Any:
+    return button("Reach report", "broadcast_report", broadcast=broadcast_id)
+
+
+def release(session: Session, library: Library, scheduled: Broadcast, now: datetime) -> int:
+    """Fan a due broadcast out to its audience as it stands now; returns how many copies were queued.
+    The conditional status change means two releasers (servers) cannot both fan it out."""
+    if not broadcasts.change_broadcast_status(session, scheduled.id, "scheduled", "sending"):
+        return 0
+    pack = library.packs[scheduled.org_id]
+    reached, _muted = audience.recipients(session, pack, scheduled.org_id, scheduled.audience, now.date())
+    payload = _message(pack, scheduled.text).model_dump(mode="json")
+    rows = [{"org_id": scheduled.org_id, "channel": r.channel, "address": r.address, "kind": "broadcast",
+             "payload": payload, "idempotency_key": f"broadcast:{scheduled.id}:{r.person.id}",
+             "recipient_person_id": r.person.id, "broadcast_id": scheduled.id, "due_at": now}
+            for r in reached]  # fmt: skip
+    outbox.enqueue_many(session, rows)
+    broadcasts.change_broadcast_status(session, scheduled.id, "sending", "sent")
+    return len(rows)
+
+
+def _message(pack: Pack, text: str) -> Reply:
+    return Reply(text=f"📣 {pack.organisation.short_name} HR: {text}", buttons=[MUTE])
+
+
+def release_due(session: Session, library: Library, now: datetime) -> int:
+    """Fan out every scheduled broadcast whose time has come (run periodically); returns copies queued."""
+    return sum(release(session, library, due, now) for due in broadcasts.broadcasts_due(session, now)
+               if due.org_id in library.packs)  # fmt: skip
+
+
+def mute(turn: Turn) -> list[Reply]:
+    mutes.mute(turn.session, turn.person.id)
+    return [Reply(text="Broadcasts muted. Messages about your own applications and decisions will still reach you.",
+                  buttons=[button("Un-mute broadcasts", "broadcast_unmute")])]  # fmt: skip
+
+
+def unmute(turn: Turn) -> list[Reply]:
+    if not mutes.unmute(turn.session, turn.person.id):
+        return [Reply(text="You haven't muted broadcasts, so you already get them.")]
+    return [Reply(text="Broadcasts un-muted: you'll get HR's announcements again.", buttons=[MUTE])]

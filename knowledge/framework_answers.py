@@ -1,0 +1,92 @@
+"""Answers about the framework's content: competencies and their level descriptors, pathways and stages."""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.index import PackIndex
+from knowledge.models import Pathway, PathwayStage, Topic
+from knowledge.replies import Answer, compose, join_list, sentence
+from knowledge.retrieval import topic_facts, unnamed_tokens
+from knowledge.text import normalise, tokens
+from knowledge.understand import Question
+
+
+def competencies(index: PackIndex, question: Question, topic: Topic) -> Answer:
+    pack = index.pack
+    if not pack.competencies:
+        return topic_facts(index, question, topic)
+    named = question.ids("competency")
+    level_id = question.level("target") or question.level("any") or question.level("current")
+    if named:
+        comp = next(c for c in pack.competencies if c.id == named[0])
+        levels = [level_id] if level_id in comp.descriptors else list(comp.descriptors)
+        lines = [f"{comp.name} at {pack.level(lv).name}: {'; '.join(comp.descriptors[lv])}." for lv in levels]
+        if level_id and level_id not in comp.descriptors:  # say so rather than pass another level off as it
+            described = join_list([pack.level(lv).name for lv in levels])
+            lines.insert(
+                0,
+                f"The framework describes {comp.name} for {described} only, not {pack.level(level_id).name}.",
+            )
+        return compose(pack, lines, [comp.source], topic)
+    level = (
+        pack.level(level_id) if level_id else max(pack.levels, key=lambda lv: len(lv.competencies_required))
+    )
+    ids = level.competencies_required or [c.id for c in pack.competencies]
+    names = [c.name for c in pack.competencies if c.id in ids]
+    lines = [f"The {level.name} competencies are: {join_list(names)}."]
+    if pack.process.evidence:
+        lines.append(pack.process.evidence.text)
+    sources = [pack.competencies[0].source] + (
+        [pack.process.evidence.source] if pack.process.evidence else []
+    )
+    return compose(pack, lines, sources, topic)
+
+
+def pathways(index: PackIndex, question: Question, topic: Topic) -> Answer:
+    pack = index.pack
+    named = question.ids("pathway")
+    if not named:
+        if not pack.pathways:
+            return topic_facts(index, question, topic)
+        framework = next(iter(question.ids("framework")), None)
+        shown = [p for p in pack.pathways if framework is None or p.framework in (None, framework)]
+        lines = ["The progression pathways are:", *(f"• {p.name}: {p.summary}" for p in shown)]
+        return compose(pack, lines, [p.source for p in shown], topic)
+    pathway = next(p for p in pack.pathways if p.id == named[0])
+    stages = _stages_asked_about(pathway.stages, question, _stage_words(index, question, pathway))
+    lines = [] if len(stages) < len(pathway.stages) else [f"{pathway.name}: {pathway.summary}"]
+    for stage in stages:
+        modules = f" Modules: {'; '.join(stage.modules)}." if stage.modules else ""
+        lines.append(f"• {pack.level(stage.level).name}: {sentence(stage.text)}{modules}")
+    return compose(pack, lines, [*(s.source for s in stages), pathway.source], topic)
+
+
+def _stage_words(index: PackIndex, question: Question, pathway: Pathway) -> set[str]:
+    """The question's words that could single out a stage: those outside the pathway's name, plus names it
+    was called by that belong to a stage rather than the whole pathway ("MPL" is part of PEPS stage 1)."""
+    whole = set(tokens(normalise(f"{pathway.name} {pathway.summary}")))
+    named = [question.text[m.start : m.end] for m in question.mentions if m.id == pathway.id]
+    return set(unnamed_tokens(index, question)) | {t for n in named for t in tokens(n) if t not in whole}
+
+
+def _stages_asked_about(
+    stages: list[PathwayStage], question: Question, asked: set[str]
+) -> list[PathwayStage]:
+    """The stages the question singles out ("stage 1", "the diploma", "for BG12"), else all of them.
+    A stage is singled out by a named level, or by words besides the pathway's name that only some stages use."""
+    levels = {ref.id for ref in question.levels}
+    texts = [normalise(f"{s.text} {' '.join(s.modules)}") for s in stages]
+    # A number counts only with the word before it, in the stage's own text ("stage 2"), not as any "2".
+    numbered = set(re.findall(r"[a-z]+ \d+", question.text))
+    own = [
+        {t for t in tokens(text) if not t.isdigit()} | {n for n in numbered if n in normalise(s.text)}
+        for s, text in zip(stages, texts, strict=True)
+    ]
+    asked = {t for t in asked if not t.isdigit()} | numbered
+    shared = set.intersection(*own) if own else set()
+    picked = [
+        s for s, words in zip(stages, own, strict=True) if s.level in levels or (asked & (words - shared))
+    ]
+    distinct = [s for s, words in zip(stages, own, strict=True) if asked & (words - shared)]
+    return distinct or picked or stages

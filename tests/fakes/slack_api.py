@@ -1,0 +1,300 @@
+"""A fake Slack Web API on 127.0.0.1 that records every call, for tests and benchmarks.
+
+It speaks the wire format slack_sdk uses (GET query, form or JSON bodies at /api/<method>), keeps just
+enough state to answer like Slack (users, DM channels, posted messages and their ts), and fails on demand:
+`fail_next` for one-off errors, `rate_limit` (calls per second per method, answered with 429 and
+Retry-After when exceeded) and `error_rate` (random HTTP 5xx) for load tests.
+
+In-process:   fake = FakeSlackApi(); await fake.start(); ... fake.base_url ...; await fake.close()
+Standalone:   python -m tests.fakes.slack_api --port 8123 --rate-limit 50 --error-rate 0.01 --auto-users
+              GET /_fake/stats reports call counts and chat.postMessage counts per channel (duplicates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import random
+import signal
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = "UPATHWAYBOT"
+BOT_ID = "BPATHWAY"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str
+
+
+@dataclass
+class Failure:
+    method: str
+    status: int = 200
+    error: str = ""
+    retry_after: int = 1
+
+
+@dataclass
+class SlackUser:
+    id: str
+    email: str | None
+    team: str
+    name: str = ""
+    deleted: bool = False
+
+
+@dataclass
+class FakeSlackApi:
+    team_id: str = "T0MEDWAY"
+    rate_limit: float | None = None  # calls per second per method; None: unlimited
+    error_rate: float = 0.0  # share of calls answered with HTTP 503
+    auto_users: bool = False  # any email is a user (for broadcasts to thousands)
+    latency: float = 0.0  # seconds added to every answer
+    seed: int = 0
+    calls: list[Call] = field(default_factory=list)
+    users: dict[str, SlackUser] = field(default_factory=dict)
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    base_url: str = ""
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+        self._window: dict[str, tuple[float, int]] = {}
+        self._ts = 0
+        self._runner: web.AppRunner | None = None
+
+    # -- set-up and inspection -------------------------------------------------------------
+
+    def add_user(self, user_id: str, email: str | None, team: str | None = None, name: str = "") -> None:
+        self.users[user_id] = SlackUser(user_id, email, team or self.team_id, name or user_id)
+
+    def fail_next(self, method: str, status: int = 200, error: str = "", retry_after: int = 1) -> None:
+        """The next call of `method` fails: HTTP `status` (429 carries Retry-After) or ok=false `error`."""
+        self.failures.append(
+            Failure(method, status, error or ("ratelimited" if status == 429 else ""), retry_after)
+        )
+
+    def of(self, method: str) -> list[dict[str, Any]]:
+        return [c.params for c in self.calls if c.method == method]
+
+    def posts_per_channel(self) -> Counter[str]:
+        """Messages actually posted (calls that succeeded) per channel: more than one is a duplicate."""
+        return Counter(channel for channel, _ts in self.messages)
+
+    def duplicates(self) -> dict[str, int]:
+        return {channel: n for channel, n in self.posts_per_channel().items() if n > 1}
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "calls": dict(Counter(c.method for c in self.calls)),
+            "posts_per_channel": dict(self.posts_per_channel()),
+            "duplicates": self.duplicates(),
+        }
+
+    # -- serving -----------------------------------------------------------------------------
+
+    def application(self) -> web.Application:
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_get("/_fake/stats", self._stats)
+        return app
+
+    async def start(self, port: int = 0) -> str:
+        self._runner = web.AppRunner(self.application(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
+        await site.start()
+        bound = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{bound}/api/"
+        return self.base_url
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _stats(self, _request: web.Request) -> web.Response:
+        return web.json_response(self.stats())
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.calls.append(Call("response_url", {"key": request.match_info["key"], **body}, ""))
+        return web.json_response({"ok": True})
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        self.calls.append(Call(method, params, token))
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        failure = self._failure(method)
+        if failure is not None:
+            return failure
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
+        answer: dict[str, Any] = handler(params)
+        return web.json_response(answer)
+
+    @staticmethod
+    async def _params(request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.method == "POST" and request.can_read_body:
+            if request.content_type == "application/json":
+                params.update(await request.json())
+            else:
+                params.update(dict(await request.post()))
+        for key in ("blocks", "view", "metadata"):  # form-encoded calls carry these as JSON strings
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params
+
+    def _failure(self, method: str) -> web.Response | None:
+        planned = next((f for f in self.failures if f.method == method), None)
+        if planned is not None:
+            self.failures.remove(planned)
+            if planned.status == 429:
+                return self._too_many(planned.retry_after)
+            return web.json_response(
+                {"ok": False, "error": planned.error or "internal_error"}, status=planned.status
+            )
+        if self.rate_limit is not None and self._over_limit(method):
+            return self._too_many(1)
+        if self.error_rate and self._random.random() < self.error_rate:
+            return web.json_response({"ok": False, "error": "fatal_error"}, status=503)
+        return None
+
+    def _over_limit(self, method: str) -> bool:
+        assert self.rate_limit is not None
+        second = float(int(time.monotonic()))
+        start, count = self._window.get(method, (second, 0))
+        if start != second:
+            start, count = second, 0
+        self._window[method] = (start, count + 1)
+        return count + 1 > self.rate_limit
+
+    @staticmethod
+    def _too_many(retry_after: int) -> web.Response:
+        return web.json_response(
+            {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
+        )
+
+    # -- the methods -----------------------------------------------------------------------------
+
+    def _auth_test(self, _params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": "https://medway.slack.example/", "team": "Medway", "user": "pathway",
+                "team_id": self.team_id, "user_id": BOT_USER, "bot_id": BOT_ID}  # fmt: skip
+
+    def _user(self, user_id: str) -> SlackUser | None:
+        user = self.users.get(user_id)
+        if user is None and self.auto_users and user_id.startswith("U"):
+            user = SlackUser(user_id, f"{user_id.lower()}@auto.example", self.team_id)
+        return user
+
+    def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = self._user(str(params.get("user", "")))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": self._user_json(user)}
+
+    def _users_lookupByEmail(self, params: dict[str, Any]) -> dict[str, Any]:
+        email = str(params.get("email", "")).lower()
+        user = next((u for u in self.users.values() if (u.email or "").lower() == email), None)
+        if user is None and self.auto_users and email:
+            user_id = "U" + hashlib.sha1(email.encode()).hexdigest()[:10].upper()
+            user = self.users[user_id] = SlackUser(user_id, email, self.team_id)
+        if user is None:
+            return {"ok": False, "error": "users_not_found"}
+        return {"ok": True, "user": self._user_json(user)}
+
+    @staticmethod
+    def _user_json(user: SlackUser) -> dict[str, Any]:
+        return {"id": user.id, "team_id": user.team, "name": user.name, "deleted": user.deleted,
+                "real_name": user.name, "profile": {"email": user.email, "real_name": user.name}}  # fmt: skip
+
+    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        user_id = str(params.get("users", "")).split(",")[0]
+        user = self._user(user_id)
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        if user.deleted:
+            return {"ok": False, "error": "account_inactive"}
+        return {"ok": True, "channel": {"id": "D" + user_id[1:], "is_im": True}}
+
+    def _next_ts(self) -> str:
+        self._ts += 1
+        return f"{int(time.time())}.{self._ts:06d}"
+
+    def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel", ""))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if not params.get("text") and not params.get("blocks"):
+            return {"ok": False, "error": "no_text"}
+        ts = self._next_ts()
+        self.messages[(channel, ts)] = params
+        return {"ok": True, "channel": channel, "ts": ts, "message": {"text": params.get("text"), "ts": ts}}
+
+    def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = (str(params.get("channel", "")), str(params.get("ts", "")))
+        if key not in self.messages:
+            return {"ok": False, "error": "message_not_found"}
+        self.messages[key] = {**self.messages[key], **params}
+        return {"ok": True, "channel": key[0], "ts": key[1]}
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, with each message's metadata (as Slack gives it with include_all_metadata)."""
+        channel, limit = str(params.get("channel", "")), int(params.get("limit") or 100)
+        found = sorted(((ts, m) for (c, ts), m in self.messages.items() if c == channel), reverse=True)
+        messages = [{"ts": ts, "text": m.get("text"), **({"metadata": m["metadata"]} if m.get("metadata") else {})}
+                    for ts, m in found[:limit]]  # fmt: skip
+        return {"ok": True, "messages": messages, "has_more": len(found) > limit}
+
+    def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        return {"ok": True, "view": {"id": f"V{len(self.calls)}", **(params.get("view") or {})}}
+
+    def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("user_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "view": {"id": f"V{len(self.calls)}", **(params.get("view") or {})}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="A fake Slack Web API on 127.0.0.1 (for benchmarks).")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--team", default="T0MEDWAY")
+    parser.add_argument("--rate-limit", type=float, default=None, help="calls/second/method before 429")
+    parser.add_argument("--error-rate", type=float, default=0.0, help="share of calls answered 503")
+    parser.add_argument("--auto-users", action="store_true", help="every email and U-id is a user")
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    fake = FakeSlackApi(team_id=args.team, rate_limit=args.rate_limit, error_rate=args.error_rate,
+                        auto_users=args.auto_users, latency=args.latency, seed=args.seed)  # fmt: skip
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        print(await fake.start(args.port), flush=True)  # the first line says where it listens
+        await stop.wait()
+        await fake.close()
+
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()

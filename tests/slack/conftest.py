@@ -1,0 +1,235 @@
+"""The real bolt app on the real aiohttp server (loopback, free port), requests signed exactly as Slack
+signs them, and a fake Slack Web API recording what the bot sends."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from itertools import count
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.dispatch import Dispatcher
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.slack import mount as slack_mount
+from bot.slack.link import link_team
+from bot.slack.turns import SlackTurns
+from knowledge.library import Library
+from storage.db import transaction
+from storage.roster import import_roster
+from tests.dialogs.conftest import ROSTER
+from tests.fakes.slack_api import FakeSlackApi
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TEAM = "T0MEDWAY"
+PEOPLE = {
+    "UWORKER": "worker@medway.example",
+    "UMANAGER": "tm@medway.example",
+    "USERVICE": "sm@medway.example",
+    "UHR": "hr@medway.example",
+    "USTRANGER": "stranger@medway.example",
+}
+
+
+def sign(body: str, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
+    """Slack's request signature: v0 HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+class SlackWorkspace:
+    """Plays Slack's side: delivers signed events, clicks and submissions; reads what the bot sent."""
+
+    def __init__(self, url: str, fake: FakeSlackApi, http: aiohttp.ClientSession, turns: SlackTurns) -> None:
+        self.url = url
+        self.fake = fake
+        self.http = http
+        self.turns = turns
+        self.ids = count(1)
+
+    # -- deliveries -----------------------------------------------------------------------------
+
+    async def post(
+        self, body: str, content_type: str, headers: dict[str, str] | None = None, **signing: Any
+    ) -> aiohttp.ClientResponse:
+        all_headers = {"Content-Type": content_type, **sign(body, **signing), **(headers or {})}
+        async with self.http.post(self.url, data=body.encode(), headers=all_headers) as response:
+            await response.read()
+            return response
+
+    async def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None, **signing: Any
+    ) -> aiohttp.ClientResponse:
+        envelope = {
+            "token": "legacy",
+            "team_id": TEAM,
+            "api_app_id": "A0PATHWAY",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(self.ids):08d}",
+            "event_time": int(time.time()),
+            "event": {"team": TEAM, "event_ts": f"{time.time():.6f}", **event},
+        }
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
+        return await self.post(json.dumps(envelope), "application/json", headers, **signing)
+
+    async def dm(self, user: str, text: str, **options: Any) -> aiohttp.ClientResponse:
+        event = {"type": "message", "channel_type": "im", "channel": "D" + user[1:], "user": user,
+                 "text": text, "ts": f"{time.time():.6f}"}  # fmt: skip
+        return await self.event(event, **options)
+
+    async def mention(self, user: str, text: str, channel: str = "C0GENERAL") -> aiohttp.ClientResponse:
+        event = {"type": "app_mention", "channel": channel, "user": user,
+                 "text": f"<@UPATHWAYBOT> {text}", "ts": f"{time.time():.6f}"}  # fmt: skip
+        return await self.event(event)
+
+    async def interactive(self, payload: dict[str, Any], **signing: Any) -> aiohttp.ClientResponse:
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, "application/x-www-form-urlencoded", **signing)
+
+    async def click(self, user: str, posted: dict[str, Any], label: str) -> aiohttp.ClientResponse:
+        """Click the button labelled `label` on a message the bot posted (as recorded by the fake)."""
+        element = find_button(posted["blocks"], label)
+        channel = posted["channel"]
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "team_id": TEAM},
+            "team": {"id": TEAM},
+            "api_app_id": "A0PATHWAY",
+            "trigger_id": f"trigger-{next(self.ids)}",
+            "container": {"type": "message", "message_ts": posted["ts"], "channel_id": channel},
+            "channel": {"id": channel},
+            "message": {"ts": posted["ts"], "text": posted.get("text", "")},
+            "response_url": self.fake.base_url.replace("/api/", f"/respond/{next(self.ids)}"),
+            "actions": [{**element, "block_id": "b", "action_ts": f"{time.time():.6f}"}],
+        }
+        return await self.interactive(payload)
+
+    async def submit(self, user: str, view: dict[str, Any], values: dict[str, str]) -> aiohttp.ClientResponse:
+        state = {
+            name: {"value": {"type": "plain_text_input", "value": value}} for name, value in values.items()
+        }
+        payload = {
+            "type": "view_submission",
+            "user": {"id": user, "team_id": TEAM},
+            "team": {"id": TEAM},
+            "api_app_id": "A0PATHWAY",
+            "view": {**view, "id": "V1", "state": {"values": state}},
+        }
+        return await self.interactive(payload)
+
+    async def command(self, user: str, text: str) -> aiohttp.ClientResponse:
+        body = urlencode({"command": "/pathway", "text": text, "team_id": TEAM, "user_id": user,
+                          "channel_id": "C0GENERAL", "trigger_id": f"trigger-{next(self.ids)}",
+                          "response_url": self.fake.base_url.replace("/api/", "/respond/cmd")})  # fmt: skip
+        return await self.post(body, "application/x-www-form-urlencoded")
+
+    # -- reading what the bot did --------------------------------------------------------------------
+
+    async def settle(self, timeout: float = 20) -> None:
+        """Wait until bolt has finished every listener it started and every queued turn is answered
+        (the work done after the ack)."""
+        deadline = time.monotonic() + timeout
+        await asyncio.sleep(0.02)
+        while time.monotonic() < deadline:
+            busy = [
+                t for t in asyncio.all_tasks() if not t.done() and "run_ack_function" in repr(t.get_coro())
+            ]
+            if not busy and self.turns.in_flight == 0:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("bolt listeners still running")
+
+    def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """chat.postMessage calls (to `channel`), each with the ts the fake gave it."""
+        found = []
+        for (posted_channel, ts), params in self.fake.messages.items():
+            if channel is None or posted_channel == channel:
+                found.append({**params, "channel": posted_channel, "ts": ts})
+        return found
+
+    def last_post(self, channel: str) -> dict[str, Any]:
+        posts = self.posts(channel)
+        assert posts, f"nothing posted to {channel}; calls: {[c.method for c in self.fake.calls]}"
+        return posts[-1]
+
+    def texts(self, channel: str) -> str:
+        return "\n".join(
+            p.get("text", "") for p in self.fake.of("chat.postMessage") if p.get("channel") == channel
+        )
+
+
+def find_button(blocks: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    for block in blocks:
+        for element in block.get("elements", []):
+            if element.get("type") == "button" and label.lower() in element["text"]["text"].lower():
+                return {k: element[k] for k in ("action_id", "value", "type") if k in element}
+    raise AssertionError(f"no button {label!r} in {json.dumps(blocks)[:2000]}")
+
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    return Library.load()
+
+
+@pytest.fixture
+def sessions(session_factory: sessionmaker[Session], library: Library) -> sessionmaker[Session]:
+    allowed = {org: [lv.id for lv in pack.levels] for org, pack in library.packs.items()}
+    with transaction(session_factory) as session:
+        import_roster(session, ROSTER, known_orgs=list(library.packs), allowed_levels=allowed)
+    return session_factory
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlackApi]:
+    fake = FakeSlackApi(team_id=TEAM)
+    for user, email in PEOPLE.items():
+        fake.add_user(user, email, name=email.split("@")[0])
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+def runtime(sessions: sessionmaker[Session], library: Library, fake_slack: FakeSlackApi) -> Runtime:
+    settings = Settings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
+                        slack_api_url=fake_slack.base_url, slack_app_token=None,
+                        slack_answer_processes=0)  # fmt: skip  # threads: the test's own database session
+    runtime = Runtime(settings, library, sessions)
+    link_team(runtime, "medway", TEAM)
+    return runtime
+
+
+@pytest.fixture
+async def workspace(runtime: Runtime, fake_slack: FakeSlackApi) -> AsyncIterator[SlackWorkspace]:
+    app = web.Application()
+    note = slack_mount.mount(app, runtime)
+    assert "slack: on" in note
+    server = TestServer(app, host="127.0.0.1", port=0)
+    await server.start_server()
+    async with aiohttp.ClientSession() as http:
+        turns = app[slack_mount.SLACK_KEY].turns
+        workspace = SlackWorkspace(str(server.make_url("/slack/events")), fake_slack, http, turns)
+        yield workspace
+        await workspace.settle()
+    await server.close()
+
+
+@pytest.fixture
+async def dispatch(runtime: Runtime) -> AsyncIterator[Callable[[], Awaitable[int]]]:
+    """Deliver everything due in the outbox through the real Slack sender (one dispatcher pass)."""
+    senders = slack_mount.senders(runtime)
+    yield Dispatcher(runtime.sessions, {s.channel: s for s in senders}).run_once
+    for sender in senders:
+        await sender.close()

@@ -1,0 +1,29 @@
+"""The manifest asks for exactly what the code uses: its events, its command, and no stray scopes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from bot.slack.listeners import COMMAND
+
+MANIFEST = Path(__file__).resolve().parents[2] / "bot" / "slack" / "manifest.yaml"
+
+
+def test_manifest_matches_the_listeners() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened",
+        "app_mention",
+        "message.im",
+    }
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == [COMMAND]
+    assert settings["interactivity"]["is_enabled"] is True
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        "app_mentions:read", "chat:write", "commands", "im:history", "im:write", "users:read", "users:read.email",
+    }  # fmt: skip
+    urls = {settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"]}
+    assert all(url.endswith("/slack/events") for url in urls)

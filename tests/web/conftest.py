@@ -1,0 +1,169 @@
+"""Fixtures for the web chat: the server in-process for API tests, and `pathway demo` itself, run as
+a user runs it, with the system Chromium driven by Playwright for the browser tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.app import build
+from bot.demo import demo_roster
+from bot.operations import import_file
+from bot.runtime import Runtime
+from bot.settings import Settings
+from knowledge.library import Library
+
+REPO = Path(__file__).resolve().parents[2]
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS_COPY = Path("/tmp/pathway-shots")
+
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    return Library.load()
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, session_factory: sessionmaker[Session], library: Library) -> TestClient:
+    """The real server application (every front-end `pathway serve` mounts) on the demo roster."""
+    runtime = Runtime(Settings(), library, session_factory)
+    import_file(runtime, demo_roster(library))
+    app, _notes = build(runtime, dispatch=False, reminders=False)
+    return await aiohttp_client(app)  # type: ignore[no-any-return]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"`pathway demo` exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"`pathway demo` did not answer /healthz in 60 s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`pathway demo` in a fresh directory: a new SQLite file, the demo roster, a free port."""
+    home = tmp_path_factory.mktemp("demo")
+    port = free_port()
+    env = {
+        **os.environ,
+        "PATHWAY_PORT": str(port),
+        "PATHWAY_HOST": "127.0.0.1",
+        "PATHWAY_DATABASE_URL": f"sqlite:///{home}/pathway.sqlite3",
+        "PYTHONPATH": str(REPO),
+    }
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID"):
+        env.pop(name, None)  # the demo needs no workspace
+    log = home / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "demo"], cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base, process, log)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def post_turn(base: str, body: dict[str, Any]) -> dict[str, Any]:
+    """One turn through the page's own API, as the page would send it."""
+    request = urllib.request.Request(
+        f"{base}/api/web/turns",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.loads(answer.read())  # type: ignore[no-any-return]
+
+
+def find_chromium() -> str | None:
+    configured = os.environ.get("PATHWAY_CHROMIUM")
+    if configured and Path(configured).exists():
+        return configured
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return DEBIAN_CHROMIUM if Path(DEBIAN_CHROMIUM).exists() else None
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """The system Chromium under Playwright (never a downloaded browser)."""
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip(
+            "No Chromium found (looked for PATHWAY_CHROMIUM and "
+            + ", ".join(CHROMIUM_CANDIDATES)
+            + " on PATH): install Debian's `chromium` to run the browser tests."
+        )
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Iterator[Any]:
+    """Save a screenshot under the test's tmp dir, and a copy in /tmp/pathway-shots to look at."""
+    folder = tmp_path / "screenshots"
+    folder.mkdir()
+
+    def take(page: Any, name: str, **options: Any) -> Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), **options)
+        try:
+            SHOTS_COPY.mkdir(exist_ok=True)
+            shutil.copy(path, SHOTS_COPY / path.name)
+        except OSError:
+            pass  # the copy is a convenience; the test's own folder holds the record
+        return path
+
+    yield take
