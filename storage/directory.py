@@ -1,7 +1,7 @@
 """Who is who: organisations, people, their chat identities and their line-management chain."""
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -35,32 +35,27 @@ def organisation_for_teams_tenant(session: Session, tenant_id: str) -> Organisat
 
 def link_teams_tenant(session: Session, org_id: str, tenant_id: str) -> Organisation | None:
     """Map a Microsoft 365 tenant to an organisation (moving it from any other); None if no such org."""
-    organisation = session.get(Organisation, org_id)
-    if organisation is None:
-        return None
-    session.execute(
-        update(Organisation)
-        .where(Organisation.teams_tenant_id == tenant_id, Organisation.id != org_id)
-        .values(teams_tenant_id=None)
-    )
-    session.flush()
-    organisation.teams_tenant_id = tenant_id
-    session.flush()
-    return organisation
+    return _link_workspace(session, org_id, "teams_tenant_id", tenant_id)
 
 
 def link_slack_team(session: Session, org_id: str, team_id: str) -> Organisation | None:
     """Map a Slack workspace to an organisation (moving it from any other); None if no such org."""
+    return _link_workspace(session, org_id, "slack_team_id", team_id)
+
+
+def _link_workspace(
+    session: Session, org_id: str, field: Literal["slack_team_id", "teams_tenant_id"], value: str
+) -> Organisation | None:
     organisation = session.get(Organisation, org_id)
     if organisation is None:
         return None
+    column = getattr(Organisation, field)
+    # A workspace answers for one organisation: unlink it elsewhere first (the column is unique).
     session.execute(
-        update(Organisation)
-        .where(Organisation.slack_team_id == team_id, Organisation.id != org_id)
-        .values(slack_team_id=None)
+        update(Organisation).where(column == value, Organisation.id != org_id).values({field: None})
     )
     session.flush()
-    organisation.slack_team_id = team_id
+    setattr(organisation, field, value)
     session.flush()
     return organisation
 
