@@ -245,7 +245,9 @@ def card_key(app: Application, stage: Stage) -> str:
 def decision_card(turn: Turn, app: Application, stage: Stage) -> Card:
     pack, worker = turn.pack, _applicant(turn, app)
     target = pack.level(app.target_level)
-    current = f"{app.from_level or 'not recorded'}" + (f", point {app.from_point}" if app.from_point else "")
+    known = {lv.id: lv.name for lv in pack.levels}
+    current = known.get(app.from_level, app.from_level or "not recorded")
+    current += f", point {app.from_point}" if app.from_point else ""
     items = checklist(target, worker, turn.today)
     marks = {"met": "✓", "not_met": "✗", "unknown": "?", "later": "…", "desirable": "◦"}
     evidence = documents.evidence_summary(turn.session, pack, app)

@@ -43,6 +43,7 @@ def test_full_medway_application_to_payroll(
     card = chat.inbox(MANAGER)[0]
     assert card.card is not None and "Wendy Worker" in card.card.title
     assert "Level 3 Social Worker" in all_text([card])
+    assert {f.label: f.value for f in card.card.fields}["Now"] == "Level 2 Social Worker, point 37"
     refused = chat.press(SERVICE, find_button([card], "Approve"))  # not the named line manager
     assert "Only the line manager named on this application" in all_text(refused)
     replies = chat.press(MANAGER, find_button([card], "Approve"))
