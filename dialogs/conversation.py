@@ -109,7 +109,8 @@ class Conversation:
             return state, [Reply(text="I didn't catch anything there. " + commands.HELP)]
         if state and state.get("confirm_cancel"):
             return self._confirm_cancel(turn, state, commands.parse(text))
-        hr_replies = hr.on_text(turn, text)  # panels, broadcasts, mute: see dialogs.hr
+        # Panels, broadcasts, mute (see dialogs.hr); not mid-application, where "Broadcast…" may be evidence.
+        hr_replies = None if state else hr.on_text(turn, text)
         if hr_replies is not None:
             return state, hr_replies
         command = commands.parse(text)

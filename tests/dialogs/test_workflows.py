@@ -215,3 +215,12 @@ def test_declined_questions_are_kept_for_hr(chat: Chat, sessions: sessionmaker[S
 
 def test_today_is_fixed_for_these_transcripts(clock: Clock) -> None:
     assert clock.now.date() == date(2026, 11, 23)
+
+
+def test_evidence_that_starts_like_an_hr_command_is_saved_as_evidence(chat: Chat) -> None:
+    replies = chat.say("worker@medway.example", "apply for level 3")
+    chat.press("worker@medway.example", find_button(replies, "Continue"))
+    saved = chat.say(
+        "worker@medway.example", "Broadcast: I briefed the team on the new referral pathway and audited it."
+    )
+    assert "Saved example 1" in all_text(saved)
