@@ -55,6 +55,7 @@ _OWN_SUBJECT = {
     Topic.supplements, Topic.clawback, Topic.secondary_employment, Topic.caseload, Topic.review,
     Topic.backdating, Topic.forms, Topic.probation, Topic.panel, Topic.signoff,
 }  # fmt: skip
+_ASKS_GRADE = re.compile(r"\b(what|which) (pay )?grade\b|\bgrade (is|for|of)\b")
 _MOVE = re.compile(
     r"\b(jump|accelerat|skip|move|moving|progress|go up|where (would|do|will|should|could|might) i|what point"
     r"|which point|end up|land)"
@@ -348,6 +349,8 @@ def level_card(index: PackIndex, question: Question, topic: Topic | None = None)
     sources: list[Source] = []
     for level in (pack.level(level_id) for level_id in named):
         grade = f" ({level.grade})" if level.grade and level.grade.lower() not in level.name.lower() else ""
+        if not level.grade and _ASKS_GRADE.search(question.text):  # say so, rather than answer beside it
+            lines.append(f"The policy doesn't say which grade {level.name} is.")
         lines.append(f"{level.name}{grade}." + (f" {level.summary}" if level.summary else ""))
         sources.append(level.source)
         if level.pay:

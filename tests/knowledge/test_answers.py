@@ -160,3 +160,9 @@ def test_the_spinal_points_of_a_level_are_listed_with_their_pay(library: Library
 def test_a_competency_at_a_level_it_is_not_described_for_says_so(library: Library) -> None:
     answered, text, _ = ask(library, "medway", "what is the level 1 descriptor for communication")
     assert answered and "only, not level 1" in text and "communication at level 2" in text
+
+
+def test_a_grade_the_policy_never_gives_a_level_is_said_plainly(library: Library) -> None:
+    answered, text, _ = ask(library, "bcc", "what grade is level 3")
+    assert answered and text.startswith("the policy doesn't say which grade level 3")
+    assert "bg1" not in text  # no BG grade is borrowed from the other levels
