@@ -184,7 +184,7 @@ async def run_mode(
 ) -> dict[str, float]:
     port = free_port()
     tmp.mkdir(parents=True, exist_ok=True)
-    database = f"sqlite:///{tmp}/{mode}.sqlite3"
+    database = fresh_postgres(args.postgres, tmp.name) if args.postgres else f"sqlite:///{tmp}/{mode}.sqlite3"
     server = subprocess.Popen(
         [sys.executable, __file__, "serve", mode, str(port), api_url, database, str(args.users), str(processes)],
         cwd=ROOT, stderr=subprocess.DEVNULL if mode == "bare" else None,
@@ -221,6 +221,20 @@ async def wait_for_posts(stats_url: str, target: int, timeout: float) -> float:
             return time.perf_counter()
         await asyncio.sleep(0.05)
     raise RuntimeError(f"only {await posted(stats_url)} of {target} answers posted in {timeout}s")
+
+
+def fresh_postgres(server_url: str, name: str) -> str:
+    """An empty database on the PostgreSQL server at `server_url`, for one run (dropped first if left over)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    database = f"pathway_bench_{name}"
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    engine.dispose()
+    return make_url(server_url).set(database=database).render_as_string(hide_password=False)
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -290,5 +304,10 @@ if __name__ == "__main__":
         )
         parser.add_argument(
             "--processes", type=int, default=1, help="SLACK_ANSWER_PROCESSES for the third column"
+        )
+        parser.add_argument(
+            "--postgres",
+            help="run on PostgreSQL instead of SQLite: a server URL, e.g. "
+            "postgresql+psycopg://postgres@127.0.0.1:5432/test (a fresh database per run)",
         )
         asyncio.run(main(parser.parse_args()))

@@ -24,7 +24,9 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("may_have_arrived", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
-    op.create_index(op.f("ix_outbox_recipient_person_id_id"), "outbox", ["recipient_person_id", "id"])
+    op.create_index(
+        op.f("ix_outbox_recipient_person_id_channel_id"), "outbox", ["recipient_person_id", "channel", "id"]
+    )
     op.create_table(
         "channel_paces",
         sa.Column("channel", sa.String(16), nullable=False),
@@ -37,7 +39,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("channel_paces")
-    op.drop_index(op.f("ix_outbox_recipient_person_id_id"), table_name="outbox")
+    op.drop_index(op.f("ix_outbox_recipient_person_id_channel_id"), table_name="outbox")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("may_have_arrived")
         batch.drop_column("failures")
