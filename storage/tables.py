@@ -267,7 +267,9 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index(None, "status", "due_at"),
         Index(None, "broadcast_id"),
-        Index(None, "recipient_person_id", "channel", "id"),  # each person's messages go out in order, per channel
+        Index(
+            None, "recipient_person_id", "channel", "id"
+        ),  # each person's messages go out in order, per channel
         one_of("channel", PLATFORMS),
         one_of("status", get_args(OutboxStatus)),
     )
