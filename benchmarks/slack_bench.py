@@ -72,9 +72,9 @@ def serve(mode: str, port: int, api_url: str, database: str, users: int, process
 
         app.router.add_post("/slack/events", events_handler(bolt))
     else:
+        from bot.operations import link_workspace
         from bot.runtime import Runtime
         from bot.slack import mount
-        from bot.slack.link import link_team
         from knowledge.library import Library
         from storage.db import transaction
         from storage.roster import import_roster
@@ -84,7 +84,7 @@ def serve(mode: str, port: int, api_url: str, database: str, users: int, process
             import_roster(
                 session, roster(users), known_orgs=["medway"], allowed_levels={"medway": ["level-2"]}
             )
-        link_team(runtime, "medway", TEAM)
+        link_workspace(runtime, "medway", "slack", TEAM)
         print(mount.mount(app, runtime), file=sys.stderr)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 

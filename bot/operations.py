@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import Literal
 
 import typer
 from aiohttp import web
@@ -20,7 +21,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from dialogs.reminders import ReminderPolicy, send_reminders
 from knowledge.library import Library
-from storage import migrate
+from storage import directory, migrate
 from storage.columns import utc_now
 from storage.db import transaction
 from storage.roster import RosterImport, import_roster
@@ -117,3 +118,21 @@ def remind(library: Library) -> None:
     with transaction(runtime.sessions) as session:
         queued = send_reminders(session, runtime.library, utc_now(), policy, channel="web")
     typer.echo(f"queued {queued} reminder(s)")
+
+
+def link_workspace(runtime: Runtime, org: str, platform: Literal["slack", "teams"], workspace: str) -> None:
+    """Answer people in a Slack workspace or Microsoft 365 tenant from this organisation's policy and roster."""
+    with transaction(runtime.sessions) as session:
+        directory.ensure_organisation(session, org, runtime.library.packs[org].organisation.name)
+        link = directory.link_slack_team if platform == "slack" else directory.link_teams_tenant
+        link(session, org, workspace)
+
+
+def link_command(library: Library, org: str, platform: Literal["slack", "teams"], workspace: str) -> None:
+    """`pathway slack link` / `pathway teams link`, once the workspace id's form has been checked."""
+    if org not in library.packs:
+        typer.echo(f"Unknown organisation {org!r}; known: {', '.join(library.organisations)}", err=True)
+        raise typer.Exit(2)
+    link_workspace(start(library), org, platform, workspace)
+    place = "Slack workspace" if platform == "slack" else "Teams tenant"
+    typer.echo(f"{place} {workspace} now answers for {library.packs[org].organisation.name} ({org}).")

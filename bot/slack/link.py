@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from knowledge.library import Library
-
-if TYPE_CHECKING:  # the database and core load only when the command runs: `pathway ask` starts fast
-    from bot.runtime import Runtime
 
 slack_app = typer.Typer(help="Slack.", no_args_is_help=True)
 
@@ -20,25 +17,9 @@ def link(
     team: Annotated[str, typer.Option(help="The Slack workspace (team) id, T…")],
 ) -> None:
     """Answer people in this Slack workspace from this organisation's policy and roster."""
-    library = Library.load()
-    if org not in library.packs:
-        typer.echo(f"Unknown organisation {org!r}; known: {', '.join(library.organisations)}", err=True)
-        raise typer.Exit(2)
     if not team.startswith(("T", "E")) or not team.isalnum():
         typer.echo(f"{team!r} doesn't look like a Slack team id (T… or E…).", err=True)
         raise typer.Exit(2)
-    from bot.runtime import Runtime
-    from bot.settings import Settings
+    from bot import operations  # the database and core load only now: `pathway ask` starts fast
 
-    runtime = Runtime.start(Settings(), library)
-    link_team(runtime, org, team)
-    typer.echo(f"Slack workspace {team} now answers for {library.packs[org].organisation.name} ({org}).")
-
-
-def link_team(runtime: Runtime, org: str, team: str) -> None:
-    from storage import directory
-    from storage.db import transaction
-
-    with transaction(runtime.sessions) as session:
-        directory.ensure_organisation(session, org, runtime.library.packs[org].organisation.name)
-        directory.link_slack_team(session, org, team)
+    operations.link_command(Library.load(), org, "slack", team)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from bot.settings import Settings
 from bot.teams.package import NotAnAppId, write_package
 from knowledge.library import Library
-
-if TYPE_CHECKING:  # the database and core load only when the command runs: `pathway ask` starts fast
-    from bot.runtime import Runtime
 
 teams_app = typer.Typer(help="Microsoft Teams.", no_args_is_help=True)
 
@@ -24,29 +21,14 @@ def link(
     tenant: Annotated[str, typer.Option(help="The Microsoft 365 tenant id (a GUID)")],
 ) -> None:
     """Answer people in this Microsoft 365 tenant from this organisation's policy and roster."""
-    library = Library.load()
-    if org not in library.packs:
-        typer.echo(f"Unknown organisation {org!r}; known: {', '.join(library.organisations)}", err=True)
-        raise typer.Exit(2)
     try:
         tenant = str(uuid.UUID(tenant))
     except ValueError as exc:
         typer.echo(f"{tenant!r} doesn't look like a tenant id (a GUID).", err=True)
         raise typer.Exit(2) from exc
-    from bot.runtime import Runtime
+    from bot import operations  # the database and core load only now: `pathway ask` starts fast
 
-    runtime = Runtime.start(Settings(), library)
-    link_tenant(runtime, org, tenant)
-    typer.echo(f"Teams tenant {tenant} now answers for {library.packs[org].organisation.name} ({org}).")
-
-
-def link_tenant(runtime: Runtime, org: str, tenant: str) -> None:
-    from storage import directory
-    from storage.db import transaction
-
-    with transaction(runtime.sessions) as session:
-        directory.ensure_organisation(session, org, runtime.library.packs[org].organisation.name)
-        directory.link_teams_tenant(session, org, tenant)
+    operations.link_command(Library.load(), org, "teams", tenant)
 
 
 @teams_app.command("package")

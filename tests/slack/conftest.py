@@ -20,10 +20,10 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatch import Dispatcher
+from bot.operations import link_workspace
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.slack import mount as slack_mount
-from bot.slack.link import link_team
 from bot.slack.turns import SlackTurns
 from knowledge.library import Library
 from storage.db import transaction
@@ -207,7 +207,7 @@ def runtime(sessions: sessionmaker[Session], library: Library, fake_slack: FakeS
                         slack_api_url=fake_slack.base_url, slack_app_token=None,
                         slack_answer_processes=0)  # fmt: skip  # threads: the test's own database session
     runtime = Runtime(settings, library, sessions)
-    link_team(runtime, "medway", TEAM)
+    link_workspace(runtime, "medway", "slack", TEAM)
     return runtime
 
 
