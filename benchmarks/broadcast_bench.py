@@ -1,7 +1,7 @@
 """A broadcast to thousands through the real dispatcher and Slack sender, against a rate-limited fake Slack.
 
 For each run: a fresh PostgreSQL schema, a roster of N workers all on Slack, D `pathway dispatch`
-processes, and the fake Slack Web API (tests/fakes/slack_history.py) in its own process allowing R
+processes, and the fake Slack Web API (tests/fakes/slack_api.py) in its own process allowing R
 chat.postMessage calls a second (more get HTTP 429 with Retry-After) and, in the second pair of runs,
 answering 1% of calls with a 5xx. HR's broadcast is released once the dispatchers are up, and the
 clock runs until every copy is settled. Prints the time against the floor the rate limit sets (N / R),

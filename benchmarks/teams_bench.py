@@ -32,10 +32,10 @@ from bot.app import build
 from bot.demo import demo_roster
 from bot.runtime import Runtime
 from bot.settings import Settings
+from dialogs.staff import import_staff
 from knowledge.library import Library
 from storage import directory
 from storage.db import transaction
-from storage.roster import import_roster
 from tests.fakes.bot_connector import BotConnector
 
 ORGS = ["medway", "bcc", "hertfordshire", "coventry"]
@@ -69,9 +69,8 @@ def pathway_app(database_url: str) -> web.Application:
     settings = Settings(_env_file=None, pathway_database_url=database_url)
     library = Library.load()
     runtime = Runtime.start(settings, library)
-    allowed = {org: [lv.id for lv in pack.levels] for org, pack in library.packs.items()}
     with transaction(runtime.sessions) as session:
-        import_roster(session, demo_roster(library), known_orgs=list(library.packs), allowed_levels=allowed)
+        import_staff(session, library, demo_roster(library))
         for org in ORGS:
             directory.link_teams_tenant(session, org, f"tenant-{org}")
     app, _notes = build(runtime, dispatch=False, reminders=False)

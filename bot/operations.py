@@ -20,11 +20,12 @@ from bot.dispatch import Dispatcher
 from bot.runtime import Runtime
 from bot.settings import Settings
 from dialogs.reminders import ReminderPolicy, send_reminders
+from dialogs.staff import import_staff
 from knowledge.library import Library
 from storage import directory, migrate
 from storage.columns import utc_now
 from storage.db import transaction
-from storage.roster import RosterImport, import_roster
+from storage.roster import RosterImport
 from storage.roster_rows import RosterRejected
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -54,10 +55,8 @@ def staff_import(library: Library, file: Path) -> None:
 
 
 def import_file(runtime: Runtime, data: bytes | str) -> RosterImport:
-    library = runtime.library
-    allowed = {org: [lv.id for lv in pack.levels] for org, pack in library.packs.items()}
     with transaction(runtime.sessions) as session:
-        return import_roster(session, data, known_orgs=list(library.packs), allowed_levels=allowed)
+        return import_staff(session, runtime.library, data)
 
 
 def chat(library: Library, org: str | None, who: str | None, jsonl: bool) -> None:

@@ -21,10 +21,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs.broadcast import release
+from dialogs.staff import import_staff
 from knowledge.library import Library
 from storage import broadcasts, db, migrate
 from storage.db import transaction
-from storage.roster import import_roster
 from storage.tables import OutboxMessage
 from tests.broadcast.slack_edge import link_everyone_to_slack
 
@@ -57,9 +57,8 @@ def seed_roster(url: str, library: Library, workers: int) -> None:
     migrate.upgrade(url)
     engine = db.make_engine(url)
     sessions = db.session_factory(engine)
-    allowed = {org: [lv.id for lv in pack.levels] for org, pack in library.packs.items()}
     with transaction(sessions) as session:
-        import_roster(session, roster(workers), known_orgs=list(library.packs), allowed_levels=allowed)
+        import_staff(session, library, roster(workers))
     link_everyone_to_slack(sessions, "medway")
     engine.dispose()
 
@@ -107,7 +106,7 @@ class Fleet:
         self.logs: list[IO[bytes]] = []
 
     def start_fake(self) -> str:
-        command = [sys.executable, "-m", "tests.fakes.slack_history", "--port", "0", "--auto-users",
+        command = [sys.executable, "-m", "tests.fakes.slack_api", "--port", "0", "--auto-users",
                    "--rate-limit", str(self.rate_limit), "--error-rate", str(self.error_rate), "--latency", str(self.latency), "--seed", "7"]  # fmt: skip
         self.fake = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert self.fake.stdout is not None

@@ -16,14 +16,14 @@ from storage.db import transaction
 from storage.tables import OutboxMessage, Person
 from tests.broadcast.slack_edge import deliver_all, link_everyone_to_slack, posted, slack_sender, slack_user
 from tests.dialogs.conftest import Chat, find_button
-from tests.fakes.slack_history import FakeSlackWithHistory
+from tests.fakes.slack_api import FakeSlackApi
 
 HR = "hr@medway.example"
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlackWithHistory]:
-    api = FakeSlackWithHistory(auto_users=True)
+async def fake() -> AsyncIterator[FakeSlackApi]:
+    api = FakeSlackApi(auto_users=True)
     await api.start()
     yield api
     await api.close()
@@ -45,7 +45,7 @@ def person_id(sessions: sessionmaker[Session], email: str) -> int:
 
 
 async def test_a_broadcast_reaches_everyone_once_through_429_and_5xx(
-    chat: Chat, sessions: sessionmaker[Session], fake: FakeSlackWithHistory
+    chat: Chat, sessions: sessionmaker[Session], fake: FakeSlackApi
 ) -> None:
     link_everyone_to_slack(sessions, "medway")
     broadcast_to_everyone(chat, "Panel 14 June 2027, portfolios by 24 May")
@@ -62,7 +62,7 @@ async def test_a_broadcast_reaches_everyone_once_through_429_and_5xx(
 
 
 async def test_gone_recipients_fail_at_once_and_muting_holds_back_broadcasts_only(
-    chat: Chat, sessions: sessionmaker[Session], fake: FakeSlackWithHistory
+    chat: Chat, sessions: sessionmaker[Session], fake: FakeSlackApi
 ) -> None:
     link_everyone_to_slack(sessions, "medway")
     broadcast_to_everyone(chat, "News")
@@ -90,7 +90,7 @@ async def test_gone_recipients_fail_at_once_and_muting_holds_back_broadcasts_onl
 
 
 async def test_each_persons_messages_go_out_in_order(
-    sessions: sessionmaker[Session], chat: Chat, fake: FakeSlackWithHistory
+    sessions: sessionmaker[Session], chat: Chat, fake: FakeSlackApi
 ) -> None:
     worker, other = person_id(sessions, "worker@medway.example"), person_id(sessions, "tm@medway.example")
     with transaction(sessions) as session:
@@ -108,7 +108,7 @@ async def test_each_persons_messages_go_out_in_order(
 
 
 async def test_a_send_whose_outcome_was_lost_is_not_posted_again(
-    chat: Chat, sessions: sessionmaker[Session], fake: FakeSlackWithHistory
+    chat: Chat, sessions: sessionmaker[Session], fake: FakeSlackApi
 ) -> None:
     link_everyone_to_slack(sessions, "medway")
     broadcast_to_everyone(chat, "Panel dates are out")

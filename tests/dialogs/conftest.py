@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs.conversation import Conversation
 from dialogs.messages import Action, Button, Incoming, Reply, Sender
+from dialogs.staff import import_staff
 from knowledge.library import Library
 from storage.db import transaction
-from storage.roster import import_roster
 from storage.tables import OutboxMessage, Person
 
 ROSTER = """org,email,name,role,line_manager_email,team,framework,level,grade,spinal_point,qualified_on,started_on
@@ -103,9 +103,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def sessions(session_factory: sessionmaker[Session], library: Library) -> sessionmaker[Session]:
-    allowed = {org: [lv.id for lv in pack.levels] for org, pack in library.packs.items()}
     with transaction(session_factory) as session:
-        import_roster(session, ROSTER, known_orgs=list(library.packs), allowed_levels=allowed)
+        import_staff(session, library, ROSTER)
     return session_factory
 
 

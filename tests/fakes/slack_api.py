@@ -108,7 +108,15 @@ class FakeSlackApi:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_get("/_fake/stats", self._stats)
+        app.router.add_get("/_fake/delivered", self._delivered)
         return app
+
+    def delivered(self) -> Counter[str]:
+        """Messages Slack accepted, per channel (a refused call, e.g. a 429 or a 503, posted nothing)."""
+        return Counter(channel for channel, _ts in self.messages)
+
+    async def _delivered(self, _request: web.Request) -> web.Response:
+        return web.json_response(dict(self.delivered()))
 
     async def start(self, port: int = 0) -> str:
         self._runner = web.AppRunner(self.application(), access_log=None)
@@ -254,10 +262,14 @@ class FakeSlackApi:
         return {"ok": True, "channel": key[0], "ts": key[1]}
 
     def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Newest first, with each message's metadata (as Slack gives it with include_all_metadata)."""
-        channel, limit = str(params.get("channel", "")), int(params.get("limit") or 100)
+        """Newest first; each message's metadata only when asked with include_all_metadata, as Slack does."""
+        channel, limit = str(params.get("channel", "")), min(int(params.get("limit") or 100), 100)
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
         found = sorted(((ts, m) for (c, ts), m in self.messages.items() if c == channel), reverse=True)
-        messages = [{"ts": ts, "text": m.get("text"), **({"metadata": m["metadata"]} if m.get("metadata") else {})}
+        messages = [{"type": "message", "ts": ts, "text": m.get("text"), "bot_id": "BPATHWAY",
+                     **({"metadata": m["metadata"]} if with_metadata and m.get("metadata") else {})}
                     for ts, m in found[:limit]]  # fmt: skip
         return {"ok": True, "messages": messages, "has_more": len(found) > limit}
 

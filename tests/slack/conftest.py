@@ -25,9 +25,9 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.slack import mount as slack_mount
 from bot.slack.turns import SlackTurns
+from dialogs.staff import import_staff
 from knowledge.library import Library
 from storage.db import transaction
-from storage.roster import import_roster
 from tests.dialogs.conftest import ROSTER
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -185,9 +185,8 @@ def library() -> Library:
 
 @pytest.fixture
 def sessions(session_factory: sessionmaker[Session], library: Library) -> sessionmaker[Session]:
-    allowed = {org: [lv.id for lv in pack.levels] for org, pack in library.packs.items()}
     with transaction(session_factory) as session:
-        import_roster(session, ROSTER, known_orgs=list(library.packs), allowed_levels=allowed)
+        import_staff(session, library, ROSTER)
     return session_factory
 
 
