@@ -74,6 +74,7 @@ def run(
             )
             took = time.monotonic() - started
             counts, delivered, calls = outbox_counts(sessions), fleet.delivered(), fleet.calls()
+            timeline = fleet.timeline()
             with sessions() as session:
                 people = session.scalars(select(OutboxMessage.recipient_person_id)).all()
         finally:
@@ -87,7 +88,29 @@ def run(
     return (f"{dispatchers} dispatcher(s), {error_rate:.0%} 5xx: {queued:,} copies in {took:5.1f}s (fan-out {fan_out:.1f}s), floor {floor:.1f}s "
             f"({(took / floor - 1):+.1%}); delivered {counts['delivered']:,}, failed {counts['failed']}, "
             f"duplicates {duplicates}, losses {losses}; refused posts (429/5xx) {refused:,}, "
-            f"history look-ups {calls['conversations.history']}")  # fmt: skip
+            f"history look-ups {calls['conversations.history']}\n    {where_the_time_went(timeline, started, took, rate)}")  # fmt: skip
+
+
+def where_the_time_went(
+    timeline: list[tuple[float, str, int]], started: float, took: float, rate: float
+) -> str:
+    """Seconds over the floor, by cause: before the first post (fan-out, claiming), posts Slack refused
+    (each 429 or 5xx used one of the rate limit's calls), whole seconds with fewer accepted posts than the
+    limit allows (pauses), and the tail after 99% were in (retries)."""
+    posts = sorted((at - started, status) for at, method, status in timeline if method == "chat.postMessage")
+    accepted = [at for at, status in posts if status == 200]
+    if not accepted:
+        return "nothing was posted"
+    first = posts[0][0]
+    refused = {code: sum(1 for _, status in posts if status == code) for code in (429, 503)}
+    tail = accepted[-1] - accepted[int(len(accepted) * 0.99)]
+    per_second = [0] * (int(accepted[-1]) + 1)
+    for at in accepted:
+        per_second[int(at)] += 1
+    whole = per_second[int(first) + 1 : -1]  # seconds wholly between the first and the last post
+    short = sum(max(0.0, rate - n) for n in whole) / rate
+    return (f"first post at {first:.2f}s; accepted {len(accepted):,}; refused 429 x{refused[429]}, 5xx x{refused[503]}; "
+            f"under-used seconds worth {short:.2f}s; last 1% took {tail:.2f}s; settled {took - accepted[-1]:.2f}s after the last post")  # fmt: skip
 
 
 def main() -> None:

@@ -52,3 +52,6 @@ class Sender(Protocol):
     channel: Platform
 
     async def send(self, delivery: Delivery) -> None: ...
+
+    async def close(self) -> None:
+        """Release what the sender holds open (connections); the dispatcher calls it when it stops."""

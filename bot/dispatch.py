@@ -8,8 +8,9 @@ Several dispatchers, in one process or on several hosts, share the queue through
   as a failure, and from then on every dispatcher spaces its sends on that channel to a shared pace
   just under the rate that was getting through (bot.pacing, storage.paces), so a large broadcast runs
   near the platform's limit without bursts.
-- 5xx, network errors, timeouts: retried after an exponential backoff with full jitter and a ceiling;
-  given up (failed) after MAX_FAILURES.
+- 5xx, network errors, timeouts: retried at once the first time (back in the queue, behind what is
+  already due), then after an exponential backoff with jitter and a ceiling; given up (failed) after
+  MAX_FAILURES.
 - Undeliverable (the user or conversation is gone), or a recipient deactivated on the roster: failed
   at once, never retried.
 
@@ -45,22 +46,32 @@ from storage import outbox, paces
 from storage.columns import utc_now
 from storage.db import transaction
 from storage.tables import OutboxMessage
+from storage.wakeups import Wakeups
 
 log = logging.getLogger(__name__)
 
-MAX_FAILURES = 8  # failed sends (not rate limits) before a message is given up
+MAX_FAILURES = 9  # failed sends (not rate limits) before a message is given up: about a minute of trying
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CEILING_SECONDS = 300.0
 MAX_RETRY_AFTER_SECONDS = 900.0  # a Retry-After beyond this is taken as this
-IDLE_POLL_SECONDS = 1.0
+IDLE_POLL_SECONDS = 1.0  # a fallback: queueing a message wakes idle dispatchers (storage.wakeups)
 RELEASE_INTERVAL_SECONDS = 30.0  # how late a scheduled broadcast may go out
 
 Outcome = Literal["delivered", "retry", "failed"]
 
 
 def backoff(failures: int) -> float:
-    """Seconds to wait after the `failures`-th failed send: exponential, capped, with jitter."""
-    ceiling = min(BACKOFF_CEILING_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, failures - 1))
+    """Seconds to wait after the `failures`-th failed send of one message.
+
+    The first failure costs no wait: one 5xx among sends that succeed is a hiccup, not overload, and the
+    message goes back in the queue behind everything already due, where the channel's pace (or the
+    concurrency limit) spaces it like any other send; a broadcast's last copies then have no straggler
+    waiting out a backoff. From the second failure of the same message on, the wait is exponential,
+    capped, with jitter, so an outage is not hammered.
+    """
+    if failures <= 1:
+        return 0.0
+    ceiling = min(BACKOFF_CEILING_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (failures - 2))
     return random.uniform(ceiling / 2, ceiling)
 
 
@@ -125,14 +136,20 @@ class Dispatcher:
         A pipeline: the next batch is claimed while this one is being sent, and outcomes are recorded
         in the background, so a paced channel never waits on the database between batches.
         """
+        async with Wakeups(self.sessions.kw["bind"]) as wakeups:
+            await self._run(stop, wakeups)
+        for sender in self.senders.values():
+            await sender.close()
+
+    async def _run(self, stop: asyncio.Event, wakeups: Wakeups) -> None:
         ahead: asyncio.Task[list[Scheduled]] | None = None
         settling: set[asyncio.Task[None]] = set()
         while not stop.is_set():
             try:
                 claims = await (ahead or asyncio.create_task(self._claim_now()))
                 ahead = None
-                if not claims:
-                    await sleep_unless_stopped(stop, await self._idle_wait())
+                if not claims:  # sleep until the next message falls due, or one is queued
+                    await wakeups.wait(await self._idle_wait(), stop)
                     continue
                 ahead = asyncio.create_task(self._claim_now())
                 settlements = await self._send(claims)
@@ -165,8 +182,25 @@ class Dispatcher:
         return [channel for channel in self.senders if not self._paused(channel)]
 
     async def _send(self, claims: list[Scheduled]) -> list[Settlement]:
+        """Send a batch; returns the outcomes still to be recorded (a failed send is recorded at once)."""
         limit = asyncio.Semaphore(self.concurrency)
-        return list(await asyncio.gather(*(self._attempt(claim, limit) for claim in claims)))
+        outcomes = await asyncio.gather(*(self._attempt_and_settle_failure(claim, limit) for claim in claims))
+        return [settlement for settlement in outcomes if settlement is not None]
+
+    async def _attempt_and_settle_failure(
+        self, claim: Scheduled, limit: asyncio.Semaphore
+    ) -> Settlement | None:
+        """A failed send's retry is recorded at once, so it is due again without waiting for the rest
+        of its batch; other outcomes are returned to be recorded together."""
+        settlement = await self._attempt(claim, limit)
+        if not settlement.failed_send:
+            return settlement
+        try:
+            await asyncio.to_thread(self._settle, [settlement])
+        except Exception:  # recorded with the batch instead
+            log.exception("could not record a failed send of outbox message %s", claim.message.id)
+            return settlement
+        return None
 
     def _settle_in_background(self, settlements: list[Settlement], settling: set[asyncio.Task[None]]) -> None:
         task = asyncio.create_task(asyncio.to_thread(self._settle, settlements))

@@ -19,7 +19,6 @@ from dialogs.messages import Platform
 from dialogs.turn import reach_among
 from knowledge.models import Pack
 from storage import directory
-from storage.mutes import muted_among
 from storage.tables import Application, Person
 
 Audience = dict[str, Any]
@@ -114,8 +113,7 @@ def recipients(
     """Where each member will be reached (their Slack/Teams account, else the web chat), leaving out
     people who muted broadcasts; and how many were left out that way."""
     people = members(session, pack, org_id, audience, today)
-    muted = muted_among(session, [p.id for p in people])
-    chosen = [p for p in people if p.id not in muted]
+    chosen = [p for p in people if not p.muted_broadcasts]
     identities = directory.identities_by_person(session, [p.id for p in chosen])
     reached = [Recipient(p, *reach_among(identities[p.id], p, "web")) for p in chosen]
     return reached, len(people) - len(chosen)

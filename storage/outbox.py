@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import Table, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement
 
@@ -25,6 +25,7 @@ from storage.conditional_update import update_if
 from storage.db import dialect_insert
 from storage.mutes import muted_among
 from storage.tables import OutboxMessage, OutboxStatus, Person, Platform
+from storage.wakeups import announce
 
 MAX_ERROR_LENGTH = 2000
 
@@ -70,6 +71,7 @@ def enqueue(
         created_at=now,
     )
     session.execute(insert.on_conflict_do_nothing(index_elements=["idempotency_key"]))
+    announce(session)
     query = select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
     return session.scalars(query).one()
 
@@ -84,8 +86,10 @@ def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     now = utc_now()
     values = [{"due_at": now, "recipient_person_id": None, "broadcast_id": None, **row,
                "status": "pending", "attempts": 0, "created_at": now} for row in rows]  # fmt: skip
-    insert = dialect_insert(session, OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    session.execute(insert, values)
+    assert isinstance(OutboxMessage.__table__, Table)
+    insert = dialect_insert(session, OutboxMessage.__table__)  # Core: no ORM bookkeeping per row
+    session.connection().execute(insert.on_conflict_do_nothing(index_elements=["idempotency_key"]), values)
+    announce(session)
     return len(values)
 
 
@@ -237,6 +241,7 @@ def mark_retry(
     `failed_send`: count it towards giving up (a rate limit does not). `may_have_arrived`: False when
     the platform certainly did not take it (a 429, or it was never sent).
     """
+    announce(session)  # an idle dispatcher's sleep was timed without this message: it must look again
     return finish_claim(
         session,
         message,

@@ -166,6 +166,9 @@ class TeamsSender:
     def __init__(self, courier: Courier) -> None:
         self.courier = courier
 
+    async def close(self) -> None:
+        """Nothing to release: the Bot Framework adapter's connections belong to the server."""
+
     async def send(self, delivery: Delivery) -> None:
         reference = reference_from(delivery.address)
         if reference is None and delivery.recipient_person_id is not None:

@@ -152,6 +152,10 @@ class Fleet:
     def calls(self) -> Counter[str]:
         return Counter(self.fake_json("/_fake/stats")["calls"])
 
+    def timeline(self) -> list[tuple[float, str, int]]:
+        """Every call the fake saw: (time.monotonic() on arrival, method, HTTP status answered)."""
+        return [(at, method, status) for at, method, status in self.fake_json("/_fake/timeline")]
+
     @staticmethod
     def kill(process: subprocess.Popen[bytes]) -> None:
         process.send_signal(signal.SIGKILL)

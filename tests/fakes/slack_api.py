@@ -34,6 +34,8 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str
+    at: float = field(default_factory=time.monotonic)
+    status: int = 200  # what the fake answered
 
 
 @dataclass
@@ -109,6 +111,7 @@ class FakeSlackApi:
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_get("/_fake/stats", self._stats)
         app.router.add_get("/_fake/delivered", self._delivered)
+        app.router.add_get("/_fake/timeline", self._timeline)
         return app
 
     def delivered(self) -> Counter[str]:
@@ -134,6 +137,12 @@ class FakeSlackApi:
     async def _stats(self, _request: web.Request) -> web.Response:
         return web.json_response(self.stats())
 
+    async def _timeline(self, _request: web.Request) -> web.Response:
+        """Every call as [time.monotonic() when it came, method, HTTP status], for benchmarks to show where
+        the time went (bursts, pauses after a 429, a tail of retries). The monotonic clock is the
+        machine's, so a benchmark in another process can set these against its own."""
+        return web.json_response([[c.at, c.method, c.status] for c in self.calls])
+
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.calls.append(Call("response_url", {"key": request.match_info["key"], **body}, ""))
@@ -143,11 +152,13 @@ class FakeSlackApi:
         method = request.match_info["method"]
         params = await self._params(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        self.calls.append(Call(method, params, token))
+        call = Call(method, params, token)
+        self.calls.append(call)
         if self.latency:
             await asyncio.sleep(self.latency)
         failure = self._failure(method)
         if failure is not None:
+            call.status = failure.status
             return failure
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
