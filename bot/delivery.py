@@ -44,6 +44,16 @@ class RateLimited(SendFailed):
         self.retry_after = retry_after
 
 
+class Postponed(Exception):
+    """This message cannot be sent yet, for a reason that does not hold back the channel (a look-up the
+    send needs was rate limited: platforms limit each method separately). Try it again after
+    `retry_after` seconds; it is not counted as a failed send."""
+
+    def __init__(self, retry_after: float, detail: str = "postponed") -> None:
+        super().__init__(f"{detail} (retry after {retry_after:g}s)")
+        self.retry_after = retry_after
+
+
 class Undeliverable(Exception):
     """A send that will never work (the user or conversation no longer exists, the bot was removed)."""
 

@@ -11,6 +11,7 @@ Several dispatchers, in one process or on several hosts, share the queue through
 - 5xx, network errors, timeouts: retried at once the first time (back in the queue, behind what is
   already due), then after an exponential backoff with jitter and a ceiling; given up (failed) after
   MAX_FAILURES.
+- Postponed (a look-up the send needs was rate limited): that message alone waits, uncounted.
 - Undeliverable (the user or conversation is gone), or a recipient deactivated on the roster: failed
   at once, never retried.
 
@@ -37,7 +38,7 @@ from typing import Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import Delivery, RateLimited, Sender, SendFailed, Undeliverable
+from bot.delivery import Delivery, Postponed, RateLimited, Sender, SendFailed, Undeliverable
 from bot.pacing import Throughput
 from dialogs.broadcast import release_due
 from dialogs.messages import Reply
@@ -279,6 +280,11 @@ class Dispatcher:
                 if first:  # sends in flight get 429s too: only the first reports, once for this pause
                     await self._report_limit(message.channel, exc.retry_after)
                 return settlement
+            except Postponed as exc:  # this message only: the channel goes on at its pace
+                due = self.clock() + timedelta(
+                    seconds=min(max(exc.retry_after, 0.0), MAX_RETRY_AFTER_SECONDS)
+                )
+                return Settlement(message, "retry", str(exc), due, may_have_arrived=claim.uncertain)
             except Undeliverable as exc:
                 return Settlement(message, "failed", str(exc) or "undeliverable")
             except (SendFailed, OSError, TimeoutError) as exc:

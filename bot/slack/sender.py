@@ -10,18 +10,31 @@ Errors are raised in the dispatcher's terms (see bot.slack.post.call); nothing i
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import Delivery, Undeliverable
+from bot.delivery import Delivery, Postponed, RateLimited, Undeliverable
 from bot.slack.client import keep_connections, release_connections
 from bot.slack.once import earlier_copy, outbox_metadata
 from bot.slack.post import Poster
 from dialogs.messages import Platform, Reply
 from storage import directory
 from storage.db import transaction
+
+T = TypeVar("T")
+
+
+async def looked_up(lookup: Awaitable[T]) -> T:
+    """A look-up a post needs (users.lookupByEmail, conversations.open, conversations.history). Slack
+    limits each method separately, and these tiers allow far fewer calls than chat.postMessage: a 429
+    here postpones this message alone instead of pausing every post."""
+    try:
+        return await lookup
+    except RateLimited as exc:
+        raise Postponed(exc.retry_after, f"look-up {exc}") from exc
 
 
 class SlackSender:
@@ -39,10 +52,12 @@ class SlackSender:
         reply, person = delivery.reply, delivery.recipient_person_id
         if reply.replaces and person is not None and await self._update_copy(reply, reply.replaces, person):
             return
-        channel = await self._channel(delivery.address, person)
+        channel = await looked_up(self._channel(delivery.address, person))
         key = delivery.idempotency_key
         # Exactly once: an uncertain delivery may already be in Slack (see bot.slack.once).
-        earlier = await earlier_copy(self.poster.client, channel, key) if delivery.uncertain else None
+        earlier = (
+            await looked_up(earlier_copy(self.poster.client, channel, key)) if delivery.uncertain else None
+        )
         reference = earlier or await self.poster.post(channel, reply, metadata=outbox_metadata(key))
         if reply.card is not None and reply.card.key and person is not None:
             await self.poster.remember(person, {reply.card.key: reference})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatch import Dispatcher, delivery_of
 from storage import mutes, outbox
+from storage.columns import utc_now
 from storage.db import transaction
 from storage.tables import OutboxMessage, Person
 from tests.broadcast.slack_edge import deliver_all, link_everyone_to_slack, posted, slack_sender, slack_user
@@ -123,3 +125,25 @@ async def test_a_send_whose_outcome_was_lost_is_not_posted_again(
     looked = [params["channel"] for params in fake.of("conversations.history")]
     assert sorted(looked) == sorted(f"D{slack_user(c.message.recipient_person_id)[1:]}" for c in claims)  # type: ignore[arg-type]
     assert {row.status for row in rows(sessions)} == {"delivered"}
+
+
+async def test_a_rate_limited_look_up_postpones_that_message_without_pausing_the_channel(
+    sessions: sessionmaker[Session], fake: FakeSlackApi
+) -> None:
+    with transaction(sessions) as session:  # one recipient must be looked up by email first
+        outbox.enqueue(session, org_id="medway", channel="slack", address={"email": "new@medway.example"},
+                       kind="message", payload={"text": "needs a look-up"}, idempotency_key="by-email")  # fmt: skip
+        outbox.enqueue(session, org_id="medway", channel="slack", address={"channel": "DKNOWN"},
+                       kind="message", payload={"text": "direct"}, idempotency_key="direct")  # fmt: skip
+    fake.fail_next("users.lookupByEmail", 429, retry_after=30)  # that method's tier is used up
+    dispatcher = Dispatcher(sessions, {"slack": slack_sender(fake, sessions)})
+    assert await dispatcher.run_once() == 2
+    with transaction(sessions) as session:
+        outbox.enqueue(session, org_id="medway", channel="slack", address={"channel": "DLATER"},
+                       kind="message", payload={"text": "queued after"}, idempotency_key="after")  # fmt: skip
+    assert await dispatcher.run_once() == 1  # posting goes on: the channel was not paused
+    assert sorted(params["text"] for params in fake.of("chat.postMessage")) == ["direct", "queued after"]
+    waiting = {row.idempotency_key: row for row in rows(sessions)}["by-email"]
+    assert (waiting.status, waiting.failures) == ("pending", 0)  # not counted towards giving up
+    assert "look-up" in (waiting.last_error or "") and "retry after 30s" in (waiting.last_error or "")
+    assert waiting.due_at >= utc_now() + timedelta(seconds=25)
