@@ -295,13 +295,13 @@ class Dispatcher:
             return Settlement(message, "delivered")
 
     async def _report_limit(self, channel: str, retry_after: float) -> None:
-        seen = self.throughput[channel].seen_rate(retry_after)
+        at, seen = self.clock(), self.throughput[channel].seen_rate(retry_after)  # when the 429 came
         log.info("%s rate limited (retry after %gs); %s", channel, retry_after,
                  f"{seen:.1f}/s were getting through" if seen else "too few sends here to tell a rate")  # fmt: skip
 
         def report() -> None:
             with transaction(self.sessions) as session:
-                paces.limited(session, channel, self.clock(), retry_after, seen)
+                paces.limited(session, channel, at, retry_after, seen)
 
         try:
             await asyncio.to_thread(report)
@@ -340,11 +340,12 @@ class Dispatcher:
                     log.warning("outbox message %s was reclaimed before it was settled", s.message.id)
 
     def _idle_seconds(self) -> float:
-        with transaction(self.sessions) as session:
-            due = outbox.next_due_at(session)
-        if due is None:
-            return IDLE_POLL_SECONDS
-        return min(IDLE_POLL_SECONDS, max(0.01, (due - self.clock()).total_seconds()))
+        with transaction(self.sessions) as session:  # a channel waiting out a 429 is not due before then
+            due = outbox.next_due_at(session, self._open_channels())
+        now = self.clock()
+        pauses = [(until - now).total_seconds() for until in self.paused_until.values() if until > now]
+        wait = min([IDLE_POLL_SECONDS, *pauses])  # until a paused channel may send again, at the latest
+        return wait if due is None else min(wait, max(0.01, (due - now).total_seconds()))
 
     def _paused(self, channel: str) -> bool:
         until = self.paused_until.get(channel)

@@ -272,9 +272,13 @@ def get_message(session: Session, message_id: int) -> OutboxMessage | None:
     return session.get(OutboxMessage, message_id)
 
 
-def next_due_at(session: Session) -> datetime | None:
-    """When the earliest pending message falls due, so a dispatcher knows how long it may sleep."""
-    return session.scalar(select(func.min(OutboxMessage.due_at)).where(OutboxMessage.status == "pending"))
+def next_due_at(session: Session, channels: Collection[str] | None = None) -> datetime | None:
+    """When the earliest pending message (on `channels`, if given) falls due, so a dispatcher knows how
+    long it may sleep."""
+    query = select(func.min(OutboxMessage.due_at)).where(OutboxMessage.status == "pending")
+    if channels is not None:
+        query = query.where(OutboxMessage.channel.in_(list(channels)))
+    return session.scalar(query)
 
 
 def counts_by_status(session: Session, org_id: str | None = None) -> dict[str, int]:

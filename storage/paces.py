@@ -1,6 +1,7 @@
 """The send pace all dispatchers share on a channel, so together they stay just under a platform's
-rate limit: each claim reserves consecutive send slots; a 429 pauses the channel for everyone and sets
-the pace to the sum of what each dispatcher saw getting through (each reports once per pause)."""
+rate limit: each claim reserves consecutive send slots; a 429 pauses the channel for everyone. When
+sending was not paced, the pace is learnt: the sum of what each refused dispatcher saw getting through
+(each reports once per pause). When it was, the pace is cut by HEADROOM instead."""
 
 from datetime import datetime, timedelta
 
@@ -44,9 +45,12 @@ def limited(
     pace = _locked(session, channel)
     assert pace is not None
     share = max(MIN_RATE, HEADROOM * seen_rate) if seen_rate else None
-    if pace.limited_at is None or now - pace.limited_at >= timedelta(seconds=retry_after):
-        pace.limited_at = now  # a new pause: the pace is learnt afresh from the reports that follow
-        pace.rate = share
-    elif share:
+    if pace.limited_at is None or now - pace.limited_at >= timedelta(seconds=retry_after):  # a new pause
+        paced = pace.rate is not None and pace.limited_at is not None and now - pace.limited_at <= RELEARN
+        pace.limited_at, pace.learning = now, not paced
+        # Paced and still refused: the pace was a little fast, or sends bunched. Cut it; re-learning it
+        # from the reports would count only the dispatchers whose sends happened to be refused.
+        pace.rate = (pace.rate or 0.0) * HEADROOM if paced else share
+    elif share and pace.learning:
         pace.rate = (pace.rate or 0.0) + share
     pace.next_slot = max(pace.next_slot, now + timedelta(seconds=retry_after))

@@ -333,3 +333,6 @@ class ChannelPace(Base):
     rate: Mapped[float | None] = mapped_column(Float)  # sends a second; NULL: not paced
     next_slot: Mapped[datetime] = mapped_column(UTCDateTime)  # the first free send slot (or a pause's end)
     limited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last 429 that set the pace
+    # In that 429's pause: True while the pace is learnt from the dispatchers' reports, False when a
+    # pace already in force was corrected.
+    learning: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -52,9 +52,15 @@ def test_dispatchers_share_one_pace_learnt_from_their_reports(session_factory: s
         assert start == resume and spacing == pytest.approx(1 / (0.98 * 180))  # paused, then paced
         after, _ = paces.reserve(session, "slack", 10, NOW + timedelta(milliseconds=600))
         assert after == start + timedelta(seconds=97 * spacing)  # the next claim's slots follow on
-        paces.limited(session, "slack", NOW + timedelta(seconds=5), 1, 150.0)  # a later pause: learnt afresh
+        # Paced and refused again: the pace is cut, not re-learnt from the few dispatchers refused.
+        paces.limited(session, "slack", NOW + timedelta(seconds=5), 1, 30.0)
+        paces.limited(session, "slack", NOW + timedelta(seconds=5, milliseconds=5), 1, 40.0)
         assert paces.reserve(session, "slack", 1, NOW + timedelta(seconds=7))[1] == pytest.approx(
-            1 / (0.98 * 150)
+            1 / (0.98 * 0.98 * 180)
         )
         assert paces.reserve(session, "slack", 1, NOW + timedelta(seconds=70))[1] == 0.0  # forgotten
+        paces.limited(session, "slack", NOW + timedelta(seconds=71), 1, 150.0)  # then learnt afresh
+        assert paces.reserve(session, "slack", 1, NOW + timedelta(seconds=73))[1] == pytest.approx(
+            1 / (0.98 * 150)
+        )
         assert paces.reserve(session, "teams", 1, NOW) == (NOW, 0.0)
