@@ -8,7 +8,6 @@ credentials are set also contributes a `Sender` for the dispatcher (`platform_se
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from functools import partial
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.delivery import Sender
-from bot.dispatch import Dispatcher, release_broadcasts_periodically, sleep_unless_stopped
+from bot.dispatch import Dispatcher, every, release_broadcasts_periodically
 from bot.runtime import Runtime
 from bot.slack import mount as slack
 from bot.teams import mount as teams
@@ -24,8 +23,6 @@ from bot.web import mount as mount_web_chat
 from dialogs.reminders import ReminderPolicy, send_reminders
 from storage.columns import utc_now
 from storage.db import transaction
-
-log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 1024 * 1024  # chat payloads are small; anything bigger is refused with 413
 REMINDER_INTERVAL_SECONDS = 15 * 60
@@ -93,13 +90,8 @@ async def remind_periodically(runtime: Runtime, stop: asyncio.Event) -> None:
     settings = runtime.settings
     policy = ReminderPolicy(settings.pathway_remind_after_days, settings.pathway_escalate_after_days)
 
-    def once() -> int:
+    def once() -> None:
         with transaction(runtime.sessions) as session:
-            return send_reminders(session, runtime.library, utc_now(), policy, channel="web")
+            send_reminders(session, runtime.library, utc_now(), policy, channel="web")
 
-    while not stop.is_set():
-        try:
-            await asyncio.to_thread(once)
-        except Exception:
-            log.exception("reminder pass failed")
-        await sleep_unless_stopped(stop, REMINDER_INTERVAL_SECONDS)
+    await every(REMINDER_INTERVAL_SECONDS, once, stop, "reminder")

@@ -387,13 +387,19 @@ async def release_broadcasts_periodically(
     """Fan out scheduled broadcasts (and deadline reminders) when their time comes. Safe on every
     server at once: a broadcast changes from scheduled to sending in one conditional UPDATE."""
 
-    def once() -> int:
+    def once() -> None:
         with transaction(sessions) as session:
-            return release_due(session, library, utc_now())
+            release_due(session, library, utc_now())
 
+    await every(RELEASE_INTERVAL_SECONDS, once, stop, "broadcast release")
+
+
+async def every(seconds: float, job: Callable[[], None], stop: asyncio.Event, name: str) -> None:
+    """Run the blocking `job` in a worker thread every `seconds` until `stop`; a failed pass is logged
+    and the next one still runs."""
     while not stop.is_set():
         try:
-            await asyncio.to_thread(once)
+            await asyncio.to_thread(job)
         except Exception:
-            log.exception("broadcast release pass failed")
-        await sleep_unless_stopped(stop, RELEASE_INTERVAL_SECONDS)
+            log.exception("%s pass failed", name)
+        await sleep_unless_stopped(stop, seconds)

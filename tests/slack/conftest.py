@@ -25,11 +25,11 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.slack import mount as slack_mount
 from bot.slack.turns import SlackTurns
-from dialogs.staff import import_staff
 from knowledge.library import Library
-from storage.db import transaction
-from tests.dialogs.conftest import ROSTER
+from tests.dialogs.conftest import library, sessions  # the transcripts' packs and roster
 from tests.fakes.slack_api import FakeSlackApi
+
+__all__ = ["library", "sessions"]  # fixtures, re-exported for pytest
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0MEDWAY"
@@ -176,18 +176,6 @@ def find_button(blocks: list[dict[str, Any]], label: str) -> dict[str, Any]:
             if element.get("type") == "button" and label.lower() in element["text"]["text"].lower():
                 return {k: element[k] for k in ("action_id", "value", "type") if k in element}
     raise AssertionError(f"no button {label!r} in {json.dumps(blocks)[:2000]}")
-
-
-@pytest.fixture(scope="session")
-def library() -> Library:
-    return Library.load()
-
-
-@pytest.fixture
-def sessions(session_factory: sessionmaker[Session], library: Library) -> sessionmaker[Session]:
-    with transaction(session_factory) as session:
-        import_staff(session, library, ROSTER)
-    return session_factory
 
 
 @pytest.fixture
