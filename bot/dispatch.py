@@ -4,10 +4,10 @@ One pass claims a batch (at most one message per recipient, so each person's mes
 order), sends the batch concurrently (bounded), then records every outcome in one transaction.
 Several dispatchers, in one process or on several hosts, share the queue through the database.
 
-- 429: the channel is paused for Retry-After, the message goes back in the queue without counting
-  as a failure, and from then on every dispatcher spaces its sends on that channel to a shared pace
-  just under the rate that was getting through (bot.pacing, storage.paces), so a large broadcast runs
-  near the platform's limit without bursts.
+- 429: the channel is paused for Retry-After (for every dispatcher: a claim during the pause takes
+  nothing), the message goes back in the queue without counting as a failure, and from then on every
+  dispatcher spaces its sends on that channel to a shared pace just under what the platform let
+  through (storage.paces), so a large broadcast runs near the platform's limit without bursts.
 - 5xx, network errors, timeouts: retried at once the first time (back in the queue, behind what is
   already due), then after an exponential backoff with jitter and a ceiling; given up (failed) after
   MAX_FAILURES.
@@ -39,8 +39,8 @@ from typing import Literal
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery import Delivery, Postponed, RateLimited, Sender, SendFailed, Undeliverable
-from bot.pacing import Throughput
-from dialogs.broadcast import release_due
+from bot.pacing import SuccessLog
+from dialogs.broadcast import fan_out_rest, release_due
 from dialogs.messages import Reply
 from knowledge.library import Library
 from storage import outbox, paces
@@ -57,6 +57,7 @@ BACKOFF_CEILING_SECONDS = 300.0
 MAX_RETRY_AFTER_SECONDS = 900.0  # a Retry-After beyond this is taken as this
 IDLE_POLL_SECONDS = 1.0  # a fallback: queueing a message wakes idle dispatchers (storage.wakeups)
 RELEASE_INTERVAL_SECONDS = 30.0  # how late a scheduled broadcast may go out
+RELEASE_MIN_GAP_SECONDS = 0.5  # between release passes however often messages are queued
 
 Outcome = Literal["delivered", "retry", "failed"]
 
@@ -128,7 +129,7 @@ class Dispatcher:
         self.send_timeout = lease_seconds / 3
         self.clock = clock
         self.paused_until: dict[str, datetime] = {}  # channel -> end of its 429 pause
-        self.throughput = {channel: Throughput() for channel in self.senders}
+        self.successes = {channel: SuccessLog() for channel in self.senders}
         self.rates: dict[str, float] = {}  # channel -> the shared pace at the last claim (paced channels)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -233,9 +234,13 @@ class Dispatcher:
         return min(self.batch, max(1, int(min(rates) * self.send_timeout))) if rates else self.batch
 
     def _claim(self, channels: list[str], batch: int) -> list[Scheduled]:
-        """Claim a batch, fail the copies whose recipient is gone, and reserve send slots for the rest."""
+        """Claim a batch on the channels not paused, fail the copies whose recipient is gone, and
+        reserve send slots for the rest."""
         now = self.clock()
         with transaction(self.sessions) as session:
+            channels = [channel for channel in channels if not self._paused_for_all(session, channel, now)]
+            if not channels:
+                return []
             claims = outbox.claim_for_sending(
                 session, self.worker_id, batch, self.lease_seconds, now, channels
             )
@@ -253,9 +258,19 @@ class Dispatcher:
                               for i, c in enumerate(mine)]  # fmt: skip
             return scheduled
 
+    def _paused_for_all(self, session: Session, channel: str, now: datetime) -> bool:
+        """Whether another dispatcher's 429 has paused the channel (then this one waits it out too)."""
+        until = paces.look(session, channel, self.worker_id, now, self.successes[channel].between)
+        if until is not None:
+            self.paused_until[channel] = max(until, self.paused_until.get(channel, until))
+        return until is not None
+
     def _remember_rate(self, channel: str, spacing: float) -> None:
-        if spacing:
-            self.rates[channel] = 1 / spacing
+        rate, before = (1 / spacing if spacing else None), self.rates.get(channel)
+        if (rate is None) != (before is None) or (rate and before and abs(rate / before - 1) > 0.005):
+            log.info("%s %s", channel, f"paced at {rate:.1f}/s" if rate else "not paced")
+        if rate:
+            self.rates[channel] = rate
         else:
             self.rates.pop(channel, None)
 
@@ -270,10 +285,11 @@ class Dispatcher:
             if self._paused(message.channel):  # an earlier send in this batch hit the rate limit
                 until = self.paused_until[message.channel]
                 return Settlement(message, "retry", "rate limited", until, may_have_arrived=claim.uncertain)
+            began = self.clock()  # what got through is counted by when it was sent (storage.paces)
             try:
                 send = self.senders[message.channel].send(delivery_of(message, claim.uncertain))
                 await asyncio.wait_for(send, self.send_timeout)
-                self.throughput[message.channel].succeeded()
+                self.successes[message.channel].record(began)
             except RateLimited as exc:  # the platform refused this send; an earlier one may still count
                 first = not self._paused(message.channel)
                 settlement = self._rate_limited(message, exc, claim.uncertain)  # pauses the channel here
@@ -295,18 +311,23 @@ class Dispatcher:
             return Settlement(message, "delivered")
 
     async def _report_limit(self, channel: str, retry_after: float) -> None:
-        at, seen = self.clock(), self.throughput[channel].seen_rate(retry_after)  # when the 429 came
-        log.info("%s rate limited (retry after %gs); %s", channel, retry_after,
-                 f"{seen:.1f}/s were getting through" if seen else "too few sends here to tell a rate")  # fmt: skip
+        at = self.clock()  # when the 429 came
+        wait = min(max(retry_after, 0.0), MAX_RETRY_AFTER_SECONDS)
+        log.info("%s rate limited (retry after %gs)", channel, retry_after)
 
-        def report() -> None:
+        def report() -> datetime:
             with transaction(self.sessions) as session:
-                paces.limited(session, channel, at, retry_after, seen)
+                return paces.limited(
+                    session, channel, self.worker_id, at, wait, self.successes[channel].between
+                )
 
         try:
-            await asyncio.to_thread(report)
+            until = await asyncio.to_thread(report)
         except Exception:  # the local pause still holds; the shared pace is learnt at the next 429
             log.exception("could not record the rate limit")
+            return
+        # The shared pause may be longer: another dispatcher's 429 came later.
+        self.paused_until[channel] = max(until, self.paused_until.get(channel, until))
 
     def _rate_limited(self, message: OutboxMessage, exc: RateLimited, uncertain: bool) -> Settlement:
         wait = min(max(exc.retry_after, 0.0), MAX_RETRY_AFTER_SECONDS)
@@ -384,14 +405,24 @@ def delivery_of(message: OutboxMessage, uncertain: bool = False) -> Delivery:
 async def release_broadcasts_periodically(
     sessions: sessionmaker[Session], library: Library, stop: asyncio.Event
 ) -> None:
-    """Fan out scheduled broadcasts (and deadline reminders) when their time comes. Safe on every
-    server at once: a broadcast changes from scheduled to sending in one conditional UPDATE."""
+    """Start scheduled broadcasts (and deadline reminders) when their time comes, and queue the rest of
+    any broadcast still being fanned out. Woken when messages are queued (HR pressing "Send now" queues
+    the first copies), so a large broadcast's rest follows at once; otherwise every
+    RELEASE_INTERVAL_SECONDS. Safe on every server at once (dialogs.broadcast)."""
 
     def once() -> None:
         with transaction(sessions) as session:
             release_due(session, library, utc_now())
+        fan_out_rest(sessions, library, utc_now())
 
-    await every(RELEASE_INTERVAL_SECONDS, once, stop, "broadcast release")
+    async with Wakeups(sessions.kw["bind"]) as wakeups:
+        while not stop.is_set():
+            try:
+                await asyncio.to_thread(once)
+            except Exception:
+                log.exception("broadcast release pass failed")
+            await sleep_unless_stopped(stop, RELEASE_MIN_GAP_SECONDS)  # wake-ups come with every retry
+            await wakeups.wait(RELEASE_INTERVAL_SECONDS, stop)
 
 
 async def every(seconds: float, job: Callable[[], None], stop: asyncio.Event, name: str) -> None:

@@ -1,42 +1,32 @@
-"""What got through on one channel in this dispatcher, reported on a 429 to set the shared pace.
-
-Honouring Retry-After alone makes sending bursty: a burst fills the platform's window, every send then
-waits out the pause, and the time spent bursting is lost each round. So on a 429 each dispatcher
-reports the rate that was getting through to it (since the last pause, over at least one Retry-After:
-a sliding window of one Retry-After would count a platform's two fixed windows at once), and all of
-them space their sends to the sum, just under the limit (storage.paces).
-"""
+"""When this dispatcher's sends on one channel that got through were sent, for its reports to the shared
+pace (storage.paces): after a 429, every dispatcher says how many of its sends got through in the stretch
+before it and when the first of them went, which tells how long the burst took."""
 
 from __future__ import annotations
 
-import time
 from collections import deque
-from collections.abc import Callable
+from datetime import datetime
 
-MIN_EVIDENCE = 5  # successes needed to report a rate (a dispatcher crowded out by others saw too few)
-MAX_HORIZON_SECONDS = 60.0
+KEEP_SECONDS = 900.0  # the longest stretch a report covers (a Retry-After is taken as at most this)
 
 
-class Throughput:
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self.successes: deque[float] = deque()
-        self.since: float | None = None  # when the current stretch of sending began
+class SuccessLog:
+    def __init__(self) -> None:
+        self.times: deque[float] = deque()  # POSIX seconds, oldest first
 
-    def succeeded(self) -> None:
-        now = self.clock()
-        if self.since is None:
-            self.since = now
-        self.successes.append(now)
-        while self.successes and self.successes[0] < now - MAX_HORIZON_SECONDS:
-            self.successes.popleft()
+    def record(self, at: datetime) -> None:
+        now = at.timestamp()
+        self.times.append(now)
+        while self.times[0] < now - KEEP_SECONDS:
+            self.times.popleft()
 
-    def seen_rate(self, retry_after: float) -> float | None:
-        """On a 429: sends a second that got through since the last pause (None if too few to tell);
-        the next stretch starts when this pause ends."""
-        now = self.clock()
-        began = self.since if self.since is not None else now
-        horizon = min(MAX_HORIZON_SECONDS, max(1.0, retry_after, now - began))
-        recent = sum(1 for at in self.successes if at >= now - horizon)
-        self.since = now + retry_after
-        return recent / horizon if recent >= MIN_EVIDENCE else None
+    def between(self, start: datetime, end: datetime) -> tuple[int, float | None]:
+        """How many were sent in [start, end), and when the first of them was (POSIX seconds)."""
+        first, last = start.timestamp(), end.timestamp()
+        count, earliest = 0, None
+        for at in reversed(self.times):
+            if at < first:
+                break
+            if at < last:
+                count, earliest = count + 1, at
+        return count, earliest

@@ -7,6 +7,7 @@ An audience is a small dict kept with the broadcast: {"kind": ..., "value": ...}
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -110,10 +111,18 @@ def _submitted(session: Session, person_ids: list[int]) -> set[int]:
 def recipients(
     session: Session, pack: Pack, org_id: str, audience: Audience, today: date
 ) -> tuple[list[Recipient], int]:
-    """Where each member will be reached (their Slack/Teams account, else the web chat), leaving out
-    people who muted broadcasts; and how many were left out that way."""
+    """Where each member will be reached, leaving out people who muted broadcasts; and how many were
+    left out that way."""
     people = members(session, pack, org_id, audience, today)
     chosen = [p for p in people if not p.muted_broadcasts]
-    identities = directory.identities_by_person(session, [p.id for p in chosen])
-    reached = [Recipient(p, *reach_among(identities[p.id], p, "web")) for p in chosen]
-    return reached, len(people) - len(chosen)
+    return _reach_people(session, chosen), len(people) - len(chosen)
+
+
+def reach(session: Session, person_ids: Sequence[int]) -> list[Recipient]:
+    """Where each of these people will be reached: their Slack/Teams account, else the web chat."""
+    return _reach_people(session, directory.people_by_id(session, person_ids))
+
+
+def _reach_people(session: Session, people: Sequence[Person]) -> list[Recipient]:
+    identities = directory.identities_by_person(session, [p.id for p in people])
+    return [Recipient(p, *reach_among(identities[p.id], p, "web")) for p in people]

@@ -2,8 +2,11 @@
 remind non-submitters before a panel deadline, cancel a scheduled one; and mute / un-mute for anyone.
 
 A broadcast is a row (draft -> scheduled -> sending -> sent, or cancelled). Going out means one outbox
-row per recipient with the key broadcast:<id>:<person>, written in one transaction, so it fans out
-once however often it is pressed or released, and the dispatcher delivers each copy once.
+row per recipient with the key broadcast:<id>:<person>, so it fans out once however often it is pressed
+or released, and the dispatcher delivers each copy once. The copies are queued in order of person id:
+the first FIRST_CHUNK in the releasing transaction (HR's turn), so sending starts as soon as it commits;
+a larger audience's rest by `fan_out_rest`, a chunk per transaction, resuming after the last person
+queued (after a crash, too), while the first copies are already going out.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs import audience
 from dialogs.messages import Action, Card, CardField, Form, FormField, Reply, button
@@ -21,10 +24,13 @@ from dialogs.when import UK, long_date, parse_moment, uk_moment
 from knowledge.library import Library
 from knowledge.models import Pack
 from storage import audit, broadcasts, directory, mutes, outbox
+from storage.db import transaction
 from storage.panels import upcoming_panels
 from storage.tables import Broadcast
 
 MAX_BROADCAST = 3000
+FIRST_CHUNK = 500  # copies queued in the releasing transaction: a few seconds of sending at Slack's pace
+CHUNK = 1000  # copies queued per transaction after that
 REMIND_DAYS_BEFORE = 7
 MUTE = button("Mute broadcasts", "broadcast_mute")
 
@@ -212,20 +218,63 @@ def _report(broadcast_id: int) -> Any:
 
 
 def release(session: Session, library: Library, scheduled: Broadcast, now: datetime) -> int:
-    """Fan a due broadcast out to its audience as it stands now; returns how many copies were queued.
-    The conditional status change means two releasers (servers) cannot both fan it out."""
+    """Start fanning a due broadcast out to its audience as it stands now; returns how many people it
+    reaches. The first FIRST_CHUNK copies are queued in this transaction, the rest by `fan_out_rest`.
+    The conditional status change means two releasers (servers) cannot both start it."""
     if not broadcasts.change_broadcast_status(session, scheduled.id, "scheduled", "sending"):
         return 0
     pack = library.packs[scheduled.org_id]
-    reached, _muted = audience.recipients(session, pack, scheduled.org_id, scheduled.audience, now.date())
-    payload = _message(pack, scheduled.text).model_dump(mode="json")
-    rows = [{"org_id": scheduled.org_id, "channel": r.channel, "address": r.address, "kind": "broadcast",
-             "payload": payload, "idempotency_key": f"broadcast:{scheduled.id}:{r.person.id}",
-             "recipient_person_id": r.person.id, "broadcast_id": scheduled.id, "due_at": now}
-            for r in reached]  # fmt: skip
-    outbox.enqueue_many(session, rows)
-    broadcasts.change_broadcast_status(session, scheduled.id, "sending", "sent")
-    return len(rows)
+    everyone = _recipient_ids(session, pack, scheduled, now)
+    _queue(session, pack, scheduled, everyone[:FIRST_CHUNK], now)
+    if len(everyone) <= FIRST_CHUNK:
+        broadcasts.change_broadcast_status(session, scheduled.id, "sending", "sent")
+    return len(everyone)
+
+
+def fan_out_rest(sessions: sessionmaker[Session], library: Library, now: datetime) -> int:
+    """Queue the rest of every broadcast still being fanned out, CHUNK copies per transaction, so the
+    dispatchers send the first while later ones are queued, and a crash loses nothing (the next pass
+    resumes after the last person queued). Servers doing this at once take turns, a chunk each: the
+    broadcast's row is locked while a chunk is queued. Returns how many copies were queued."""
+    with transaction(sessions) as session:
+        started = [
+            b.id for b in broadcasts.broadcasts_due(session, now, "sending") if b.org_id in library.packs
+        ]
+    queued = 0
+    for broadcast_id in started:
+        with transaction(sessions) as session:
+            found = broadcasts.get_broadcast(session, broadcast_id)
+            assert found is not None
+            pack = library.packs[found.org_id]
+            everyone = _recipient_ids(session, pack, found, now)
+        done = False
+        while not done:
+            with transaction(sessions) as session:
+                locked = broadcasts.lock_broadcast(session, broadcast_id)
+                if locked is None or locked.status != "sending":  # another server finished it
+                    break
+                after = outbox.last_broadcast_recipient(session, broadcast_id) or 0
+                todo = [person_id for person_id in everyone if person_id > after][:CHUNK]
+                queued += _queue(session, pack, locked, todo, now)
+                done = not todo or todo[-1] == everyone[-1]
+                if done:
+                    broadcasts.change_broadcast_status(session, broadcast_id, "sending", "sent")
+    return queued
+
+
+def _recipient_ids(session: Session, pack: Pack, broadcast: Broadcast, now: datetime) -> list[int]:
+    """Who the broadcast reaches as things stand, in the order their copies are queued."""
+    people = audience.members(session, pack, broadcast.org_id, broadcast.audience, now.date())
+    return sorted(p.id for p in people if not p.muted_broadcasts)
+
+
+def _queue(session: Session, pack: Pack, broadcast: Broadcast, person_ids: list[int], now: datetime) -> int:
+    payload = _message(pack, broadcast.text).model_dump(mode="json")
+    rows = [{"org_id": broadcast.org_id, "channel": r.channel, "address": r.address, "kind": "broadcast",
+             "payload": payload, "idempotency_key": f"broadcast:{broadcast.id}:{r.person.id}",
+             "recipient_person_id": r.person.id, "broadcast_id": broadcast.id, "due_at": now}
+            for r in audience.reach(session, person_ids)]  # fmt: skip
+    return outbox.enqueue_many(session, rows)
 
 
 def _message(pack: Pack, text: str) -> Reply:
@@ -233,7 +282,8 @@ def _message(pack: Pack, text: str) -> Reply:
 
 
 def release_due(session: Session, library: Library, now: datetime) -> int:
-    """Fan out every scheduled broadcast whose time has come (run periodically); returns copies queued."""
+    """Start every scheduled broadcast whose time has come (run periodically, with `fan_out_rest`);
+    returns how many people they reach."""
     return sum(release(session, library, due, now) for due in broadcasts.broadcasts_due(session, now)
                if due.org_id in library.packs)  # fmt: skip
 

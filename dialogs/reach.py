@@ -43,7 +43,8 @@ def report(turn: Turn, action: Action) -> list[Reply]:
     going = sum(c.count for c in counts if c.status in GOING_OUT)
     failed = sum(c.count for c in counts if c.status == "failed")
     share = f" ({delivered * 100 // total}%)" if total else ""
-    lines = [f"{title}, sent {uk_moment(found.scheduled_for)} to {total:,} people:",
+    so_far = " so far (the rest are still being queued)" if found.status == "sending" else ""
+    lines = [f"{title}, sent {uk_moment(found.scheduled_for)} to {total:,} people{so_far}:",
              f"delivered {delivered:,}{share}, going out {going:,}, failed {failed:,}."]  # fmt: skip
     for channel in sorted({c.channel for c in counts}):
         parts = [f"{_word(c.status)} {c.count:,}" for c in counts if c.channel == channel]

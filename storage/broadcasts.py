@@ -44,6 +44,11 @@ def broadcasts_due(session: Session, now: datetime, status: str = "scheduled") -
     return list(session.scalars(query.order_by(Broadcast.scheduled_for, Broadcast.id)))
 
 
+def lock_broadcast(session: Session, broadcast_id: int) -> Broadcast | None:
+    """The broadcast, its row locked until the transaction ends (PostgreSQL), read afresh."""
+    return session.get(Broadcast, broadcast_id, with_for_update=True, populate_existing=True)
+
+
 def change_broadcast_status(session: Session, broadcast_id: int, from_status: str, to_status: str) -> bool:
     """Conditional, so two schedulers cannot both fan the same broadcast out."""
     return update_if(session, Broadcast, broadcast_id, Broadcast.status == from_status, {"status": to_status})

@@ -11,6 +11,7 @@ from storage.tables import Identity, Organisation, Person, Platform, Role
 
 # A chain deeper than this is a data error; stop rather than walk for ever.
 MAX_CHAIN_LENGTH = 50
+IN_LIST = 1000  # ids per IN list, well inside the databases' limits
 
 
 def get_organisation(session: Session, org_id: str) -> Organisation | None:
@@ -179,11 +180,20 @@ def nearest_above(session: Session, person_id: int, roles: Sequence[Role]) -> Pe
     )
 
 
+def people_by_id(session: Session, person_ids: Sequence[int]) -> list[Person]:
+    """These people (those that exist), in the order of `person_ids`."""
+    found: dict[int, Person] = {}
+    for start in range(0, len(person_ids), IN_LIST):
+        chunk = list(person_ids[start : start + IN_LIST])
+        found |= {person.id: person for person in session.scalars(select(Person).where(Person.id.in_(chunk)))}
+    return [found[person_id] for person_id in person_ids if person_id in found]
+
+
 def identities_by_person(session: Session, person_ids: Sequence[int]) -> dict[int, list[Identity]]:
     """The chat accounts of many people at once (a broadcast's audience), by person id."""
     found: dict[int, list[Identity]] = {person_id: [] for person_id in person_ids}
-    for start in range(0, len(person_ids), 1000):  # keep each IN list well inside the databases' limits
-        chunk = list(person_ids[start : start + 1000])
+    for start in range(0, len(person_ids), IN_LIST):
+        chunk = list(person_ids[start : start + IN_LIST])
         for identity in session.scalars(select(Identity).where(Identity.person_id.in_(chunk))):
             found[identity.person_id].append(identity)
     return found

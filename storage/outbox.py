@@ -315,6 +315,14 @@ def broadcast_recipients(
     return [person_id for person_id in session.scalars(query) if person_id is not None]
 
 
+def last_broadcast_recipient(session: Session, broadcast_id: int) -> int | None:
+    """The highest person id a broadcast's copies have been queued for (they are queued in id order)."""
+    query = select(func.max(OutboxMessage.recipient_person_id)).where(
+        OutboxMessage.broadcast_id == broadcast_id
+    )
+    return session.scalar(query)
+
+
 def broadcast_messages(session: Session, broadcast_id: int) -> list[tuple[OutboxMessage, Person | None]]:
     """Every copy of a broadcast with its recipient, for the reach report."""
     query = (

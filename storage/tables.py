@@ -332,7 +332,14 @@ class ChannelPace(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     rate: Mapped[float | None] = mapped_column(Float)  # sends a second; NULL: not paced
     next_slot: Mapped[datetime] = mapped_column(UTCDateTime)  # the first free send slot (or a pause's end)
-    limited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last 429 that set the pace
-    # In that 429's pause: True while the pace is learnt from the dispatchers' reports, False when a
-    # pace already in force was corrected.
+    limited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the 429 that began the last pause
+    pause_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when that pause ends
+    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the pause before it ended
+    # True while the last pause's reports are gathered: it ended a stretch of sending that was not paced.
     learning: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Each dispatcher's sends that got through in that stretch, by worker id.
+    reports: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+    # The smallest estimate of what the platform allows, from how many unpaced bursts (it sets the pace
+    # from the second on).
+    estimate: Mapped[float | None] = mapped_column(Float)
+    bursts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))

@@ -20,10 +20,11 @@ from typing import IO, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialogs.broadcast import release
+from dialogs.broadcast import fan_out_rest, release
 from dialogs.staff import import_staff
 from knowledge.library import Library
 from storage import broadcasts, db, migrate
+from storage.columns import utc_now
 from storage.db import transaction
 from storage.tables import OutboxMessage
 from tests.broadcast.slack_edge import link_everyone_to_slack
@@ -66,15 +67,18 @@ def seed_roster(url: str, library: Library, workers: int) -> None:
 def release_broadcast(
     url: str, library: Library, text: str = "Panel 14 June 2027, portfolios by 24 May"
 ) -> int:
-    """HR's broadcast to the children's framework, fanned out now: one outbox row per recipient."""
+    """HR's broadcast to the children's framework, sent now, as a `pathway serve` process does it: the first
+    copies queued in HR's turn, the rest a chunk at a time. Returns how many people it reaches."""
     engine = db.make_engine(url)
-    with transaction(db.session_factory(engine)) as session:
+    sessions = db.session_factory(engine)
+    with transaction(sessions) as session:
         draft = broadcasts.create_broadcast(
             session, "medway", text, {"kind": "framework", "value": "children"}
         )
-        queued = release(session, library, draft, draft.scheduled_for)
+        reached = release(session, library, draft, draft.scheduled_for)
+    fan_out_rest(sessions, library, utc_now())
     engine.dispose()
-    return queued
+    return reached
 
 
 def outbox_counts(sessions: sessionmaker[Session], claimed_by: str | None = None) -> Counter[str]:
