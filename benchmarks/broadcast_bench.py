@@ -3,8 +3,9 @@
 For each run: a fresh PostgreSQL schema, a roster of N workers all on Slack, D `pathway dispatch`
 processes, and the fake Slack Web API (tests/fakes/slack_api.py) in its own process allowing R
 chat.postMessage calls a second (more get HTTP 429 with Retry-After) and, in the second pair of runs,
-answering 1% of calls with a 5xx. HR's broadcast is released once the dispatchers are up, and the
-clock runs until every copy is settled. Prints the time against the floor the rate limit sets (N / R),
+answering 1% of calls with a 5xx. Once the dispatchers are up, this process plays HR pressing "Send now"
+(the first copies are queued in that turn) and then the web process queueing the rest; the clock runs
+from HR's press until every copy is settled. Prints the time against the floor the rate limit sets (N / R),
 and duplicates and losses as Slack saw them.
 
     python benchmarks/broadcast_bench.py [--recipients 5000] [--rate 200] [--database postgresql+psycopg://...]
@@ -29,7 +30,13 @@ from sqlalchemy import select  # noqa: E402
 from knowledge.library import Library  # noqa: E402
 from storage import db  # noqa: E402
 from storage.tables import OutboxMessage  # noqa: E402
-from tests.broadcast.fleet import Fleet, outbox_counts, release_broadcast, seed_roster  # noqa: E402
+from tests.broadcast.fleet import (  # noqa: E402
+    Fleet,
+    outbox_counts,
+    queue_the_rest,
+    release_broadcast,
+    seed_roster,
+)
 from tests.broadcast.slack_edge import slack_user  # noqa: E402
 
 DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -65,8 +72,9 @@ def run(
                 fleet.start_dispatcher()
             fleet.wait_ready()
             started = time.monotonic()
-            queued = release_broadcast(url, library)
-            fan_out = time.monotonic() - started
+            queued = release_broadcast(url, library)  # HR's turn: the first copies are queued
+            turn = time.monotonic() - started
+            queue_the_rest(url, library)  # as the web process does, while the dispatchers send
             fleet.wait_until(
                 sessions,
                 lambda c: c["delivered"] + c["failed"] == queued,
@@ -85,7 +93,7 @@ def run(
     losses = len(expected - set(delivered))  # copies that never reached Slack
     floor = queued / rate
     refused = calls["chat.postMessage"] - sum(delivered.values())
-    return (f"{dispatchers} dispatcher(s), {error_rate:.0%} 5xx: {queued:,} copies in {took:5.1f}s (fan-out {fan_out:.1f}s), floor {floor:.1f}s "
+    return (f"{dispatchers} dispatcher(s), {error_rate:.0%} 5xx: {queued:,} copies in {took:5.1f}s (HR's turn {turn:.2f}s), floor {floor:.1f}s "
             f"({(took / floor - 1):+.1%}); delivered {counts['delivered']:,}, failed {counts['failed']}, "
             f"duplicates {duplicates}, losses {losses}; refused posts (429/5xx) {refused:,}, "
             f"history look-ups {calls['conversations.history']}\n    {where_the_time_went(timeline, started, took, rate)}")  # fmt: skip

@@ -32,6 +32,7 @@ import os
 import random
 import socket
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -57,6 +58,10 @@ BACKOFF_CEILING_SECONDS = 300.0
 MAX_RETRY_AFTER_SECONDS = 900.0  # a Retry-After beyond this is taken as this
 IDLE_POLL_SECONDS = 1.0  # a fallback: queueing a message wakes idle dispatchers (storage.wakeups)
 RELEASE_INTERVAL_SECONDS = 30.0  # how late a scheduled broadcast may go out
+# A paced send held this long past its slot takes a new one: later, it could push the platform's next
+# window past the limit. Half the headroom the pace leaves, the other half for sends bunching on the way.
+LATE_SECONDS = (1 - paces.HEADROOM) * paces.WINDOW.total_seconds() / 2
+MAX_BATCHES_SENDING = 3  # a dispatcher's batches being sent or recorded at once
 RELEASE_MIN_GAP_SECONDS = 0.5  # between release passes however often messages are queued
 
 Outcome = Literal["delivered", "retry", "failed"]
@@ -93,6 +98,7 @@ class Scheduled:
     message: OutboxMessage
     uncertain: bool  # an earlier send of it may have reached the platform
     send_at: datetime
+    paced: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,21 +137,29 @@ class Dispatcher:
         self.paused_until: dict[str, datetime] = {}  # channel -> end of its 429 pause
         self.successes = {channel: SuccessLog() for channel in self.senders}
         self.rates: dict[str, float] = {}  # channel -> the shared pace at the last claim (paced channels)
+        self.reporting: set[asyncio.Future[None]] = set()  # reports to the shared pace under way
+        # Reports start a pause for every dispatcher (their commit tells the others), so they have
+        # threads of their own rather than queueing behind the recording of outcomes.
+        self.pacing = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pace")
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set, sleeping until the next message is due when nothing is.
 
-        A pipeline: the next batch is claimed while this one is being sent, and outcomes are recorded
-        in the background, so a paced channel never waits on the database between batches.
+        A pipeline: on a paced channel the next batch is claimed while this one is being sent, and
+        starts as soon as this one's last send slot has come (not when its last send has been answered),
+        so every slot is kept; outcomes are recorded in the background. Unpaced, batches are claimed
+        just before they are sent (so a claim hears of another dispatcher's 429) and overlap.
         """
-        async with Wakeups(self.sessions.kw["bind"]) as wakeups:
+        async with Wakeups(self.sessions.kw["bind"], self._paused_by_another) as wakeups:
             await self._run(stop, wakeups)
         for sender in self.senders.values():
             await sender.close()
+        self.pacing.shutdown(wait=True)
 
     async def _run(self, stop: asyncio.Event, wakeups: Wakeups) -> None:
         ahead: asyncio.Task[list[Scheduled]] | None = None
-        settling: set[asyncio.Task[None]] = set()
+        sending: set[asyncio.Task[None]] = set()  # batches being sent, then recorded
+        limit = asyncio.Semaphore(self.concurrency)  # sends in flight, over every batch
         while not stop.is_set():
             try:
                 claims = await (ahead or asyncio.create_task(self._claim_now()))
@@ -153,16 +167,20 @@ class Dispatcher:
                 if not claims:  # sleep until the next message falls due, or one is queued
                     await wakeups.wait(await self._idle_wait(), stop)
                     continue
-                ahead = asyncio.create_task(self._claim_now())
-                settlements = await self._send(claims)
-                self._settle_in_background(settlements, settling)
-                if len(settling) > 2:  # the database is slower than the platform: let it catch up
-                    await asyncio.wait(settling, return_when=asyncio.FIRST_COMPLETED)
+                if any(claim.paced for claim in claims):  # unpaced, a claim made early might not hear
+                    ahead = asyncio.create_task(self._claim_now())  # of another dispatcher's 429 in time
+                batch = asyncio.create_task(self._send_and_settle(claims, limit))
+                sending.add(batch)
+                batch.add_done_callback(settled_or_logged(sending))
+                last_slot = max(claim.send_at for claim in claims)
+                await asyncio.wait({batch}, timeout=max(0.0, (last_slot - self.clock()).total_seconds()))
+                while len(sending) > MAX_BATCHES_SENDING:  # the platform or the database is behind
+                    await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
             except Exception:  # a database hiccup must not kill the loop; the lease covers claimed rows
                 log.exception("dispatcher pass failed")
                 ahead = None
                 await sleep_unless_stopped(stop, IDLE_POLL_SECONDS)
-        await self._wind_down(ahead, settling)
+        await self._wind_down(ahead, sending)
 
     async def run_once(self) -> int:
         """Claim one batch, send it and settle every message in it; returns how many were claimed."""
@@ -171,7 +189,7 @@ class Dispatcher:
             if not self._open_channels():
                 await asyncio.sleep(self._pause_left() or IDLE_POLL_SECONDS)
             return 0
-        await asyncio.to_thread(self._settle, await self._send(claims))
+        await self._send_and_settle(claims, asyncio.Semaphore(self.concurrency))
         return len(claims)
 
     async def _claim_now(self) -> list[Scheduled]:
@@ -183,18 +201,22 @@ class Dispatcher:
     def _open_channels(self) -> list[str]:
         return [channel for channel in self.senders if not self._paused(channel)]
 
-    async def _send(self, claims: list[Scheduled]) -> list[Settlement]:
-        """Send a batch; returns the outcomes still to be recorded (a failed send is recorded at once)."""
-        limit = asyncio.Semaphore(self.concurrency)
-        outcomes = await asyncio.gather(*(self._attempt_and_settle_failure(claim, limit) for claim in claims))
-        return [settlement for settlement in outcomes if settlement is not None]
+    async def _send_and_settle(self, claims: list[Scheduled], limit: asyncio.Semaphore) -> None:
+        """Send a batch, then record the outcomes not yet recorded (a failed send is recorded at once)."""
+        began = self.clock()
+        outcomes = await asyncio.gather(
+            *(self._attempt_and_settle_failure(claim, limit, began) for claim in claims)
+        )
+        await asyncio.to_thread(
+            self._settle, [settlement for settlement in outcomes if settlement is not None]
+        )
 
     async def _attempt_and_settle_failure(
-        self, claim: Scheduled, limit: asyncio.Semaphore
+        self, claim: Scheduled, limit: asyncio.Semaphore, batch_began: datetime
     ) -> Settlement | None:
         """A failed send's retry is recorded at once, so it is due again without waiting for the rest
         of its batch; other outcomes are returned to be recorded together."""
-        settlement = await self._attempt(claim, limit)
+        settlement = await self._attempt(claim, limit, batch_began)
         if not settlement.failed_send:
             return settlement
         try:
@@ -204,20 +226,15 @@ class Dispatcher:
             return settlement
         return None
 
-    def _settle_in_background(self, settlements: list[Settlement], settling: set[asyncio.Task[None]]) -> None:
-        task = asyncio.create_task(asyncio.to_thread(self._settle, settlements))
-        settling.add(task)
-        task.add_done_callback(settled_or_logged(settling))
-
     async def _idle_wait(self) -> float:
         if self.senders and not self._open_channels():
             return self._pause_left()
         return await asyncio.to_thread(self._idle_seconds)
 
     async def _wind_down(
-        self, ahead: asyncio.Task[list[Scheduled]] | None, settling: set[asyncio.Task[None]]
+        self, ahead: asyncio.Task[list[Scheduled]] | None, sending: set[asyncio.Task[None]]
     ) -> None:
-        """On stop: give back a batch claimed ahead (unsent), and wait for outcomes to be recorded."""
+        """On stop: give back a batch claimed ahead (unsent), and let the batches being sent finish."""
         if ahead is not None:
             with contextlib.suppress(Exception):
                 claims = await ahead
@@ -225,8 +242,8 @@ class Dispatcher:
                 unsent = [Settlement(c.message, "retry", "dispatcher stopped", now, may_have_arrived=c.uncertain)
                           for c in claims]  # fmt: skip
                 await asyncio.to_thread(self._settle, unsent)
-        if settling:
-            await asyncio.wait(settling)
+        if sending:
+            await asyncio.wait(sending)
 
     def _batch_size(self, channels: list[str]) -> int:
         """No more than the paced channels can send before a claim's send timeout."""
@@ -254,9 +271,26 @@ class Dispatcher:
                 mine = [claim for claim in claims if claim.message.channel == channel]
                 start, spacing = paces.reserve(session, channel, len(mine), now)
                 self._remember_rate(channel, spacing)
-                scheduled += [Scheduled(c.message, c.uncertain, start + timedelta(seconds=i * spacing))
+                scheduled += [Scheduled(c.message, c.uncertain, start + timedelta(seconds=i * spacing), spacing > 0)
                               for i, c in enumerate(mine)]  # fmt: skip
             return scheduled
+
+    def _paused_by_another(self, channel: str, until: datetime) -> None:
+        """A dispatcher's 429 (storage.wakeups): stop sending on the channel until then, and report this
+        dispatcher's part in the burst it ended."""
+        if channel not in self.senders:
+            return
+        self.paused_until[channel] = max(until, self.paused_until.get(channel, until))
+        report = asyncio.get_running_loop().run_in_executor(self.pacing, self._report_part, channel)
+        self.reporting.add(report)
+        report.add_done_callback(self.reporting.discard)
+
+    def _report_part(self, channel: str) -> None:
+        try:
+            with transaction(self.sessions) as session:
+                paces.look(session, channel, self.worker_id, self.clock(), self.successes[channel].between)
+        except Exception:  # the next claim reports instead
+            log.exception("could not report to the shared pace")
 
     def _paused_for_all(self, session: Session, channel: str, now: datetime) -> bool:
         """Whether another dispatcher's 429 has paused the channel (then this one waits it out too)."""
@@ -274,7 +308,7 @@ class Dispatcher:
         else:
             self.rates.pop(channel, None)
 
-    async def _attempt(self, claim: Scheduled, limit: asyncio.Semaphore) -> Settlement:
+    async def _attempt(self, claim: Scheduled, limit: asyncio.Semaphore, batch_began: datetime) -> Settlement:
         message = claim.message
         wait = (claim.send_at - self.clock()).total_seconds()
         if wait > self.send_timeout:  # its slot would come too close to the lease running out
@@ -285,6 +319,12 @@ class Dispatcher:
             if self._paused(message.channel):  # an earlier send in this batch hit the rate limit
                 until = self.paused_until[message.channel]
                 return Settlement(message, "retry", "rate limited", until, may_have_arrived=claim.uncertain)
+            slot = max(claim.send_at, batch_began)  # a first slot taken while claiming is not missed
+            if claim.paced and (self.clock() - slot).total_seconds() > LATE_SECONDS:
+                # A stall held it past its slot: sent now, it would crowd the next slots into the
+                # platform's next window. It takes a new slot instead; the missed one goes unused.
+                return Settlement(message, "retry", "missed its send slot", self.clock(),
+                                  may_have_arrived=claim.uncertain)  # fmt: skip
             began = self.clock()  # what got through is counted by when it was sent (storage.paces)
             try:
                 send = self.senders[message.channel].send(delivery_of(message, claim.uncertain))
@@ -322,17 +362,20 @@ class Dispatcher:
                 )
 
         try:
-            until = await asyncio.to_thread(report)
+            until = await asyncio.get_running_loop().run_in_executor(self.pacing, report)
         except Exception:  # the local pause still holds; the shared pace is learnt at the next 429
             log.exception("could not record the rate limit")
             return
-        # The shared pause may be longer: another dispatcher's 429 came later.
-        self.paused_until[channel] = max(until, self.paused_until.get(channel, until))
+        self.paused_until[channel] = until  # the pause every dispatcher keeps, from the first 429
 
     def _rate_limited(self, message: OutboxMessage, exc: RateLimited, uncertain: bool) -> Settlement:
+        """The refused message waits out its Retry-After; the channel pauses from the first 429 (sends
+        already in flight are refused too, with Retry-Afters a little later, but the window they were
+        refused in ends as the first one says)."""
         wait = min(max(exc.retry_after, 0.0), MAX_RETRY_AFTER_SECONDS)
         until = self.clock() + timedelta(seconds=wait)
-        self.paused_until[message.channel] = max(until, self.paused_until.get(message.channel, until))
+        if not self._paused(message.channel):
+            self.paused_until[message.channel] = until
         return Settlement(message, "retry", str(exc), until, may_have_arrived=uncertain)
 
     def _failed_send(self, message: OutboxMessage, error: str) -> Settlement:
@@ -377,12 +420,12 @@ class Dispatcher:
         return max(0.0, min(((u - now).total_seconds() for u in self.paused_until.values()), default=0.0))
 
 
-def settled_or_logged(settling: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
+def settled_or_logged(sending: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
     def done(task: asyncio.Task[None]) -> None:
-        settling.discard(task)
+        sending.discard(task)
         if not task.cancelled() and task.exception() is not None:
             # The rows stay claimed until their lease runs out, then go again as uncertain deliveries.
-            log.error("recording outcomes failed", exc_info=task.exception())
+            log.error("sending or recording a batch failed", exc_info=task.exception())
 
     return done
 

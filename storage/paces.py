@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from storage.db import dialect_insert
 from storage.tables import ChannelPace
+from storage.wakeups import announce_pause
 
 HEADROOM = 0.98  # pace this share of the estimate: leeway for sends bunching on the way
 RELEARN = timedelta(seconds=60)  # a pace with no 429 for this long is dropped (the limit may have risen)
@@ -76,8 +77,9 @@ def reserve(session: Session, channel: str, count: int, now: datetime) -> tuple[
 def limited(
     session: Session, channel: str, worker: str, now: datetime, retry_after: float, successes: Successes
 ) -> datetime:
-    """A dispatcher's 429, come at `now`: pause the channel until Retry-After has passed (a later 429
-    in the same pause may lengthen it), report this dispatcher's part, and return when the pause ends."""
+    """A dispatcher's 429, come at `now`: pause the channel until Retry-After has passed, report this
+    dispatcher's part, and return when the pause ends. The first 429 sets the pause: sends already in
+    flight are refused too, a little later, in the same window of the platform's."""
     session.execute(
         dialect_insert(session, ChannelPace)
         .values(channel=channel, next_slot=now, reports={})
@@ -92,9 +94,10 @@ def limited(
             pace.rate = None  # measure one more burst
         elif paced:
             pace.rate = max(MIN_RATE, HEADROOM * (pace.rate or 0.0))
-        pace.limited_at, pace.pause_until, pace.learning, pace.reports = now, now, not paced, {}
-    pace.pause_until = max(pace.pause_until or now, now + timedelta(seconds=retry_after))
-    pace.next_slot = max(pace.next_slot, pace.pause_until)
+        pace.limited_at, pace.learning, pace.reports = now, not paced, {}
+        pace.pause_until = now + timedelta(seconds=retry_after)
+        pace.next_slot = max(pace.next_slot, pace.pause_until)
+        announce_pause(session, channel, pace.pause_until)  # every dispatcher stops sending at once
     _report(pace, worker, successes)
     return pace.pause_until
 

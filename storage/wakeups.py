@@ -1,10 +1,12 @@
-"""Waking idle dispatchers the moment something is queued, instead of leaving them to poll.
+"""Telling every dispatcher at once, instead of leaving them to poll: that something was queued, and
+that a platform's 429 has paused a channel.
 
-A transaction that queues outbox messages calls `announce`. When it commits, dispatchers in this process
-are woken at once (any database: `pathway serve` on SQLite runs its dispatcher beside the front-ends),
-and on PostgreSQL a NOTIFY, sent with the commit, wakes dispatchers in every other process and host,
-each of which LISTENs on a connection of its own. A wake-up can be missed (a listener reconnecting), so
-dispatchers still poll, only seldom; a spurious one costs a single query.
+A transaction that queues outbox messages calls `announce`; one that starts a pause calls
+`announce_pause`. When it commits, dispatchers in this process hear of it at once (any database:
+`pathway serve` on SQLite runs its dispatcher beside the front-ends), and on PostgreSQL a NOTIFY, sent
+with the commit, reaches dispatchers in every other process and host, each of which LISTENs on a
+connection of its own. A notice can be missed (a listener reconnecting), so dispatchers still poll,
+only seldom, and look at the shared pause before each claim; a spurious wake-up costs a single query.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, event, func, select
@@ -21,10 +24,14 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 
 CHANNEL = "pathway_outbox"
+PAUSES = "pathway_pauses"
 QUEUED = "pathway_outbox_queued"  # Session.info flag: this transaction queued messages
+PAUSED = "pathway_paused"  # Session.info: the pauses this transaction started, as (channel, until)
 RECONNECT_SECONDS = 1.0
 
+Pause = Callable[[str, datetime], None]  # a channel is paused until then
 _local: set[Callable[[], None]] = set()  # wake callbacks of this process's dispatchers
+_local_pauses: set[Pause] = set()
 _local_lock = threading.Lock()
 
 
@@ -37,25 +44,38 @@ def announce(session: Session) -> None:
         session.execute(select(func.pg_notify(CHANNEL, "")))  # delivered on commit, once per transaction
 
 
+def announce_pause(session: Session, channel: str, until: datetime) -> None:
+    """This transaction paused `channel` for every dispatcher: tell them all when it commits."""
+    session.info.setdefault(PAUSED, []).append((channel, until))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_notify(PAUSES, f"{channel} {until.isoformat()}")))
+
+
 @event.listens_for(Session, "after_commit")
 def _wake_local(session: Session) -> None:
-    if session.info.pop(QUEUED, False):
-        with _local_lock:
-            callbacks = list(_local)
-        for wake in callbacks:
-            wake()
+    queued, paused = session.info.pop(QUEUED, False), session.info.pop(PAUSED, [])
+    with _local_lock:
+        wakes, pauses = (list(_local) if queued else []), list(_local_pauses)
+    for wake in wakes:
+        wake()
+    for channel, until in paused:
+        for pause in pauses:
+            pause(channel, until)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(QUEUED, None)
+    session.info.pop(PAUSED, None)
 
 
 class Wakeups:
-    """An asyncio.Event that is set whenever messages are queued; use as `async with Wakeups(engine)`."""
+    """An asyncio.Event that is set whenever messages are queued, and `on_pause` called (in the event
+    loop) whenever a channel is paused; use as `async with Wakeups(engine, on_pause)`."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, on_pause: Pause | None = None) -> None:
         self.engine = engine
+        self.on_pause = on_pause
         self.event = asyncio.Event()
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
@@ -65,6 +85,7 @@ class Wakeups:
         self._loop = asyncio.get_running_loop()
         with _local_lock:
             _local.add(self._wake)
+            _local_pauses.add(self._paused)
         if self.engine.dialect.name == "postgresql":
             self._thread = threading.Thread(target=self._listen, name="outbox-listener", daemon=True)
             self._thread.start()
@@ -73,6 +94,7 @@ class Wakeups:
     async def __aexit__(self, *_exc: object) -> None:
         with _local_lock:
             _local.discard(self._wake)
+            _local_pauses.discard(self._paused)
         self._stopped.set()
         if self._thread is not None:
             await asyncio.to_thread(self._thread.join, RECONNECT_SECONDS * 3)
@@ -91,6 +113,10 @@ class Wakeups:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self.event.set)
 
+    def _paused(self, channel: str, until: datetime) -> None:
+        if self.on_pause is not None and self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.on_pause, channel, until)
+
     def _listen(self) -> None:
         """LISTEN on a connection of its own, reconnecting after errors, until stopped."""
         while not self._stopped.is_set():
@@ -98,10 +124,15 @@ class Wakeups:
                 with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                     raw: Any = connection.connection.driver_connection
                     raw.execute(f"LISTEN {CHANNEL}")
+                    raw.execute(f"LISTEN {PAUSES}")
                     self._wake()  # anything queued while this was not listening
                     while not self._stopped.is_set():
-                        for _notice in raw.notifies(timeout=RECONNECT_SECONDS, stop_after=1):
-                            self._wake()
+                        for notice in raw.notifies(timeout=RECONNECT_SECONDS, stop_after=1):
+                            if notice.channel == PAUSES:
+                                channel, until = notice.payload.split(" ", 1)
+                                self._paused(channel, datetime.fromisoformat(until))
+                            else:
+                                self._wake()
             except Exception:
                 log.warning("outbox listener lost its connection; polling until it is back", exc_info=True)
                 self._stopped.wait(RECONNECT_SECONDS)

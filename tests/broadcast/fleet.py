@@ -48,10 +48,12 @@ def roster(workers: int) -> str:
 
 
 def seed(url: str, library: Library, workers: int) -> int:
-    """Migrate, load the roster with everyone on Slack, and release one broadcast to all workers.
+    """Migrate, load the roster with everyone on Slack, and queue one broadcast to all workers.
     Returns how many copies were queued."""
     seed_roster(url, library, workers)
-    return release_broadcast(url, library)
+    reached = release_broadcast(url, library)
+    queue_the_rest(url, library)
+    return reached
 
 
 def seed_roster(url: str, library: Library, workers: int) -> None:
@@ -67,18 +69,23 @@ def seed_roster(url: str, library: Library, workers: int) -> None:
 def release_broadcast(
     url: str, library: Library, text: str = "Panel 14 June 2027, portfolios by 24 May"
 ) -> int:
-    """HR's broadcast to the children's framework, sent now, as a `pathway serve` process does it: the first
-    copies queued in HR's turn, the rest a chunk at a time. Returns how many people it reaches."""
+    """HR's "Send now" to the children's framework: the first copies are queued in HR's turn. Returns how
+    many people it reaches."""
     engine = db.make_engine(url)
-    sessions = db.session_factory(engine)
-    with transaction(sessions) as session:
+    with transaction(db.session_factory(engine)) as session:
         draft = broadcasts.create_broadcast(
             session, "medway", text, {"kind": "framework", "value": "children"}
         )
         reached = release(session, library, draft, draft.scheduled_for)
-    fan_out_rest(sessions, library, utc_now())
     engine.dispose()
     return reached
+
+
+def queue_the_rest(url: str, library: Library) -> None:
+    """What `pathway serve` does after HR's turn: queue the rest of the broadcast, a chunk at a time."""
+    engine = db.make_engine(url)
+    fan_out_rest(db.session_factory(engine), library, utc_now())
+    engine.dispose()
 
 
 def outbox_counts(sessions: sessionmaker[Session], claimed_by: str | None = None) -> Counter[str]:
@@ -158,7 +165,7 @@ class Fleet:
 
     def timeline(self) -> list[tuple[float, str, int]]:
         """Every call the fake saw: (time.monotonic() on arrival, method, HTTP status answered)."""
-        return [(at, method, status) for at, method, status in self.fake_json("/_fake/timeline")]
+        return [(at, method, status) for at, method, status, _channel in self.fake_json("/_fake/timeline")]
 
     @staticmethod
     def kill(process: subprocess.Popen[bytes]) -> None:

@@ -51,9 +51,9 @@ def test_the_pace_is_the_smaller_of_two_bursts_counted_over_every_dispatcher(
         assert paces.reserve(session, "slack", 10, NOW) == (NOW, 0.0)  # unpaced
         # First burst: a and b are refused in the same window; c is not, and hears of it at its claim.
         assert paces.limited(session, "slack", "a", at(0.32), 1, a.successes) == at(1.32)
-        assert paces.limited(session, "slack", "b", at(0.325), 1, b.successes) == at(1.325)
-        assert paces.look(session, "slack", "c", at(0.4), c.successes) == at(1.325)  # nobody claims
-        assert paces.look(session, "slack", "a", at(0.5), a.successes) == at(1.325)  # reports once
+        assert paces.limited(session, "slack", "b", at(0.325), 1, b.successes) == at(1.32)  # in flight
+        assert paces.look(session, "slack", "c", at(0.4), c.successes) == at(1.32)  # nobody claims
+        assert paces.look(session, "slack", "a", at(0.5), a.successes) == at(1.32)  # reports once
         assert a.asked == b.asked == c.asked == [(at(-1.68), at(0.32))]  # the same stretch for all
         # The pause is over: 300 got through (a straddled window, maybe); a second burst is measured.
         assert paces.look(session, "slack", "b", at(1.33), b.successes) is None
@@ -61,14 +61,14 @@ def test_the_pace_is_the_smaller_of_two_bursts_counted_over_every_dispatcher(
         a.got_through, b.got_through, c.got_through = 90, 60, 50
         paces.limited(session, "slack", "b", at(1.62), 1, b.successes)
         paces.look(session, "slack", "a", at(1.7), a.successes)
-        paces.limited(session, "slack", "c", at(1.8), 1, c.successes)  # in flight: a longer pause
-        assert b.asked[-1] == (at(1.325), at(1.62))  # counted from the end of the last pause
-        assert paces.look(session, "slack", "a", at(2.7), a.successes) == at(2.8)
-        assert paces.look(session, "slack", "a", at(2.8), a.successes) is None
-        start, spacing = paces.reserve(session, "slack", 98, at(2.8))
-        assert start == at(2.8) and spacing == pytest.approx(1 / (0.98 * 200))  # min(300, 200)
-        after, _ = paces.reserve(session, "slack", 10, at(2.85))
-        assert after == at(2.8 + 98 * spacing)  # the next claim's slots follow on
+        paces.limited(session, "slack", "c", at(1.8), 1, c.successes)
+        assert b.asked[-1] == (at(1.32), at(1.62))  # counted from the end of the last pause
+        assert paces.look(session, "slack", "a", at(2.6), a.successes) == at(2.62)
+        assert paces.look(session, "slack", "a", at(2.62), a.successes) is None
+        start, spacing = paces.reserve(session, "slack", 98, at(2.62))
+        assert start == at(2.62) and spacing == pytest.approx(1 / (0.98 * 200))  # min(300, 200)
+        after, _ = paces.reserve(session, "slack", 10, at(2.65))
+        assert after == at(2.62 + 98 * spacing)  # the next claim's slots follow on
 
 
 def refused(session: Session, dispatcher: Dispatcher, second: float) -> float:

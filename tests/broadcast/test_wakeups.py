@@ -1,5 +1,6 @@
-"""Idle dispatchers are woken when a message is queued (in this process, and from another process on
-PostgreSQL), and a send that failed once is retried at once while a repeated failure backs off."""
+"""Idle dispatchers are woken when a message is queued, and every dispatcher hears of a 429's pause at
+once (in this process, and from another process on PostgreSQL); a send that failed once is retried at
+once while a repeated failure backs off."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import dispatch
 from bot.dispatch import Dispatcher
-from storage import db, directory, outbox
+from storage import db, directory, outbox, paces
 from storage.columns import utc_now
 from storage.db import transaction
 from storage.tables import OutboxMessage
+from storage.wakeups import Wakeups
 from tests.broadcast.slack_edge import slack_sender
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -116,3 +118,34 @@ async def test_a_send_that_failed_once_is_due_again_at_once_and_a_repeated_failu
     assert second.due_at >= now + timedelta(seconds=dispatch.BACKOFF_BASE_SECONDS / 2)
     assert await dispatcher.run_once() == 0  # not due yet: it waits out the backoff
     assert not fake.messages
+
+
+PAUSE = """
+import sys
+from datetime import timedelta
+from storage import db, paces
+from storage.columns import utc_now
+from storage.db import transaction
+with transaction(db.session_factory(db.make_engine(sys.argv[1]))) as session:
+    paces.limited(session, "slack", "elsewhere", utc_now(), 1.0, lambda start, end: (0, None))
+"""
+
+
+async def test_a_429_pauses_the_dispatchers_of_every_process_at_once(postgres_engine: Engine) -> None:
+    sessions = db.session_factory(postgres_engine)
+    heard: list[tuple[str, datetime]] = []
+    async with Wakeups(postgres_engine, lambda channel, until: heard.append((channel, until))):
+        with transaction(sessions) as session:  # a dispatcher of this process is refused
+            until = paces.limited(session, "slack", "here", utc_now(), 1.0, lambda start, end: (0, None))
+        await asyncio.sleep(0.2)
+        assert ("slack", until) in heard
+        heard.clear()
+        await asyncio.sleep(1.1)  # that pause is over; now one in another process is refused
+        url = postgres_engine.url.render_as_string(hide_password=False)
+        await asyncio.to_thread(subprocess.run, [sys.executable, "-c", PAUSE, url], cwd=ROOT, check=True)
+        for _ in range(100):
+            if heard:
+                break
+            await asyncio.sleep(0.05)
+        assert [channel for channel, _until in heard] == ["slack"]
+        assert heard[0][1] > until + timedelta(seconds=1)

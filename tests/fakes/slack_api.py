@@ -138,10 +138,10 @@ class FakeSlackApi:
         return web.json_response(self.stats())
 
     async def _timeline(self, _request: web.Request) -> web.Response:
-        """Every call as [time.monotonic() when it came, method, HTTP status], for benchmarks to show where
-        the time went (bursts, pauses after a 429, a tail of retries). The monotonic clock is the
-        machine's, so a benchmark in another process can set these against its own."""
-        return web.json_response([[c.at, c.method, c.status] for c in self.calls])
+        """Every call as [time.monotonic() when it came, method, HTTP status, channel], for benchmarks to
+        show where the time went (bursts, pauses after a 429, a tail of retries). The monotonic clock is
+        the machine's, so a benchmark in another process can set these against its own."""
+        return web.json_response([[c.at, c.method, c.status, c.params.get("channel")] for c in self.calls])
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()
