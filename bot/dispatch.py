@@ -58,9 +58,10 @@ BACKOFF_CEILING_SECONDS = 300.0
 MAX_RETRY_AFTER_SECONDS = 900.0  # a Retry-After beyond this is taken as this
 IDLE_POLL_SECONDS = 1.0  # a fallback: queueing a message wakes idle dispatchers (storage.wakeups)
 RELEASE_INTERVAL_SECONDS = 30.0  # how late a scheduled broadcast may go out
-# A paced send held this long past its slot takes a new one: later, it could push the platform's next
-# window past the limit. Half the headroom the pace leaves, the other half for sends bunching on the way.
-LATE_SECONDS = (1 - paces.HEADROOM) * paces.WINDOW.total_seconds() / 2
+# A paced send held this long past its slot takes a new one: any later, the sends spilling into the
+# platform's next window could take it past the headroom the pace leaves. (Half of it gave fewer 429s
+# but so many missed slots that a lone dispatcher, its event loop busy, lost more than it saved.)
+LATE_SECONDS = (1 - paces.HEADROOM) * paces.WINDOW.total_seconds()
 MAX_BATCHES_SENDING = 3  # a dispatcher's batches being sent or recorded at once
 RELEASE_MIN_GAP_SECONDS = 0.5  # between release passes however often messages are queued
 

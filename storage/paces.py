@@ -1,11 +1,12 @@
 """The send pace all dispatchers share on a channel, so together they stay just under a platform's rate
 limit. One row per channel, locked briefly by each claim.
 
-- A 429 pauses the channel for every dispatcher until its Retry-After has passed (`limited`). A claim
-  during a pause takes nothing (`look`), so nobody sends into it.
+- A 429 pauses the channel for every dispatcher until its Retry-After has passed (`limited`): the
+  pause is announced to all of them at once (storage.wakeups), and a claim during it takes nothing
+  (`look`), so nobody sends into it.
 - The pace is learnt from bursts: sending that was not paced, up to a 429. Once per pause, each
   dispatcher reports how many of its sends in the burst got through and when the first was sent: on
-  its own 429, or at its next claim if it was not refused itself, so no dispatcher goes uncounted.
+  its own 429, or on hearing of the pause, or at its next claim, so no dispatcher goes uncounted.
   When the pause is over, the sum is an estimate of what the platform allows in a WINDOW.
 - Platforms count in fixed windows, and a burst that straddles the end of one gets more through. A
   burst that took a WINDOW or longer certainly straddled, and is not used. One that took less may have
