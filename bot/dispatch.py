@@ -138,7 +138,6 @@ class Dispatcher:
         self.paused_until: dict[str, datetime] = {}  # channel -> end of its 429 pause
         self.successes = {channel: SuccessLog() for channel in self.senders}
         self.rates: dict[str, float] = {}  # channel -> the shared pace at the last claim (paced channels)
-        self.reporting: set[asyncio.Future[None]] = set()  # reports to the shared pace under way
         # Reports start a pause for every dispatcher (their commit tells the others), so they have
         # threads of their own rather than queueing behind the recording of outcomes.
         self.pacing = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pace")
@@ -281,24 +280,26 @@ class Dispatcher:
         dispatcher's part in the burst it ended."""
         if channel not in self.senders:
             return
-        self.paused_until[channel] = max(until, self.paused_until.get(channel, until))
-        report = asyncio.get_running_loop().run_in_executor(self.pacing, self._report_part, channel)
-        self.reporting.add(report)
-        report.add_done_callback(self.reporting.discard)
+        self._hold(channel, until)
+        asyncio.get_running_loop().run_in_executor(self.pacing, self._report_part, channel)
 
     def _report_part(self, channel: str) -> None:
         try:
             with transaction(self.sessions) as session:
-                paces.look(session, channel, self.worker_id, self.clock(), self.successes[channel].between)
+                self._paused_for_all(session, channel, self.clock())
         except Exception:  # the next claim reports instead
             log.exception("could not report to the shared pace")
 
     def _paused_for_all(self, session: Session, channel: str, now: datetime) -> bool:
-        """Whether another dispatcher's 429 has paused the channel (then this one waits it out too)."""
+        """Whether a dispatcher's 429 has paused the channel (then this one waits it out too); reports
+        this dispatcher's part in the burst the pause ended, once."""
         until = paces.look(session, channel, self.worker_id, now, self.successes[channel].between)
         if until is not None:
-            self.paused_until[channel] = max(until, self.paused_until.get(channel, until))
+            self._hold(channel, until)
         return until is not None
+
+    def _hold(self, channel: str, until: datetime) -> None:
+        self.paused_until[channel] = max(until, self.paused_until.get(channel, until))
 
     def _remember_rate(self, channel: str, spacing: float) -> None:
         rate, before = (1 / spacing if spacing else None), self.rates.get(channel)

@@ -1,6 +1,6 @@
 """Who is who: organisations, people, their chat identities and their line-management chain."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 from sqlalchemy import select, update
@@ -183,8 +183,7 @@ def nearest_above(session: Session, person_id: int, roles: Sequence[Role]) -> Pe
 def people_by_id(session: Session, person_ids: Sequence[int]) -> list[Person]:
     """These people (those that exist), in the order of `person_ids`."""
     found: dict[int, Person] = {}
-    for start in range(0, len(person_ids), IN_LIST):
-        chunk = list(person_ids[start : start + IN_LIST])
+    for chunk in _in_lists(person_ids):
         found |= {person.id: person for person in session.scalars(select(Person).where(Person.id.in_(chunk)))}
     return [found[person_id] for person_id in person_ids if person_id in found]
 
@@ -192,11 +191,16 @@ def people_by_id(session: Session, person_ids: Sequence[int]) -> list[Person]:
 def identities_by_person(session: Session, person_ids: Sequence[int]) -> dict[int, list[Identity]]:
     """The chat accounts of many people at once (a broadcast's audience), by person id."""
     found: dict[int, list[Identity]] = {person_id: [] for person_id in person_ids}
-    for start in range(0, len(person_ids), IN_LIST):
-        chunk = list(person_ids[start : start + IN_LIST])
+    for chunk in _in_lists(person_ids):
         for identity in session.scalars(select(Identity).where(Identity.person_id.in_(chunk))):
             found[identity.person_id].append(identity)
     return found
+
+
+def _in_lists(ids: Sequence[int]) -> Iterator[list[int]]:
+    """`ids` in pieces small enough for one IN list each."""
+    for start in range(0, len(ids), IN_LIST):
+        yield list(ids[start : start + IN_LIST])
 
 
 def teams_and_grades(session: Session, org_id: str) -> tuple[list[str], list[str]]:

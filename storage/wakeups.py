@@ -54,6 +54,8 @@ def announce_pause(session: Session, channel: str, until: datetime) -> None:
 @event.listens_for(Session, "after_commit")
 def _wake_local(session: Session) -> None:
     queued, paused = session.info.pop(QUEUED, False), session.info.pop(PAUSED, [])
+    if not queued and not paused:  # every commit in the process comes here: most have nothing to say
+        return
     with _local_lock:
         wakes, pauses = (list(_local) if queued else []), list(_local_pauses)
     for wake in wakes:
