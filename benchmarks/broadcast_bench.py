@@ -9,6 +9,7 @@ from HR's press until every copy is settled. Prints the time against the floor t
 and duplicates and losses as Slack saw them.
 
     python benchmarks/broadcast_bench.py [--recipients 5000] [--rate 200] [--database postgresql+psycopg://...]
+                                         [--dispatchers 1 3] [--error-rates 0 0.01] [--windows]
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +61,13 @@ def fresh_schema(server: str) -> Iterator[str]:
 
 
 def run(
-    library: Library, server: str, recipients: int, rate: float, dispatchers: int, error_rate: float
+    library: Library,
+    server: str,
+    recipients: int,
+    rate: float,
+    dispatchers: int,
+    error_rate: float,
+    show_windows: bool = False,
 ) -> str:
     with fresh_schema(server) as url, tempfile.TemporaryDirectory() as logs:
         seed_roster(url, library, recipients - 1)  # the workers and their manager are the audience
@@ -96,7 +104,8 @@ def run(
     return (f"{dispatchers} dispatcher(s), {error_rate:.0%} 5xx: {queued:,} copies in {took:5.1f}s (HR's turn {turn:.2f}s), floor {floor:.1f}s "
             f"({(took / floor - 1):+.1%}); delivered {counts['delivered']:,}, failed {counts['failed']}, "
             f"duplicates {duplicates}, losses {losses}; refused posts (429/5xx) {refused:,}, "
-            f"history look-ups {calls['conversations.history']}\n    {where_the_time_went(timeline, started, took, rate)}")  # fmt: skip
+            f"history look-ups {calls['conversations.history']}\n    {where_the_time_went(timeline, started, took, rate)}"
+            + (f"\n{windows(timeline, started)}" if show_windows else ""))  # fmt: skip
 
 
 def where_the_time_went(
@@ -121,6 +130,24 @@ def where_the_time_went(
             f"under-used seconds worth {short:.2f}s; last 1% took {tail:.2f}s; settled {took - accepted[-1]:.2f}s after the last post")  # fmt: skip
 
 
+def windows(timeline: list[tuple[float, str, int]], started: float) -> str:
+    """chat.postMessage calls in each of the fake's one-second windows (it counts by whole seconds of the
+    monotonic clock): accepted, refused 429 and 5xx, when in the window the first and last came, and the
+    longest gap between two (a stall in a dispatcher shows as a gap and a short window)."""
+    by_window: dict[int, list[tuple[float, int]]] = {}
+    for at, method, status in timeline:
+        if method == "chat.postMessage":
+            by_window.setdefault(int(at), []).append((at, status))
+    lines = []
+    for second, calls in sorted(by_window.items()):
+        statuses = [status for _at, status in calls]
+        gap, after = max(((b[0] - a[0], a[0] - second) for a, b in pairwise(calls)), default=(0.0, 0.0))
+        lines.append(f"    {second - started:6.2f}s  ok {statuses.count(200):3}  429 {statuses.count(429):3}  "
+                     f"5xx {statuses.count(503):2}  from +{calls[0][0] - second:.2f} to +{calls[-1][0] - second:.2f}"
+                     f"  longest gap {gap * 1000:.0f} ms at +{after:.2f}")  # fmt: skip
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=5000)
@@ -130,13 +157,17 @@ def main() -> None:
     parser.add_argument("--database", default=DEFAULT_DATABASE, help="a PostgreSQL server (a schema per run)")
     parser.add_argument("--dispatchers", type=int, nargs="*", default=[1, 3])
     parser.add_argument("--error-rates", type=float, nargs="*", default=[0.0, 0.01])
+    parser.add_argument("--windows", action="store_true", help="show each of the fake's windows")
     args = parser.parse_args()
     library = Library.load()
     print(f"broadcast to {args.recipients:,} through a fake Slack allowing {args.rate:g} posts/s", flush=True)
     for error_rate in args.error_rates:
         for dispatchers in args.dispatchers:
             print(
-                run(library, args.database, args.recipients, args.rate, dispatchers, error_rate), flush=True
+                run(
+                    library, args.database, args.recipients, args.rate, dispatchers, error_rate, args.windows
+                ),
+                flush=True,
             )
 
 

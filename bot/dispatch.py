@@ -8,8 +8,8 @@ Several dispatchers, in one process or on several hosts, share the queue through
   nothing), the message goes back in the queue without counting as a failure, and from then on every
   dispatcher spaces its sends on that channel to a shared pace just under what the platform let
   through (storage.paces), so a large broadcast runs near the platform's limit without bursts.
-- 5xx, network errors, timeouts: retried at once the first time (back in the queue, behind what is
-  already due), then after an exponential backoff with jitter and a ceiling; given up (failed) after
+- 5xx, network errors, timeouts: retried at once the first time (keeping its place at the front of the
+  queue), then after an exponential backoff with jitter and a ceiling; given up (failed) after
   MAX_FAILURES.
 - Postponed (a look-up the send needs was rate limited): that message alone waits, uncounted.
 - Undeliverable (the user or conversation is gone), or a recipient deactivated on the roster: failed
@@ -72,9 +72,9 @@ def backoff(failures: int) -> float:
     """Seconds to wait after the `failures`-th failed send of one message.
 
     The first failure costs no wait: one 5xx among sends that succeed is a hiccup, not overload, and the
-    message goes back in the queue behind everything already due, where the channel's pace (or the
-    concurrency limit) spaces it like any other send; a broadcast's last copies then have no straggler
-    waiting out a backoff. From the second failure of the same message on, the wait is exponential,
+    message keeps its place at the front of the queue, where the channel's pace (or the concurrency
+    limit) spaces it like any other send. (Put behind a large broadcast, every hiccup's retry would be
+    left to its end, and a second failure among them would hold up the last copy for its backoff.) From the second failure of the same message on, the wait is exponential,
     capped, with jitter, so an outage is not hammered.
     """
     if failures <= 1:
@@ -384,7 +384,8 @@ class Dispatcher:
         failures = message.failures + 1
         if failures >= MAX_FAILURES:
             return Settlement(message, "failed", f"gave up after {failures} failed sends: {error}")
-        due = self.clock() + timedelta(seconds=backoff(failures))
+        wait = backoff(failures)
+        due = self.clock() + timedelta(seconds=wait) if wait else message.due_at  # no wait: its old place
         return Settlement(message, "retry", error, due, failed_send=True, may_have_arrived=True)
 
     def _settle(self, settlements: Sequence[Settlement]) -> None:
