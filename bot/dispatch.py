@@ -74,8 +74,9 @@ def backoff(failures: int) -> float:
     The first failure costs no wait: one 5xx among sends that succeed is a hiccup, not overload, and the
     message keeps its place at the front of the queue, where the channel's pace (or the concurrency
     limit) spaces it like any other send. (Put behind a large broadcast, every hiccup's retry would be
-    left to its end, and a second failure among them would hold up the last copy for its backoff.) From the second failure of the same message on, the wait is exponential,
-    capped, with jitter, so an outage is not hammered.
+    left to its end, and a second failure among them would hold up the last copy for its backoff.)
+    From the second failure of the same message on, the wait is exponential, capped, with jitter, so
+    an outage is not hammered.
     """
     if failures <= 1:
         return 0.0
