@@ -84,6 +84,11 @@ def backoff(failures: int) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
+def retry_wait(retry_after: float) -> float:
+    """A platform's Retry-After as seconds to wait: never negative, never beyond MAX_RETRY_AFTER_SECONDS."""
+    return min(max(retry_after, 0.0), MAX_RETRY_AFTER_SECONDS)
+
+
 async def sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
@@ -340,9 +345,7 @@ class Dispatcher:
                     await self._report_limit(message.channel, exc.retry_after)
                 return settlement
             except Postponed as exc:  # this message only: the channel goes on at its pace
-                due = self.clock() + timedelta(
-                    seconds=min(max(exc.retry_after, 0.0), MAX_RETRY_AFTER_SECONDS)
-                )
+                due = self.clock() + timedelta(seconds=retry_wait(exc.retry_after))
                 return Settlement(message, "retry", str(exc), due, may_have_arrived=claim.uncertain)
             except Undeliverable as exc:
                 return Settlement(message, "failed", str(exc) or "undeliverable")
@@ -355,7 +358,7 @@ class Dispatcher:
 
     async def _report_limit(self, channel: str, retry_after: float) -> None:
         at = self.clock()  # when the 429 came
-        wait = min(max(retry_after, 0.0), MAX_RETRY_AFTER_SECONDS)
+        wait = retry_wait(retry_after)
         log.info("%s rate limited (retry after %gs)", channel, retry_after)
 
         def report() -> datetime:
@@ -375,8 +378,7 @@ class Dispatcher:
         """The refused message waits out its Retry-After; the channel pauses from the first 429 (sends
         already in flight are refused too, with Retry-Afters a little later, but the window they were
         refused in ends as the first one says)."""
-        wait = min(max(exc.retry_after, 0.0), MAX_RETRY_AFTER_SECONDS)
-        until = self.clock() + timedelta(seconds=wait)
+        until = self.clock() + timedelta(seconds=retry_wait(exc.retry_after))
         if not self._paused(message.channel):
             self.paused_until[message.channel] = until
         return Settlement(message, "retry", str(exc), until, may_have_arrived=uncertain)
