@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
+from dialogs.staff import import_staff
 from knowledge.library import Library
+from storage.directory import find_person_by_email
+from storage.posts import assign_post
 
 HEADER = (
     "org,email,name,role,line_manager_email,team,framework,level,grade,spinal_point,qualified_on,started_on"
@@ -28,7 +33,26 @@ def demo_roster(library: Library) -> str:
             f"{org},worker@{domain},Wendy Worker,worker,manager@{domain},Assessment,{framework},{level},,{point},2019-07-01,2019-09-01",
             f"{org},hr@{domain},Harriet HR,hr,,HR,,,,,,",
         ]
+        if pack.process.posts:  # two people to hold the posts the policy names (panel members, ...)
+            rows += [f"{org},{email},{name},manager,service@{domain},Panel,{framework},,,,,"
+                     for email, name in _post_holders(domain)]  # fmt: skip
     return "\n".join(rows) + "\n"
+
+
+def load_demo(session: Session, library: Library) -> None:
+    """The demo roster, with its panel people holding every post their organisation's pack names (two
+    of them, since nobody may make two decisions on one application)."""
+    import_staff(session, library, demo_roster(library))
+    for org, pack in library.packs.items():
+        for email, _name in _post_holders(f"{org}.example") if pack.process.posts else []:
+            person = find_person_by_email(session, org, email)
+            assert person is not None  # just imported
+            for post in pack.process.posts:
+                assign_post(session, org, post.id, person.id, None)
+
+
+def _post_holders(domain: str) -> list[tuple[str, str]]:
+    return [(f"panel@{domain}", "Pat Panel"), (f"panel2@{domain}", "Pip Panel")]
 
 
 def _second_rung(library: Library, org: str) -> tuple[str, str]:

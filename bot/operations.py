@@ -16,7 +16,7 @@ from aiohttp import web
 
 from bot.app import build, platform_senders
 from bot.console import read_lines, run_interactive, run_jsonl
-from bot.demo import demo_roster
+from bot.demo import load_demo
 from bot.dispatch import Dispatcher
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -77,9 +77,11 @@ def serve(library: Library, dispatch: bool) -> None:
 
 def demo(library: Library) -> None:
     runtime = start(library)
-    import_file(runtime, demo_roster(runtime.library))
+    with transaction(runtime.sessions) as session:
+        load_demo(session, runtime.library)
     typer.echo(
-        "Demo roster loaded: worker@ORG.example, manager@ORG.example, service@ORG.example, hr@ORG.example"
+        "Demo roster loaded: worker@ORG.example, manager@ORG.example, service@ORG.example, hr@ORG.example, "
+        "and panel@ORG.example / panel2@ORG.example holding the posts each policy names"
     )
     run_server(runtime)
 

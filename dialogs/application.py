@@ -7,25 +7,27 @@ their content come from the organisation's pack (see dialogs.plan).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy.exc import IntegrityError
 
-from dialogs import approval, plan
+from dialogs import approval, authorisation, plan
+from dialogs.decision_cards import status_words
 from dialogs.documents import evidence_summary
 from dialogs.messages import Action, Reply, button
 from dialogs.privacy import clean, identifying_details
+from dialogs.route import route_of
 from dialogs.turn import Turn
 from knowledge.text import normalise
-from storage import applications, directory
+from storage import applications
 from storage.tables import Application
 
 State = dict[str, Any]
 MAX_EVIDENCE = 3000
 MIN_EVIDENCE = 15
 MARKS = {"met": "✓", "not_met": "✗", "unknown": "?", "later": "…", "desirable": "◦ desirable:"}
-DECIDER_ROLES = ("manager", "service_manager", "admin")
 
 
 def start(turn: Turn, text: str) -> tuple[State | None, list[Reply]]:
@@ -33,7 +35,7 @@ def start(turn: Turn, text: str) -> tuple[State | None, list[Reply]]:
     if existing is not None and existing.status != "drafting":
         return None, [
             Reply(
-                text=f"You already have an application in progress ({_status_words(existing)}). Say 'status' to see it."
+                text=f"You already have an application in progress ({_status_words(turn, existing)}). Say 'status' to see it."
             )
         ]
     if existing is not None:
@@ -42,11 +44,18 @@ def start(turn: Turn, text: str) -> tuple[State | None, list[Reply]]:
             Reply(text="You already have an application started; let's carry on."),
             *prompt(turn, state),
         ]
-    choices = plan.targets(turn.pack, turn.person)
+    if not route_of(turn).stated:
+        return None, [Reply(text=approval.route_not_stated(turn))]
+    above = plan.targets(turn.pack, turn.person)
+    not_applications = plan.other_routes(turn.pack, above)
+    named_other = _named_level(turn, text, list(not_applications))
+    if named_other:
+        return None, [Reply(text=plan.other_route_text(turn.pack, not_applications[named_other]))]
+    choices = plan.applicable(turn.pack, above)
     if not choices:
         return None, [
             Reply(
-                text=f"I can't find a level above yours in {turn.pack.organisation.short_name}'s framework. Please ask your line manager."
+                text=f"I can't find a level above yours in {turn.pack.organisation.short_name}'s framework that you apply for. Please ask your line manager."
             )
         ]
     named = _named_level(turn, text, [lv.id for lv in choices])
@@ -58,12 +67,20 @@ def start(turn: Turn, text: str) -> tuple[State | None, list[Reply]]:
 
 def prompt(turn: Turn, state: State) -> list[Reply]:
     """What to show for the current step: used on entry, on 'continue', and after an interruption."""
+    _forget_chosen_decider(state)
     return PROMPTS[state["step"]](turn, state)
+
+
+def _forget_chosen_decider(state: State) -> None:
+    # Drafts saved when a worker could name their own decider resume at the step that shows the roster's.
+    if state.get("step") == "manager_email":
+        state["step"] = "manager"
 
 
 def handle(
     turn: Turn, state: State, text: str | None, action: Action | None
 ) -> tuple[State | None, list[Reply]]:
+    _forget_chosen_decider(state)
     step = state["step"]
     if action is not None:
         return _on_action(turn, state, action)
@@ -87,8 +104,6 @@ def _on_action(turn: Turn, state: State, action: Action) -> tuple[State | None, 
         return state, [Reply(text="Fine: send the example again without the identifying details.")]
     if name == "apply_manager_ok":
         return _set_step(turn, state, "summary")
-    if name == "apply_manager_other":
-        return _set_step(turn, state, "manager_email")
     if name == "apply_submit":
         return _submit(turn, state)
     return state, [Reply(text="That button belongs to an earlier step."), *prompt(turn, state)]
@@ -98,24 +113,29 @@ def _on_action(turn: Turn, state: State, action: Action) -> tuple[State | None, 
 
 
 def _prompt_target(turn: Turn, state: State) -> list[Reply]:
-    choices = plan.targets(turn.pack, turn.person)
+    choices = plan.applicable(turn.pack, plan.targets(turn.pack, turn.person))
     buttons = [button(lv.name, "apply_target", "primary", level=lv.id) for lv in choices[:6]]
     return [Reply(text="Which level are you applying for?", buttons=buttons)]
 
 
 def _on_target(turn: Turn, state: State, text: str) -> tuple[State | None, list[Reply]]:
-    named = _named_level(turn, text, [lv.id for lv in plan.targets(turn.pack, turn.person)])
+    named = _named_level(
+        turn, text, [lv.id for lv in plan.applicable(turn.pack, plan.targets(turn.pack, turn.person))]
+    )
     if named is None:
         return state, [Reply(text="Please pick one of the levels."), *_prompt_target(turn, state)]
     return _choose_target(turn, state, named)
 
 
 def _choose_target(turn: Turn, state: State, level_id: str) -> tuple[State | None, list[Reply]]:
-    if level_id not in {lv.id for lv in plan.targets(turn.pack, turn.person)}:
+    if level_id not in {lv.id for lv in plan.applicable(turn.pack, plan.targets(turn.pack, turn.person))}:
         return state, [
             Reply(text="That level isn't one you can apply for from your current level."),
             *_prompt_target(turn, state),
         ]
+    waiting = plan.time_at_level_problem(turn.pack, turn.pack.level(level_id), turn.today, _level_since(turn))
+    if waiting:
+        return state, [Reply(text=waiting)]
     current = plan.current_level(turn.pack, turn.person)
     manager = turn.person.line_manager_id
     try:
@@ -238,54 +258,53 @@ def edit(turn: Turn, state: State, name: str) -> tuple[State | None, list[Reply]
 
 
 def _prompt_manager(turn: Turn, state: State) -> list[Reply]:
-    app = _app(turn, state)
-    manager = directory.get_person(turn.session, app.line_manager_id) if app.line_manager_id else None
-    if manager is None:
-        state["step"] = "manager_email"
-        return _prompt_manager_email(turn, state)
-    buttons = [button(f"Yes, send to {manager.name}", "apply_manager_ok", "primary"),
-               button("Someone else", "apply_manager_other")]  # fmt: skip
+    """Who decides, from the roster and the route: the worker confirms, but does not choose."""
+    lines, ready = _route_lines(turn, state)
+    text = "Your application goes through these steps:\n" + "\n".join(lines)
+    if not ready:
+        return [Reply(text=text + "\nSo it can't be sent yet; your draft is kept.")]
     return [
         Reply(
-            text=f"Your line manager is {manager.name} ({manager.email}). Send your application to them?",
-            buttons=buttons,
+            text=text + "\nSend your application?",
+            buttons=[button("Yes, send it", "apply_manager_ok", "primary")],
         )
     ]
 
 
-def _on_manager(turn: Turn, state: State, text: str) -> tuple[State | None, list[Reply]]:
-    if normalise(text) in {"yes", "y", "ok", "okay", "yes please"}:
-        return _set_step(turn, state, "summary")
-    if "@" in text:
-        return _on_manager_email(turn, state, text)
-    return state, prompt(turn, state)
-
-
-def _prompt_manager_email(turn: Turn, state: State) -> list[Reply]:
-    return [Reply(text="Which manager should decide? Send their work email address.")]
-
-
-def _on_manager_email(turn: Turn, state: State, text: str) -> tuple[State | None, list[Reply]]:
-    manager = directory.find_person_by_email(turn.session, turn.org, text.strip().lower())
-    if manager is None or manager.role not in DECIDER_ROLES or manager.id == turn.person.id:
-        return state, [
-            Reply(
-                text="I can't find a manager with that email on your organisation's roster. Try again, or ask HR to update the roster."
+def _route_lines(turn: Turn, state: State) -> tuple[list[str], bool]:
+    app = _app(turn, state)
+    route = route_of(turn)
+    lines = []
+    for n, stage in enumerate(route.stages, 1):
+        who = ""
+        if n == 1:
+            people = authorisation.stage_deciders(turn, app, route, stage)
+            who = (
+                f" ({', '.join(p.name for p in people)})"
+                if people
+                else f": {approval.nobody_to_decide(turn, route, stage)}"
             )
-        ]
-    applications.transition(turn.session, state["app"], "drafting", "drafting", line_manager_id=manager.id)
-    return _set_step(turn, state, "summary")
+        lines.append(f"{n}. {stage.name}{who}")
+    lines.append(f"({route.citation})")
+    first = route.stages[0]
+    return lines, bool(authorisation.stage_deciders(turn, app, route, first))
+
+
+def _on_manager(turn: Turn, state: State, text: str) -> tuple[State | None, list[Reply]]:
+    if normalise(text) in {"yes", "y", "ok", "okay", "yes please", "send", "send it"}:
+        return _set_step(turn, state, "summary")
+    return state, prompt(turn, state)
 
 
 def _prompt_summary(turn: Turn, state: State) -> list[Reply]:
     app = _app(turn, state)
     level = turn.pack.level(app.target_level)
-    manager = directory.get_person(turn.session, app.line_manager_id) if app.line_manager_id else None
     items = plan.checklist(level, turn.person, turn.today)
     not_met = [i.text for i in items if i.verdict == "not_met"]
+    route_lines, _ = _route_lines(turn, state)
     lines = [f"Your application for {level.name}:",
              f"Evidence: {evidence_summary(turn.session, turn.pack, app)}",
-             f"Decided first by: {manager.name if manager else 'not chosen'}"]  # fmt: skip
+             "Goes to: " + "; ".join(route_lines)]  # fmt: skip
     if not_met:
         lines.append("Not met on your record: " + "; ".join(not_met))
     buttons = [button("Submit", "apply_submit", "primary"), button("Cancel", "cancel", "danger")]
@@ -315,7 +334,7 @@ ORDER = ["target", "checklist", "evidence", "manager", "summary"]
 
 
 def _advance(turn: Turn, state: State) -> tuple[State | None, list[Reply]]:
-    step = "manager" if state["step"] == "manager_email" else state["step"]
+    step = state["step"]
     following = ORDER[min(ORDER.index(step) + 1, len(ORDER) - 1)]
     return _set_step(turn, state, following)
 
@@ -327,7 +346,7 @@ def back(turn: Turn, state: State) -> tuple[State | None, list[Reply]]:
         return state, prompt(turn, state)
     if step in ("target", "checklist"):
         return state, [Reply(text="This is the first step; say 'cancel' to stop the application.")]
-    previous = ORDER[ORDER.index("manager" if step == "manager_email" else step) - 1]
+    previous = ORDER[ORDER.index(step) - 1]
     if previous == "evidence":
         state["slot"] = len(_slots(turn, state)) - 1
     return _set_step(turn, state, previous)
@@ -362,13 +381,24 @@ def _named_level(turn: Turn, text: str, allowed: list[str]) -> str | None:
     return names[0] if names else None
 
 
-def _status_words(app: Application) -> str:
-    return app.status.replace("_", " ")
+def _status_words(turn: Turn, app: Application) -> str:
+    return status_words(turn, app)
+
+
+def _level_since(turn: Turn) -> date | None:
+    """When the worker reached their current level, as far as Pathway's record shows."""
+    approved = [
+        a for a in applications.applications_of(turn.session, turn.person.id) if a.status == "approved"
+    ]
+    latest = approved[0] if approved else None
+    if latest is None:
+        return None
+    return latest.effective_date or (latest.decided_at.date() if latest.decided_at else None)
 
 
 def step_name(state: State) -> str:
     return {"target": "choosing a level", "checklist": "the checklist", "evidence": "evidence",
-            "manager": "choosing who decides", "manager_email": "choosing who decides",
+            "manager": "checking who decides",
             "summary": "checking the summary"}[state["step"]]  # fmt: skip
 
 
@@ -380,7 +410,6 @@ BUTTON_STEPS: dict[str, tuple[str, ...]] = {
     "apply_save_anyway": ("evidence",),
     "apply_rephrase": ("evidence",),
     "apply_manager_ok": ("manager",),
-    "apply_manager_other": ("manager",),
     "apply_submit": ("summary",),
 }
 PROMPTS = {
@@ -388,7 +417,6 @@ PROMPTS = {
     "checklist": _prompt_checklist,
     "evidence": _prompt_evidence,
     "manager": _prompt_manager,
-    "manager_email": _prompt_manager_email,
     "summary": _prompt_summary,
 }
 HANDLERS = {
@@ -396,6 +424,5 @@ HANDLERS = {
     "checklist": _on_checklist,
     "evidence": _on_evidence,
     "manager": _on_manager,
-    "manager_email": _on_manager_email,
     "summary": _on_summary,
 }

@@ -116,7 +116,7 @@ class Conversation:
         command = commands.parse(text)
         if command is not None:
             return self._on_command(turn, state, command, text)
-        if state and not (commands.looks_like_question(text) and state["step"] != "manager_email"):
+        if state and not commands.looks_like_question(text):
             return application.handle(turn, state, text, None)
         return state, self._answer(turn, state, text)
 
@@ -175,6 +175,8 @@ class Conversation:
             return state, review.request(turn, action)
         if name == "review_decide":
             return state, review.decide(turn, action)
+        if name == "review_hearing":
+            return state, review.arrange_hearing(turn, action)
         if name == "evidence":
             return state, self._evidence(turn, action)
         if name == "status":
@@ -249,11 +251,13 @@ class Conversation:
 
     def _evidence(self, turn: Turn, action: Action) -> list[Reply]:
         app = applications.get_application(turn.session, int(action.data.get("application") or 0))
+        asked = {i for ids in ((app.data or {}).get("asked", {}) if app else {}).values() for i in ids}
         allowed = (
             app is not None
             and app.org_id == turn.org
             and (
                 turn.person.id in (app.person_id, app.line_manager_id)
+                or turn.person.id in asked  # whoever a decision on it was sent to, a panel member too
                 or turn.person.role in ("service_manager", "hr", "admin")
             )
         )

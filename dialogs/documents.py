@@ -61,7 +61,7 @@ def payroll(turn: Turn, app: Application) -> Attachment | None:
         return None
     worker = directory.get_person(turn.session, app.person_id)
     signed = {d.stage: d for d in decisions.decisions_of(turn.session, app.id)}
-    from dialogs.approval import new_point  # the point rule lives with the approval workflow
+    from dialogs.outcomes import new_point  # the point rule lives with the outcomes
 
     point = new_point(pack, app)
     lines = [

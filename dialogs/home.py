@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from dialogs.decision_cards import sentence_start, status_words
 from dialogs.identify import identify
 from dialogs.messages import Incoming, Reply
 from dialogs.status import status
@@ -14,9 +15,8 @@ from dialogs.turn import Turn
 from knowledge.library import Library
 from storage import applications, directory
 from storage.db import transaction
+from storage.tables import Application
 
-STAGES = {"drafting": "Drafting", "awaiting_manager": "Waiting for the line manager",
-          "awaiting_authoriser": "Waiting for authorisation", "awaiting_panel": "Waiting for the panel"}  # fmt: skip
 SHOWN_PER_STAGE = 10
 
 
@@ -37,11 +37,14 @@ def home(library: Library, sessions: sessionmaker[Session], incoming: Incoming, 
 
 def by_stage(turn: Turn) -> Reply:
     """Open applications in the organisation, grouped by where they are."""
+    groups: dict[str, list[Application]] = {}
+    drafts = applications.applications_awaiting(turn.session, "drafting", org_id=turn.org)
+    if drafts:
+        groups["Drafting"] = drafts
+    for app in applications.applications_waiting(turn.session, org_id=turn.org):
+        groups.setdefault(sentence_start(status_words(turn, app)), []).append(app)
     lines = []
-    for status_name, label in STAGES.items():
-        apps = applications.applications_awaiting(turn.session, status_name, org_id=turn.org)
-        if not apps:
-            continue
+    for label, apps in groups.items():
         names = []
         for app in apps[:SHOWN_PER_STAGE]:
             person = directory.get_person(turn.session, app.person_id)

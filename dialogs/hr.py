@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
-from dialogs import broadcast, panels, reach
+from dialogs import broadcast, panels, process_hr, reach
 from dialogs.messages import Action, Attachment, Reply, button
 from dialogs.turn import Turn
 from dialogs.when import long_date
@@ -28,10 +28,16 @@ _COMMANDS = [
     ("broadcast_list", re.compile(r"^(broadcasts|list broadcasts|my broadcasts|sent broadcasts)\W*$")),
     ("broadcast_compose", re.compile(r"^(broadcast|new broadcast|send a broadcast|announce)(\s*[:\-]\s*|\s+|\W*$)")),
     ("hr_unanswered", re.compile(r"^(unanswered|unanswered questions)(\s+(?P<weeks>\d{1,2})\s*weeks?)?\W*$")),
+    ("hr_posts", re.compile(r"^(posts|list posts|who holds posts|post holders)\W*$")),
+    ("hr_post", re.compile(r"^(assign post|post)\s+(?=.*\S@\S)")),
+    ("hr_post_release", re.compile(r"^(release post|remove post)\s+(?=.*\S@\S)")),
+    ("hr_reassign", re.compile(r"^reassign\s+(?=#?\d+\s+to\s+\S+@)")),
+    ("hr_local", re.compile(r"^(record )?local procedure\s*[:\-]?\s*")),
     ("broadcast_mute", re.compile(r"^(mute|mute broadcasts|stop broadcasts|no more broadcasts)\W*$")),
     ("broadcast_unmute", re.compile(r"^(unmute|un-mute|unmute broadcasts|un-mute broadcasts|resume broadcasts)\W*$")),
 ]  # fmt: skip
 ANYONE = {"broadcast_mute", "broadcast_unmute"}
+HR_ONLY_TEXT = ("hr_posts", "hr_post", "hr_post_release", "hr_reassign", "hr_local")
 
 
 def on_text(turn: Turn, text: str) -> list[Reply] | None:
@@ -40,10 +46,10 @@ def on_text(turn: Turn, text: str) -> list[Reply] | None:
         match = pattern.match(lowered)
         if match is None:
             continue
-        if name in ("panel_list", "hr_menu") and not is_hr(turn):
+        if name in ("panel_list", "hr_menu", *HR_ONLY_TEXT) and not is_hr(turn):
             return None  # a worker saying "panels" or "HR" gets an answer, not a refusal
         data: dict[str, str | int | None] = {}
-        if name == "broadcast_compose":
+        if name in ("broadcast_compose", "hr_post", "hr_post_release", "hr_reassign", "hr_local"):
             data["text"] = text.strip()[match.end() :]
         if name == "hr_unanswered" and match.group("weeks"):
             data["weeks"] = int(match.group("weeks"))
@@ -147,6 +153,11 @@ _HANDLERS: dict[str, Handler] = {
     "hr_menu": menu,
     "hr_unanswered": unanswered,
     "hr_unanswered_csv": unanswered_csv,
+    "hr_posts": process_hr.listing,
+    "hr_post": process_hr.assign,
+    "hr_post_release": process_hr.release,
+    "hr_reassign": process_hr.reassign,
+    "hr_local": process_hr.record_local,
     "panel_list": lambda turn, _action: panels.listing(turn),
     "panel_save": panels.on_action,
     "panel_change": panels.on_action,

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Literal
 
 from knowledge import personal
-from knowledge.models import Level, Pack, Requirement
+from knowledge.models import Level, Move, Pack, Requirement
 from storage.tables import Person
 
 Verdict = Literal["met", "not_met", "unknown", "later", "desirable"]
@@ -58,6 +58,42 @@ def targets(pack: Pack, person: Person) -> list[Level]:
     if current is None:
         return [lv for lv in ladder if lv.requirements]
     return [lv for lv in ladder if lv.rank > current.rank]
+
+
+def move_to(pack: Pack, level: Level) -> Move | None:
+    """What the policy says about how a worker moves to this level, where it says something."""
+    return next((m for m in pack.process.moves if level.id in m.levels), None)
+
+
+def applicable(pack: Pack, levels: list[Level]) -> list[Level]:
+    """The levels among these that a worker reaches by an application."""
+    moves = {lv.id: move_to(pack, lv) for lv in levels}
+    return [lv for lv in levels if (move := moves[lv.id]) is None or move.how == "application"]
+
+
+def other_routes(pack: Pack, levels: list[Level]) -> dict[str, Move]:
+    """Levels among these reached some other way (recruitment, appraisal), or not a step up at all."""
+    moves = {lv.id: move_to(pack, lv) for lv in levels}
+    return {level_id: move for level_id, move in moves.items() if move and move.how != "application"}
+
+
+def other_route_text(pack: Pack, move: Move) -> str:
+    names = ", ".join(pack.level(level_id).name for level_id in move.levels)
+    return f"{names}: {move.text} So I won't start an application for it. ({pack.organisation.short_name}'s policy, {move.source.section})"
+
+
+def time_at_level_problem(pack: Pack, target: Level, today: date, since: date | None) -> str:
+    """Why the worker can't apply for `target` yet, where the policy sets a minimum time at their
+    current level first; '' if it sets none, or Pathway has no record of when they reached it
+    (then their decider checks it)."""
+    move = move_to(pack, target)
+    if move is not None and move.min_months_at_level and since is not None:
+        months = move.min_months_at_level
+        reached = (today.year - since.year) * 12 + today.month - since.month - (today.day < since.day)
+        if reached < months:
+            return (f"{move.text} Your record shows you reached your level on {since:%-d %B %Y}, "
+                    f"{reached} month{'' if reached == 1 else 's'} ago. ({pack.organisation.short_name}'s policy, {move.source.section})")  # fmt: skip
+    return ""
 
 
 def checklist(level: Level, person: Person, today: date) -> list[ChecklistItem]:

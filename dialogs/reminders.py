@@ -1,7 +1,8 @@
 """Decisions left waiting: remind the decider after some working days, escalate after more.
 
 Run periodically (`pathway remind`, and by `pathway serve`). Every notice has an idempotency key per
-application, stage and kind, so running it again, or on two servers, sends nothing twice.
+application, stage and kind, so running it again, or on two servers, sends nothing twice. A review
+is chased like any other decision, and its response deadline is said in each notice.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from dialogs import approval
-from dialogs.messages import Platform, Reply
-from dialogs.status import WAITING
+from dialogs import approval, authorisation, review
+from dialogs.decision_cards import decision_card
+from dialogs.messages import Card, Platform, Reply
+from dialogs.route import route_of
 from dialogs.turn import Turn
 from knowledge.library import Library
 from knowledge.working_days import working_days_between
-from storage import applications, directory
-from storage.tables import Application, Person, Role
+from storage import applications, decisions, directory
+from storage.tables import Application, Person, ReviewRequest, Role
 
 ESCALATE_TO: tuple[Role, ...] = ("service_manager", "admin")
 
@@ -34,49 +36,85 @@ def send_reminders(
 ) -> int:
     """Queue reminders and escalations that are due; returns how many notices were queued."""
     queued = 0
-    for status_name, stage_name in WAITING.items():
-        for app in applications.applications_awaiting(session, status_name):
-            if app.org_id not in library.packs:
-                continue
-            applicant = directory.get_person(session, app.person_id)
-            assert applicant is not None
-            turn = Turn(
-                session, library, applicant, now, channel
-            )  # a turn about the applicant, run by the system
-            queued += _chase(turn, app, stage_name, policy)
+    for app in applications.applications_waiting(session):
+        turn = _turn_about(session, library, app, now, channel)
+        if turn is not None:
+            queued += _chase_stage(turn, app, policy)
+    for made in decisions.undecided_reviews(session):
+        reviewed = applications.get_application(session, made.application_id)
+        turn = _turn_about(session, library, reviewed, now, channel) if reviewed else None
+        if turn is not None and reviewed is not None:
+            queued += _chase_review(turn, reviewed, made, policy)
     return queued
 
 
-def _chase(turn: Turn, app: Application, stage_name: str, policy: ReminderPolicy) -> int:
-    stage = next((s for s in approval.chain(turn.pack) if s.name == stage_name), None)
-    if stage is None:
+def _turn_about(
+    session: Session, library: Library, app: Application, now: datetime, channel: Platform
+) -> Turn | None:
+    if app.org_id not in library.packs:
+        return None
+    applicant = directory.get_person(session, app.person_id)
+    assert applicant is not None
+    return Turn(session, library, applicant, now, channel)  # a turn about the applicant, run by the system
+
+
+def _chase_stage(turn: Turn, app: Application, policy: ReminderPolicy) -> int:
+    route = route_of(turn)
+    stage = approval.waiting_on(turn, app)
+    if stage is None or not stage.chased:
         return 0
     waited = working_days_between(approval.waiting_since(turn, app).date(), turn.today)
+    card = decision_card(turn, route, app, stage)
+    return _chase(turn, app, approval.deciders(turn, app, stage), card, waited, f"{app.status}", "", policy)
+
+
+def _chase_review(turn: Turn, app: Application, made: ReviewRequest, policy: ReminderPolicy) -> int:
+    rules = turn.pack.process.review
+    if rules is None:
+        return 0
+    waited = working_days_between(made.requested_at.date(), turn.today)
+    people = directory.people_by_id(turn.session, authorisation.assigned_to(app, review.REVIEW_DUTY))
+    card = review.review_card(turn, app, rules, made)
+    due = (
+        f" The policy's deadline for the decision is {made.respond_by:%-d %B %Y}." if made.respond_by else ""
+    )
+    return _chase(turn, app, people, card, waited, f"review:{made.id}", due, policy)
+
+
+def _chase(
+    turn: Turn,
+    app: Application,
+    deciders: list[Person],
+    card: Card,
+    waited: int,
+    what: str,
+    due: str,
+    policy: ReminderPolicy,
+) -> int:
     before = len(turn.notified)
-    deciders = approval.deciders(turn, app, stage)
-    card = approval.decision_card(turn, app, stage)
     if waited >= policy.remind_after:
         for person in deciders:
-            text = f"Reminder: {card.title} has waited {waited} working days for your decision."
+            text = f"Reminder: {card.title} has waited {waited} working days for your decision.{due}"
             turn.notify(
-                person, Reply(text=text, card=card), f"remind:{app.id}:{app.status}:{person.id}", "reminder"
+                person, Reply(text=text, card=card), f"remind:{app.id}:{what}:{person.id}", "reminder"
             )
     if waited >= policy.escalate_after:
-        for person in _escalation_targets(turn, deciders):
+        for person in _escalation_targets(turn, app, deciders):
             text = (f"Escalation: {card.title} has waited {waited} working days for "
-                    f"{', '.join(d.name for d in deciders)} ({stage.name}). Please follow it up.")  # fmt: skip
+                    f"{', '.join(d.name for d in deciders) or 'a decider'}.{due} Please follow it up.")  # fmt: skip
             turn.notify(
-                person, Reply(text=text, card=card), f"escalate:{app.id}:{app.status}:{person.id}", "reminder"
+                person, Reply(text=text, card=card), f"escalate:{app.id}:{what}:{person.id}", "reminder"
             )
     return len(turn.notified) - before
 
 
-def _escalation_targets(turn: Turn, deciders: list[Person]) -> list[Person]:
+def _escalation_targets(turn: Turn, app: Application, deciders: list[Person]) -> list[Person]:
     targets: dict[int, Person] = {}
     for decider in deciders:
         above = directory.nearest_above(turn.session, decider.id, ESCALATE_TO)
-        if above is not None and above.id not in {d.id for d in deciders}:
+        if above is not None and above.id not in {d.id for d in deciders} and above.id != app.person_id:
             targets[above.id] = above
     if not targets:
-        targets = {p.id: p for p in directory.list_people(turn.session, turn.org, roles=["hr"])}
+        hr = directory.list_people(turn.session, turn.org, roles=["hr"])
+        targets = {p.id: p for p in hr if p.id != app.person_id}
     return list(targets.values())

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dialogs import approval
+from dialogs import approval, authorisation, review
+from dialogs.decision_cards import decision_card, status_words
 from dialogs.documents import evidence_headline
 from dialogs.messages import Reply, button
+from dialogs.route import route_of
 from dialogs.turn import Turn
 from storage import applications, decisions, directory
 from storage.tables import Application
-
-WAITING = {"awaiting_manager": "recommend", "awaiting_authoriser": "authorise", "awaiting_panel": "panel"}
 
 
 def status(turn: Turn, step: str | None = None) -> list[Reply]:
@@ -40,43 +40,66 @@ def _mine(turn: Turn, step: str | None) -> list[Reply]:
 
 
 def _progress(turn: Turn, app: Application) -> str:
+    route = route_of(turn)
     done = []
     for decision in decisions.decisions_of(turn.session, app.id):
         who = directory.get_person(turn.session, decision.decided_by)
-        done.append(
-            f"{decision.stage} {decision.outcome.replace('_', ' ')} by {who.name if who else '?'} on {decision.decided_at:%-d %B %Y}"
-        )
+        stage = route.stage(decision.stage)
+        words = approval.verb(stage, decision.outcome) if stage else decision.outcome.replace("_", " ")
+        name = stage.name if stage else decision.stage
+        done.append(f"{name}: {words}, by {who.name if who else '?'} on {decision.decided_at:%-d %B %Y}")
     history = ("; ".join(done) + ". ") if done else ""
-    if app.status in WAITING:
-        stage = next(s for s in approval.chain(turn.pack) if s.name == WAITING[app.status])
-        names = ", ".join(p.name for p in approval.deciders(turn, app, stage))
+    stage = approval.waiting_on(turn, app)
+    if stage is not None:
+        names = ", ".join(p.name for p in approval.deciders(turn, app, stage)) or "nobody on the roster yet"
         since = approval.waiting_since(turn, app)
-        return f"{history}Waiting for {names} ({stage.name}) since {since:%-d %B %Y}."
+        return f"{history}Waiting for the {stage.name} ({names}) since {since:%-d %B %Y}."
     if app.status == "approved":
-        return (
-            f"{history}Approved, effective from {app.effective_date:%-d %B %Y}."
+        when = (
+            f", effective from {app.effective_date:%-d %B %Y}"
             if app.effective_date
-            else f"{history}Approved."
+            else " (the policy doesn't say from when)"
         )
-    return f"{history}{app.status.replace('_', ' ').capitalize()}."
+        return f"{history}Approved{when}."
+    return f"{history}{status_words(turn, app).capitalize()}.{_review_progress(turn, app)}"
+
+
+def _review_progress(turn: Turn, app: Application) -> str:
+    requests = decisions.review_requests_of(turn.session, app.id)
+    if not requests or requests[-1].outcome is not None:
+        return ""
+    made = requests[-1]
+    parts = [" Your review is waiting for its decision"]
+    if made.hearing_on:
+        parts.append(f"; the hearing is on {made.hearing_on:%-d %B %Y}")
+    if made.respond_by:
+        parts.append(f"; it is due by {made.respond_by:%-d %B %Y}")
+    return "".join(parts) + "."
 
 
 def _waiting_on_me(turn: Turn) -> Reply | None:
+    route = route_of(turn)
     waiting = []
-    for status_name, stage_name in WAITING.items():
-        stage = next((s for s in approval.chain(turn.pack) if s.name == stage_name), None)
-        if stage is None:
-            continue
-        for app in applications.applications_awaiting(turn.session, status_name, org_id=turn.org):
-            if any(p.id == turn.person.id for p in approval.deciders(turn, app, stage)):
-                worker = directory.get_person(turn.session, app.person_id)
-                waiting.append((app, stage, worker.name if worker else "?"))
-    if not waiting:
+    for app in applications.applications_waiting(turn.session, org_id=turn.org):
+        stage = approval.waiting_on(turn, app)
+        if stage is not None and turn.person.id in [p.id for p in approval.deciders(turn, app, stage)]:
+            worker = directory.get_person(turn.session, app.person_id)
+            waiting.append((app, stage, worker.name if worker else "?"))
+    reviews = [
+        (made, app) for made, app in review.undecided(turn) if turn.person.id in _review_assignees(app)
+    ]
+    if not waiting and not reviews:
         return None
     lines = [
         f"• {name}: {turn.pack.level(app.target_level).name} ({stage.name})" for app, stage, name in waiting
     ]
-    cards = [approval.decision_card(turn, app, stage) for app, stage, _ in waiting[:3]]
+    lines += [f"• a review of application {app.id} (due by {made.respond_by:%-d %B %Y})" if made.respond_by
+              else f"• a review of application {app.id}" for made, app in reviews]  # fmt: skip
+    cards = [decision_card(turn, route, app, stage) for app, stage, _ in waiting[:3]]
     return Reply(
         text="Waiting for your decision:\n" + "\n".join(lines), card=cards[0] if len(cards) == 1 else None
     )
+
+
+def _review_assignees(app: Application) -> list[int]:
+    return authorisation.assigned_to(app, review.REVIEW_DUTY)

@@ -7,7 +7,8 @@ from pathlib import Path
 from knowledge.answer import respond
 from knowledge.index import PackIndex
 from knowledge.loader import PACKS_DIR, load_packs
-from knowledge.models import Pack
+from knowledge.local import load_local_procedures
+from knowledge.models import LocalProcedure, Pack
 from knowledge.replies import Answer
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, STOPWORDS
 from knowledge.understand import Speller, cue_vocabulary, understand, vocabulary_of
@@ -20,8 +21,9 @@ class UnknownOrganisation(KeyError):
 
 
 class Library:
-    def __init__(self, packs: dict[str, Pack]) -> None:
+    def __init__(self, packs: dict[str, Pack], local: dict[str, LocalProcedure] | None = None) -> None:
         self.packs = packs
+        self.local = local or {}  # reviewed local procedures, for organisations whose policy states no route
         self.indexes = {org: PackIndex.build(pack) for org, pack in packs.items()}
         texts = [p.text + " " + p.keywords for index in self.indexes.values() for p in index.passages]
         texts += [pattern.pattern for index in self.indexes.values() for pattern, _, _ in index.aliases]
@@ -31,7 +33,7 @@ class Library:
 
     @classmethod
     def load(cls, directory: Path = PACKS_DIR) -> Library:
-        return cls(load_packs(directory))
+        return cls(load_packs(directory), load_local_procedures(directory / "local"))
 
     @property
     def organisations(self) -> list[str]:

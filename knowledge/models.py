@@ -197,13 +197,23 @@ class Form(Sourced):
     send_to: str = ""
 
 
+class Hearing(Sourced):
+    """A review hearing, where the policy holds one."""
+
+    text: str
+    right_to_be_represented: bool = False
+    assessing_manager_attends: bool = False  # the manager responsible for the assessment explains it
+
+
 class Review(Sourced):
     name: str = "review"  # the policy's word: review or appeal
     text: str
     window_working_days: int | None = None
     to: str = ""
+    to_post: str = ""  # the post (Process.posts id) whose holder receives and decides the review
     response_working_days: int | None = None
     final: bool | None = None
+    hearing: Hearing | None = None
 
 
 class Panel(Sourced):
@@ -225,16 +235,110 @@ class Backdating(Sourced):
     text: str
 
 
+class Post(Sourced):
+    """A post the policy names as acting in its process ("Assistant Director, Children's Care").
+    HR records who holds it; holders act in the stages that name it."""
+
+    id: str
+    name: str
+
+
+class RecordedField(Sourced):
+    """Something a stage's decider records, in the policy's words, with the policy's choices
+    (the first choice is the one an approval needs, e.g. "met" of met / not met)."""
+
+    id: str
+    label: str
+    choices: list[str] = Field(min_length=2)
+
+
+StageKind = Literal["recommendation", "authorisation", "panel", "appraisal", "vacancy"]
+
+
+class RouteStage(Sourced):
+    """One step of the route an application follows, in order, as the policy states it.
+
+    `decider` says where the decider comes from: the applicant's line manager on the roster, the
+    nearest person above the previous stage's decider, or the holders of the posts named (panel
+    members, a named post). `roles` are the roster roles allowed to decide (checked at every decision);
+    a post holder may decide whatever their roster role. An empty route is "route not stated"."""
+
+    id: str = Field(pattern=r"^[a-z0-9-]{1,23}$")  # unique in the route; decisions are kept per stage id
+    kind: StageKind
+    name: str
+    text: str
+    decider: Literal["line_manager", "above_previous", "posts"]
+    roles: list[Role] = []
+    posts: list[str] = []  # Process.posts ids
+    records: list[RecordedField] = []
+    months: list[str] = []  # a panel that sits only in these months (the sitting date is recorded)
+    feedback_posts: list[str] = []  # posts who give the applicant feedback on the outcome
+    approve: str = "Approve"
+    decline: str = "Not approve"
+    decline_outcome: Literal["not_approved", "not_yet"] = "not_approved"
+    # What an approval at this, the last stage, means: a new level now, or eligibility for a post
+    # that a vacancy and recruitment then fill (the stage after it says how).
+    approval_means: Literal["next_stage", "new_level", "eligible_for_vacancy"] = "next_stage"
+    chased: bool = True  # reminders and escalation while it waits (not for a vacancy, which may take months)
+
+
+class Move(Sourced):
+    """How the policy says a worker moves to these levels, where it is not an application."""
+
+    levels: list[str] = Field(min_length=1)
+    how: Literal["application", "recruitment", "appraisal", "not_a_step", "not_stated"]
+    text: str
+    min_months_at_level: int | None = None  # time at the current level first, where the policy sets it
+
+
 class Process(Frozen):
     steps: list[Step] = []
     evidence: EvidenceRule | None = None
-    signoff: list[SignOff] = []
+    signoff: list[SignOff] = []  # who signs off, as answers state it
     forms: list[Form] = []
-    backdating: Backdating | None = None
+    backdating: Backdating | None = None  # None: the policy does not say when a move takes effect
     not_approved: str = ""
     not_approved_source: Source | None = None
     review: Review | None = None
     panel: Panel | None = None
+    posts: list[Post] = []
+    route: list[RouteStage] = []  # what the application workflow executes; empty: route not stated
+    moves: list[Move] = []  # levels not reached by an application, or with conditions on applying
+
+    @model_validator(mode="after")
+    def _route_is_sound(self) -> Process:
+        post_ids = {p.id for p in self.posts}
+        ids = [s.id for s in self.route]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"route stage ids used twice: {sorted(i for i in ids if ids.count(i) > 1)}")
+        for stage in self.route:
+            unknown = set(stage.posts + stage.feedback_posts) - post_ids
+            if unknown:
+                raise ValueError(f"route stage {stage.id}: unknown posts {sorted(unknown)}")
+            if stage.decider == "posts" and not stage.posts:
+                raise ValueError(f"route stage {stage.id}: decided by posts but names none")
+            if stage.decider == "above_previous" and stage is self.route[0]:
+                raise ValueError(f"route stage {stage.id}: the first stage has no previous decider")
+        if self.review and self.review.to_post and self.review.to_post not in post_ids:
+            raise ValueError(f"review: unknown post {self.review.to_post!r}")
+        return self
+
+
+class LocalProcedure(Frozen):
+    """A route HR has recorded for an organisation whose policy does not state one. Cited as local,
+    with who recorded it and when, never as the policy. Its stages' sources point into this record."""
+
+    organisation: str
+    recorded_by: str
+    recorded_on: date
+    text: str
+    route: list[RouteStage] = Field(min_length=1)
+    posts: list[Post] = []
+    backdating: Backdating | None = None
+
+    @property
+    def citation(self) -> str:
+        return f"Local procedure recorded by {self.recorded_by} on {self.recorded_on:%-d %B %Y}"
 
 
 class Supplement(Sourced):
@@ -308,6 +412,9 @@ class Pack(Frozen):
             for stage in pathway.stages:
                 if stage.level not in level_ids:
                     raise ValueError(f"pathway {pathway.id}: stage for unknown level {stage.level!r}")
+        for move in self.process.moves:
+            if set(move.levels) - level_ids:
+                raise ValueError(f"process.moves: unknown levels {sorted(set(move.levels) - level_ids)}")
         ids = [x.id for group in (self.levels, self.competencies, self.pathways, self.facts) for x in group]
         duplicates = {i for i in ids if ids.count(i) > 1}
         if duplicates:

@@ -16,6 +16,7 @@ __all__ = [
     "add_evidence",
     "applications_awaiting",
     "applications_of",
+    "applications_waiting",
     "create_application",
     "delete_evidence",
     "get_application",
@@ -107,6 +108,14 @@ def applications_awaiting(
         query = query.where(Application.line_manager_id == line_manager_id)
     if authoriser_id is not None:
         query = query.where(Application.authoriser_id == authoriser_id)
+    return list(session.scalars(query.order_by(Application.updated_at, Application.id)))
+
+
+def applications_waiting(session: Session, org_id: str | None = None) -> list[Application]:
+    """Applications waiting on a decision at some stage (status `awaiting:<stage>`), oldest first."""
+    query = select(Application).where(Application.status.startswith("awaiting:"))
+    if org_id is not None:
+        query = query.where(Application.org_id == org_id)
     return list(session.scalars(query.order_by(Application.updated_at, Application.id)))
 
 

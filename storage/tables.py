@@ -26,7 +26,6 @@ from storage.columns import JsonDocument, NullableJsonDocument, UTCDateTime, utc
 Role = Literal["worker", "manager", "service_manager", "hr", "admin"]
 Framework = Literal["children", "adults"]
 Platform = Literal["slack", "teams", "web", "console"]
-DecisionStage = Literal["recommend", "authorise", "panel", "review"]
 DecisionOutcome = Literal["approved", "not_approved", "not_yet"]
 UnansweredReason = Literal["declined", "low_confidence", "out_of_scope"]
 OutboxStatus = Literal["pending", "sending", "delivered", "failed"]
@@ -174,18 +173,20 @@ class Decision(Base):
     __tablename__ = "decisions"
     __table_args__ = (
         UniqueConstraint("application_id", "stage"),
-        one_of("stage", get_args(DecisionStage)),
         one_of("outcome", get_args(DecisionOutcome)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
-    stage: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(64))  # the pack's route stage id, or "review"
     decided_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
     outcome: Mapped[str] = mapped_column(String(16))
     reasons: Mapped[str] = mapped_column(Text, default="", server_default="")
     agreed_actions: Mapped[str] = mapped_column(Text, default="", server_default="")
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # What the decider recorded, keyed by the pack's field ids (Medway: {"competencies": "met", ...}).
+    recorded: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict, server_default=text("'{}'"))
+    sat_on: Mapped[date | None] = mapped_column(Date)  # a panel's sitting date
 
 
 class ReviewRequest(Base):
@@ -201,6 +202,36 @@ class ReviewRequest(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
     decision_reasons: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    respond_by: Mapped[date | None] = mapped_column(Date)  # the policy's response deadline, in working days
+    hearing_on: Mapped[date | None] = mapped_column(Date)
+    hearing_arranged_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class PostHolder(Base):
+    """Who holds a post the organisation's pack names (a panel member, "Assistant Director, ...")."""
+
+    __tablename__ = "post_holders"
+    __table_args__ = (UniqueConstraint("org_id", "post", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    post: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    assigned_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class LocalProcedureRecord(Base):
+    """A local procedure HR recorded in chat for an organisation whose policy states no route;
+    the latest one is in force. `procedure` validates as knowledge.models.LocalProcedure."""
+
+    __tablename__ = "local_procedures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    procedure: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
 
 
 class AuditEntry(Base):

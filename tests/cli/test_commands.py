@@ -108,6 +108,14 @@ def test_a_message_for_someone_else_is_shown_once_on_the_console(env: dict[str, 
     roster = tmp_path / "roster.csv"
     roster.write_text(demo_roster(Library.load()))
     pathway(env, "staff", "import", str(roster))
+    hr = {"as": "hr@coventry.example", "org": "coventry"}
+    held = pathway(
+        env,
+        "chat",
+        "--jsonl",
+        stdin=lines({**hr, "text": "post young people's panel: panel@coventry.example"}),
+    )
+    assert "Pat Panel now holds the post of Young people's panel" in held.stdout
     worker = {"as": "worker@coventry.example", "org": "coventry"}
     out = pathway(env, "chat", "--jsonl", stdin=lines({**worker, "text": "apply"}))
     replies = [json.loads(line) for line in out.stdout.splitlines()]
@@ -127,4 +135,4 @@ def test_a_message_for_someone_else_is_shown_once_on_the_console(env: dict[str, 
                                                       {**worker, "action": {"name": "apply_submit"}},
                                                       {**worker, "text": "status"}))  # fmt: skip
     to_manager = [json.loads(line) for line in out.stdout.splitlines()]
-    assert sum(1 for r in to_manager if r["to"] == "manager@coventry.example") == 1
+    assert sum(1 for r in to_manager if r["to"] == "panel@coventry.example") == 1  # Coventry's first panel

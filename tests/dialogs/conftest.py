@@ -13,6 +13,7 @@ from dialogs.messages import Action, Button, Incoming, Reply, Sender
 from dialogs.staff import import_staff
 from knowledge.library import Library
 from storage.db import transaction
+from storage.posts import assign_post
 from storage.tables import OutboxMessage, Person
 
 ROSTER = """org,email,name,role,line_manager_email,team,framework,level,grade,spinal_point,qualified_on,started_on
@@ -30,6 +31,36 @@ coventry,manager@coventry.example,Cara Manager,manager,,Children,children,,,,,
 coventry,worker@coventry.example,Cal Worker,worker,manager@coventry.example,Children,children,social-worker,Grade 7,,2020-06-01,2020-09-01
 coventry,hr@coventry.example,Hugh HR,hr,,HR,,,,,,
 """
+# People who act in the councils' own processes (test_council_processes), and who holds the posts each
+# pack names (HR records these with 'post <post>: <email>').
+PROCESS_ROSTER = """org,email,name,role,line_manager_email,team,framework,level,grade,spinal_point,qualified_on,started_on
+medway,ad@medway.example,Ada Director,service_manager,,Children,children,,,,,
+medway,sm@medway.example,Sam Service,service_manager,ad@medway.example,Children,children,,,,,
+bcc,pswc@bcc.example,Priya Principal,manager,psw@bcc.example,Children,children,,,,,
+bcc,lead@bcc.example,Lara Lead,manager,psw@bcc.example,Adults,adults,,,,,
+bcc,new@bcc.example,Nia New,worker,manager@bcc.example,Children,children,bg10,,,2026-07-01,2026-09-01
+coventry,yp@coventry.example,Yasmin Youth,worker,manager@coventry.example,Participation,children,,,,,
+coventry,senior@coventry.example,Sian Senior,service_manager,,Children,children,,,,,
+hertfordshire,manager@hertfordshire.example,Hal Manager,manager,,Quadrant,children,,,,,
+hertfordshire,worker@hertfordshire.example,Hattie Worker,worker,manager@hertfordshire.example,Quadrant,children,h9,,,2019-07-01,2019-09-01
+hertfordshire,hr@hertfordshire.example,Holly HR,hr,,HR,,,,,,
+"""
+# Who holds the posts each pack names (HR records these with 'post <post>: <email>').
+POSTS = {
+    "medway": [("assistant-director-childrens-care", "ad@medway.example")],
+    "bcc": [("principal-social-worker", "pswc@bcc.example"), ("principal-social-worker", "lead@bcc.example"),
+            ("panel-service-manager", "psw@bcc.example"), ("recruiting-manager", "psw@bcc.example"), ("principal-social-worker-children", "pswc@bcc.example"),
+            ("lead-adult-social-worker", "lead@bcc.example")],
+    "coventry": [("young-peoples-panel", "yp@coventry.example"), ("managers-panel", "senior@coventry.example")],
+}  # fmt: skip
+
+
+def assign_posts(session: Session) -> None:
+    """The posts of POSTS recorded (its people come from PROCESS_ROSTER)."""
+    for org, held in POSTS.items():
+        for post, email in held:
+            person = session.scalars(select(Person).where(Person.email == email)).one()
+            assign_post(session, org, post, person.id, None)
 
 
 class Clock:
@@ -106,6 +137,14 @@ def sessions(session_factory: sessionmaker[Session], library: Library) -> sessio
     with transaction(session_factory) as session:
         import_staff(session, library, ROSTER)
     return session_factory
+
+
+@pytest.fixture
+def process_staff(sessions: sessionmaker[Session], library: Library) -> None:
+    """The people and post holders each council's own process needs, added to the roster."""
+    with transaction(sessions) as session:
+        import_staff(session, library, PROCESS_ROSTER)
+        assign_posts(session)
 
 
 @pytest.fixture

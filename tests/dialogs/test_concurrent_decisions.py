@@ -25,14 +25,15 @@ def test_simultaneous_clicks_record_one_decision(
     chat = Chat(Conversation(library, postgres_session_factory, clock=Clock()), postgres_session_factory)
     submit(chat, "worker@medway.example", "apply for level 3")
     card = chat.inbox("tm@medway.example")
-    approve, decline = find_button(card, "Approve"), find_button(card, "Not approve")
+    approve, decline = find_button(card, "Progressed"), find_button(card, "NOT progressed")
     results: list[list[Reply]] = []
     start = threading.Barrier(4)
 
     def press(button_label: str) -> None:
         start.wait()
         pressed = approve if button_label == "approve" else decline
-        results.append(chat.press("tm@medway.example", pressed, reasons="r", actions="a"))
+        results.append(chat.press("tm@medway.example", pressed, reasons="r", actions="a", competencies="met",
+                                  attendance_punctuality_diversity="have"))  # fmt: skip
 
     threads = [
         threading.Thread(target=press, args=(label,))

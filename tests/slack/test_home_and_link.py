@@ -35,26 +35,34 @@ async def test_home_tab_shows_each_role_what_concerns_them(
     assert "You have no application yet" in await open_home(workspace, "UWORKER")
     await submit_application(workspace)
     await dispatch()
-    assert "Waiting for Tara Manager" in await open_home(workspace, "UWORKER")
+    assert "Waiting for the Line manager's recommendation (Tara Manager)" in await open_home(
+        workspace, "UWORKER"
+    )
     manager = await open_home(workspace, "UMANAGER")
     assert "Waiting for your decision" in manager and "Wendy Worker" in manager
 
     # Deciding from the Home tab: the card in the DM shows the decision and the tab is redrawn.
     home_view = workspace.fake.of("views.publish")[-1]["view"]
-    element = find_button(home_view["blocks"], "Approve")
+    element = find_button(home_view["blocks"], "Progressed")
     published = len(workspace.fake.of("views.publish"))
     payload = {"type": "block_actions", "user": {"id": "UMANAGER", "team_id": TEAM}, "team": {"id": TEAM},
                "trigger_id": "trigger-home", "container": {"type": "view", "view_id": "V1"},
                "actions": [{**element, "block_id": "b", "action_ts": "1.0"}]}  # fmt: skip
     assert (await workspace.interactive(payload)).status == 200
     await workspace.settle()
+    assert len(workspace.fake.of("views.publish")) == published + 1  # the tab is redrawn
+    modal = workspace.fake.of("views.open")[-1]["view"]  # what the Manager Authorisation form records
+    await workspace.submit(
+        "UMANAGER", modal, {"competencies": "met", "attendance_punctuality_diversity": "have"}
+    )
+    await workspace.settle()
     update = workspace.fake.of("chat.update")[-1]
-    assert update["text"] == "Recorded: recommended." and update["ts"] == workspace.posts("DMANAGER")[0]["ts"]
-    assert len(workspace.fake.of("views.publish")) == published + 1
-    assert "Waiting for your decision" not in str(workspace.fake.of("views.publish")[-1]["view"])
+    assert update["text"] == "Recorded: Progressed (Line manager's recommendation)."
+    assert update["ts"] == workspace.posts("DMANAGER")[0]["ts"]
+    assert "Waiting for your decision" not in await open_home(workspace, "UMANAGER")
 
     hr = await open_home(workspace, "UHR")
-    assert "Applications by stage" in hr and "Waiting for authorisation (1): Wendy Worker" in hr
+    assert "Applications by stage" in hr and "Waiting for the Authorisation (1): Wendy Worker" in hr
     assert "can't find you" in await open_home(workspace, "USTRANGER")
 
 
@@ -64,16 +72,21 @@ async def test_not_approve_opens_a_modal_whose_submission_decides_and_updates_th
     await submit_application(workspace)
     await dispatch()
     card = workspace.last_post("DMANAGER")
-    await workspace.click("UMANAGER", card, "Not approve")
+    await workspace.click("UMANAGER", card, "NOT progressed")
     await workspace.settle()
     view = workspace.fake.of("views.open")[-1]["view"]
-    assert view["title"]["text"] == "Not approved: reasons" and all(not b["optional"] for b in view["blocks"])
-    await workspace.submit(
-        "UMANAGER", view, {"reasons": "Needs more complex cases", "actions": "Lead two s47s"}
+    assert view["title"]["text"].startswith("NOT progressed") and all(
+        not b["optional"] for b in view["blocks"]
     )
+    await workspace.submit(
+        "UMANAGER", view, {"competencies": "not met", "attendance_punctuality_diversity": "have",
+                           "reasons": "Needs more complex cases", "actions": "Lead two s47s"},
+    )  # fmt: skip
     await workspace.settle()
     update = workspace.fake.of("chat.update")[-1]
-    assert update["ts"] == card["ts"] and "Not approved by Tara Manager" in str(update["blocks"])
+    assert update["ts"] == card[
+        "ts"
+    ] and "NOT progressed (Line manager's recommendation) by Tara Manager" in str(update["blocks"])
     await dispatch()
     told = workspace.texts("DWORKER")
     assert "Needs more complex cases" in told and "Lead two s47s" in told
@@ -89,7 +102,8 @@ async def test_not_approve_opens_a_modal_whose_submission_decides_and_updates_th
     assert [b["block_id"] for b in view["blocks"]] == ["reasons"]
     await workspace.submit("UWORKER", view, {"reasons": "My manager did not see my court work"})
     await workspace.settle()
-    assert "Your request for a review has gone to" in workspace.last_post("DWORKER")["text"]
+    # Nobody holds the post the review goes to on this roster: the worker is told so, not that it has gone.
+    assert "recorded, for the Assistant Director, Children's Care" in workspace.last_post("DWORKER")["text"]
 
 
 def test_linking_a_workspace_moves_it_between_organisations(sessions: sessionmaker[Session]) -> None:

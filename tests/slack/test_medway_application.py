@@ -50,8 +50,8 @@ async def submit_application(workspace: SlackWorkspace) -> None:
         title = prompt.split(": ", 1)[1].split(".")[0]
         for n in range(1, 4):
             await say(workspace, "UWORKER", example(title, n))
-    assert "Your line manager is Tara Manager" in workspace.last_post("DWORKER")["text"]
-    await click(workspace, "UWORKER", last_with_button(workspace, "DWORKER", "Yes, send to"), "Yes, send to")
+    assert "1. Line manager's recommendation (Tara Manager)" in workspace.last_post("DWORKER")["text"]
+    await click(workspace, "UWORKER", last_with_button(workspace, "DWORKER", "Yes, send it"), "Yes, send it")
     await click(workspace, "UWORKER", last_with_button(workspace, "DWORKER", "Submit"), "Submit")
     assert "sent it to Tara Manager" in workspace.last_post("DWORKER")["text"]
 
@@ -69,20 +69,27 @@ async def test_full_medway_application_from_dm_to_authorisation(
     assert "Progression application: Wendy Worker" in str(card["blocks"][0])
     assert "Level 3 Social Worker" in str(card["blocks"])
 
-    await click(workspace, "UMANAGER", card, "Approve")
+    await click(
+        workspace, "UMANAGER", card, "Progressed"
+    )  # the form's met / not met and have / have not first
+    modal = fake.of("views.open")[-1]["view"]
+    assert [b["block_id"] for b in modal["blocks"]] == ["competencies", "attendance_punctuality_diversity"]
+    await workspace.submit(
+        "UMANAGER", modal, {"competencies": "met", "attendance_punctuality_diversity": "have"}
+    )
+    await workspace.settle()
     update = fake.of("chat.update")[-1]
     assert (update["channel"], update["ts"]) == ("DMANAGER", card["ts"])  # the card itself changed
-    assert update["text"] == "Recorded: recommended." and "Recommended by Tara Manager" in str(
-        update["blocks"]
-    )
-    assert "Approve" not in str(update["blocks"])  # no buttons left to press
+    assert update["text"] == "Recorded: Progressed (Line manager's recommendation)."
+    assert "Progressed (Line manager's recommendation) by Tara Manager" in str(update["blocks"])
+    assert all(block["type"] != "actions" for block in update["blocks"])  # no buttons left to press
 
     assert await dispatch() == 2  # the service manager's card and the worker's progress notice
-    assert "Tara Manager has recommended your application" in workspace.texts("DWORKER")
+    assert "Tara Manager recorded 'Progressed'" in workspace.texts("DWORKER")
     authorise = workspace.last_post("DSERVICE")
     assert "Service Managers and above only" in str(authorise["blocks"])
-    await click(workspace, "USERVICE", authorise, "Approve")
-    assert "Authorised by Sam Service" in str(fake.of("chat.update")[-1]["blocks"])
+    await click(workspace, "USERVICE", authorise, "Authorise")
+    assert "Authorise (Authorisation) by Sam Service" in str(fake.of("chat.update")[-1]["blocks"])
 
     await dispatch()
     outcome = workspace.last_post("DWORKER")
@@ -101,21 +108,28 @@ async def test_double_click_and_not_approve_modal(workspace: SlackWorkspace, dis
     card = workspace.last_post("DMANAGER")
     fake = workspace.fake
 
-    await click(workspace, "UMANAGER", card, "Not approve")
+    await click(workspace, "UMANAGER", card, "NOT progressed")
     modal = fake.of("views.open")[-1]
     assert modal["trigger_id"].startswith("trigger-")
-    assert [b["block_id"] for b in modal["view"]["blocks"]] == ["reasons", "actions"]
+    assert [b["block_id"] for b in modal["view"]["blocks"]] == [
+        "competencies", "attendance_punctuality_diversity", "reasons", "actions"]  # fmt: skip
     assert not fake.of("chat.update")  # nothing decided yet
 
-    await click(workspace, "UMANAGER", card, "Approve")  # changes their mind before submitting
-    await click(workspace, "UMANAGER", card, "Approve")  # and clicks again
+    await click(workspace, "UMANAGER", card, "Progressed")  # changes their mind before submitting
+    approve = fake.of("views.open")[-1]["view"]
+    await workspace.submit(
+        "UMANAGER", approve, {"competencies": "met", "attendance_punctuality_diversity": "have"}
+    )
+    await workspace.settle()
+    await click(workspace, "UMANAGER", card, "Progressed")  # and clicks again
     updates = fake.of("chat.update")
-    assert "Recommended by Tara Manager" in str(updates[0]["blocks"])
+    assert "Progressed (Line manager's recommendation) by Tara Manager" in str(updates[0]["blocks"])
     assert "Already decided" in updates[1]["text"] and "Tara Manager" in updates[1]["text"]
 
     response = await workspace.submit(
-        "UMANAGER", modal["view"], {"reasons": "Not ready", "actions": "More cases"}
-    )
+        "UMANAGER", modal["view"], {"competencies": "not met", "attendance_punctuality_diversity": "have",
+                                    "reasons": "Not ready", "actions": "More cases"},
+    )  # fmt: skip
     assert response.status == 200
     await workspace.settle()
     assert "Already decided" in fake.of("chat.update")[-1]["text"]  # the stale modal decides nothing

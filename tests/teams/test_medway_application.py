@@ -34,8 +34,8 @@ async def submit_application(teams: Teams) -> None:
         title = text.split("Please give about 3 examples")[0].split(": ", 1)[1].split(".")[0]
         for n in range(1, 4):
             replies = await teams.say(WORKER, example(title, n))
-    assert "Your line manager is Tara Manager" in words(replies)
-    replies = await teams.submit(WORKER, last_card(replies), "Yes, send to")
+    assert "1. Line manager's recommendation (Tara Manager)" in words(replies)
+    replies = await teams.submit(WORKER, last_card(replies), "Yes, send it")
     assert "20 of 20 competencies have 3 examples" in words(replies)
     replies = await teams.submit(WORKER, last_card(replies), "Submit")
     assert "sent it to Tara Manager" in words(replies)
@@ -60,33 +60,41 @@ async def test_full_medway_application_with_proactive_cards_updated_in_place(
     assert "Progression application: Wendy Worker" in manager_card.text
     assert "Level 3 Social Worker" in manager_card.text
 
-    replies = await teams.submit(MANAGER, manager_card, "Approve")
-    assert "Recorded: recommended" in words(replies)
+    form = last_card(await teams.submit(MANAGER, manager_card, "Progressed"))  # the form's fields first
+    inputs = [item["id"] for item in form.card["body"] if item["type"] == "Input.Text"]  # type: ignore[index]
+    assert inputs == ["competencies", "attendance_punctuality_diversity"]
+    replies = await teams.submit(
+        MANAGER, form, "Submit", competencies="met", attendance_punctuality_diversity="have"
+    )
+    assert "Recorded: Progressed" in words(replies)
     redrawn = teams.connector.current(teams.personal(MANAGER), manager_card.activity_id)
-    assert redrawn.kind == "update" and "Recommended by Tara Manager" in redrawn.text
+    assert (
+        redrawn.kind == "update"
+        and "Progressed (Line manager's recommendation) by Tara Manager" in redrawn.text
+    )
     assert redrawn.card is not None and "actions" not in redrawn.card  # no buttons left to press
 
     before = len(teams.connector.log)
     await deliver(runtime)
     service_card = last_card(teams.new_since(before, teams.personal(SERVICE)))
     assert "Service Managers and above only" in service_card.text
-    assert "recommended your application" in words(teams.new_since(before, teams.personal(WORKER)))
+    assert "Tara Manager recorded 'Progressed'" in words(teams.new_since(before, teams.personal(WORKER)))
 
-    # "Not approve" asks for reasons and agreed actions in a card form; an empty submit is refused.
-    form = last_card(await teams.submit(SERVICE, service_card, "Not approve"))
+    # "Do not authorise" asks for reasons and agreed actions in a card form; an empty submit is refused.
+    form = last_card(await teams.submit(SERVICE, service_card, "Do not authorise"))
     inputs = [item for item in form.card["body"] if item["type"] == "Input.Text"]  # type: ignore[index]
     assert [i["id"] for i in inputs] == ["reasons", "actions"] and all(i["isRequired"] for i in inputs)
     refused = await teams.submit(SERVICE, form, "Submit", reasons="  ")
     assert "Please fill in every box" in words(refused) and "Agreed actions" in words(refused)
 
-    replies = await teams.submit(SERVICE, service_card, "Approve")  # they change their mind
-    assert "Recorded: authorised" in words(replies)
+    replies = await teams.submit(SERVICE, service_card, "Authorise")  # they change their mind
+    assert "Recorded: Authorise" in words(replies)
     assert (
-        "Authorised by Sam Service"
+        "Authorise (Authorisation) by Sam Service"
         in teams.connector.current(teams.personal(SERVICE), service_card.activity_id).text
     )
 
-    again = await teams.submit(SERVICE, service_card, "Approve")  # a double click on the old card
+    again = await teams.submit(SERVICE, service_card, "Authorise")  # a double click on the old card
     assert "Already decided" in words(again)
 
     before = len(teams.connector.log)
@@ -121,18 +129,23 @@ async def test_not_approve_takes_reasons_and_actions_in_the_card_and_redraws_bot
     card = await manager_card_after_submission(teams, runtime)
     evidence = await teams.submit(MANAGER, card, "Read all the evidence")
     assert "example 3, and the plan was agreed at review" in words(evidence)
-    form = last_card(await teams.submit(MANAGER, card, "Not approve"))
+    form = last_card(await teams.submit(MANAGER, card, "NOT progressed"))
     replies = await teams.submit(
         MANAGER,
         form,
         "Submit",
+        competencies="not met",
+        attendance_punctuality_diversity="have",
         reasons="Two examples are not at level 3.",
         actions="Lead a complex case review.",
     )
-    assert "Recorded: not approved" in words(replies)
+    assert "Recorded: NOT progressed" in words(replies)
     for clicked in (card, form):  # the approval card and the reasons form both show the decision
         now = teams.connector.current(teams.personal(MANAGER), clicked.activity_id)
-        assert now.kind == "update" and "Not approved by Tara Manager" in now.text
+        assert (
+            now.kind == "update"
+            and "NOT progressed (Line manager's recommendation) by Tara Manager" in now.text
+        )
     before = len(teams.connector.log)
     await deliver(runtime)
     outcome = teams.new_since(before, teams.personal(WORKER))
@@ -144,9 +157,13 @@ async def test_not_approve_takes_reasons_and_actions_in_the_card_and_redraws_bot
 async def test_two_clicks_at_once_make_one_decision(teams: Teams, runtime: Runtime) -> None:
     card = await manager_card_after_submission(teams, runtime)
     before = len(teams.connector.log)
-    await asyncio.gather(teams.submit(MANAGER, card, "Approve"), teams.submit(MANAGER, card, "Approve"))
+    fields = {"competencies": "met", "attendance_punctuality_diversity": "have"}
+    await asyncio.gather(
+        teams.submit(MANAGER, card, "Progressed", **fields),
+        teams.submit(MANAGER, card, "Progressed", **fields),
+    )
     said = [m.text for m in teams.new_since(before, teams.personal(MANAGER))]
-    assert sum("Recorded: recommended" in s for s in said) == 1, said
+    assert sum("Recorded: Progressed" in s for s in said) == 1, said
     assert sum("Already decided" in s for s in said) == 1, said
     with transaction(runtime.sessions) as session:
         assert len(session.scalars(select(Decision)).all()) == 1
@@ -165,8 +182,10 @@ async def test_a_manager_seen_only_in_a_channel_gets_the_card_in_a_one_to_one_ch
     assert "Progression application: Wendy Worker" in card.text
     assert teams.connector.opened[0]["members"][0]["id"] == "29:tara"
     assert teams.connector.opened[0]["channelData"] == {"tenant": {"id": "tenant-medway"}}  # what Teams reads
-    replies = await teams.submit(MANAGER, card, "Approve")
-    assert "Recorded: recommended" in words(replies)
+    replies = await teams.submit(
+        MANAGER, card, "Progressed", competencies="met", attendance_punctuality_diversity="have"
+    )
+    assert "Recorded: Progressed" in words(replies)
     with transaction(runtime.sessions) as session:
         identity = session.scalars(select(Identity).where(Identity.external_id == "aad-tara")).one()
         assert identity.address is not None

@@ -21,11 +21,11 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build
-from bot.demo import demo_roster
-from bot.operations import import_file
+from bot.demo import load_demo
 from bot.runtime import Runtime
 from bot.settings import Settings
 from knowledge.library import Library
+from storage.db import transaction
 
 REPO = Path(__file__).resolve().parents[2]
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
@@ -51,7 +51,8 @@ def library() -> Library:
 async def client(aiohttp_client: Any, session_factory: sessionmaker[Session], library: Library) -> TestClient:
     """The real server application (every front-end `pathway serve` mounts) on the demo roster."""
     runtime = Runtime(Settings(), library, session_factory)
-    import_file(runtime, demo_roster(library))
+    with transaction(session_factory) as session:
+        load_demo(session, library)
     app, _notes = build(runtime, dispatch=False, reminders=False)
     return await aiohttp_client(app)  # type: ignore[no-any-return]
 

@@ -97,7 +97,8 @@ async def test_lists_organisations_and_their_people(client: TestClient) -> None:
     assert [o["id"] for o in organisations["organisations"]] == ["bcc", "coventry", "hertfordshire", "medway"]
     people = await (await client.get("/api/web/organisations/medway/people")).json()
     by_email = {p["email"]: p for p in people["people"]}
-    assert set(by_email) == {WORKER, MANAGER, "service@medway.example", "hr@medway.example"}
+    assert set(by_email) == {WORKER, MANAGER, "service@medway.example", "hr@medway.example",
+                             "panel@medway.example", "panel2@medway.example"}  # fmt: skip
     assert by_email[WORKER]["description"] == "social worker, Level 2 Social Worker"
     assert by_email["service@medway.example"]["role"] == "service_manager"
     missing = await client.get("/api/web/organisations/nowhere/people")
@@ -252,22 +253,25 @@ async def test_messages_for_someone_arrive_on_their_open_page_as_the_turn_happen
     answer = await turn(client, WORKER, action=button(answer, "Continue"))
     for n in range(1, 61):
         answer = await turn(client, WORKER, text=EXAMPLE.format(n))
-    answer = await turn(client, WORKER, action=button(answer, "Yes, send to"))
+    answer = await turn(client, WORKER, action=button(answer, "Yes, send it"))
     answer = await turn(client, WORKER, action=button(answer, "Submit"))
     assert "sent it to Maria Manager" in texts(answer)
 
     event, item = await manager.next(timeout=1.5)  # rung at once, not at the next look round
     card = item["reply"]["card"]
     assert event == "message" and card["title"] == "Progression application: Wendy Worker"
-    decline = next(b["action"] for b in card["buttons"] if b["label"] == "Not approve")
+    decline = next(b["action"] for b in card["buttons"] if b["label"] == "NOT progressed")
 
     asked = await turn(client, MANAGER, action=decline)
     [form] = [r["form"] for r in asked["replies"] if r["form"]]
-    assert [f["name"] for f in form["fields"]] == ["reasons", "actions"]
-    data = {**form["submit"]["data"], "reasons": "Two examples are thin.", "actions": "Add a case study."}
+    assert [f["name"] for f in form["fields"]] == [
+        "competencies", "attendance_punctuality_diversity", "reasons", "actions"]  # fmt: skip
+    data = {**form["submit"]["data"], "competencies": "not met", "attendance_punctuality_diversity": "have",
+            "reasons": "Two examples are thin.", "actions": "Add a case study."}  # fmt: skip
     decided = await turn(client, MANAGER, action={"name": form["submit"]["name"], "data": data})
     [closed] = [r for r in decided["replies"] if r["replaces"]]
-    assert closed["replaces"] == card["key"] and "Not approved by Maria Manager" in closed["card"]["body"]
+    assert closed["replaces"] == card["key"]
+    assert "NOT progressed (Line manager's recommendation) by Maria Manager" in closed["card"]["body"]
 
     worker = await open_stream(client, WORKER)
     _event, outcome = await worker.next()

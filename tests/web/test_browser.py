@@ -84,10 +84,10 @@ def test_medway_application_from_question_to_approved_outcome(
     reply: dict[str, Any] = {}
     for n in range(2, COMPETENCIES * EXAMPLES_EACH + 1):
         reply = post_turn(demo_server, {"org": "medway", "as": WORKER, "text": EXAMPLE.format("practice", n)})
-    assert "Your line manager is Maria Manager" in " ".join(r["text"] for r in reply["replies"])
+    assert "1. Line manager's recommendation (Maria Manager)" in " ".join(r["text"] for r in reply["replies"])
 
     say(page, "continue")
-    last_bot(page).get_by_role("button", name=re.compile("Yes, send to Maria Manager")).click()
+    last_bot(page).get_by_role("button", name="Yes, send it").click()
     expect(last_bot(page)).to_contain_text(f"{COMPETENCIES} of {COMPETENCIES} competencies")
     last_bot(page).get_by_role("button", name="Submit").click()
     expect(last_bot(page)).to_contain_text("sent it to Maria Manager")
@@ -96,7 +96,7 @@ def test_medway_application_from_question_to_approved_outcome(
     card = page.locator("#log .card").filter(has_text="Progression application: Wendy Worker")
     expect(card).to_have_count(1)
     expect(card).to_contain_text("Level 3 Social Worker")
-    expect(card.get_by_role("button", name="Approve", exact=True)).to_be_visible()
+    expect(card.get_by_role("button", name="Progressed", exact=True)).to_be_visible()
     shots(page, "02-approval-card")
     page.set_viewport_size({"width": 390, "height": 844})
     card.scroll_into_view_if_needed()
@@ -115,20 +115,25 @@ def test_medway_application_from_question_to_approved_outcome(
         last_bot(page).get_by_role("link", name=re.compile(r"Download application-\d+-evidence\.txt"))
     ).to_be_visible()
 
-    card.get_by_role("button", name="Approve", exact=True).focus()
-    page.keyboard.press("Enter")  # by keyboard: focus stays on the card when its buttons go
-    expect(last_bot(page)).to_contain_text("Recorded: recommended")
+    card.get_by_role("button", name="Progressed", exact=True).click()  # the form's fields, in a dialog
+    dialog = page.get_by_role("dialog", name="Progressed: Line manager's recommendation")
+    dialog.get_by_label(re.compile("^All the competencies")).fill("met")
+    dialog.get_by_label(re.compile("^Good attendance")).fill("have")
+    dialog.get_by_role("button", name="Submit").click()
+    expect(dialog).to_be_hidden()
+    expect(last_bot(page)).to_contain_text("Recorded: Progressed (Line manager's recommendation)")
     expect(card).to_have_count(1)  # updated in place, not drawn again
-    expect(card).to_be_focused()
     shots(page, "02b-card-after-decision")
-    expect(card).to_contain_text("Recommended by Maria Manager")
-    expect(card.get_by_role("button", name="Approve", exact=True)).to_have_count(0)
+    expect(card).to_contain_text("Progressed (Line manager's recommendation) by Maria Manager")
+    expect(card.get_by_role("button", name="Progressed", exact=True)).to_have_count(0)
 
     be(page, "medway", SERVICE, "Sam Service")
     authorise = page.locator("#log .card").filter(has_text="Progression application: Wendy Worker")
     expect(authorise).to_contain_text("Service Managers and above")
-    authorise.get_by_role("button", name="Approve", exact=True).click()
-    expect(last_bot(page)).to_contain_text("Recorded: authorised")
+    authorise.get_by_role("button", name="Authorise", exact=True).focus()
+    page.keyboard.press("Enter")  # by keyboard: focus stays on the card when its buttons go
+    expect(last_bot(page)).to_contain_text("Recorded: Authorise (Authorisation)")
+    expect(authorise).to_be_focused()
 
     be(page, "medway", WORKER, "Wendy Worker")
     expect(page.locator("#log")).to_contain_text("how you stand")  # the earlier conversation is kept
@@ -150,16 +155,17 @@ def test_medway_application_from_question_to_approved_outcome(
 
 
 def check_reasons_dialog_keyboard(page: Any, card: Any, shots: Any) -> None:
-    """'Not approve' asks for reasons in a modal: focus goes in, Escape closes it, focus comes back."""
-    decline = card.get_by_role("button", name="Not approve")
+    """'NOT progressed' asks for the form's fields and reasons in a modal: focus goes in, Escape closes
+    it, focus comes back."""
+    decline = card.get_by_role("button", name="NOT progressed")
     decline.focus()
     page.keyboard.press("Enter")
-    dialog = page.get_by_role("dialog", name="Not approved: reasons")
+    dialog = page.get_by_role("dialog", name="NOT progressed: Line manager's recommendation")
     expect(dialog).to_be_visible()
-    expect(dialog.get_by_label(re.compile("^Reasons"))).to_be_focused()
+    expect(dialog.get_by_label(re.compile("^All the competencies"))).to_be_focused()
     shots(page, "05-reasons-dialog")
     page.keyboard.press("Tab")
-    expect(dialog.get_by_label(re.compile("^Agreed actions"))).to_be_focused()
+    expect(dialog.get_by_label(re.compile("^Good attendance"))).to_be_focused()
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(
@@ -175,23 +181,23 @@ def test_coventry_decline_with_reasons_in_the_dialog_reaches_the_worker(page: An
     last_bot(page).get_by_role("button", name="Continue").click()
     expect(last_bot(page)).to_contain_text("short statement")
     say(page, "I have led complex child protection work for four years and mentor two newer colleagues.")
-    last_bot(page).get_by_role("button", name=re.compile("Yes, send to Maria Manager")).click()
+    last_bot(page).get_by_role("button", name="Yes, send it").click()
     last_bot(page).get_by_role("button", name="Submit").click()
-    expect(last_bot(page)).to_contain_text("sent it to Maria Manager")
+    expect(last_bot(page)).to_contain_text("sent it to Pat Panel, Pip Panel")  # the young people's panel
 
-    be(page, "coventry", "manager@coventry.example", "Maria Manager")
+    be(page, "coventry", "panel@coventry.example", "Pat Panel")
     card = page.locator("#log .card").filter(has_text="Progression application: Wendy Worker")
-    card.get_by_role("button", name="Not approve").click()
-    dialog = page.get_by_role("dialog", name="Not approved: reasons")
+    card.get_by_role("button", name="Does not yet meet the criteria").click()
+    dialog = page.get_by_role("dialog", name="Does not yet meet the criteria: Young people's panel")
     dialog.get_by_role("button", name="Submit").click()  # empty: the dialog says what is missing
     expect(dialog.get_by_role("alert")).to_contain_text("Please fill in")
     dialog.get_by_label(re.compile("^Reasons")).fill("The statement does not yet show the advanced practice.")
     dialog.get_by_label(re.compile("^Agreed actions")).fill("Lead a complex case review with your manager.")
     dialog.get_by_role("button", name="Submit").click()
     expect(dialog).to_be_hidden()
-    expect(last_bot(page)).to_contain_text("Recorded: not approved")
+    expect(last_bot(page)).to_contain_text("Recorded: Does not yet meet the criteria")
     expect(card).to_have_count(1)
-    expect(card).to_contain_text("Not approved by Maria Manager")
+    expect(card).to_contain_text("Does not yet meet the criteria (Young people's panel) by Pat Panel")
     expect(card.get_by_role("button")).to_have_count(0)
 
     be(page, "coventry", "worker@coventry.example", "Wendy Worker")
