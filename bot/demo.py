@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy.orm import Session
 
 from dialogs.staff import import_staff
@@ -21,9 +23,12 @@ DEMO_LEVELS = {
 }
 
 
-def demo_roster(library: Library) -> str:
+def demo_roster(library: Library, orgs: Collection[str] | None = None) -> str:
+    """The demo people of every organisation, or of `orgs` only."""
     rows = [HEADER]
     for org, pack in sorted(library.packs.items()):
+        if orgs is not None and org not in orgs:
+            continue
         level, point = DEMO_LEVELS.get(org) or _second_rung(library, org)
         framework = pack.level(level).framework or ""
         domain = f"{org}.example"
@@ -39,11 +44,13 @@ def demo_roster(library: Library) -> str:
     return "\n".join(rows) + "\n"
 
 
-def load_demo(session: Session, library: Library) -> None:
-    """The demo roster, with its panel people holding every post their organisation's pack names (two
-    of them, since nobody may make two decisions on one application)."""
-    import_staff(session, library, demo_roster(library))
+def load_demo(session: Session, library: Library, orgs: Collection[str] | None = None) -> None:
+    """The demo roster (of `orgs` only, if given), with its panel people holding every post their
+    organisation's pack names (two of them, since nobody may make two decisions on one application)."""
+    import_staff(session, library, demo_roster(library, orgs))
     for org, pack in library.packs.items():
+        if orgs is not None and org not in orgs:
+            continue
         for email, _name in _post_holders(f"{org}.example") if pack.process.posts else []:
             person = find_person_by_email(session, org, email)
             assert person is not None  # just imported
