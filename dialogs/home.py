@@ -48,7 +48,7 @@ def by_stage(turn: Turn) -> Reply:
         names = []
         for app in apps[:SHOWN_PER_STAGE]:
             person = directory.get_person(turn.session, app.person_id)
-            names.append(person.name if person else "?")
+            names.append(f"{person.name if person else '?'} (#{app.id})")  # the number 'reassign' takes
         more = f" and {len(apps) - SHOWN_PER_STAGE} more" if len(apps) > SHOWN_PER_STAGE else ""
         lines.append(f"• {label} ({len(apps)}): {', '.join(names)}{more}")
     return Reply(text="Applications by stage:\n" + ("\n".join(lines) if lines else "none open."))
