@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from knowledge import personal
+from knowledge.fitting import fit_to_ask
 from knowledge.framework_answers import competencies, pathways
 from knowledge.index import PackIndex
 from knowledge.models import Level, Pack, Source, Topic
@@ -63,6 +64,11 @@ _MOVE = re.compile(
 
 
 def respond(index: PackIndex, question: Question) -> Answer:
+    """The routed answer, kept only where it gives what was asked about what was asked (knowledge.fitting)."""
+    return fit_to_ask(index, question, _routed(index, question))
+
+
+def _routed(index: PackIndex, question: Question) -> Answer:
     pack = index.pack
     if question.off_topic:
         return out_of_scope(pack)

@@ -9,7 +9,8 @@ from typing import Literal
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from knowledge.models import Pack, Source, Supplement, Topic
+from knowledge.asks import Ask, answers
+from knowledge.models import Pack, Review, Source, Supplement, Topic
 from knowledge.text import normalise, tokens
 
 GLOSS_SHARE = 0.3  # how much the other words of a multi-word term add to its best-matching word
@@ -27,6 +28,7 @@ class Passage:
     tags: frozenset[str] = frozenset()  # ids of levels, pathways, frameworks... it is about
     keywords: str = ""
     kind: str = "rule"  # "fact" for the pack's free-standing facts, else what structured part it comes from
+    declared: frozenset[Ask] = frozenset()  # asks it answers by its kind or the pack's say-so
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class PackIndex:
     words: list[frozenset[str]] = field(
         default_factory=list
     )  # each passage's stemmed words, text and keywords
+    gives: list[frozenset[Ask]] = field(default_factory=list)  # each passage's asks: declared or in its words
     _bm25: BM25Okapi | None = None
 
     @classmethod
@@ -54,6 +57,7 @@ class PackIndex:
         index.corpus = " ".join(normalise(p.text) for p in index.passages)
         corpus = [tokens(normalise(f"{p.text} {p.keywords}")) or ["_"] for p in index.passages]
         index.words = [frozenset(c) for c in corpus]
+        index.gives = [p.declared | answers(p.text) for p in index.passages]
         index._bm25 = BM25Okapi(corpus) if corpus else None
         return index
 
@@ -130,14 +134,21 @@ def _passages(pack: Pack) -> list[Passage]:
             )
         for req in level.requirements:
             topics = {Topic.requirements} | _requirement_topics(req.kind)
-            out.append(Passage(req.text, req.source, frozenset(topics), tags, req.kind))
+            gives = frozenset({Ask.duration, Ask.when}) if req.kind == "service_length" else frozenset()
+            out.append(Passage(req.text, req.source, frozenset(topics), tags, req.kind, declared=gives))
     for pathway in pack.pathways:
         tags = frozenset({pathway.id, pathway.framework or ""} - {""})
-        out.append(Passage(pathway.summary, pathway.source, frozenset({Topic.pathways}), tags, pathway.name))
+        out.append(
+            Passage(pathway.summary, pathway.source, frozenset({Topic.pathways}), tags, pathway.name,
+                    declared=frozenset({Ask.how}))
+        )  # fmt: skip
         for stage in pathway.stages:
             text = stage.text + (f" Modules: {'; '.join(stage.modules)}." if stage.modules else "")
             stage_topics = frozenset({Topic.pathways, Topic.training})
-            out.append(Passage(text, stage.source, stage_topics, tags | {stage.level}, pathway.name))
+            out.append(
+                Passage(text, stage.source, stage_topics, tags | {stage.level}, pathway.name,
+                        declared=frozenset({Ask.how}))
+            )  # fmt: skip
     for training in pack.training:
         tags = frozenset({training.framework or "", training.stage} - {""})
         label = f"{training.name}: " + "; ".join(training.items) + "."
@@ -153,6 +164,7 @@ def _passages(pack: Pack) -> list[Passage]:
                 frozenset({Topic.supplements}),
                 frozenset(supplement.roles),
                 " ".join(supplement.aliases),
+                declared=frozenset({Ask.amount, Ask.who}),
             )
         )
     for fact in pack.facts:
@@ -164,6 +176,7 @@ def _passages(pack: Pack) -> list[Passage]:
                 frozenset(fact.applies_to),
                 " ".join(fact.keywords),
                 kind="fact",
+                declared=frozenset(fact.answers).union(*(TOPIC_ASKS.get(t, ()) for t in fact.topics)),
             )
         )
     return out
@@ -174,26 +187,41 @@ def _process_passages(pack: Pack) -> list[Passage]:
     out: list[Passage] = []
     if process.steps:
         steps = " ".join(f"{i}. {s.text}" for i, s in enumerate(process.steps, 1))
-        out.append(Passage(steps, process.steps[0].source, frozenset({Topic.apply}), kind="steps"))
+        out.append(
+            Passage(steps, process.steps[0].source, frozenset({Topic.apply}), kind="steps",
+                    declared=frozenset({Ask.how}))
+        )  # fmt: skip
     if process.evidence:
         evidence = process.evidence
-        out.append(Passage(evidence.text, evidence.source, frozenset({Topic.evidence}), kind="evidence"))
+        gives = {Ask.how} | ({Ask.amount} if evidence.examples_per_competency else set())
+        out.append(
+            Passage(evidence.text, evidence.source, frozenset({Topic.evidence}), kind="evidence",
+                    declared=frozenset(gives))
+        )  # fmt: skip
     for signoff in process.signoff:
-        out.append(Passage(signoff.text, signoff.source, frozenset({Topic.signoff}), keywords=signoff.stage))
+        out.append(
+            Passage(signoff.text, signoff.source, frozenset({Topic.signoff}), keywords=signoff.stage,
+                    declared=frozenset({Ask.who, Ask.how}))
+        )  # fmt: skip
     for form in process.forms:
         out.append(
             Passage(f"{form.name}: {form.text}", form.source, frozenset({Topic.forms}), keywords=form.name)
         )
     if process.backdating:
-        out.append(Passage(process.backdating.text, process.backdating.source, frozenset({Topic.backdating})))
+        out.append(
+            Passage(process.backdating.text, process.backdating.source, frozenset({Topic.backdating}),
+                    declared=frozenset({Ask.backdated, Ask.when}))
+        )  # fmt: skip
     if process.not_approved and process.not_approved_source:
         out.append(
-            Passage(process.not_approved, process.not_approved_source, frozenset({Topic.not_approved}))
+            Passage(process.not_approved, process.not_approved_source, frozenset({Topic.not_approved}),
+                    declared=frozenset({Ask.what_if}))  # fmt: skip
         )
     if process.review:
         review = process.review
         out.append(
-            Passage(review.text, review.source, frozenset({Topic.review}), keywords=f"{review.name} appeal")
+            Passage(review.text, review.source, frozenset({Topic.review}), keywords=f"{review.name} appeal",
+                    declared=frozenset(_review_asks(review)))  # fmt: skip
         )
     if process.panel:
         panel = process.panel
@@ -208,6 +236,23 @@ def _process_passages(pack: Pack) -> list[Passage]:
             topics = frozenset({Topic.panel, Topic.not_approved})
             out.append(Passage(panel.not_yet, panel.source, topics, keywords="not yet further work plan"))
     return out
+
+
+# Asks a free-standing fact answers by default, by its topics (a pack can declare more on the fact).
+TOPIC_ASKS: dict[Topic, frozenset[Ask]] = {
+    Topic.clawback: frozenset({Ask.repay}),
+    Topic.backdating: frozenset({Ask.backdated}),
+    Topic.signoff: frozenset({Ask.who}),
+    Topic.not_approved: frozenset({Ask.what_if}),
+    Topic.review: frozenset({Ask.what_if, Ask.how}),
+    Topic.apply: frozenset({Ask.how}),
+}
+
+
+def _review_asks(review: Review) -> set[Ask]:
+    asks = {Ask.what_if, Ask.how}
+    asks |= {Ask.duration, Ask.when} if review.window_working_days or review.response_working_days else set()
+    return asks | ({Ask.who} if review.to else set())
 
 
 def _requirement_topics(kind: str) -> set[Topic]:

@@ -9,6 +9,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from knowledge.asks import Ask, read_asks
 from knowledge.index import Mention, PackIndex
 from knowledge.models import Topic
 from knowledge.text import normalise, stem, term_groups, tokens, words
@@ -62,6 +63,7 @@ class Question:
     tokens: list[str]
     terms: list[tuple[str, ...]]  # the tokens as retrieval terms (an abbreviation with its gloss is one)
     topics: dict[Topic, float]
+    asks: list[Ask] = field(default_factory=list)  # the kinds of answer wanted, in the order asked
     levels: list[LevelRef] = field(default_factory=list)
     unknown_levels: list[str] = field(default_factory=list)
     unknown_specialisms: list[str] = field(
@@ -139,6 +141,7 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
         tokens=tokens(text),
         terms=term_groups(text),
         topics=score_topics(text),
+        asks=read_asks(text),
         mentions=mentions,
         points=[int(a or b) for a, b in _POINT.findall(text)],
         durations=_durations(text),

@@ -1,0 +1,157 @@
+"""Whether an answer answers the question that was asked, and the honest reply when nothing does.
+
+An answer is kept only if it gives the kind of answer asked for (a figure to "how much", a person to
+"who", a time to "when"...) and is about what was asked (the question's distinctive words: those that
+single out a few of the pack's facts). Otherwise the pack's facts are scored by the same two things and
+the best one that gives both answers; failing that, the reply says precisely what the policy does not say,
+in the asker's own words, with the nearest facts that help, and `answered: false`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.asks import STRICT, Ask, answers
+from knowledge.index import PackIndex, Passage
+from knowledge.replies import Answer, compose
+from knowledge.retrieval import NEUTRAL
+from knowledge.text import normalise, stem, tokens
+from knowledge.topics import CUES
+from knowledge.understand import Question
+
+DISTINCTIVE_SHARE = 0.12  # a word in at most this share of a pack's facts singles out what is asked
+_ASK_WORDS = {"long", "often", "soon", "automat", "back", "owe", "repay", "refund", "date", "month", "time"}
+# Everyday English that says how something is asked, never what about: common verbs, adverbs, quantifiers.
+GENERAL = frozenset(stem(w) for w in """
+    most least more less each every other another same still already actually really just only even ever
+    never always usually normal normally exactly before after during while until since yet again also
+    take took taken make made give given go goes going gone went come came say said says see seen look
+    put keep kept let think reckon mean means need needs want wants like get gets got getting start
+    stop happen happens right wrong true sure certain possible able allowed supposed
+    first last next new old good bad best better big small high higher low lower full whole part
+    thing things way ways lot bit kind sort type someone anyone everyone something anything everything
+    year years month months week weeks day days time times today now then soon later ago
+    apply applying applied work working worked job role post people person staff team council
+    """.split())  # fmt: skip
+_NEAREST = 2  # facts shown beside an honest "doesn't say"
+
+
+def fit_to_ask(index: PackIndex, question: Question, answer: Answer) -> Answer:
+    if not answer.answered:
+        return answer
+    body = _body(answer.text)
+    strict = [ask for ask in question.asks if ask in STRICT]
+    if not strict or set(strict) & _gives(index, body):
+        return answer
+    subject = distinctive_words(index, question)
+    better = _best_fitting(index, question, strict, subject)
+    if better:
+        return compose(index.pack, [p.text for p in better], [p.source for p in better], None, confidence=0.6)
+    return doesnt_say(index, question, body.split("\n")[:_NEAREST])
+
+
+def distinctive_words(index: PackIndex, question: Question) -> set[str]:
+    """The question's words that only a few of the pack's facts use: what singles out its subject."""
+    if not index.passages:
+        return set()
+    org = set(tokens(normalise(f"{index.pack.organisation.short_name} {index.pack.organisation.name}")))
+    text = question.text
+    for cues in CUES.values():  # the words that say what kind of question it is are not its subject
+        for cue in cues:
+            text = cue.pattern.sub(" ", text)
+    asked = set(tokens(text)) - NEUTRAL - _ASK_WORDS - GENERAL - org
+    limit = max(1, int(DISTINCTIVE_SHARE * len(index.passages)))
+    found = set()
+    for word in asked:
+        uses = sum(1 for words in index.words if word in words)
+        if 0 < uses <= limit and not word.isdigit():
+            found.add(word)
+    return found
+
+
+def _gives(index: PackIndex, body: str) -> set[Ask]:
+    """The asks the answer's text gives: by its words, and as declared by the facts it quotes."""
+    found = set(answers(body))
+    for passage, gives in zip(index.passages, index.gives, strict=True):
+        if passage.text[:60] in body:
+            found |= gives
+    return found
+
+
+def _best_fitting(index: PackIndex, question: Question, strict: list[Ask], subject: set[str]) -> list[Passage]:
+    """The facts that give the asked kind of answer about the asked subject, best first (at most two)."""
+    scores = index.scores(question.terms)
+    scored = []
+    for i, passage in enumerate(index.passages):
+        if strict and not set(strict) & index.gives[i]:
+            continue
+        shared = subject & index.words[i]
+        if subject and not shared:
+            continue
+        scored.append((scores[i] + 3.0 * len(shared), i))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    if not scored or scored[0][0] <= 0:
+        return []
+    top = scored[0][0]
+    return [index.passages[i] for score, i in scored[:2] if score >= 0.75 * top]
+
+
+def doesnt_say(index: PackIndex, question: Question, nearest: list[str]) -> Answer:
+    """The policy covers the subject but nothing in it answers this: say exactly that, then what helps."""
+    org = index.pack.organisation
+    lines = [f"{org.short_name}'s policy doesn't say {what_was_asked(question.raw)}."]
+    if nearest:
+        lines.append("What it does say that may help:")
+        lines += [line for line in nearest if line and not line.startswith("Source:")]
+    lines.append(f"Please ask {org.ask}.")
+    return Answer(answered=False, text="\n".join(lines), topic=None)
+
+
+_PRONOUNS = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "am": "are",
+             "i'm": "you're", "im": "you're", "i've": "you've", "ive": "you've", "we": "you", "our": "your",
+             "us": "you"}  # fmt: skip
+_AUX = r"(do|does|did|can|could|will|would|should|must|is|are|am|was|were|have|has|may|might)"
+_WH = re.compile(rf"^(?P<wh>(how (much|many|long|often|soon)( \w+)?|what|which|who|whom|when|where|why|how))"
+                 rf" (?P<aux>{_AUX}) (?P<subj>i|you|we|they|it|there|he|she)\b(?P<rest>.*)$")  # fmt: skip
+_YES_NO = re.compile(rf"^{_AUX} (?P<subj>i|you|we|they|it|there|he|she)\b(?P<rest>.*)$")
+_DO_NP = re.compile(r"^(do|does|did) (?P<rest>.*)$")
+
+
+def what_was_asked(raw: str) -> str:
+    """The question turned into what it asks ("how many years do I need?" -> "how many years you need")."""
+    clause = _main_clause(raw)
+    words = [_PRONOUNS.get(w, w) for w in clause.split()]
+    text = " ".join(words)
+    found = _WH.match(text)
+    if found:
+        aux = found.group("aux")
+        keep = "" if aux in {"do", "does", "did"} else f" {_PRONOUNS.get(aux, aux)}"
+        subj = _PRONOUNS.get(found.group("subj"), found.group("subj"))
+        return f"{found.group('wh')} {subj}{keep}{found.group('rest')}"
+    found = _YES_NO.match(text)
+    if found:
+        aux = found.group(1)
+        keep = "" if aux in {"do", "does", "did"} else f" {'are' if aux == 'am' else aux}"
+        return f"whether {found.group('subj')}{keep}{found.group('rest')}"
+    found = _DO_NP.match(text)
+    if found:
+        return f"whether {found.group('rest')}"
+    return f"that (you asked: “{clause}”)"
+
+
+def _main_clause(raw: str) -> str:
+    """The part of the question that asks: its last question, without greetings or preamble."""
+    text = raw.strip().lower().replace("\u2019", "'")
+    parts = [p.strip(" -–—:;,.") for p in re.split(r"[?]", text) if p.strip(" -–—:;,.")]
+    asking = [p for p in parts if _asks(p)] or parts or [text]
+    clause = asking[0]
+    clause = re.split(r"[.;:!—–]| - ", clause)[-1].strip() if not _asks(clause.split(".")[0]) else clause
+    return clause.strip(" ,")
+
+
+def _asks(part: str) -> bool:
+    return bool(re.match(rf"^({_AUX}|how|what|which|who|whom|when|where|why)\b", part.strip()))
+
+
+def _body(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not line.startswith("Source:"))
