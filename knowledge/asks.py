@@ -75,10 +75,11 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
     Ask.when: re.compile(
         rf"\b({_MONTH})\b|\b(19|20)\d\d\b|\bwithin \d|\b(twice|once|three times) a year\b|\bannual|\beach year\b"
         rf"|\bevery \d+ {_TIME_UNIT}|\bimmediately\b|\bafter\b|\bbefore\b|\bonce you\b|\buntil\b|\bfrom the\b"
-        rf"|\bat the (end|start)\b|\b\d+ {_TIME_UNIT}\b|\bdate\b"
+        rf"|\bat the (end|start)\b|\b\d+ {_TIME_UNIT}\b|\bdate\b|\b(monthly|weekly|quarterly|yearly|annually)\b"
+        rf"|\b(a|per|each) (week|month|year)\b"
     ),
     Ask.duration: re.compile(
-        rf"\b\d+(\.\d+)?(/\d+)? {_TIME_UNIT}|\b(one|two|three|four|five|six|twelve|eighteen) {_TIME_UNIT}"
+        rf"\b\d+(\.\d+)?(/\d+)?( or more| or less|\+)? {_TIME_UNIT}|\b(one|two|three|four|five|six|twelve|eighteen) {_TIME_UNIT}"
         rf"|\ba (full )?year\b|\bwithin \d|\bnot (based on|tied to|about) (years|length|time)"
     ),
     Ask.repay: re.compile(r"\brefund|\bpay (it |them |the \w+ |half |anything )?back|\brepay|\bclaw ?back"),
@@ -103,8 +104,9 @@ def read_asks(text: str) -> list[Ask]:
     """The kinds of answer a normalised question asks for, in the order it asks them."""
     found = [(match.start(), ask) for ask, cue in QUESTION_CUES.items() if (match := cue.search(text))]
     asks = [ask for _, ask in sorted(found)]
-    if Ask.duration in asks and Ask.when in asks:
-        asks.remove(Ask.when)  # "when can I apply" wants the time to wait
+    for wider in (Ask.when, Ask.amount):
+        if Ask.duration in asks and wider in asks:
+            asks.remove(wider)  # "when can I apply", "how many years": the time to wait
     return asks
 
 

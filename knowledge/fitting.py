@@ -15,7 +15,7 @@ from knowledge.asks import STRICT, Ask, answers
 from knowledge.index import PackIndex, Passage
 from knowledge.replies import Answer, compose
 from knowledge.retrieval import NEUTRAL
-from knowledge.text import normalise, stem, tokens
+from knowledge.text import CHAT_WORDS, normalise, stem, tokens
 from knowledge.topics import CUES
 from knowledge.understand import Question
 
@@ -81,10 +81,13 @@ def _gives(index: PackIndex, body: str) -> set[Ask]:
 def _best_fitting(index: PackIndex, question: Question, strict: list[Ask], subject: set[str]) -> list[Passage]:
     """The facts that give the asked kind of answer about the asked subject, best first (at most two)."""
     scores = index.scores(question.terms)
+    named = {m.id for m in question.mentions if m.kind != "framework"}
     scored = []
     for i, passage in enumerate(index.passages):
         if strict and not set(strict) & index.gives[i]:
             continue
+        if named and not passage.tags & named:
+            continue  # not said of the level, pathway or supplement asked about
         shared = subject & index.words[i]
         if subject and not shared:
             continue
@@ -111,8 +114,11 @@ _PRONOUNS = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "
              "i'm": "you're", "im": "you're", "i've": "you've", "ive": "you've", "we": "you", "our": "your",
              "us": "you"}  # fmt: skip
 _AUX = r"(do|does|did|can|could|will|would|should|must|is|are|am|was|were|have|has|may|might)"
-_WH = re.compile(rf"^(?P<wh>(how (much|many|long|often|soon)( \w+)?|what|which|who|whom|when|where|why|how))"
-                 rf" (?P<aux>{_AUX}) (?P<subj>i|you|we|they|it|there|he|she)\b(?P<rest>.*)$")  # fmt: skip
+_WH_WORD = r"(how (much|many|long|often|soon)( \w+){0,3}?|what( \w+)?|which \w+|what|which|who|whom|when|where|why|how)"
+_WH = re.compile(rf"^(?P<wh>{_WH_WORD}( exactly| actually)?) (?P<aux>{_AUX}) (?P<subj>i|you|we|they|it|there|he|she)\b"
+                 rf"(?P<rest>.*)$")  # fmt: skip
+_WH_BE = re.compile(rf"^(?P<wh>{_WH_WORD}) (?P<aux>is|are|was|were) (?P<rest>.+)$")
+_WH_SUBJECT = re.compile(r"^(who|what|which \w+) (?!(do|does|did|is|are|can|will|would|should)\b)\w+")
 _YES_NO = re.compile(rf"^{_AUX} (?P<subj>i|you|we|they|it|there|he|she)\b(?P<rest>.*)$")
 _DO_NP = re.compile(r"^(do|does|did) (?P<rest>.*)$")
 
@@ -120,7 +126,7 @@ _DO_NP = re.compile(r"^(do|does|did) (?P<rest>.*)$")
 def what_was_asked(raw: str) -> str:
     """The question turned into what it asks ("how many years do I need?" -> "how many years you need")."""
     clause = _main_clause(raw)
-    words = [_PRONOUNS.get(w, w) for w in clause.split()]
+    words = [_PRONOUNS.get(w, w) for w in " ".join(CHAT_WORDS.get(w, w) for w in clause.split()).split()]
     text = " ".join(words)
     found = _WH.match(text)
     if found:
@@ -133,10 +139,15 @@ def what_was_asked(raw: str) -> str:
         aux = found.group(1)
         keep = "" if aux in {"do", "does", "did"} else f" {'are' if aux == 'am' else aux}"
         return f"whether {found.group('subj')}{keep}{found.group('rest')}"
-    found = _DO_NP.match(text)
+    found = _WH_BE.match(text)
     if found:
+        return f"{found.group('wh')} {found.group('rest')} {found.group('aux')}"
+    if _WH_SUBJECT.match(text):
+        return text  # "who signs off applications" reads the same asked or reported
+    found = _DO_NP.match(text)
+    if found and re.match(r"\S+ (\S+ ){0,2}(have|need|get|count|apply|include|mean|cover)\b", found.group("rest")):
         return f"whether {found.group('rest')}"
-    return f"that (you asked: “{clause}”)"
+    return f"anything that answers “{clause}?”"
 
 
 def _main_clause(raw: str) -> str:
