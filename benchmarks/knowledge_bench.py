@@ -75,7 +75,16 @@ def main() -> None:
     t0 = time.perf_counter()
     load_packs()
     print(f"YAML parse + validate of the 4 real packs: {(time.perf_counter() - t0) * 1000:.0f} ms")
-    header = ["organisations", "ready s", "all indexed s", "first q ms", "p50 ms", "p99 ms", "p99 cpu ms", "max ms"]
+    header = [
+        "organisations",
+        "ready s",
+        "all indexed s",
+        "first q ms",
+        "p50 ms",
+        "p99 ms",
+        "p99 cpu ms",
+        "max ms",
+    ]
     print(" ".join(f"{h:>13}" for h in header))
     for count in (4, 50, 200):
         figures = measure(count)

@@ -16,6 +16,7 @@ import typer
 
 from bot.slack.link import slack_app
 from bot.teams.commands import teams_app
+from knowledge.coverage import facts_answering_nothing
 from knowledge.library import Library, UnknownOrganisation
 from knowledge.loader import PackError, load_pack, load_packs
 from knowledge.replies import Answer
@@ -140,6 +141,7 @@ def policy_check(
         packs = []
     for pack in packs:
         problems += [f"{pack.organisation.id}: {p}" for p in trace(pack)]
+        problems += [f"{pack.organisation.id}: {p}" for p in facts_answering_nothing(pack)]
     if problems:
         typer.echo("\n".join(problems), err=True)
         raise typer.Exit(1)

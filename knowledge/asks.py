@@ -25,6 +25,7 @@ class Ask(StrEnum):
     automatic = "automatic"  # whether something happens without applying or being assessed
     what_if = "what_if"  # what happens if ...
     how = "how"  # how to do something, the steps
+    why = "why"  # the reason or purpose
 
 
 # How a question asks for each kind of answer (normalised text: lower case, abbreviations glossed).
@@ -42,8 +43,10 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
     Ask.duration: re.compile(
         r"\bhow long\b|\bhow many (years|months|weeks|days)\b|\bhow soon\b|\bhow quickly\b|\bwhen can i\b"
     ),
-    Ask.repay: re.compile(r"\bpay (it |them |the \w+ |anything |any of it |money )?back\b|\brepay|\brefund|\bowe\b"),
-    Ask.backdated: re.compile(r"\bback ?dat|\b(paid|pay|it count|count) from\b|\bfrom (when|what date|which date)\b"),
+    Ask.repay: re.compile(r"\bpay( \w+){0,3} back\b|\brepay|\brefund|\bowe\b"),
+    Ask.backdated: re.compile(
+        r"\bback ?dat|\b(paid|pay|it count|count) from\b|\bfrom (when|what date|which date)\b"
+    ),
     Ask.automatic: re.compile(r"\bautomatic(ally)?\b"),
     Ask.what_if: re.compile(
         r"\bwhat (happens|if|then)\b|\bwhat (do|can) i do if\b|\bif (i|my|it|they|the \w+) .*"
@@ -53,11 +56,10 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"\bhow (do|can|should|would|does) (i|you|one|we|someone) (apply|go about|start|get|submit|ask|request)\b"
         r"|\b(what|which) (are the )?steps\b|\bwhat is the (process|procedure)\b"
     ),
+    Ask.why: re.compile(r"\bwhy\b|\bwhat is the (point|purpose|reason|aim)\b|\breasons? for\b"),
 }
 
-_MONTH = (
-    r"january|february|march|april|may|june|july|august|september|october|november|december"
-)
+_MONTH = r"january|february|march|april|may|june|july|august|september|october|november|december"
 _TIME_UNIT = r"(working days|years?|months?|weeks?|days?)"
 _ROLE = (
     r"manager|director|officer|panel|chair|hr\b|human resources|payroll|cabinet|committee|member|head of"
@@ -84,7 +86,9 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
     ),
     Ask.repay: re.compile(r"\brefund|\bpay (it |them |the \w+ |half |anything )?back|\brepay|\bclaw ?back"),
     Ask.backdated: re.compile(r"\bback ?dat|\beffective (date|from)|\bfrom the (date|day)\b|\btakes? effect"),
-    Ask.automatic: re.compile(r"\bautomatic|\bbased on\b|\bdepends?\b|\bevidence|\bassess|\bcompeten|\bapply\b"),
+    Ask.automatic: re.compile(
+        r"\bautomatic|\bbased on\b|\bdepends?\b|\bevidence|\bassess|\bcompeten|\bapply\b"
+    ),
     Ask.what_if: re.compile(
         r"\bif (you|your|it|progression|the)\b|\bnot (endorsed|agreed|approved|successful|met)\b|\breview\b"
         r"|\bappeal\b|\bnot yet\b|\bsupported\b|\bfurther\b"
@@ -92,6 +96,10 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
     Ask.how: re.compile(
         r"\b1\. |\byou (apply|submit|write|complete|send|ask|give|provide|discuss|agree|put)\b|\bby (writing|"
         r"completing|submitting|applying)\b|\bform\b|\bportfolio\b|\bevidence\b|\bpanel\b|\brecruitment\b"
+    ),
+    Ask.why: re.compile(
+        r"\bbecause\b|\bto ensure\b|\bso that\b|\bin order to\b|\bin recognition\b|\breasons?\b|\baims?\b"
+        r"|\bpurpose\b|\bto (mirror|reduce|increase|improve|retain|recruit|support|help|avoid|recognise)\b"
     ),
 }
 

@@ -22,17 +22,7 @@ from knowledge.understand import Question
 DISTINCTIVE_SHARE = 0.12  # a word in at most this share of a pack's facts singles out what is asked
 _ASK_WORDS = {"long", "often", "soon", "automat", "back", "owe", "repay", "refund", "date", "month", "time"}
 # Everyday English that says how something is asked, never what about: common verbs, adverbs, quantifiers.
-GENERAL = frozenset(stem(w) for w in """
-    most least more less each every other another same still already actually really just only even ever
-    never always usually normal normally exactly before after during while until since yet again also
-    take took taken make made give given go goes going gone went come came say said says see seen look
-    put keep kept let think reckon mean means need needs want wants like get gets got getting start
-    stop happen happens right wrong true sure certain possible able allowed supposed
-    first last next new old good bad best better big small high higher low lower full whole part
-    thing things way ways lot bit kind sort type someone anyone everyone something anything everything
-    year years month months week weeks day days time times today now then soon later ago
-    apply applying applied work working worked job role post people person staff team council
-    """.split())  # fmt: skip
+GENERAL = frozenset(stem(w) for w in ["most", "least", "more", "less", "each", "every", "other", "another", "same", "still", "already", "actually", "really", "just", "only", "even", "ever", "never", "always", "usually", "normal", "normally", "exactly", "before", "after", "during", "while", "until", "since", "yet", "again", "also", "take", "took", "taken", "make", "made", "give", "given", "go", "goes", "going", "gone", "went", "come", "came", "say", "said", "says", "see", "seen", "look", "put", "keep", "kept", "let", "think", "reckon", "mean", "means", "need", "needs", "want", "wants", "like", "get", "gets", "got", "getting", "start", "stop", "happen", "happens", "right", "wrong", "true", "sure", "certain", "possible", "able", "allowed", "supposed", "first", "last", "next", "new", "old", "good", "bad", "best", "better", "big", "small", "high", "higher", "low", "lower", "full", "whole", "part", "thing", "things", "way", "ways", "lot", "bit", "kind", "sort", "type", "someone", "anyone", "everyone", "something", "anything", "everything", "year", "years", "month", "months", "week", "weeks", "day", "days", "time", "times", "today", "now", "then", "soon", "later", "ago", "apply", "applying", "applied", "work", "working", "worked", "job", "role", "post", "people", "person", "staff", "team", "council"])  # fmt: skip
 _NEAREST = 2  # facts shown beside an honest "doesn't say"
 
 
@@ -47,7 +37,18 @@ def fit_to_ask(index: PackIndex, question: Question, answer: Answer) -> Answer:
     better = _best_fitting(index, question, strict, subject)
     if better:
         return compose(index.pack, [p.text for p in better], [p.source for p in better], None, confidence=0.6)
-    return doesnt_say(index, question, body.split("\n")[:_NEAREST])
+    subject = _content_words(question)
+    nearest = [line for line in body.split("\n") if subject & set(tokens(normalise(line)))]
+    return doesnt_say(index, question, nearest[:_NEAREST])
+
+
+def _content_words(question: Question) -> set[str]:
+    """The question's words besides those that say what kind of question it is."""
+    text = question.text
+    for cues in CUES.values():
+        for cue in cues:
+            text = cue.pattern.sub(" ", text)
+    return set(tokens(text)) - NEUTRAL - _ASK_WORDS - GENERAL
 
 
 def distinctive_words(index: PackIndex, question: Question) -> set[str]:
@@ -55,11 +56,7 @@ def distinctive_words(index: PackIndex, question: Question) -> set[str]:
     if not index.passages:
         return set()
     org = set(tokens(normalise(f"{index.pack.organisation.short_name} {index.pack.organisation.name}")))
-    text = question.text
-    for cues in CUES.values():  # the words that say what kind of question it is are not its subject
-        for cue in cues:
-            text = cue.pattern.sub(" ", text)
-    asked = set(tokens(text)) - NEUTRAL - _ASK_WORDS - GENERAL - org
+    asked = _content_words(question) - org
     limit = max(1, int(DISTINCTIVE_SHARE * len(index.passages)))
     found = set()
     for word in asked:
@@ -78,7 +75,9 @@ def _gives(index: PackIndex, body: str) -> set[Ask]:
     return found
 
 
-def _best_fitting(index: PackIndex, question: Question, strict: list[Ask], subject: set[str]) -> list[Passage]:
+def _best_fitting(
+    index: PackIndex, question: Question, strict: list[Ask], subject: set[str]
+) -> list[Passage]:
     """The facts that give the asked kind of answer about the asked subject, best first (at most two)."""
     scores = index.scores(question.terms)
     named = {m.id for m in question.mentions if m.kind != "framework"}
@@ -145,19 +144,19 @@ def what_was_asked(raw: str) -> str:
     if _WH_SUBJECT.match(text):
         return text  # "who signs off applications" reads the same asked or reported
     found = _DO_NP.match(text)
-    if found and re.match(r"\S+ (\S+ ){0,2}(have|need|get|count|apply|include|mean|cover)\b", found.group("rest")):
+    if found and re.match(
+        r"\S+ (\S+ ){0,2}(have|need|get|count|apply|include|mean|cover)\b", found.group("rest")
+    ):
         return f"whether {found.group('rest')}"
     return f"anything that answers “{clause}?”"
 
 
 def _main_clause(raw: str) -> str:
-    """The part of the question that asks: its last question, without greetings or preamble."""
+    """The part of the question that asks: its first asking clause, without greetings, preamble or "if"."""
     text = raw.strip().lower().replace("\u2019", "'")
-    parts = [p.strip(" -–—:;,.") for p in re.split(r"[?]", text) if p.strip(" -–—:;,.")]
-    asking = [p for p in parts if _asks(p)] or parts or [text]
-    clause = asking[0]
-    clause = re.split(r"[.;:!—–]| - ", clause)[-1].strip() if not _asks(clause.split(".")[0]) else clause
-    return clause.strip(" ,")
+    pieces = [p.strip(" -–—:;,.") for p in re.split(r"[?!.;:,—–]| - ", text)]
+    pieces = [p for p in pieces if p]
+    return next((p for p in pieces if _asks(p)), pieces[0] if pieces else text)
 
 
 def _asks(part: str) -> bool:

@@ -139,16 +139,28 @@ def _passages(pack: Pack) -> list[Passage]:
     for pathway in pack.pathways:
         tags = frozenset({pathway.id, pathway.framework or ""} - {""})
         out.append(
-            Passage(pathway.summary, pathway.source, frozenset({Topic.pathways}), tags, pathway.name,
-                    declared=frozenset({Ask.how}))
-        )  # fmt: skip
+            Passage(
+                pathway.summary,
+                pathway.source,
+                frozenset({Topic.pathways}),
+                tags,
+                pathway.name,
+                declared=frozenset({Ask.how}),
+            )
+        )
         for stage in pathway.stages:
             text = stage.text + (f" Modules: {'; '.join(stage.modules)}." if stage.modules else "")
             stage_topics = frozenset({Topic.pathways, Topic.training})
             out.append(
-                Passage(text, stage.source, stage_topics, tags | {stage.level}, pathway.name,
-                        declared=frozenset({Ask.how}))
-            )  # fmt: skip
+                Passage(
+                    text,
+                    stage.source,
+                    stage_topics,
+                    tags | {stage.level},
+                    pathway.name,
+                    declared=frozenset({Ask.how}),
+                )
+            )
     for training in pack.training:
         tags = frozenset({training.framework or "", training.stage} - {""})
         label = f"{training.name}: " + "; ".join(training.items) + "."
@@ -188,40 +200,68 @@ def _process_passages(pack: Pack) -> list[Passage]:
     if process.steps:
         steps = " ".join(f"{i}. {s.text}" for i, s in enumerate(process.steps, 1))
         out.append(
-            Passage(steps, process.steps[0].source, frozenset({Topic.apply}), kind="steps",
-                    declared=frozenset({Ask.how}))
-        )  # fmt: skip
+            Passage(
+                steps,
+                process.steps[0].source,
+                frozenset({Topic.apply}),
+                kind="steps",
+                declared=frozenset({Ask.how}),
+            )
+        )
     if process.evidence:
         evidence = process.evidence
         gives = {Ask.how} | ({Ask.amount} if evidence.examples_per_competency else set())
         out.append(
-            Passage(evidence.text, evidence.source, frozenset({Topic.evidence}), kind="evidence",
-                    declared=frozenset(gives))
-        )  # fmt: skip
+            Passage(
+                evidence.text,
+                evidence.source,
+                frozenset({Topic.evidence}),
+                kind="evidence",
+                declared=frozenset(gives),
+            )
+        )
     for signoff in process.signoff:
         out.append(
-            Passage(signoff.text, signoff.source, frozenset({Topic.signoff}), keywords=signoff.stage,
-                    declared=frozenset({Ask.who, Ask.how}))
-        )  # fmt: skip
+            Passage(
+                signoff.text,
+                signoff.source,
+                frozenset({Topic.signoff}),
+                keywords=signoff.stage,
+                declared=frozenset({Ask.who, Ask.how}),
+            )
+        )
     for form in process.forms:
         out.append(
             Passage(f"{form.name}: {form.text}", form.source, frozenset({Topic.forms}), keywords=form.name)
         )
     if process.backdating:
         out.append(
-            Passage(process.backdating.text, process.backdating.source, frozenset({Topic.backdating}),
-                    declared=frozenset({Ask.backdated, Ask.when}))
-        )  # fmt: skip
+            Passage(
+                process.backdating.text,
+                process.backdating.source,
+                frozenset({Topic.backdating}),
+                declared=frozenset({Ask.backdated, Ask.when}),
+            )
+        )
     if process.not_approved and process.not_approved_source:
         out.append(
-            Passage(process.not_approved, process.not_approved_source, frozenset({Topic.not_approved}),
-                    declared=frozenset({Ask.what_if}))  # fmt: skip
+            Passage(
+                process.not_approved,
+                process.not_approved_source,
+                frozenset({Topic.not_approved}),
+                declared=frozenset({Ask.what_if}),
+            )
         )
     if process.review:
         review = process.review
         out.append(
-            Passage(review.text, review.source, frozenset({Topic.review}), keywords=f"{review.name} appeal",
-                    declared=frozenset(_review_asks(review)))  # fmt: skip
+            Passage(
+                review.text,
+                review.source,
+                frozenset({Topic.review}),
+                keywords=f"{review.name} appeal",
+                declared=frozenset(_review_asks(review)),
+            )
         )
     if process.panel:
         panel = process.panel

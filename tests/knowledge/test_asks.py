@@ -1,0 +1,98 @@
+"""Questions are read into the kind of answer wanted; an answer that does not give it is not passed off as one."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.asks import Ask, read_asks
+from knowledge.coverage import facts_answering_nothing
+from knowledge.fitting import what_was_asked
+from knowledge.library import Library
+from knowledge.loader import load_packs
+from knowledge.models import Fact, Source
+from knowledge.text import normalise
+
+
+@pytest.mark.parametrize(
+    ("question", "ask"),
+    [
+        ("how long have I got to ask for a review", Ask.duration),
+        ("how many years post qualifying do i need before going for level 3?", Ask.duration),
+        ("who has the final say?", Ask.who),
+        ("when's the next panel?", Ask.when),
+        ("do I have to pay the course fees back if I leave?", Ask.repay),
+        ("will my pay rise be backdated?", Ask.backdated),
+        ("is it automatic after a year?", Ask.automatic),
+        ("how much does level 3 pay", Ask.amount),
+    ],
+)
+def test_a_question_is_read_into_the_kind_of_answer_it_wants(question: str, ask: Ask) -> None:
+    assert ask in read_asks(normalise(question))
+
+
+def test_how_many_years_wants_a_duration_not_any_figure() -> None:
+    assert read_asks(normalise("how many years experience do I need before BG11?")) == [Ask.duration]
+
+
+@pytest.mark.parametrize(
+    ("org", "question", "what"),
+    [
+        # Medway gives no years for level 3 (its one-year rule is for newly qualified workers before level 2).
+        ("medway", "how many years post qualifying do i need before going for level 3?",
+         "medway's policy doesn't say how many years post qualifying you need before going for level 3"),
+        # Coventry's report says the supplement is being removed, never when it stops.
+        ("coventry", "when exactly does the supplement stop?", "coventry's policy doesn't say"),
+        # Medway's framework says nothing about repaying course fees; its pay table is no answer to that.
+        ("medway", "If I leave Medway after they've paid for my PQ, do I have to pay the course back?",
+         "medway's policy doesn't say whether you have to pay the course back"),
+    ],
+)  # fmt: skip
+def test_a_neighbouring_fact_is_not_passed_off_as_the_answer(
+    library: Library, org: str, question: str, what: str
+) -> None:
+    answer = library.ask(org, question)
+    assert not answer.answered
+    assert what in answer.text.lower()
+    assert "£" not in answer.text.split("\n")[0]
+
+
+def test_the_answer_that_gives_what_was_asked_is_kept(library: Library) -> None:
+    answer = library.ask("medway", "how long have I got to ask for a review?")
+    assert answer.answered and "10 working days" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "what"),
+    [
+        (
+            "how many years experience do I need before BG11?",
+            "how many years experience you need before bg11",
+        ),
+        (
+            "what's the target for numbers on career pathways?",
+            "what the target for numbers on career pathways is",
+        ),
+        ("will there be pay protection?", "whether there will be pay protection"),
+        ("who signs off SP applications?", "who signs off sp applications"),
+    ],
+)
+def test_what_was_asked_is_said_in_the_askers_words(question: str, what: str) -> None:
+    assert what_was_asked(question) == what
+
+
+def test_every_shipped_fact_answers_some_kind_of_question() -> None:
+    assert {org: facts_answering_nothing(pack) for org, pack in load_packs().items()} == {
+        org: [] for org in load_packs()
+    }
+
+
+def test_a_fact_that_answers_nothing_is_reported() -> None:
+    pack = load_packs()["medway"]
+    idle = Fact(
+        id="idle",
+        topics=["overview"],
+        text="The framework was discussed.",
+        source=Source(document="x", section="1"),
+    )
+    reported = facts_answering_nothing(pack.model_copy(update={"facts": [*pack.facts, idle]}))
+    assert reported == [r for r in reported if r.startswith("facts.idle:")] and reported
