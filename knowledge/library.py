@@ -16,6 +16,7 @@ from knowledge.answer import respond
 from knowledge.index import PackIndex
 from knowledge.loader import PACKS_DIR, load_packs
 from knowledge.models import Pack
+from knowledge.parts import combined, question_parts
 from knowledge.replies import Answer
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, STOPWORDS
 from knowledge.understand import Speller, cue_vocabulary, understand, vocabulary_of
@@ -93,5 +94,15 @@ class Library:
         if org not in self.packs:
             raise UnknownOrganisation(org)
         index = self.indexes[org]
-        understood = understand(question[:MAX_QUESTION_CHARS], index, self.speller_for(org))
-        return respond(index, understood)
+        speller = self.speller_for(org)
+        answers, named, before = [], "", ""
+        for part in question_parts(question[:MAX_QUESTION_CHARS]):
+            understood = understand(part, index, speller)
+            if before and not understood.topics:  # "can I appeal, and what's the deadline": the appeal's
+                understood = understand(f"{before} {part}", index, speller)
+            elif not understood.mentions and named:  # "what's the M1 range, how many years do I need"
+                understood = understand(f"{part} ({named})", index, speller)
+            before = part
+            named = " ".join(understood.text[m.start : m.end] for m in understood.mentions) or named
+            answers.append(respond(index, understood))
+        return answers[0] if len(answers) == 1 else combined(index.pack, answers)
