@@ -15,14 +15,12 @@ from knowledge.asks import STRICT, Ask, answers
 from knowledge.index import PackIndex, Passage
 from knowledge.replies import Answer, compose
 from knowledge.retrieval import NEUTRAL
-from knowledge.text import CHAT_WORDS, normalise, stem, tokens
+from knowledge.text import CHAT_WORDS, GENERAL, normalise, tokens
 from knowledge.topics import CUES
 from knowledge.understand import Question
 
 DISTINCTIVE_SHARE = 0.12  # a word in at most this share of a pack's facts singles out what is asked
 _ASK_WORDS = {"long", "often", "soon", "automat", "back", "owe", "repay", "refund", "date", "month", "time"}
-# Everyday English that says how something is asked, never what about: common verbs, adverbs, quantifiers.
-GENERAL = frozenset(stem(w) for w in ["most", "least", "more", "less", "each", "every", "other", "another", "same", "still", "already", "actually", "really", "just", "only", "even", "ever", "never", "always", "usually", "normal", "normally", "exactly", "before", "after", "during", "while", "until", "since", "yet", "again", "also", "take", "took", "taken", "make", "made", "give", "given", "go", "goes", "going", "gone", "went", "come", "came", "say", "said", "says", "see", "seen", "look", "put", "keep", "kept", "let", "think", "reckon", "mean", "means", "need", "needs", "want", "wants", "like", "get", "gets", "got", "getting", "start", "stop", "happen", "happens", "right", "wrong", "true", "sure", "certain", "possible", "able", "allowed", "supposed", "first", "last", "next", "new", "old", "good", "bad", "best", "better", "big", "small", "high", "higher", "low", "lower", "full", "whole", "part", "thing", "things", "way", "ways", "lot", "bit", "kind", "sort", "type", "someone", "anyone", "everyone", "something", "anything", "everything", "year", "years", "month", "months", "week", "weeks", "day", "days", "time", "times", "today", "now", "then", "soon", "later", "ago", "apply", "applying", "applied", "work", "working", "worked", "job", "role", "post", "people", "person", "staff", "team", "council"])  # fmt: skip
 _NEAREST = 2  # facts shown beside an honest "doesn't say"
 
 

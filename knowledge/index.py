@@ -136,6 +136,19 @@ def _passages(pack: Pack) -> list[Passage]:
             topics = {Topic.requirements} | _requirement_topics(req.kind)
             gives = frozenset({Ask.duration, Ask.when}) if req.kind == "service_length" else frozenset()
             out.append(Passage(req.text, req.source, frozenset(topics), tags, req.kind, declared=gives))
+    names = {level.id: level.name for level in pack.levels}
+    for comp in pack.competencies:
+        for level_id, expected in comp.descriptors.items():
+            out.append(
+                Passage(
+                    f"{comp.name} at {names[level_id]}: {'; '.join(expected)}.",
+                    comp.source,
+                    frozenset({Topic.competencies}),
+                    frozenset({level_id, comp.id}),
+                    " ".join([comp.group, *comp.aliases]),
+                    kind="descriptor",
+                )
+            )
     for pathway in pack.pathways:
         tags = frozenset({pathway.id, pathway.framework or ""} - {""})
         out.append(
