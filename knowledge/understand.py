@@ -10,6 +10,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from knowledge.asks import Ask, read_asks
+from knowledge.glossary import related_terms
 from knowledge.index import Mention, PackIndex
 from knowledge.models import Topic
 from knowledge.text import normalise, stem, term_groups, tokens, words
@@ -139,7 +140,7 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
         raw=raw,
         text=text,
         tokens=tokens(text),
-        terms=term_groups(text),
+        terms=term_groups(text) + related_terms(text, index.corpus),
         topics=score_topics(text),
         asks=read_asks(text),
         mentions=mentions,

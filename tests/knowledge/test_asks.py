@@ -7,6 +7,7 @@ import pytest
 from knowledge.asks import Ask, read_asks
 from knowledge.coverage import facts_answering_nothing
 from knowledge.fitting import what_was_asked
+from knowledge.glossary import related_terms
 from knowledge.library import Library
 from knowledge.loader import load_packs
 from knowledge.models import Fact, Source
@@ -96,3 +97,9 @@ def test_a_fact_that_answers_nothing_is_reported() -> None:
     )
     reported = facts_answering_nothing(pack.model_copy(update={"facts": [*pack.facts, idle]}))
     assert reported == [r for r in reported if r.startswith("facts.idle:")] and reported
+
+
+def test_the_glossary_translates_a_word_the_document_does_not_use(library: Library) -> None:
+    corpus = library.indexes["medway"].corpus
+    assert related_terms(normalise("does my sickness record count against me"), corpus) == [("attend",)]
+    assert related_terms(normalise("what is the review process"), corpus) == []  # Medway's own word
