@@ -287,9 +287,7 @@ def tokens(text: str) -> list[str]:
 
 # Everyday English that says how something is asked, never what about: common verbs, adverbs, quantifiers
 # (stemmed). A question's subject is in its other words.
-GENERAL = frozenset(
-    stem(w)
-    for w in """
+_GENERAL_TEXT = """
     most least more less each every other another same still already actually really just only even ever
     never always usually normal normally exactly before after during while until since yet again also
     take took taken make made give given go goes going gone went come came say said says see seen look
@@ -298,6 +296,6 @@ GENERAL = frozenset(
     good bad best better big small high higher low lower full whole part thing things way ways lot bit
     kind sort type someone anyone everyone something anything everything year years month months week
     weeks day days time times today now then soon later ago apply applying applied work working worked
-    job role post people person staff team council show ready stuff everyone everybody
-    """.split()
-)
+    job role post people person staff team council show ready stuff everybody
+"""
+GENERAL = frozenset(stem(w) for w in _GENERAL_TEXT.split())
