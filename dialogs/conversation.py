@@ -21,6 +21,7 @@ from dialogs.identify import identify
 from dialogs.messages import Action, Incoming, Platform, Reply, button
 from dialogs.status import status
 from dialogs.turn import Turn
+from knowledge.asker import Asker
 from knowledge.library import Library
 from storage import applications
 from storage.columns import utc_now
@@ -228,7 +229,7 @@ class Conversation:
         scheduled = panels.answer_next_panel(turn, text)  # HR's panel records, when there are any
         if scheduled is not None:
             return scheduled
-        answer = self.library.ask(turn.org, text)
+        answer = self.library.ask(turn.org, text, asker=_asker(turn))
         if not answer.answered or answer.confidence < 0.6:
             reason = (
                 "out_of_scope"
@@ -266,3 +267,17 @@ class Conversation:
         if applications.active_application(turn.session, turn.person.id) is not None:
             return status(turn)
         return [Reply(text="You have no application in progress. Say 'apply' to start one.")]
+
+
+def _asker(turn: Turn) -> Asker:
+    """The asker's roster record, for personal questions ("my pay", "my next level")."""
+    person = turn.person
+    return Asker(
+        level=person.level,
+        spinal_point=person.spinal_point,
+        framework=person.framework,
+        team=person.team,
+        qualified_on=person.qualified_on,
+        started_on=person.started_on,
+        today=turn.now.date(),
+    )

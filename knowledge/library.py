@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from knowledge.answer import respond
+from knowledge.asker import Asker, record_line, with_record
 from knowledge.index import PackIndex
 from knowledge.loader import PACKS_DIR, load_packs
 from knowledge.models import Pack
@@ -26,6 +27,12 @@ MAX_QUESTION_CHARS = 2000
 
 class UnknownOrganisation(KeyError):
     pass
+
+
+def _saying_what_came_from_the_record(answer: Answer, used: list[str]) -> Answer:
+    if not used or not answer.answered:
+        return answer
+    return answer.model_copy(update={"text": f"{record_line(used)}\n{answer.text}"})
 
 
 class LazyIndexes(Mapping[str, PackIndex]):
@@ -90,7 +97,8 @@ class Library:
                 self._spellers[org] = speller
         return speller
 
-    def ask(self, org: str, question: str) -> Answer:
+    def ask(self, org: str, question: str, asker: Asker | None = None) -> Answer:
+        """The answer to a question; with the asker's roster record, personal questions use it."""
         if org not in self.packs:
             raise UnknownOrganisation(org)
         index = self.indexes[org]
@@ -104,5 +112,6 @@ class Library:
                 understood = understand(f"{part} ({named})", index, speller)
             before = part
             named = " ".join(understood.text[m.start : m.end] for m in understood.mentions) or named
-            answers.append(respond(index, understood))
+            understood, used = with_record(understood, asker, index.pack)
+            answers.append(_saying_what_came_from_the_record(respond(index, understood), used))
         return answers[0] if len(answers) == 1 else combined(index.pack, answers)

@@ -34,6 +34,10 @@ _TARGET_BEFORE = re.compile(
 )
 # After a competency's name, these make it where someone works ("the assessment team"), not the competency.
 _WORKPLACE = re.compile(r"\s*(team|teams|service|services|department|unit|hub|duty)\b")
+# "I'm not in children's", "not on level 3": what the asker is not, not what they are asking about.
+_NEGATED = re.compile(
+    r"\b(am|is|are|i am|i'm|was|were)? ?not (on |in |at |a |an |the |in the |on the |working in )?$"
+)
 # "my team manager" is a person, not a post asked about.
 _OWNED = re.compile(r"\b(my|your|our|their|his|her)\s*$")
 # "less than 4 years" is short of 4 years; "over 4 years" is past it.
@@ -133,9 +137,11 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
     plain = normalise(raw)
     text = speller.correct(plain)
     off_topic = bool(OFF_TOPIC.search(plain) or OFF_TOPIC.search(text))
-    mentions = [
+    found = [
         m for m in index.mentions(text) if not (m.kind == "competency" and _WORKPLACE.match(text, m.end))
     ]
+    negated = [m for m in found if _NEGATED.search(text[max(0, m.start - 24) : m.start])]
+    mentions = [m for m in found if m not in negated]
     question = Question(
         raw=raw,
         text=text,

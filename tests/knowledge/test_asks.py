@@ -12,6 +12,7 @@ from knowledge.library import Library
 from knowledge.loader import load_packs
 from knowledge.models import Fact, Source
 from knowledge.text import normalise
+from knowledge.understand import understand
 
 
 @pytest.mark.parametrize(
@@ -103,3 +104,15 @@ def test_the_glossary_translates_a_word_the_document_does_not_use(library: Libra
     corpus = library.indexes["medway"].corpus
     assert related_terms(normalise("does my sickness record count against me"), corpus) == [("attend",)]
     assert related_terms(normalise("what is the review process"), corpus) == []  # Medway's own word
+
+
+def test_what_the_asker_says_they_are_not_is_not_what_they_are(library: Library) -> None:
+    index = library.indexes["bcc"]
+    question = understand(
+        "I'm NOT in children's, I'm an adult SW: what's mandatory for me?", index, library.speller
+    )
+    assert question.ids("framework") == ["adults"]
+    told = library.ask(
+        "bcc", "I'm NOT in children's, I'm an adult SW: what training is mandatory for me?"
+    ).text
+    assert "Safeguarding Adults" in told and "Signs of Safety" not in told
