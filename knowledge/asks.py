@@ -105,7 +105,7 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
 
 # The asks a question must have answered for the answer to count: the others are answered by what the facts
 # say about the subject (a list, a description, a yes or no with its condition).
-STRICT = frozenset({Ask.amount, Ask.who, Ask.when, Ask.duration, Ask.repay, Ask.backdated})
+STRICT = frozenset({Ask.amount, Ask.who, Ask.when, Ask.duration, Ask.repay, Ask.backdated, Ask.automatic})
 
 
 def read_asks(text: str) -> list[Ask]:

@@ -25,6 +25,14 @@ _NEAREST = 2  # facts shown beside an honest "doesn't say"
 
 
 def fit_to_ask(index: PackIndex, question: Question, answer: Answer) -> Answer:
+    fitted = _fitted(index, question, answer)
+    if fitted.answered and Ask.automatic in question.asks and "automatic" not in fitted.text.lower():
+        # The facts give what it depends on (evidence, a vacancy, a panel): that is a "no" to "automatically?"
+        return fitted.model_copy(update={"text": f"Not automatically, going by the policy:\n{fitted.text}"})
+    return fitted
+
+
+def _fitted(index: PackIndex, question: Question, answer: Answer) -> Answer:
     if not answer.answered:
         return answer
     body = _body(answer.text)
