@@ -116,3 +116,16 @@ def test_what_the_asker_says_they_are_not_is_not_what_they_are(library: Library)
         "bcc", "I'm NOT in children's, I'm an adult SW: what training is mandatory for me?"
     ).text
     assert "Safeguarding Adults" in told and "Signs of Safety" not in told
+
+
+def test_a_fact_recording_the_document_is_silent_on_the_ask_is_a_decline(library: Library) -> None:
+    answer = library.ask("hertfordshire", "who approves senior practitioner applications?")
+    assert not answer.answered and "does not describe" in answer.text
+    dated = library.ask("hertfordshire", "when did this policy start")  # silent on a start date, not on when
+    assert dated.answered and "1 April 2005" in dated.text
+
+
+def test_is_it_automatic_is_answered_with_what_it_depends_on(library: Library) -> None:
+    answer = library.ask("hertfordshire", "does H8 to H9 happen automatically?")
+    assert answer.answered
+    assert answer.text.startswith("Not automatically") and "experience and competencies" in answer.text
