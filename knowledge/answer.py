@@ -14,7 +14,7 @@ from collections.abc import Callable
 from knowledge import personal
 from knowledge.fitting import fit_to_ask
 from knowledge.framework_answers import competencies, pathways
-from knowledge.index import PackIndex
+from knowledge.index import PackIndex, pay_text
 from knowledge.models import Level, Pack, Source, Topic
 from knowledge.replies import Answer, compose, join_list, money, not_stated, out_of_scope, sentence
 from knowledge.retrieval import (
@@ -203,13 +203,7 @@ def _pay_at_points(pack: Pack, points: list[int], levels: list[Level]) -> Answer
 
 
 def _pay_line(level: Level) -> str:
-    assert level.pay is not None
-    pay = level.pay
-    if pay.points:
-        points = sorted(pay.points, key=lambda p: p.point)
-        detail = ", ".join(f"point {p.point} {money(p.salary)}" for p in points)
-        return f"{level.name}: spinal points {points[0].point}–{points[-1].point}, {detail}."
-    return f"{level.name}: {money(pay.low)} to {money(pay.high)} a year."
+    return pay_text(level)
 
 
 def _unpriced_detail(index: PackIndex, levels: list[Level] | None = None) -> list[str]:

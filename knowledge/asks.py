@@ -69,9 +69,10 @@ _ROLE = (
 
 # What text that gives each kind of answer contains.
 ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
-    Ask.amount: re.compile(
-        r"£\s?\d|(?<!level )(?<!grade )(?<!stage )(?<!section )(?<![a-z])\d|\b(one|two|three|four|five|six|seven"
-        r"|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|hundred|several|twice|half)\b|\bno (salary|figure|amount)"
+    Ask.amount: re.compile(  # a figure that is not a level's name or a length of time
+        rf"£\s?\d|(?<!level )(?<!grade )(?<!stage )(?<!section )(?<![a-z])\d[\d,.]*(?![\d,.]| ?{_TIME_UNIT}\b)"
+        rf"|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|hundred|several"
+        rf"|twice|half)\b(?! {_TIME_UNIT}\b)|\bno (salary|figure|amount)"
     ),
     Ask.who: re.compile(rf"\b({_ROLE})"),
     Ask.when: re.compile(
@@ -87,7 +88,9 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
     Ask.repay: re.compile(r"\brefund|\bpay (it |them |the \w+ |half |anything )?back|\brepay|\bclaw ?back"),
     Ask.backdated: re.compile(r"\bback ?dat|\beffective (date|from)|\bfrom the (date|day)\b|\btakes? effect"),
     Ask.automatic: re.compile(
-        r"\bautomatic|\bbased on\b|\bdepends?\b|\bevidence|\bassess|\bcompeten|\bapply\b"
+        r"\bautomatic|\bbased on\b|\bdepends? on\b|\bdepending on\b|\bnot structured by\b|\brather than time"
+        r"|\bby evidencing\b|\bonce (you|they) can demonstrate\b|\b(you|they) can (evidence|demonstrate)\b"
+        r"|\bassessed\b|\bpanel\b"
     ),
     Ask.what_if: re.compile(
         r"\bif (you|your|it|progression|the)\b|\bnot (endorsed|agreed|approved|successful|met)\b|\breview\b"

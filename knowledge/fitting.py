@@ -36,6 +36,7 @@ _LACKS = {
     Ask.backdated: re.compile(r"\bback ?dat|\beffective\b|\bstart date\b"),
 }
 _NAMED_ROLE = re.compile(r"\b(manager|director|officer|panel|chair|human resources|head of|assessor)s?\b")
+MAX_NAMED = 4  # facts for that many named levels or pathways, one each
 _NEAREST = 2  # facts shown beside an honest "doesn't say"
 
 
@@ -114,7 +115,8 @@ def _gives(index: PackIndex, body: str) -> set[Ask]:
 def _best_fitting(
     index: PackIndex, question: Question, strict: list[Ask], subject: set[str]
 ) -> list[Passage]:
-    """The facts that give the asked kind of answer about the asked subject, best first (at most two)."""
+    """The facts that give the asked kind of answer about the asked subject, best first (at most two), or the
+    best for each level, pathway or supplement named ("from the top of level 1 to the bottom of level 2")."""
     scores = index.scores(question.terms)
     named = {m.id for m in question.mentions if m.kind != "framework"}
     scored = []
@@ -130,6 +132,9 @@ def _best_fitting(
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     if not scored or scored[0][0] <= 0:
         return []
+    if len(named) > 1:
+        each = [next((i for _, i in scored if index.passages[i].tags & {one}), None) for one in sorted(named)]
+        return [index.passages[i] for i in dict.fromkeys(i for i in each if i is not None)][:MAX_NAMED]
     top = scored[0][0]
     return [index.passages[i] for score, i in scored[:2] if score >= 0.75 * top]
 

@@ -10,7 +10,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from knowledge.asks import Ask, answers
-from knowledge.models import Pack, Review, Source, Supplement, Topic
+from knowledge.models import Level, Pack, Review, Source, Supplement, Topic
 from knowledge.text import normalise, tokens
 
 GLOSS_SHARE = 0.3  # how much the other words of a multi-word term add to its best-matching word
@@ -132,6 +132,10 @@ def _passages(pack: Pack) -> list[Passage]:
             out.append(
                 Passage(f"{level.name}: {level.summary}", level.source, frozenset({Topic.overview}), tags)
             )
+        if level.pay:
+            pay = Passage(pay_text(level), level.pay.source, frozenset({Topic.pay}), tags, kind="pay",
+                          declared=frozenset({Ask.amount}))  # fmt: skip
+            out.append(pay)
         for req in level.requirements:
             topics = {Topic.requirements} | _requirement_topics(req.kind)
             gives = frozenset({Ask.duration, Ask.when}) if req.kind == "service_length" else frozenset()
@@ -319,6 +323,17 @@ def _requirement_topics(kind: str) -> set[Topic]:
         "panel": {Topic.panel},
         "vacancy": {Topic.vacancy},
     }.get(kind, set())
+
+
+def pay_text(level: Level) -> str:
+    """A level's pay in one line: its spinal points and what each pays, or its range."""
+    assert level.pay is not None
+    pay = level.pay
+    if pay.points:
+        points = sorted(pay.points, key=lambda p: p.point)
+        detail = ", ".join(f"point {p.point} £{p.salary:,}" for p in points)
+        return f"{level.name}: spinal points {points[0].point}–{points[-1].point}, {detail}."
+    return f"{level.name}: £{pay.low:,} to £{pay.high:,} a year."
 
 
 def supplement_headline(s: Supplement) -> str:
