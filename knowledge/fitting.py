@@ -53,7 +53,11 @@ def _fitted(index: PackIndex, question: Question, answer: Answer) -> Answer:
         return answer
     if _silent_on(_body(answer.text).split("\n")[0], question):
         # The fact that answers is the pack's record that the document is silent on what was asked.
-        return answer.model_copy(update={"answered": False})
+        lines = answer.text.split("\n")
+        cited = lines[-1:] if lines[-1].startswith("Source:") else []
+        body = lines[: len(lines) - len(cited)]
+        text = "\n".join([*body, f"Please ask {index.pack.organisation.ask}.", *cited])
+        return answer.model_copy(update={"answered": False, "text": text})
     body = _body(answer.text)
     strict = [ask for ask in question.asks if ask in STRICT]
     if not strict or set(strict) & _gives(index, body):
