@@ -180,6 +180,8 @@ class Conversation:
             return state, self._evidence(turn, action)
         if name == "status":
             return state, status(turn, application.step_name(state) if state else None)
+        if name == "ask":  # a reading chosen from the ones a question was asked back with
+            return state, self._answer(turn, state, str(action.data.get("question") or ""))
         if name == "continue":
             return self._on_command(turn, state, commands.Command("continue"), "continue")
         if name == "start":
@@ -239,7 +241,8 @@ class Conversation:
                 else "low_confidence"
             )
             record_unanswered(turn.session, turn.org, text[:2000], reason, turn.person.id)  # type: ignore[arg-type]
-        replies = [Reply(text=answer.text, sources=answer.sources)]
+        readings = [button(reading, "ask", question=reading) for reading in answer.clarify]
+        replies = [Reply(text=answer.text, sources=answer.sources, buttons=readings)]
         if state:
             replies.append(
                 Reply(

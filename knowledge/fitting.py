@@ -42,6 +42,9 @@ _NEAREST = 2  # facts shown beside an honest "doesn't say"
 
 def fit_to_ask(index: PackIndex, question: Question, answer: Answer) -> Answer:
     fitted = _fitted(index, question, answer)
+    readings = _readings(index, question, fitted)
+    if readings:
+        return _ask_back(index, question, readings)
     if fitted.answered and Ask.automatic in question.asks and "automatic" not in fitted.text.lower():
         # The facts give what it depends on (evidence, a vacancy, a panel): that is a "no" to "automatically?"
         return fitted.model_copy(update={"text": f"Not automatically, going by the policy:\n{fitted.text}"})
@@ -53,10 +56,11 @@ def _fitted(index: PackIndex, question: Question, answer: Answer) -> Answer:
         return answer
     if _silent_on(_body(answer.text).split("\n")[0], question):
         # The fact that answers is the pack's record that the document is silent on what was asked.
-        lines = answer.text.split("\n")
-        cited = lines[-1:] if lines[-1].startswith("Source:") else []
-        body = lines[: len(lines) - len(cited)]
-        text = "\n".join([*body, f"Please ask {index.pack.organisation.ask}.", *cited])
+        said = answer.text.split("\n")
+        cited = said[-1:] if said[-1].startswith("Source:") else []
+        text = "\n".join(
+            [*said[: len(said) - len(cited)], f"Please ask {index.pack.organisation.ask}.", *cited]
+        )
         return answer.model_copy(update={"answered": False, "text": text})
     body = _body(answer.text)
     strict = [ask for ask in question.asks if ask in STRICT]
@@ -71,6 +75,43 @@ def _fitted(index: PackIndex, question: Question, answer: Answer) -> Answer:
     return doesnt_say(index, question, nearest[:_NEAREST])
 
 
+def _readings(index: PackIndex, question: Question, answer: Answer) -> list[str]:
+    """A personal question ("what must I do?") whose answer differs by framework, where neither the question
+    nor the asker's record says which is theirs: each framework is a reading, and the asker chooses. (Asked in
+    general, "mandatory training" gets both lists.)"""
+    frameworks = {f.id: f.name for f in index.pack.frameworks}
+    if not answer.answered or not question.personal or len(frameworks) < 2 or question.ids("framework"):
+        return []
+    if _YES_NO.match(question.text):
+        return []  # "can I progress without it?": the same yes or no whichever list is theirs
+    body = _body(answer.text)
+    quoted = [p for p in index.passages if p.text[:60] in body]
+    by_framework: dict[str, set[str]] = {}
+    for passage in quoted:
+        for framework in passage.tags & set(frameworks):
+            by_framework.setdefault(framework, set()).add(passage.kind)
+    if len(by_framework) < 2 or not set.intersection(*by_framework.values()):
+        return []  # different kinds of rule for each: both belong in the answer
+    asked = _content_words(question)
+    singled = {
+        f for f in by_framework for p in quoted if f in p.tags and asked & set(tokens(normalise(p.text)))
+    }
+    if len(singled) == 1:
+        return []  # the question's own words are in one framework's rule ("court skills")
+    return [frameworks[f] for f in frameworks if f in by_framework]
+
+
+def _ask_back(index: PackIndex, question: Question, readings: list[str]) -> Answer:
+    org = index.pack.organisation.short_name
+    text = (
+        f"{org}'s policy gives a different answer for {' and for '.join(readings)}. Which do you mean? "
+        f"Ask again naming one, e.g. “{_main_clause(question.raw)} in {readings[0]}”."
+    )
+    return Answer(
+        answered=False, text=text, clarify=[f"{_main_clause(question.raw)} ({r})" for r in readings]
+    )
+
+
 def _silent_on(line: str, question: Question) -> bool:
     """The line records that the document does not give the kind of answer the question asks for."""
     silent = _SILENT.search(line)
@@ -78,7 +119,7 @@ def _silent_on(line: str, question: Question) -> bool:
         return False
     lacking = line[silent.start() :].lower()
     rest = line[: silent.start()] + " " + line[silent.end() :].split(".", 1)[-1]
-    gives = {ask for ask in answers(rest) if ask != Ask.who}  # its "you" and "social workers" name no one
+    gives: set[Ask] = {ask for ask in answers(rest) if ask != Ask.who}  # its "you" names no one
     gives |= {Ask.who} if _NAMED_ROLE.search(rest.lower()) else set()
     return any(ask in _LACKS and _LACKS[ask].search(lacking) and ask not in gives for ask in question.asks)
 

@@ -20,3 +20,20 @@ def test_my_next_level_is_the_one_above_mine_on_the_roster(chat: Chat) -> None:
 def test_a_question_about_someone_else_does_not_use_my_record(chat: Chat) -> None:
     told = all_text(chat.say("worker@medway.example", "how much is level 3?"))
     assert "From your record" not in told and "£36,313" in told
+
+
+def test_a_question_with_two_readings_is_asked_back_with_a_button_for_each(chat: Chat) -> None:
+    replies = chat.say("hr@bcc.example", "what training is mandatory for me?")  # HR's record has no framework
+    assert "Which do you mean?" in all_text(replies)
+    labels = [b.label for b in replies[0].buttons]
+    assert labels == [
+        "what training is mandatory for me (Children and Families social work)",
+        "what training is mandatory for me (Adult social work)",
+    ]
+    chosen = chat.press("hr@bcc.example", replies[0].buttons[1])
+    assert "Safeguarding Adults" in all_text(chosen) and "Signs of Safety" not in all_text(chosen)
+
+
+def test_the_record_says_which_reading_is_mine(chat: Chat) -> None:
+    told = all_text(chat.say("worker@bcc.example", "what training is mandatory for me?"))
+    assert "Which do you mean?" not in told and "Signs of Safety" in told  # Will works in children's
