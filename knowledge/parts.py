@@ -21,6 +21,14 @@ _JOIN = re.compile(
 )  # not "or": "is it X or does it Y" is one question with two answers to choose from
 _SENTENCE = re.compile(r"(?<=[?!.:])\s+|\s+[-–—]\s+|\?(?=\S)")
 PART_LINES = 3  # of each part's answer, so that every part fits
+# A request for several things ("please provide the number of X, its value, and the number of Y"): each thing
+# is a part, asked as "what is ...".
+_REQUEST = re.compile(
+    r"\b(?:please\s+)?(?:provide|state|give|tell me|list|confirm|send)\s+(?:me\s+)?(?P<items>.+)$",
+    re.IGNORECASE,
+)
+_ITEM = re.compile(r"\s*\(\w\)\s*|,\s*(?:and\s+)?(?=(?:the|its|their|how|what|which|when|who)\b)"
+                   r"|\s+and\s+(?=\(\w\)|(?:the|its|their)\b)|\s*,?\s*together with\s+", re.IGNORECASE)  # fmt: skip
 MIN_WORDS = 3  # a shorter piece ("or not?") belongs to the part before it
 
 
@@ -42,9 +50,19 @@ def question_parts(text: str) -> list[str]:
             elif piece:
                 pieces.append(piece)
     if len(pieces) < 2:
-        return [text]
+        requested = _requested(text)
+        return requested if len(requested) > 1 else [text]
     scene = " ".join(context)
     return [f"{scene} {piece}".strip() for piece in pieces]
+
+
+def _requested(text: str) -> list[str]:
+    """The things a formal request asks for, each as a question of its own."""
+    found = _REQUEST.search(text.strip().rstrip(".?"))
+    if found is None:
+        return []
+    items = [i.strip(" ,;") for i in _ITEM.split(found.group("items")) if i and len(i.split()) >= 2]
+    return [f"what is {item}?" for item in items] if len(items) > 1 else []
 
 
 def combined(pack: Pack, answers: list[Answer]) -> Answer:

@@ -129,3 +129,24 @@ def test_is_it_automatic_is_answered_with_what_it_depends_on(library: Library) -
     answer = library.ask("hertfordshire", "does H8 to H9 happen automatically?")
     assert answer.answered
     assert answer.text.startswith("Not automatically") and "experience and competencies" in answer.text
+
+
+def test_every_thing_a_formal_request_asks_for_is_answered(library: Library) -> None:
+    answer = library.ask(
+        "coventry",
+        "Please provide the number of social workers receiving the market supplement, its value, the total "
+        "social work workforce, and the number of posts to be converted to Advanced Social Worker.",
+    )
+    assert answer.answered and len(answer.text) <= 1200
+    for figure in ("43", "£5,000", "303", "50 FTE"):  # §3.1, §3.2, §6.2
+        assert figure in answer.text
+
+
+def test_each_part_of_a_question_is_answered(library: Library) -> None:
+    answer = library.ask(
+        "hertfordshire",
+        "what's the M1 range, how many years do I need, and what supplement would I get in a quadrant CP team?",
+    )
+    assert answer.answered
+    for said in ("£27,420", "£30,594", "4 or more years", "£3,000"):  # §2.14, §3.4
+        assert said in answer.text
