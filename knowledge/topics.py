@@ -127,7 +127,10 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\bfinal\b", 1),
     ),
     Topic.competencies: _cues(
-        (r"\b(?<!on )(?<!by )(?<!via )competen", 4),  # not "progress on competency"
+        (
+            r"\b(?<!on )(?<!by )(?<!via )competen(?!cy (progression|framework|based|band|scheme|threshold))",
+            4,
+        ),  # not "progress on competency", nor the scheme
         (r"\b(core )?skills\b|\bdescriptors?\b|\bbehaviours?\b|\bcapabilit", 2),
         (r"\blist\b", 0.5),
     ),
