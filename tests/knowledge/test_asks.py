@@ -150,3 +150,9 @@ def test_each_part_of_a_question_is_answered(library: Library) -> None:
     assert answer.answered
     for said in ("£27,420", "£30,594", "4 or more years", "£3,000"):  # §2.14, §3.4
         assert said in answer.text
+
+
+def test_a_sickness_record_is_the_attendance_the_policy_weighs(library: Library) -> None:
+    answer = library.ask("medway", "Does my sickness record come into whether I get progressed?")
+    assert answer.answered and "good attendance" in answer.text
+    assert not library.ask("medway", "what's the sick pay policy").answered  # sick pay is not progression
