@@ -13,6 +13,7 @@ import re
 
 from knowledge.asks import STRICT, Ask, answers
 from knowledge.index import PackIndex, Passage
+from knowledge.models import Topic
 from knowledge.replies import Answer, compose
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import CHAT_WORDS, GENERAL, normalise, tokens
@@ -71,8 +72,11 @@ def _fitted(index: PackIndex, question: Question, answer: Answer) -> Answer:
     if better:
         return compose(index.pack, [p.text for p in better], [p.source for p in better], None, confidence=0.6)
     subject = _content_words(question)
-    nearest = [line for line in body.split("\n") if subject & set(tokens(normalise(line)))]
-    return doesnt_say(index, question, nearest[:_NEAREST])
+    nearest = [p.text for p in _best_fitting(index, question, strict, set(), anywhere=True)[:1]]
+    nearest += [
+        ln for ln in body.split("\n") if subject & set(tokens(normalise(ln))) and not ln.endswith(":")
+    ]
+    return doesnt_say(index, question, list(dict.fromkeys(nearest))[:_NEAREST])
 
 
 def _readings(index: PackIndex, question: Question, answer: Answer) -> list[str]:
@@ -158,7 +162,7 @@ def _gives(index: PackIndex, body: str) -> set[Ask]:
 
 
 def _best_fitting(
-    index: PackIndex, question: Question, strict: list[Ask], subject: set[str]
+    index: PackIndex, question: Question, strict: list[Ask], subject: set[str], *, anywhere: bool = False
 ) -> list[Passage]:
     """The facts that give the asked kind of answer about the asked subject, best first (at most two), or the
     best for each level, pathway or supplement named ("from the top of level 1 to the bottom of level 2")."""
@@ -168,7 +172,7 @@ def _best_fitting(
     for i, passage in enumerate(index.passages):
         if strict and not set(strict) & index.gives[i]:
             continue
-        if named and not passage.tags & named:
+        if named and not (_said_of(passage, named) or (anywhere and not passage.tags)):
             continue  # not said of the level, pathway or supplement asked about
         shared = subject & index.words[i]
         if subject and not shared:
@@ -182,6 +186,18 @@ def _best_fitting(
         return [index.passages[i] for i in dict.fromkeys(i for i in each if i is not None)][:MAX_NAMED]
     top = scored[0][0]
     return [index.passages[i] for score, i in scored[:2] if score >= 0.75 * top]
+
+
+# Rules of the process that hold whatever the level (when an award counts, who signs, how to appeal).
+_ANY_LEVEL = {"rule", "fact", "evidence"}
+_LEVEL_TOPICS = {Topic.requirements, Topic.eligibility, Topic.apply, Topic.overview, Topic.pay}
+
+
+def _said_of(passage: Passage, named: set[str]) -> bool:
+    """The passage is about one of the named levels (or pathways...), or is a process rule for any level."""
+    if passage.tags & named:
+        return True
+    return not passage.tags and passage.kind in _ANY_LEVEL and not passage.topics & _LEVEL_TOPICS
 
 
 def doesnt_say(index: PackIndex, question: Question, nearest: list[str]) -> Answer:
