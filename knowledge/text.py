@@ -22,7 +22,7 @@ CHAT_WORDS = {
     "when's": "when is", "it's": "it is", "thats": "that is", "that's": "that is", "there's": "there is",
     "wot's": "what is", "cud": "could", "wud": "would", "shud": "should", "n": "and", "&": "and",
     "mgr": "manager", "mngr": "manager", "quali": "qualification", "quals": "qualifications",
-    "1st": "first", "2nd": "second", "3rd": "third", "hav": "have", "av": "have", "bak": "back", "wiv": "with",
+    "1st": "first", "2nd": "second", "3rd": "third", "hav": "have", "becum": "become", "av": "have", "bak": "back", "wiv": "with",
 }  # fmt: skip
 
 NUMBER_WORDS = {
