@@ -7,7 +7,7 @@ synonyms in code: its document's words for a concept are already here, or are ad
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from knowledge.text import normalise, stem, words
 
@@ -43,6 +43,12 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     return tuple(compiled)
 
 
+@lru_cache(maxsize=16384)
+def _uses(corpus: str, pattern: str) -> bool:
+    """Whether a pack's text uses a phrase: asked again for every question, so remembered."""
+    return re.search(pattern, corpus) is not None
+
+
 def related_terms(text: str, corpus: str) -> list[tuple[str, ...]]:
     """For each concept the (normalised) question names in words this pack's document does not use, the
     names the document does use,
@@ -50,10 +56,10 @@ def related_terms(text: str, corpus: str) -> list[tuple[str, ...]]:
     terms: list[tuple[str, ...]] = []
     seen: set[tuple[str, ...]] = set()
     for pattern, phrases in _patterns():
-        if phrases in seen or not pattern.search(text) or pattern.search(corpus):
+        if phrases in seen or not pattern.search(text) or _uses(corpus, pattern.pattern):
             continue  # the document uses the asker's own word: nothing to translate
         seen.add(phrases)
-        others = [p for p in phrases if p not in text and re.search(rf"\b{re.escape(p)}\b", corpus)]
+        others = [p for p in phrases if p not in text and _uses(corpus, rf"\b{re.escape(p)}\b")]
         stems = tuple(dict.fromkeys(stem(w) for p in others for w in words(p)))
         if stems:
             terms.append(stems)
