@@ -25,4 +25,4 @@ class Settings(BaseSettings):
     microsoft_app_id: str | None = None
     microsoft_app_password: str | None = None
     microsoft_app_tenant_id: str | None = None
-    microsoft_app_type: str = "MultiTenant"
+    microsoft_app_type: str = "SingleTenant"  # Azure creates no new multi-tenant bots since 31 July 2025

@@ -38,10 +38,12 @@ class BotConfiguration:
 
 
 def adapter(settings: Settings) -> CloudAdapter:
+    # With no app id (auth off, for the Emulator) botbuilder accepts only its multi-tenant shape.
+    app_type = settings.microsoft_app_type if settings.microsoft_app_id else "MultiTenant"
     config = BotConfiguration(
         settings.microsoft_app_id or "",
         settings.microsoft_app_password or "",
-        settings.microsoft_app_type,
+        app_type,
         settings.microsoft_app_tenant_id,
     )
     return CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
