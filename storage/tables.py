@@ -69,6 +69,9 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(Text)
     slack_team_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     teams_tenant_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Where staff who have never talked to Pathway are reached, in order of preference ("slack",
+    # "teams"; "web" only in the demo). Linking a workspace adds its platform; HR can see and set it.
+    platforms: Mapped[list[str]] = mapped_column(JsonDocument, default=list, server_default=text("'[]'"))
 
 
 class Person(Base):
