@@ -275,6 +275,21 @@ def finish_claim(session: Session, message: OutboxMessage, **values: Any) -> boo
     return update_if(session, OutboxMessage, message.id, holds_claim, values, instance=message)
 
 
+def due_now(session: Session, person_id: int, channel: Platform, now: datetime) -> int:
+    """Make the person's waiting messages on `channel` due at once (they have just become reachable
+    there, e.g. by installing the app); returns how many. Wakes the dispatchers."""
+    waiting = update(OutboxMessage).where(
+        OutboxMessage.recipient_person_id == person_id,
+        OutboxMessage.channel == channel,
+        OutboxMessage.status == "pending",
+        OutboxMessage.due_at > now,
+    )
+    count = session.execute(waiting.values(due_at=now)).rowcount  # type: ignore[attr-defined]
+    if count:
+        announce(session)
+    return int(count)
+
+
 def get_message(session: Session, message_id: int) -> OutboxMessage | None:
     return session.get(OutboxMessage, message_id)
 

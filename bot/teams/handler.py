@@ -23,7 +23,8 @@ from bot.teams.render import activities
 from bot.teams.sender import Courier, reference_from
 from dialogs.conversation import Conversation
 from dialogs.messages import Incoming, Reply, Sender
-from storage import directory
+from storage import directory, outbox
+from storage.columns import utc_now
 from storage.db import transaction
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,14 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         incoming = Incoming(org=org, sender=sender, text="help", event_id=once)
         replies = await asyncio.to_thread(self.conversation.handle, incoming)
         await self._answer(turn_context, sender, replies)
+        await asyncio.to_thread(self._release_waiting, sender)
+
+    def _release_waiting(self, sender: Sender) -> None:
+        """The chat now exists: what was waiting for them to install the app goes out at once."""
+        with transaction(self.runtime.sessions) as session:
+            person = directory.find_person_by_identity(session, "teams", sender.tenant, sender.user_id)
+            if person is not None:
+                outbox.due_now(session, person.id, "teams", utc_now())
 
     async def _sender(self, turn_context: TurnContext) -> tuple[str, Sender]:
         """The organisation (from the tenant; "" when unlinked) and the person as the core sees them."""

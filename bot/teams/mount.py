@@ -20,6 +20,7 @@ from jwt import PyJWTError
 
 from bot.runtime import Runtime
 from bot.settings import Settings
+from bot.teams.graph import GraphInstaller, GraphSettings
 from bot.teams.handler import PathwayBot
 from bot.teams.sender import Courier, TeamsSender
 
@@ -54,8 +55,16 @@ def courier(runtime: Runtime) -> Courier:
 
 
 def sender(runtime: Runtime) -> TeamsSender:
-    """The dispatcher's sender for channel "teams" (its own adapter: errors reach the dispatcher)."""
-    return TeamsSender(courier(runtime))
+    """The dispatcher's sender for channel "teams" (its own adapter: errors reach the dispatcher), which
+    installs Pathway for people with no chat yet when the bot has credentials for Microsoft Graph."""
+    return TeamsSender(courier(runtime), installer(runtime.settings))
+
+
+def installer(settings: Settings) -> GraphInstaller | None:
+    if not (settings.microsoft_app_id and settings.microsoft_app_password):
+        return None
+    return GraphInstaller(GraphSettings(settings.microsoft_app_id, settings.microsoft_app_password,
+                                        settings.microsoft_graph_url, settings.microsoft_login_url))  # fmt: skip
 
 
 def mount(app: web.Application, runtime: Runtime) -> str:

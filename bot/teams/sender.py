@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import (
@@ -24,13 +24,19 @@ from botbuilder.schema import (
 from msrest.exceptions import ClientRequestError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import Delivery, RateLimited, SendFailed, Undeliverable
+from bot.delivery import Delivery, Postponed, RateLimited, SendFailed, Undeliverable
+from bot.teams.graph import GraphInstaller
 from bot.teams.render import activities, adaptive_card, card_attachment
 from dialogs.messages import Platform, Reply
 from storage import directory, posted
 from storage.db import transaction
 
 DEFAULT_RETRY_AFTER = 5.0
+# A message for someone with no chat yet waits, uncounted, between looks: from a few seconds (Teams'
+# install event may come while this send is being recorded) doubling up to the ceiling. Their installing
+# the app makes it due at once, so the waits only make up for an install event that never came.
+FIRST_WAIT_SECONDS = 2.5
+WAIT_CEILING_SECONDS = 15 * 60.0
 GONE = (403, 404, 410)
 
 
@@ -132,6 +138,12 @@ class Courier:
         with transaction(self.sessions) as session:
             posted.remember(session, key, person_id, "teams", where)
 
+    def tenant_of(self, org_id: str) -> str | None:
+        """The Microsoft 365 tenant the organisation is linked to (where its people are installed for)."""
+        with transaction(self.sessions) as session:
+            organisation = directory.get_organisation(session, org_id)
+            return organisation.teams_tenant_id if organisation else None
+
     def address_of(self, person_id: int) -> dict[str, Any] | None:
         """The conversation reference of the person's most recent Teams chat, if any."""
         with transaction(self.sessions) as session:
@@ -163,11 +175,14 @@ class TeamsSender:
 
     channel: Platform = "teams"
 
-    def __init__(self, courier: Courier) -> None:
+    def __init__(self, courier: Courier, installer: GraphInstaller | None = None) -> None:
         self.courier = courier
+        self.installer = installer
 
     async def close(self) -> None:
-        """Nothing to release: the Bot Framework adapter's connections belong to the server."""
+        """The Bot Framework adapter's connections belong to the server; Graph's are the sender's."""
+        if self.installer is not None:
+            await self.installer.close()
 
     async def send(self, delivery: Delivery) -> None:
         reference = reference_from(delivery.address)
@@ -175,8 +190,9 @@ class TeamsSender:
             # Queued before they installed the app: they may have installed it since.
             found = await asyncio.to_thread(self.courier.address_of, delivery.recipient_person_id)
             reference = reference_from(found) if found else None
-        if reference is None:  # transient: the dispatcher retries, so installing the app still helps
-            raise SendFailed("no Teams chat with this person yet (they have not installed or used the app)")
+        if reference is None:
+            await self._install_for(delivery)
+        assert reference is not None
         reply, person_id = delivery.reply, delivery.recipient_person_id
         if not is_personal(reference):  # they have only used Pathway in a channel or group chat
             reference = await self.courier.personal_chat(reference)
@@ -188,6 +204,20 @@ class TeamsSender:
         if earlier and await self._update_copies(earlier, reply, person_id):
             return
         await self.courier.post(reference, reply, person_id)
+
+    async def _install_for(self, delivery: Delivery) -> NoReturn:
+        """No chat with them yet: install Pathway for them (Graph), and wait for Teams' install event to
+        bring the chat's reference (the handler then makes this message due at once). The message is
+        kept, uncounted, however long that takes: it is never given up for want of an install."""
+        wait = min(WAIT_CEILING_SECONDS, FIRST_WAIT_SECONDS * 2 ** min(20, max(0, delivery.attempts - 1)))
+        email = str(delivery.address.get("email") or "")
+        tenant = await asyncio.to_thread(self.courier.tenant_of, delivery.org_id)
+        if self.installer is None or not email or not tenant:
+            raise Postponed(
+                wait, "waiting for them to install Pathway in Teams (proactive install is not set up)"
+            )
+        await self.installer.install(tenant, email)
+        raise Postponed(wait, "installed Pathway for them in Teams; waiting for Teams to open the chat")
 
     async def _update_copies(self, key: str, reply: Reply, person_id: int | None) -> bool:
         """Redraw every copy of card `key` this person was shown; False when there was none."""

@@ -36,6 +36,9 @@ PEOPLE = {  # roster email -> (Teams user id, Entra object id, name)
     "tm@medway.example": ("29:tara", "aad-tara", "Tara Manager"),
     "sm@medway.example": ("29:sam", "aad-sam", "Sam Service"),
     "stranger@medway.example": ("29:stranger", "aad-stranger", "Stan Ranger"),
+    "tm2@medway.example": ("29:tom", "aad-tom", "Tom Other"),
+    "nq@medway.example": ("29:ned", "aad-ned", "Ned New"),
+    "hr@medway.example": ("29:harriet", "aad-harriet", "Harriet HR"),
 }
 
 Server = Callable[[web.Application], Awaitable[TestServer]]

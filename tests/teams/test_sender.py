@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.delivery import Delivery, RateLimited, SendFailed, Undeliverable
+from bot.delivery import Delivery, Postponed, RateLimited, SendFailed, Undeliverable
 from bot.dispatch import Dispatcher
 from bot.runtime import Runtime
 from bot.teams.mount import sender
@@ -61,13 +61,13 @@ async def test_connector_failures_map_to_dispatcher_errors(
         assert isinstance(raised.value, RateLimited) and raised.value.retry_after == 7
 
 
-async def test_someone_who_has_not_installed_the_app_is_retried_until_they_do(
+async def test_someone_who_has_not_installed_the_app_is_waited_for_until_they_do(
     teams: Teams, runtime: Runtime
 ) -> None:
     with transaction(runtime.sessions) as session:
         wendy = session.scalars(select(Person).where(Person.email == WORKER)).one().id
     queued = delivery({"email": WORKER}).model_copy(update={"recipient_person_id": wendy})
-    with pytest.raises(SendFailed):  # transient, so the dispatcher tries again later
+    with pytest.raises(Postponed, match="waiting for them to install Pathway"):  # kept, not a failure
         await sender(runtime).send(queued)
     await teams.install(WORKER)  # now there is a personal chat to write to
     before = len(teams.connector.log)
