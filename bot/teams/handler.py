@@ -15,11 +15,16 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.schema import ChannelAccount, ConversationReference
+from botbuilder.schema import (
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    ChannelAccount,
+    ConversationReference,
+)
 
 from bot.runtime import Runtime
 from bot.teams import translate
-from bot.teams.render import activities
+from bot.teams.render import ACTION_KEY, CARD_CONTENT_TYPE, REFRESH_VERB, activities, adaptive_card
 from bot.teams.sender import Courier, reference_from
 from dialogs.conversation import Conversation
 from dialogs.messages import Incoming, Reply, Sender
@@ -29,6 +34,16 @@ from storage.db import transaction
 
 log = logging.getLogger(__name__)
 MAX_EVENT_ID = 200  # handled_events keeps ids up to 255 characters
+
+
+def card_response(card: dict[str, Any]) -> AdaptiveCardInvokeResponse:
+    return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+
+
+def message_response(text: str) -> AdaptiveCardInvokeResponse:
+    return AdaptiveCardInvokeResponse(
+        status_code=200, type="application/vnd.microsoft.activity.message", value=text
+    )
 
 
 def event_id(raw: str) -> str:
@@ -58,6 +73,52 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         )
         replies = await asyncio.to_thread(self.conversation.handle, incoming)
         await self._answer(turn_context, sender, replies)
+
+    async def on_adaptive_card_invoke(
+        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        """A Universal Action: a button pressed (its verb is the core's action) or a card's refresh as
+        one of its viewers opens it. Answered with the card the presser should now see."""
+        action = invoke_value.action  # the SDK passes the activity's JSON through: a dict, not a model
+        verb, data = (action.get("verb"), action.get("data")) if isinstance(action, dict) else (None, None)
+        data = data if isinstance(data, dict) else {}
+        if verb == REFRESH_VERB:
+            return await self._refreshed(turn_context, data)
+        pressed = translate.pressed(data)
+        if pressed is None or pressed.problem:
+            return message_response((pressed.problem if pressed else None) or translate.UNKNOWN_ACTION)
+        org, sender = await self._sender(turn_context)
+        activity = turn_context.activity
+        incoming = Incoming(org=org, sender=sender, action=pressed.action,
+                            event_id=event_id(activity.id) if activity.id else None)  # fmt: skip
+        replies = await asyncio.to_thread(self.conversation.handle, incoming)
+        redraw = next((r for r in replies if r.replaces), None)
+        person_id = await asyncio.to_thread(self._person_id, sender)
+        if redraw is not None:  # the pressed card becomes this; the person's other copies are redrawn
+            await self._redraw(turn_context, redraw, person_id, answered=activity.reply_to_id or "")
+        await self._answer(turn_context, sender, [r for r in replies if r is not redraw])
+        card = adaptive_card(redraw, [str(activity.from_property.id)]) if redraw is not None else None
+        if card is None:
+            return message_response(replies[0].text if replies else "Done.")
+        if redraw is not None and person_id is not None and activity.reply_to_id:
+            here = TurnContext.get_conversation_reference(activity)
+            await asyncio.to_thread(self.courier.remember, redraw.replaces or "", person_id, here,
+                                    activity.reply_to_id, card)  # fmt: skip
+        return card_response(card)
+
+    async def _refreshed(self, turn_context: TurnContext, data: dict[str, Any]) -> AdaptiveCardInvokeResponse:
+        """A viewer's current view of a keyed card: how Pathway last drew their copy (buttons while the
+        decision is theirs to make, the outcome once it is made, wherever it was made)."""
+        carried = data.get(ACTION_KEY)
+        key = ((carried or {}).get("data") or {}).get("card") if isinstance(carried, dict) else None
+        _org, sender = await self._sender(turn_context)
+        person_id = await asyncio.to_thread(self._person_id, sender)
+        card = (
+            await asyncio.to_thread(self.courier.latest_card, str(key), person_id)
+            if key and person_id is not None
+            else None
+        )
+        return card_response(card) if card is not None else message_response("This card has nothing new.")
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._welcome(turn_context)
@@ -135,31 +196,38 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
             if reply.replaces and await self._redraw(turn_context, reply, person_id):
                 await turn_context.send_activity(reply.text)  # the redrawn card says it; confirm in words
                 continue
-            responses = await turn_context.send_activities(activities(reply))
+            viewers = [str(turn_context.activity.from_property.id)]
+            responses = await turn_context.send_activities(activities(reply, viewers))
             card_id = next((r.id for r in responses if r is not None and r.id), None)
             if reply.card and reply.card.key and person_id is not None and card_id:
                 reference = TurnContext.get_conversation_reference(turn_context.activity)
-                await asyncio.to_thread(self.courier.remember, reply.card.key, person_id, reference, card_id)
+                card = adaptive_card(reply, viewers)
+                await asyncio.to_thread(
+                    self.courier.remember, reply.card.key, person_id, reference, card_id, card
+                )
 
-    async def _redraw(self, turn_context: TurnContext, reply: Reply, person_id: int | None) -> bool:
-        """Replace the clicked card and this person's copies of card `reply.replaces`; False if none."""
+    async def _redraw(
+        self, turn_context: TurnContext, reply: Reply, person_id: int | None, answered: str | None = None
+    ) -> bool:
+        """Replace the clicked card and this person's copies of card `reply.replaces`; False if none.
+        `answered`: the clicked card's activity id when the invoke response redraws it instead."""
         assert reply.replaces is not None
         here = TurnContext.get_conversation_reference(turn_context.activity)
         targets: dict[tuple[str, str], ConversationReference] = {}
         clicked = turn_context.activity.reply_to_id
-        if clicked and turn_context.activity.value:
+        if clicked and turn_context.activity.value and answered is None:
             targets[(here.conversation.id, clicked)] = here
         copies: list[dict[str, Any]] = (
             await asyncio.to_thread(self.courier.copies, reply.replaces, person_id) if person_id else []
         )
         for where in copies:
             reference = reference_from(where)
-            if reference is not None and reference.activity_id:
+            if reference is not None and reference.activity_id and reference.activity_id != answered:
                 targets[(reference.conversation.id, reference.activity_id)] = reference
         redrawn = False
         for (_conversation, activity_id), reference in targets.items():
             try:
-                await self.courier.update(reference, activity_id, reply)
+                await self.courier.update(reference, activity_id, reply, person_id)
                 redrawn = True
             except Exception as exc:  # a copy that cannot be redrawn must not stop the answer
                 log.warning("could not redraw Teams card %s: %s", activity_id, exc)

@@ -85,8 +85,8 @@ def mount(app: web.Application, runtime: Runtime) -> str:
             raise web.HTTPServiceUnavailable(text="Cannot verify the request right now.") from exc
         if response is None:
             return web.Response(status=201)
-        try:
-            body = serializer_helper(response.body)
+        try:  # an invoke the SDK answered itself (adaptiveCard/action) comes already serialised
+            body = response.body if isinstance(response.body, dict) else serializer_helper(response.body)
         except Exception:  # the SDK's refusal of an invoke Pathway doesn't implement can't serialise
             return web.json_response({"error": "not implemented"}, status=HTTPStatus.NOT_IMPLEMENTED)
         return web.json_response(body, status=response.status)

@@ -51,6 +51,11 @@ def reference_from(address: dict[str, Any]) -> ConversationReference | None:
     return reference
 
 
+def viewers_of(reference: ConversationReference) -> list[str]:
+    """Whose client refreshes a keyed card in this conversation: the person it was sent to."""
+    return [str(reference.user.id)] if reference.user is not None and reference.user.id else []
+
+
 def is_personal(reference: ConversationReference) -> bool:
     return reference.conversation.conversation_type in (None, "", "personal")
 
@@ -81,20 +86,25 @@ class Courier:
         self.sessions = sessions
 
     async def post(self, reference: ConversationReference, reply: Reply, person_id: int | None) -> None:
-        """Send `reply` into the conversation and remember where its card went."""
+        """Send `reply` into the conversation and remember where its card went (and how it looks)."""
         sent: list[str] = []
+        viewers = viewers_of(reference)
 
         async def send(context: TurnContext) -> None:
-            responses = await context.send_activities(activities(reply))
+            responses = await context.send_activities(activities(reply, viewers))
             sent.extend(r.id for r in responses if r is not None and r.id)
 
         await self._in_conversation(reference, send)
         if sent and reply.card is not None and reply.card.key and person_id is not None:
-            await asyncio.to_thread(self.remember, reply.card.key, person_id, reference, sent[0])
+            card = adaptive_card(reply, viewers)
+            await asyncio.to_thread(self.remember, reply.card.key, person_id, reference, sent[0], card)
 
-    async def update(self, reference: ConversationReference, activity_id: str, reply: Reply) -> None:
-        """Redraw the message `activity_id` in that conversation as `reply`'s card."""
-        card = adaptive_card(reply)
+    async def update(
+        self, reference: ConversationReference, activity_id: str, reply: Reply, person_id: int | None = None
+    ) -> None:
+        """Redraw the message `activity_id` in that conversation as `reply`'s card (and remember the new
+        look, which a Universal Actions refresh shows)."""
+        card = adaptive_card(reply, viewers_of(reference))
         update = Activity(type="message", id=activity_id, attachments=[card_attachment(card)] if card else [],
                           text=None if card else reply.text)  # fmt: skip
 
@@ -102,6 +112,16 @@ class Courier:
             await context.update_activity(update)
 
         await self._in_conversation(reference, redraw)
+        key = reply.replaces or (reply.card.key if reply.card else None)
+        if key and person_id is not None:
+            await asyncio.to_thread(self.remember, key, person_id, reference, activity_id, card)
+
+    def latest_card(self, key: str, person_id: int) -> dict[str, Any] | None:
+        """How this person's copy of card `key` was last drawn (None if Pathway never drew it for them)."""
+        with transaction(self.sessions) as session:
+            copy = posted.copy_for(session, key, person_id, "teams")
+            card = copy.reference.get("card") if copy is not None else None
+            return dict(card) if isinstance(card, dict) else None
 
     async def personal_chat(self, reference: ConversationReference) -> ConversationReference:
         """The one-to-one chat with the user of a channel or group chat reference (Teams answers with
@@ -133,8 +153,11 @@ class Courier:
         with transaction(self.sessions) as session:
             directory.link_identity(session, person_id, "teams", tenant, external_id, reference.serialize())
 
-    def remember(self, key: str, person_id: int, reference: ConversationReference, activity_id: str) -> None:
-        where = {**reference.serialize(), "activityId": activity_id}
+    def remember(
+        self, key: str, person_id: int, reference: ConversationReference, activity_id: str,
+        card: dict[str, Any] | None = None,
+    ) -> None:  # fmt: skip
+        where = {**reference.serialize(), "activityId": activity_id, **({"card": card} if card else {})}
         with transaction(self.sessions) as session:
             posted.remember(session, key, person_id, "teams", where)
 
@@ -228,7 +251,7 @@ class TeamsSender:
             if reference is None or not reference.activity_id:
                 continue
             try:
-                await self.courier.update(reference, reference.activity_id, reply)
+                await self.courier.update(reference, reference.activity_id, reply, person_id)
             except Undeliverable:
                 continue  # that copy's conversation is gone; the others still get updated
             updated = True

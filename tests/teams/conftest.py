@@ -106,6 +106,28 @@ class Teams:
         assert response.status in (200, 201), response.status
         return self.new_since(before, self.personal(email))
 
+    async def execute(
+        self, email: str, card: Recorded, title: str | None = None, **inputs: str
+    ) -> tuple[dict[str, Any], list[Recorded]]:
+        """Press the card's Universal Action `title` (None: the card's refresh, as Teams runs it when the
+        person opens the card), as Teams does with an adaptiveCard/action invoke; the invoke response
+        and the bot's new messages in the person's personal chat."""
+        before = len(self.connector.log)
+        assert card.card is not None
+        if title is None:
+            action, trigger = dict(card.card["refresh"]["action"]), "automatic"
+        else:
+            action, trigger = find_action(card, title), "manual"
+        assert action["type"] == "Action.Execute"
+        value = {"action": {"type": "Action.Execute", "verb": action["verb"], "data": {**action["data"], **inputs}},
+                 "trigger": trigger}  # fmt: skip
+        activity = self.activity(email, type="invoke", name="adaptiveCard/action", value=value,
+                                 replyToId=card.activity_id)  # fmt: skip
+        async with self.client.post(f"{self.bot_url}/api/messages", json=activity) as response:
+            assert response.status == 200, response.status
+            answer = await response.json()
+        return answer, self.new_since(before, self.personal(email))
+
     async def mention(self, email: str, text: str) -> list[Recorded]:
         """Post "@Pathway <text>" in a team channel; the bot's new messages in that channel thread."""
         before = len(self.connector.log)
