@@ -29,3 +29,5 @@ class Settings(BaseSettings):
     # Proactive install (bot/teams/graph.py); tests point them at a loopback fake.
     microsoft_graph_url: str = "https://graph.microsoft.com/v1.0/"
     microsoft_login_url: str = "https://login.microsoftonline.com/"
+    # Where the Bot Framework's signing keys are published (unset: the public cloud's); tests: a fake.
+    microsoft_openid_metadata_url: str | None = None

@@ -13,14 +13,9 @@ import hashlib
 import logging
 from typing import Any
 
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.schema import (
-    AdaptiveCardInvokeResponse,
-    AdaptiveCardInvokeValue,
-    ChannelAccount,
-    ConversationReference,
-)
+from botbuilder.schema import ChannelAccount, ConversationReference
 
 from bot.runtime import Runtime
 from bot.teams import translate
@@ -36,14 +31,17 @@ log = logging.getLogger(__name__)
 MAX_EVENT_ID = 200  # handled_events keeps ids up to 255 characters
 
 
-def card_response(card: dict[str, Any]) -> AdaptiveCardInvokeResponse:
-    return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+Json = dict[str, Any]
 
 
-def message_response(text: str) -> AdaptiveCardInvokeResponse:
-    return AdaptiveCardInvokeResponse(
-        status_code=200, type="application/vnd.microsoft.activity.message", value=text
-    )
+def card_response(card: Json) -> Json:
+    """An adaptiveCard/action answer: the card the presser sees now."""
+    return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card}
+
+
+def message_response(text: str) -> Json:
+    """An adaptiveCard/action answer that leaves the card as it is and shows the presser `text`."""
+    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
 
 
 def event_id(raw: str) -> str:
@@ -74,12 +72,18 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         replies = await asyncio.to_thread(self.conversation.handle, incoming)
         await self._answer(turn_context, sender, replies)
 
-    async def on_adaptive_card_invoke(
-        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
-    ) -> AdaptiveCardInvokeResponse:
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        if turn_context.activity.name == "adaptiveCard/action":
+            # Answered here rather than by the SDK's on_adaptive_card_invoke, whose serialiser cannot
+            # carry the text answer (a string `value`) that Universal Actions allow.
+            return InvokeResponse(status=200, body=await self._universal_action(turn_context))
+        return await super().on_invoke_activity(turn_context)
+
+    async def _universal_action(self, turn_context: TurnContext) -> Json:
         """A Universal Action: a button pressed (its verb is the core's action) or a card's refresh as
         one of its viewers opens it. Answered with the card the presser should now see."""
-        action = invoke_value.action  # the SDK passes the activity's JSON through: a dict, not a model
+        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
+        action = value.get("action")
         verb, data = (action.get("verb"), action.get("data")) if isinstance(action, dict) else (None, None)
         data = data if isinstance(data, dict) else {}
         if verb == REFRESH_VERB:
@@ -106,7 +110,7 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
                                     activity.reply_to_id, card)  # fmt: skip
         return card_response(card)
 
-    async def _refreshed(self, turn_context: TurnContext, data: dict[str, Any]) -> AdaptiveCardInvokeResponse:
+    async def _refreshed(self, turn_context: TurnContext, data: dict[str, Any]) -> Json:
         """A viewer's current view of a keyed card: how Pathway last drew their copy (buttons while the
         decision is theirs to make, the outcome once it is made, wherever it was made)."""
         carried = data.get(ACTION_KEY)
