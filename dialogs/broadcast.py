@@ -21,6 +21,7 @@ from dialogs.messages import Action, Card, CardField, Form, FormField, Reply, bu
 from dialogs.panels import describe as describe_panel
 from dialogs.turn import Turn
 from dialogs.when import UK, long_date, parse_moment, uk_moment
+from dialogs.wording import counted
 from knowledge.library import Library
 from knowledge.models import Pack
 from storage import audit, broadcasts, directory, mutes, outbox
@@ -95,9 +96,14 @@ def preview(turn: Turn, draft: Broadcast) -> list[Reply]:
     reachable = [r for r in reached if r.problem is None]
     channels = _by_channel([r.channel for r in reachable])
     fields = [CardField(label="Audience", value=audience.describe(turn.pack, draft.audience)),
-              CardField(label="Reaches", value=f"{len(reachable):,} people ({channels or 'nobody'})")]  # fmt: skip
+              CardField(label="Reaches", value=f"{counted(len(reachable), 'person', 'people')} ({channels or 'nobody'})")]  # fmt: skip
     if muted:
-        fields.append(CardField(label="Muted", value=f"{muted:,} muted broadcasts and won't get it"))
+        fields.append(
+            CardField(
+                label="Muted",
+                value=f"{counted(muted, 'person has', 'people have')} muted broadcasts and won't get it",
+            )
+        )
     if stranded:
         fields.append(CardField(label="Can't reach", value=f"{len(stranded):,}: {stranded[0]}"))
     buttons = [button("Send now", "broadcast_send", "primary", broadcast=draft.id),
@@ -107,10 +113,12 @@ def preview(turn: Turn, draft: Broadcast) -> list[Reply]:
     if not reachable:  # nothing to send or schedule: offer another audience
         buttons = buttons[2:]
     card = Card(title="Broadcast preview", fields=fields, body=draft.text, buttons=buttons)
-    summary = f"This will reach {len(reachable):,} people ({channels or 'nobody'})."
+    # The text is the card's plain fallback (it opens with the card's title), so a channel that draws the
+    # card shows the preview once.
+    summary = f"This will reach {counted(len(reachable), 'person', 'people')} ({channels or 'nobody'})."
     if stranded:
         summary += f" {len(stranded):,} more can't be reached: {stranded[0]}."
-    return [Reply(text=f"{summary}\nPreview:\n{draft.text}", card=card)]
+    return [Reply(text=f"{card.title}. {summary}\n{draft.text}", card=card)]
 
 
 def _by_channel(channels: list[str]) -> str:
@@ -130,7 +138,8 @@ def send_now(turn: Turn, action: Action) -> list[Reply]:
     )
     return [
         Reply(
-            text=f"Sending to {sent:,} people now.", buttons=[_report(draft.id), *_remind_offer(turn, draft)]
+            text=f"Sending to {counted(sent, 'person', 'people')} now.",
+            buttons=[_report(draft.id), *_remind_offer(turn, draft)],
         )
     ]
 
