@@ -326,6 +326,21 @@ class HandledEvent(Base):
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
 
 
+class OfferedFile(Base):
+    """A document offered in Teams as a file (a file consent card): kept until the person accepts, when
+    it is uploaded to their OneDrive. The token travels in the card; the content never does."""
+
+    __tablename__ = "offered_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    filename: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(128))
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
 class ChannelPace(Base):
     """The send pace every dispatcher shares on one channel, learnt from the platform's 429s
     (see storage.paces): one row per channel, locked briefly by each claim that reserves send slots."""

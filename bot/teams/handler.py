@@ -13,13 +13,23 @@ import hashlib
 import logging
 from typing import Any
 
+import aiohttp
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.schema import ChannelAccount, ConversationReference
+from botbuilder.schema import Activity, ChannelAccount, ConversationReference
+from botbuilder.schema.teams import FileConsentCardResponse
 
 from bot.runtime import Runtime
 from bot.teams import translate
-from bot.teams.render import ACTION_KEY, CARD_CONTENT_TYPE, REFRESH_VERB, activities, adaptive_card
+from bot.teams.render import (
+    ACTION_KEY,
+    CARD_CONTENT_TYPE,
+    REFRESH_VERB,
+    activities,
+    adaptive_card,
+    file_info_card,
+    offered_as_file,
+)
 from bot.teams.sender import Courier, reference_from
 from dialogs.conversation import Conversation
 from dialogs.messages import Incoming, Reply, Sender
@@ -28,7 +38,8 @@ from storage.columns import utc_now
 from storage.db import transaction
 
 log = logging.getLogger(__name__)
-MAX_EVENT_ID = 200  # handled_events keeps ids up to 255 characters
+MAX_EVENT_ID = 200
+UPLOAD_TIMEOUT_SECONDS = 60  # handled_events keeps ids up to 255 characters
 
 
 Json = dict[str, Any]
@@ -124,6 +135,42 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         )
         return card_response(card) if card is not None else message_response("This card has nothing new.")
 
+    async def on_teams_file_consent_accept(
+        self, turn_context: TurnContext, file_consent_card_response: FileConsentCardResponse
+    ) -> None:
+        """They accepted a document offered as a file: upload it to the OneDrive place Teams gave, then
+        show it in the chat as the file."""
+        upload = file_consent_card_response.upload_info
+        context = (
+            file_consent_card_response.context if isinstance(file_consent_card_response.context, dict) else {}
+        )
+        found = await asyncio.to_thread(self.courier.offered, str(context.get("offer") or ""))
+        if found is None or upload is None or not upload.upload_url:
+            await turn_context.send_activity("Sorry, I no longer have that file. Please ask for it again.")
+            return
+        _name, content = found
+        headers = {
+            "Content-Length": str(len(content)),
+            "Content-Range": f"bytes 0-{len(content) - 1}/{len(content)}",
+        }
+        timeout = aiohttp.ClientTimeout(total=UPLOAD_TIMEOUT_SECONDS)
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as http, http.put(upload.upload_url, data=content,
+                                                                                  headers=headers) as response:  # fmt: skip
+                response.raise_for_status()
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            log.warning("could not upload an accepted Teams file: %s", exc)
+            await turn_context.send_activity(
+                "Sorry, the file could not be uploaded. Please ask for it again."
+            )
+            return
+        await turn_context.send_activity(Activity(type="message", attachments=[file_info_card(upload)]))
+
+    async def on_teams_file_consent_decline(
+        self, turn_context: TurnContext, file_consent_card_response: FileConsentCardResponse
+    ) -> None:
+        await turn_context.send_activity("All right, I haven't sent the file.")
+
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._welcome(turn_context)
 
@@ -201,7 +248,10 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
                 await turn_context.send_activity(reply.text)  # the redrawn card says it; confirm in words
                 continue
             viewers = [str(turn_context.activity.from_property.id)]
-            responses = await turn_context.send_activities(activities(reply, viewers))
+            offer = None  # a file is offered only in a personal chat (Teams' rule for file consent)
+            if offered_as_file(reply) and translate.is_personal(turn_context.activity):
+                offer = await asyncio.to_thread(self.courier.offer, reply, person_id)
+            responses = await turn_context.send_activities(activities(reply, viewers, offer))
             card_id = next((r.id for r in responses if r is not None and r.id), None)
             if reply.card and reply.card.key and person_id is not None and card_id:
                 reference = TurnContext.get_conversation_reference(turn_context.activity)

@@ -16,10 +16,13 @@ from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+from dialogs.messages import Attachment as DocumentAttachment
 from dialogs.messages import Button, Card, Form, Reply
 
 CARD_VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+FILE_CONSENT_TYPE = "application/vnd.microsoft.teams.card.file.consent"
+FILE_INFO_TYPE = "application/vnd.microsoft.teams.card.file.info"
 ACTION_KEY = "pathway"  # action data: {"pathway": {"name", "data", "required": {field: label}}}
 REFRESH_VERB = "refresh"  # the Action.Execute a card's `refresh` runs
 MAX_MESSAGE_CHARS = 20_000  # Teams refuses messages much over ~28 KB; long documents go in parts
@@ -27,8 +30,10 @@ MAX_MESSAGE_CHARS = 20_000  # Teams refuses messages much over ~28 KB; long docu
 Json = dict[str, Any]
 
 
-def activities(reply: Reply, viewers: list[str] | None = None) -> list[Activity]:
-    """The messages that draw one reply: one card or text message, then any attached document."""
+def activities(reply: Reply, viewers: list[str] | None = None, offer: str | None = None) -> list[Activity]:
+    """The messages that draw one reply: one card or text message, then any attached document: offered
+    as a file (a file consent card carrying `offer`, the kept document's token) when `offered_as_file`
+    says so and the caller kept it, else as text."""
     card = adaptive_card(reply, viewers)
     messages = (
         [Activity(type=ActivityTypes.message, attachments=[card_attachment(card)], summary=reply.text[:200])]
@@ -36,9 +41,35 @@ def activities(reply: Reply, viewers: list[str] | None = None) -> list[Activity]
         else plain(reply.text)
     )
     attachment = reply.attachment
-    if attachment is not None and attachment.content.strip() != reply.text.strip():
+    if attachment is not None and offer is not None:
+        messages.append(Activity(type=ActivityTypes.message, attachments=[consent_card(attachment, offer)]))
+    elif attachment is not None and attachment.content.strip() != reply.text.strip():
         messages += plain(f"{attachment.filename}\n\n{attachment.content}")
     return messages
+
+
+def offered_as_file(reply: Reply) -> bool:
+    """Whether the reply's document goes as a file: one meant for download (a CSV) or longer than one
+    message (a 5,000-row reach report as text would be a dozen messages)."""
+    document = reply.attachment
+    if document is None or document.content.strip() == reply.text.strip():
+        return False
+    return document.media_type == "text/csv" or len(document.content) > MAX_MESSAGE_CHARS
+
+
+def consent_card(document: DocumentAttachment, offer: str) -> Attachment:
+    """Teams' file consent card: on Accept, Teams gives the bot an upload URL in the person's OneDrive
+    (bot.teams.handler uploads the kept document there). Personal chats only."""
+    size = len(document.content.encode())
+    content = {"description": f"{document.filename} ({size:,} bytes)", "sizeInBytes": size,
+               "acceptContext": {"offer": offer}, "declineContext": {"offer": offer}}  # fmt: skip
+    return Attachment(content_type=FILE_CONSENT_TYPE, name=document.filename, content=content)
+
+
+def file_info_card(upload: Any) -> Attachment:
+    """The card that shows an uploaded file in the chat (Teams draws it as the file)."""
+    return Attachment(content_type=FILE_INFO_TYPE, name=upload.name, content_url=upload.content_url,
+                      content={"uniqueId": upload.unique_id, "fileType": upload.file_type})  # fmt: skip
 
 
 def plain(text: str) -> list[Activity]:

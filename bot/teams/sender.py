@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery import Delivery, Postponed, RateLimited, SendFailed, Undeliverable
 from bot.teams.graph import GraphInstaller
-from bot.teams.render import activities, adaptive_card, card_attachment
+from bot.teams.render import activities, adaptive_card, card_attachment, offered_as_file
 from dialogs.messages import Platform, Reply
-from storage import directory, posted
+from storage import directory, offered_files, posted
 from storage.db import transaction
 
 DEFAULT_RETRY_AFTER = 5.0
@@ -89,9 +89,10 @@ class Courier:
         """Send `reply` into the conversation and remember where its card went (and how it looks)."""
         sent: list[str] = []
         viewers = viewers_of(reference)
+        offer = await asyncio.to_thread(self.offer, reply, person_id) if offered_as_file(reply) else None
 
         async def send(context: TurnContext) -> None:
-            responses = await context.send_activities(activities(reply, viewers))
+            responses = await context.send_activities(activities(reply, viewers, offer))
             sent.extend(r.id for r in responses if r is not None and r.id)
 
         await self._in_conversation(reference, send)
@@ -115,6 +116,21 @@ class Courier:
         key = reply.replaces or (reply.card.key if reply.card else None)
         if key and person_id is not None:
             await asyncio.to_thread(self.remember, key, person_id, reference, activity_id, card)
+
+    def offer(self, reply: Reply, person_id: int | None) -> str:
+        """Keep the reply's document to upload when they accept the file; the offer's token."""
+        document = reply.attachment
+        assert document is not None
+        with transaction(self.sessions) as session:
+            return offered_files.offer(
+                session, person_id, document.filename, document.media_type, document.content
+            )
+
+    def offered(self, token: str) -> tuple[str, bytes] | None:
+        """The kept document of an offer (its name and bytes), or None if there is no such offer."""
+        with transaction(self.sessions) as session:
+            found = offered_files.offered(session, token)
+            return (found.filename, found.content.encode()) if found is not None else None
 
     def latest_card(self, key: str, person_id: int) -> dict[str, Any] | None:
         """How this person's copy of card `key` was last drawn (None if Pathway never drew it for them)."""
