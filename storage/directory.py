@@ -145,6 +145,16 @@ def link_identity(
     return session.scalars(query.execution_options(populate_existing=True)).one()
 
 
+def addresses_in_tenant(
+    session: Session, platform: Platform, tenant: str, limit: int = 5
+) -> list[dict[str, Any]]:
+    """Some stored conversation references of a workspace or tenant, newest first."""
+    query = select(Identity.address).where(
+        Identity.platform == platform, Identity.tenant == tenant, Identity.address.is_not(None)
+    )
+    return [dict(a) for a in session.scalars(query.order_by(Identity.id.desc()).limit(limit)) if a]
+
+
 def identities_of(session: Session, person_id: int) -> list[Identity]:
     return list(
         session.scalars(select(Identity).where(Identity.person_id == person_id).order_by(Identity.id))

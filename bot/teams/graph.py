@@ -35,6 +35,15 @@ class GraphSettings:
     login_url: str = "https://login.microsoftonline.com/"
 
 
+@dataclass(frozen=True)
+class Installed:
+    """Pathway is installed for the person (`user_id`, their Entra object id); `chat`: the id of the
+    chat it opened, when it was installed before (else Teams' install event brings it)."""
+
+    user_id: str
+    chat: str | None = None
+
+
 @dataclass
 class GraphInstaller:
     settings: GraphSettings
@@ -46,18 +55,35 @@ class GraphInstaller:
         if self._session is not None and not self._session.closed:
             await self._session.close()
 
-    async def install(self, tenant: str, email: str) -> None:
-        """Install Pathway in this person's personal scope (already installed is fine)."""
+    async def install(self, tenant: str, email: str) -> Installed:
+        """Install Pathway in this person's personal scope. When it was installed already (its install
+        event missed, say: Pathway was down), the chat it opened then is looked up instead."""
         user = await self._get(
             tenant,
             f"users/{quote(email)}",
             {"$select": "id"},
             missing=f"no Teams user {email} in the organisation's tenant",
         )
+        user_id = str(user["id"])
         catalogue_id = await self._catalogue_id(tenant)
         body = {"teamsApp@odata.bind": f"{self._graph()}appCatalogs/teamsApps/{catalogue_id}"}
-        await self._request("POST", tenant, f"users/{quote(str(user['id']))}/teamwork/installedApps", json=body,
-                            accept=(201, 409))  # fmt: skip
+        status, _body = await self._call("POST", tenant, f"users/{quote(user_id)}/teamwork/installedApps",
+                                         json=body, accept=(201, 409))  # fmt: skip
+        return Installed(user_id, await self._chat_of(tenant, user_id) if status == 409 else None)
+
+    async def _chat_of(self, tenant: str, user_id: str) -> str | None:
+        """The id of the personal chat Pathway's installation for this user opened."""
+        query = {"$expand": "teamsApp", "$filter": f"teamsApp/externalId eq '{self.settings.app_id}'"}
+        found = (await self._get(tenant, f"users/{quote(user_id)}/teamwork/installedApps", query)).get(
+            "value"
+        ) or []
+        if not found:
+            return None
+        installation = quote(str(found[0]["id"]))
+        chat = await self._get(
+            tenant, f"users/{quote(user_id)}/teamwork/installedApps/{installation}/chat", {}
+        )
+        return str(chat["id"]) if chat.get("id") else None
 
     async def _catalogue_id(self, tenant: str) -> str:
         if tenant not in self._catalogue:
@@ -72,10 +98,13 @@ class GraphInstaller:
     async def _get(self, tenant: str, path: str, query: dict[str, str], missing: str = "") -> dict[str, Any]:
         return await self._request("GET", tenant, path, params=query, missing=missing)
 
-    async def _request(
+    async def _request(self, method: str, tenant: str, path: str, **options: Any) -> dict[str, Any]:
+        return (await self._call(method, tenant, path, **options))[1]
+
+    async def _call(
         self, method: str, tenant: str, path: str, *, accept: tuple[int, ...] = (200,), missing: str = "",
         **options: Any,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> tuple[int, dict[str, Any]]:  # fmt: skip
         headers = {"Authorization": f"Bearer {await self._token(tenant)}"}
         try:
             async with self._http().request(
@@ -87,7 +116,7 @@ class GraphInstaller:
         except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
             raise SendFailed(f"Microsoft Graph: {exc.__class__.__name__}: {exc}") from exc
         if status in accept:
-            return body if isinstance(body, dict) else {}
+            return status, body if isinstance(body, dict) else {}
         raise graph_failure(status, body, retry_after, missing)
 
     async def _token(self, tenant: str) -> str:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn
+from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import (
     Activity,
+    ChannelAccount,
     ConversationAccount,
     ConversationParameters,
     ConversationReference,
@@ -177,6 +178,25 @@ class Courier:
         with transaction(self.sessions) as session:
             posted.remember(session, key, person_id, "teams", where)
 
+    def service_url_for(self, tenant: str) -> str | None:
+        """The Bot Connector address Teams gives this tenant's conversations (from any stored one)."""
+        with transaction(self.sessions) as session:
+            for address in directory.addresses_in_tenant(session, "teams", tenant):
+                reference = reference_from(address)
+                if reference is not None:
+                    return str(reference.service_url)
+        return None
+
+    def reference_to_chat(
+        self, service_url: str, tenant: str, user_id: str, chat_id: str
+    ) -> ConversationReference:
+        """A reference to a personal chat Graph named (its install event never reached Pathway)."""
+        return ConversationReference(
+            channel_id="msteams", service_url=service_url, bot=ChannelAccount(id=f"28:{self.app_id}"),
+            user=ChannelAccount(id=user_id, aad_object_id=user_id),
+            conversation=ConversationAccount(id=chat_id, conversation_type="personal", tenant_id=tenant),
+        )  # fmt: skip
+
     def tenant_of(self, org_id: str) -> str | None:
         """The Microsoft 365 tenant the organisation is linked to (where its people are installed for)."""
         with transaction(self.sessions) as session:
@@ -230,8 +250,7 @@ class TeamsSender:
             found = await asyncio.to_thread(self.courier.address_of, delivery.recipient_person_id)
             reference = reference_from(found) if found else None
         if reference is None:
-            await self._install_for(delivery)
-        assert reference is not None
+            reference = await self._install_for(delivery)
         reply, person_id = delivery.reply, delivery.recipient_person_id
         if not is_personal(reference):  # they have only used Pathway in a channel or group chat
             reference = await self.courier.personal_chat(reference)
@@ -244,10 +263,11 @@ class TeamsSender:
             return
         await self.courier.post(reference, reply, person_id)
 
-    async def _install_for(self, delivery: Delivery) -> NoReturn:
+    async def _install_for(self, delivery: Delivery) -> ConversationReference:
         """No chat with them yet: install Pathway for them (Graph), and wait for Teams' install event to
         bring the chat's reference (the handler then makes this message due at once). The message is
-        kept, uncounted, however long that takes: it is never given up for want of an install."""
+        kept, uncounted, however long that takes: it is never given up for want of an install. Installed
+        before (its event missed), the chat Graph names is used, at the tenant's Bot Connector."""
         wait = min(WAIT_CEILING_SECONDS, FIRST_WAIT_SECONDS * 2 ** min(20, max(0, delivery.attempts - 1)))
         email = str(delivery.address.get("email") or "")
         tenant = await asyncio.to_thread(self.courier.tenant_of, delivery.org_id)
@@ -255,8 +275,16 @@ class TeamsSender:
             raise Postponed(
                 wait, "waiting for them to install Pathway in Teams (proactive install is not set up)"
             )
-        await self.installer.install(tenant, email)
-        raise Postponed(wait, "installed Pathway for them in Teams; waiting for Teams to open the chat")
+        installed = await self.installer.install(tenant, email)
+        service_url = (
+            await asyncio.to_thread(self.courier.service_url_for, tenant) if installed.chat else None
+        )
+        if installed.chat is None or service_url is None:
+            raise Postponed(wait, "installed Pathway for them in Teams; waiting for Teams to open the chat")
+        reference = self.courier.reference_to_chat(service_url, tenant, installed.user_id, installed.chat)
+        if delivery.recipient_person_id is not None:
+            await asyncio.to_thread(self.courier.relink, delivery.recipient_person_id, reference)
+        return reference
 
     async def _update_copies(self, key: str, reply: Reply, person_id: int | None) -> bool:
         """Redraw every copy of card `key` this person was shown; False when there was none."""

@@ -41,7 +41,31 @@ class FakeGraph:
         app.router.add_get("/v1.0/users/{user}", self._user)
         app.router.add_get("/v1.0/appCatalogs/teamsApps", self._catalogue)
         app.router.add_post("/v1.0/users/{user}/teamwork/installedApps", self._install)
+        app.router.add_get("/v1.0/users/{user}/teamwork/installedApps", self._installations)
+        app.router.add_get("/v1.0/users/{user}/teamwork/installedApps/{installation}/chat", self._chat)
         return app
+
+    @staticmethod
+    def chat_id(object_id: str) -> str:
+        """The personal chat an installation opened (Teams' ids look like 19:…@unq.gbl.spaces)."""
+        return f"19:{object_id}_pathway@unq.gbl.spaces"
+
+    async def _installations(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return self._error(401, "InvalidAuthenticationToken", "Access token is empty.")
+        user = request.match_info["user"]
+        wanted = request.query.get("$filter") == f"teamsApp/externalId eq '{self.app_id}'"
+        mine = wanted and CATALOGUE_ID in self.installed.get(user, [])
+        return web.json_response({"value": [{"id": f"installation-{user}", "teamsApp": {"externalId": self.app_id}}]
+                                  if mine else []})  # fmt: skip
+
+    async def _chat(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return self._error(401, "InvalidAuthenticationToken", "Access token is empty.")
+        user = request.match_info["user"]
+        if request.match_info["installation"] != f"installation-{user}":
+            return self._error(404, "NotFound", "installation not found")
+        return web.json_response({"id": self.chat_id(user)})
 
     async def settled(self) -> None:
         """Wait for the install events sent so far to be answered."""

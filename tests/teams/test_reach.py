@@ -18,13 +18,13 @@ from bot.teams.mount import courier
 from bot.teams.sender import TeamsSender
 from dialogs.conversation import Conversation
 from dialogs.messages import Card, Reply
-from storage import outbox
+from storage import directory, outbox
 from storage.columns import utc_now
 from storage.db import transaction
 from storage.tables import OutboxMessage, Person
 from tests.broadcast.slack_edge import deliver_all
 from tests.dialogs.conftest import Chat, all_text, find_button
-from tests.fakes.graph import FakeGraph
+from tests.fakes.graph import CATALOGUE_ID, FakeGraph
 from tests.teams.conftest import PEOPLE, TENANT, Server, Teams, words
 
 APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
@@ -105,3 +105,24 @@ async def test_a_broadcast_reaches_everyone_in_teams_though_nobody_has_talked_to
     assert len(told) == 1 and told[0].status == "delivered"  # HR is told once per broadcast, in Teams
     notice = words(teams.connector.posted(teams.personal(HR)))
     assert "Some copies of your broadcast" in notice and "could not be delivered" in notice
+
+
+async def test_someone_whose_install_event_was_missed_is_reached_in_the_chat_graph_names(
+    teams: Teams, runtime: Runtime, graph: tuple[FakeGraph, GraphSettings]
+) -> None:
+    fake, settings = graph
+    await teams.install("worker@medway.example")  # someone else's chat tells Pathway the tenant's connector
+    aad = PEOPLE[MANAGER][1]
+    fake.installed[aad] = [CATALOGUE_ID]  # installed while Pathway was down: no event ever came
+    manager = person_id(runtime.sessions, MANAGER)
+    with transaction(runtime.sessions) as session:
+        outbox.enqueue(session, org_id="medway", channel="teams", address={"email": MANAGER}, kind="message",
+                       payload=Reply(text="A decision waits for you.").model_dump(mode="json"),
+                       idempotency_key="card-2", recipient_person_id=manager)  # fmt: skip
+    sender = TeamsSender(courier(runtime), GraphInstaller(settings))
+    await deliver_all(Dispatcher(runtime.sessions, {"teams": sender}), runtime.sessions)
+    assert rows(runtime.sessions)[0].status == "delivered"
+    assert words(teams.connector.posted(FakeGraph.chat_id(aad))) == "A decision waits for you."
+    with transaction(runtime.sessions) as session:  # and the chat is kept for next time
+        [identity] = directory.identities_of(session, manager)
+        assert identity.address and identity.address["conversation"]["id"] == FakeGraph.chat_id(aad)
