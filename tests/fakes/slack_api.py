@@ -72,6 +72,10 @@ class FakeSlackApi:
     failures: list[Failure] = field(default_factory=list)
     base_url: str = ""
 
+    # Socket Mode: the connections open now, and the envelope ids the app acknowledged.
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    acknowledged: list[str] = field(default_factory=list)
+
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
         self._window: dict[str, tuple[float, int]] = {}
@@ -113,6 +117,7 @@ class FakeSlackApi:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/socket", self._socket)  # Socket Mode: the URL apps.connections.open gives
         app.router.add_get("/_fake/stats", self._stats)
         app.router.add_get("/_fake/delivered", self._delivered)
         app.router.add_get("/_fake/timeline", self._timeline)
@@ -151,6 +156,31 @@ class FakeSlackApi:
         body = await request.json()
         self.calls.append(Call("response_url", {"key": request.match_info["key"], **body}, ""))
         return web.json_response({"ok": True})
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """A Socket Mode connection: hello, then events pushed by `push`; acks are recorded."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": len(self.sockets),
+                                "connection_info": {"app_id": "A0PATHWAY"}, "debug_info": {"host": "fake"}})  # fmt: skip
+        try:
+            async for message in socket:
+                if message.type == web.WSMsgType.TEXT:
+                    envelope = json.loads(message.data)
+                    if envelope.get("envelope_id"):
+                        self.acknowledged.append(str(envelope["envelope_id"]))
+        finally:
+            self.sockets.remove(socket)
+        return socket
+
+    async def push(self, payload: dict[str, Any], kind: str = "events_api") -> str:
+        """Send an event to the app over its Socket Mode connection; the envelope id it must ack."""
+        envelope_id = f"envelope-{len(self.calls)}-{len(self.acknowledged)}"
+        await self.sockets[-1].send_json({"envelope_id": envelope_id, "type": kind, "payload": payload,
+                                          "accepts_response_payload": False, "retry_attempt": 0,
+                                          "retry_reason": ""})  # fmt: skip
+        return envelope_id
 
     async def _upload(self, request: web.Request) -> web.Response:
         """The upload URL files.getUploadURLExternal hands out: it takes the file's bytes."""
@@ -297,6 +327,10 @@ class FakeSlackApi:
                      **({"metadata": m["metadata"]} if with_metadata and m.get("metadata") else {})}
                     for ts, m in found[:limit]]  # fmt: skip
         return {"ok": True, "messages": messages, "has_more": len(found) > limit}
+
+    def _apps_connections_open(self, _params: dict[str, Any]) -> dict[str, Any]:
+        root = self.base_url.removesuffix("/api/").replace("http://", "ws://")
+        return {"ok": True, "url": f"{root}/socket"}
 
     def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("filename") or not str(params.get("length", "")).isdigit():
