@@ -32,7 +32,11 @@ class ReminderPolicy:
 
 
 def send_reminders(
-    session: Session, library: Library, now: datetime, policy: ReminderPolicy, channel: Platform = "console"
+    session: Session,
+    library: Library,
+    now: datetime,
+    policy: ReminderPolicy,
+    channel: Platform | None = "console",
 ) -> int:
     """Queue reminders and escalations that are due; returns how many notices were queued."""
     queued = 0
@@ -49,7 +53,7 @@ def send_reminders(
 
 
 def _turn_about(
-    session: Session, library: Library, app: Application, now: datetime, channel: Platform
+    session: Session, library: Library, app: Application, now: datetime, channel: Platform | None
 ) -> Turn | None:
     if app.org_id not in library.packs:
         return None
