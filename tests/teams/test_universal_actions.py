@@ -25,16 +25,18 @@ async def test_the_decider_refreshes_to_buttons_and_the_invoke_answers_with_the_
 
     refreshed, _ = await teams.execute(MANAGER, sent)  # she opens it: still hers to decide
     assert refreshed["type"] == CARD and [a["title"] for a in refreshed["value"]["actions"]][:1] == [
-        "Approve"
+        "Progressed"
     ]
-    answer, _messages = await teams.execute(MANAGER, sent, "Approve")
+    fields = {"competencies": "met", "attendance_punctuality_diversity": "have"}  # the form's boxes, filled
+    answer, _messages = await teams.execute(MANAGER, sent, "Progressed", **fields)
     assert answer["statusCode"] == 200 and answer["type"] == CARD
     validate_card(answer["value"])
     decided = "\n".join(b.get("text", "") for b in answer["value"]["body"])
-    assert "Recommended by Tara Manager" in decided and "actions" not in answer["value"]
+    assert "Progressed (Line manager's recommendation) by Tara Manager" in decided
+    assert "actions" not in answer["value"]
     assert teams.connector.updates(teams.personal(MANAGER)) == []  # the invoke response redrew it
     refreshed, _ = await teams.execute(MANAGER, sent)  # opened again later: the decision, no buttons
-    assert "actions" not in refreshed["value"] and "Recommended by Tara Manager" in str(refreshed["value"])
+    assert "actions" not in refreshed["value"] and "Progressed (Line manager's" in str(refreshed["value"])
     before = len(teams.connector.log)
     await deliver(runtime)  # and the service manager's card follows as before
     assert (
