@@ -14,8 +14,11 @@ from typing import Any
 
 from aiohttp import web
 
+from bot import metrics
 from bot.delivery import Sender
 from bot.dispatch import Dispatcher, every, release_broadcasts_periodically
+from bot.logs import with_request_id
+from bot.retention import retain_daily
 from bot.runtime import Runtime
 from bot.slack import mount as slack
 from bot.teams import mount as teams
@@ -51,9 +54,10 @@ def build(
     runtime: Runtime, *, dispatch: bool = True, reminders: bool = True
 ) -> tuple[web.Application, list[str]]:
     """The server application and the start-up notes saying which front-ends are on."""
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[with_request_id])
     app[RUNTIME_KEY] = runtime
     app.router.add_get("/healthz", healthz)
+    metrics.mount(app, runtime)
     notes = [mount(app, runtime) for mount in front_ends()]
     if dispatch:
         senders = platform_senders(runtime)
@@ -65,6 +69,7 @@ def build(
         app.cleanup_ctx.append(background(lambda stop: remind_periodically(runtime, stop)))
         release = partial(release_broadcasts_periodically, runtime.sessions, runtime.library)
         app.cleanup_ctx.append(background(release))  # scheduled broadcasts and deadline reminders
+        app.cleanup_ctx.append(background(partial(retain_daily, runtime.sessions, runtime.settings)))
     return app, notes
 
 
