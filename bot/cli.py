@@ -167,9 +167,15 @@ def db_backup(file: Annotated[Path, typer.Argument(help="The backup file to writ
 
 
 @db_app.command("restore")
-def db_restore(file: Annotated[Path, typer.Argument(help="A file `pathway db backup` wrote")]) -> None:
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A file `pathway db backup` wrote")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
     """Replace the database with a backup (stop `pathway serve` and `pathway dispatch` first)."""
     from bot import backups
+
+    if not yes:
+        typer.confirm("Replace everything in the database with the backup?", abort=True)
 
     backups.restore(file)
 

@@ -21,6 +21,7 @@ audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Person = Annotated[str, typer.Option("--person", help="The person's email, as on the roster")]
+Yes = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")]
 Org = Annotated[str | None, typer.Option(help="Organisation id (needed if the email is on two rosters)")]
 
 
@@ -52,9 +53,12 @@ def export(
 
 
 @data_app.command("erase")
-def erase(person: Person, org: Org = None) -> None:
+def erase(person: Person, org: Org = None, yes: Yes = False) -> None:
     """Erase a person's data where that is lawful; say what was kept and why."""
     from bot.retention import find_and_erase
+
+    if not yes:
+        typer.confirm(f"Erase what Pathway holds about {person}? This cannot be undone", abort=True)
 
     done = find_and_erase(person, org)
     typer.echo("Erased:\n" + "\n".join(f"- {line}" for line in done.erased))

@@ -51,7 +51,14 @@ class PostgresTarget:
 def postgres_target(url: URL) -> PostgresTarget:
     options = str(url.query.get("options", ""))
     found = re.search(r"-c\s*search_path=([A-Za-z_][A-Za-z0-9_]*)", options)
-    plain = url.set(drivername="postgresql", password=None)
+    plain = URL.create(  # without the password (URL.set cannot unset one)
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    )
     schema = found.group(1) if found else None
     return PostgresTarget(plain.render_as_string(hide_password=False), url.password, schema)
 

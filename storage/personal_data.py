@@ -199,7 +199,9 @@ def everything_about(session: Session, person: Person) -> dict[str, Any]:
         ],
         "dialog_in_progress": [
             _row(s, exclude={"person_id"})
-            for s in _where(session, DialogState, DialogState.person_id == person.id)
+            for s in _where(
+                session, DialogState, DialogState.person_id == person.id, order=DialogState.dialog
+            )
         ],
         "audit_log": [
             _row(e)
