@@ -57,8 +57,8 @@ def build(
     app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[with_request_id])
     app[RUNTIME_KEY] = runtime
     app.router.add_get("/healthz", healthz)
-    metrics.mount(app, runtime)
     notes = [mount(app, runtime) for mount in front_ends()]
+    notes.append(metrics.mount(app, runtime))
     if dispatch:
         senders = platform_senders(runtime)
         app.cleanup_ctx.append(background(Dispatcher(runtime.sessions, senders).run))
@@ -70,6 +70,7 @@ def build(
         release = partial(release_broadcasts_periodically, runtime.sessions, runtime.library)
         app.cleanup_ctx.append(background(release))  # scheduled broadcasts and deadline reminders
         app.cleanup_ctx.append(background(partial(retain_daily, runtime.sessions, runtime.settings)))
+        notes.append("retention: the schedule runs at start and daily (docs/data-protection.md)")
     return app, notes
 
 

@@ -115,7 +115,8 @@ def allowed(request: web.Request, token: str | None) -> bool:
     return not proxied and from_this_machine(request.remote)
 
 
-def mount(app: web.Application, runtime: Runtime) -> None:
+def mount(app: web.Application, runtime: Runtime) -> str:
+    """Adds /metrics; returns the start-up note saying who may read it."""
     token = runtime.settings.pathway_metrics_token
 
     async def metrics(request: web.Request) -> web.Response:
@@ -128,6 +129,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     app.router.add_get("/metrics", metrics)
+    return "metrics: /metrics on loopback" + (", or with PATHWAY_METRICS_TOKEN" if token else "")
 
 
 def metrics_application(runtime: Runtime) -> web.Application:

@@ -102,7 +102,8 @@ def clear_old_drafts(session: Session, before: datetime, now: datetime) -> int:
     since then (the application, its evidence and its dialog) are withdrawn and lose theirs too."""
     withdrawn = select(Application).where(Application.status == "withdrawn", Application.updated_at < before)
     cleared = sum(clear_evidence(session, app) for app in session.scalars(withdrawn))
-    for app in session.scalars(select(Application).where(Application.status == "drafting")):
+    drafts = select(Application).where(Application.status == "drafting").with_for_update(skip_locked=True)
+    for app in session.scalars(drafts):
         if _last_touched(session, app) >= before:
             continue
         app.status, app.updated_at = "withdrawn", now
@@ -164,7 +165,7 @@ def pseudonymise_leavers(session: Session, org_id: str, before: datetime, now: d
         Person.erased_at.is_(None),
         and_(Person.inactive_since.is_not(None), Person.inactive_since < before),
     )
-    leavers = list(session.scalars(query))
+    leavers = list(session.scalars(query.with_for_update(skip_locked=True)))  # one server each
     for person in leavers:
         for app in session.scalars(select(Application).where(Application.person_id == person.id)):
             clear_evidence(session, app)

@@ -200,3 +200,26 @@ def test_pathway_data_retain_applies_the_settings(tmp_path: object) -> None:
         and "decided applications' evidence removed: 2" in done.stdout
     )
     assert world.leaver
+
+
+async def test_pathway_serve_applies_the_schedule_when_it_starts(
+    aiohttp_client: object, session_factory: sessionmaker[Session], world: World
+) -> None:
+    import asyncio
+
+    from bot.app import build
+    from bot.runtime import Runtime
+    from bot.settings import Settings
+    from knowledge.library import Library
+    from storage.tables import HandledEvent
+
+    app, notes = build(Runtime(Settings(), Library.load(), session_factory), dispatch=False)
+    assert any(note.startswith("retention:") for note in notes)
+    await aiohttp_client(app)  # type: ignore[operator]
+    for _ in range(200):
+        with transaction(session_factory) as session:
+            left = {e.event_id for e in session.query(HandledEvent)}
+        if left == {"new"}:
+            break
+        await asyncio.sleep(0.05)
+    assert left == {"new"}  # the week-old id went (the world's clock is ahead of today's: "new" is recent)
