@@ -42,7 +42,7 @@ def export(
     out: Annotated[Path, typer.Option(help="Folder for the two files")] = Path("."),
 ) -> None:
     """Write everything held about a person (JSON, and a readable summary) for a subject access request."""
-    from bot.retention import find_and_export
+    from bot.personal_data_requests import find_and_export
 
     found = find_and_export(person, org)
     stem = out / f"{found['person']['org_id']}-person-{found['person']['id']}"
@@ -55,7 +55,7 @@ def export(
 @data_app.command("erase")
 def erase(person: Person, org: Org = None, yes: Yes = False) -> None:
     """Erase a person's data where that is lawful; say what was kept and why."""
-    from bot.retention import find_and_erase
+    from bot.personal_data_requests import find_and_erase
 
     if not yes:
         typer.confirm(f"Erase what Pathway holds about {person}? This cannot be undone", abort=True)
@@ -73,7 +73,7 @@ def audit_export(
     out: Annotated[Path | None, typer.Option(help="CSV file; default: standard output")] = None,
 ) -> None:
     """Write the organisation's audit log as CSV for HR."""
-    from bot.retention import audit_rows
+    from bot.personal_data_requests import audit_rows
 
     start, end = day_start(from_, "--from"), day_start(to, "--to", next_day=True)
     text = csv_text(audit_rows(org, start, end))
