@@ -138,6 +138,8 @@ def summary(found: dict[str, Any]) -> str:
         f"Decisions they made on others' applications: {len(found['decisions_made_by_them'])}",
         f"Questions the assistant could not answer: {len(found['unanswered_questions'])}",
         f"Messages sent to them: {len(found['messages_sent_to_them'])}",
+        f"Broadcasts they wrote: {len(found['broadcasts_they_wrote'])}; panels they recorded: "
+        f"{len(found['panels_they_recorded'])}",
         f"Audit log entries: {len(found['audit_log'])}",
         "",
         "The JSON file beside this one holds every detail.",

@@ -24,11 +24,13 @@ from storage.tables import (
     FINAL_APPLICATION_STATUSES,
     Application,
     AuditEntry,
+    Broadcast,
     Decision,
     DialogState,
     EvidenceItem,
     Identity,
     OutboxMessage,
+    Panel,
     Person,
     PostedMessage,
     ReviewRequest,
@@ -196,6 +198,14 @@ def everything_about(session: Session, person: Person) -> dict[str, Any]:
                 "text": (m.payload or {}).get("text", ""),
             }
             for m in _where(session, OutboxMessage, OutboxMessage.recipient_person_id == person.id)
+        ],
+        "broadcasts_they_wrote": [
+            {"id": b.id, "text": b.text, "status": b.status, "created_at": _plain(b.created_at)}
+            for b in _where(session, Broadcast, Broadcast.created_by == person.id)
+        ],
+        "panels_they_recorded": [
+            {"id": p.id, "sits_on": _plain(p.sits_on), "created_at": _plain(p.created_at)}
+            for p in _where(session, Panel, Panel.created_by == person.id)
         ],
         "dialog_in_progress": [
             _row(s, exclude={"person_id"})

@@ -7,6 +7,7 @@ import ast
 import asyncio
 import json
 import logging
+import os
 import subprocess
 import sys
 import tomllib
@@ -106,3 +107,14 @@ def test_json_log_lines_carry_the_request_id() -> None:
         request_id.reset(token)
     line = json.loads(JsonFormatter().format(record))
     assert line["request_id"] == "abc123" and line["message"] == "sent message 42" and line["level"] == "INFO"
+
+
+def test_make_test_finds_postgresql_only_where_one_answers() -> None:
+    finder = [sys.executable, str(REPO / "tests" / "local_postgres.py")]
+    nowhere = "postgresql+psycopg://postgres@127.0.0.1:1/none"
+    env = {**os.environ, "PATHWAY_TEST_DATABASE_URL": nowhere}
+    done = subprocess.run(finder, env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout == "" and "does not answer" in done.stderr  # said, not silently skipped
+    makefile = (REPO / "Makefile").read_text()
+    assert "tests/local_postgres.py" in makefile and "pytest -rs" in makefile
+    assert (REPO / ".ci" / "run").read_text().rstrip().endswith("make test")
