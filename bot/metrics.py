@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 import os
 from collections import Counter as Tally
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.metrics_processes import VARIABLE as MULTIPROCESS_DIR_VARIABLE
 from bot.runtime import Runtime
@@ -37,6 +39,7 @@ from storage import measures
 from storage.columns import utc_now
 from storage.db import transaction
 
+log = logging.getLogger(__name__)
 PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 
 
@@ -47,6 +50,19 @@ class DatabaseFigures(Collector):
         self.runtime = runtime
 
     def collect(self) -> Iterable[Metric]:
+        up = GaugeMetricFamily(
+            "pathway_database_figures_up", "1 if the database figures below could be read at this scrape."
+        )
+        try:
+            figures = self._figures()
+        except SQLAlchemyError:  # the process's own counters are still worth a scrape
+            log.warning("metrics: the database figures could not be read", exc_info=True)
+            up.add_metric([], 0)
+            return [up]
+        up.add_metric([], 1)
+        return [up, *figures]
+
+    def _figures(self) -> list[Metric]:
         now = utc_now()
         settings = self.runtime.settings
         with transaction(self.runtime.sessions) as session:

@@ -8,15 +8,19 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
+from bot.app import build
 from bot.dispatch import Dispatcher
 from bot.runtime import Runtime
-from storage import applications, decisions, outbox
+from bot.settings import Settings
+from knowledge.library import Library
+from storage import applications, db, decisions, outbox
 from storage.db import transaction
 from storage.tables import Person
 from tests.broadcast.slack_edge import deliver_all, link_everyone_to_slack, slack_sender
@@ -79,6 +83,7 @@ async def test_decisions_outbox_and_sends_move_with_traffic(client: TestClient, 
     with transaction(runtime.sessions) as session:
         decisions.record_decision(session, app.id, "recommend", manager.id, "approved")
     decided = await scrape(client)
+    assert value(decided, "pathway_database_figures_up") == 1
     assert value(decided, "pathway_decisions_total", org="medway", stage="recommend", outcome="approved") == 1
 
     link_everyone_to_slack(runtime.sessions, "medway")
@@ -141,3 +146,13 @@ async def test_counts_from_other_processes_are_added_up(
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
     samples = await scrape(client)
     assert value(samples, "pathway_questions_total", org="bcc", outcome="answered") == 10
+
+
+async def test_without_the_database_the_process_counts_are_still_served(
+    aiohttp_client: Any, library: Library, tmp_path: Path
+) -> None:
+    gone = db.session_factory(db.make_engine(f"sqlite:///{tmp_path}/no/such/dir/pathway.sqlite3"))
+    app, _notes = build(Runtime(Settings(), library, gone), dispatch=False, reminders=False)
+    samples = await scrape(await aiohttp_client(app))
+    assert value(samples, "pathway_database_figures_up") == 0
+    assert any(name == "python_info" for name, _labels in samples)  # this process's own figures
