@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner, Result
 
+from bot.cli import app
 from storage import db, migrate
 from storage.db import transaction
 from storage.directory import ensure_organisation
@@ -21,9 +23,8 @@ from storage.tables import Organisation
 PATHWAY = [sys.executable, "-m", "bot.cli"]
 
 
-def pathway(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PATHWAY_DATABASE_URL": url}
-    return subprocess.run([*PATHWAY, *args], env=env, capture_output=True, text=True, timeout=300)
+def pathway(url: str, *args: str) -> Result:
+    return CliRunner().invoke(app, list(args), env={"PATHWAY_DATABASE_URL": url})
 
 
 def organisations(engine: Engine) -> set[str]:
@@ -45,14 +46,14 @@ def test_backup_and_restore_round_trip(database_url: str, tmp_path: Path, backen
             reader.execute(select(func.count()).select_from(Organisation))
             backup = tmp_path / "pathway.backup"
             made = pathway(database_url, "db", "backup", str(backup))
-            assert made.returncode == 0, made.stderr
+            assert made.exit_code == 0, made.stderr
         with transaction(db.session_factory(engine)) as session:
             ensure_organisation(session, "bcc", "BCC")  # after the backup: the restore takes it away
             session.execute(Organisation.__table__.delete().where(Organisation.id == "medway"))
         assert organisations(engine) == {"bcc"}
         engine.dispose()
         restored = pathway(database_url, "db", "restore", "--yes", str(backup))
-        assert restored.returncode == 0, restored.stderr
+        assert restored.exit_code == 0, restored.stderr
         assert organisations(engine) == {"medway"}
         assert migrate.current_revision(database_url) == migrate.head_revision()
     finally:
@@ -65,7 +66,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path: Path) -> None:
     junk = tmp_path / "junk.backup"
     junk.write_text("not a database")
     refused = pathway(url, "db", "restore", "--yes", str(junk))
-    assert refused.returncode == 1 and "not a SQLite database" in refused.stderr
+    assert refused.exit_code == 1 and "not a SQLite database" in refused.stderr
     assert migrate.current_revision(url) == migrate.head_revision()  # untouched
 
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner, Result
 
+from bot.cli import app
 from storage import migrate
 from tests.fakes.slack_api import FakeSlackApi
 
-PATHWAY = [sys.executable, "-m", "bot.cli"]
 TENANT = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
 APP = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
 SETTINGS = ("SLACK_", "MICROSOFT_", "PATHWAY_")
@@ -47,11 +46,13 @@ def slack() -> Iterator[FakeSlackApi]:
         yield api
 
 
-def doctor(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS)} | settings
-    return subprocess.run(
-        [*PATHWAY, "doctor"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
+def doctor(tmp_path: Path, **settings: str) -> Result:
+    """`pathway doctor` with exactly these settings (the ambient ones unset), from an empty directory
+    (no .env)."""
+    unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith(SETTINGS)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        return CliRunner().invoke(app, ["doctor"], env={**unset, **settings})
 
 
 def lines(out: str) -> dict[str, str]:
@@ -80,7 +81,7 @@ def test_a_good_configuration_passes_every_check(tmp_path: Path, slack: FakeSlac
         MICROSOFT_APP_TENANT_ID=TENANT,
         PATHWAY_RETAIN_LEAVERS_MONTHS='{"medway": 24, "bcc": 24, "hertfordshire": 24, "coventry": 24}',
     )
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.exit_code == 0, done.stdout + done.stderr
     checks = lines(done.stdout)
     assert all(result.startswith("ok") for result in checks.values()), done.stdout
     assert set(checks) >= {
@@ -108,7 +109,7 @@ def test_a_broken_configuration_says_what_to_fix_and_fails(tmp_path: Path, slack
         MICROSOFT_APP_TYPE="SingleTenant",
         PATHWAY_RETAIN_LEAVERS_MONTHS='{"medwya": 24}',
     )
-    assert done.returncode == 1
+    assert done.exit_code == 1
     checks = lines(done.stdout)
     assert checks["database"].startswith("ok")
     assert checks["migrations"].startswith("FAIL") and "pathway db upgrade" in checks["migrations"]
@@ -123,7 +124,7 @@ def test_a_broken_configuration_says_what_to_fix_and_fails(tmp_path: Path, slack
 
 def test_a_missing_database_is_reported_and_not_created(tmp_path: Path) -> None:
     done = doctor(tmp_path, PATHWAY_DATABASE_URL=f"sqlite:///{tmp_path}/nowhere.sqlite3")
-    assert done.returncode == 1
+    assert done.exit_code == 1
     checks = lines(done.stdout)
     assert checks["database"].startswith("FAIL") and "pathway db upgrade" in checks["database"]
     assert checks["migrations"].startswith("FAIL")

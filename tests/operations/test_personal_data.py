@@ -6,21 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from bot.cli import app
 from storage import audit, db, migrate, personal_data
 from storage.db import transaction
 from storage.tables import Person
 from tests.operations.records import NOW, World, build_world, changes, evidence_of, snapshot
-
-PATHWAY = [sys.executable, "-m", "bot.cli"]
 
 
 @pytest.fixture
@@ -31,9 +29,18 @@ def database(tmp_path: Path) -> tuple[str, World, sessionmaker[Session]]:
     return url, build_world(sessions), sessions
 
 
-def pathway(url: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PATHWAY_DATABASE_URL": url}
-    return subprocess.run([*PATHWAY, *args], env=env, capture_output=True, text=True, timeout=120, cwd=cwd)
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def pathway(url: str, *args: str) -> Ran:
+    """The `pathway` command in this process (typer's runner: the same CLI, without a new interpreter
+    per call), with PATHWAY_DATABASE_URL set as an operator would."""
+    done = CliRunner().invoke(app, list(args), env={"PATHWAY_DATABASE_URL": url})
+    return Ran(done.exit_code, done.stdout, done.stderr)
 
 
 def test_export_writes_everything_held_about_the_person(

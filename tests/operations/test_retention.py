@@ -3,14 +3,13 @@ compared before and after; and the schedule as `pathway data retain` runs it, fr
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from bot.cli import app
 from storage.db import transaction
 from storage.handled_events import forget_before
 from storage.retention import (
@@ -190,11 +189,10 @@ def test_pathway_data_retain_applies_the_settings(tmp_path: object) -> None:
     engine = db.make_engine(url)
     world = build_world(db.session_factory(engine))
     engine.dispose()
-    env = {**os.environ, "PATHWAY_DATABASE_URL": url, "PATHWAY_RETAIN_LEAVERS_MONTHS": '{"medway": 12}',
+    env = {"PATHWAY_DATABASE_URL": url, "PATHWAY_RETAIN_LEAVERS_MONTHS": '{"medway": 12}',
            "PATHWAY_RETAIN_DECIDED_EVIDENCE_MONTHS": '{"medway": 12}'}  # fmt: skip
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "data", "retain"], env=env, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    done = CliRunner().invoke(app, ["data", "retain"], env=env)
+    assert done.exit_code == 0, done.stderr
     assert (
         "leavers pseudonymised: 1" in done.stdout
         and "decided applications' evidence removed: 2" in done.stdout
