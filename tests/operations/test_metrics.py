@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ from bot.dispatch import Dispatcher
 from bot.runtime import Runtime
 from bot.settings import Settings
 from knowledge.library import Library
+from knowledge.working_days import working_days_between
 from storage import applications, db, decisions, outbox
+from storage.columns import utc_now
 from storage.db import transaction
 from storage.tables import Person
 from tests.broadcast.slack_edge import deliver_all, link_everyone_to_slack, slack_sender
@@ -78,8 +81,14 @@ async def test_decisions_outbox_and_sends_move_with_traffic(client: TestClient, 
             session, org_id="medway", person_id=worker.id, target_level="level-3", from_level="level-2",
             line_manager_id=manager.id, status="awaiting_manager",
         )  # fmt: skip
+        app.submitted_at = utc_now() - timedelta(days=8)
+    waited = working_days_between(app.submitted_at.date(), utc_now().date())
     waiting = await scrape(client)
     assert value(waiting, "pathway_decisions_waiting", org="medway", stage="recommend") == 1
+    for kind, days in (("reminder", 3), ("escalation", 6)):  # the settings' defaults
+        assert value(waiting, "pathway_reminders_due", org="medway", kind=kind) == (
+            1 if waited >= days else 0
+        )
     with transaction(runtime.sessions) as session:
         decisions.record_decision(session, app.id, "recommend", manager.id, "approved")
     decided = await scrape(client)
