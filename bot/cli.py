@@ -18,6 +18,7 @@ from bot.data_commands import audit_app, data_app
 from bot.metrics_processes import share_counts_between_processes
 from bot.slack.link import slack_app
 from bot.teams.commands import teams_app
+from knowledge.coverage import facts_answering_nothing
 from knowledge.library import Library, UnknownOrganisation
 from knowledge.loader import PackError, load_pack, load_packs
 from knowledge.replies import Answer
@@ -78,7 +79,8 @@ def ask(
         _interactive(library, org)
         return
     answer = library.ask(org, question)
-    typer.echo(json.dumps(answer.model_dump(exclude={"topic", "confidence"})) if as_json else answer.text)
+    shown = {k: v for k, v in _public(answer).items() if k not in ("topic", "confidence")}
+    typer.echo(json.dumps(shown) if as_json else answer.text)
 
 
 def _answer_lines(library: Library) -> None:
@@ -109,7 +111,11 @@ def _answer_line(library: Library, line: str) -> dict[str, Any]:
 
 
 def _public(answer: Answer) -> dict[str, Any]:
-    return answer.model_dump(mode="json")
+    """The answer as the `pathway ask` contract gives it: `clarify` only when there are readings to choose."""
+    shown = answer.model_dump(mode="json")
+    if not answer.clarify:
+        del shown["clarify"]
+    return shown
 
 
 def _error(ident: object, text: str) -> dict[str, Any]:
@@ -144,6 +150,7 @@ def policy_check(
         packs = []
     for pack in packs:
         problems += [f"{pack.organisation.id}: {p}" for p in trace(pack)]
+        problems += [f"{pack.organisation.id}: {p}" for p in facts_answering_nothing(pack)]
     if problems:
         typer.echo("\n".join(problems), err=True)
         raise typer.Exit(1)

@@ -12,7 +12,8 @@ from prometheus_client import Counter, Histogram
 QUESTIONS = Counter(
     "pathway_questions",
     "Questions put to the policy answers, by organisation and outcome "
-    "(answered; unsure: answered with low confidence; declined: the policy does not say or it is off topic).",
+    "(answered; unsure: answered with low confidence; clarify: asked back which of two readings was "
+    "meant; declined: the policy does not say, or it is off topic).",
     ["org", "outcome"],
 )
 ANSWER_SECONDS = Histogram(
