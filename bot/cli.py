@@ -33,6 +33,8 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 staff_app = typer.Typer(help="The staff roster.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
+org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
+app.add_typer(org_app, name="org")
 app.add_typer(slack_app, name="slack")
 app.add_typer(teams_app, name="teams")
 app.add_typer(data_app, name="data")
@@ -201,6 +203,19 @@ def staff_import(file: Annotated[Path, typer.Argument(help="CSV with the roster 
     from bot import operations
 
     operations.staff_import(_library(), file)
+
+
+@org_app.command("platforms")
+def org_platforms(
+    org: Annotated[str, typer.Argument(help="Organisation id")],
+    platforms: Annotated[
+        list[str] | None, typer.Argument(help="slack, teams (web: the demo); leave out to show them")
+    ] = None,
+) -> None:
+    """Show or say which platforms an organisation's staff use (the first reaches those new to Pathway)."""
+    from bot import operations
+
+    operations.org_platforms(_library(), org, platforms or [])
 
 
 @app.command()
