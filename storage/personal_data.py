@@ -29,6 +29,7 @@ from storage.tables import (
     DialogState,
     EvidenceItem,
     Identity,
+    OfferedFile,
     OutboxMessage,
     Panel,
     Person,
@@ -64,7 +65,7 @@ def pseudonymise(session: Session, person: Person, now: datetime) -> None:
     person.qualified_on = person.started_on = None
     person.muted_broadcasts = False
     person.erased_at = now
-    for table in (Identity, DialogState, PostedMessage):
+    for table in (Identity, DialogState, PostedMessage, OfferedFile):
         session.execute(delete(table).where(table.person_id == person.id))
     session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.person_id == person.id))
     unsent = ("pending", "sending")
@@ -107,6 +108,10 @@ def erase(session: Session, person: Person, now: datetime) -> Erasure:
         .returning(UnansweredQuestion.id)
     ).all()
     done.erased.append(f"{len(questions)} question(s) the assistant could not answer")
+    files = session.execute(
+        delete(OfferedFile).where(OfferedFile.person_id == person.id).returning(OfferedFile.id)
+    ).all()
+    done.erased.append(f"{len(files)} document(s) offered in Teams and not yet accepted")
     done.erased.append(f"the text of {_clear_messages_to(session, person.id)} message(s) sent to them")
     drafts = 0
     for app in session.scalars(select(Application).where(Application.person_id == person.id)):
@@ -198,6 +203,10 @@ def everything_about(session: Session, person: Person) -> dict[str, Any]:
                 "text": (m.payload or {}).get("text", ""),
             }
             for m in _where(session, OutboxMessage, OutboxMessage.recipient_person_id == person.id)
+        ],
+        "files_offered_in_teams": [
+            {"filename": f.filename, "offered_at": _plain(f.created_at)}
+            for f in _where(session, OfferedFile, OfferedFile.person_id == person.id)
         ],
         "broadcasts_they_wrote": [
             {"id": b.id, "text": b.text, "status": b.status, "created_at": _plain(b.created_at)}

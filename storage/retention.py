@@ -23,6 +23,7 @@ from storage.tables import (
     Application,
     DialogState,
     EvidenceItem,
+    OfferedFile,
     OutboxMessage,
     Person,
     UnansweredQuestion,
@@ -60,6 +61,9 @@ def apply_schedule(session: Session, schedule: RetentionSchedule, now: datetime)
         "sent messages' text removed": clear_sent_messages(
             session, now - timedelta(weeks=schedule.sent_messages_weeks)
         ),
+        "offered files deleted": delete_offered_files(
+            session, now - timedelta(weeks=schedule.sent_messages_weeks)
+        ),
         "unanswered questions deleted": delete_unanswered(
             session, months_before(now, schedule.unanswered_months)
         ),
@@ -90,6 +94,12 @@ def clear_sent_messages(session: Session, before: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def delete_offered_files(session: Session, before: datetime) -> int:
+    """Documents offered in Teams (file consent cards) and never accepted: like a sent message's text."""
+    statement = delete(OfferedFile).where(OfferedFile.created_at < before)
+    return int(session.execute(statement.execution_options(synchronize_session=False)).rowcount)  # type: ignore[attr-defined]
 
 
 def delete_unanswered(session: Session, before: datetime) -> int:

@@ -20,6 +20,7 @@ from storage.tables import (
     DialogState,
     EvidenceItem,
     HandledEvent,
+    OfferedFile,
     OutboxMessage,
     Person,
     UnansweredQuestion,
@@ -114,6 +115,9 @@ def build_world(sessions: sessionmaker[Session]) -> World:
                     org_id="medway", person_id=who, question=text, reason="declined", asked_at=at
                 )
             )
+        for name, at in (("old.pdf", LONG_AGO), ("new.pdf", LATELY)):
+            session.add(OfferedFile(token=name, person_id=worker, filename=name, media_type="application/pdf",
+                                    content="PAY002", created_at=at))  # fmt: skip
         session.add_all([HandledEvent(platform="slack", event_id="old", handled_at=LONG_AGO),
                          HandledEvent(platform="slack", event_id="new", handled_at=LATELY)])  # fmt: skip
         return world

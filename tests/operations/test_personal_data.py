@@ -65,6 +65,7 @@ def test_export_writes_everything_held_about_the_person(
         "Hello new-delivered",
     }
     assert found["dialog_in_progress"][0]["state"] == {"step": "evidence"}
+    assert {f["filename"] for f in found["files_offered_in_teams"]} == {"old.pdf", "new.pdf"}
     assert len(found["audit_log"]) == 2  # the decisions on their two decided applications
     summary = (tmp_path / "sar" / f"medway-person-{world.worker}.txt").read_text()
     assert "Everything Pathway holds about Wendy (wendy@medway.gov.uk)" in summary
@@ -87,6 +88,7 @@ def test_erasing_someone_on_the_roster_keeps_the_decision_records_and_says_why(
     assert done.returncode == 0, done.stderr
     erased, kept = done.stdout.split("Kept:")
     assert "2 question(s)" in erased and "the text of 3 message(s)" in erased
+    assert "2 document(s) offered in Teams" in erased
     assert "the evidence of 3 draft or withdrawn application(s)" in erased
     assert "2 submitted or decided application(s)" in kept and "pay and grading decision" in kept
     assert "audit log" in kept and "roster entry" in kept
@@ -95,6 +97,7 @@ def test_erasing_someone_on_the_roster_keeps_the_decision_records_and_says_why(
     assert after["people"][(world.worker,)] == before["people"][(world.worker,)]  # HR's roster entry
     assert "identities" not in changed and "decisions" not in changed and "review_requests" not in changed
     assert [q for q in after["unanswered_questions"].values() if q["person_id"] == world.worker] == []
+    assert after["offered_files"] == {}
     assert evidence_of(sessions, world.decided_lately) and evidence_of(sessions, world.decided_long_ago)
     assert not evidence_of(sessions, world.old_draft) and not evidence_of(sessions, world.new_withdrawn)
     assert after["applications"][(world.old_draft,)]["status"] == "withdrawn"

@@ -18,6 +18,7 @@ from storage.retention import (
     clear_decided_evidence,
     clear_old_drafts,
     clear_sent_messages,
+    delete_offered_files,
     delete_unanswered,
     months_before,
     note_leavers,
@@ -70,6 +71,12 @@ def test_sent_messages_text_after_weeks(session_factory: sessionmaker[Session], 
     assert all(after[key]["payload"] == {} and after[key]["status"] in ("delivered", "failed") for key in old)
     again, _ = run(session_factory, clear_sent_messages, NOW - timedelta(weeks=4))
     assert again == 0
+
+
+def test_offered_files_after_weeks(session_factory: sessionmaker[Session], world: World) -> None:
+    count, changed = run(session_factory, delete_offered_files, NOW - timedelta(weeks=4))
+    assert count == 1 and list(changed) == ["offered_files"] and len(changed["offered_files"]) == 1
+    assert [f["filename"] for f in snapshot(session_factory)["offered_files"].values()] == ["new.pdf"]
 
 
 def test_unanswered_questions_after_months(session_factory: sessionmaker[Session], world: World) -> None:

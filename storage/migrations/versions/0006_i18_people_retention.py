@@ -2,7 +2,7 @@
 retention schedule (storage.retention) and erasure requests (storage.personal_data).
 
 Revision ID: 0006_i18
-Revises: 0005
+Revises: 0006_i17
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_i18"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0006_i17"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
