@@ -52,6 +52,30 @@ def send_reminders(
     return queued
 
 
+@dataclass(frozen=True)
+class WaitingDecision:
+    org: str
+    stage: str  # the route stage id, or "review"
+    working_days: int  # waited so far
+
+
+def waiting_decisions(session: Session, library: Library, now: datetime) -> list[WaitingDecision]:
+    """Every decision waiting on someone, and how long it has waited (what `send_reminders` chases)."""
+    waiting = []
+    for app in applications.applications_waiting(session):
+        turn = _turn_about(session, library, app, now, "console")
+        stage = approval.waiting_on(turn, app) if turn else None
+        if turn is not None and stage is not None:
+            waited = working_days_between(approval.waiting_since(turn, app).date(), turn.today)
+            waiting.append(WaitingDecision(app.org_id, stage.id, waited))
+    for made in decisions.undecided_reviews(session):
+        reviewed = applications.get_application(session, made.application_id)
+        if reviewed is not None and reviewed.org_id in library.packs:
+            waited = working_days_between(made.requested_at.date(), now.date())
+            waiting.append(WaitingDecision(reviewed.org_id, review.REVIEW_DUTY, waited))
+    return waiting
+
+
 def _turn_about(
     session: Session, library: Library, app: Application, now: datetime, channel: Platform | None
 ) -> Turn | None:

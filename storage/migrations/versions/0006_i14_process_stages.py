@@ -3,7 +3,7 @@ names, with what the decider recorded and a panel's sitting date), review hearin
 deadlines, who holds the posts a policy names, and local procedures HR records in chat.
 
 Revision ID: 0006_i14
-Revises: 0006_i17
+Revises: 0006_i18
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "0006_i14"
-down_revision: str | Sequence[str] | None = "0006_i17"
+down_revision: str | Sequence[str] | None = "0006_i18"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
