@@ -195,7 +195,7 @@ def test_deadline_reminder_goes_only_to_those_who_have_not_submitted(
                                               target_level="level-3", from_level="level-2", from_point=37,
                                               line_manager_id=wendy.line_manager_id)  # fmt: skip
         app.submitted_at = clock.now
-        app.status = "awaiting_manager"
+        app.status = "awaiting:recommend"
     with transaction(sessions) as session:
         assert release_due(session, library, datetime(2026, 12, 28, 9, 0, tzinfo=UTC)) == 4
         reminder_id = session.scalars(select(Broadcast.id).where(Broadcast.text.startswith("Reminder"))).one()

@@ -79,7 +79,7 @@ async def test_decisions_outbox_and_sends_move_with_traffic(client: TestClient, 
     with transaction(runtime.sessions) as session:
         app = applications.create_application(
             session, org_id="medway", person_id=worker.id, target_level="level-3", from_level="level-2",
-            line_manager_id=manager.id, status="awaiting_manager",
+            line_manager_id=manager.id, status="awaiting:recommend",
         )  # fmt: skip
         app.submitted_at = utc_now() - timedelta(days=8)
     waited = working_days_between(app.submitted_at.date(), utc_now().date())
