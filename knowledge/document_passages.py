@@ -24,6 +24,7 @@ _MONTH = re.compile(
     r"^(january|february|march|april|may|june|july|august|september|october|november|december)\b", re.I
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z£(\"'])")
+STEM_PREFIX = 6  # stems sharing this many first letters are one word ("qualifi", "qualif")
 MAX_HEADING = 80  # a short line without a full stop is a heading (a section's name)
 
 
@@ -41,7 +42,9 @@ class DocumentIndex:
     sentences: list[DocumentSentence] = field(default_factory=list)
     words: list[frozenset[str]] = field(default_factory=list)
     vocabulary: frozenset[str] = frozenset()  # every stemmed word the document uses
+    prefixes: frozenset[str] = frozenset()  # the first STEM_PREFIX letters of each of its stems
     sections: dict[str, str] = field(default_factory=dict)  # label -> the section's text
+    _using: dict[str, set[int]] = field(default_factory=dict)  # stem -> the sentences using it
     raw: str = ""
     _bm25: BM25Okapi | None = None
 
@@ -66,6 +69,10 @@ class DocumentIndex:
         corpus = [tokens(normalise(s.text)) or ["_"] for s in index.sentences]
         index.words = [frozenset(c) for c in corpus]
         index.vocabulary = frozenset().union(*index.words) if index.words else frozenset()
+        index.prefixes = frozenset(w[:STEM_PREFIX] for w in index.vocabulary if len(w) >= STEM_PREFIX)
+        for i, sentence_words in enumerate(index.words):
+            for word in sentence_words:
+                index._using.setdefault(word, set()).add(i)
         index._bm25 = BM25Okapi(corpus) if corpus else None
         return index
 
@@ -73,7 +80,8 @@ class DocumentIndex:
         """The share of the document's sentences using any of the stems."""
         if not self.sentences:
             return 0.0
-        return sum(1 for w in self.words if not stems.isdisjoint(w)) / len(self.sentences)
+        using = set().union(*(self._using.get(s, set()) for s in stems))
+        return len(using) / len(self.sentences)
 
     def section_text(self, label: str) -> str:
         """A section's own text and its subsections' ("3" holds 3.1 and 3.2); for a name that is no label
@@ -92,6 +100,11 @@ class DocumentIndex:
         for term in terms:
             total += np.array([self._bm25.get_scores([word]) for word in term]).max(axis=0)
         return total
+
+
+@cache
+def section_text(document: str, label: str) -> str:
+    return document_index(document).section_text(label)
 
 
 @cache

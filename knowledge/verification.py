@@ -26,7 +26,7 @@ import numpy as np
 from wordfreq import zipf_frequency
 
 from knowledge.asks import STRICT, Ask, answers
-from knowledge.document_passages import DocumentIndex, document_index
+from knowledge.document_passages import STEM_PREFIX, DocumentIndex, document_index, section_text
 from knowledge.fitting import doesnt_say
 from knowledge.glossary import concept_alternatives
 from knowledge.index import PackIndex
@@ -44,7 +44,6 @@ SALIENT_SHARE = 0.04
 # art ("pensionable", "honorarium"). Commoner words ("compulsory", "theory") may be how the asker puts a
 # question the document answers in its own words.
 UNHEARD_ZIPF = 3.0
-STEM_PREFIX = 6
 MAX_ABBREVIATION = 4
 # Words of the domain every policy here is about, and of how people frame a request: never the subject.
 _DOMAIN_TEXT = """
@@ -79,6 +78,12 @@ class Term:
         prefixes = {s[:STEM_PREFIX] for s in self.stems if len(s) >= STEM_PREFIX}
         return bool(prefixes) and any(s[:STEM_PREFIX] in prefixes for s in stems if len(s) >= STEM_PREFIX)
 
+    def in_document(self, document: DocumentIndex) -> bool:
+        """Whether the document uses the term (as covered_by, over its whole vocabulary, by its index)."""
+        if not self.stems.isdisjoint(document.vocabulary):
+            return True
+        return any(s[:STEM_PREFIX] in document.prefixes for s in self.stems if len(s) >= STEM_PREFIX)
+
 
 def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
     """The answer if it speaks to the question's salient terms; else the document's own words, or the
@@ -93,7 +98,7 @@ def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
         if answer.text == out_of_scope(index.pack).text:
             return answer  # not a question about career progression at all
         content = content_terms(index, question)
-        used = sum(1 for t in content if t.covered_by(document.vocabulary))
+        used = sum(1 for t in content if t.in_document(document))
         if used < DOCUMENT_SHARE * len(content):
             return answer  # the document never uses much of what is asked ("by bus"): not its subject
         return _quoted(index, document, question, terms) or answer
@@ -101,7 +106,7 @@ def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
     missing = [t for t in terms if not t.covered_by(said)]
     if not missing:
         return answer
-    unheard = [t for t in missing if not t.covered_by(document.vocabulary) and not _in_pack(index, t)]
+    unheard = [t for t in missing if not t.in_document(document) and not _in_pack(index, t)]
     if unheard and len(unheard) >= len(terms) - len(missing):
         # What the policy never mentions weighs at least as much as what the answer does speak to.
         return _declined(index, question, answer, terms)
@@ -120,10 +125,10 @@ def salient_terms(index: PackIndex, question: Question) -> list[Term]:
         if share > SALIENT_SHARE:
             continue
         if share == 0 and (
-            zipf_frequency(term.word, "en") >= UNHEARD_ZIPF
+            _zipf(term.word) >= UNHEARD_ZIPF
             or len(term.word) <= MAX_ABBREVIATION
-            or term.covered_by(document.vocabulary)
-            or _clipped(term.word, document)
+            or term.in_document(document)
+            or _clipped(term.word, index.pack.organisation.document)
         ):
             continue  # everyday words, abbreviations the document may spell out ("pdr"), clipped words
         found.append(term)
@@ -133,7 +138,7 @@ def salient_terms(index: PackIndex, question: Question) -> list[Term]:
 def content_terms(index: PackIndex, question: Question) -> list[Term]:
     """The question's words besides chat, asking and domain words and the organisation's own name."""
     org = index.pack.organisation
-    own_words = set(words(normalise(f"{org.short_name} {org.name} {org.document}")))
+    own_words = _own_words(f"{org.short_name} {org.name} {org.document}")
     own_name = {stem(w) for w in own_words}
     alternatives = concept_alternatives(question.text)
     found: dict[str, Term] = {}
@@ -161,8 +166,20 @@ def content_terms(index: PackIndex, question: Question) -> list[Term]:
     return list(found.values())
 
 
-def _clipped(word: str, document: DocumentIndex) -> bool:
+@lru_cache(maxsize=1024)
+def _own_words(names: str) -> frozenset[str]:
+    return frozenset(words(normalise(names)))
+
+
+@lru_cache(maxsize=65536)
+def _zipf(word: str) -> float:
+    return float(zipf_frequency(word, "en"))
+
+
+@lru_cache(maxsize=65536)
+def _clipped(word: str, document_id: str) -> bool:
     """A word cut short in chat ("pracs" for practitioners): the start of a longer word the document uses."""
+    document = document_index(document_id)
     start = word.removesuffix("s")
     return len(start) >= MAX_ABBREVIATION and any(
         len(w) > len(start) and w.startswith(start) for w in document.vocabulary
@@ -174,7 +191,7 @@ def _answer_stems(index: PackIndex, answer: Answer) -> frozenset[str]:
     body = _body(answer)
     text = [body]
     for cited in answer.sources:
-        text.append(document_index(cited.document).section_text(cited.section))
+        text.append(section_text(cited.document, cited.section))
     quoted = [words for p, words in zip(index.passages, index.words, strict=True) if p.text[:60] in body]
     return _stems_of(" ".join(text)).union(*quoted)
 
