@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
+from bot.data_commands import audit_app, data_app
+from bot.metrics_processes import share_counts_between_processes
 from bot.slack.link import slack_app
 from bot.teams.commands import teams_app
 from knowledge.coverage import facts_answering_nothing
@@ -31,8 +33,12 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 staff_app = typer.Typer(help="The staff roster.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
+org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
+app.add_typer(org_app, name="org")
 app.add_typer(slack_app, name="slack")
 app.add_typer(teams_app, name="teams")
+app.add_typer(data_app, name="data")
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:
@@ -161,12 +167,55 @@ def db_upgrade() -> None:
     operations.db_upgrade()
 
 
+@db_app.command("backup")
+def db_backup(file: Annotated[Path, typer.Argument(help="The backup file to write")]) -> None:
+    """Copy the database safely while it runs (SQLite: online backup; PostgreSQL: pg_dump)."""
+    from bot import backups
+
+    backups.backup(file)
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A file `pathway db backup` wrote")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Replace the database with a backup (stop `pathway serve` and `pathway dispatch` first)."""
+    from bot import backups
+
+    if not yes:
+        typer.confirm("Replace everything in the database with the backup?", abort=True)
+
+    backups.restore(file)
+
+
+@app.command()
+def doctor() -> None:
+    """Check this deployment's configuration end to end; one line per check, with what to fix."""
+    from bot.doctor import run as run_checks
+
+    raise typer.Exit(run_checks())
+
+
 @staff_app.command("import")
 def staff_import(file: Annotated[Path, typer.Argument(help="CSV with the roster header")]) -> None:
     """Load or update the HR roster; a file with any bad row imports nothing and lists every problem."""
     from bot import operations
 
     operations.staff_import(_library(), file)
+
+
+@org_app.command("platforms")
+def org_platforms(
+    org: Annotated[str, typer.Argument(help="Organisation id")],
+    platforms: Annotated[
+        list[str] | None, typer.Argument(help="slack, teams (web: the demo); leave out to show them")
+    ] = None,
+) -> None:
+    """Show or say which platforms an organisation's staff use (the first reaches those new to Pathway)."""
+    from bot import operations
+
+    operations.org_platforms(_library(), org, platforms or [])
 
 
 @app.command()
@@ -187,7 +236,8 @@ def chat(
 def serve(
     dispatch: Annotated[bool, typer.Option(help="Run the outbox dispatcher in this process")] = True,
 ) -> None:
-    """Serve Slack, Teams, the web chat and /healthz on PATHWAY_PORT."""
+    """Serve Slack, Teams, the web chat, /healthz and /metrics on PATHWAY_PORT."""
+    share_counts_between_processes()
     from bot import operations
 
     operations.serve(_library(), dispatch)
@@ -196,6 +246,7 @@ def serve(
 @app.command()
 def demo() -> None:
     """Try Pathway with no workspace: a demo roster for every organisation and the web chat."""
+    share_counts_between_processes()
     from bot import operations
 
     operations.demo(_library())
@@ -210,11 +261,14 @@ def dispatch_command(
     lease: Annotated[
         float, typer.Option(min=1, help="Seconds before a dead dispatcher's claims are retaken")
     ] = 60,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve /metrics on this port (PATHWAY_HOST) for Prometheus")
+    ] = None,
 ) -> None:
     """Run only the outbox dispatcher (scale-out: several of these beside `pathway serve --no-dispatch`)."""
     from bot import operations
 
-    operations.dispatch(_library(), concurrency, batch, lease)
+    operations.dispatch(_library(), concurrency, batch, lease, metrics_port)
 
 
 @app.command()

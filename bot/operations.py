@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import logging
 import signal
 import sys
 from pathlib import Path
@@ -18,6 +17,8 @@ from bot.app import build, platform_senders
 from bot.console import read_lines, run_interactive, run_jsonl
 from bot.demo import demo_roster
 from bot.dispatch import Dispatcher
+from bot.logs import ShortAccessLogger, configure_logging
+from bot.metrics import metrics_application
 from bot.runtime import Runtime
 from bot.settings import Settings
 from dialogs.reminders import ReminderPolicy, send_reminders
@@ -28,8 +29,6 @@ from storage.columns import utc_now
 from storage.db import transaction
 from storage.roster import RosterImport
 from storage.roster_rows import RosterRejected
-
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def start(library: Library) -> Runtime:
@@ -89,6 +88,10 @@ def load_demo_people(runtime: Runtime) -> str:
     empty = [org for org in runtime.library.organisations if org not in staffed]
     if empty:
         import_file(runtime, demo_roster(runtime.library, empty))
+    with transaction(runtime.sessions) as session:  # the demo's staff are reached in the web chat
+        for org in runtime.library.organisations:
+            if not directory.platforms_of(session, org):
+                directory.set_platforms(session, org, ["web"])
     people = "worker@ORG.example, manager@ORG.example, service@ORG.example, hr@ORG.example"
     if not staffed:
         return f"Demo roster loaded: {people}"
@@ -98,24 +101,31 @@ def load_demo_people(runtime: Runtime) -> str:
 
 
 def run_server(runtime: Runtime, *, dispatch: bool = True) -> None:
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    configure_logging(runtime.settings.pathway_log_format)
     application, notes = build(runtime, dispatch=dispatch)
     freeze_startup_heap()
     port = runtime.settings.pathway_port
     typer.echo("\n".join([f"Pathway on http://127.0.0.1:{port}/", *notes]))
-    web.run_app(application, host=runtime.settings.pathway_host, port=port, print=None)
+    web.run_app(
+        application,
+        host=runtime.settings.pathway_host,
+        port=port,
+        print=None,
+        access_log_class=ShortAccessLogger,
+    )
 
 
-def dispatch(library: Library, concurrency: int, batch: int, lease: float) -> None:
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+def dispatch(library: Library, concurrency: int, batch: int, lease: float, metrics_port: int | None) -> None:
     runtime = start(library)
+    configure_logging(runtime.settings.pathway_log_format)
     senders = platform_senders(runtime)
     freeze_startup_heap()
     typer.echo(f"dispatching for: {', '.join(sorted(senders)) or 'no platform senders configured'}", err=True)
     dispatcher = Dispatcher(
         runtime.sessions, senders, batch=batch, concurrency=concurrency, lease_seconds=lease
     )
-    asyncio.run(run_dispatcher(dispatcher))
+    metrics = None if metrics_port is None else (runtime.settings.pathway_host, metrics_port)
+    asyncio.run(run_dispatcher(dispatcher, runtime, metrics))
 
 
 def freeze_startup_heap() -> None:
@@ -126,12 +136,24 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
-async def run_dispatcher(dispatcher: Dispatcher) -> None:
+async def run_dispatcher(
+    dispatcher: Dispatcher, runtime: Runtime, metrics: tuple[str, int] | None = None
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await dispatcher.run(stop)
+    if metrics is None:
+        await dispatcher.run(stop)
+        return
+    runner = web.AppRunner(metrics_application(runtime), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, *metrics).start()
+    typer.echo(f"metrics on http://{metrics[0]}:{metrics[1]}/metrics", err=True)
+    try:
+        await dispatcher.run(stop)
+    finally:
+        await runner.cleanup()
 
 
 def remind(library: Library) -> None:
@@ -139,7 +161,7 @@ def remind(library: Library) -> None:
     settings = runtime.settings
     policy = ReminderPolicy(settings.pathway_remind_after_days, settings.pathway_escalate_after_days)
     with transaction(runtime.sessions) as session:
-        queued = send_reminders(session, runtime.library, utc_now(), policy, channel="web")
+        queued = send_reminders(session, runtime.library, utc_now(), policy, channel=None)
     typer.echo(f"queued {queued} reminder(s)")
 
 
@@ -159,3 +181,24 @@ def link_command(library: Library, org: str, platform: Literal["slack", "teams"]
     link_workspace(start(library), org, platform, workspace)
     place = "Slack workspace" if platform == "slack" else "Teams tenant"
     typer.echo(f"{place} {workspace} now answers for {library.packs[org].organisation.name} ({org}).")
+
+
+def org_platforms(library: Library, org: str, platforms: list[str]) -> None:
+    """`pathway org platforms ORG [PLATFORM...]`: set them when given, then say what they are."""
+    if org not in library.packs:
+        typer.echo(f"Unknown organisation {org!r}; known: {', '.join(library.organisations)}", err=True)
+        raise typer.Exit(2)
+    runtime = start(library)
+    with transaction(runtime.sessions) as session:
+        directory.ensure_organisation(session, org, library.packs[org].organisation.name)
+        try:
+            if platforms:
+                directory.set_platforms(session, org, platforms)
+        except directory.NotAPlatform as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from exc
+        chosen = directory.platforms_of(session, org)
+    if chosen:
+        typer.echo(f"{org} staff are reached on: {', '.join(chosen)} (people new to Pathway on {chosen[0]})")
+    else:
+        typer.echo(f"{org} has not said which platform its staff use: messages to people new to Pathway fail")
