@@ -14,12 +14,14 @@ from typing import Annotated, Any
 
 import typer
 
+from bot.settings import Settings
 from bot.slack.link import slack_app
 from bot.teams.commands import teams_app
 from knowledge.library import Library, UnknownOrganisation
-from knowledge.loader import PackError, load_pack, load_packs
+from knowledge.loader import PackError, PackProblem, load_pack
+from knowledge.models import Pack
 from knowledge.replies import Answer
-from knowledge.tracing import trace
+from knowledge.tracing import load_traced_packs, trace_problems
 
 app = typer.Typer(
     help="Pathway: career progression answers and applications for social workers.", no_args_is_help=True
@@ -39,10 +41,15 @@ def main() -> None:
 
 
 def _library() -> Library:
+    """The packs every command serves from, refused unless each loads and traces to its document
+    (the check `pathway policy check` runs), so an edited figure is never stated with a citation."""
+    settings = Settings()
     try:
-        return Library.load()
+        return Library(load_traced_packs(settings.packs_dir, settings.documents_dir))
     except PackError as exc:
-        typer.echo(f"Cannot start: a policy pack is broken.\n{exc}", err=True)
+        typer.echo(
+            f"Cannot start: a policy pack is broken or does not trace to its document.\n{exc}", err=True
+        )
         raise typer.Exit(2) from exc
 
 
@@ -132,16 +139,23 @@ def policy_check(
     ] = None,
 ) -> None:
     """Validate packs and trace every fact to its document; report problems by file, line and field."""
-    problems: list[str] = []
-    try:
-        packs = [load_pack(f) for f in files] if files else list(load_packs().values())
-    except PackError as exc:
-        problems = [str(p) for p in exc.problems]
-        packs = []
-    for pack in packs:
-        problems += [f"{pack.organisation.id}: {p}" for p in trace(pack)]
+    settings = Settings()
+    packs: list[Pack] = []
+    problems: list[PackProblem] = []
+    for file in files or []:
+        try:
+            packs.append(load_pack(file))
+        except PackError as exc:
+            problems += exc.problems
+            continue
+        problems += trace_problems(file, packs[-1], settings.documents_dir)
+    if not files:
+        try:
+            packs = list(load_traced_packs(settings.packs_dir, settings.documents_dir).values())
+        except PackError as exc:
+            problems += exc.problems
     if problems:
-        typer.echo("\n".join(problems), err=True)
+        typer.echo("\n".join(str(p) for p in problems), err=True)
         raise typer.Exit(1)
     typer.echo(f"ok: {', '.join(p.organisation.id for p in packs)}")
 

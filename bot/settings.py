@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from knowledge.loader import DOCUMENTS_DIR, PACKS_DIR
 
 
 class Settings(BaseSettings):
@@ -13,6 +17,9 @@ class Settings(BaseSettings):
     pathway_host: str = "127.0.0.1"  # 0.0.0.0 behind a load balancer
     pathway_remind_after_days: int = 3
     pathway_escalate_after_days: int = 6
+    # Where the policy packs and the documents they trace to are read from (default: those installed).
+    pathway_packs_dir: Path | None = None
+    pathway_documents_dir: Path | None = None
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -26,3 +33,11 @@ class Settings(BaseSettings):
     microsoft_app_password: str | None = None
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: str = "MultiTenant"
+
+    @property
+    def packs_dir(self) -> Path:
+        return self.pathway_packs_dir or PACKS_DIR
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.pathway_documents_dir or DOCUMENTS_DIR
