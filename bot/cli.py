@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -169,11 +170,37 @@ def db_upgrade() -> None:
 
 
 @staff_app.command("import")
-def staff_import(file: Annotated[Path, typer.Argument(help="CSV with the roster header")]) -> None:
+def staff_import(
+    file: Annotated[Path, typer.Argument(help="CSV with the roster header")],
+    full: Annotated[
+        bool,
+        typer.Option(help="The file is everyone in its organisations: those it leaves out are leavers"),
+    ] = False,
+    accept_roster_levels: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="HR confirms the file's levels and points were right on this date (YYYY-MM-DD): they "
+            "replace those recorded by applications approved on or before it",
+        ),
+    ] = None,
+) -> None:
     """Load or update the HR roster; a file with any bad row imports nothing and lists every problem."""
     from bot import operations
 
-    operations.staff_import(_library(), file)
+    accept = accept_roster_levels.date() if accept_roster_levels else None
+    operations.staff_import(_library(), file, full=full, accept_as_of=accept)
+
+
+@staff_app.command("deactivate")
+def staff_deactivate(
+    email: Annotated[str, typer.Argument(help="The leaver's email on the roster")],
+    org: Annotated[str, typer.Option(help="Organisation id")],
+) -> None:
+    """Mark one person as a leaver: inactive, their pending decisions handed on, HR told."""
+    from bot import operations
+
+    operations.staff_deactivate(_library(), org, email)
 
 
 @app.command()

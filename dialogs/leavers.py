@@ -1,0 +1,146 @@
+"""Leavers: people HR takes off the roster (a complete roster that leaves them out, or one by one).
+
+A leaver is made inactive, so no chat account resolves to them and they can act on nothing (see
+storage.directory); the decisions waiting on them go to the next person up the line (the leaver's own
+line manager for a recommendation; the chain above for the rest, as the sign-off rules find it once the
+leaver is gone), each newly asked with the decision card; and the organisation's HR are told who left
+and where each decision went.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from dialogs import approval
+from dialogs.messages import Platform, Reply
+from dialogs.status import WAITING
+from dialogs.turn import Turn
+from knowledge.library import Library
+from storage import applications, audit, directory
+from storage.tables import Application, Person, Role
+
+# Who may take over a line manager's recommendation: the roles that may be someone's line manager.
+LINE_MANAGER_ROLES: tuple[Role, ...] = ("manager", "service_manager", "admin")
+
+
+@dataclass(frozen=True)
+class Handover:
+    """One pending decision that waited on a leaver, and who it waits on now."""
+
+    org: str
+    application_id: int
+    applicant: str
+    stage: str
+    leaver: str
+    now_with: list[str]
+
+
+@dataclass(frozen=True)
+class Pending:
+    app: Application
+    stage: approval.Stage
+    deciders: list[Person]
+
+
+def mark_leavers(
+    session: Session, library: Library, leavers: list[Person], now: datetime, channel: Platform, why: str
+) -> list[Handover]:
+    """Make `leavers` inactive, hand their pending decisions on and tell HR; the handovers made."""
+    leaving = {person.id for person in leavers}
+    waiting = [
+        p for p in pending_decisions(session, library, leavers, now, channel) if leaving_decider(p, leaving)
+    ]
+    for person in leavers:
+        person.active = False
+        audit.record(session, person.org_id, "left", detail={"person": person.email, "why": why}, at=now)
+    session.flush()
+    handovers = [hand_over(session, library, pending, leaving, now, channel) for pending in waiting]
+    for org in sorted({person.org_id for person in leavers}):
+        tell_hr(session, library, org, [p for p in leavers if p.org_id == org], handovers, now, channel, why)
+    return handovers
+
+
+def pending_decisions(
+    session: Session, library: Library, leavers: list[Person], now: datetime, channel: Platform
+) -> list[Pending]:
+    """Every application of the leavers' organisations awaiting a decision, with who decides it now."""
+    found: list[Pending] = []
+    for org in sorted({person.org_id for person in leavers} & set(library.packs)):
+        for status, stage_name in WAITING.items():
+            for app in applications.applications_awaiting(session, status, org_id=org):
+                turn = system_turn(session, library, app, now, channel)
+                stage = next((s for s in approval.chain(turn.pack) if s.name == stage_name), None)
+                if stage is not None:
+                    found.append(Pending(app, stage, approval.deciders(turn, app, stage)))
+    return found
+
+
+def leaving_decider(pending: Pending, leaving: set[int]) -> bool:
+    return any(person.id in leaving for person in pending.deciders)
+
+
+def hand_over(
+    session: Session, library: Library, pending: Pending, leaving: set[int], now: datetime, channel: Platform
+) -> Handover:
+    app, stage = pending.app, pending.stage
+    leaver = next(person for person in pending.deciders if person.id in leaving)
+    if stage.name == "recommend" and app.line_manager_id in leaving:
+        successor = directory.nearest_above(session, leaver.id, LINE_MANAGER_ROLES)
+        applications.transition(
+            session, app.id, app.status, app.status, line_manager_id=successor.id if successor else None
+        )
+        session.refresh(app)
+    turn = system_turn(session, library, app, now, channel)
+    deciders = approval.deciders(turn, app, stage)
+    card = approval.decision_card(turn, app, stage)
+    text = f"{leaver.name} has left, so this decision now waits on you.\n{card.title}"
+    for person in deciders:
+        if person.id not in {p.id for p in pending.deciders}:
+            turn.notify(person, Reply(text=text, card=card), f"ask:{app.id}:{stage.name}:{person.id}", "card")
+    audit.record(
+        session, app.org_id, "handed_over", application_id=app.id, at=now,
+        detail={"stage": stage.name, "from": leaver.email, "to": [p.email for p in deciders]},
+    )  # fmt: skip
+    applicant = directory.get_person(session, app.person_id)
+    return Handover(
+        app.org_id,
+        app.id,
+        applicant.name if applicant else "",
+        stage.name,
+        leaver.name,
+        [p.name for p in deciders],
+    )
+
+
+def tell_hr(
+    session: Session,
+    library: Library,
+    org: str,
+    leavers: list[Person],
+    handovers: list[Handover],
+    now: datetime,
+    channel: Platform,
+    why: str,
+) -> None:
+    lines = [f"Marked as leavers ({why}): " + ", ".join(f"{p.name} ({p.email})" for p in leavers) + "."]
+    moved = [h for h in handovers if h.org == org]
+    lines += [
+        f"{h.applicant}'s application (#{h.application_id}, {h.stage}) now waits on "
+        f"{', '.join(h.now_with) or 'nobody: no one on the roster can take it'}."
+        for h in moved
+    ] or ["No decision was waiting on them."]
+    for hr in directory.list_people(session, org, roles=["hr"]):
+        turn = Turn(session, library, hr, now, channel)
+        turn.notify(hr, Reply(text="\n".join(lines)), f"leavers:{org}:{now.isoformat()}:{hr.id}")
+
+
+def system_turn(
+    session: Session, library: Library, app: Application, now: datetime, channel: Platform
+) -> Turn:
+    """A turn about the applicant, run by the system (as reminders are)."""
+    applicant = directory.get_person(session, app.person_id)
+    assert applicant is not None  # applications reference people by foreign key
+    return Turn(session, library, applicant, now, channel)
