@@ -79,7 +79,9 @@ def staff_deactivate(library: Library, org: str, email: str) -> None:
             )
             raise typer.Exit(1)
         handovers = mark_leavers(session, runtime.library, [person], utc_now(), "web", "deactivated by HR")
-    typer.echo(f"{person.name} ({email}) is now inactive; {len(handovers)} pending decision(s) handed over")
+    typer.echo(
+        f"{person.name} ({person.email}) is now inactive; {len(handovers)} pending decision(s) handed over"
+    )
     _print_handovers(handovers)
 
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
-from dialogs import broadcast, panels, reach
+from dialogs import broadcast, leavers, panels, reach
 from dialogs.messages import Action, Attachment, Reply, button
 from dialogs.turn import Turn
 from dialogs.when import long_date
@@ -27,6 +27,7 @@ _COMMANDS = [
     ("panel_save", re.compile(r"^(add|new|create|set up) (a )?panel\W*$")),
     ("broadcast_list", re.compile(r"^(broadcasts|list broadcasts|my broadcasts|sent broadcasts)\W*$")),
     ("broadcast_compose", re.compile(r"^(broadcast|new broadcast|send a broadcast|announce)(\s*[:\-]\s*|\s+|\W*$)")),
+    ("hr_leaver", re.compile(r"^(deactivate|leaver|mark leaver|mark as (a )?leaver)\s+(?P<email>\S+@\S+?)\W*$")),
     ("hr_unanswered", re.compile(r"^(unanswered|unanswered questions)(\s+(?P<weeks>\d{1,2})\s*weeks?)?\W*$")),
     ("broadcast_mute", re.compile(r"^(mute|mute broadcasts|stop broadcasts|no more broadcasts)\W*$")),
     ("broadcast_unmute", re.compile(r"^(unmute|un-mute|unmute broadcasts|un-mute broadcasts|resume broadcasts)\W*$")),
@@ -45,6 +46,8 @@ def on_text(turn: Turn, text: str) -> list[Reply] | None:
         data: dict[str, str | int | None] = {}
         if name == "broadcast_compose":
             data["text"] = text.strip()[match.end() :]
+        if name == "hr_leaver":
+            data["email"] = match.group("email")
         if name == "hr_unanswered" and match.group("weeks"):
             data["weeks"] = int(match.group("weeks"))
         return on_action(turn, Action(name=name, data=data))
@@ -80,7 +83,8 @@ def menu(turn: Turn, _action: Action) -> list[Reply]:
                button("Broadcasts and reach", "broadcast_list"), button("Unanswered questions", "hr_unanswered")]  # fmt: skip
     return [
         Reply(
-            text="HR tools: panels, broadcasts and their reach, and questions I couldn't answer.",
+            text="HR tools: panels, broadcasts and their reach, and questions I couldn't answer. "
+            "To take a leaver off the roster, say 'deactivate' and their email.",
             buttons=buttons,
         )
     ]
@@ -147,6 +151,8 @@ _HANDLERS: dict[str, Handler] = {
     "hr_menu": menu,
     "hr_unanswered": unanswered,
     "hr_unanswered_csv": unanswered_csv,
+    "hr_leaver": leavers.confirm,
+    "hr_leaver_confirm": leavers.deactivate,
     "panel_list": lambda turn, _action: panels.listing(turn),
     "panel_save": panels.on_action,
     "panel_change": panels.on_action,

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from dialogs import approval
-from dialogs.messages import Platform, Reply
+from dialogs.messages import Action, Platform, Reply, button
 from dialogs.status import WAITING
 from dialogs.turn import Turn
 from knowledge.library import Library
@@ -144,3 +144,39 @@ def system_turn(
     applicant = directory.get_person(session, app.person_id)
     assert applicant is not None  # applications reference people by foreign key
     return Turn(session, library, applicant, now, channel)
+
+
+def confirm(turn: Turn, action: Action) -> list[Reply]:
+    """HR's 'deactivate EMAIL': who that is, and a button to confirm."""
+    email = str(action.data.get("email") or "")
+    person = directory.find_person_by_email(turn.session, turn.org, email)
+    if person is None:
+        return [Reply(text=f"{email} is not an active person on {turn.pack.organisation.name}'s roster.")]
+    if person.id == turn.person.id:
+        return [Reply(text="You can't mark yourself as a leaver; another HR person can.")]
+    text = (
+        f"Mark {person.name} ({person.email}, {person.role.replace('_', ' ')}) as a leaver? They will no "
+        "longer be able to use Pathway, and any decision waiting on them goes to the next person up."
+    )
+    return [
+        Reply(
+            text=text,
+            buttons=[
+                button(f"Mark {person.name} as a leaver", "hr_leaver_confirm", "danger", person=person.id)
+            ],
+        )
+    ]
+
+
+def deactivate(turn: Turn, action: Action) -> list[Reply]:
+    person = directory.get_person(turn.session, int(action.data.get("person") or 0))
+    if person is None or person.org_id != turn.org or not person.active or person.id == turn.person.id:
+        return [Reply(text="That person is not an active member of your organisation's roster (any more).")]
+    handovers = mark_leavers(
+        turn.session, turn.library, [person], turn.now, turn.channel, f"marked by {turn.person.name}"
+    )
+    moved = [
+        f"{h.applicant}'s application (#{h.application_id}) now waits on {', '.join(h.now_with) or 'nobody'}."
+        for h in handovers
+    ]
+    return [Reply(text="\n".join([f"{person.name} is now marked as a leaver.", *moved]))]

@@ -176,7 +176,7 @@ def test_a_spelling_two_levels_share_is_refused_not_picked() -> None:
     assert (
         level == "g" and problem == "'g' could be any of bcc's levels level-1, level-2: give the level itself"
     )
-    rows, problems = read_roster(
+    _rows, problems = read_roster(
         f"{HEADER_LINE}\nmedway,a@medway.gov.uk,A,worker,,,,Level 9,,,,\n", levels=LEVELS
     )
     assert [str(p) for p in problems] == [
