@@ -111,14 +111,18 @@ def _problems(path: Path, root: yaml.Node | None, exc: ValidationError) -> list[
 
 def line_of(node: yaml.Node | None, loc: Iterable[str | int]) -> int:
     """The line of the deepest YAML node the error path reaches."""
-    line = node.start_mark.line + 1 if node is not None else 1
+    found = node_at(node, loc)
+    return found.start_mark.line + 1 if found is not None else 1
+
+
+def node_at(node: yaml.Node | None, loc: Iterable[str | int]) -> yaml.Node | None:
+    """The deepest YAML node the path reaches."""
     for part in loc:
         child = _child(node, part)
         if child is None:
             break
         node = child
-        line = node.start_mark.line + 1
-    return line
+    return node
 
 
 def _child(node: yaml.Node | None, part: str | int) -> yaml.Node | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from knowledge.loader import DOCUMENTS_DIR, PACKS_DIR, SAFE_LOADER, PackProblem, line_of, load_packs
+from knowledge.loader import DOCUMENTS_DIR, PACKS_DIR, SAFE_LOADER, PackProblem, load_packs, node_at
 from knowledge.models import Pack, Source, Sourced
 
 # Fields that name or order things rather than state facts.
@@ -40,6 +40,7 @@ PATH_PART = re.compile(r"[^.\[\]]+")
 class TraceProblem:
     where: str
     message: str
+    number: str | None = None  # the number the document lacks, when that is the problem
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -57,7 +58,28 @@ def trace_problems(path: Path, pack: Pack, documents_dir: Path = DOCUMENTS_DIR) 
     if not problems:
         return []
     root = yaml.compose(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    return [PackProblem(str(path), line_of(root, _path_parts(p.where)), p.where, p.message) for p in problems]
+    return [PackProblem(str(path), _line(root, p), p.where, p.message) for p in problems]
+
+
+def _line(root: yaml.Node | None, problem: TraceProblem) -> int:
+    """The line of the fact, or of the very number in it the document lacks."""
+    node = node_at(root, _path_parts(problem.where))
+    if node is None:
+        return 1
+    if problem.number is not None:
+        node = next((n for n in _scalars(node) if problem.number in _numbers_in(n.value)), node)
+    return int(node.start_mark.line) + 1
+
+
+def _scalars(node: yaml.Node) -> Iterator[yaml.ScalarNode]:
+    if isinstance(node, yaml.ScalarNode):
+        yield node
+    elif isinstance(node, yaml.MappingNode):
+        for _, value in node.value:
+            yield from _scalars(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalars(item)
 
 
 def _path_parts(where: str) -> list[str | int]:
@@ -139,7 +161,7 @@ def _trace_item(where: str, item: Sourced, documents_dir: Path) -> Iterator[Trac
     numbers = document_numbers(source.document, documents_dir)
     for number in sorted(stated_numbers(item)):
         if number not in numbers:
-            yield TraceProblem(where, f"number {number} does not appear in {source.document}")
+            yield TraceProblem(where, f"number {number} does not appear in {source.document}", number)
 
 
 @cache

@@ -30,7 +30,7 @@ def test_policy_check_names_the_file_line_and_field(edited_packs: dict[str, str]
     assert checked.returncode == 1
     medway = Path(edited_packs["PATHWAY_PACKS_DIR"]) / "medway.yaml"
     assert checked.stderr.strip() == (
-        f"{medway}:55: levels[1].pay: number 32900 does not appear in medway-2010-career-framework"
+        f"{medway}:60: levels[1].pay: number 32900 does not appear in medway-2010-career-framework"
     )
 
 
