@@ -43,7 +43,8 @@ def main() -> None:
 
 def _library() -> Library:
     """The packs every command serves from, refused unless each loads and traces to its document
-    (the check `pathway policy check` runs), so an edited figure is never stated with a citation."""
+    (the check `pathway policy check` runs), so an edited figure is never stated with a citation.
+    Commands load it before importing the service stack, so a refused pack stops them at once."""
     settings = Settings()
     try:
         return Library(load_traced_packs(settings.packs_dir, settings.documents_dir))
@@ -186,10 +187,11 @@ def staff_import(
     ] = None,
 ) -> None:
     """Load or update the HR roster; a file with any bad row imports nothing and lists every problem."""
+    library = _library()
     from bot import operations
 
     accept = accept_roster_levels.date() if accept_roster_levels else None
-    operations.staff_import(_library(), file, full=full, accept_as_of=accept)
+    operations.staff_import(library, file, full=full, accept_as_of=accept)
 
 
 @staff_app.command("deactivate")
@@ -198,9 +200,10 @@ def staff_deactivate(
     org: Annotated[str, typer.Option(help="Organisation id")],
 ) -> None:
     """Mark one person as a leaver: inactive, their pending decisions handed on, HR told."""
+    library = _library()
     from bot import operations
 
-    operations.staff_deactivate(_library(), org, email)
+    operations.staff_deactivate(library, org, email)
 
 
 @app.command()
@@ -212,9 +215,10 @@ def chat(
     ] = False,
 ) -> None:
     """Talk to Pathway in the terminal (every part can be played from one console)."""
+    library = _library()
     from bot import operations
 
-    operations.chat(_library(), org, as_, jsonl)
+    operations.chat(library, org, as_, jsonl)
 
 
 @app.command()
@@ -222,17 +226,19 @@ def serve(
     dispatch: Annotated[bool, typer.Option(help="Run the outbox dispatcher in this process")] = True,
 ) -> None:
     """Serve Slack, Teams, the web chat and /healthz on PATHWAY_PORT."""
+    library = _library()
     from bot import operations
 
-    operations.serve(_library(), dispatch)
+    operations.serve(library, dispatch)
 
 
 @app.command()
 def demo() -> None:
     """Try Pathway with no workspace: a demo roster for every organisation and the web chat."""
+    library = _library()
     from bot import operations
 
-    operations.demo(_library())
+    operations.demo(library)
 
 
 @app.command("dispatch")
@@ -246,17 +252,19 @@ def dispatch_command(
     ] = 60,
 ) -> None:
     """Run only the outbox dispatcher (scale-out: several of these beside `pathway serve --no-dispatch`)."""
+    library = _library()
     from bot import operations
 
-    operations.dispatch(_library(), concurrency, batch, lease)
+    operations.dispatch(library, concurrency, batch, lease)
 
 
 @app.command()
 def remind() -> None:
     """Queue the reminders and escalations that are due now (serve does this every 15 minutes)."""
+    library = _library()
     from bot import operations
 
-    operations.remind(_library())
+    operations.remind(library)
 
 
 if __name__ == "__main__":

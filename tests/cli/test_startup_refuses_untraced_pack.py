@@ -3,6 +3,7 @@ with the message `pathway policy check` gives, rather than served with a citatio
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -14,23 +15,30 @@ from tests.cli.test_commands import env, lines, pathway  # noqa: F401  (env is a
 EDITED = "{point: 39, salary: 32900}"
 
 
-@pytest.fixture
-def edited_packs(tmp_path: Path, env: dict[str, str]) -> dict[str, str]:  # noqa: F811
+@pytest.fixture(scope="module")
+def edited_packs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    tmp_path = tmp_path_factory.mktemp("edited")
+    database = {"PATHWAY_DATABASE_URL": f"sqlite:///{tmp_path}/pathway.sqlite3"}
     packs = tmp_path / "packs"
     shutil.copytree(PACKS_DIR, packs)
     medway = packs / "medway.yaml"
     original = medway.read_text(encoding="utf-8")
     assert "{point: 39, salary: 32800}" in original
     medway.write_text(original.replace("{point: 39, salary: 32800}", EDITED), encoding="utf-8")
-    return {**env, "PATHWAY_PACKS_DIR": str(packs)}
+    return {**os.environ, **database, "PATHWAY_PACKS_DIR": str(packs)}
 
 
-def test_policy_check_names_the_file_line_and_field(edited_packs: dict[str, str]) -> None:
+@pytest.fixture(scope="module")
+def check(edited_packs: dict[str, str]) -> str:
     checked = pathway(edited_packs, "policy", "check")
     assert checked.returncode == 1
+    return checked.stderr.strip()
+
+
+def test_policy_check_names_the_file_line_and_field(edited_packs: dict[str, str], check: str) -> None:
     medway = Path(edited_packs["PATHWAY_PACKS_DIR"]) / "medway.yaml"
-    assert checked.stderr.strip() == (
-        f"{medway}:60: levels[1].pay: number 32900 does not appear in medway-2010-career-framework"
+    assert (
+        check == f"{medway}:60: levels[1].pay: number 32900 does not appear in medway-2010-career-framework"
     )
 
 
@@ -45,9 +53,8 @@ def test_policy_check_names_the_file_line_and_field(edited_packs: dict[str, str]
     ],
 )
 def test_serving_commands_refuse_to_start(
-    edited_packs: dict[str, str], command: list[str], stdin: str
+    edited_packs: dict[str, str], check: str, command: list[str], stdin: str
 ) -> None:
-    check = pathway(edited_packs, "policy", "check").stderr.strip()
     started = pathway(edited_packs, *command, stdin=stdin)
     assert started.returncode == 2
     assert "32,900" not in started.stdout and started.stdout == ""
