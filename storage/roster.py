@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage import audit
 from storage.directory import ensure_organisation, get_organisation
 from storage.progression_record import PROGRESSION_FIELDS, PathwayChange, pathway_changes
 from storage.roster_rows import (
@@ -50,7 +51,9 @@ class RosterConflict(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     line: int
+    org: str
     email: str
+    application_id: int  # the approval that recorded the level and point
     kept: Literal["pathway", "file"]
     message: str
 
@@ -102,6 +105,11 @@ def import_roster(
     kept_lines = {conflict.line for conflict in conflicts if conflict.kept == "pathway"}
     kept = {(row.org, row.email) for row in rows if row.line in kept_lines}
     summary = write_rows(session, rows, on_record, kept)
+    for conflict in conflicts:  # the application's history shows what a roster import did to its outcome
+        detail = {"email": conflict.email, "kept": conflict.kept, "message": conflict.message}
+        audit.record(
+            session, conflict.org, "roster_conflict", application_id=conflict.application_id, detail=detail
+        )
     absent = absent_from(rows, on_record) if full else []
     return summary.model_copy(update={"conflicts": conflicts, "absent": absent})
 
@@ -186,16 +194,22 @@ def level_conflict(
     if theirs == ours:
         return None
     approved = f"application {change.application_id}, approved {change.approved_on:%-d %B %Y}"
+    where: dict[str, Any] = {
+        "line": row.line,
+        "org": row.org,
+        "email": row.email,
+        "application_id": change.application_id,
+    }
     if accept_as_of is not None and accept_as_of >= change.approved_on:
         message = (
             f"took the file's {progression(theirs)} over {progression(ours)} recorded by Pathway "
             f"({approved}): HR confirmed the file as correct on {accept_as_of:%-d %B %Y}"
         )
-        return RosterConflict(line=row.line, email=row.email, kept="file", message=message)
+        return RosterConflict(kept="file", message=message, **where)
     message = (
         f"kept {progression(ours)} recorded by Pathway ({approved}) over the file's {progression(theirs)}"
     )
-    return RosterConflict(line=row.line, email=row.email, kept="pathway", message=message)
+    return RosterConflict(kept="pathway", message=message, **where)
 
 
 def progression(values: list[Any]) -> str:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import audit
 from storage.applications import create_application, transition
 from storage.db import transaction
 from storage.directory import find_person_by_email
@@ -83,6 +84,12 @@ def test_a_file_hr_confirms_newer_than_the_approval_replaces_it_and_says_so(
     assert [(c.line, c.kept) for c in newer.conflicts] == [(4, "file"), (5, "file")]
     assert "HR confirmed the file as correct on 2 April 2027" in str(newer.conflicts[0])
     assert level_and_point(session_factory, "wendy@medway.gov.uk") == ("2", 33)
+    with transaction(session_factory) as session:
+        history = audit.for_application(session, approved["wendy"])
+    assert [(entry.action, entry.detail["kept"]) for entry in history] == [
+        ("roster_conflict", "pathway"),
+        ("roster_conflict", "file"),
+    ]
 
 
 def test_a_file_that_agrees_with_the_record_is_no_conflict(
