@@ -18,6 +18,7 @@ import typer
 from bot.settings import Settings
 from bot.slack.link import slack_app
 from bot.teams.commands import teams_app
+from knowledge.coverage import facts_answering_nothing
 from knowledge.library import Library, UnknownOrganisation
 from knowledge.loader import PackError, PackProblem, load_pack
 from knowledge.models import Pack
@@ -33,6 +34,8 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 staff_app = typer.Typer(help="The staff roster.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
+org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
+app.add_typer(org_app, name="org")
 app.add_typer(slack_app, name="slack")
 app.add_typer(teams_app, name="teams")
 
@@ -83,7 +86,8 @@ def ask(
         _interactive(library, org)
         return
     answer = library.ask(org, question)
-    typer.echo(json.dumps(answer.model_dump(exclude={"topic", "confidence"})) if as_json else answer.text)
+    shown = {k: v for k, v in _public(answer).items() if k not in ("topic", "confidence")}
+    typer.echo(json.dumps(shown) if as_json else answer.text)
 
 
 def _answer_lines(library: Library) -> None:
@@ -114,7 +118,11 @@ def _answer_line(library: Library, line: str) -> dict[str, Any]:
 
 
 def _public(answer: Answer) -> dict[str, Any]:
-    return answer.model_dump(mode="json")
+    """The answer as the `pathway ask` contract gives it: `clarify` only when there are readings to choose."""
+    shown = answer.model_dump(mode="json")
+    if not answer.clarify:
+        del shown["clarify"]
+    return shown
 
 
 def _error(ident: object, text: str) -> dict[str, Any]:
@@ -156,8 +164,10 @@ def policy_check(
             packs = list(load_traced_packs(settings.packs_dir, settings.documents_dir).values())
         except PackError as exc:
             problems += exc.problems
-    if problems:
-        typer.echo("\n".join(str(p) for p in problems), err=True)
+    found = [str(p) for p in problems]
+    found += [f"{pack.organisation.id}: {p}" for pack in packs for p in facts_answering_nothing(pack)]
+    if found:
+        typer.echo("\n".join(found), err=True)
         raise typer.Exit(1)
     typer.echo(f"ok: {', '.join(p.organisation.id for p in packs)}")
 
@@ -204,6 +214,19 @@ def staff_deactivate(
     from bot import operations
 
     operations.staff_deactivate(library, org, email)
+
+
+@org_app.command("platforms")
+def org_platforms(
+    org: Annotated[str, typer.Argument(help="Organisation id")],
+    platforms: Annotated[
+        list[str] | None, typer.Argument(help="slack, teams (web: the demo); leave out to show them")
+    ] = None,
+) -> None:
+    """Show or say which platforms an organisation's staff use (the first reaches those new to Pathway)."""
+    from bot import operations
+
+    operations.org_platforms(_library(), org, platforms or [])
 
 
 @app.command()

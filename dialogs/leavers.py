@@ -46,7 +46,12 @@ class Pending:
 
 
 def mark_leavers(
-    session: Session, library: Library, leavers: list[Person], now: datetime, channel: Platform, why: str
+    session: Session,
+    library: Library,
+    leavers: list[Person],
+    now: datetime,
+    channel: Platform | None,
+    why: str,
 ) -> list[Handover]:
     """Make `leavers` inactive, hand their pending decisions on and tell HR; the handovers made."""
     leaving = {person.id for person in leavers}
@@ -64,7 +69,7 @@ def mark_leavers(
 
 
 def pending_decisions(
-    session: Session, library: Library, leavers: list[Person], now: datetime, channel: Platform
+    session: Session, library: Library, leavers: list[Person], now: datetime, channel: Platform | None
 ) -> list[Pending]:
     """Every application of the leavers' organisations awaiting a decision, with who decides it now."""
     found: list[Pending] = []
@@ -83,7 +88,12 @@ def leaving_decider(pending: Pending, leaving: set[int]) -> bool:
 
 
 def hand_over(
-    session: Session, library: Library, pending: Pending, leaving: set[int], now: datetime, channel: Platform
+    session: Session,
+    library: Library,
+    pending: Pending,
+    leaving: set[int],
+    now: datetime,
+    channel: Platform | None,
 ) -> Handover:
     app, stage = pending.app, pending.stage
     leaver = next(person for person in pending.deciders if person.id in leaving)
@@ -122,7 +132,7 @@ def tell_hr(
     leavers: list[Person],
     handovers: list[Handover],
     now: datetime,
-    channel: Platform,
+    channel: Platform | None,
     why: str,
 ) -> None:
     lines = [f"Marked as leavers ({why}): " + ", ".join(f"{p.name} ({p.email})" for p in leavers) + "."]
@@ -138,7 +148,7 @@ def tell_hr(
 
 
 def system_turn(
-    session: Session, library: Library, app: Application, now: datetime, channel: Platform
+    session: Session, library: Library, app: Application, now: datetime, channel: Platform | None
 ) -> Turn:
     """A turn about the applicant, run by the system (as reminders are)."""
     applicant = directory.get_person(session, app.person_id)

@@ -25,7 +25,7 @@ def import_staff(
     now: datetime | None = None,
     full: bool = False,
     accept_levels_as_of: date | None = None,
-    channel: Platform = "web",
+    channel: Platform | None = None,
 ) -> tuple[RosterImport, list[Handover]]:
     """Create or update everyone in the roster; any bad row (an unknown organisation or a level its pack
     does not define among them) imports nothing and raises RosterRejected listing every problem.

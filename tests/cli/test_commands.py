@@ -144,3 +144,15 @@ def test_staff_import_full_marks_leavers_and_staff_deactivate_one(
     assert gone.stdout.startswith("Wendy Worker (worker@medway.example) is now inactive")
     again = pathway(env, "staff", "deactivate", "--org", "medway", "worker@medway.example")
     assert again.returncode == 1 and "already inactive" in again.stderr
+
+
+def test_ask_jsonl_lists_the_readings_of_a_question_asked_back(env: dict[str, str]) -> None:
+    questions = lines(
+        {"id": "a", "org": "bcc", "question": "what training is mandatory for me?"},
+        {"id": "b", "org": "medway", "question": "how much is SCP 39?"},
+    )
+    done = pathway(env, "ask", "--jsonl", stdin=questions)
+    first, second = (json.loads(line) for line in done.stdout.splitlines())
+    assert first["answered"] is False and len(first["clarify"]) == 2
+    assert "Adult social work" in first["clarify"][1]
+    assert second["answered"] is True and "clarify" not in second

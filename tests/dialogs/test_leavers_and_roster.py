@@ -55,7 +55,9 @@ def test_a_full_import_makes_a_leaver_who_cannot_act_and_hands_their_decision_up
 ) -> None:
     app_id = submitted_to_tara(sessions, chat)
     with transaction(sessions) as session:
-        result, handovers = import_staff(session, library, without_tara(), full=True, now=clock.now)
+        result, handovers = import_staff(
+            session, library, without_tara(), full=True, now=clock.now, channel="console"
+        )
         tara = person(session, MANAGER)
         assert result.absent == [tara.id] and not tara.active
     assert handovers == [
