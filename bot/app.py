@@ -14,8 +14,11 @@ from typing import Any
 
 from aiohttp import web
 
+from bot import metrics
 from bot.delivery import Sender
 from bot.dispatch import Dispatcher, every, release_broadcasts_periodically
+from bot.logs import with_request_id
+from bot.retention import retain_daily
 from bot.runtime import Runtime
 from bot.slack import mount as slack
 from bot.teams import mount as teams
@@ -51,10 +54,11 @@ def build(
     runtime: Runtime, *, dispatch: bool = True, reminders: bool = True
 ) -> tuple[web.Application, list[str]]:
     """The server application and the start-up notes saying which front-ends are on."""
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[with_request_id])
     app[RUNTIME_KEY] = runtime
     app.router.add_get("/healthz", healthz)
     notes = [mount(app, runtime) for mount in front_ends()]
+    notes.append(metrics.mount(app, runtime))
     if dispatch:
         senders = platform_senders(runtime)
         app.cleanup_ctx.append(background(Dispatcher(runtime.sessions, senders).run))
@@ -65,6 +69,8 @@ def build(
         app.cleanup_ctx.append(background(lambda stop: remind_periodically(runtime, stop)))
         release = partial(release_broadcasts_periodically, runtime.sessions, runtime.library)
         app.cleanup_ctx.append(background(release))  # scheduled broadcasts and deadline reminders
+        app.cleanup_ctx.append(background(partial(retain_daily, runtime.sessions, runtime.settings)))
+        notes.append("retention: the schedule runs at start and daily (docs/data-protection.md)")
     return app, notes
 
 

@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
+from bot.data_commands import audit_app, data_app
+from bot.metrics_processes import share_counts_between_processes
 from bot.settings import Settings
 from bot.slack.link import slack_app
 from bot.teams.commands import teams_app
@@ -38,6 +40,8 @@ org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(slack_app, name="slack")
 app.add_typer(teams_app, name="teams")
+app.add_typer(data_app, name="data")
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:
@@ -180,6 +184,36 @@ def db_upgrade() -> None:
     operations.db_upgrade()
 
 
+@db_app.command("backup")
+def db_backup(file: Annotated[Path, typer.Argument(help="The backup file to write")]) -> None:
+    """Copy the database safely while it runs (SQLite: online backup; PostgreSQL: pg_dump)."""
+    from bot import backups
+
+    backups.backup(file)
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A file `pathway db backup` wrote")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Replace the database with a backup (stop `pathway serve` and `pathway dispatch` first)."""
+    from bot import backups
+
+    if not yes:
+        typer.confirm("Replace everything in the database with the backup?", abort=True)
+
+    backups.restore(file)
+
+
+@app.command()
+def doctor() -> None:
+    """Check this deployment's configuration end to end; one line per check, with what to fix."""
+    from bot.doctor import run as run_checks
+
+    raise typer.Exit(run_checks())
+
+
 @staff_app.command("import")
 def staff_import(
     file: Annotated[Path, typer.Argument(help="CSV with the roster header")],
@@ -248,8 +282,9 @@ def chat(
 def serve(
     dispatch: Annotated[bool, typer.Option(help="Run the outbox dispatcher in this process")] = True,
 ) -> None:
-    """Serve Slack, Teams, the web chat and /healthz on PATHWAY_PORT."""
+    """Serve Slack, Teams, the web chat, /healthz and /metrics on PATHWAY_PORT."""
     library = _library()
+    share_counts_between_processes()
     from bot import operations
 
     operations.serve(library, dispatch)
@@ -259,6 +294,7 @@ def serve(
 def demo() -> None:
     """Try Pathway with no workspace: a demo roster for every organisation and the web chat."""
     library = _library()
+    share_counts_between_processes()
     from bot import operations
 
     operations.demo(library)
@@ -273,12 +309,15 @@ def dispatch_command(
     lease: Annotated[
         float, typer.Option(min=1, help="Seconds before a dead dispatcher's claims are retaken")
     ] = 60,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve /metrics on this port (PATHWAY_HOST) for Prometheus")
+    ] = None,
 ) -> None:
     """Run only the outbox dispatcher (scale-out: several of these beside `pathway serve --no-dispatch`)."""
     library = _library()
     from bot import operations
 
-    operations.dispatch(library, concurrency, batch, lease)
+    operations.dispatch(library, concurrency, batch, lease, metrics_port)
 
 
 @app.command()

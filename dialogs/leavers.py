@@ -59,7 +59,7 @@ def mark_leavers(
         p for p in pending_decisions(session, library, leavers, now, channel) if leaving_decider(p, leaving)
     ]
     for person in leavers:
-        person.active = False
+        person.active, person.inactive_since = False, now  # the retention schedule counts from here
         audit.record(session, person.org_id, "left", detail={"person": person.email, "why": why}, at=now)
     session.flush()
     handovers = [hand_over(session, library, pending, leaving, now, channel) for pending in waiting]

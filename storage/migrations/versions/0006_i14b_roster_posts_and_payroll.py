@@ -4,7 +4,7 @@ Medway's Manager Authorisation form asks for the employee's ERN, job title and p
 to Payroll Services: HR records those on the roster, the payroll contact as a person with role payroll.
 
 Revision ID: 0006_i14b
-Revises: 0006_i17
+Revises: 0006_i18
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_i14b"
-down_revision: str | Sequence[str] | None = "0006_i17"
+down_revision: str | Sequence[str] | None = "0006_i18"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
