@@ -85,9 +85,7 @@ def serve(mode: str, port: int, api_url: str, database: str, users: int, process
 
         runtime = Runtime.start(settings, Library.load())
         with transaction(runtime.sessions) as session:
-            import_roster(
-                session, roster(users), known_orgs=["medway"], allowed_levels={"medway": ["level-2"]}
-            )
+            import_roster(session, roster(users), known_orgs=["medway"], levels={"medway": {"level-2": []}})
         link_workspace(runtime, "medway", "slack", TEAM)
         print(mount.mount(app, runtime), file=sys.stderr)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,13 +17,15 @@ import typer
 
 from bot.data_commands import audit_app, data_app
 from bot.metrics_processes import share_counts_between_processes
+from bot.settings import Settings
 from bot.slack.link import slack_app
 from bot.teams.commands import teams_app
 from knowledge.coverage import facts_answering_nothing
 from knowledge.library import Library, UnknownOrganisation
-from knowledge.loader import PackError, load_pack, load_packs
+from knowledge.loader import PackError, PackProblem, load_pack
+from knowledge.models import Pack
 from knowledge.replies import Answer
-from knowledge.tracing import trace
+from knowledge.tracing import load_traced_packs, trace_problems
 
 app = typer.Typer(
     help="Pathway: career progression answers and applications for social workers.", no_args_is_help=True
@@ -46,10 +49,16 @@ def main() -> None:
 
 
 def _library() -> Library:
+    """The packs every command serves from, refused unless each loads and traces to its document
+    (the check `pathway policy check` runs), so an edited figure is never stated with a citation.
+    Commands load it before importing the service stack, so a refused pack stops them at once."""
+    settings = Settings()
     try:
-        return Library.load()
+        return Library(load_traced_packs(settings.packs_dir, settings.documents_dir))
     except PackError as exc:
-        typer.echo(f"Cannot start: a policy pack is broken.\n{exc}", err=True)
+        typer.echo(
+            f"Cannot start: a policy pack is broken or does not trace to its document.\n{exc}", err=True
+        )
         raise typer.Exit(2) from exc
 
 
@@ -144,17 +153,25 @@ def policy_check(
     ] = None,
 ) -> None:
     """Validate packs and trace every fact to its document; report problems by file, line and field."""
-    problems: list[str] = []
-    try:
-        packs = [load_pack(f) for f in files] if files else list(load_packs().values())
-    except PackError as exc:
-        problems = [str(p) for p in exc.problems]
-        packs = []
-    for pack in packs:
-        problems += [f"{pack.organisation.id}: {p}" for p in trace(pack)]
-        problems += [f"{pack.organisation.id}: {p}" for p in facts_answering_nothing(pack)]
-    if problems:
-        typer.echo("\n".join(problems), err=True)
+    settings = Settings()
+    packs: list[Pack] = []
+    problems: list[PackProblem] = []
+    for file in files or []:
+        try:
+            packs.append(load_pack(file))
+        except PackError as exc:
+            problems += exc.problems
+            continue
+        problems += trace_problems(file, packs[-1], settings.documents_dir)
+    if not files:
+        try:
+            packs = list(load_traced_packs(settings.packs_dir, settings.documents_dir).values())
+        except PackError as exc:
+            problems += exc.problems
+    found = [str(p) for p in problems]
+    found += [f"{pack.organisation.id}: {p}" for pack in packs for p in facts_answering_nothing(pack)]
+    if found:
+        typer.echo("\n".join(found), err=True)
         raise typer.Exit(1)
     typer.echo(f"ok: {', '.join(p.organisation.id for p in packs)}")
 
@@ -198,11 +215,39 @@ def doctor() -> None:
 
 
 @staff_app.command("import")
-def staff_import(file: Annotated[Path, typer.Argument(help="CSV with the roster header")]) -> None:
+def staff_import(
+    file: Annotated[Path, typer.Argument(help="CSV with the roster header")],
+    full: Annotated[
+        bool,
+        typer.Option(help="The file is everyone in its organisations: those it leaves out are leavers"),
+    ] = False,
+    accept_roster_levels: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="HR confirms the file's levels and points were right on this date (YYYY-MM-DD): they "
+            "replace those recorded by applications approved on or before it",
+        ),
+    ] = None,
+) -> None:
     """Load or update the HR roster; a file with any bad row imports nothing and lists every problem."""
+    library = _library()
     from bot import operations
 
-    operations.staff_import(_library(), file)
+    accept = accept_roster_levels.date() if accept_roster_levels else None
+    operations.staff_import(library, file, full=full, accept_as_of=accept)
+
+
+@staff_app.command("deactivate")
+def staff_deactivate(
+    email: Annotated[str, typer.Argument(help="The leaver's email on the roster")],
+    org: Annotated[str, typer.Option(help="Organisation id")],
+) -> None:
+    """Mark one person as a leaver: inactive, their pending decisions handed on, HR told."""
+    library = _library()
+    from bot import operations
+
+    operations.staff_deactivate(library, org, email)
 
 
 @org_app.command("platforms")
@@ -227,9 +272,10 @@ def chat(
     ] = False,
 ) -> None:
     """Talk to Pathway in the terminal (every part can be played from one console)."""
+    library = _library()
     from bot import operations
 
-    operations.chat(_library(), org, as_, jsonl)
+    operations.chat(library, org, as_, jsonl)
 
 
 @app.command()
@@ -237,19 +283,21 @@ def serve(
     dispatch: Annotated[bool, typer.Option(help="Run the outbox dispatcher in this process")] = True,
 ) -> None:
     """Serve Slack, Teams, the web chat, /healthz and /metrics on PATHWAY_PORT."""
+    library = _library()
     share_counts_between_processes()
     from bot import operations
 
-    operations.serve(_library(), dispatch)
+    operations.serve(library, dispatch)
 
 
 @app.command()
 def demo() -> None:
     """Try Pathway with no workspace: a demo roster for every organisation and the web chat."""
+    library = _library()
     share_counts_between_processes()
     from bot import operations
 
-    operations.demo(_library())
+    operations.demo(library)
 
 
 @app.command("dispatch")
@@ -266,17 +314,19 @@ def dispatch_command(
     ] = None,
 ) -> None:
     """Run only the outbox dispatcher (scale-out: several of these beside `pathway serve --no-dispatch`)."""
+    library = _library()
     from bot import operations
 
-    operations.dispatch(_library(), concurrency, batch, lease, metrics_port)
+    operations.dispatch(library, concurrency, batch, lease, metrics_port)
 
 
 @app.command()
 def remind() -> None:
     """Queue the reminders and escalations that are due now (serve does this every 15 minutes)."""
+    library = _library()
     from bot import operations
 
-    operations.remind(_library())
+    operations.remind(library)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import asyncio
 import gc
 import signal
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -21,6 +22,7 @@ from bot.logs import ShortAccessLogger, configure_logging
 from bot.metrics import metrics_application
 from bot.runtime import Runtime
 from bot.settings import Settings
+from dialogs.leavers import Handover, mark_leavers
 from dialogs.reminders import ReminderPolicy, send_reminders
 from dialogs.staff import import_staff
 from knowledge.library import Library
@@ -41,10 +43,10 @@ def db_upgrade() -> None:
     typer.echo(f"database at revision {migrate.current_revision(settings.pathway_database_url)}")
 
 
-def staff_import(library: Library, file: Path) -> None:
+def staff_import(library: Library, file: Path, full: bool = False, accept_as_of: date | None = None) -> None:
     runtime = start(library)
     try:
-        result = import_file(runtime, file.read_bytes())
+        result, handovers = import_file(runtime, file.read_bytes(), full=full, accept_as_of=accept_as_of)
     except OSError as exc:
         typer.echo(f"Cannot read {file}: {exc.strerror}", err=True)
         raise typer.Exit(2) from exc
@@ -52,11 +54,51 @@ def staff_import(library: Library, file: Path) -> None:
         typer.echo(f"{file}: nothing imported.\n" + "\n".join(f"{file}:{p}" for p in exc.problems), err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}")
+    for conflict in result.conflicts:
+        typer.echo(f"{file}:{conflict}")
+    if any(conflict.kept == "pathway" for conflict in result.conflicts):
+        typer.echo(
+            "Levels and points recorded by approved applications were kept. If this file is newer and right,"
+            " import it again with --accept-roster-levels DATE (the day HR's file was correct)."
+        )
+    if full:
+        typer.echo(
+            f"leavers: {len(result.absent)} marked inactive, {len(handovers)} pending decision(s) handed over"
+        )
+    _print_handovers(handovers)
 
 
-def import_file(runtime: Runtime, data: bytes | str) -> RosterImport:
+def staff_deactivate(library: Library, org: str, email: str) -> None:
+    runtime = start(library)
     with transaction(runtime.sessions) as session:
-        return import_staff(session, runtime.library, data)
+        person = directory.find_person_by_email(session, org, email, include_inactive=True)
+        if person is None or not person.active:
+            typer.echo(
+                f"{email} is {'already inactive' if person else 'not on the roster'} in {org}.", err=True
+            )
+            raise typer.Exit(1)
+        handovers = mark_leavers(session, runtime.library, [person], utc_now(), None, "deactivated by HR")
+    typer.echo(
+        f"{person.name} ({person.email}) is now inactive; {len(handovers)} pending decision(s) handed over"
+    )
+    _print_handovers(handovers)
+
+
+def _print_handovers(handovers: list[Handover]) -> None:
+    for handover in handovers:
+        typer.echo(
+            f"  {handover.applicant}'s application #{handover.application_id} ({handover.stage}) was with "
+            f"{handover.leaver}, now with {', '.join(handover.now_with) or 'nobody'}"
+        )
+
+
+def import_file(
+    runtime: Runtime, data: bytes | str, *, full: bool = False, accept_as_of: date | None = None
+) -> tuple[RosterImport, list[Handover]]:
+    with transaction(runtime.sessions) as session:
+        return import_staff(
+            session, runtime.library, data, now=utc_now(), full=full, accept_levels_as_of=accept_as_of
+        )
 
 
 def chat(library: Library, org: str | None, who: str | None, jsonl: bool) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from knowledge.loader import DOCUMENTS_DIR, PACKS_DIR
 
 
 class Settings(BaseSettings):
@@ -16,6 +19,9 @@ class Settings(BaseSettings):
     pathway_host: str = "127.0.0.1"  # 0.0.0.0 behind a load balancer
     pathway_remind_after_days: int = 3
     pathway_escalate_after_days: int = 6
+    # Where the policy packs and the documents they trace to are read from (default: those installed).
+    pathway_packs_dir: Path | None = None
+    pathway_documents_dir: Path | None = None
     pathway_log_format: Literal["text", "json"] = "text"  # json: one object a line, for a log collector
     # /metrics answers loopback; anything else (including through a proxy) needs this bearer token.
     pathway_metrics_token: str | None = None
@@ -47,3 +53,11 @@ class Settings(BaseSettings):
     microsoft_login_url: str = "https://login.microsoftonline.com/"
     # Where the Bot Framework's signing keys are published (unset: the public cloud's); tests: a fake.
     microsoft_openid_metadata_url: str | None = None
+
+    @property
+    def packs_dir(self) -> Path:
+        return self.pathway_packs_dir or PACKS_DIR
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.pathway_documents_dir or DOCUMENTS_DIR

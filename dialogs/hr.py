@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
-from dialogs import broadcast, panels, process_hr, reach
+from dialogs import broadcast, leavers, panels, process_hr, reach
 from dialogs.messages import Action, Attachment, Reply, button
 from dialogs.turn import Turn
 from dialogs.when import long_date
@@ -27,6 +27,7 @@ _COMMANDS = [
     ("panel_save", re.compile(r"^(add|new|create|set up) (a )?panel\W*$")),
     ("broadcast_list", re.compile(r"^(broadcasts|list broadcasts|my broadcasts|sent broadcasts)\W*$")),
     ("broadcast_compose", re.compile(r"^(broadcast|new broadcast|send a broadcast|announce)(\s*[:\-]\s*|\s+|\W*$)")),
+    ("hr_leaver", re.compile(r"^(deactivate|leaver|mark leaver|mark as (a )?leaver)\s+(?P<email>\S+@\S+?)\W*$")),
     ("hr_unanswered", re.compile(r"^(unanswered|unanswered questions)(\s+(?P<weeks>\d{1,2})\s*weeks?)?\W*$")),
     ("hr_posts", re.compile(r"^(posts|list posts|who holds posts|post holders)\W*$")),
     ("hr_post", re.compile(r"^(assign post|post)\s+(?=.*\S@\S)")),
@@ -51,6 +52,8 @@ def on_text(turn: Turn, text: str) -> list[Reply] | None:
         data: dict[str, str | int | None] = {}
         if name in ("broadcast_compose", "hr_post", "hr_post_release", "hr_reassign", "hr_local"):
             data["text"] = text.strip()[match.end() :]
+        if name == "hr_leaver":
+            data["email"] = match.group("email")
         if name == "hr_unanswered" and match.group("weeks"):
             data["weeks"] = int(match.group("weeks"))
         return on_action(turn, Action(name=name, data=data))
@@ -86,7 +89,8 @@ def menu(turn: Turn, _action: Action) -> list[Reply]:
                button("Broadcasts and reach", "broadcast_list"), button("Unanswered questions", "hr_unanswered")]  # fmt: skip
     return [
         Reply(
-            text="HR tools: panels, broadcasts and their reach, and questions I couldn't answer.",
+            text="HR tools: panels, broadcasts and their reach, and questions I couldn't answer. "
+            "To take a leaver off the roster, say 'deactivate' and their email.",
             buttons=buttons,
         )
     ]
@@ -158,6 +162,8 @@ _HANDLERS: dict[str, Handler] = {
     "hr_post_release": process_hr.release,
     "hr_reassign": process_hr.reassign,
     "hr_local": process_hr.record_local,
+    "hr_leaver": leavers.confirm,
+    "hr_leaver_confirm": leavers.deactivate,
     "panel_list": lambda turn, _action: panels.listing(turn),
     "panel_save": panels.on_action,
     "panel_change": panels.on_action,

@@ -6,6 +6,7 @@ their own way; every rich reply also carries plain `text`, so any channel can sh
 
 from __future__ import annotations
 
+from base64 import b64decode, b64encode
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -84,9 +85,25 @@ class Form(Message):
 
 
 class Attachment(Message):
+    """A document. `content` is always its text, so any channel can show it; a binary file (a PDF)
+    travels as well in `data_base64` (base64, so a reply stays JSON in the outbox), for channels
+    that can offer it as a download."""
+
     filename: str
     content: str
     media_type: str = "text/plain"
+    data_base64: str | None = None
+
+    @classmethod
+    def binary(cls, filename: str, data: bytes, media_type: str, text: str) -> Attachment:
+        return cls(
+            filename=filename, content=text, media_type=media_type, data_base64=b64encode(data).decode()
+        )
+
+    @property
+    def data(self) -> bytes:
+        """The file itself: the binary file where there is one, else the text as UTF-8."""
+        return b64decode(self.data_base64) if self.data_base64 is not None else self.content.encode()
 
 
 class Reply(Message):

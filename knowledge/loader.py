@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,8 +55,14 @@ def load_pack(path: Path) -> Pack:
         raise PackError(_problems(path, root, exc)) from exc
 
 
-def load_packs(directory: Path = PACKS_DIR) -> dict[str, Pack]:
-    """Every pack in the folder, keyed by organisation id; one broken pack fails the whole load."""
+PackCheck = Callable[[Path, Pack], list[PackProblem]]
+
+
+def load_packs(directory: Path = PACKS_DIR, check: PackCheck | None = None) -> dict[str, Pack]:
+    """Every pack in the folder, keyed by organisation id; one broken pack fails the whole load.
+
+    `check` adds the problems of a pack that loads (tracing it to its document, see knowledge.tracing).
+    """
     packs: dict[str, Pack] = {}
     problems: list[PackProblem] = []
     for path in sorted(directory.glob("*.yaml")):
@@ -65,6 +71,8 @@ def load_packs(directory: Path = PACKS_DIR) -> dict[str, Pack]:
         except PackError as exc:
             problems.extend(exc.problems)
             continue
+        if check is not None:
+            problems.extend(check(path, pack))
         if pack.organisation.id in packs:
             problems.append(PackProblem(str(path), 1, "organisation.id", "organisation defined twice"))
         packs[pack.organisation.id] = pack
@@ -95,22 +103,26 @@ def _problems(path: Path, root: yaml.Node | None, exc: ValidationError) -> list[
     problems = []
     for error in exc.errors():
         loc = [part for part in error["loc"] if not (isinstance(part, str) and "[" in part)]
-        line = _line_of(root, loc)
+        line = line_of(root, loc)
         field = ".".join(str(part) for part in loc)
         problems.append(PackProblem(str(path), line, field, error["msg"]))
     return problems
 
 
-def _line_of(node: yaml.Node | None, loc: list[str | int]) -> int:
+def line_of(node: yaml.Node | None, loc: Iterable[str | int]) -> int:
     """The line of the deepest YAML node the error path reaches."""
-    line = node.start_mark.line + 1 if node is not None else 1
+    found = node_at(node, loc)
+    return found.start_mark.line + 1 if found is not None else 1
+
+
+def node_at(node: yaml.Node | None, loc: Iterable[str | int]) -> yaml.Node | None:
+    """The deepest YAML node the path reaches."""
     for part in loc:
         child = _child(node, part)
         if child is None:
             break
         node = child
-        line = node.start_mark.line + 1
-    return line
+    return node
 
 
 def _child(node: yaml.Node | None, part: str | int) -> yaml.Node | None:

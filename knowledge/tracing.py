@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import yaml
 from pydantic import BaseModel
 
-from knowledge.loader import DOCUMENTS_DIR
+from knowledge.loader import DOCUMENTS_DIR, PACKS_DIR, SAFE_LOADER, PackProblem, load_packs, node_at
 from knowledge.models import Pack, Source, Sourced
 
 # Fields that name or order things rather than state facts.
@@ -31,15 +32,59 @@ NUMBER_WORDS = {
     "twenty": "20", "half": "50",
 }  # fmt: skip
 NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(NUMBER_WORDS)})\b")
+PATH_PART = re.compile(r"[^.\[\]]+")
 
 
 @dataclass(frozen=True)
 class TraceProblem:
     where: str
     message: str
+    number: str | None = None  # the number the document lacks, when that is the problem
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
+
+
+def load_traced_packs(directory: Path = PACKS_DIR, documents_dir: Path = DOCUMENTS_DIR) -> dict[str, Pack]:
+    """Every pack in the folder, loaded and traced to its document: what `pathway policy check` checks
+    and what start-up demands, so a pack whose figure was edited is never served. Raises PackError."""
+    return load_packs(directory, check=lambda path, pack: trace_problems(path, pack, documents_dir))
+
+
+def trace_problems(path: Path, pack: Pack, documents_dir: Path = DOCUMENTS_DIR) -> list[PackProblem]:
+    """`trace(pack)` as problems naming the pack file and the line of the untraced fact."""
+    problems = trace(pack, documents_dir)
+    if not problems:
+        return []
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+    return [PackProblem(str(path), _line(root, p), p.where, p.message) for p in problems]
+
+
+def _line(root: yaml.Node | None, problem: TraceProblem) -> int:
+    """The line of the fact, or of the very number in it the document lacks."""
+    node = node_at(root, _path_parts(problem.where))
+    if node is None:
+        return 1
+    if problem.number is not None:
+        node = next((n for n in _scalars(node) if problem.number in _numbers_in(n.value)), node)
+    return int(node.start_mark.line) + 1
+
+
+def _scalars(node: yaml.Node) -> Iterator[yaml.ScalarNode]:
+    if isinstance(node, yaml.ScalarNode):
+        yield node
+    elif isinstance(node, yaml.MappingNode):
+        for _, value in node.value:
+            yield from _scalars(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalars(item)
+
+
+def _path_parts(where: str) -> list[str | int]:
+    """'levels[2].pay' -> ['levels', 2, 'pay']"""
+    return [int(part) if part.isdigit() else part for part in PATH_PART.findall(where)]
 
 
 def trace(pack: Pack, documents_dir: Path = DOCUMENTS_DIR) -> list[TraceProblem]:
@@ -116,7 +161,7 @@ def _trace_item(where: str, item: Sourced, documents_dir: Path) -> Iterator[Trac
     numbers = document_numbers(source.document, documents_dir)
     for number in sorted(stated_numbers(item)):
         if number not in numbers:
-            yield TraceProblem(where, f"number {number} does not appear in {source.document}")
+            yield TraceProblem(where, f"number {number} does not appear in {source.document}", number)
 
 
 @cache
@@ -128,7 +173,7 @@ def document_text(document: str, documents_dir: Path = DOCUMENTS_DIR) -> str:
 def document_numbers(document: str, documents_dir: Path = DOCUMENTS_DIR) -> frozenset[str]:
     text = (documents_dir / f"{document}.txt").read_text(encoding="utf-8").lower()
     numbers = {_plain(m) for m in NUMBER.findall(text)}
-    numbers |= {digit for word, digit in NUMBER_WORDS.items() if re.search(rf"\b{word}\b", text)}
+    numbers |= {NUMBER_WORDS[word] for word in NUMBER_WORD.findall(text)}
     return frozenset(numbers)
 
 

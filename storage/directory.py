@@ -94,19 +94,29 @@ def get_person(session: Session, person_id: int) -> Person | None:
     return session.get(Person, person_id)
 
 
-def find_person_by_email(session: Session, org_id: str, email: str) -> Person | None:
+def find_person_by_email(
+    session: Session, org_id: str, email: str, *, include_inactive: bool = False
+) -> Person | None:
+    """The person with this email on the organisation's roster. A leaver (inactive) is found only when
+    asked for: every look-up that lets someone act goes through here or the identity look-up below,
+    so a leaver can act on nothing."""
     query = select(Person).where(Person.org_id == org_id, Person.email == email.strip().lower())
+    if not include_inactive:
+        query = query.where(Person.active.is_(True))
     return session.scalars(query).one_or_none()
 
 
 def find_person_by_identity(
-    session: Session, platform: Platform, tenant: str, external_id: str
+    session: Session, platform: Platform, tenant: str, external_id: str, *, include_inactive: bool = False
 ) -> Person | None:
+    """The person behind a chat account; a leaver only when asked for (see find_person_by_email)."""
     query = (
         select(Person)
         .join(Identity, Identity.person_id == Person.id)
         .where(Identity.platform == platform, Identity.tenant == tenant, Identity.external_id == external_id)
     )
+    if not include_inactive:
+        query = query.where(Person.active.is_(True))
     return session.scalars(query).one_or_none()
 
 

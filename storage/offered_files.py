@@ -9,7 +9,8 @@ from storage.tables import OfferedFile
 
 
 def offer(session: Session, person_id: int | None, filename: str, media_type: str, content: str) -> str:
-    """Keep a document to be uploaded once accepted; returns the token the offer carries."""
+    """Keep a document to be uploaded once accepted (`content`: its bytes as base64 text); returns the
+    token the offer carries."""
     token = secrets.token_urlsafe(24)
     session.add(OfferedFile(token=token, person_id=person_id, filename=filename, media_type=media_type,
                             content=content))  # fmt: skip

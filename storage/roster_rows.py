@@ -19,6 +19,9 @@ HEADER_LINE = (
     "org,email,name,role,line_manager_email,team,framework,level,grade,spinal_point,qualified_on,started_on"
 )
 HEADER = HEADER_LINE.split(",")
+# Columns a roster may add after the required ones, in any order: what Medway's Manager Authorisation
+# form asks of the employee (employee reference number, job title, post number).
+OPTIONAL_COLUMNS = ("ern", "job_title", "post_number")
 MAX_BYTES = 10_000_000
 MAX_ROWS = 50_000
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]+$")
@@ -63,6 +66,10 @@ def lower_case(value: object) -> object:
 Email = Annotated[str, AfterValidator(email_address)]
 IsoDate = Annotated[date, BeforeValidator(iso_date)]
 Label = Annotated[str, Field(min_length=1, max_length=64)]
+Reference = Annotated[str, Field(max_length=64)]
+# Per organisation, per level id, the ways HR's systems may write that level (its id, name, aliases);
+# and per level id its pay grade, accepted when no other level shares it.
+LevelNames = Mapping[str, Collection[str]]
 
 
 class RosterRow(BaseModel):
@@ -83,10 +90,13 @@ class RosterRow(BaseModel):
     spinal_point: Annotated[int, Field(ge=0, le=999)] | None = None
     qualified_on: IsoDate | None = None
     started_on: IsoDate | None = None
+    ern: Reference | None = None
+    job_title: Annotated[str, Field(max_length=200)] | None = None
+    post_number: Reference | None = None
 
 
 def decode_roster(source: bytes | str | Path) -> str:
-    """The roster as text: UTF-8 (with or without BOM), UTF-16 with BOM, or Excel's Windows-1252."""
+    """The roster as text: UTF-8 (with or without BOM), or UTF-16 that says so with its BOM."""
     if isinstance(source, Path):
         # Look before reading, so a wrong file picked by mistake is not loaded into memory.
         if source.stat().st_size > MAX_BYTES:
@@ -103,12 +113,24 @@ def decode_roster(source: bytes | str | Path) -> str:
 
 
 def decode_bytes(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
+    """Strictly: one byte that is not UTF-8 refuses the file, naming where it is. Guessing another
+    encoding (Windows-1252 decodes anything) would silently rewrite every name with an accent."""
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise not_text(data, error, "UTF-16" if encoding == "utf-16" else "UTF-8") from error
+
+
+def not_text(data: bytes, error: UnicodeDecodeError, encoding: str) -> RosterRejected:
+    line = data.count(b"\n", 0, error.start) + 1
+    column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+    shown = data[error.start : error.end].hex(" ").upper()
+    message = (
+        f"byte {error.start + 1} of the file (byte {column} of the line) is not {encoding} text "
+        f"(0x{shown}); nothing was guessed. Save the file as 'CSV UTF-8' and import it again"
+    )
+    return RosterRejected([RosterProblem(line=line, message=message)])
 
 
 def too_big() -> RosterRejected:
@@ -130,10 +152,10 @@ def numbered_records(text: str) -> Iterator[tuple[int, list[str]]]:
             yield line, record
 
 
-def parse_row(line: int, record: list[str]) -> RosterRow | RosterProblem:
-    if len(record) != len(HEADER):
-        return RosterProblem(line=line, message=f"expected {len(HEADER)} cells, found {len(record)}")
-    cells: dict[str, Any] = {name: cell.strip() or None for name, cell in zip(HEADER, record, strict=True)}
+def parse_row(line: int, record: list[str], header: list[str]) -> RosterRow | RosterProblem:
+    if len(record) != len(header):
+        return RosterProblem(line=line, message=f"expected {len(header)} cells, found {len(record)}")
+    cells: dict[str, Any] = {name: cell.strip() or None for name, cell in zip(header, record, strict=True)}
     try:
         return RosterRow(line=line, **cells)
     except ValidationError as error:
@@ -150,18 +172,36 @@ def describe(detail: Any) -> str:
     return f"{field}: {message}"
 
 
+def read_header(first: tuple[int, list[str]] | None) -> list[str]:
+    """The file's columns: the required ones in order, then any optional ones."""
+    header = [cell.strip().lower() for cell in first[1]] if first else []
+    extra = header[len(HEADER) :]
+    if header[: len(HEADER)] != HEADER or len(set(extra)) != len(extra) or set(extra) - set(OPTIONAL_COLUMNS):
+        message = (
+            f"the first line must be exactly: {HEADER_LINE} "
+            f"(optionally followed by any of: {', '.join(OPTIONAL_COLUMNS)})"
+        )
+        raise RosterRejected([RosterProblem(line=first[0] if first else 1, message=message)])
+    return header
+
+
 def read_roster(
     source: bytes | str | Path,
     *,
     known_orgs: Collection[str] | None = None,
-    allowed_levels: Mapping[str, Collection[str]] | None = None,
+    levels: Mapping[str, LevelNames] | None = None,
+    grades: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[list[RosterRow], list[RosterProblem]]:
-    """Valid rows and the problems of the others. Raises RosterRejected if the file is unusable as a whole."""
+    """Valid rows (levels as the pack's level ids) and the problems of the others. Raises RosterRejected
+    if the file is unusable as a whole.
+
+    `levels` maps an organisation to its pack's levels and the names each may be written as, `grades`
+    to each level's pay grade; organisations not in `levels` are not checked."""
     records = numbered_records(decode_roster(source))
-    first = next(records, None)
-    if first is None or [cell.strip() for cell in first[1]] != HEADER:
-        message = f"the first line must be exactly: {HEADER_LINE}"
-        raise RosterRejected([RosterProblem(line=first[0] if first else 1, message=message)])
+    header = read_header(next(records, None))
+    lookups = {
+        org: LevelLookup(org, names, (grades or {}).get(org, {})) for org, names in (levels or {}).items()
+    }
     rows: list[RosterRow] = []
     problems: list[RosterProblem] = []
     for count, (line, record) in enumerate(records, start=1):
@@ -169,29 +209,68 @@ def read_roster(
             raise RosterRejected(
                 [RosterProblem(line=line, message=f"more than {MAX_ROWS:,} people in one file")]
             )
-        parsed = parse_row(line, record)
+        parsed = parse_row(line, record, header)
         if isinstance(parsed, RosterProblem):
             problems.append(parsed)
             continue
-        row_problems = policy_problems(parsed, known_orgs, allowed_levels)
+        row, row_problems = policy_problems(parsed, known_orgs, lookups)
         problems.extend(row_problems)
         if not row_problems:
-            rows.append(parsed)
+            rows.append(row)
     return rows, sorted(problems + duplicate_problems(rows), key=lambda problem: problem.line)
 
 
+def spelling(text: str) -> str:
+    """How a level name is compared: case, spaces, hyphens and underscores aside ('Level 2' = 'level-2')."""
+    return re.sub(r"[\s_-]+", "", text).casefold()
+
+
+class LevelLookup:
+    """A pack's levels by every way HR's systems write them: id, name or alias first, then pay grade
+    where only one level has it. A spelling shared by two levels is refused, never picked."""
+
+    def __init__(self, org: str, names: LevelNames, grades: Mapping[str, str]) -> None:
+        self.org = org
+        self.ids = list(names)
+        self.by_name = self._index({level: [level, *spellings] for level, spellings in names.items()})
+        self.by_grade = self._index({level: [grade] for level, grade in grades.items()})
+
+    @staticmethod
+    def _index(spellings: Mapping[str, Collection[str]]) -> dict[str, set[str]]:
+        index: dict[str, set[str]] = {}
+        for level, written in spellings.items():
+            for text in written:
+                index.setdefault(spelling(text), set()).add(level)
+        return index
+
+    def resolve(self, written: str) -> tuple[str, str | None]:
+        """The level id meant, or the text as written and why it names no single level."""
+        key = spelling(written)
+        found = self.by_name.get(key) or self.by_grade.get(key) or set()
+        if len(found) == 1:
+            return next(iter(found)), None
+        if found:
+            levels = ", ".join(sorted(found))
+            return written, f"{written!r} could be any of {self.org}'s levels {levels}: give the level itself"
+        return written, f"{written!r} is not a level of {self.org} (levels: {', '.join(self.ids)})"
+
+
 def policy_problems(
-    row: RosterRow, known_orgs: Collection[str] | None, allowed_levels: Mapping[str, Collection[str]] | None
-) -> list[RosterProblem]:
+    row: RosterRow, known_orgs: Collection[str] | None, lookups: Mapping[str, LevelLookup]
+) -> tuple[RosterRow, list[RosterProblem]]:
+    """The row with its level as the pack's level id, and what the policy packs find wrong with it."""
     problems: list[str] = []
     if known_orgs is not None and row.org not in known_orgs:
         problems.append(f"org: unknown organisation {row.org!r} (known: {', '.join(sorted(known_orgs))})")
-    levels = (allowed_levels or {}).get(row.org)
-    if levels is not None and row.level is not None and row.level not in levels:
-        problems.append(f"level: {row.level!r} is not a level of {row.org} (levels: {', '.join(levels)})")
+    lookup = lookups.get(row.org)
+    if lookup is not None and row.level is not None:
+        level_id, problem = lookup.resolve(row.level)
+        if problem:
+            problems.append(f"level: {problem}")
+        row = row.model_copy(update={"level": level_id})
     if row.line_manager_email == row.email:
         problems.append("line_manager_email: a person cannot be their own line manager")
-    return [RosterProblem(line=row.line, message=message) for message in problems]
+    return row, [RosterProblem(line=row.line, message=message) for message in problems]
 
 
 def duplicate_problems(rows: list[RosterRow]) -> list[RosterProblem]:

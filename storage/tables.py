@@ -23,7 +23,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 from storage.columns import JsonDocument, NullableJsonDocument, UTCDateTime, utc_now
 
-Role = Literal["worker", "manager", "service_manager", "hr", "admin"]
+# "payroll": the organisation's payroll contact (Medway's Payroll Services), sent the payroll paperwork.
+Role = Literal["worker", "manager", "service_manager", "hr", "admin", "payroll"]
 Framework = Literal["children", "adults"]
 Platform = Literal["slack", "teams", "web", "console"]
 DecisionOutcome = Literal["approved", "not_approved", "not_yet"]
@@ -95,6 +96,10 @@ class Person(Base):
     spinal_point: Mapped[int | None] = mapped_column(Integer)
     qualified_on: Mapped[date | None] = mapped_column(Date)
     started_on: Mapped[date | None] = mapped_column(Date)
+    # What HR's systems call the person and their post (Medway's Manager Authorisation asks for them).
+    ern: Mapped[str | None] = mapped_column(String(64))
+    job_title: Mapped[str | None] = mapped_column(Text)
+    post_number: Mapped[str | None] = mapped_column(String(64))
     muted_broadcasts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Set by the retention job when it first finds the person inactive (a leaver), cleared if they are

@@ -42,7 +42,7 @@ def _start_worker(settings: dict[str, Any]) -> None:
     configured = Settings.model_validate(settings)
     configure_logging(configured.pathway_log_format)  # a spawned process starts with none
     sessions = db.session_factory(db.make_engine(configured.pathway_database_url))
-    conversation = Conversation(Library.load(), sessions, channel="slack")
+    conversation = Conversation(Library.load(configured.packs_dir), sessions, channel="slack")
     client = web_client(configured, retries=True)
     _loop = asyncio.new_event_loop()
     _loop.run_until_complete(_open(client))

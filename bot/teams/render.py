@@ -33,7 +33,7 @@ Json = dict[str, Any]
 def activities(reply: Reply, viewers: list[str] | None = None, offer: str | None = None) -> list[Activity]:
     """The messages that draw one reply: one card or text message, then any attached document: offered
     as a file (a file consent card carrying `offer`, the kept document's token) when `offered_as_file`
-    says so and the caller kept it, else as text."""
+    says so and the caller kept it, else as text (a PDF's text, where it cannot be offered)."""
     card = adaptive_card(reply, viewers)
     messages = (
         [Activity(type=ActivityTypes.message, attachments=[card_attachment(card)], summary=reply.text[:200])]
@@ -54,13 +54,15 @@ def offered_as_file(reply: Reply) -> bool:
     document = reply.attachment
     if document is None or document.content.strip() == reply.text.strip():
         return False
+    if document.data_base64 is not None:
+        return True  # a binary file (a PDF form) goes as itself; its text alone would be a copy
     return document.media_type == "text/csv" or len(document.content) > MAX_MESSAGE_CHARS
 
 
 def consent_card(document: DocumentAttachment, offer: str) -> Attachment:
     """Teams' file consent card: on Accept, Teams gives the bot an upload URL in the person's OneDrive
     (bot.teams.handler uploads the kept document there). Personal chats only."""
-    size = len(document.content.encode())
+    size = len(document.data)
     content = {"description": f"{document.filename} ({size:,} bytes)", "sizeInBytes": size,
                "acceptContext": {"offer": offer}, "declineContext": {"offer": offer}}  # fmt: skip
     return Attachment(content_type=FILE_CONSENT_TYPE, name=document.filename, content=content)

@@ -10,6 +10,7 @@ SendFailed, a conversation or bot that is gone (403/404) -> Undeliverable.
 from __future__ import annotations
 
 import asyncio
+from base64 import b64decode, b64encode
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -123,15 +124,15 @@ class Courier:
         document = reply.attachment
         assert document is not None
         with transaction(self.sessions) as session:
-            return offered_files.offer(
-                session, person_id, document.filename, document.media_type, document.content
-            )
+            # Kept as base64 text, so a binary file (a PDF) is kept byte for byte like a CSV.
+            encoded = b64encode(document.data).decode()
+            return offered_files.offer(session, person_id, document.filename, document.media_type, encoded)
 
     def offered(self, token: str) -> tuple[str, bytes] | None:
         """The kept document of an offer (its name and bytes), or None if there is no such offer."""
         with transaction(self.sessions) as session:
             found = offered_files.offered(session, token)
-            return (found.filename, found.content.encode()) if found is not None else None
+            return (found.filename, b64decode(found.content)) if found is not None else None
 
     def latest_card(self, key: str, person_id: int) -> dict[str, Any] | None:
         """How this person's copy of card `key` was last drawn (None if Pathway never drew it for them)."""

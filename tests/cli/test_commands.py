@@ -138,6 +138,22 @@ def test_a_message_for_someone_else_is_shown_once_on_the_console(env: dict[str, 
     assert sum(1 for r in to_manager if r["to"] == "panel@coventry.example") == 1  # Coventry's first panel
 
 
+def test_staff_import_full_marks_leavers_and_staff_deactivate_one(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    roster = tmp_path / "roster.csv"
+    everyone = demo_roster(Library.load())
+    roster.write_text(everyone)
+    pathway(env, "staff", "import", str(roster))
+    roster.write_text("".join(line + "\n" for line in everyone.splitlines() if "worker@coventry" not in line))
+    full = pathway(env, "staff", "import", "--full", str(roster))
+    assert "leavers: 1 marked inactive, 0 pending decision(s) handed over" in full.stdout
+    gone = pathway(env, "staff", "deactivate", "--org", "medway", "Worker@medway.example")
+    assert gone.stdout.startswith("Wendy Worker (worker@medway.example) is now inactive")
+    again = pathway(env, "staff", "deactivate", "--org", "medway", "worker@medway.example")
+    assert again.returncode == 1 and "already inactive" in again.stderr
+
+
 def test_ask_jsonl_lists_the_readings_of_a_question_asked_back(env: dict[str, str]) -> None:
     questions = lines(
         {"id": "a", "org": "bcc", "question": "what training is mandatory for me?"},

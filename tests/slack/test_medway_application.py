@@ -99,7 +99,9 @@ async def test_full_medway_application_from_dm_to_authorisation(
         assert session.scalars(select(Application)).one().status == "approved"
         manager = session.scalars(select(Identity).where(Identity.external_id == "UMANAGER")).one()
         assert manager.address == {"team": "T0MEDWAY", "user": "UMANAGER", "channel": "DMANAGER"}
-    assert not fake.duplicates() or set(fake.duplicates()) <= {"DWORKER"}  # one card per decider
+    # One card per decider; the service manager's second post is the form they authorised.
+    assert set(fake.duplicates()) <= {"DWORKER", "DSERVICE"} and fake.duplicates().get("DSERVICE", 2) == 2
+    assert "which you authorised, is attached" in workspace.last_post("DSERVICE")["text"]
 
 
 async def test_double_click_and_not_approve_modal(workspace: SlackWorkspace, dispatch: Dispatch) -> None:

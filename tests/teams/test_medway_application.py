@@ -5,6 +5,7 @@ redrawn in place with the decision."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 from sqlalchemy import select
 
@@ -99,8 +100,15 @@ async def test_full_medway_application_with_proactive_cards_updated_in_place(
 
     before = len(teams.connector.log)
     await deliver(runtime)
-    outcome = words(teams.new_since(before, teams.personal(WORKER)))
-    assert "has been approved" in outcome and "spinal point is 41" in outcome and "PAY002" in outcome
+    arrived = teams.new_since(before, teams.personal(WORKER))
+    outcome = words(arrived)
+    assert "has been approved" in outcome and "spinal point is 41" in outcome
+    offers = [
+        a for m in arrived for a in m.body.get("attachments", []) if a["contentType"].endswith("file.consent")
+    ]
+    assert [re.sub(r"\d+", "N", a["name"]) for a in offers] == [
+        "application-N-manager-authorisation-for-accelerated-social-worker-salary-p.pdf"
+    ]
     with transaction(runtime.sessions) as session:
         app = session.scalars(select(Application)).one()
         assert app.status == "approved"

@@ -12,6 +12,7 @@ from bot.delivery import Delivery, Postponed, RateLimited, SendFailed, Undeliver
 from bot.dispatch import Dispatcher
 from bot.runtime import Runtime
 from bot.teams.mount import sender
+from dialogs.filled_form import FilledForm
 from dialogs.messages import Attachment, Card, Reply
 from storage import outbox
 from storage.db import transaction
@@ -166,3 +167,27 @@ async def test_a_long_document_is_offered_as_a_file_and_uploaded_once_accepted(
     [shown] = teams.new_since(before, teams.personal(WORKER))
     assert shown.body["attachments"][0]["contentType"] == "application/vnd.microsoft.teams.card.file.info"
     assert shown.body["attachments"][0]["contentUrl"] == "https://onedrive.example/reach.csv"
+
+
+async def test_a_pdf_form_is_offered_as_the_file_itself(teams: Teams, runtime: Runtime) -> None:
+    address = await worker_address(teams, runtime)
+    form = FilledForm("Manager Authorisation", [("Name", "Wendy Wiśniewska")], ["Send with PAY002."])
+    pdf = Attachment.binary(
+        "application-1-manager-authorisation.pdf", form.pdf(), "application/pdf", form.text()
+    )
+    before = len(teams.connector.log)
+    await sender(runtime).send(
+        delivery(address).model_copy(update={"reply": Reply(text="Approved.", attachment=pdf)})
+    )
+    sent = teams.new_since(before, teams.personal(WORKER))
+    [offer] = sent[1].body["attachments"]
+    assert offer["name"] == pdf.filename and offer["content"]["sizeInBytes"] == len(pdf.data)
+    upload_url = f"{teams.connector_url}/files/{pdf.filename}"
+    accepted = teams.activity(WORKER, type="invoke", name="fileConsent/invoke", replyToId=sent[1].activity_id,
+                              value={"type": "fileUpload", "action": "accept", "context": offer["content"]["acceptContext"],
+                                     "uploadInfo": {"name": pdf.filename, "uploadUrl": upload_url,
+                                                    "contentUrl": "https://onedrive.example/form.pdf",
+                                                    "uniqueId": "file-2", "fileType": "pdf"}})  # fmt: skip
+    assert (await teams.post(accepted)).status == 200
+    content, _range = teams.connector.uploads[pdf.filename]
+    assert content == pdf.data and content.startswith(b"%PDF-")  # the PDF byte for byte, not its text

@@ -7,10 +7,12 @@ service manager approve on their cards, and the worker sees the outcome arrive w
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from tests.web.conftest import post_turn
 
@@ -132,8 +134,12 @@ def test_medway_application_from_question_to_approved_outcome(
     expect(authorise).to_contain_text("Service Managers and above")
     authorise.get_by_role("button", name="Authorise", exact=True).focus()
     page.keyboard.press("Enter")  # by keyboard: focus stays on the card when its buttons go
-    expect(last_bot(page)).to_contain_text("Recorded: Authorise (Authorisation)")
+    expect(
+        page.locator("#log .message.bot").filter(has_text="Recorded: Authorise (Authorisation)").last
+    ).to_be_visible()
     expect(authorise).to_be_focused()
+    form_for_authoriser = page.locator("#log .message.bot").filter(has_text="which you authorised")
+    expect(form_for_authoriser.get_by_role("link", name=re.compile(r"Download .*\.pdf"))).to_be_visible()
 
     be(page, "medway", WORKER, "Wendy Worker")
     expect(page.locator("#log")).to_contain_text("how you stand")  # the earlier conversation is kept
@@ -142,8 +148,11 @@ def test_medway_application_from_question_to_approved_outcome(
     expect(outcome).to_contain_text("new message")
     expect(outcome).to_contain_text("spinal point is 41")
     with page.expect_download() as download:
-        outcome.get_by_role("link", name=re.compile(r"Download application-\d+-payroll\.txt")).click()
-    form = download.value.path().read_text()
+        outcome.get_by_role(
+            "link", name=re.compile(r"Download application-\d+-manager-authorisation.*\.pdf")
+        ).click()
+    pdf = download.value.path().read_bytes()  # the PDF itself, decoded in the page from the reply
+    form = " ".join(sheet.extract_text() for sheet in PdfReader(io.BytesIO(pdf)).pages)
     assert "To spinal point: 41" in form and "Line manager: Maria Manager" in form
     shots(page, "03-outcome")
 

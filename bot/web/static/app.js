@@ -272,7 +272,11 @@ function drawDocument(attachment) {
 }
 
 function drawAttachment(attachment) {
-  const blob = new Blob([attachment.content], { type: attachment.media_type });
+  // A binary file (a PDF) comes base64-encoded beside its text; offer the file itself for download.
+  const body = attachment.data_base64
+    ? Uint8Array.from(atob(attachment.data_base64), (c) => c.charCodeAt(0))
+    : attachment.content;
+  const blob = new Blob([body], { type: attachment.media_type });
   const link = el("a", { className: "attachment", href: URL.createObjectURL(blob), download: attachment.filename });
   link.append(el("span", { className: "file-icon", "aria-hidden": "true" }), `Download ${attachment.filename}`);
   return link;
