@@ -35,7 +35,23 @@ app.add_typer(teams_app, name="teams")
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as exc:
+        from storage.availability import is_outage
+
+        if not is_outage(exc):
+            raise
+        typer.echo(database_trouble(exc), err=True)
+        raise SystemExit(3) from None
+
+
+def database_trouble(exc: BaseException) -> str:
+    """One line naming the database (password hidden) and why it cannot be used."""
+    from bot.settings import Settings
+    from storage.availability import describe, reason
+
+    return f"Cannot use the database {describe(Settings().pathway_database_url)}: {reason(exc)}"
 
 
 def _library() -> Library:

@@ -18,6 +18,7 @@ from bot.app import build, platform_senders
 from bot.console import read_lines, run_interactive, run_jsonl
 from bot.demo import demo_roster
 from bot.dispatch import Dispatcher
+from bot.loopback import LOOPBACK_ONLY, is_loopback_host
 from bot.runtime import Runtime
 from bot.settings import Settings
 from dialogs.reminders import ReminderPolicy, send_reminders
@@ -81,16 +82,28 @@ def demo(library: Library) -> None:
     typer.echo(
         "Demo roster loaded: worker@ORG.example, manager@ORG.example, service@ORG.example, hr@ORG.example"
     )
-    run_server(runtime)
+    run_server(runtime, web_chat=True)
 
 
-def run_server(runtime: Runtime, *, dispatch: bool = True) -> None:
+def run_server(runtime: Runtime, *, dispatch: bool = True, web_chat: bool | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    application, notes = build(runtime, dispatch=dispatch)
+    application, notes = build(runtime, dispatch=dispatch, web_chat=web_chat)
+    host = listening_host(runtime.settings.pathway_host, application.get(LOOPBACK_ONLY, []), notes)
     freeze_startup_heap()
     port = runtime.settings.pathway_port
-    typer.echo("\n".join([f"Pathway on http://127.0.0.1:{port}/", *notes]))
-    web.run_app(application, host=runtime.settings.pathway_host, port=port, print=None)
+    typer.echo("\n".join([f"Pathway on http://{host}:{port}/", *notes]))
+    web.run_app(application, host=host, port=port, print=None)
+
+
+def listening_host(configured: str, loopback_only: list[str], notes: list[str]) -> str:
+    """PATHWAY_HOST, unless a front-end with no login is on: then loopback, and the banner says why."""
+    if not loopback_only or is_loopback_host(configured):
+        return configured
+    notes.append(
+        f"listening on 127.0.0.1 only, not PATHWAY_HOST={configured}: {' and '.join(loopback_only)} "
+        "has no login"
+    )
+    return "127.0.0.1"
 
 
 def dispatch(library: Library, concurrency: int, batch: int, lease: float) -> None:

@@ -13,6 +13,10 @@ class Settings(BaseSettings):
     pathway_host: str = "127.0.0.1"  # 0.0.0.0 behind a load balancer
     pathway_remind_after_days: int = 3
     pathway_escalate_after_days: int = 6
+    # The web chat has no login: `pathway demo` serves it; `pathway serve` only when this is set,
+    # and then on loopback only (bot/loopback.py).
+    pathway_web_chat: bool = False
+    pathway_web_hosts: list[str] = ["localhost", "127.0.0.1", "::1"]  # Host names the web chat answers to
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -26,3 +30,13 @@ class Settings(BaseSettings):
     microsoft_app_password: str | None = None
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: str = "MultiTenant"
+    # Teams with authentication off, for the Bot Framework Emulator: loopback only (bot/teams/mount.py).
+    pathway_teams_emulator: bool = False
+    # Where activities may say replies go (`serviceUrl`): the Bot Framework's hosts ("*." any subdomain).
+    pathway_teams_service_hosts: list[str] = [
+        "smba.trafficmanager.net",
+        "*.botframework.com",
+        "smba.infra.gcc.teams.microsoft.com",
+        "smba.infra.gov.teams.microsoft.us",
+        "smba.infra.dod.teams.microsoft.us",
+    ]

@@ -23,6 +23,7 @@ from dialogs.status import status
 from dialogs.turn import Turn
 from knowledge.library import Library
 from storage import applications
+from storage.availability import UNAVAILABLE_TEXT, is_outage, reason
 from storage.columns import utc_now
 from storage.db import transaction
 from storage.dialog_states import load_state, save_state
@@ -72,7 +73,12 @@ class Conversation:
                     return self._turn(session, incoming)
             except StaleState:
                 continue
-            except Exception:
+            except Exception as exc:
+                if is_outage(exc):  # rolled back: say so plainly, not as a bug or a stale button
+                    log.warning(
+                        "turn refused for %s: database unavailable (%s)", incoming.sender.user_id, reason(exc)
+                    )
+                    return [Reply(text=UNAVAILABLE_TEXT)]
                 log.exception("turn failed for %s", incoming.sender.user_id)
                 return [
                     Reply(

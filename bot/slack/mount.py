@@ -30,6 +30,7 @@ from bot.slack.sender import SlackSender
 from bot.slack.turns import EventRunner, SlackTurns
 from bot.slack.workers import EventWorkers
 from dialogs.conversation import Conversation
+from storage.availability import Availability
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -68,6 +69,7 @@ def bolt_app(
     )
     turns = SlackTurns(conversation, Poster(client, conversation.sessions), Profiles(client), events=events)
     app.middleware(shed_load(turns, max_backlog))
+    app.middleware(refuse_during_outage(Availability(conversation.sessions.kw["bind"])))
     register(app, turns, AppHome(turns))
     return SlackApp(app, turns)
 
@@ -79,6 +81,21 @@ def shed_load(turns: SlackTurns, max_backlog: int) -> Callable[..., Awaitable[Bo
     async def middleware(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
         if turns.in_flight >= max_backlog and body.get("type") == "event_callback":
             return BoltResponse(status=503, body="busy, please retry")
+        await next()
+        return None
+
+    return middleware
+
+
+def refuse_during_outage(availability: Availability) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """An event is acknowledged before it is answered, so it is acknowledged only while the database
+    can keep it: during an outage Slack gets 503 and delivers the event again later (same event_id).
+    Clicks and commands are not retried by Slack; their listeners tell the person nothing changed."""
+
+    async def middleware(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        if body.get("type") == "event_callback" and not await asyncio.to_thread(availability.usable):
+            log.warning("Slack event %s refused with 503: database unavailable", body.get("event_id"))
+            return BoltResponse(status=503, body="database unavailable, please retry")
         await next()
         return None
 
