@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build
 from bot.demo import demo_roster
+from bot.loopback import is_loopback_address
 from bot.operations import import_file
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.loopback import is_loopback_address
 from knowledge.library import Library
 from storage import outbox
 from storage.db import transaction
