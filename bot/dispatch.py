@@ -184,12 +184,13 @@ class Dispatcher:
             try:
                 claims = await (ahead or asyncio.create_task(self._claim_now()))
                 ahead = None
-                self.outage.recovered()
                 if not claims:  # sleep until the next message falls due, or one is queued
                     idle = await self._idle_wait()
+                    self.outage.recovered()  # the database answered (the claim alone may not ask it)
                     self._beat(idle)
                     await wakeups.wait(idle, stop)
                     continue
+                self.outage.recovered()
                 if any(claim.paced for claim in claims):  # unpaced, a claim made early might not hear
                     ahead = asyncio.create_task(self._claim_now())  # of another dispatcher's 429 in time
                 batch = asyncio.create_task(self._send_and_settle(claims, limit))
