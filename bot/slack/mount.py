@@ -17,6 +17,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request import payload_utils
 from slack_bolt.response import BoltResponse
 
 from bot.runtime import Runtime
@@ -35,6 +36,10 @@ from storage.availability import Availability
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 LOG_EXCERPT_CHARS = 200
+OBJECTS = ("user", "team", "channel", "container", "view", "message", "event", "enterprise")  # when present
+PAYLOAD_EXTRACTORS = (payload_utils.to_options, payload_utils.to_shortcut, payload_utils.to_action,
+                      payload_utils.to_view, payload_utils.to_command, payload_utils.to_event,
+                      payload_utils.to_message, payload_utils.to_step)  # fmt: skip
 MAX_BACKLOG = 2000
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CleanupContext = Callable[[web.Application], AsyncIterator[None]]
@@ -124,11 +129,20 @@ def refuse_during_outage(availability: Availability) -> Callable[..., Awaitable[
 
 
 def well_shaped(body: dict[str, Any]) -> bool:
-    """What bolt's own routing reads without checking, present in the shape it expects. (A
-    view_submission whose view has no type fails inside bolt, before any listener, as a 500.)"""
-    if "view" in body:
-        view = body["view"]
-        return isinstance(view, dict) and isinstance(view.get("type"), str)
+    """Whether bolt can read the payload: bolt extracts the action, view, event... of every request
+    (for listeners and middleware alike) without checking their shape, so a signed payload of the
+    wrong shape (`"actions": []`, a view without a type) would crash inside bolt as a 500. The same
+    extractors are run here first, and a payload they cannot read gets a 400."""
+    if any(key in body and not isinstance(body[key], dict) for key in OBJECTS):
+        return False
+    actions = body.get("actions", [])
+    if not isinstance(actions, list) or not all(isinstance(action, dict) for action in actions):
+        return False
+    try:
+        for extract in PAYLOAD_EXTRACTORS:
+            extract(body)
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError):
+        return False
     return True
 
 
@@ -136,7 +150,7 @@ def events_handler(bolt: AsyncApp) -> Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
             bolt_request = await to_bolt_request(request)  # parses the body: JSON, or a form with JSON inside
-        except ValueError:
+        except (ValueError, LookupError):  # not JSON, not UTF-8, or a charset that does not exist
             return web.Response(status=400, text="malformed request body")
         if not well_shaped(bolt_request.body):
             return web.Response(status=400, text="malformed payload")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import json
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -146,8 +147,9 @@ async def parse(request: web.Request) -> Activity:
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="Send the activity as application/json.")
     try:
-        body: Any = await request.json()
-    except ValueError as exc:
+        # The Bot Framework sends UTF-8 JSON: a declared charset is not trusted to decode it.
+        body: Any = json.loads(await request.read())
+    except ValueError as exc:  # not JSON, or not Unicode
         raise web.HTTPBadRequest(text="The body is not valid JSON.") from exc
     if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
         raise web.HTTPBadRequest(text="The body must be a Bot Framework activity with a type.")
@@ -158,6 +160,7 @@ async def parse(request: web.Request) -> Activity:
     missing = [
         name
         for name, present in (
+            ("id", activity.id),  # what the reply answers: Teams gives every activity one
             ("serviceUrl", activity.service_url),
             ("conversation.id", activity.conversation and activity.conversation.id),
             ("from.id", activity.from_property and activity.from_property.id),
