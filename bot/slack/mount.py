@@ -150,7 +150,8 @@ def events_handler(bolt: AsyncApp) -> Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
             bolt_request = await to_bolt_request(request)  # parses the body: JSON, or a form with JSON inside
-        except (ValueError, LookupError):  # not JSON, not UTF-8, or a charset that does not exist
+        # Not JSON, not UTF-8, a charset that does not exist, or JSON that is not an object.
+        except (ValueError, LookupError, TypeError, AttributeError, KeyError):
             return web.Response(status=400, text="malformed request body")
         if not well_shaped(bolt_request.body):
             return web.Response(status=400, text="malformed payload")

@@ -101,3 +101,38 @@ async def test_an_evidence_modal_submitted_twice_saves_its_examples_once(
         assert (await workspace.submit("UWORKER", view, {"example1": example})).status == 200
         await workspace.settle()
     assert count(runtime, EvidenceItem) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"7", "application/json"),  # JSON, but not an object
+        (b'["a"]', "application/json"),
+        (b"payload=7", "application/x-www-form-urlencoded"),
+        (b'{"type": "event_callback"}', "application/json; charset=nonsense"),
+        (b"\xff\xfe{}", "application/json"),
+    ],
+)
+async def test_unreadable_bodies_get_400_before_any_signature_check(
+    workspace: SlackWorkspace, body: bytes, content_type: str
+) -> None:
+    async with workspace.http.post(
+        workspace.url, data=body, headers={"Content-Type": content_type}
+    ) as response:
+        assert response.status == 400
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "block_actions", "actions": []},
+        {"type": "block_actions", "user": False},
+        {"type": "block_actions", "actions": [7]},
+        {"type": "view_submission", "view": []},
+        {"type": "event_callback", "event": "x"},
+    ],
+)
+async def test_signed_payloads_bolt_cannot_read_get_400(
+    workspace: SlackWorkspace, payload: dict[str, object]
+) -> None:
+    assert (await workspace.interactive(payload)).status == 400

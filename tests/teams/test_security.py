@@ -3,6 +3,7 @@ opt-in; and no activity may send the bot to a `serviceUrl` that is not the Bot F
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -122,3 +123,19 @@ def test_no_login_front_ends_keep_the_server_on_loopback() -> None:
     assert "listening on 127.0.0.1 only" in notes[0] and "Teams in Emulator mode" in notes[0]
     assert listening_host("0.0.0.0", [], []) == "0.0.0.0"  # Slack and authenticated Teams: as configured
     assert listening_host("::1", ["the web chat"], []) == "::1"
+
+
+async def test_an_unknown_charset_is_read_as_utf8_and_an_activity_without_an_id_gets_400(
+    teams: Teams,
+) -> None:
+    activity = teams.activity(WORKER, text="status")
+    url = f"{teams.bot_url}/api/messages"
+    async with ClientSession() as client:
+        body, odd = json.dumps(activity).encode(), "application/json; charset=nonsense"
+        async with client.post(url, data=body, headers={"Content-Type": odd}) as response:
+            assert response.status == 201  # the Bot Framework sends UTF-8 whatever the header says
+        unanswerable = json.dumps({**activity, "id": None}).encode()  # nothing to reply to
+        async with client.post(
+            url, data=unanswerable, headers={"Content-Type": "application/json"}
+        ) as response:
+            assert response.status == 400
