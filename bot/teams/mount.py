@@ -24,6 +24,7 @@ from aiohttp import web
 from botbuilder.core import TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
+from botbuilder.schema.teams import TeamsChannelData
 from jwt import PyJWTError
 
 from bot.loopback import LOOPBACK_NAMES, is_loopback_host, refusal, require_loopback
@@ -155,6 +156,8 @@ async def parse(request: web.Request) -> Activity:
         raise web.HTTPBadRequest(text="The body must be a Bot Framework activity with a type.")
     try:
         activity = Activity().deserialize(body)
+        if activity.channel_data is not None:  # the SDK reads it as Teams' channel data mid-turn
+            TeamsChannelData().deserialize(activity.channel_data)
     except Exception as exc:  # msrest raises several kinds on a body of the wrong shape
         raise web.HTTPBadRequest(text="The activity could not be read.") from exc
     missing = [

@@ -139,3 +139,20 @@ async def test_an_unknown_charset_is_read_as_utf8_and_an_activity_without_an_id_
             url, data=unanswerable, headers={"Content-Type": "application/json"}
         ) as response:
             assert response.status == 400
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"type": "conversationUpdate", "membersAdded": [{"id": "x"}],
+         "channelData": {"eventType": "teamMemberAdded", "team": []}},
+        {"type": "conversationUpdate", "channelData": {"eventType": "channelCreated", "channel": []}},
+        {"type": "conversationUpdate", "channelData": {"eventType": "teamRenamed", "team": []}},
+    ],
+)  # fmt: skip
+async def test_channel_data_the_sdk_cannot_read_gets_400_not_a_failed_turn(
+    teams: Teams, extra: dict[str, object], caplog: pytest.LogCaptureFixture
+) -> None:
+    response = await teams.post({**teams.activity(WORKER, text="hello"), **extra})
+    assert response.status == 400
+    assert not [record for record in caplog.records if record.exc_info]
