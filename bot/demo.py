@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from knowledge.library import Library
 
 HEADER = (
@@ -16,9 +18,12 @@ DEMO_LEVELS = {
 }
 
 
-def demo_roster(library: Library) -> str:
+def demo_roster(library: Library, orgs: Collection[str] | None = None) -> str:
+    """The demo people of every organisation, or of `orgs` only."""
     rows = [HEADER]
     for org, pack in sorted(library.packs.items()):
+        if orgs is not None and org not in orgs:
+            continue
         level, point = DEMO_LEVELS.get(org) or _second_rung(library, org)
         framework = pack.level(level).framework or ""
         domain = f"{org}.example"

@@ -78,11 +78,24 @@ def serve(library: Library, dispatch: bool) -> None:
 
 def demo(library: Library) -> None:
     runtime = start(library)
-    import_file(runtime, demo_roster(runtime.library))
-    typer.echo(
-        "Demo roster loaded: worker@ORG.example, manager@ORG.example, service@ORG.example, hr@ORG.example"
-    )
+    typer.echo(load_demo_people(runtime))
     run_server(runtime, web_chat=True)
+
+
+def load_demo_people(runtime: Runtime) -> str:
+    """The demo roster goes only to organisations with nobody on their staff list yet: a restart keeps
+    what was done in the demo (re-importing would put an approved worker back on her old level)."""
+    with transaction(runtime.sessions) as session:
+        staffed = directory.organisations_with_people(session)
+    empty = [org for org in runtime.library.organisations if org not in staffed]
+    if empty:
+        import_file(runtime, demo_roster(runtime.library, empty))
+    people = "worker@ORG.example, manager@ORG.example, service@ORG.example, hr@ORG.example"
+    if not staffed:
+        return f"Demo roster loaded: {people}"
+    kept = f"Kept the demo data already in the database for {', '.join(sorted(staffed))}"
+    loaded = f"; demo roster loaded for {', '.join(empty)}" if empty else ""
+    return f"{kept}{loaded} ({people}). To start afresh, stop the demo and delete the database file."
 
 
 def run_server(runtime: Runtime, *, dispatch: bool = True, web_chat: bool | None = None) -> None:

@@ -21,6 +21,7 @@ from dialogs.messages import Action, Card, CardField, Form, FormField, Reply, bu
 from dialogs.panels import describe as describe_panel
 from dialogs.turn import Turn
 from dialogs.when import UK, long_date, parse_moment, uk_moment
+from dialogs.wording import counted
 from knowledge.library import Library
 from knowledge.models import Pack
 from storage import audit, broadcasts, directory, mutes, outbox
@@ -93,9 +94,14 @@ def preview(turn: Turn, draft: Broadcast) -> list[Reply]:
     reached, muted = audience.recipients(turn.session, turn.pack, turn.org, draft.audience, turn.today)
     channels = _by_channel([r.channel for r in reached])
     fields = [CardField(label="Audience", value=audience.describe(turn.pack, draft.audience)),
-              CardField(label="Reaches", value=f"{len(reached):,} people ({channels or 'nobody'})")]  # fmt: skip
+              CardField(label="Reaches", value=f"{counted(len(reached), 'person', 'people')} ({channels or 'nobody'})")]  # fmt: skip
     if muted:
-        fields.append(CardField(label="Muted", value=f"{muted:,} muted broadcasts and won't get it"))
+        fields.append(
+            CardField(
+                label="Muted",
+                value=f"{counted(muted, 'person has', 'people have')} muted broadcasts and won't get it",
+            )
+        )
     buttons = [button("Send now", "broadcast_send", "primary", broadcast=draft.id),
                button("Schedule…", "broadcast_schedule", broadcast=draft.id),
                button("Change audience", "broadcast_audience", broadcast=draft.id, kind="", value=None),
@@ -103,8 +109,10 @@ def preview(turn: Turn, draft: Broadcast) -> list[Reply]:
     if not reached:  # nothing to send or schedule: offer another audience
         buttons = buttons[2:]
     card = Card(title="Broadcast preview", fields=fields, body=draft.text, buttons=buttons)
-    summary = f"This will reach {len(reached):,} people ({channels or 'nobody'})."
-    return [Reply(text=f"{summary}\nPreview:\n{draft.text}", card=card)]
+    # The text is the card's plain fallback (it opens with the card's title), so a channel that draws the
+    # card shows the preview once.
+    summary = f"This will reach {counted(len(reached), 'person', 'people')} ({channels or 'nobody'})."
+    return [Reply(text=f"{card.title}. {summary}\n{draft.text}", card=card)]
 
 
 def _by_channel(channels: list[str]) -> str:
@@ -124,7 +132,8 @@ def send_now(turn: Turn, action: Action) -> list[Reply]:
     )
     return [
         Reply(
-            text=f"Sending to {sent:,} people now.", buttons=[_report(draft.id), *_remind_offer(turn, draft)]
+            text=f"Sending to {counted(sent, 'person', 'people')} now.",
+            buttons=[_report(draft.id), *_remind_offer(turn, draft)],
         )
     ]
 

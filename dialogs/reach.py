@@ -7,6 +7,7 @@ from dialogs.messages import Action, Attachment, Reply, button
 from dialogs.spreadsheet import csv_text
 from dialogs.turn import Turn
 from dialogs.when import uk_moment
+from dialogs.wording import counted
 from storage import broadcasts, outbox
 from storage.tables import Broadcast
 
@@ -42,7 +43,7 @@ def report(turn: Turn, action: Action) -> list[Reply]:
     failed = sum(c.count for c in counts if c.status == "failed")
     share = f" ({delivered * 100 // total}%)" if total else ""
     so_far = " so far (the rest are still being queued)" if found.status == "sending" else ""
-    lines = [f"{title}, sent {uk_moment(found.scheduled_for)} to {total:,} people{so_far}:",
+    lines = [f"{title}, sent {uk_moment(found.scheduled_for)} to {counted(total, 'person', 'people')}{so_far}:",
              f"delivered {delivered:,}{share}, going out {going:,}, failed {failed:,}."]  # fmt: skip
     for channel in sorted({c.channel for c in counts}):
         parts = [f"{_word(c.status)} {c.count:,}" for c in counts if c.channel == channel]

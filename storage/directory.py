@@ -208,3 +208,8 @@ def teams_and_grades(session: Session, org_id: str) -> tuple[list[str], list[str
     query = select(Person.team, Person.grade).where(Person.org_id == org_id, Person.active.is_(True))
     rows = session.execute(query.distinct()).all()
     return sorted({t for t, _ in rows if t}), sorted({g for _, g in rows if g})
+
+
+def organisations_with_people(session: Session) -> set[str]:
+    """The organisations whose staff list has anyone on it, active or not."""
+    return set(session.scalars(select(Person.org_id).distinct()))

@@ -86,7 +86,9 @@ def test_broadcast_to_a_framework_with_preview_send_and_reach_report(
     assert card is not None and "Panel 14 June 2027" in card.body
     # Children's framework at Medway: Sam, Tara, Tom, Wendy, Ned; Ned muted.
     assert "This will reach 4 people (4 on web)" in preview[0].text
-    assert any("1 muted" in f.value for f in card.fields)
+    assert any(f.value.startswith("1 person has muted") for f in card.fields)
+    # the text is the card's plain fallback, not a second copy beside it
+    assert preview[0].text.startswith(card.title) and preview[0].text.count("Panel 14 June 2027") == 1
     sent = chat.press(HR, find_button(preview, "Send now"))
     assert "Sending to 4 people" in all_text(sent)
     again = chat.press(HR, find_button(preview, "Send now"))  # a double click sends nothing more
@@ -127,10 +129,10 @@ def test_audiences_team_level_and_ready(chat: Chat) -> None:
     assert "reach 0 people (nobody)" in nobody[0].text
     assert nobody[0].card is not None and "Send now" not in [b.label for b in nobody[0].card.buttons]
     assert "reach 3 people" in reach("A team…", "Assessment")
-    assert "reach 1 people" in reach("A level…", "Level 2")  # Wendy, by her roster level
+    assert "reach 1 person (" in reach("A level…", "Level 2")  # Wendy, by her roster level
     # Wendy (level 2, qualified 2019) meets her next level's service rule; Ned (qualified 2026) does not.
     ready = reach("Eligible or nearly eligible")
-    assert "reach 1 people" in ready
+    assert "reach 1 person (" in ready
 
 
 def test_mute_holds_back_broadcasts_only_and_unmute_restores(

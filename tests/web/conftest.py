@@ -26,6 +26,7 @@ from bot.operations import import_file
 from bot.runtime import Runtime
 from bot.settings import Settings
 from knowledge.library import Library
+from tests.web.accessibility import assert_accessible
 
 REPO = Path(__file__).resolve().parents[2]
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
@@ -157,8 +158,10 @@ def shots(tmp_path: Path) -> Iterator[Any]:
     folder.mkdir()
 
     def take(page: Any, name: str, **options: Any) -> Path:
+        """Every screen a test stops to look at is also checked against WCAG 2.2 AA."""
         path = folder / f"{name}.png"
         page.screenshot(path=str(path), **options)
+        assert_accessible(page, name)
         try:
             SHOTS_COPY.mkdir(exist_ok=True)
             shutil.copy(path, SHOTS_COPY / path.name)

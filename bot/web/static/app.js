@@ -267,7 +267,8 @@ function drawDocument(attachment) {
   const firstLine = attachment.content.split("\n", 1)[0];
   return el("details", { className: "document" },
     el("summary", {}, firstLine || attachment.filename),
-    el("pre", {}, attachment.content));
+    // focusable, so a keyboard user can scroll a long document (it scrolls past 320px)
+    el("pre", { tabindex: "0", "aria-label": attachment.filename }, attachment.content));
 }
 
 function drawAttachment(attachment) {
@@ -348,6 +349,13 @@ dialog.addEventListener("close", () => {
 });
 
 // ---------------------------------------------------------------- the composer
+
+// Following a fragment link moves the reading position but not, in every browser, the keyboard
+// focus: the skip link puts focus in the message box itself.
+$(".skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  message.focus();
+});
 
 composer.addEventListener("submit", (event) => {
   event.preventDefault();
