@@ -196,7 +196,8 @@ def chat(
 def serve(
     dispatch: Annotated[bool, typer.Option(help="Run the outbox dispatcher in this process")] = True,
 ) -> None:
-    """Serve Slack, Teams, the web chat and /healthz on PATHWAY_PORT."""
+    """Serve Slack and Teams (those configured), /healthz and /readyz on PATHWAY_PORT; the web chat only
+    with PATHWAY_WEB_CHAT=1, on loopback."""
     from bot import operations
 
     operations.serve(_library(), dispatch)
