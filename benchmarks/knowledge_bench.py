@@ -46,12 +46,17 @@ def percentile(values: list[float], share: float) -> float:
 ROUNDS = 25  # 500 questions a run, so p99 is a percentile rather than the single slowest question
 
 
-def measure(count: int) -> tuple[float, float, float, float, float]:
+def measure(count: int) -> tuple[float, float, float, float, float, float, float]:
     started = time.perf_counter()
     packs = synthetic(load_packs(), count)
     library = Library(packs)
-    load_seconds = time.perf_counter() - started
+    ready_seconds = time.perf_counter() - started  # every pack validated; indexes wait for a first question
     orgs = list(packs)
+    cold: list[float] = []
+    for org in orgs:  # each organisation's first question builds its index and speller
+        t0 = time.perf_counter()
+        library.ask(org, QUESTIONS[0])
+        cold.append(time.perf_counter() - t0)
     wall: list[float] = []
     cpu: list[float] = []  # this process's CPU time: what a question costs when other jobs share the cores
     for round_ in range(ROUNDS):
@@ -62,18 +67,30 @@ def measure(count: int) -> tuple[float, float, float, float, float]:
             wall.append((time.perf_counter() - t0) * 1000)
             cpu.append((time.process_time() - c0) * 1000)
     p99 = percentile(wall, 0.99)
-    return load_seconds, statistics.median(wall), p99, percentile(cpu, 0.99), max(wall)
+    first_ms = 1000 * max(cold)
+    return ready_seconds, sum(cold), first_ms, statistics.median(wall), p99, percentile(cpu, 0.99), max(wall)
 
 
 def main() -> None:
     t0 = time.perf_counter()
     load_packs()
     print(f"YAML parse + validate of the 4 real packs: {(time.perf_counter() - t0) * 1000:.0f} ms")
-    header = ["organisations", "load+index s", "p50 ms", "p99 ms", "p99 cpu ms", "max ms"]
+    header = [
+        "organisations",
+        "ready s",
+        "all indexed s",
+        "first q ms",
+        "p50 ms",
+        "p99 ms",
+        "p99 cpu ms",
+        "max ms",
+    ]
     print(" ".join(f"{h:>13}" for h in header))
     for count in (4, 50, 200):
-        load, p50, p99, p99_cpu, worst = measure(count)
-        print(f"{count:>13} {load:>13.2f} {p50:>13.2f} {p99:>13.2f} {p99_cpu:>13.2f} {worst:>13.2f}")
+        figures = measure(count)
+        print(f"{count:>13} " + " ".join(f"{f:>13.2f}" for f in figures))
+    print("ready: packs loaded and validated, able to answer; first q: the slowest first question to an")
+    print("organisation (it builds that organisation's index); p50/p99/max: questions once indexes exist.")
 
 
 if __name__ == "__main__":

@@ -166,6 +166,9 @@ async def main(requests: int, concurrency: int, database_url: str | None) -> Non
     print(f"{'bot':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  statuses")
     for name, r in results.items():
         print(f"{name:<22} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p99']:>8.1f}  {r['statuses']}")
+    ours, bare_bot = results["Pathway"], results["bare ActivityHandler"]
+    print(f"Pathway: {ours['rps'] / bare_bot['rps']:.0%} of the bare handler's requests/s (target >= 90%), "
+          f"p99 {ours['p99']:.0f} ms at {concurrency} in flight (target < 500 ms)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -131,6 +131,7 @@ async def remind_periodically(runtime: Runtime, stop: asyncio.Event) -> None:
 
     def once() -> None:
         with transaction(runtime.sessions) as session:
-            send_reminders(session, runtime.library, utc_now(), policy, channel="web")
+            # On the organisations' platforms (the web chat only where an organisation says so: the demo).
+            send_reminders(session, runtime.library, utc_now(), policy, channel=None)
 
     await every(REMINDER_INTERVAL_SECONDS, once, stop, "reminder")

@@ -16,6 +16,7 @@ import typer
 
 from bot.slack.link import slack_app
 from bot.teams.commands import teams_app
+from knowledge.coverage import facts_answering_nothing
 from knowledge.library import Library, UnknownOrganisation
 from knowledge.loader import PackError, load_pack, load_packs
 from knowledge.replies import Answer
@@ -30,6 +31,8 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 staff_app = typer.Typer(help="The staff roster.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
+org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
+app.add_typer(org_app, name="org")
 app.add_typer(slack_app, name="slack")
 app.add_typer(teams_app, name="teams")
 
@@ -90,7 +93,8 @@ def ask(
         _interactive(library, org)
         return
     answer = library.ask(org, question)
-    typer.echo(json.dumps(answer.model_dump(exclude={"topic", "confidence"})) if as_json else answer.text)
+    shown = {k: v for k, v in _public(answer).items() if k not in ("topic", "confidence")}
+    typer.echo(json.dumps(shown) if as_json else answer.text)
 
 
 def _answer_lines(library: Library) -> None:
@@ -121,7 +125,11 @@ def _answer_line(library: Library, line: str) -> dict[str, Any]:
 
 
 def _public(answer: Answer) -> dict[str, Any]:
-    return answer.model_dump(mode="json")
+    """The answer as the `pathway ask` contract gives it: `clarify` only when there are readings to choose."""
+    shown = answer.model_dump(mode="json")
+    if not answer.clarify:
+        del shown["clarify"]
+    return shown
 
 
 def _error(ident: object, text: str) -> dict[str, Any]:
@@ -156,6 +164,7 @@ def policy_check(
         packs = []
     for pack in packs:
         problems += [f"{pack.organisation.id}: {p}" for p in trace(pack)]
+        problems += [f"{pack.organisation.id}: {p}" for p in facts_answering_nothing(pack)]
     if problems:
         typer.echo("\n".join(problems), err=True)
         raise typer.Exit(1)
@@ -176,6 +185,19 @@ def staff_import(file: Annotated[Path, typer.Argument(help="CSV with the roster 
     from bot import operations
 
     operations.staff_import(_library(), file)
+
+
+@org_app.command("platforms")
+def org_platforms(
+    org: Annotated[str, typer.Argument(help="Organisation id")],
+    platforms: Annotated[
+        list[str] | None, typer.Argument(help="slack, teams (web: the demo); leave out to show them")
+    ] = None,
+) -> None:
+    """Show or say which platforms an organisation's staff use (the first reaches those new to Pathway)."""
+    from bot import operations
+
+    operations.org_platforms(_library(), org, platforms or [])
 
 
 @app.command()

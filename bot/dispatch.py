@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery import Delivery, Postponed, RateLimited, Sender, SendFailed, Undeliverable
 from bot.pacing import SuccessLog
+from dialogs import undelivered
 from dialogs.broadcast import fan_out_rest, release_due
 from dialogs.messages import Reply
 from knowledge.library import Library
@@ -429,11 +430,14 @@ class Dispatcher:
             delivered = [s.message for s in settlements if s.outcome == "delivered"]
             if outbox.mark_many_delivered(session, delivered, self.clock()) < len(delivered):
                 log.warning("some delivered outbox messages were reclaimed before they were settled")
+            failed: list[tuple[OutboxMessage, str]] = []
             for s in settlements:
                 if s.outcome == "delivered":
                     continue
                 if s.outcome == "failed":
                     settled = outbox.mark_failed(session, s.message, s.error)
+                    if settled:
+                        failed.append((s.message, s.error))
                 else:
                     settled = outbox.mark_retry(
                         session, s.message, s.error, s.due or self.clock(),
@@ -441,6 +445,7 @@ class Dispatcher:
                     )  # fmt: skip
                 if not settled:
                     log.warning("outbox message %s was reclaimed before it was settled", s.message.id)
+            undelivered.tell_hr(session, failed)  # in the same transaction: told once, never lost
 
     def _idle_seconds(self) -> float:
         with transaction(self.sessions) as session:  # a channel waiting out a 429 is not due before then

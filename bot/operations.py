@@ -90,6 +90,10 @@ def load_demo_people(runtime: Runtime) -> str:
     empty = [org for org in runtime.library.organisations if org not in staffed]
     if empty:
         import_file(runtime, demo_roster(runtime.library, empty))
+    with transaction(runtime.sessions) as session:  # the demo's staff are reached in the web chat
+        for org in runtime.library.organisations:
+            if not directory.platforms_of(session, org):
+                directory.set_platforms(session, org, ["web"])
     people = "worker@ORG.example, manager@ORG.example, service@ORG.example, hr@ORG.example"
     if not staffed:
         return f"Demo roster loaded: {people}"
@@ -152,7 +156,7 @@ def remind(library: Library) -> None:
     settings = runtime.settings
     policy = ReminderPolicy(settings.pathway_remind_after_days, settings.pathway_escalate_after_days)
     with transaction(runtime.sessions) as session:
-        queued = send_reminders(session, runtime.library, utc_now(), policy, channel="web")
+        queued = send_reminders(session, runtime.library, utc_now(), policy, channel=None)
     typer.echo(f"queued {queued} reminder(s)")
 
 
@@ -172,3 +176,24 @@ def link_command(library: Library, org: str, platform: Literal["slack", "teams"]
     link_workspace(start(library), org, platform, workspace)
     place = "Slack workspace" if platform == "slack" else "Teams tenant"
     typer.echo(f"{place} {workspace} now answers for {library.packs[org].organisation.name} ({org}).")
+
+
+def org_platforms(library: Library, org: str, platforms: list[str]) -> None:
+    """`pathway org platforms ORG [PLATFORM...]`: set them when given, then say what they are."""
+    if org not in library.packs:
+        typer.echo(f"Unknown organisation {org!r}; known: {', '.join(library.organisations)}", err=True)
+        raise typer.Exit(2)
+    runtime = start(library)
+    with transaction(runtime.sessions) as session:
+        directory.ensure_organisation(session, org, library.packs[org].organisation.name)
+        try:
+            if platforms:
+                directory.set_platforms(session, org, platforms)
+        except directory.NotAPlatform as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from exc
+        chosen = directory.platforms_of(session, org)
+    if chosen:
+        typer.echo(f"{org} staff are reached on: {', '.join(chosen)} (people new to Pathway on {chosen[0]})")
+    else:
+        typer.echo(f"{org} has not said which platform its staff use: messages to people new to Pathway fail")

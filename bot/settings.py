@@ -29,7 +29,12 @@ class Settings(BaseSettings):
     microsoft_app_id: str | None = None
     microsoft_app_password: str | None = None
     microsoft_app_tenant_id: str | None = None
-    microsoft_app_type: str = "MultiTenant"
+    microsoft_app_type: str = "SingleTenant"  # Azure creates no new multi-tenant bots since 31 July 2025
+    # Proactive install (bot/teams/graph.py); tests point them at a loopback fake.
+    microsoft_graph_url: str = "https://graph.microsoft.com/v1.0/"
+    microsoft_login_url: str = "https://login.microsoftonline.com/"
+    # Where the Bot Framework's signing keys are published (unset: the public cloud's); tests: a fake.
+    microsoft_openid_metadata_url: str | None = None
     # Teams with authentication off, for the Bot Framework Emulator: loopback only (bot/teams/mount.py).
     pathway_teams_emulator: bool = False
     # Where activities may say replies go (`serviceUrl`): the Bot Framework's hosts ("*." any subdomain).

@@ -34,6 +34,7 @@ class Recipient:
     person: Person
     channel: Platform
     address: dict[str, object]
+    problem: str | None = None  # why they cannot be reached at all (their organisation has no platform)
 
 
 def describe(pack: Pack, audience: Audience) -> str:
@@ -119,10 +120,13 @@ def recipients(
 
 
 def reach(session: Session, person_ids: Sequence[int]) -> list[Recipient]:
-    """Where each of these people will be reached: their Slack/Teams account, else the web chat."""
+    """Where each of these people will be reached (dialogs.turn.reach_among: their chat account on
+    their organisation's platforms, else by email on its first platform)."""
     return _reach_people(session, directory.people_by_id(session, person_ids))
 
 
 def _reach_people(session: Session, people: Sequence[Person]) -> list[Recipient]:
     identities = directory.identities_by_person(session, [p.id for p in people])
-    return [Recipient(p, *reach_among(identities[p.id], p, "web")) for p in people]
+    platforms = {org: directory.platforms_of(session, org) for org in {p.org_id for p in people}}
+    reached = [(p, reach_among(identities[p.id], p, platforms[p.org_id], None)) for p in people]
+    return [Recipient(p, where.channel, where.address, where.problem) for p, where in reached]

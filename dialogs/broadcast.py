@@ -92,9 +92,11 @@ def _values_for(turn: Turn, broadcast_id: int, kind: str) -> list[Reply]:
 
 def preview(turn: Turn, draft: Broadcast) -> list[Reply]:
     reached, muted = audience.recipients(turn.session, turn.pack, turn.org, draft.audience, turn.today)
-    channels = _by_channel([r.channel for r in reached])
+    stranded = [r.problem for r in reached if r.problem]
+    reachable = [r for r in reached if r.problem is None]
+    channels = _by_channel([r.channel for r in reachable])
     fields = [CardField(label="Audience", value=audience.describe(turn.pack, draft.audience)),
-              CardField(label="Reaches", value=f"{counted(len(reached), 'person', 'people')} ({channels or 'nobody'})")]  # fmt: skip
+              CardField(label="Reaches", value=f"{counted(len(reachable), 'person', 'people')} ({channels or 'nobody'})")]  # fmt: skip
     if muted:
         fields.append(
             CardField(
@@ -102,16 +104,20 @@ def preview(turn: Turn, draft: Broadcast) -> list[Reply]:
                 value=f"{counted(muted, 'person has', 'people have')} muted broadcasts and won't get it",
             )
         )
+    if stranded:
+        fields.append(CardField(label="Can't reach", value=f"{len(stranded):,}: {stranded[0]}"))
     buttons = [button("Send now", "broadcast_send", "primary", broadcast=draft.id),
                button("Schedule…", "broadcast_schedule", broadcast=draft.id),
                button("Change audience", "broadcast_audience", broadcast=draft.id, kind="", value=None),
                button("Discard", "broadcast_cancel", "danger", broadcast=draft.id)]  # fmt: skip
-    if not reached:  # nothing to send or schedule: offer another audience
+    if not reachable:  # nothing to send or schedule: offer another audience
         buttons = buttons[2:]
     card = Card(title="Broadcast preview", fields=fields, body=draft.text, buttons=buttons)
     # The text is the card's plain fallback (it opens with the card's title), so a channel that draws the
     # card shows the preview once.
-    summary = f"This will reach {counted(len(reached), 'person', 'people')} ({channels or 'nobody'})."
+    summary = f"This will reach {counted(len(reachable), 'person', 'people')} ({channels or 'nobody'})."
+    if stranded:
+        summary += f" {len(stranded):,} more can't be reached: {stranded[0]}."
     return [Reply(text=f"{card.title}. {summary}\n{draft.text}", card=card)]
 
 
@@ -281,7 +287,8 @@ def _queue(session: Session, pack: Pack, broadcast: Broadcast, person_ids: list[
     payload = _message(pack, broadcast.text).model_dump(mode="json")
     rows = [{"org_id": broadcast.org_id, "channel": r.channel, "address": r.address, "kind": "broadcast",
              "payload": payload, "idempotency_key": f"broadcast:{broadcast.id}:{r.person.id}",
-             "recipient_person_id": r.person.id, "broadcast_id": broadcast.id, "due_at": now}
+             "recipient_person_id": r.person.id, "broadcast_id": broadcast.id, "due_at": now,
+             "failed_because": r.problem}
             for r in audience.reach(session, person_ids)]  # fmt: skip
     return outbox.enqueue_many(session, rows)
 

@@ -21,6 +21,7 @@ from dialogs.identify import identify
 from dialogs.messages import Action, Incoming, Platform, Reply, button, submission_key
 from dialogs.status import status
 from dialogs.turn import Turn
+from knowledge.asker import Asker
 from knowledge.library import Library
 from storage import applications
 from storage.availability import UNAVAILABLE_TEXT, is_outage, reason
@@ -185,6 +186,8 @@ class Conversation:
             return state, self._evidence(turn, action)
         if name == "status":
             return state, status(turn, application.step_name(state) if state else None)
+        if name == "ask":  # a reading chosen from the ones a question was asked back with
+            return state, self._answer(turn, state, str(action.data.get("question") or ""))
         if name == "continue":
             return self._on_command(turn, state, commands.Command("continue"), "continue")
         if name == "start":
@@ -234,7 +237,7 @@ class Conversation:
         scheduled = panels.answer_next_panel(turn, text)  # HR's panel records, when there are any
         if scheduled is not None:
             return scheduled
-        answer = self.library.ask(turn.org, text)
+        answer = self.library.ask(turn.org, text, asker=_asker(turn))
         if not answer.answered or answer.confidence < 0.6:
             reason = (
                 "out_of_scope"
@@ -244,7 +247,8 @@ class Conversation:
                 else "low_confidence"
             )
             record_unanswered(turn.session, turn.org, text[:2000], reason, turn.person.id)  # type: ignore[arg-type]
-        replies = [Reply(text=answer.text, sources=answer.sources)]
+        readings = [button(reading, "ask", question=reading) for reading in answer.clarify]
+        replies = [Reply(text=answer.text, sources=answer.sources, buttons=readings)]
         if state:
             replies.append(
                 Reply(
@@ -272,3 +276,17 @@ class Conversation:
         if applications.active_application(turn.session, turn.person.id) is not None:
             return status(turn)
         return [Reply(text="You have no application in progress. Say 'apply' to start one.")]
+
+
+def _asker(turn: Turn) -> Asker:
+    """The asker's roster record, for personal questions ("my pay", "my next level")."""
+    person = turn.person
+    return Asker(
+        level=person.level,
+        spinal_point=person.spinal_point,
+        framework=person.framework,
+        team=person.team,
+        qualified_on=person.qualified_on,
+        started_on=person.started_on,
+        today=turn.now.date(),
+    )

@@ -30,7 +30,11 @@ class ReminderPolicy:
 
 
 def send_reminders(
-    session: Session, library: Library, now: datetime, policy: ReminderPolicy, channel: Platform = "console"
+    session: Session,
+    library: Library,
+    now: datetime,
+    policy: ReminderPolicy,
+    channel: Platform | None = "console",
 ) -> int:
     """Queue reminders and escalations that are due; returns how many notices were queued."""
     queued = 0

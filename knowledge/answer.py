@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable
 
 from knowledge import personal
+from knowledge.fitting import fit_to_ask
 from knowledge.framework_answers import competencies, pathways
-from knowledge.index import PackIndex
+from knowledge.index import PackIndex, pay_text
 from knowledge.models import Level, Pack, Source, Topic
 from knowledge.replies import Answer, compose, join_list, money, not_stated, out_of_scope, sentence
 from knowledge.retrieval import (
@@ -63,6 +64,11 @@ _MOVE = re.compile(
 
 
 def respond(index: PackIndex, question: Question) -> Answer:
+    """The routed answer, kept only where it gives what was asked about what was asked (knowledge.fitting)."""
+    return fit_to_ask(index, question, _routed(index, question))
+
+
+def _routed(index: PackIndex, question: Question) -> Answer:
     pack = index.pack
     if question.off_topic:
         return out_of_scope(pack)
@@ -197,13 +203,7 @@ def _pay_at_points(pack: Pack, points: list[int], levels: list[Level]) -> Answer
 
 
 def _pay_line(level: Level) -> str:
-    assert level.pay is not None
-    pay = level.pay
-    if pay.points:
-        points = sorted(pay.points, key=lambda p: p.point)
-        detail = ", ".join(f"point {p.point} {money(p.salary)}" for p in points)
-        return f"{level.name}: spinal points {points[0].point}–{points[-1].point}, {detail}."
-    return f"{level.name}: {money(pay.low)} to {money(pay.high)} a year."
+    return pay_text(level)
 
 
 def _unpriced_detail(index: PackIndex, levels: list[Level] | None = None) -> list[str]:

@@ -9,7 +9,8 @@ from typing import Literal
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from knowledge.models import Pack, Source, Supplement, Topic
+from knowledge.asks import Ask, answers
+from knowledge.models import Level, Pack, Review, Source, Supplement, Topic
 from knowledge.text import normalise, tokens
 
 GLOSS_SHARE = 0.3  # how much the other words of a multi-word term add to its best-matching word
@@ -27,6 +28,7 @@ class Passage:
     tags: frozenset[str] = frozenset()  # ids of levels, pathways, frameworks... it is about
     keywords: str = ""
     kind: str = "rule"  # "fact" for the pack's free-standing facts, else what structured part it comes from
+    declared: frozenset[Ask] = frozenset()  # asks it answers by its kind or the pack's say-so
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class PackIndex:
     words: list[frozenset[str]] = field(
         default_factory=list
     )  # each passage's stemmed words, text and keywords
+    gives: list[frozenset[Ask]] = field(default_factory=list)  # each passage's asks: declared or in its words
     _bm25: BM25Okapi | None = None
 
     @classmethod
@@ -54,6 +57,7 @@ class PackIndex:
         index.corpus = " ".join(normalise(p.text) for p in index.passages)
         corpus = [tokens(normalise(f"{p.text} {p.keywords}")) or ["_"] for p in index.passages]
         index.words = [frozenset(c) for c in corpus]
+        index.gives = [p.declared | answers(p.text) for p in index.passages]
         index._bm25 = BM25Okapi(corpus) if corpus else None
         return index
 
@@ -128,16 +132,52 @@ def _passages(pack: Pack) -> list[Passage]:
             out.append(
                 Passage(f"{level.name}: {level.summary}", level.source, frozenset({Topic.overview}), tags)
             )
+        if level.pay:
+            pay = Passage(pay_text(level), level.pay.source, frozenset({Topic.pay}), tags, kind="pay",
+                          declared=frozenset({Ask.amount}))  # fmt: skip
+            out.append(pay)
         for req in level.requirements:
             topics = {Topic.requirements} | _requirement_topics(req.kind)
-            out.append(Passage(req.text, req.source, frozenset(topics), tags, req.kind))
+            gives = frozenset({Ask.duration, Ask.when}) if req.kind == "service_length" else frozenset()
+            out.append(Passage(req.text, req.source, frozenset(topics), tags, req.kind, declared=gives))
+    names = {level.id: level.name for level in pack.levels}
+    for comp in pack.competencies:
+        for level_id, expected in comp.descriptors.items():
+            out.append(
+                Passage(
+                    f"{comp.name} at {names[level_id]}: {'; '.join(expected)}.",
+                    comp.source,
+                    frozenset({Topic.competencies}),
+                    frozenset({level_id, comp.id}),
+                    " ".join([comp.group, *comp.aliases]),
+                    kind="descriptor",
+                )
+            )
     for pathway in pack.pathways:
         tags = frozenset({pathway.id, pathway.framework or ""} - {""})
-        out.append(Passage(pathway.summary, pathway.source, frozenset({Topic.pathways}), tags, pathway.name))
+        out.append(
+            Passage(
+                pathway.summary,
+                pathway.source,
+                frozenset({Topic.pathways}),
+                tags,
+                pathway.name,
+                declared=frozenset({Ask.how}),
+            )
+        )
         for stage in pathway.stages:
             text = stage.text + (f" Modules: {'; '.join(stage.modules)}." if stage.modules else "")
             stage_topics = frozenset({Topic.pathways, Topic.training})
-            out.append(Passage(text, stage.source, stage_topics, tags | {stage.level}, pathway.name))
+            out.append(
+                Passage(
+                    text,
+                    stage.source,
+                    stage_topics,
+                    tags | {stage.level},
+                    pathway.name,
+                    declared=frozenset({Ask.how}),
+                )
+            )
     for training in pack.training:
         tags = frozenset({training.framework or "", training.stage} - {""})
         label = f"{training.name}: " + "; ".join(training.items) + "."
@@ -153,6 +193,7 @@ def _passages(pack: Pack) -> list[Passage]:
                 frozenset({Topic.supplements}),
                 frozenset(supplement.roles),
                 " ".join(supplement.aliases),
+                declared=frozenset({Ask.amount, Ask.who}),
             )
         )
     for fact in pack.facts:
@@ -164,6 +205,7 @@ def _passages(pack: Pack) -> list[Passage]:
                 frozenset(fact.applies_to),
                 " ".join(fact.keywords),
                 kind="fact",
+                declared=frozenset(fact.answers).union(*(TOPIC_ASKS.get(t, ()) for t in fact.topics)),
             )
         )
     return out
@@ -174,26 +216,69 @@ def _process_passages(pack: Pack) -> list[Passage]:
     out: list[Passage] = []
     if process.steps:
         steps = " ".join(f"{i}. {s.text}" for i, s in enumerate(process.steps, 1))
-        out.append(Passage(steps, process.steps[0].source, frozenset({Topic.apply}), kind="steps"))
+        out.append(
+            Passage(
+                steps,
+                process.steps[0].source,
+                frozenset({Topic.apply}),
+                kind="steps",
+                declared=frozenset({Ask.how}),
+            )
+        )
     if process.evidence:
         evidence = process.evidence
-        out.append(Passage(evidence.text, evidence.source, frozenset({Topic.evidence}), kind="evidence"))
+        gives = {Ask.how} | ({Ask.amount} if evidence.examples_per_competency else set())
+        out.append(
+            Passage(
+                evidence.text,
+                evidence.source,
+                frozenset({Topic.evidence}),
+                kind="evidence",
+                declared=frozenset(gives),
+            )
+        )
     for signoff in process.signoff:
-        out.append(Passage(signoff.text, signoff.source, frozenset({Topic.signoff}), keywords=signoff.stage))
+        out.append(
+            Passage(
+                signoff.text,
+                signoff.source,
+                frozenset({Topic.signoff}),
+                keywords=signoff.stage,
+                declared=frozenset({Ask.who, Ask.how}),
+            )
+        )
     for form in process.forms:
         out.append(
             Passage(f"{form.name}: {form.text}", form.source, frozenset({Topic.forms}), keywords=form.name)
         )
     if process.backdating:
-        out.append(Passage(process.backdating.text, process.backdating.source, frozenset({Topic.backdating})))
+        out.append(
+            Passage(
+                process.backdating.text,
+                process.backdating.source,
+                frozenset({Topic.backdating}),
+                declared=frozenset({Ask.backdated, Ask.when}),
+            )
+        )
     if process.not_approved and process.not_approved_source:
         out.append(
-            Passage(process.not_approved, process.not_approved_source, frozenset({Topic.not_approved}))
+            Passage(
+                process.not_approved,
+                process.not_approved_source,
+                frozenset({Topic.not_approved}),
+                declared=frozenset({Ask.what_if}),
+            )
         )
     if process.review:
         review = process.review
         out.append(
-            Passage(review.text, review.source, frozenset({Topic.review}), keywords=f"{review.name} appeal")
+            Passage(
+                review.text,
+                review.source,
+                frozenset({Topic.review}),
+                keywords=f"{review.name} appeal",
+                declared=frozenset(_review_asks(review)),
+            )
         )
     if process.panel:
         panel = process.panel
@@ -210,6 +295,23 @@ def _process_passages(pack: Pack) -> list[Passage]:
     return out
 
 
+# Asks a free-standing fact answers by default, by its topics (a pack can declare more on the fact).
+TOPIC_ASKS: dict[Topic, frozenset[Ask]] = {
+    Topic.clawback: frozenset({Ask.repay}),
+    Topic.backdating: frozenset({Ask.backdated}),
+    Topic.signoff: frozenset({Ask.who}),
+    Topic.not_approved: frozenset({Ask.what_if}),
+    Topic.review: frozenset({Ask.what_if, Ask.how}),
+    Topic.apply: frozenset({Ask.how}),
+}
+
+
+def _review_asks(review: Review) -> set[Ask]:
+    asks = {Ask.what_if, Ask.how}
+    asks |= {Ask.duration, Ask.when} if review.window_working_days or review.response_working_days else set()
+    return asks | ({Ask.who} if review.to else set())
+
+
 def _requirement_topics(kind: str) -> set[Topic]:
     return {
         "service_length": {Topic.eligibility},
@@ -221,6 +323,17 @@ def _requirement_topics(kind: str) -> set[Topic]:
         "panel": {Topic.panel},
         "vacancy": {Topic.vacancy},
     }.get(kind, set())
+
+
+def pay_text(level: Level) -> str:
+    """A level's pay in one line: its spinal points and what each pays, or its range."""
+    assert level.pay is not None
+    pay = level.pay
+    if pay.points:
+        points = sorted(pay.points, key=lambda p: p.point)
+        detail = ", ".join(f"point {p.point} £{p.salary:,}" for p in points)
+        return f"{level.name}: spinal points {points[0].point}–{points[-1].point}, {detail}."
+    return f"{level.name}: £{pay.low:,} to £{pay.high:,} a year."
 
 
 def supplement_headline(s: Supplement) -> str:

@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from knowledge.asks import Ask
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -259,6 +261,8 @@ class Fact(Sourced):
     text: str
     keywords: list[str] = []
     applies_to: list[str] = []  # level, pathway or framework ids it is about
+    # The kinds of answer it gives, beyond those its topics and its words give by default (knowledge.asks).
+    answers: list[Ask] = []
 
 
 class Framework(Frozen):

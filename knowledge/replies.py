@@ -30,6 +30,9 @@ class Answer(BaseModel):
     sources: list[Citation] = []
     topic: str | None = None
     confidence: float = 0.0
+    clarify: list[
+        str
+    ] = []  # the readings to choose between, when the question has two with different answers
 
 
 def compose(

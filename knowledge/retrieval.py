@@ -9,7 +9,7 @@ from typing import Literal, overload
 from knowledge.index import PackIndex, Passage
 from knowledge.models import Topic
 from knowledge.replies import Answer, compose, not_stated
-from knowledge.text import normalise, tokens
+from knowledge.text import GENERAL, normalise, tokens
 from knowledge.topics import CUES
 from knowledge.understand import Question
 
@@ -72,6 +72,9 @@ def best_guess(index: PackIndex, question: Question) -> Answer | None:
     scored = ranked(index, question, list(range(len(index.passages))), with_scores=True)
     if not scored:
         return None
+    scored = [(p, score) for p, score in scored if p.kind != "descriptor" or _names_its_content(question, p)]
+    if not scored:
+        return None
     top_passage, top_score = scored[0]
     shared = set(question.tokens) & set(tokens(normalise(f"{top_passage.text} {top_passage.keywords}")))
     if top_score < 3.5 or len(shared) < 2:
@@ -79,6 +82,12 @@ def best_guess(index: PackIndex, question: Question) -> Answer | None:
     chosen = [p for p, score in scored[:2] if score >= 0.75 * top_score]
     topic = next(iter(sorted(top_passage.topics)), None)
     return compose(index.pack, [p.text for p in chosen], [p.source for p in chosen], topic, confidence=0.5)
+
+
+def _names_its_content(question: Question, passage: Passage) -> bool:
+    """A competency's descriptor is a guess only when the question uses one of its own words ("deputise")."""
+    shared = set(question.tokens) & set(tokens(normalise(passage.text)))
+    return bool({w for w in shared if not w.isdigit() and w not in {"level", "social", "worker"}} - GENERAL)
 
 
 @overload

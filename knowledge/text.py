@@ -22,7 +22,7 @@ CHAT_WORDS = {
     "when's": "when is", "it's": "it is", "thats": "that is", "that's": "that is", "there's": "there is",
     "wot's": "what is", "cud": "could", "wud": "would", "shud": "should", "n": "and", "&": "and",
     "mgr": "manager", "mngr": "manager", "quali": "qualification", "quals": "qualifications",
-    "1st": "first", "2nd": "second", "3rd": "third", "hav": "have", "av": "have", "bak": "back", "wiv": "with",
+    "1st": "first", "2nd": "second", "3rd": "third", "hav": "have", "becum": "become", "av": "have", "bak": "back", "wiv": "with",
 }  # fmt: skip
 
 NUMBER_WORDS = {
@@ -283,3 +283,19 @@ def term_groups(text: str) -> list[tuple[str, ...]]:
 def tokens(text: str) -> list[str]:
     """Stemmed content words of already-normalised text, for retrieval."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+# Everyday English that says how something is asked, never what about: common verbs, adverbs, quantifiers
+# (stemmed). A question's subject is in its other words.
+_GENERAL_TEXT = """
+    most least more less each every other another same still already actually really just only even ever
+    never always usually normal normally exactly before after during while until since yet again also
+    take took taken make made give given go goes going gone went come came say said says see seen look
+    put keep kept let think reckon mean means need needs want wants like get gets got getting start stop
+    happen happens right wrong true sure certain possible able allowed supposed first last next new old
+    good bad best better big small high higher low lower full whole part thing things way ways lot bit
+    kind sort type someone anyone everyone something anything everything year years month months week
+    weeks day days time times today now then soon later ago apply applying applied work working worked
+    job role post people person staff team council show ready stuff everybody
+"""
+GENERAL = frozenset(stem(w) for w in _GENERAL_TEXT.split())

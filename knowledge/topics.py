@@ -127,7 +127,10 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\bfinal\b", 1),
     ),
     Topic.competencies: _cues(
-        (r"\b(?<!on )(?<!by )(?<!via )competen", 4),  # not "progress on competency"
+        (
+            r"\b(?<!on )(?<!by )(?<!via )competen(?!cy (progression|framework|based|band|scheme|threshold))",
+            4,
+        ),  # not "progress on competency", nor the scheme
         (r"\b(core )?skills\b|\bdescriptors?\b|\bbehaviours?\b|\bcapabilit", 2),
         (r"\blist\b", 0.5),
     ),
@@ -220,8 +223,8 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
 
 # Requests that sit outside career progression even when they use its words ("sick pay").
 OFF_TOPIC = re.compile(
-    r"\b(annual leave|holiday(s)? (entitlement|request|booking)|book (a )?(holiday|leave|time off)|sick(ness)?"
-    r"( pay| leave| absence| policy)?|maternity|paternity|adoption leave|parental leave|pension|mileage|expenses"
+    r"\b(annual leave|holiday(s)? (entitlement|request|booking)|book (a )?(holiday|leave|time off)"
+    r"|sick(ness)? (pay|leave|absence|policy|note|days?)|off sick|calling in sick|maternity|paternity|adoption leave|parental leave|pension|mileage|expenses"
     r"|parking|canteen|menu|lunch|weather|joke|football|recipe|lottery|password|laptop|printer|wifi|it support"
     r"|timesheet|payslip|p60|tax code|car lease|bereavement|jury service|dress code|flexi ?time balance"
     r"|ignore (all |any |your |the |previous |prior )*(instructions|rules|prompt)|system prompt|jailbreak"

@@ -19,7 +19,7 @@ from knowledge.models import Pack, Source, Sourced
 # Fields that name or order things rather than state facts.
 STRUCTURAL_FIELDS = frozenset(
     {
-        "id", "rank", "aliases", "keywords", "topics", "applies_to", "level", "framework",
+        "id", "rank", "aliases", "keywords", "topics", "answers", "applies_to", "level", "framework",
         "competencies_required", "roles", "kind", "stage", "rule", "status", "role", "counted_from",
         "essential", "final", "mandatory", "source", "effective_source", "not_approved_source",
     }

@@ -9,6 +9,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from knowledge.asks import Ask, read_asks
+from knowledge.glossary import related_terms
 from knowledge.index import Mention, PackIndex
 from knowledge.models import Topic
 from knowledge.text import normalise, stem, term_groups, tokens, words
@@ -32,6 +34,10 @@ _TARGET_BEFORE = re.compile(
 )
 # After a competency's name, these make it where someone works ("the assessment team"), not the competency.
 _WORKPLACE = re.compile(r"\s*(team|teams|service|services|department|unit|hub|duty)\b")
+# "I'm not in children's", "not on level 3": what the asker is not, not what they are asking about.
+_NEGATED = re.compile(
+    r"\b(am|is|are|i am|i'm|was|were)? ?not (on |in |at |a |an |the |in the |on the |working in )?$"
+)
 # "my team manager" is a person, not a post asked about.
 _OWNED = re.compile(r"\b(my|your|our|their|his|her)\s*$")
 # "less than 4 years" is short of 4 years; "over 4 years" is past it.
@@ -62,6 +68,7 @@ class Question:
     tokens: list[str]
     terms: list[tuple[str, ...]]  # the tokens as retrieval terms (an abbreviation with its gloss is one)
     topics: dict[Topic, float]
+    asks: list[Ask] = field(default_factory=list)  # the kinds of answer wanted, in the order asked
     levels: list[LevelRef] = field(default_factory=list)
     unknown_levels: list[str] = field(default_factory=list)
     unknown_specialisms: list[str] = field(
@@ -130,15 +137,18 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
     plain = normalise(raw)
     text = speller.correct(plain)
     off_topic = bool(OFF_TOPIC.search(plain) or OFF_TOPIC.search(text))
-    mentions = [
+    found = [
         m for m in index.mentions(text) if not (m.kind == "competency" and _WORKPLACE.match(text, m.end))
     ]
+    negated = [m for m in found if _NEGATED.search(text[max(0, m.start - 24) : m.start])]
+    mentions = [m for m in found if m not in negated]
     question = Question(
         raw=raw,
         text=text,
         tokens=tokens(text),
-        terms=term_groups(text),
+        terms=term_groups(text) + related_terms(text, index.corpus),
         topics=score_topics(text),
+        asks=read_asks(text),
         mentions=mentions,
         points=[int(a or b) for a, b in _POINT.findall(text)],
         durations=_durations(text),

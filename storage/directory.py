@@ -44,12 +44,41 @@ def link_slack_team(session: Session, org_id: str, team_id: str) -> Organisation
     return _link_workspace(session, org_id, "slack_team_id", team_id)
 
 
+DELIVERY_PLATFORMS: tuple[Platform, ...] = ("slack", "teams", "web")  # web: the demo's chat only
+
+
+class NotAPlatform(ValueError):
+    """An organisation's staff can be reached on Slack, Teams or (in the demo) the web chat."""
+
+
+def platforms_of(session: Session, org_id: str) -> list[Platform]:
+    """The platforms the organisation's staff use, in order of preference ([] when it has not said)."""
+    organisation = session.get(Organisation, org_id)
+    return [p for p in (organisation.platforms if organisation else []) if p in DELIVERY_PLATFORMS]
+
+
+def set_platforms(session: Session, org_id: str, platforms: Sequence[str]) -> Organisation | None:
+    """Say which platforms the organisation's staff use (first: where newcomers are reached); None if
+    no such organisation."""
+    unknown = [p for p in platforms if p not in DELIVERY_PLATFORMS]
+    if unknown:
+        raise NotAPlatform(f"{', '.join(unknown)}: staff can be reached on {', '.join(DELIVERY_PLATFORMS)}")
+    organisation = session.get(Organisation, org_id)
+    if organisation is not None:
+        organisation.platforms = list(dict.fromkeys(platforms))
+        session.flush()
+    return organisation
+
+
 def _link_workspace(
     session: Session, org_id: str, field: Literal["slack_team_id", "teams_tenant_id"], value: str
 ) -> Organisation | None:
     organisation = session.get(Organisation, org_id)
     if organisation is None:
         return None
+    platform = "slack" if field == "slack_team_id" else "teams"
+    if platform not in organisation.platforms:  # a linked workspace is where its staff are
+        organisation.platforms = [*organisation.platforms, platform]
     column = getattr(Organisation, field)
     # A workspace answers for one organisation: unlink it elsewhere first (the column is unique).
     session.execute(
@@ -114,6 +143,16 @@ def link_identity(
         Identity.platform == platform, Identity.tenant == tenant, Identity.external_id == external_id
     )
     return session.scalars(query.execution_options(populate_existing=True)).one()
+
+
+def addresses_in_tenant(
+    session: Session, platform: Platform, tenant: str, limit: int = 5
+) -> list[dict[str, Any]]:
+    """Some stored conversation references of a workspace or tenant, newest first."""
+    query = select(Identity.address).where(
+        Identity.platform == platform, Identity.tenant == tenant, Identity.address.is_not(None)
+    )
+    return [dict(a) for a in session.scalars(query.order_by(Identity.id.desc()).limit(limit)) if a]
 
 
 def identities_of(session: Session, person_id: int) -> list[Identity]:

@@ -50,10 +50,13 @@ def enqueue(
     recipient_person_id: int | None = None,
     due_at: datetime | None = None,
     broadcast_id: int | None = None,
+    failed_because: str | None = None,
 ) -> OutboxMessage:
     """Queue a message, or return the one already queued under `idempotency_key` (unchanged).
 
     INSERT ... ON CONFLICT DO NOTHING, so two transactions racing with the same key queue it once.
+    `failed_because`: the message cannot go anywhere (its recipient has no platform); it is recorded
+    as failed with that reason, so the reach report and HR see it, instead of waiting unseen.
     """
     now = utc_now()
     insert = dialect_insert(session, OutboxMessage).values(
@@ -66,7 +69,8 @@ def enqueue(
         recipient_person_id=recipient_person_id,
         due_at=due_at or now,
         broadcast_id=broadcast_id,
-        status="pending",
+        status="failed" if failed_because else "pending",
+        last_error=failed_because,
         attempts=0,
         created_at=now,
     )
@@ -84,8 +88,11 @@ def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     if not rows:
         return 0
     now = utc_now()
-    values = [{"due_at": now, "recipient_person_id": None, "broadcast_id": None, **row,
-               "status": "pending", "attempts": 0, "created_at": now} for row in rows]  # fmt: skip
+    values = [{"due_at": now, "recipient_person_id": None, "broadcast_id": None,
+               **{k: v for k, v in row.items() if k != "failed_because"},
+               "status": "failed" if row.get("failed_because") else "pending",
+               "last_error": row.get("failed_because"), "attempts": 0, "created_at": now}
+              for row in rows]  # fmt: skip
     assert isinstance(OutboxMessage.__table__, Table)
     insert = dialect_insert(session, OutboxMessage.__table__)  # Core: no ORM bookkeeping per row
     session.connection().execute(insert.on_conflict_do_nothing(index_elements=["idempotency_key"]), values)
@@ -266,6 +273,21 @@ def finish_claim(session: Session, message: OutboxMessage, **values: Any) -> boo
     # Only the worker that holds the claim may settle it; a late worker whose lease ran out may not.
     holds_claim = and_(OutboxMessage.status == "sending", OutboxMessage.claimed_by == message.claimed_by)
     return update_if(session, OutboxMessage, message.id, holds_claim, values, instance=message)
+
+
+def due_now(session: Session, person_id: int, channel: Platform, now: datetime) -> int:
+    """Make the person's waiting messages on `channel` due at once (they have just become reachable
+    there, e.g. by installing the app); returns how many. Wakes the dispatchers."""
+    waiting = update(OutboxMessage).where(
+        OutboxMessage.recipient_person_id == person_id,
+        OutboxMessage.channel == channel,
+        OutboxMessage.status == "pending",
+        OutboxMessage.due_at > now,
+    )
+    count = session.execute(waiting.values(due_at=now)).rowcount  # type: ignore[attr-defined]
+    if count:
+        announce(session)
+    return int(count)
 
 
 def get_message(session: Session, message_id: int) -> OutboxMessage | None:

@@ -69,6 +69,9 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(Text)
     slack_team_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     teams_tenant_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Where staff who have never talked to Pathway are reached, in order of preference ("slack",
+    # "teams"; "web" only in the demo). Linking a workspace adds its platform; HR can see and set it.
+    platforms: Mapped[list[str]] = mapped_column(JsonDocument, default=list, server_default=text("'[]'"))
 
 
 class Person(Base):
@@ -321,6 +324,21 @@ class HandledEvent(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+
+
+class OfferedFile(Base):
+    """A document offered in Teams as a file (a file consent card): kept until the person accepts, when
+    it is uploaded to their OneDrive. The token travels in the card; the content never does."""
+
+    __tablename__ = "offered_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    filename: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(128))
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
 class ChannelPace(Base):

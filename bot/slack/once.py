@@ -16,7 +16,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.post import call
 
 EVENT_TYPE = "pathway_outbox"
-LOOKBACK = 50  # messages: an earlier copy is at most a few retries old, and a DM is mostly the bot's
+# Messages: an earlier copy is at most a few retries old, and a DM is mostly the bot's. Slack serves at
+# most 15 per call (and one call a minute) to apps distributed outside its Marketplace, as Pathway is.
+LOOKBACK = 15
 
 
 def outbox_metadata(idempotency_key: str) -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery import RateLimited, SendFailed, Undeliverable
 from bot.slack import render
-from dialogs.messages import Reply
+from dialogs.messages import Attachment, Reply
 from storage import posted
 from storage.db import transaction
 
@@ -62,13 +62,24 @@ class Poster:
     async def post(
         self, channel: str, reply: Reply, thread_ts: str | None = None, metadata: dict[str, Any] | None = None
     ) -> dict[str, str]:
-        """Post a message; returns its reference {"channel", "ts"}. `metadata`: Slack message metadata."""
+        """Post a message; returns its reference {"channel", "ts"}. `metadata`: Slack message metadata.
+        A document too long for the message follows as a file in the same place (render.as_file)."""
+        reply, document = render.as_file(reply)
         response: AsyncSlackResponse = await call(
             self.client.chat_postMessage(
                 channel=channel, thread_ts=thread_ts, metadata=metadata, **render.message(reply)
             )
         )
-        return {"channel": str(response["channel"]), "ts": str(response["ts"])}
+        posted_to = str(response["channel"])
+        if document is not None:
+            await self.share_file(posted_to, document, thread_ts)
+        return {"channel": posted_to, "ts": str(response["ts"])}
+
+    async def share_file(self, channel: str, document: Attachment, thread_ts: str | None = None) -> None:
+        """Upload a document into a conversation (files.getUploadURLExternal, the upload, then
+        files.completeUploadExternal: slack_sdk's files_upload_v2). Needs the files:write scope."""
+        await call(self.client.files_upload_v2(channel=channel, thread_ts=thread_ts, filename=document.filename,
+                                                title=document.filename, content=document.content))  # fmt: skip
 
     async def update(self, reference: dict[str, Any], reply: Reply) -> dict[str, str]:
         channel, ts = str(reference["channel"]), str(reference["ts"])

@@ -22,7 +22,7 @@ from bot.slack.translate import (
     OPEN_FORM,
     encode_action,
 )
-from dialogs.messages import Button, Card, Form, FormField, Reply
+from dialogs.messages import Attachment, Button, Card, Form, FormField, Reply
 
 Block = dict[str, Any]
 SECTION_LIMIT = 3000
@@ -32,6 +32,7 @@ MAX_FIELDS = 10
 MAX_BUTTONS = 25
 MODAL_TITLE = 24
 INPUT_LIMIT = 3000
+INLINE_DOCUMENT = SECTION_LIMIT - 200  # a longer attached document is shared as a file
 
 
 def escape(text: str) -> str:
@@ -67,8 +68,29 @@ def context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(escape(text), SECTION_LIMIT)}]}
 
 
+def as_file(reply: Reply) -> tuple[Reply, Attachment | None]:
+    """The reply to post, and the document to share beside it as a file (Slack's external upload),
+    instead of blocks cut at Slack's limit: an attached document longer than a section or meant for
+    download (a CSV), or a reply too long for one message."""
+    document = reply.attachment
+    separate = document is not None and document.content != reply.text
+    if (
+        document is not None
+        and separate
+        and (document.media_type == "text/csv" or len(document.content) > INLINE_DOCUMENT)
+    ):
+        note = f"{reply.text}\n📄 {document.filename} is attached as a file."
+        return reply.model_copy(update={"attachment": None, "text": note}), document
+    if len(message(reply)["blocks"]) < MAX_BLOCKS and len(reply.text) <= FALLBACK_LIMIT:
+        return reply, None
+    whole = Attachment(filename="pathway-reply.txt", content=reply.text)
+    opening = cut(reply.text, SECTION_LIMIT - 200)
+    return reply.model_copy(update={"text": f"{opening}\n📄 The whole reply is attached as a file."}), whole
+
+
 def message(reply: Reply) -> dict[str, Any]:
-    """Arguments for chat.postMessage / chat.update: `text` and `blocks`."""
+    """Arguments for chat.postMessage / chat.update: `text` and `blocks` (see `as_file` for replies
+    longer than a message holds)."""
     blocks = card_blocks(reply.card) if reply.card else answer_blocks(reply)
     if reply.card and reply.card.body not in reply.text and not reply.text.startswith(reply.card.title):
         blocks.insert(0, section(reply.text))  # what the reply says about the card ("Recorded: …")

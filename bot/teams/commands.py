@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from bot.settings import Settings
-from bot.teams.package import NotAnAppId, write_package
+from bot.teams.package import BadPackageSetting, NotAnAppId, Publisher, write_package
 from knowledge.library import Library
 
 teams_app = typer.Typer(help="Microsoft Teams.", no_args_is_help=True)
@@ -40,15 +40,25 @@ def package(
         str | None, typer.Option(help="The bot's Microsoft app id; default MICROSOFT_APP_ID")
     ] = None,
     version: Annotated[str | None, typer.Option(help="App version (semver), e.g. 1.0.1")] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Where `pathway serve` is reached, e.g. pathway.example.org (validDomains)"),
+    ] = None,
+    website_url: Annotated[str | None, typer.Option(help="Developer website; default https://HOST")] = None,
+    privacy_url: Annotated[
+        str | None, typer.Option(help="Privacy statement; default https://HOST/privacy")
+    ] = None,
+    terms_url: Annotated[str | None, typer.Option(help="Terms of use; default https://HOST/terms")] = None,
 ) -> None:
-    """Zip the Teams app manifest and icons, with the app id filled in, for upload to Teams."""
+    """Zip the Teams app manifest and icons, with the app id, host and URLs filled in, for upload to Teams."""
     app_id = app_id or Settings().microsoft_app_id
     if not app_id:
         typer.echo("Set MICROSOFT_APP_ID (or pass --app-id): the bot registration's app id.", err=True)
         raise typer.Exit(2)
     try:
-        written = write_package(app_id, output, version)
-    except NotAnAppId as exc:
+        publisher = Publisher(host, website_url, privacy_url, terms_url)
+        written = write_package(app_id, output, version, publisher)
+    except (NotAnAppId, BadPackageSetting) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"wrote {written}: upload it in Teams (Apps > Manage your apps > Upload an app).")

@@ -13,21 +13,46 @@ import hashlib
 import logging
 from typing import Any
 
-from botbuilder.core import TurnContext
+import aiohttp
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.schema import ChannelAccount, ConversationReference
+from botbuilder.schema import Activity, ChannelAccount, ConversationReference
+from botbuilder.schema.teams import FileConsentCardResponse
 
 from bot.runtime import Runtime
 from bot.teams import translate
-from bot.teams.render import activities
+from bot.teams.render import (
+    ACTION_KEY,
+    CARD_CONTENT_TYPE,
+    REFRESH_VERB,
+    activities,
+    adaptive_card,
+    file_info_card,
+    offered_as_file,
+)
 from bot.teams.sender import Courier, reference_from
 from dialogs.conversation import Conversation
 from dialogs.messages import Incoming, Reply, Sender
-from storage import directory
+from storage import directory, outbox
+from storage.columns import utc_now
 from storage.db import transaction
 
 log = logging.getLogger(__name__)
-MAX_EVENT_ID = 200  # handled_events keeps ids up to 255 characters
+MAX_EVENT_ID = 200
+UPLOAD_TIMEOUT_SECONDS = 60  # handled_events keeps ids up to 255 characters
+
+
+Json = dict[str, Any]
+
+
+def card_response(card: Json) -> Json:
+    """An adaptiveCard/action answer: the card the presser sees now."""
+    return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card}
+
+
+def message_response(text: str) -> Json:
+    """An adaptiveCard/action answer that leaves the card as it is and shows the presser `text`."""
+    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
 
 
 def event_id(raw: str) -> str:
@@ -58,6 +83,94 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         replies = await asyncio.to_thread(self.conversation.handle, incoming)
         await self._answer(turn_context, sender, replies)
 
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        if turn_context.activity.name == "adaptiveCard/action":
+            # Answered here rather than by the SDK's on_adaptive_card_invoke, whose serialiser cannot
+            # carry the text answer (a string `value`) that Universal Actions allow.
+            return InvokeResponse(status=200, body=await self._universal_action(turn_context))
+        return await super().on_invoke_activity(turn_context)
+
+    async def _universal_action(self, turn_context: TurnContext) -> Json:
+        """A Universal Action: a button pressed (its verb is the core's action) or a card's refresh as
+        one of its viewers opens it. Answered with the card the presser should now see."""
+        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
+        action = value.get("action")
+        verb, data = (action.get("verb"), action.get("data")) if isinstance(action, dict) else (None, None)
+        data = data if isinstance(data, dict) else {}
+        if verb == REFRESH_VERB:
+            return await self._refreshed(turn_context, data)
+        pressed = translate.pressed(data)
+        if pressed is None or pressed.problem:
+            return message_response((pressed.problem if pressed else None) or translate.UNKNOWN_ACTION)
+        org, sender = await self._sender(turn_context)
+        activity = turn_context.activity
+        incoming = Incoming(org=org, sender=sender, action=pressed.action,
+                            event_id=event_id(activity.id) if activity.id else None)  # fmt: skip
+        replies = await asyncio.to_thread(self.conversation.handle, incoming)
+        redraw = next((r for r in replies if r.replaces), None)
+        person_id = await asyncio.to_thread(self._person_id, sender)
+        if redraw is not None:  # the pressed card becomes this; the person's other copies are redrawn
+            await self._redraw(turn_context, redraw, person_id, answered=activity.reply_to_id or "")
+        await self._answer(turn_context, sender, [r for r in replies if r is not redraw])
+        card = adaptive_card(redraw, [str(activity.from_property.id)]) if redraw is not None else None
+        if card is None:
+            return message_response(replies[0].text if replies else "Done.")
+        if redraw is not None and person_id is not None and activity.reply_to_id:
+            here = TurnContext.get_conversation_reference(activity)
+            await asyncio.to_thread(self.courier.remember, redraw.replaces or "", person_id, here,
+                                    activity.reply_to_id, card)  # fmt: skip
+        return card_response(card)
+
+    async def _refreshed(self, turn_context: TurnContext, data: dict[str, Any]) -> Json:
+        """A viewer's current view of a keyed card: how Pathway last drew their copy (buttons while the
+        decision is theirs to make, the outcome once it is made, wherever it was made)."""
+        carried = data.get(ACTION_KEY)
+        key = ((carried or {}).get("data") or {}).get("card") if isinstance(carried, dict) else None
+        _org, sender = await self._sender(turn_context)
+        person_id = await asyncio.to_thread(self._person_id, sender)
+        card = (
+            await asyncio.to_thread(self.courier.latest_card, str(key), person_id)
+            if key and person_id is not None
+            else None
+        )
+        return card_response(card) if card is not None else message_response("This card has nothing new.")
+
+    async def on_teams_file_consent_accept(
+        self, turn_context: TurnContext, file_consent_card_response: FileConsentCardResponse
+    ) -> None:
+        """They accepted a document offered as a file: upload it to the OneDrive place Teams gave, then
+        show it in the chat as the file."""
+        upload = file_consent_card_response.upload_info
+        context = (
+            file_consent_card_response.context if isinstance(file_consent_card_response.context, dict) else {}
+        )
+        found = await asyncio.to_thread(self.courier.offered, str(context.get("offer") or ""))
+        if found is None or upload is None or not upload.upload_url:
+            await turn_context.send_activity("Sorry, I no longer have that file. Please ask for it again.")
+            return
+        _name, content = found
+        headers = {
+            "Content-Length": str(len(content)),
+            "Content-Range": f"bytes 0-{len(content) - 1}/{len(content)}",
+        }
+        timeout = aiohttp.ClientTimeout(total=UPLOAD_TIMEOUT_SECONDS)
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as http, http.put(upload.upload_url, data=content,
+                                                                                  headers=headers) as response:  # fmt: skip
+                response.raise_for_status()
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            log.warning("could not upload an accepted Teams file: %s", exc)
+            await turn_context.send_activity(
+                "Sorry, the file could not be uploaded. Please ask for it again."
+            )
+            return
+        await turn_context.send_activity(Activity(type="message", attachments=[file_info_card(upload)]))
+
+    async def on_teams_file_consent_decline(
+        self, turn_context: TurnContext, file_consent_card_response: FileConsentCardResponse
+    ) -> None:
+        await turn_context.send_activity("All right, I haven't sent the file.")
+
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._welcome(turn_context)
 
@@ -76,6 +189,14 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         incoming = Incoming(org=org, sender=sender, text="help", event_id=once)
         replies = await asyncio.to_thread(self.conversation.handle, incoming)
         await self._answer(turn_context, sender, replies)
+        await asyncio.to_thread(self._release_waiting, sender)
+
+    def _release_waiting(self, sender: Sender) -> None:
+        """The chat now exists: what was waiting for them to install the app goes out at once."""
+        with transaction(self.runtime.sessions) as session:
+            person = directory.find_person_by_identity(session, "teams", sender.tenant, sender.user_id)
+            if person is not None:
+                outbox.due_now(session, person.id, "teams", utc_now())
 
     async def _sender(self, turn_context: TurnContext) -> tuple[str, Sender]:
         """The organisation (from the tenant; "" when unlinked) and the person as the core sees them."""
@@ -126,31 +247,41 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
             if reply.replaces and await self._redraw(turn_context, reply, person_id):
                 await turn_context.send_activity(reply.text)  # the redrawn card says it; confirm in words
                 continue
-            responses = await turn_context.send_activities(activities(reply))
+            viewers = [str(turn_context.activity.from_property.id)]
+            offer = None  # a file is offered only in a personal chat (Teams' rule for file consent)
+            if offered_as_file(reply) and translate.is_personal(turn_context.activity):
+                offer = await asyncio.to_thread(self.courier.offer, reply, person_id)
+            responses = await turn_context.send_activities(activities(reply, viewers, offer))
             card_id = next((r.id for r in responses if r is not None and r.id), None)
             if reply.card and reply.card.key and person_id is not None and card_id:
                 reference = TurnContext.get_conversation_reference(turn_context.activity)
-                await asyncio.to_thread(self.courier.remember, reply.card.key, person_id, reference, card_id)
+                card = adaptive_card(reply, viewers)
+                await asyncio.to_thread(
+                    self.courier.remember, reply.card.key, person_id, reference, card_id, card
+                )
 
-    async def _redraw(self, turn_context: TurnContext, reply: Reply, person_id: int | None) -> bool:
-        """Replace the clicked card and this person's copies of card `reply.replaces`; False if none."""
+    async def _redraw(
+        self, turn_context: TurnContext, reply: Reply, person_id: int | None, answered: str | None = None
+    ) -> bool:
+        """Replace the clicked card and this person's copies of card `reply.replaces`; False if none.
+        `answered`: the clicked card's activity id when the invoke response redraws it instead."""
         assert reply.replaces is not None
         here = TurnContext.get_conversation_reference(turn_context.activity)
         targets: dict[tuple[str, str], ConversationReference] = {}
         clicked = turn_context.activity.reply_to_id
-        if clicked and turn_context.activity.value:
+        if clicked and turn_context.activity.value and answered is None:
             targets[(here.conversation.id, clicked)] = here
         copies: list[dict[str, Any]] = (
             await asyncio.to_thread(self.courier.copies, reply.replaces, person_id) if person_id else []
         )
         for where in copies:
             reference = reference_from(where)
-            if reference is not None and reference.activity_id:
+            if reference is not None and reference.activity_id and reference.activity_id != answered:
                 targets[(reference.conversation.id, reference.activity_id)] = reference
         redrawn = False
         for (_conversation, activity_id), reference in targets.items():
             try:
-                await self.courier.update(reference, activity_id, reply)
+                await self.courier.update(reference, activity_id, reply, person_id)
                 redrawn = True
             except Exception as exc:  # a copy that cannot be redrawn must not stop the answer
                 log.warning("could not redraw Teams card %s: %s", activity_id, exc)

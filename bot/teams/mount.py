@@ -25,17 +25,25 @@ from botbuilder.core import TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 from botbuilder.schema.teams import TeamsChannelData
+from botframework.connector.auth import AuthenticationConstants
 from jwt import PyJWTError
 
 from bot.loopback import LOOPBACK_NAMES, is_loopback_host, refusal, require_loopback
 from bot.runtime import Runtime
 from bot.settings import Settings
+from bot.teams.graph import GraphInstaller, GraphSettings
 from bot.teams.handler import PathwayBot
+from bot.teams.keys import trust_keys_from
 from bot.teams.sender import Courier, TeamsSender
 from storage.availability import UNAVAILABLE_TEXT, is_outage
 
 log = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on my side. Please try again."
+# botbuilder refuses some bad tokens with a bare Exception (an unsigned token's "none" algorithm, a key
+# not endorsed for the channel): a refusal (401), not a check that could not be made (503).
+REFUSED_TOKENS = frozenset(
+    {"Token signing algorithm not in allowed list", "Could not validate endorsement key"}
+)
 
 
 @dataclass(frozen=True)
@@ -48,13 +56,32 @@ class BotConfiguration:
     APP_TENANTID: str | None
 
 
-def adapter(settings: Settings) -> CloudAdapter:
-    config = BotConfiguration(
-        settings.microsoft_app_id or "",
-        settings.microsoft_app_password or "",
-        settings.microsoft_app_type,
-        settings.microsoft_app_tenant_id,
+@dataclass(frozen=True)
+class KeyServerConfiguration(BotConfiguration):
+    """The public cloud's settings with another OpenID metadata document for the channel's tokens
+    (MICROSOFT_OPENID_METADATA_URL: a loopback fake in tests). Any of these set makes botbuilder take
+    them all from here, so the rest are the public cloud's own values."""
+
+    TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL: str
+    TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: str = AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+    TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL: str = (
+        AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
     )
+    TO_CHANNEL_FROM_BOT_LOGIN_URL: str = AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX
+    TO_CHANNEL_FROM_BOT_OAUTH_SCOPE: str = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+    OAUTH_URL: str = AuthenticationConstants.OAUTH_URL
+
+
+def adapter(settings: Settings) -> CloudAdapter:
+    # With no app id (auth off, for the Emulator) botbuilder accepts only its multi-tenant shape.
+    app_type = settings.microsoft_app_type if settings.microsoft_app_id else "MultiTenant"
+    credentials = (settings.microsoft_app_id or "", settings.microsoft_app_password or "", app_type,
+                   settings.microsoft_app_tenant_id)  # fmt: skip
+    metadata_url = settings.microsoft_openid_metadata_url
+    config = (
+        KeyServerConfiguration(*credentials, metadata_url) if metadata_url else BotConfiguration(*credentials)
+    )
+    trust_keys_from(*([metadata_url] if metadata_url else []))
     return CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
 
 
@@ -67,8 +94,16 @@ def configured(settings: Settings) -> bool:
 
 
 def sender(runtime: Runtime) -> TeamsSender:
-    """The dispatcher's sender for channel "teams" (its own adapter: errors reach the dispatcher)."""
-    return TeamsSender(courier(runtime))
+    """The dispatcher's sender for channel "teams" (its own adapter: errors reach the dispatcher), which
+    installs Pathway for people with no chat yet when the bot has credentials for Microsoft Graph."""
+    return TeamsSender(courier(runtime), installer(runtime.settings))
+
+
+def installer(settings: Settings) -> GraphInstaller | None:
+    if not (settings.microsoft_app_id and settings.microsoft_app_password):
+        return None
+    return GraphInstaller(GraphSettings(settings.microsoft_app_id, settings.microsoft_app_password,
+                                        settings.microsoft_graph_url, settings.microsoft_login_url))  # fmt: skip
 
 
 def senders(runtime: Runtime) -> list[TeamsSender]:
@@ -125,12 +160,14 @@ def mount(app: web.Application, runtime: Runtime) -> str:
         except (PermissionError, PyJWTError) as exc:  # no token, a malformed one, or a bad signature
             raise web.HTTPUnauthorized(text="Bot Framework authentication failed.") from exc
         except Exception as exc:  # turn errors go to `apologise`; this is auth that could not finish
+            if str(exc) in REFUSED_TOKENS:
+                raise web.HTTPUnauthorized(text="Bot Framework authentication failed.") from exc
             log.exception("could not authenticate a Teams request")
             raise web.HTTPServiceUnavailable(text="Cannot verify the request right now.") from exc
         if response is None:
             return web.Response(status=201)
-        try:
-            body = serializer_helper(response.body)
+        try:  # an invoke the SDK answered itself (adaptiveCard/action) comes already serialised
+            body = response.body if isinstance(response.body, dict) else serializer_helper(response.body)
         except Exception:  # the SDK's refusal of an invoke Pathway doesn't implement can't serialise
             return web.json_response({"error": "not implemented"}, status=HTTPStatus.NOT_IMPLEMENTED)
         return web.json_response(body, status=response.status)

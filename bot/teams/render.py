@@ -1,8 +1,13 @@
 """Reply -> Bot Framework message activities: Adaptive Cards (version 1.5) with a plain-text fallback.
 
-Every button becomes an `Action.Submit` whose data carries the core's Action under one key
-(`ACTION_KEY`), so the inputs Teams merges into the same object cannot collide with it. A form's
-required field names travel with its submit, so an incomplete submit can be answered without the core.
+Every button is a Universal Action (`Action.Execute`: Teams sends the bot an adaptiveCard/action
+invoke, and the bot's answer replaces the card for whoever pressed it), falling back to a plain
+`Action.Submit` on clients without Universal Actions. Either way the data carries the core's Action
+under one key (`ACTION_KEY`), so the inputs Teams merges into the same object cannot collide with it. A
+form's required field names travel with its submit, so an incomplete submit is answered without the core.
+A keyed card (an approval) also carries `refresh` for the people it is for (`viewers`, their Teams ids):
+when one of them opens it, Teams asks the bot for their current view (bot.teams.handler), so a card
+decided elsewhere shows the decision instead of buttons.
 """
 
 from __future__ import annotations
@@ -11,28 +16,60 @@ from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+from dialogs.messages import Attachment as DocumentAttachment
 from dialogs.messages import Button, Card, Form, Reply
 
 CARD_VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
-ACTION_KEY = "pathway"  # Action.Submit data: {"pathway": {"name", "data", "required": {field: label}}}
+FILE_CONSENT_TYPE = "application/vnd.microsoft.teams.card.file.consent"
+FILE_INFO_TYPE = "application/vnd.microsoft.teams.card.file.info"
+ACTION_KEY = "pathway"  # action data: {"pathway": {"name", "data", "required": {field: label}}}
+REFRESH_VERB = "refresh"  # the Action.Execute a card's `refresh` runs
 MAX_MESSAGE_CHARS = 20_000  # Teams refuses messages much over ~28 KB; long documents go in parts
 
 Json = dict[str, Any]
 
 
-def activities(reply: Reply) -> list[Activity]:
-    """The messages that draw one reply: one card or text message, then any attached document."""
-    card = adaptive_card(reply)
+def activities(reply: Reply, viewers: list[str] | None = None, offer: str | None = None) -> list[Activity]:
+    """The messages that draw one reply: one card or text message, then any attached document: offered
+    as a file (a file consent card carrying `offer`, the kept document's token) when `offered_as_file`
+    says so and the caller kept it, else as text."""
+    card = adaptive_card(reply, viewers)
     messages = (
         [Activity(type=ActivityTypes.message, attachments=[card_attachment(card)], summary=reply.text[:200])]
         if card is not None
         else plain(reply.text)
     )
     attachment = reply.attachment
-    if attachment is not None and attachment.content.strip() != reply.text.strip():
+    if attachment is not None and offer is not None:
+        messages.append(Activity(type=ActivityTypes.message, attachments=[consent_card(attachment, offer)]))
+    elif attachment is not None and attachment.content.strip() != reply.text.strip():
         messages += plain(f"{attachment.filename}\n\n{attachment.content}")
     return messages
+
+
+def offered_as_file(reply: Reply) -> bool:
+    """Whether the reply's document goes as a file: one meant for download (a CSV) or longer than one
+    message (a 5,000-row reach report as text would be a dozen messages)."""
+    document = reply.attachment
+    if document is None or document.content.strip() == reply.text.strip():
+        return False
+    return document.media_type == "text/csv" or len(document.content) > MAX_MESSAGE_CHARS
+
+
+def consent_card(document: DocumentAttachment, offer: str) -> Attachment:
+    """Teams' file consent card: on Accept, Teams gives the bot an upload URL in the person's OneDrive
+    (bot.teams.handler uploads the kept document there). Personal chats only."""
+    size = len(document.content.encode())
+    content = {"description": f"{document.filename} ({size:,} bytes)", "sizeInBytes": size,
+               "acceptContext": {"offer": offer}, "declineContext": {"offer": offer}}  # fmt: skip
+    return Attachment(content_type=FILE_CONSENT_TYPE, name=document.filename, content=content)
+
+
+def file_info_card(upload: Any) -> Attachment:
+    """The card that shows an uploaded file in the chat (Teams draws it as the file)."""
+    return Attachment(content_type=FILE_INFO_TYPE, name=upload.name, content_url=upload.content_url,
+                      content={"uniqueId": upload.unique_id, "fileType": upload.file_type})  # fmt: skip
 
 
 def plain(text: str) -> list[Activity]:
@@ -47,12 +84,16 @@ def card_attachment(card: Json) -> Attachment:
     return Attachment(content_type=CARD_CONTENT_TYPE, content=card)
 
 
-def adaptive_card(reply: Reply) -> Json | None:
-    """The Adaptive Card for a reply, or None when plain text says it all."""
+def adaptive_card(reply: Reply, viewers: list[str] | None = None) -> Json | None:
+    """The Adaptive Card for a reply, or None when plain text says it all. `viewers`: the Teams user ids
+    whose client refreshes a keyed card when they open it."""
     if reply.form is not None:
         return form_card(reply.text, reply.form)
     if reply.card is not None:
-        return rich_card(reply.card, reply.buttons, reply.text)
+        card = rich_card(reply.card, reply.buttons, reply.text)
+        if reply.card.key and viewers and card.get("actions"):
+            card["refresh"] = refresh(reply.card.key, viewers)
+        return card
     if reply.sources:
         return answer_card(reply)
     if reply.buttons:
@@ -119,10 +160,17 @@ def button_action(button: Button) -> Json:
 def submit_action(
     title: str, name: str, data: dict[str, Any], style: str, required: dict[str, str] | None = None
 ) -> Json:
+    """A Universal Action, with the plain submit of the same data for clients that lack them."""
     carried: Json = {"name": name, "data": data}
     if required:
         carried["required"] = required
-    return {"type": "Action.Submit", "title": title, "style": style, "data": {ACTION_KEY: carried}}
+    plain_submit = {"type": "Action.Submit", "title": title, "style": style, "data": {ACTION_KEY: carried}}
+    return {**plain_submit, "type": "Action.Execute", "verb": name, "fallback": plain_submit}
+
+
+def refresh(card_key: str, viewers: list[str]) -> Json:
+    data = {ACTION_KEY: {"name": REFRESH_VERB, "data": {"card": card_key}}}
+    return {"action": {"type": "Action.Execute", "verb": REFRESH_VERB, "data": data}, "userIds": viewers}
 
 
 def text_block(text: str, **options: Any) -> Json:

@@ -16,6 +16,7 @@ from typing import Any
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import (
     Activity,
+    ChannelAccount,
     ConversationAccount,
     ConversationParameters,
     ConversationReference,
@@ -24,13 +25,19 @@ from botbuilder.schema import (
 from msrest.exceptions import ClientRequestError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import Delivery, RateLimited, SendFailed, Undeliverable
-from bot.teams.render import activities, adaptive_card, card_attachment
+from bot.delivery import Delivery, Postponed, RateLimited, SendFailed, Undeliverable
+from bot.teams.graph import GraphInstaller
+from bot.teams.render import activities, adaptive_card, card_attachment, offered_as_file
 from dialogs.messages import Platform, Reply
-from storage import directory, posted
+from storage import directory, offered_files, posted
 from storage.db import transaction
 
 DEFAULT_RETRY_AFTER = 5.0
+# A message for someone with no chat yet waits, uncounted, between looks: from a few seconds (Teams'
+# install event may come while this send is being recorded) doubling up to the ceiling. Their installing
+# the app makes it due at once, so the waits only make up for an install event that never came.
+FIRST_WAIT_SECONDS = 2.5
+WAIT_CEILING_SECONDS = 15 * 60.0
 GONE = (403, 404, 410)
 
 
@@ -43,6 +50,11 @@ def reference_from(address: dict[str, Any]) -> ConversationReference | None:
     if not reference.service_url or reference.conversation is None or not reference.conversation.id:
         return None
     return reference
+
+
+def viewers_of(reference: ConversationReference) -> list[str]:
+    """Whose client refreshes a keyed card in this conversation: the person it was sent to."""
+    return [str(reference.user.id)] if reference.user is not None and reference.user.id else []
 
 
 def is_personal(reference: ConversationReference) -> bool:
@@ -75,20 +87,26 @@ class Courier:
         self.sessions = sessions
 
     async def post(self, reference: ConversationReference, reply: Reply, person_id: int | None) -> None:
-        """Send `reply` into the conversation and remember where its card went."""
+        """Send `reply` into the conversation and remember where its card went (and how it looks)."""
         sent: list[str] = []
+        viewers = viewers_of(reference)
+        offer = await asyncio.to_thread(self.offer, reply, person_id) if offered_as_file(reply) else None
 
         async def send(context: TurnContext) -> None:
-            responses = await context.send_activities(activities(reply))
+            responses = await context.send_activities(activities(reply, viewers, offer))
             sent.extend(r.id for r in responses if r is not None and r.id)
 
         await self._in_conversation(reference, send)
         if sent and reply.card is not None and reply.card.key and person_id is not None:
-            await asyncio.to_thread(self.remember, reply.card.key, person_id, reference, sent[0])
+            card = adaptive_card(reply, viewers)
+            await asyncio.to_thread(self.remember, reply.card.key, person_id, reference, sent[0], card)
 
-    async def update(self, reference: ConversationReference, activity_id: str, reply: Reply) -> None:
-        """Redraw the message `activity_id` in that conversation as `reply`'s card."""
-        card = adaptive_card(reply)
+    async def update(
+        self, reference: ConversationReference, activity_id: str, reply: Reply, person_id: int | None = None
+    ) -> None:
+        """Redraw the message `activity_id` in that conversation as `reply`'s card (and remember the new
+        look, which a Universal Actions refresh shows)."""
+        card = adaptive_card(reply, viewers_of(reference))
         update = Activity(type="message", id=activity_id, attachments=[card_attachment(card)] if card else [],
                           text=None if card else reply.text)  # fmt: skip
 
@@ -96,6 +114,31 @@ class Courier:
             await context.update_activity(update)
 
         await self._in_conversation(reference, redraw)
+        key = reply.replaces or (reply.card.key if reply.card else None)
+        if key and person_id is not None:
+            await asyncio.to_thread(self.remember, key, person_id, reference, activity_id, card)
+
+    def offer(self, reply: Reply, person_id: int | None) -> str:
+        """Keep the reply's document to upload when they accept the file; the offer's token."""
+        document = reply.attachment
+        assert document is not None
+        with transaction(self.sessions) as session:
+            return offered_files.offer(
+                session, person_id, document.filename, document.media_type, document.content
+            )
+
+    def offered(self, token: str) -> tuple[str, bytes] | None:
+        """The kept document of an offer (its name and bytes), or None if there is no such offer."""
+        with transaction(self.sessions) as session:
+            found = offered_files.offered(session, token)
+            return (found.filename, found.content.encode()) if found is not None else None
+
+    def latest_card(self, key: str, person_id: int) -> dict[str, Any] | None:
+        """How this person's copy of card `key` was last drawn (None if Pathway never drew it for them)."""
+        with transaction(self.sessions) as session:
+            copy = posted.copy_for(session, key, person_id, "teams")
+            card = copy.reference.get("card") if copy is not None else None
+            return dict(card) if isinstance(card, dict) else None
 
     async def personal_chat(self, reference: ConversationReference) -> ConversationReference:
         """The one-to-one chat with the user of a channel or group chat reference (Teams answers with
@@ -127,10 +170,38 @@ class Courier:
         with transaction(self.sessions) as session:
             directory.link_identity(session, person_id, "teams", tenant, external_id, reference.serialize())
 
-    def remember(self, key: str, person_id: int, reference: ConversationReference, activity_id: str) -> None:
-        where = {**reference.serialize(), "activityId": activity_id}
+    def remember(
+        self, key: str, person_id: int, reference: ConversationReference, activity_id: str,
+        card: dict[str, Any] | None = None,
+    ) -> None:  # fmt: skip
+        where = {**reference.serialize(), "activityId": activity_id, **({"card": card} if card else {})}
         with transaction(self.sessions) as session:
             posted.remember(session, key, person_id, "teams", where)
+
+    def service_url_for(self, tenant: str) -> str | None:
+        """The Bot Connector address Teams gives this tenant's conversations (from any stored one)."""
+        with transaction(self.sessions) as session:
+            for address in directory.addresses_in_tenant(session, "teams", tenant):
+                reference = reference_from(address)
+                if reference is not None:
+                    return str(reference.service_url)
+        return None
+
+    def reference_to_chat(
+        self, service_url: str, tenant: str, user_id: str, chat_id: str
+    ) -> ConversationReference:
+        """A reference to a personal chat Graph named (its install event never reached Pathway)."""
+        return ConversationReference(
+            channel_id="msteams", service_url=service_url, bot=ChannelAccount(id=f"28:{self.app_id}"),
+            user=ChannelAccount(id=user_id, aad_object_id=user_id),
+            conversation=ConversationAccount(id=chat_id, conversation_type="personal", tenant_id=tenant),
+        )  # fmt: skip
+
+    def tenant_of(self, org_id: str) -> str | None:
+        """The Microsoft 365 tenant the organisation is linked to (where its people are installed for)."""
+        with transaction(self.sessions) as session:
+            organisation = directory.get_organisation(session, org_id)
+            return organisation.teams_tenant_id if organisation else None
 
     def address_of(self, person_id: int) -> dict[str, Any] | None:
         """The conversation reference of the person's most recent Teams chat, if any."""
@@ -163,11 +234,14 @@ class TeamsSender:
 
     channel: Platform = "teams"
 
-    def __init__(self, courier: Courier) -> None:
+    def __init__(self, courier: Courier, installer: GraphInstaller | None = None) -> None:
         self.courier = courier
+        self.installer = installer
 
     async def close(self) -> None:
-        """Nothing to release: the Bot Framework adapter's connections belong to the server."""
+        """The Bot Framework adapter's connections belong to the server; Graph's are the sender's."""
+        if self.installer is not None:
+            await self.installer.close()
 
     async def send(self, delivery: Delivery) -> None:
         reference = reference_from(delivery.address)
@@ -175,8 +249,8 @@ class TeamsSender:
             # Queued before they installed the app: they may have installed it since.
             found = await asyncio.to_thread(self.courier.address_of, delivery.recipient_person_id)
             reference = reference_from(found) if found else None
-        if reference is None:  # transient: the dispatcher retries, so installing the app still helps
-            raise SendFailed("no Teams chat with this person yet (they have not installed or used the app)")
+        if reference is None:
+            reference = await self._install_for(delivery)
         reply, person_id = delivery.reply, delivery.recipient_person_id
         if not is_personal(reference):  # they have only used Pathway in a channel or group chat
             reference = await self.courier.personal_chat(reference)
@@ -189,6 +263,29 @@ class TeamsSender:
             return
         await self.courier.post(reference, reply, person_id)
 
+    async def _install_for(self, delivery: Delivery) -> ConversationReference:
+        """No chat with them yet: install Pathway for them (Graph), and wait for Teams' install event to
+        bring the chat's reference (the handler then makes this message due at once). The message is
+        kept, uncounted, however long that takes: it is never given up for want of an install. Installed
+        before (its event missed), the chat Graph names is used, at the tenant's Bot Connector."""
+        wait = min(WAIT_CEILING_SECONDS, FIRST_WAIT_SECONDS * 2 ** min(20, max(0, delivery.attempts - 1)))
+        email = str(delivery.address.get("email") or "")
+        tenant = await asyncio.to_thread(self.courier.tenant_of, delivery.org_id)
+        if self.installer is None or not email or not tenant:
+            raise Postponed(
+                wait, "waiting for them to install Pathway in Teams (proactive install is not set up)"
+            )
+        installed = await self.installer.install(tenant, email)
+        service_url = (
+            await asyncio.to_thread(self.courier.service_url_for, tenant) if installed.chat else None
+        )
+        if installed.chat is None or service_url is None:
+            raise Postponed(wait, "installed Pathway for them in Teams; waiting for Teams to open the chat")
+        reference = self.courier.reference_to_chat(service_url, tenant, installed.user_id, installed.chat)
+        if delivery.recipient_person_id is not None:
+            await asyncio.to_thread(self.courier.relink, delivery.recipient_person_id, reference)
+        return reference
+
     async def _update_copies(self, key: str, reply: Reply, person_id: int | None) -> bool:
         """Redraw every copy of card `key` this person was shown; False when there was none."""
         copies = await asyncio.to_thread(self.courier.copies, key, person_id)
@@ -198,7 +295,7 @@ class TeamsSender:
             if reference is None or not reference.activity_id:
                 continue
             try:
-                await self.courier.update(reference, reference.activity_id, reply)
+                await self.courier.update(reference, reference.activity_id, reply, person_id)
             except Undeliverable:
                 continue  # that copy's conversation is gone; the others still get updated
             updated = True

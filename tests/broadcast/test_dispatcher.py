@@ -88,6 +88,8 @@ async def test_gone_recipients_fail_at_once_and_muting_holds_back_broadcasts_onl
     assert outcome[(muted, "broadcast")] == ("failed", "recipient muted broadcasts", 1)
     assert outcome[(muted, "message")] == ("delivered", None, 1)  # decisions still reach them
     assert outcome[(None, "message")] == ("failed", "slack: users_not_found", 1)  # no retry for ever
+    hr = person_id(sessions, "hr@medway.example")
+    assert outcome.pop((hr, "undelivered")) == ("delivered", None, 1)  # HR is told; not of who left or muted
     assert sum(status == "delivered" for status, _e, _a in outcome.values()) == 5
 
 

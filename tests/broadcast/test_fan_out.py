@@ -18,7 +18,7 @@ from storage import broadcasts, outbox
 from storage.columns import utc_now
 from storage.db import transaction
 from storage.tables import Broadcast, OutboxMessage
-from tests.dialogs.conftest import Chat, all_text, find_button
+from tests.dialogs.conftest import Chat, all_text, find_button, reached_on
 
 HR = "hr@medway.example"
 EVERYONE = 6  # at Medway in the transcripts' roster
@@ -87,6 +87,7 @@ def test_the_reach_report_says_while_copies_are_still_being_queued(
     chat: Chat, sessions: sessionmaker[Session], library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     chunks(monkeypatch, first=2, rest=1000)
+    reached_on(sessions, "medway", "web")
     asked = chat.say(HR, "broadcast: Panel 14 June 2027")
     sent = chat.press(HR, find_button(chat.press(HR, find_button(asked, "Everyone")), "Send now"))
     assert "Sending to 6 people now" in all_text(sent)

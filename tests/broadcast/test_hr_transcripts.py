@@ -7,6 +7,7 @@ import csv
 import io
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,10 +17,17 @@ from knowledge.library import Library
 from storage import applications
 from storage.db import transaction
 from storage.tables import Broadcast, OutboxMessage, Person, UnansweredQuestion
-from tests.dialogs.conftest import Chat, Clock, all_text, find_button
+from tests.dialogs.conftest import Chat, Clock, all_text, find_button, reached_on
 
 HR = "hr@medway.example"
 WORKER = "worker@medway.example"
+
+
+@pytest.fixture(autouse=True)
+def staff_in_the_web_chat(sessions: sessionmaker[Session]) -> None:
+    """As in the demo: the organisations' staff are reached in the web chat (the harness reads it)."""
+    for org in ("medway", "bcc", "coventry"):
+        reached_on(sessions, org, "web")
 
 
 def add_panel(chat: Chat, who: str, **fields: str) -> list[Reply]:
@@ -213,3 +221,24 @@ def test_unanswered_questions_by_week(chat: Chat, sessions: sessionmaker[Session
     assert "pizza" not in all_text(chat.say("hr@bcc.example", "unanswered"))  # another organisation's
     exported = chat.press(HR, find_button(listing, "Download CSV"))[0].attachment
     assert exported is not None and "parking permit" in exported.content
+
+
+def test_a_broadcast_where_the_organisation_has_no_platform_is_reported_not_left_waiting(
+    chat: Chat, sessions: sessionmaker[Session]
+) -> None:
+    # Nobody at Medway has talked to Pathway and Medway has not said where its staff are: before,
+    # the copies were queued for the web chat, which nobody in a Slack or Teams council ever opens.
+    reached_on(sessions, "medway")
+    preview = compose(chat, "Panel 14 June 2027", "Everyone")
+    assert (
+        "This will reach 0 people (nobody). 6 more can't be reached: medway has not said which platform"
+        in preview[0].text
+    )
+    assert "Send now" not in [b.label for b in preview[0].card.buttons]  # type: ignore[union-attr]
+    reached_on(sessions, "medway", "slack")
+    preview = chat.press(HR, find_button(preview, "Change audience"))
+    preview = chat.press(HR, find_button(preview, "Everyone"))
+    assert "This will reach 6 people (6 on slack)" in preview[0].text
+    chat.press(HR, find_button(preview, "Send now"))
+    rows = broadcast_rows(sessions)
+    assert {r.channel for r in rows} == {"slack"} and all(set(r.address) == {"email"} for r in rows)

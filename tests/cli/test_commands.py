@@ -128,3 +128,15 @@ def test_a_message_for_someone_else_is_shown_once_on_the_console(env: dict[str, 
                                                       {**worker, "text": "status"}))  # fmt: skip
     to_manager = [json.loads(line) for line in out.stdout.splitlines()]
     assert sum(1 for r in to_manager if r["to"] == "manager@coventry.example") == 1
+
+
+def test_ask_jsonl_lists_the_readings_of_a_question_asked_back(env: dict[str, str]) -> None:
+    questions = lines(
+        {"id": "a", "org": "bcc", "question": "what training is mandatory for me?"},
+        {"id": "b", "org": "medway", "question": "how much is SCP 39?"},
+    )
+    done = pathway(env, "ask", "--jsonl", stdin=questions)
+    first, second = (json.loads(line) for line in done.stdout.splitlines())
+    assert first["answered"] is False and len(first["clarify"]) == 2
+    assert "Adult social work" in first["clarify"][1]
+    assert second["answered"] is True and "clarify" not in second

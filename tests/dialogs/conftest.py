@@ -12,6 +12,7 @@ from dialogs.conversation import Conversation
 from dialogs.messages import Action, Button, Incoming, Reply, Sender
 from dialogs.staff import import_staff
 from knowledge.library import Library
+from storage import directory
 from storage.db import transaction
 from storage.tables import OutboxMessage, Person
 
@@ -89,6 +90,12 @@ def find_button(replies: list[Reply], label: str) -> Button:
 
 def all_text(replies: list[Reply]) -> str:
     return "\n".join(r.text + (("\n" + r.card.body) if r.card else "") for r in replies)
+
+
+def reached_on(sessions: sessionmaker[Session], org: str, *platforms: str) -> None:
+    """Say which platforms the organisation's staff use (as HR would with `pathway org platforms`)."""
+    with transaction(sessions) as session:
+        assert directory.set_platforms(session, org, platforms) is not None
 
 
 @pytest.fixture(scope="session")

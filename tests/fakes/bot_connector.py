@@ -61,6 +61,7 @@ class BotConnector:
     lookups: list[str] = field(default_factory=list)
     opened: list[Json] = field(default_factory=list)  # create-conversation requests
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    uploads: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # file name -> (bytes, Content-Range)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -70,7 +71,13 @@ class BotConnector:
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._reply)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._update)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
+        app.router.add_put("/files/{name}", self._upload)  # plays the OneDrive upload session
         return app
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self.uploads[request.match_info["name"]] = (body, request.headers.get("Content-Range", ""))
+        return web.json_response({"id": request.match_info["name"], "size": len(body)}, status=201)
 
     def add_member(self, user_id: str, aad_id: str, name: str, email: str) -> None:
         self.members[user_id] = {"id": user_id, "aadObjectId": aad_id, "name": name, "email": email,

@@ -27,6 +27,7 @@ from aiohttp import web
 
 BOT_USER = "UPATHWAYBOT"
 BOT_ID = "BPATHWAY"
+HISTORY_LIMIT = 15  # conversations.history for apps distributed outside the Slack Marketplace (2025)
 
 
 @dataclass
@@ -66,8 +67,14 @@ class FakeSlackApi:
     calls: list[Call] = field(default_factory=list)
     users: dict[str, SlackUser] = field(default_factory=dict)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    # Files shared through the external upload API: file id -> {"filename", "content", "channel", "title"}.
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     base_url: str = ""
+
+    # Socket Mode: the connections open now, and the envelope ids the app acknowledged.
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    acknowledged: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
@@ -109,6 +116,8 @@ class FakeSlackApi:
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/socket", self._socket)  # Socket Mode: the URL apps.connections.open gives
         app.router.add_get("/_fake/stats", self._stats)
         app.router.add_get("/_fake/delivered", self._delivered)
         app.router.add_get("/_fake/timeline", self._timeline)
@@ -148,6 +157,40 @@ class FakeSlackApi:
         self.calls.append(Call("response_url", {"key": request.match_info["key"], **body}, ""))
         return web.json_response({"ok": True})
 
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """A Socket Mode connection: hello, then events pushed by `push`; acks are recorded."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": len(self.sockets),
+                                "connection_info": {"app_id": "A0PATHWAY"}, "debug_info": {"host": "fake"}})  # fmt: skip
+        try:
+            async for message in socket:
+                if message.type == web.WSMsgType.TEXT:
+                    envelope = json.loads(message.data)
+                    if envelope.get("envelope_id"):
+                        self.acknowledged.append(str(envelope["envelope_id"]))
+        finally:
+            self.sockets.remove(socket)
+        return socket
+
+    async def push(self, payload: dict[str, Any], kind: str = "events_api") -> str:
+        """Send an event to the app over its Socket Mode connection; the envelope id it must ack."""
+        envelope_id = f"envelope-{len(self.calls)}-{len(self.acknowledged)}"
+        await self.sockets[-1].send_json({"envelope_id": envelope_id, "type": kind, "payload": payload,
+                                          "accepts_response_payload": False, "retry_attempt": 0,
+                                          "retry_reason": ""})  # fmt: skip
+        return envelope_id
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal hands out: it takes the file's bytes."""
+        file_id = request.match_info["file_id"]
+        if file_id not in self.files:
+            return web.Response(status=404, text="unknown upload")
+        self.files[file_id]["content"] = (await request.read()).decode()
+        self.calls.append(Call("upload", {"file_id": file_id}, ""))
+        return web.Response(text=f"OK - {len(self.files[file_id]['content'])}")
+
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
@@ -174,7 +217,7 @@ class FakeSlackApi:
                 params.update(await request.json())
             else:
                 params.update(dict(await request.post()))
-        for key in ("blocks", "view", "metadata"):  # form-encoded calls carry these as JSON strings
+        for key in ("blocks", "view", "metadata", "files"):  # form-encoded calls carry these as JSON strings
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
         return params
@@ -274,7 +317,8 @@ class FakeSlackApi:
 
     def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
         """Newest first; each message's metadata only when asked with include_all_metadata, as Slack does."""
-        channel, limit = str(params.get("channel", "")), min(int(params.get("limit") or 100), 100)
+        # Apps outside the Marketplace get at most HISTORY_LIMIT messages a call, whatever they ask for.
+        channel, limit = str(params.get("channel", "")), min(int(params.get("limit") or 100), HISTORY_LIMIT)
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
         with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
@@ -283,6 +327,34 @@ class FakeSlackApi:
                      **({"metadata": m["metadata"]} if with_metadata and m.get("metadata") else {})}
                     for ts, m in found[:limit]]  # fmt: skip
         return {"ok": True, "messages": messages, "has_more": len(found) > limit}
+
+    def _apps_connections_open(self, _params: dict[str, Any]) -> dict[str, Any]:
+        root = self.base_url.removesuffix("/api/").replace("http://", "ws://")
+        return {"ok": True, "url": f"{root}/socket"}
+
+    def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("filename") or not str(params.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{len(self.files) + 1:08d}"
+        self.files[file_id] = {
+            "filename": params["filename"],
+            "content": None,
+            "channel": None,
+            "title": None,
+        }
+        root = self.base_url.removesuffix("/api/")
+        return {"ok": True, "upload_url": f"{root}/upload/{file_id}", "file_id": file_id}
+
+    def _files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        files = params.get("files") or []
+        if not files or any(
+            f.get("id") not in self.files or self.files[f["id"]]["content"] is None for f in files
+        ):
+            return {"ok": False, "error": "file_not_found"}
+        for f in files:
+            self.files[f["id"]].update(channel=params.get("channel_id"), title=f.get("title"),
+                                       thread_ts=params.get("thread_ts"), comment=params.get("initial_comment"))  # fmt: skip
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
 
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("trigger_id"):

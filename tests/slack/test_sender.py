@@ -14,7 +14,7 @@ from bot.dispatch import Dispatcher
 from bot.runtime import Runtime
 from bot.slack.mount import senders
 from bot.slack.sender import SlackSender
-from dialogs.messages import Card, CardField, Reply, button
+from dialogs.messages import Attachment, Card, CardField, Reply, button
 from storage import directory, outbox, posted
 from storage.db import transaction
 from storage.tables import Identity, OutboxMessage
@@ -126,3 +126,46 @@ async def test_dispatcher_honours_retry_after(
         assert dispatcher.paused_until["slack"] > dispatcher.clock()
         assert row.due_at >= dispatcher.clock() + timedelta(seconds=29)  # not before Retry-After
     assert fake_slack.posts_per_channel() == {}  # refused, so nothing posted yet and nothing lost
+
+
+async def test_a_long_document_is_shared_as_a_file_not_cut_at_fifty_blocks(
+    sender: SlackSender, fake_slack: FakeSlackApi
+) -> None:
+    rows = "\n".join(
+        f"Person {n},person{n}@medway.example,Assessment,slack,delivered,1,," for n in range(5000)
+    )
+    report = Attachment(
+        filename="broadcast-1-reach.csv", content="name,email,team\n" + rows, media_type="text/csv"
+    )
+    await sender.send(
+        delivery({"channel": "DHR"}, Reply(text="Reach of “Panel”: 5,000 rows.", attachment=report))
+    )
+    [post] = fake_slack.of("chat.postMessage")
+    assert len(post["blocks"]) < 50 and "broadcast-1-reach.csv is attached as a file" in post["text"]
+    [shared] = fake_slack.files.values()
+    assert shared["content"] == report.content and shared["channel"] == "DHR"  # every row, as written
+    assert shared["filename"] == shared["title"] == "broadcast-1-reach.csv"
+    assert [c.method for c in fake_slack.calls][-3:] == ["files.getUploadURLExternal", "upload",
+                                                          "files.completeUploadExternal"]  # fmt: skip
+
+
+async def test_a_short_document_stays_in_the_message(sender: SlackSender, fake_slack: FakeSlackApi) -> None:
+    form = Attachment(filename="PAY002.txt", content="To spinal point: 41")
+    await sender.send(delivery({"channel": "DWORKER"}, Reply(text="Approved.", attachment=form)))
+    assert (
+        "To spinal point: 41" in str(fake_slack.of("chat.postMessage")[0]["blocks"]) and not fake_slack.files
+    )
+
+
+async def test_the_exactly_once_look_back_stays_within_slacks_limit(
+    sender: SlackSender, fake_slack: FakeSlackApi
+) -> None:
+    first = delivery({"channel": "DWORKER"}, Reply(text="Panel booked.")).model_copy(
+        update={"idempotency_key": "k1"}
+    )
+    await sender.send(first)
+    for n in range(10):  # the worker and the bot talk in between
+        await sender.send(delivery({"channel": "DWORKER"}, Reply(text=f"Answer {n}")))
+    await sender.send(first.model_copy(update={"uncertain": True}))  # its outcome was lost: look first
+    assert [int(p["limit"]) for p in fake_slack.of("conversations.history")] == [15]
+    assert sum("Panel booked." in m["text"] for m in fake_slack.messages.values()) == 1

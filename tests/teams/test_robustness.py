@@ -14,7 +14,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from storage.db import transaction
 from storage.tables import HandledEvent, Identity
-from tests.teams.conftest import Server, Teams, words
+from tests.teams.conftest import TENANT, Server, Teams, words
 
 WORKER = "worker@medway.example"
 APP_ID = "11111111-2222-3333-4444-555555555555"
@@ -78,6 +78,7 @@ async def test_redelivered_activity_has_one_effect(teams: Teams, runtime: Runtim
 @pytest.fixture
 async def secured(aiohttp_server: Server, runtime: Runtime) -> AsyncIterator[tuple[str, Runtime]]:
     runtime.settings = Settings(_env_file=None, microsoft_app_id=APP_ID, microsoft_app_password="secret",
+                                microsoft_app_tenant_id=TENANT,
                                 pathway_teams_service_hosts=["127.0.0.1"])  # fmt: skip  # the fake connector
     app, notes = build(runtime, dispatch=False, reminders=False)
     assert any("Bot Framework tokens required" in note for note in notes)

@@ -70,7 +70,9 @@ async def test_emulator_mode_refuses_requests_through_a_proxy(teams: Teams, runt
 async def test_authenticated_mode_checks_the_service_url_before_anything_else(
     teams: Teams, runtime: Runtime, aiohttp_server: Server
 ) -> None:
-    runtime.settings = Settings(_env_file=None, microsoft_app_id="app-id", microsoft_app_password="pw")
+    runtime.settings = Settings(
+        _env_file=None, microsoft_app_id="app-id", microsoft_app_password="pw", microsoft_app_tenant_id="t"
+    )
     app, _notes = build(runtime, dispatch=False, reminders=False)
     server = await aiohttp_server(app)
     activity = teams.activity(WORKER, text="status")  # the fake connector: not a Bot Framework host

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.delivery import Delivery, RateLimited, SendFailed, Undeliverable
+from bot.delivery import Delivery, Postponed, RateLimited, SendFailed, Undeliverable
 from bot.dispatch import Dispatcher
 from bot.runtime import Runtime
 from bot.teams.mount import sender
-from dialogs.messages import Card, Reply
+from dialogs.messages import Attachment, Card, Reply
 from storage import outbox
 from storage.db import transaction
 from storage.tables import Identity, OutboxMessage, Person
@@ -61,13 +61,13 @@ async def test_connector_failures_map_to_dispatcher_errors(
         assert isinstance(raised.value, RateLimited) and raised.value.retry_after == 7
 
 
-async def test_someone_who_has_not_installed_the_app_is_retried_until_they_do(
+async def test_someone_who_has_not_installed_the_app_is_waited_for_until_they_do(
     teams: Teams, runtime: Runtime
 ) -> None:
     with transaction(runtime.sessions) as session:
         wendy = session.scalars(select(Person).where(Person.email == WORKER)).one().id
     queued = delivery({"email": WORKER}).model_copy(update={"recipient_person_id": wendy})
-    with pytest.raises(SendFailed):  # transient, so the dispatcher tries again later
+    with pytest.raises(Postponed, match="waiting for them to install Pathway"):  # kept, not a failure
         await sender(runtime).send(queued)
     await teams.install(WORKER)  # now there is a personal chat to write to
     before = len(teams.connector.log)
@@ -133,3 +133,36 @@ async def test_a_card_update_from_the_outbox_redraws_the_posted_copy(teams: Team
         and "Recommended by Tara Manager" in now.text
         and "actions" not in (now.card or {})
     )
+
+
+async def test_a_long_document_is_offered_as_a_file_and_uploaded_once_accepted(
+    teams: Teams, runtime: Runtime
+) -> None:
+    address = await worker_address(teams, runtime)
+    rows = "\n".join(f"Person {n},person{n}@medway.example,teams,delivered" for n in range(5000))
+    report = Attachment(filename="broadcast-1-reach.csv", content="name,email,channel,status\n" + rows,
+                        media_type="text/csv")  # fmt: skip
+    before = len(teams.connector.log)
+    await sender(runtime).send(delivery(address).model_copy(update={"reply": Reply(text="Reach: 5,000 rows.",
+                                                                                   attachment=report)}))  # fmt: skip
+    sent = teams.new_since(before, teams.personal(WORKER))
+    assert [m.text for m in sent[:1]] == ["Reach: 5,000 rows."] and len(sent) == 2  # not a dozen text parts
+    [offer] = sent[1].body["attachments"]
+    assert offer["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
+    assert offer["name"] == "broadcast-1-reach.csv" and offer["content"]["sizeInBytes"] == len(report.content)
+    assert "Person 4999" not in str(sent[1].body)  # the content waits on the server, not in the card
+    upload_url = f"{teams.connector_url}/files/broadcast-1-reach.csv"
+    accepted = teams.activity(WORKER, type="invoke", name="fileConsent/invoke", replyToId=sent[1].activity_id,
+                              value={"type": "fileUpload", "action": "accept", "context": offer["content"]["acceptContext"],
+                                     "uploadInfo": {"name": "broadcast-1-reach.csv", "uploadUrl": upload_url,
+                                                    "contentUrl": "https://onedrive.example/reach.csv",
+                                                    "uniqueId": "file-1", "fileType": "csv"}})  # fmt: skip
+    before = len(teams.connector.log)
+    assert (await teams.post(accepted)).status == 200
+    content, content_range = teams.connector.uploads["broadcast-1-reach.csv"]
+    assert (
+        content.decode() == report.content and content_range == f"bytes 0-{len(content) - 1}/{len(content)}"
+    )
+    [shown] = teams.new_since(before, teams.personal(WORKER))
+    assert shown.body["attachments"][0]["contentType"] == "application/vnd.microsoft.teams.card.file.info"
+    assert shown.body["attachments"][0]["contentUrl"] == "https://onedrive.example/reach.csv"

@@ -1,0 +1,127 @@
+"""What kind of answer a question wants (its asks), and whether a piece of text gives that kind of answer.
+
+A question is read into asks (an amount, who, when, how long, a repayment...) as well as into topics
+(what it is about). A fact answers an ask when it declares so in the pack, when its kind does by default
+(a pay table gives amounts, a sign-off rule says who), or when its words plainly give that kind of answer
+(a month or date answers "when"). These cues are about English questions and answers in general, never
+about one council or one test question.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class Ask(StrEnum):
+    """The kind of answer wanted."""
+
+    amount = "amount"  # a figure: pay, a cost, a number of posts or examples
+    who = "who"  # a person, a role or a body
+    when = "when"  # a date, a month, a time or an event something happens at
+    duration = "duration"  # how long, how many years
+    repay = "repay"  # whether and what you pay back
+    backdated = "backdated"  # from when an award counts
+    automatic = "automatic"  # whether something happens without applying or being assessed
+    what_if = "what_if"  # what happens if ...
+    how = "how"  # how to do something, the steps
+    why = "why"  # the reason or purpose
+
+
+# How a question asks for each kind of answer (normalised text: lower case, abbreviations glossed).
+QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
+    Ask.amount: re.compile(
+        r"\bhow (much|many)\b|\b(what|which) (is|are|was|were) the (salary|salaries|pay|rate|cost|amount|value"
+        r"|number|total|figure|range)\b|\b(minimum|maximum|min|max) (salary|pay)\b|\bhow big\b"
+        r"|\b(please (provide|state|give)|provide|state)\b.*\b(number|cost|value|salary|salaries|amount)\b"
+    ),
+    Ask.who: re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (manager|person|officer|body|panel)\b"),
+    Ask.when: re.compile(
+        r"\bwhen\b(?! can i)|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
+        r"|\bnext panel\b"
+    ),
+    Ask.duration: re.compile(
+        r"\bhow long\b|\bhow many (years|months|weeks|days)\b|\bhow soon\b|\bhow quickly\b|\bwhen can i\b"
+    ),
+    Ask.repay: re.compile(r"\bpay( \w+){0,3} back\b|\brepay|\brefund|\bowe\b"),
+    Ask.backdated: re.compile(
+        r"\bback ?dat|\b(paid|pay|it count|count) from\b|\bfrom (when|what date|which date)\b"
+    ),
+    Ask.automatic: re.compile(r"\bautomatic(ally)?\b"),
+    Ask.what_if: re.compile(
+        r"\bwhat (happens|if|then)\b|\bwhat (do|can) i do if\b|\bif (i|my|it|they|the \w+) .*"
+        r"\b(not|fail|failed|refused|rejected|turned down|unsuccessful|don't|do not|say no)\b"
+    ),
+    Ask.how: re.compile(
+        r"\bhow (do|can|should|would|does) (i|you|one|we|someone) (apply|go about|start|get|submit|ask|request)\b"
+        r"|\b(what|which) (are the )?steps\b|\bwhat is the (process|procedure)\b"
+    ),
+    Ask.why: re.compile(r"\bwhy\b|\bwhat is the (point|purpose|reason|aim)\b|\breasons? for\b"),
+}
+
+_MONTH = r"january|february|march|april|may|june|july|august|september|october|november|december"
+_TIME_UNIT = r"(working days|years?|months?|weeks?|days?)"
+_ROLE = (
+    r"manager|director|officer|panel|chair|hr\b|human resources|payroll|cabinet|committee|member|head of"
+    r"|assessor|principal|lead\b|social workers?|yourself|employees?|supervisor|staff|practitioners?|students?"
+    r"|newly qualified|you\b"
+)
+
+# What text that gives each kind of answer contains.
+ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
+    Ask.amount: re.compile(  # a figure that is not a level's name or a length of time
+        rf"£\s?\d|(?<!level )(?<!grade )(?<!stage )(?<!section )(?<![a-z])\d[\d,.]*(?![\d,.]| ?{_TIME_UNIT}\b)"
+        rf"|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|hundred|several"
+        rf"|twice|half)\b(?! {_TIME_UNIT}\b)|\bno (salary|figure|amount)"
+    ),
+    Ask.who: re.compile(rf"\b({_ROLE})"),
+    Ask.when: re.compile(
+        rf"\b({_MONTH})\b|\b(19|20)\d\d\b|\bwithin \d|\b(twice|once|three times) a year\b|\bannual|\beach year\b"
+        rf"|\bevery \d+ {_TIME_UNIT}|\bimmediately\b|\bafter\b|\bbefore\b|\bonce you\b|\buntil\b|\bfrom the\b"
+        rf"|\bat the (end|start)\b|\b\d+ {_TIME_UNIT}\b|\bdate\b|\b(monthly|weekly|quarterly|yearly|annually)\b"
+        rf"|\b(a|per|each) (week|month|year)\b"
+    ),
+    Ask.duration: re.compile(
+        rf"\b\d+(\.\d+)?(/\d+)?( or more| or less|\+)? {_TIME_UNIT}|\b(one|two|three|four|five|six|twelve|eighteen) {_TIME_UNIT}"
+        rf"|\ba (full )?year\b|\bwithin \d|\bnot (based on|tied to|about|structured by) (years|length|time)"
+    ),
+    Ask.repay: re.compile(r"\brefund|\bpay (it |them |the \w+ |half |anything )?back|\brepay|\bclaw ?back"),
+    Ask.backdated: re.compile(r"\bback ?dat|\beffective (date|from)|\bfrom the (date|day)\b|\btakes? effect"),
+    Ask.automatic: re.compile(
+        r"\bautomatic|\bbased on\b|\bdepends? on\b|\bdepending on\b|\bnot structured by\b|\brather than time"
+        r"|\bby evidencing\b|\bonce (you|they) can demonstrate\b|\b(you|they) can (evidence|demonstrate)\b"
+        r"|\bassessed\b|\bpanel\b"
+    ),
+    Ask.what_if: re.compile(
+        r"\bif (you|your|it|progression|the)\b|\bnot (endorsed|agreed|approved|successful|met)\b|\breview\b"
+        r"|\bappeal\b|\bnot yet\b|\bsupported\b|\bfurther\b"
+    ),
+    Ask.how: re.compile(
+        r"\b1\. |\byou (apply|submit|write|complete|send|ask|give|provide|discuss|agree|put)\b|\bby (writing|"
+        r"completing|submitting|applying)\b|\bform\b|\bportfolio\b|\bevidence\b|\bpanel\b|\brecruitment\b"
+    ),
+    Ask.why: re.compile(
+        r"\bbecause\b|\bto ensure\b|\bso that\b|\bin order to\b|\bin recognition\b|\breasons?\b|\baims?\b"
+        r"|\bpurpose\b|\bto (mirror|reduce|increase|improve|retain|recruit|support|help|avoid|recognise)\b"
+    ),
+}
+
+# The asks a question must have answered for the answer to count: the others are answered by what the facts
+# say about the subject (a list, a description, a yes or no with its condition).
+STRICT = frozenset({Ask.amount, Ask.who, Ask.when, Ask.duration, Ask.repay, Ask.backdated, Ask.automatic})
+
+
+def read_asks(text: str) -> list[Ask]:
+    """The kinds of answer a normalised question asks for, in the order it asks them."""
+    found = [(match.start(), ask) for ask, cue in QUESTION_CUES.items() if (match := cue.search(text))]
+    asks = [ask for _, ask in sorted(found)]
+    for wider in (Ask.when, Ask.amount):
+        if Ask.duration in asks and wider in asks:
+            asks.remove(wider)  # "when can I apply", "how many years": the time to wait
+    return asks
+
+
+def answers(text: str) -> frozenset[Ask]:
+    """The kinds of answer a piece of text gives, going by its words alone."""
+    lowered = text.lower()
+    return frozenset(ask for ask, cue in ANSWER_CUES.items() if cue.search(lowered))

@@ -1,0 +1,269 @@
+"""Whether an answer answers the question that was asked, and the honest reply when nothing does.
+
+An answer is kept only if it gives the kind of answer asked for (a figure to "how much", a person to
+"who", a time to "when"...) and is about what was asked (the question's distinctive words: those that
+single out a few of the pack's facts). Otherwise the pack's facts are scored by the same two things and
+the best one that gives both answers; failing that, the reply says precisely what the policy does not say,
+in the asker's own words, with the nearest facts that help, and `answered: false`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.asks import STRICT, Ask, answers
+from knowledge.index import PackIndex, Passage
+from knowledge.models import Topic
+from knowledge.replies import Answer, compose
+from knowledge.retrieval import NEUTRAL
+from knowledge.text import CHAT_WORDS, GENERAL, normalise, tokens
+from knowledge.topics import CUES
+from knowledge.understand import Question
+
+DISTINCTIVE_SHARE = 0.12  # a word in at most this share of a pack's facts singles out what is asked
+_ASK_WORDS = {"long", "often", "soon", "automat", "back", "owe", "repay", "refund", "date", "month", "time"}
+# How a pack's fact records that its document is silent on something ("The report does not say ...").
+_SILENT = re.compile(
+    r"\b(does not|doesn't|do not) (say|give|set out|describe|state|record|list|specify|mention)\b|\bgives no\b"
+    r"|\bsays nothing\b|\bnot (stated|specified|given)\b"
+)
+# The words a silent clause uses for the kind of answer it lacks.
+_LACKS = {
+    Ask.who: re.compile(r"\bwho\b|\bwhich (manager|officer|panel)\b"),
+    Ask.when: re.compile(r"\bwhen\b|\bdates?\b|\bhow often\b|\bmonths?\b"),
+    Ask.amount: re.compile(r"\bhow (much|many)\b|\bamounts?\b|\bfigures?\b|\bsalar|\bnumbers?\b|\bcosts?\b"),
+    Ask.duration: re.compile(r"\bhow long\b|\bperiod\b|\btimescales?\b"),
+    Ask.repay: re.compile(r"\brepa|\bclawback|\bpay(ing)? back\b"),
+    Ask.backdated: re.compile(r"\bback ?dat|\beffective\b|\bstart date\b"),
+}
+_NAMED_ROLE = re.compile(r"\b(manager|director|officer|panel|chair|human resources|head of|assessor)s?\b")
+MAX_NAMED = 4  # facts for that many named levels or pathways, one each
+_NEAREST = 2  # facts shown beside an honest "doesn't say"
+
+
+def fit_to_ask(index: PackIndex, question: Question, answer: Answer) -> Answer:
+    fitted = _fitted(index, question, answer)
+    readings = _readings(index, question, fitted)
+    if readings:
+        return _ask_back(index, question, readings)
+    if fitted.answered and Ask.automatic in question.asks and "automatic" not in fitted.text.lower():
+        # The facts give what it depends on (evidence, a vacancy, a panel): that is a "no" to "automatically?"
+        return fitted.model_copy(update={"text": f"Not automatically, going by the policy:\n{fitted.text}"})
+    return fitted
+
+
+def _fitted(index: PackIndex, question: Question, answer: Answer) -> Answer:
+    if not answer.answered:
+        return answer
+    if _silent_on(_body(answer.text).split("\n")[0], question):
+        # The fact that answers is the pack's record that the document is silent on what was asked.
+        said = answer.text.split("\n")
+        cited = said[-1:] if said[-1].startswith("Source:") else []
+        text = "\n".join(
+            [*said[: len(said) - len(cited)], f"Please ask {index.pack.organisation.ask}.", *cited]
+        )
+        return answer.model_copy(update={"answered": False, "text": text})
+    body = _body(answer.text)
+    strict = [ask for ask in question.asks if ask in STRICT]
+    if not strict or set(strict) & _gives(index, body):
+        return answer
+    subject = distinctive_words(index, question)
+    better = _best_fitting(index, question, strict, subject)
+    if better:
+        return compose(index.pack, [p.text for p in better], [p.source for p in better], None, confidence=0.6)
+    subject = _content_words(question)
+    nearest = [p.text for p in _best_fitting(index, question, strict, set(), anywhere=True)[:1]]
+    nearest += [
+        ln for ln in body.split("\n") if subject & set(tokens(normalise(ln))) and not ln.endswith(":")
+    ]
+    return doesnt_say(index, question, list(dict.fromkeys(nearest))[:_NEAREST])
+
+
+def _readings(index: PackIndex, question: Question, answer: Answer) -> list[str]:
+    """A personal question ("what must I do?") whose answer differs by framework, where neither the question
+    nor the asker's record says which is theirs: each framework is a reading, and the asker chooses. (Asked in
+    general, "mandatory training" gets both lists.)"""
+    frameworks = {f.id: f.name for f in index.pack.frameworks}
+    if not answer.answered or not question.personal or len(frameworks) < 2 or question.ids("framework"):
+        return []
+    if _YES_NO.match(question.text):
+        return []  # "can I progress without it?": the same yes or no whichever list is theirs
+    body = _body(answer.text)
+    quoted = [p for p in index.passages if p.text[:60] in body]
+    by_framework: dict[str, set[str]] = {}
+    for passage in quoted:
+        for framework in passage.tags & set(frameworks):
+            by_framework.setdefault(framework, set()).add(passage.kind)
+    if len(by_framework) < 2 or not set.intersection(*by_framework.values()):
+        return []  # different kinds of rule for each: both belong in the answer
+    asked = _content_words(question)
+    singled = {
+        f for f in by_framework for p in quoted if f in p.tags and asked & set(tokens(normalise(p.text)))
+    }
+    if len(singled) == 1:
+        return []  # the question's own words are in one framework's rule ("court skills")
+    return [frameworks[f] for f in frameworks if f in by_framework]
+
+
+def _ask_back(index: PackIndex, question: Question, readings: list[str]) -> Answer:
+    org = index.pack.organisation.short_name
+    text = (
+        f"{org}'s policy gives a different answer for {' and for '.join(readings)}. Which do you mean? "
+        f"Ask again naming one, e.g. “{_main_clause(question.raw)} in {readings[0]}”."
+    )
+    return Answer(
+        answered=False, text=text, clarify=[f"{_main_clause(question.raw)} ({r})" for r in readings]
+    )
+
+
+def _silent_on(line: str, question: Question) -> bool:
+    """The line records that the document does not give the kind of answer the question asks for."""
+    silent = _SILENT.search(line)
+    if not silent:
+        return False
+    lacking = line[silent.start() :].lower()
+    rest = line[: silent.start()] + " " + line[silent.end() :].split(".", 1)[-1]
+    gives: set[Ask] = {ask for ask in answers(rest) if ask != Ask.who}  # its "you" names no one
+    gives |= {Ask.who} if _NAMED_ROLE.search(rest.lower()) else set()
+    return any(ask in _LACKS and _LACKS[ask].search(lacking) and ask not in gives for ask in question.asks)
+
+
+def _content_words(question: Question) -> set[str]:
+    """The question's words besides those that say what kind of question it is."""
+    text = question.text
+    for cues in CUES.values():
+        for cue in cues:
+            text = cue.pattern.sub(" ", text)
+    return set(tokens(text)) - NEUTRAL - _ASK_WORDS - GENERAL
+
+
+def distinctive_words(index: PackIndex, question: Question) -> set[str]:
+    """The question's words that only a few of the pack's facts use: what singles out its subject."""
+    if not index.passages:
+        return set()
+    org = set(tokens(normalise(f"{index.pack.organisation.short_name} {index.pack.organisation.name}")))
+    asked = _content_words(question) - org
+    limit = max(1, int(DISTINCTIVE_SHARE * len(index.passages)))
+    found = set()
+    for word in asked:
+        uses = sum(1 for words in index.words if word in words)
+        if 0 < uses <= limit and not word.isdigit():
+            found.add(word)
+    return found
+
+
+def _gives(index: PackIndex, body: str) -> set[Ask]:
+    """The asks the answer's text gives: by its words, and as declared by the facts it quotes."""
+    found = set(answers(body))
+    for passage, gives in zip(index.passages, index.gives, strict=True):
+        if passage.text[:60] in body:
+            found |= gives
+    return found
+
+
+def _best_fitting(
+    index: PackIndex, question: Question, strict: list[Ask], subject: set[str], *, anywhere: bool = False
+) -> list[Passage]:
+    """The facts that give the asked kind of answer about the asked subject, best first (at most two), or the
+    best for each level, pathway or supplement named ("from the top of level 1 to the bottom of level 2")."""
+    scores = index.scores(question.terms)
+    named = {m.id for m in question.mentions if m.kind != "framework"}
+    scored = []
+    for i, passage in enumerate(index.passages):
+        if strict and not set(strict) & index.gives[i]:
+            continue
+        if named and not (_said_of(passage, named) or (anywhere and not passage.tags)):
+            continue  # not said of the level, pathway or supplement asked about
+        shared = subject & index.words[i]
+        if subject and not shared:
+            continue
+        scored.append((scores[i] + 3.0 * len(shared), i))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    if not scored or scored[0][0] <= 0:
+        return []
+    if len(named) > 1:
+        each = [next((i for _, i in scored if index.passages[i].tags & {one}), None) for one in sorted(named)]
+        return [index.passages[i] for i in dict.fromkeys(i for i in each if i is not None)][:MAX_NAMED]
+    top = scored[0][0]
+    return [index.passages[i] for score, i in scored[:2] if score >= 0.75 * top]
+
+
+# Rules of the process that hold whatever the level (when an award counts, who signs, how to appeal).
+_ANY_LEVEL = {"rule", "fact", "evidence"}
+_LEVEL_TOPICS = {Topic.requirements, Topic.eligibility, Topic.apply, Topic.overview, Topic.pay}
+
+
+def _said_of(passage: Passage, named: set[str]) -> bool:
+    """The passage is about one of the named levels (or pathways...), or is a process rule for any level."""
+    if passage.tags & named:
+        return True
+    return not passage.tags and passage.kind in _ANY_LEVEL and not passage.topics & _LEVEL_TOPICS
+
+
+def doesnt_say(index: PackIndex, question: Question, nearest: list[str]) -> Answer:
+    """The policy covers the subject but nothing in it answers this: say exactly that, then what helps."""
+    org = index.pack.organisation
+    lines = [f"{org.short_name}'s policy doesn't say {what_was_asked(question.raw)}."]
+    if nearest:
+        lines.append("What it does say that may help:")
+        lines += [line for line in nearest if line and not line.startswith("Source:")]
+    lines.append(f"Please ask {org.ask}.")
+    return Answer(answered=False, text="\n".join(lines), topic=None)
+
+
+_PRONOUNS = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "am": "are",
+             "i'm": "you're", "im": "you're", "i've": "you've", "ive": "you've", "we": "you", "our": "your",
+             "us": "you"}  # fmt: skip
+_AUX = r"(do|does|did|can|could|will|would|should|must|is|are|am|was|were|have|has|may|might)"
+_WH_WORD = r"(how (much|many|long|often|soon)( \w+){0,3}?|what( \w+)?|which \w+|what|which|who|whom|when|where|why|how)"
+_WH = re.compile(rf"^(?P<wh>{_WH_WORD}( exactly| actually)?) (?P<aux>{_AUX}) (?P<subj>i|you|we|they|it|there|he|she)\b"
+                 rf"(?P<rest>.*)$")  # fmt: skip
+_WH_BE = re.compile(rf"^(?P<wh>{_WH_WORD}) (?P<aux>is|are|was|were) (?P<rest>.+)$")
+_WH_SUBJECT = re.compile(r"^(who|what|which \w+) (?!(do|does|did|is|are|can|will|would|should)\b)\w+")
+_YES_NO = re.compile(rf"^{_AUX} (?P<subj>i|you|we|they|it|there|he|she)\b(?P<rest>.*)$")
+_DO_NP = re.compile(r"^(do|does|did) (?P<rest>.*)$")
+
+
+def what_was_asked(raw: str) -> str:
+    """The question turned into what it asks ("how many years do I need?" -> "how many years you need")."""
+    clause = _main_clause(raw)
+    words = [_PRONOUNS.get(w, w) for w in " ".join(CHAT_WORDS.get(w, w) for w in clause.split()).split()]
+    text = " ".join(words)
+    found = _WH.match(text)
+    if found:
+        aux = found.group("aux")
+        keep = "" if aux in {"do", "does", "did"} else f" {_PRONOUNS.get(aux, aux)}"
+        subj = _PRONOUNS.get(found.group("subj"), found.group("subj"))
+        return f"{found.group('wh')} {subj}{keep}{found.group('rest')}"
+    found = _YES_NO.match(text)
+    if found:
+        aux = found.group(1)
+        keep = "" if aux in {"do", "does", "did"} else f" {'are' if aux == 'am' else aux}"
+        return f"whether {found.group('subj')}{keep}{found.group('rest')}"
+    found = _WH_BE.match(text)
+    if found:
+        return f"{found.group('wh')} {found.group('rest')} {found.group('aux')}"
+    if _WH_SUBJECT.match(text):
+        return text  # "who signs off applications" reads the same asked or reported
+    found = _DO_NP.match(text)
+    if found and re.match(
+        r"\S+ (\S+ ){0,2}(have|need|get|count|apply|include|mean|cover)\b", found.group("rest")
+    ):
+        return f"whether {found.group('rest')}"
+    return f"anything that answers “{clause}?”"
+
+
+def _main_clause(raw: str) -> str:
+    """The part of the question that asks: its first asking clause, without greetings, preamble or "if"."""
+    text = raw.strip().lower().replace("\u2019", "'")
+    pieces = [p.strip(" -–—:;,.") for p in re.split(r"[?!.;:,—–]| - ", text)]
+    pieces = [p for p in pieces if p]
+    return next((p for p in pieces if _asks(p)), pieces[0] if pieces else text)
+
+
+def _asks(part: str) -> bool:
+    return bool(re.match(rf"^({_AUX}|how|what|which|who|whom|when|where|why)\b", part.strip()))
+
+
+def _body(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not line.startswith("Source:"))

@@ -1,0 +1,82 @@
+"""Questions with several parts: each part is answered on its own, with what the asker said about themselves,
+and the answers are put together (every part answered, or said plainly not to be in the policy)."""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.models import Pack, Source
+from knowledge.replies import Answer, compose
+
+_ASKING = re.compile(
+    r"^\s*(how|what|what's|whats|which|who|whom|whose|when|where|why|do|does|did|is|are|am|can|could|will|would"
+    r"|should|must|may|has|have|any|and what|and how|and who|and when|and is|and do|and can|what about)\b",
+    re.IGNORECASE,
+)
+# Where one asking part ends and the next begins inside a sentence: ", and what ...", "; is it ...".
+_JOIN = re.compile(
+    r"(?:,\s*|;\s*|\s+)(?:and|also|plus)\s+(?=(?:how|what|which|who|when|where|why|is|are|do|does|can|will)\b)"
+    r"|\s*[;,]\s*(?=(?:how|what|which|who|when|where|why)\b)",
+    re.IGNORECASE,
+)  # not "or": "is it X or does it Y" is one question with two answers to choose from
+_SENTENCE = re.compile(r"(?<=[?!.:])\s+|\s+[-–—]\s+|\?(?=\S)")
+PART_LINES = 3  # of each part's answer, so that every part fits
+# A request for several things ("please provide the number of X, its value, and the number of Y"): each thing
+# is a part, asked as "what is ...".
+_REQUEST = re.compile(
+    r"\b(?:please\s+)?(?:provide|state|give|tell me|list|confirm|send)\s+(?:me\s+)?(?P<items>.+)$",
+    re.IGNORECASE,
+)
+_ITEM = re.compile(r"\s*\(\w\)\s*|,\s*(?:and\s+)?(?=(?:the|its|their|how|what|which|when|who)\b)"
+                   r"|\s+and\s+(?=\(\w\)|(?:the|its|their)\b)|\s*,?\s*together with\s+", re.IGNORECASE)  # fmt: skip
+MIN_WORDS = 3  # a shorter piece ("or not?") belongs to the part before it
+
+
+def question_parts(text: str) -> list[str]:
+    """The asking parts of a question, each with the statements that set the scene ("I'm level 2.").
+    One part (the usual case) is the question as given."""
+    sentences = [s.strip() for s in _SENTENCE.split(text.strip()) if s and s.strip()]
+    context = [s for s in sentences if not _ASKING.match(s) and not s.endswith("?")]
+    asking = [s for s in sentences if s not in context]
+    pieces: list[str] = []
+    for sentence in asking:
+        split = [p.strip(" ,;") for p in _JOIN.split(sentence) if p.strip(" ,;")]
+        if len(split) > 1 and not _ASKING.match(split[0]):
+            context.append(split.pop(0))  # "I'm level 1 and can evidence level 2, where would I go?"
+            split = [" ".join(split)] if not all(_ASKING.match(p) for p in split) else split
+        for piece in split:
+            if pieces and len(piece.split()) < MIN_WORDS:
+                pieces[-1] = f"{pieces[-1]} {piece}"
+            elif piece:
+                pieces.append(piece)
+    if len(pieces) < 2:
+        requested = _requested(text)
+        return requested if len(requested) > 1 else [text]
+    scene = " ".join(context)
+    return [f"{scene} {piece}".strip() for piece in pieces]
+
+
+def _requested(text: str) -> list[str]:
+    """The things a formal request asks for, each as a question of its own."""
+    found = _REQUEST.search(text.strip().rstrip(".?"))
+    if found is None:
+        return []
+    items = [i.strip(" ,;") for i in _ITEM.split(found.group("items")) if i and len(i.split()) >= 2]
+    return [f"what is {item}?" for item in items] if len(items) > 1 else []
+
+
+def combined(pack: Pack, answers: list[Answer]) -> Answer:
+    """One reply answering every part in turn; answered when any part is."""
+    lines: list[str] = []
+    sources: list[Source] = []
+    for answer in answers:
+        body = [line for line in answer.text.split("\n") if not line.startswith("Source:")]
+        # The direct answer and its first detail; what the policy does not say, and who to ask once, at the end.
+        body = body[:PART_LINES] if answer.answered else body[:1]
+        lines += body
+        sources += [Source(document=c.document, section=c.section) for c in answer.sources]
+    if not any(a.answered for a in answers):
+        ask = f"Please ask {pack.organisation.ask}."
+        text = "\n".join(dict.fromkeys([*(ln for ln in lines if ln != ask), ask]))
+        return Answer(answered=False, text=text)
+    return compose(pack, lines, sources, None, confidence=min(a.confidence for a in answers if a.answered))

@@ -1,0 +1,44 @@
+"""Socket Mode (SLACK_APP_TOKEN set): Pathway connects out to Slack (apps.connections.open, then the
+WebSocket it names), acknowledges each event envelope and answers it, against the loopback fake."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from bot.runtime import Runtime
+from bot.slack import mount as slack_mount
+from tests.fakes.slack_api import FakeSlackApi
+from tests.slack.conftest import TEAM
+
+
+async def test_an_event_over_socket_mode_is_acknowledged_and_answered(
+    runtime: Runtime, fake_slack: FakeSlackApi
+) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"slack_app_token": "xapp-1-test"})
+    app = web.Application()
+    assert slack_mount.mount(app, runtime) == "slack: on (Socket Mode)"
+    server = TestServer(app, host="127.0.0.1", port=0)
+    await server.start_server()  # connects out at start-up
+    try:
+        [opened] = [c for c in fake_slack.calls if c.method == "apps.connections.open"]
+        assert opened.token == "xapp-1-test"  # the app-level token, not the bot token
+        event = {"type": "message", "channel_type": "im", "channel": "DWORKER", "user": "UWORKER",
+                 "text": "how much is SCP 39?", "ts": f"{time.time():.6f}", "team": TEAM}  # fmt: skip
+        body = {"type": "event_callback", "team_id": TEAM, "api_app_id": "A0PATHWAY", "event_id": "Ev0SOCKET1",
+                "event_time": int(time.time()), "event": event}  # fmt: skip
+        envelope = await fake_slack.push(body)
+        deadline = time.monotonic() + 20
+        while not [p for p in fake_slack.of("chat.postMessage") if p.get("channel") == "DWORKER"]:
+            assert time.monotonic() < deadline, "no answer over Socket Mode"
+            await asyncio.sleep(0.05)
+        assert envelope in fake_slack.acknowledged
+        [answer] = [p for p in fake_slack.of("chat.postMessage") if p.get("channel") == "DWORKER"]
+        assert "39" in answer["text"] and "Source" in json.dumps(answer["blocks"])
+    finally:
+        await server.close()
+    assert fake_slack.sockets == []  # the connection is closed when the server stops

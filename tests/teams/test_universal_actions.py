@@ -1,0 +1,42 @@
+"""Approval cards as Universal Actions: Action.Execute buttons (with a plain Action.Submit fallback), a
+refresh for the decider, and the pressed card answered by the adaptiveCard/action invoke response."""
+
+from __future__ import annotations
+
+from bot.runtime import Runtime
+from tests.teams.conftest import PEOPLE, Teams, last_card, validate_card
+from tests.teams.test_medway_application import MANAGER, SERVICE, deliver, submit_application
+
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+async def test_the_decider_refreshes_to_buttons_and_the_invoke_answers_with_the_decided_card(
+    teams: Teams, runtime: Runtime
+) -> None:
+    await teams.install(MANAGER)
+    await teams.install(SERVICE)
+    await submit_application(teams)
+    before = len(teams.connector.log)
+    await deliver(runtime)
+    sent = last_card(teams.new_since(before, teams.personal(MANAGER)))
+    assert sent.card is not None and sent.card["refresh"]["userIds"] == [PEOPLE[MANAGER][0]]
+    assert {a["type"] for a in sent.card["actions"]} == {"Action.Execute"}
+    assert {a["fallback"]["type"] for a in sent.card["actions"]} == {"Action.Submit"}
+
+    refreshed, _ = await teams.execute(MANAGER, sent)  # she opens it: still hers to decide
+    assert refreshed["type"] == CARD and [a["title"] for a in refreshed["value"]["actions"]][:1] == [
+        "Approve"
+    ]
+    answer, _messages = await teams.execute(MANAGER, sent, "Approve")
+    assert answer["statusCode"] == 200 and answer["type"] == CARD
+    validate_card(answer["value"])
+    decided = "\n".join(b.get("text", "") for b in answer["value"]["body"])
+    assert "Recommended by Tara Manager" in decided and "actions" not in answer["value"]
+    assert teams.connector.updates(teams.personal(MANAGER)) == []  # the invoke response redrew it
+    refreshed, _ = await teams.execute(MANAGER, sent)  # opened again later: the decision, no buttons
+    assert "actions" not in refreshed["value"] and "Recommended by Tara Manager" in str(refreshed["value"])
+    before = len(teams.connector.log)
+    await deliver(runtime)  # and the service manager's card follows as before
+    assert (
+        "Service Managers and above only" in last_card(teams.new_since(before, teams.personal(SERVICE))).text
+    )
