@@ -15,8 +15,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/pathway demo
 
+# What CI runs (.ci/run calls exactly this): PostgreSQL joins the run when one answers at
+# PATHWAY_TEST_DATABASE_URL or, unset, at 127.0.0.1:5432 (user postgres, database test); -rs prints
+# why each skipped test skipped (no PostgreSQL, no Chromium for the browser tests).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	@url="$$($(BIN)/python tests/local_postgres.py)"; \
+	if [ -n "$$url" ]; then echo "make test: PostgreSQL at $$url: its tests run too"; \
+	else echo "make test: no PostgreSQL answers: its tests skip (see README, Development)"; fi; \
+	PATHWAY_TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -rs
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && $(BIN)/lint-imports

@@ -18,10 +18,13 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bot import metrics
 from bot.delivery import Sender
 from bot.dispatch import Dispatcher, every, release_broadcasts_periodically
+from bot.logs import with_request_id
 from bot.loopback import LOOPBACK_ONLY, require_loopback
 from bot.readiness import Readiness
+from bot.retention import retain_daily
 from bot.runtime import Runtime
 from bot.slack import mount as slack
 from bot.teams import mount as teams
@@ -83,7 +86,7 @@ def build(
 ) -> tuple[web.Application, list[str]]:
     """The server application and the start-up notes saying which front-ends are on. The web chat is
     mounted when `web_chat` says (default: PATHWAY_WEB_CHAT); `pathway demo` always asks for it."""
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[database_outage])
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[with_request_id, database_outage])
     app[RUNTIME_KEY] = runtime
     app[LOOPBACK_ONLY] = []
     app.router.add_get("/healthz", healthz)
@@ -91,6 +94,7 @@ def build(
     notes = [mount(app, runtime) for mount in front_ends(chat)]
     if not chat:
         notes.insert(0, "web chat: off (`pathway demo` serves it; PATHWAY_WEB_CHAT=1 for loopback use)")
+    notes.append(metrics.mount(app, runtime))
     dispatcher = None
     if dispatch:
         senders = platform_senders(runtime)
@@ -104,6 +108,8 @@ def build(
         app.cleanup_ctx.append(background(lambda stop: remind_periodically(runtime, stop)))
         release = partial(release_broadcasts_periodically, runtime.sessions, runtime.library)
         app.cleanup_ctx.append(background(release))  # scheduled broadcasts and deadline reminders
+        app.cleanup_ctx.append(background(partial(retain_daily, runtime.sessions, runtime.settings)))
+        notes.append("retention: the schedule runs at start and daily (docs/data-protection.md)")
     return app, notes
 
 

@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
+from bot.data_commands import audit_app, data_app
+from bot.metrics_processes import share_counts_between_processes
 from bot.slack.link import slack_app
 from bot.teams.commands import teams_app
 from knowledge.coverage import facts_answering_nothing
@@ -35,6 +37,8 @@ org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(slack_app, name="slack")
 app.add_typer(teams_app, name="teams")
+app.add_typer(data_app, name="data")
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:
@@ -179,6 +183,36 @@ def db_upgrade() -> None:
     operations.db_upgrade()
 
 
+@db_app.command("backup")
+def db_backup(file: Annotated[Path, typer.Argument(help="The backup file to write")]) -> None:
+    """Copy the database safely while it runs (SQLite: online backup; PostgreSQL: pg_dump)."""
+    from bot import backups
+
+    backups.backup(file)
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A file `pathway db backup` wrote")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Replace the database with a backup (stop `pathway serve` and `pathway dispatch` first)."""
+    from bot import backups
+
+    if not yes:
+        typer.confirm("Replace everything in the database with the backup?", abort=True)
+
+    backups.restore(file)
+
+
+@app.command()
+def doctor() -> None:
+    """Check this deployment's configuration end to end; one line per check, with what to fix."""
+    from bot.doctor import run as run_checks
+
+    raise typer.Exit(run_checks())
+
+
 @staff_app.command("import")
 def staff_import(file: Annotated[Path, typer.Argument(help="CSV with the roster header")]) -> None:
     """Load or update the HR roster; a file with any bad row imports nothing and lists every problem."""
@@ -218,8 +252,9 @@ def chat(
 def serve(
     dispatch: Annotated[bool, typer.Option(help="Run the outbox dispatcher in this process")] = True,
 ) -> None:
-    """Serve Slack and Teams (those configured), /healthz and /readyz on PATHWAY_PORT; the web chat only
-    with PATHWAY_WEB_CHAT=1, on loopback."""
+    """Serve Slack and Teams (those configured), /healthz, /readyz and /metrics on PATHWAY_PORT; the web
+    chat only with PATHWAY_WEB_CHAT=1, on loopback."""
+    share_counts_between_processes()
     from bot import operations
 
     operations.serve(_library(), dispatch)
@@ -228,6 +263,7 @@ def serve(
 @app.command()
 def demo() -> None:
     """Try Pathway with no workspace: a demo roster for every organisation and the web chat."""
+    share_counts_between_processes()
     from bot import operations
 
     operations.demo(_library())
@@ -242,11 +278,14 @@ def dispatch_command(
     lease: Annotated[
         float, typer.Option(min=1, help="Seconds before a dead dispatcher's claims are retaken")
     ] = 60,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve /metrics on this port (PATHWAY_HOST) for Prometheus")
+    ] = None,
 ) -> None:
     """Run only the outbox dispatcher (scale-out: several of these beside `pathway serve --no-dispatch`)."""
     from bot import operations
 
-    operations.dispatch(_library(), concurrency, batch, lease)
+    operations.dispatch(_library(), concurrency, batch, lease, metrics_port)
 
 
 @app.command()

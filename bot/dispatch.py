@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from prometheus_client import Counter
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery import Delivery, Postponed, RateLimited, Sender, SendFailed, Undeliverable
@@ -71,6 +72,14 @@ OUTAGE_BACKOFF_CEILING_SECONDS = 30.0  # while the database is away, a pass at l
 HEARTBEAT_SLACK_SECONDS = 30.0  # a loop this late past its expected wake-up is reported not ready
 
 Outcome = Literal["delivered", "retry", "failed"]
+
+SENDS = Counter(
+    "pathway_sends",
+    "Sends of queued messages by channel and result: delivered; retried (a 5xx, timeout or network "
+    "error: tried again later); rate_limited (a 429: sent again after Retry-After); postponed (a look-up "
+    "it needed was rate limited); failed (given up, or the recipient is gone).",
+    ["channel", "result"],
+)
 
 
 def backoff(failures: int) -> float:
@@ -123,6 +132,7 @@ class Settlement:
     due: datetime | None = None
     failed_send: bool = False  # counts towards MAX_FAILURES
     may_have_arrived: bool = False  # for a retry: the platform may already have it
+    postponed: bool = False  # a look-up the send needed was rate limited
 
 
 class Dispatcher:
@@ -367,28 +377,36 @@ class Dispatcher:
                 # platform's next window. It takes a new slot instead; the missed one goes unused.
                 return Settlement(message, "retry", "missed its send slot", self.clock(),
                                   may_have_arrived=claim.uncertain)  # fmt: skip
-            began = self.clock()  # what got through is counted by when it was sent (storage.paces)
-            try:
-                send = self.senders[message.channel].send(delivery_of(message, claim.uncertain))
-                await asyncio.wait_for(send, self.send_timeout)
-                self.successes[message.channel].record(began)
-            except RateLimited as exc:  # the platform refused this send; an earlier one may still count
-                first = not self._paused(message.channel)
-                settlement = self._rate_limited(message, exc, claim.uncertain)  # pauses the channel here
-                if first:  # sends in flight get 429s too: only the first reports, once for this pause
-                    await self._report_limit(message.channel, exc.retry_after)
-                return settlement
-            except Postponed as exc:  # this message only: the channel goes on at its pace
-                due = self.clock() + timedelta(seconds=retry_wait(exc.retry_after))
-                return Settlement(message, "retry", str(exc), due, may_have_arrived=claim.uncertain)
-            except Undeliverable as exc:
-                return Settlement(message, "failed", str(exc) or "undeliverable")
-            except (SendFailed, OSError, TimeoutError) as exc:
-                return self._failed_send(message, f"{exc.__class__.__name__}: {exc}")
-            except Exception as exc:  # a bug in a sender: record it, retry with backoff, never lose it
-                log.exception("sender %s crashed on outbox message %s", message.channel, message.id)
-                return self._failed_send(message, f"{exc.__class__.__name__}: {exc}")
-            return Settlement(message, "delivered")
+            settlement = await self._send(claim)
+            SENDS.labels(message.channel, send_result(settlement)).inc()
+            return settlement
+
+    async def _send(self, claim: Scheduled) -> Settlement:
+        message = claim.message
+        began = self.clock()  # what got through is counted by when it was sent (storage.paces)
+        try:
+            send = self.senders[message.channel].send(delivery_of(message, claim.uncertain))
+            await asyncio.wait_for(send, self.send_timeout)
+            self.successes[message.channel].record(began)
+        except RateLimited as exc:  # the platform refused this send; an earlier one may still count
+            first = not self._paused(message.channel)
+            settlement = self._rate_limited(message, exc, claim.uncertain)  # pauses the channel here
+            if first:  # sends in flight get 429s too: only the first reports, once for this pause
+                await self._report_limit(message.channel, exc.retry_after)
+            return settlement
+        except Postponed as exc:  # this message only: the channel goes on at its pace
+            due = self.clock() + timedelta(seconds=retry_wait(exc.retry_after))
+            return Settlement(
+                message, "retry", str(exc), due, may_have_arrived=claim.uncertain, postponed=True
+            )
+        except Undeliverable as exc:
+            return Settlement(message, "failed", str(exc) or "undeliverable")
+        except (SendFailed, OSError, TimeoutError) as exc:
+            return self._failed_send(message, f"{exc.__class__.__name__}: {exc}")
+        except Exception as exc:  # a bug in a sender: record it, retry with backoff, never lose it
+            log.exception("sender %s crashed on outbox message %s", message.channel, message.id)
+            return self._failed_send(message, f"{exc.__class__.__name__}: {exc}")
+        return Settlement(message, "delivered")
 
     async def _report_limit(self, channel: str, retry_after: float) -> None:
         at = self.clock()  # when the 429 came
@@ -472,6 +490,15 @@ def settled_or_logged(sending: set[asyncio.Task[None]]) -> Callable[[asyncio.Tas
             log.error("sending or recording a batch failed", exc_info=task.exception())
 
     return done
+
+
+def send_result(settlement: Settlement) -> str:
+    """The `pathway_sends` result of one send (bot.metrics)."""
+    if settlement.outcome != "retry":
+        return settlement.outcome  # delivered or failed
+    if settlement.failed_send:
+        return "retried"
+    return "postponed" if settlement.postponed else "rate_limited"
 
 
 def delivery_of(message: OutboxMessage, uncertain: bool = False) -> Delivery:

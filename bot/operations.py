@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import logging
 import signal
 import sys
 from pathlib import Path
@@ -18,7 +17,9 @@ from bot.app import build, platform_senders
 from bot.console import read_lines, run_interactive, run_jsonl
 from bot.demo import demo_roster
 from bot.dispatch import Dispatcher
+from bot.logs import ShortAccessLogger, configure_logging
 from bot.loopback import LOOPBACK_ONLY, is_loopback_host
+from bot.metrics import metrics_application
 from bot.runtime import Runtime
 from bot.settings import Settings
 from dialogs.reminders import ReminderPolicy, send_reminders
@@ -29,8 +30,6 @@ from storage.columns import utc_now
 from storage.db import transaction
 from storage.roster import RosterImport
 from storage.roster_rows import RosterRejected
-
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def start(library: Library) -> Runtime:
@@ -103,13 +102,13 @@ def load_demo_people(runtime: Runtime) -> str:
 
 
 def run_server(runtime: Runtime, *, dispatch: bool = True, web_chat: bool | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    configure_logging(runtime.settings.pathway_log_format)
     application, notes = build(runtime, dispatch=dispatch, web_chat=web_chat)
     host = listening_host(runtime.settings.pathway_host, application.get(LOOPBACK_ONLY, []), notes)
     freeze_startup_heap()
     port = runtime.settings.pathway_port
     typer.echo("\n".join([f"Pathway on http://{host}:{port}/", *notes]))
-    web.run_app(application, host=host, port=port, print=None)
+    web.run_app(application, host=host, port=port, print=None, access_log_class=ShortAccessLogger)
 
 
 def listening_host(configured: str, loopback_only: list[str], notes: list[str]) -> str:
@@ -123,16 +122,17 @@ def listening_host(configured: str, loopback_only: list[str], notes: list[str]) 
     return "127.0.0.1"
 
 
-def dispatch(library: Library, concurrency: int, batch: int, lease: float) -> None:
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+def dispatch(library: Library, concurrency: int, batch: int, lease: float, metrics_port: int | None) -> None:
     runtime = start(library)
+    configure_logging(runtime.settings.pathway_log_format)
     senders = platform_senders(runtime)
     freeze_startup_heap()
     typer.echo(f"dispatching for: {', '.join(sorted(senders)) or 'no platform senders configured'}", err=True)
     dispatcher = Dispatcher(
         runtime.sessions, senders, batch=batch, concurrency=concurrency, lease_seconds=lease
     )
-    asyncio.run(run_dispatcher(dispatcher))
+    metrics = None if metrics_port is None else (runtime.settings.pathway_host, metrics_port)
+    asyncio.run(run_dispatcher(dispatcher, runtime, metrics))
 
 
 def freeze_startup_heap() -> None:
@@ -143,12 +143,24 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
-async def run_dispatcher(dispatcher: Dispatcher) -> None:
+async def run_dispatcher(
+    dispatcher: Dispatcher, runtime: Runtime, metrics: tuple[str, int] | None = None
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await dispatcher.run(stop)
+    if metrics is None:
+        await dispatcher.run(stop)
+        return
+    runner = web.AppRunner(metrics_application(runtime), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, *metrics).start()
+    typer.echo(f"metrics on http://{metrics[0]}:{metrics[1]}/metrics", err=True)
+    try:
+        await dispatcher.run(stop)
+    finally:
+        await runner.cleanup()
 
 
 def remind(library: Library) -> None:

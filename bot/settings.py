@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -17,6 +20,19 @@ class Settings(BaseSettings):
     # and then on loopback only (bot/loopback.py).
     pathway_web_chat: bool = False
     pathway_web_hosts: list[str] = ["localhost", "127.0.0.1", "::1"]  # Host names the web chat answers to
+    pathway_log_format: Literal["text", "json"] = "text"  # json: one object a line, for a log collector
+    # /metrics answers loopback; anything else (including through a proxy) needs this bearer token.
+    pathway_metrics_token: str | None = None
+
+    # Retention (bot/retention.py, docs/data-protection.md). Pathway's own working data, with our defaults:
+    pathway_retain_handled_events_days: int = Field(default=7, ge=1)  # platform retries come within minutes
+    pathway_retain_sent_messages_weeks: int = Field(default=4, ge=1)  # the text of settled outbox messages
+    pathway_retain_unanswered_months: int = Field(default=6, ge=1)  # questions the bot could not answer
+    pathway_retain_drafts_months: int = Field(default=6, ge=1)  # withdrawn or untouched drafts' evidence
+    # Periods each organisation's HR sets, in months, by organisation id, e.g. '{"medway": 24}'. No default:
+    # an organisation without one keeps decided applications' evidence, and its leavers' data, until it sets one.
+    pathway_retain_decided_evidence_months: dict[str, int] = Field(default_factory=dict)
+    pathway_retain_leavers_months: dict[str, int] = Field(default_factory=dict)
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None

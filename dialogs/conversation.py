@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialogs import application, approval, commands, hr, panels, review
+from dialogs import application, approval, commands, hr, metrics, panels, review
 from dialogs.documents import evidence_in_full
 from dialogs.identify import identify
 from dialogs.messages import Action, Incoming, Platform, Reply, button, submission_key
@@ -237,7 +237,15 @@ class Conversation:
         scheduled = panels.answer_next_panel(turn, text)  # HR's panel records, when there are any
         if scheduled is not None:
             return scheduled
-        answer = self.library.ask(turn.org, text, asker=_asker(turn))
+        with metrics.ANSWER_SECONDS.labels(turn.org).time():
+            answer = self.library.ask(turn.org, text, asker=_asker(turn))
+        outcome = (
+            "clarify" if answer.clarify  # asked back which of two readings was meant
+            else "declined" if not answer.answered
+            else "unsure" if answer.confidence < 0.6
+            else "answered"
+        )  # fmt: skip
+        metrics.QUESTIONS.labels(turn.org, outcome).inc()
         if not answer.answered or answer.confidence < 0.6:
             reason = (
                 "out_of_scope"

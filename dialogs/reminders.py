@@ -51,11 +51,36 @@ def send_reminders(
     return queued
 
 
+@dataclass(frozen=True)
+class WaitingDecision:
+    org: str
+    stage: str
+    working_days: int  # waited so far
+
+
+def waiting_decisions(session: Session, library: Library, now: datetime) -> list[WaitingDecision]:
+    """Every decision waiting on someone, and how long it has waited (what `send_reminders` chases)."""
+    waiting = []
+    for status_name, stage_name in WAITING.items():
+        for app in applications.applications_awaiting(session, status_name):
+            if app.org_id not in library.packs:
+                continue
+            applicant = directory.get_person(session, app.person_id)
+            assert applicant is not None
+            turn = Turn(session, library, applicant, now, "console")
+            waiting.append(WaitingDecision(app.org_id, stage_name, _waited(turn, app)))
+    return waiting
+
+
+def _waited(turn: Turn, app: Application) -> int:
+    return working_days_between(approval.waiting_since(turn, app).date(), turn.today)
+
+
 def _chase(turn: Turn, app: Application, stage_name: str, policy: ReminderPolicy) -> int:
     stage = next((s for s in approval.chain(turn.pack) if s.name == stage_name), None)
     if stage is None:
         return 0
-    waited = working_days_between(approval.waiting_since(turn, app).date(), turn.today)
+    waited = _waited(turn, app)
     before = len(turn.notified)
     deciders = approval.deciders(turn, app, stage)
     card = approval.decision_card(turn, app, stage)

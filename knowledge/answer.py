@@ -30,6 +30,7 @@ from knowledge.retrieval import (
 from knowledge.supplement_answers import supplements
 from knowledge.text import normalise, tokens
 from knowledge.understand import Question, names_unknown_post
+from knowledge.verification import verified
 
 Handler = Callable[[PackIndex, Question, Topic], Answer]
 
@@ -64,8 +65,9 @@ _MOVE = re.compile(
 
 
 def respond(index: PackIndex, question: Question) -> Answer:
-    """The routed answer, kept only where it gives what was asked about what was asked (knowledge.fitting)."""
-    return fit_to_ask(index, question, _routed(index, question))
+    """The routed answer, kept only where it gives what was asked about what was asked (knowledge.fitting)
+    and speaks to every salient term of the question (knowledge.verification)."""
+    return verified(index, question, fit_to_ask(index, question, _routed(index, question)))
 
 
 def _routed(index: PackIndex, question: Question) -> Answer:

@@ -7,7 +7,9 @@ synonyms in code: its document's words for a concept are already here, or are ad
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache, lru_cache
+from types import MappingProxyType
 
 from knowledge.text import normalise, stem, words
 
@@ -64,3 +66,18 @@ def related_terms(text: str, corpus: str) -> list[tuple[str, ...]]:
         if stems:
             terms.append(stems)
     return terms
+
+
+@lru_cache(maxsize=4096)
+def concept_alternatives(text: str) -> Mapping[str, frozenset[str]]:
+    """For each stemmed word of a glossary phrase the (normalised) text uses, the stems of every name of
+    that concept: saying any of them says the word ("asye" is said by "newly qualified")."""
+    found: dict[str, set[str]] = {}
+    for pattern, phrases in _patterns():
+        if not pattern.search(text):
+            continue
+        named = {stem(w) for p in phrases for w in words(p)}
+        for phrase in (p for p in phrases if pattern.pattern == rf"\b{re.escape(p)}\b"):
+            for w in words(phrase):
+                found.setdefault(stem(w), set()).update(named)
+    return MappingProxyType({word: frozenset(stems) for word, stems in found.items()})

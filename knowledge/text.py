@@ -10,7 +10,7 @@ import snowballstemmer
 
 # Text-speak and common misspellings people type in chat, word for word.
 CHAT_WORDS = {
-    "wat": "what", "wot": "what", "wht": "what", "whats": "what is", "wats": "what is", "u": "you",
+    "wat": "what", "wot": "what", "wots": "what is", "wht": "what", "whats": "what is", "wats": "what is", "u": "you",
     "ur": "your", "r": "are", "y": "why", "pls": "please", "plz": "please", "lvl": "level", "lvls": "levels",
     "lvel": "level", "levle": "level", "lev": "level", "yr": "year", "yrs": "years", "mth": "month",
     "mths": "months", "mnths": "months", "b4": "before", "wen": "when", "hw": "how", "nxt": "next",

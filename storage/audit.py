@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.columns import utc_now
-from storage.tables import AuditEntry
+from storage.tables import AuditEntry, Person
 
 
 def record(
@@ -48,3 +48,21 @@ def for_organisation(
     if since is not None:
         query = query.where(AuditEntry.at > since)
     return list(session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)))
+
+
+def between(
+    session: Session, org_id: str, start: datetime | None = None, end: datetime | None = None
+) -> list[tuple[AuditEntry, str | None]]:
+    """The organisation's entries from `start` (inclusive) to `end` (exclusive), oldest first, each with
+    the name of the person who acted (None for the system)."""
+    query = (
+        select(AuditEntry, Person.name)
+        .outerjoin(Person, Person.id == AuditEntry.actor_id)
+        .where(AuditEntry.org_id == org_id)
+    )
+    if start is not None:
+        query = query.where(AuditEntry.at >= start)
+    if end is not None:
+        query = query.where(AuditEntry.at < end)
+    rows = session.execute(query.order_by(AuditEntry.at, AuditEntry.id))
+    return [(entry, name) for entry, name in rows]

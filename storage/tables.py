@@ -98,6 +98,11 @@ class Person(Base):
     started_on: Mapped[date | None] = mapped_column(Date)
     muted_broadcasts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Set by the retention job when it first finds the person inactive (a leaver), cleared if they are
+    # active again: a leaver's data is kept for the period HR sets from then (storage.retention).
+    inactive_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When their personal data was erased or pseudonymised; the row stays for the decisions it made.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @validates("email")
     def lower_case_email(self, _key: str, email: str) -> str:

@@ -97,7 +97,7 @@ class Listeners:
         try:
             return MessageEvent.model_validate(event)
         except ValidationError as exc:
-            log.warning("unreadable Slack event: %s", exc.errors()[:3])
+            log.warning("unreadable Slack event: %s", exc.errors(include_input=False, include_url=False)[:3])
             return None
 
     async def command(self, ack: AsyncAck, body: dict[str, Any]) -> None:

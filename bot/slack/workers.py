@@ -22,6 +22,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.logs import configure_logging, new_request_id, request_id
 from bot.settings import Settings
 from bot.slack.answering import InThreads
 from bot.slack.client import keep_connections, web_client
@@ -56,6 +57,7 @@ def _start_worker(settings: dict[str, Any], parent: int) -> None:
     die_with_parent(parent)
     os.nice(WORKER_NICENESS)
     configured = Settings.model_validate(settings)
+    configure_logging(configured.pathway_log_format)  # a spawned process starts with none
     sessions = db.session_factory(db.make_engine(configured.pathway_database_url))
     conversation = Conversation(Library.load(), sessions, channel="slack")
     client = web_client(configured, retries=True)
@@ -70,6 +72,7 @@ async def _open(client: AsyncWebClient) -> None:
 
 def _event_turn(team: str, user: str, place: dict[str, Any], text: str | None, event_id: str | None) -> None:
     assert _loop is not None and _turns is not None, "worker not started"
+    request_id.set(event_id or new_request_id())  # this turn's log lines carry Slack's event id
     _loop.run_until_complete(_turns.answer_now(team, user, Place(**place), text=text, event_id=event_id))
 
 

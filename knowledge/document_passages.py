@@ -1,0 +1,112 @@
+"""The organisation's document itself, made searchable sentence by sentence, each with its section label.
+
+The pack records the facts people usually ask about; the document says more (who wrote it, what it costs,
+who was consulted, what inspectors found). Quoting the document verbatim, cited by section, is within the
+truth rule (it IS the policy), so when no pack fact fits, the best passage is quoted as it stands.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from knowledge.loader import DOCUMENTS_DIR
+from knowledge.text import normalise, tokens
+
+# A numbered paragraph or heading ("2.1 In 2006 ...", "- 4.5.2 Areas for improvement", "3. Background").
+_NUMBERED = re.compile(r"^\s*(?:[-•*]\s*)?(?P<label>\d{1,2}(?:\.\d{1,2})*)\.?\s+(?P<rest>\S.*)$")
+_MONTH = re.compile(
+    r"^(january|february|march|april|may|june|july|august|september|october|november|december)\b", re.I
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z£(\"'])")
+STEM_PREFIX = 6  # stems sharing this many first letters are one word ("qualifi", "qualif")
+MAX_HEADING = 80  # a short line without a full stop is a heading (a section's name)
+
+
+@dataclass(frozen=True)
+class DocumentSentence:
+    text: str  # verbatim from the document
+    section: str  # the label of the numbered paragraph or heading it sits under
+    paragraph: int  # which paragraph (line) of the document
+
+
+@dataclass
+class DocumentIndex:
+    """One document's sentences, their stemmed words, and BM25 over them."""
+
+    sentences: list[DocumentSentence] = field(default_factory=list)
+    words: list[frozenset[str]] = field(default_factory=list)
+    vocabulary: frozenset[str] = frozenset()  # every stemmed word the document uses
+    prefixes: frozenset[str] = frozenset()  # the first STEM_PREFIX letters of each of its stems
+    sections: dict[str, str] = field(default_factory=dict)  # label -> the section's text
+    _using: dict[str, set[int]] = field(default_factory=dict)  # stem -> the sentences using it
+    raw: str = ""
+    _bm25: BM25Okapi | None = None
+
+    @classmethod
+    def build(cls, text: str) -> DocumentIndex:
+        index = cls(raw=text)
+        label = ""
+        for number, line in enumerate(text.splitlines()):
+            line = line.strip()
+            if not line:
+                continue
+            numbered = _NUMBERED.match(line)
+            if numbered and not _MONTH.match(numbered.group("rest")):
+                label = numbered.group("label")
+                line = numbered.group("rest")
+            elif len(line) <= MAX_HEADING and not line.endswith((".", ",", ";")) and line[0].isupper():
+                label = line.rstrip(":")
+            index.sections[label] = f"{index.sections.get(label, '')} {line}".strip()
+            for piece in _SENTENCE_END.split(line):
+                if piece.strip():
+                    index.sentences.append(DocumentSentence(piece.strip(), label, number))
+        corpus = [tokens(normalise(s.text)) or ["_"] for s in index.sentences]
+        index.words = [frozenset(c) for c in corpus]
+        index.vocabulary = frozenset().union(*index.words) if index.words else frozenset()
+        index.prefixes = frozenset(w[:STEM_PREFIX] for w in index.vocabulary if len(w) >= STEM_PREFIX)
+        for i, sentence_words in enumerate(index.words):
+            for word in sentence_words:
+                index._using.setdefault(word, set()).add(i)
+        index._bm25 = BM25Okapi(corpus) if corpus else None
+        return index
+
+    def share(self, stems: frozenset[str]) -> float:
+        """The share of the document's sentences using any of the stems."""
+        if not self.sentences:
+            return 0.0
+        using = set().union(*(self._using.get(s, set()) for s in stems))
+        return len(using) / len(self.sentences)
+
+    def section_text(self, label: str) -> str:
+        """A section's own text and its subsections' ("3" holds 3.1 and 3.2); for a name that is no label
+        here (a heading inside a table), the text that follows where the document first uses it."""
+        if label in self.sections:
+            inner = [t for key, t in self.sections.items() if key == label or key.startswith(f"{label}.")]
+            return " ".join(inner)
+        at = self.raw.lower().find(label.lower())
+        return self.raw[at : at + 1500] if at >= 0 else ""
+
+    def scores(self, terms: list[tuple[str, ...]]) -> np.typing.NDArray[np.float64]:
+        """BM25 of every sentence for the terms (a term's alternatives score as their best)."""
+        total = np.zeros(len(self.sentences))
+        if self._bm25 is None:
+            return total
+        for term in terms:
+            total += np.array([self._bm25.get_scores([word]) for word in term]).max(axis=0)
+        return total
+
+
+@cache
+def section_text(document: str, label: str) -> str:
+    return document_index(document).section_text(label)
+
+
+@cache
+def document_index(document: str, documents_dir: Path = DOCUMENTS_DIR) -> DocumentIndex:
+    return DocumentIndex.build((documents_dir / f"{document}.txt").read_text(encoding="utf-8"))
