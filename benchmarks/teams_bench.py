@@ -66,7 +66,7 @@ def bare_app() -> web.Application:
 
 
 def pathway_app(database_url: str) -> web.Application:
-    settings = Settings(_env_file=None, pathway_database_url=database_url)
+    settings = Settings(_env_file=None, pathway_database_url=database_url, pathway_teams_emulator=True)
     library = Library.load()
     runtime = Runtime.start(settings, library)
     with transaction(runtime.sessions) as session:

@@ -68,7 +68,7 @@ async def main() -> None:
         settings = Settings(pathway_database_url=f"sqlite:///{Path(home) / 'bench.sqlite3'}")
         runtime = Runtime.start(settings, Library.load())
         import_file(runtime, demo_roster(runtime.library))
-        app, _notes = build(runtime, dispatch=False, reminders=False)
+        app, _notes = build(runtime, dispatch=False, reminders=False, web_chat=True)
         runner = web.AppRunner(app)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -45,7 +45,23 @@ app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as exc:
+        from storage.availability import is_outage
+
+        if not is_outage(exc):
+            raise
+        typer.echo(database_trouble(exc), err=True)
+        raise SystemExit(3) from None
+
+
+def database_trouble(exc: BaseException) -> str:
+    """One line naming the database (password hidden) and why it cannot be used."""
+    from bot.settings import Settings
+    from storage.availability import describe, reason
+
+    return f"Cannot use the database {describe(Settings().pathway_database_url)}: {reason(exc)}"
 
 
 def _library() -> Library:
@@ -282,7 +298,8 @@ def chat(
 def serve(
     dispatch: Annotated[bool, typer.Option(help="Run the outbox dispatcher in this process")] = True,
 ) -> None:
-    """Serve Slack, Teams, the web chat, /healthz and /metrics on PATHWAY_PORT."""
+    """Serve Slack and Teams (those configured), /healthz, /readyz and /metrics on PATHWAY_PORT; the web
+    chat only with PATHWAY_WEB_CHAT=1, on loopback."""
     library = _library()
     share_counts_between_processes()
     from bot import operations

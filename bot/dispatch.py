@@ -31,6 +31,7 @@ import logging
 import os
 import random
 import socket
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ from dialogs.broadcast import fan_out_rest, release_due
 from dialogs.messages import Reply
 from knowledge.library import Library
 from storage import outbox, paces
+from storage.availability import OutageLog, is_outage
 from storage.columns import utc_now
 from storage.db import transaction
 from storage.tables import OutboxMessage
@@ -66,6 +68,8 @@ RELEASE_INTERVAL_SECONDS = 30.0  # how late a scheduled broadcast may go out
 LATE_SECONDS = (1 - paces.HEADROOM) * paces.WINDOW.total_seconds()
 MAX_BATCHES_SENDING = 3  # a dispatcher's batches being sent or recorded at once
 RELEASE_MIN_GAP_SECONDS = 0.5  # between release passes however often messages are queued
+OUTAGE_BACKOFF_CEILING_SECONDS = 30.0  # while the database is away, a pass at least this often
+HEARTBEAT_SLACK_SECONDS = 30.0  # a loop this late past its expected wake-up is reported not ready
 
 Outcome = Literal["delivered", "retry", "failed"]
 
@@ -158,6 +162,15 @@ class Dispatcher:
         # Reports start a pause for every dispatcher (their commit tells the others), so they have
         # threads of their own rather than queueing behind the recording of outcomes.
         self.pacing = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pace")
+        self.outage = OutageLog(log, "dispatcher")
+        self._beat_by = time.monotonic() + HEARTBEAT_SLACK_SECONDS
+
+    def alive(self) -> bool:
+        """Whether the loop has come round when it should have (for /readyz)."""
+        return time.monotonic() <= self._beat_by
+
+    def _beat(self, next_wake_in: float) -> None:
+        self._beat_by = time.monotonic() + next_wake_in + HEARTBEAT_SLACK_SECONDS
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set, sleeping until the next message is due when nothing is.
@@ -178,12 +191,17 @@ class Dispatcher:
         sending: set[asyncio.Task[None]] = set()  # batches being sent, then recorded
         limit = asyncio.Semaphore(self.concurrency)  # sends in flight, over every batch
         while not stop.is_set():
+            self._beat(self.send_timeout)
             try:
                 claims = await (ahead or asyncio.create_task(self._claim_now()))
                 ahead = None
                 if not claims:  # sleep until the next message falls due, or one is queued
-                    await wakeups.wait(await self._idle_wait(), stop)
+                    idle = await self._idle_wait()
+                    self.outage.recovered()  # the database answered (the claim alone may not ask it)
+                    self._beat(idle)
+                    await wakeups.wait(idle, stop)
                     continue
+                self.outage.recovered()
                 if any(claim.paced for claim in claims):  # unpaced, a claim made early might not hear
                     ahead = asyncio.create_task(self._claim_now())  # of another dispatcher's 429 in time
                 batch = asyncio.create_task(self._send_and_settle(claims, limit))
@@ -193,11 +211,26 @@ class Dispatcher:
                 await asyncio.wait({batch}, timeout=max(0.0, (last_slot - self.clock()).total_seconds()))
                 while len(sending) > MAX_BATCHES_SENDING:  # the platform or the database is behind
                     await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
-            except Exception:  # a database hiccup must not kill the loop; the lease covers claimed rows
-                log.exception("dispatcher pass failed")
+            except (
+                Exception
+            ) as exc:  # a database hiccup must not kill the loop; the lease covers claimed rows
                 ahead = None
-                await sleep_unless_stopped(stop, IDLE_POLL_SECONDS)
+                await sleep_unless_stopped(stop, self._after_failed_pass(exc))
+
         await self._wind_down(ahead, sending)
+
+    def _after_failed_pass(self, exc: Exception) -> float:
+        """Seconds to wait after a failed pass: an outage is logged once and backed off from; a bug is
+        logged in full each time."""
+        if not is_outage(exc):
+            log.exception("dispatcher pass failed")
+            return IDLE_POLL_SECONDS
+        self.outage.failed(exc)
+        wait = min(
+            OUTAGE_BACKOFF_CEILING_SECONDS, IDLE_POLL_SECONDS * 2.0 ** min(self.outage.failures - 1, 10)
+        )
+        self._beat(wait)  # waiting out an outage is the loop doing its job (/readyz reports the database)
+        return wait
 
     async def run_once(self) -> int:
         """Claim one batch, send it and settle every message in it; returns how many were claimed."""
@@ -496,12 +529,17 @@ async def release_broadcasts_periodically(
             release_due(session, library, utc_now())
         fan_out_rest(sessions, library, utc_now())
 
+    outage = OutageLog(log, "broadcast release")
     async with Wakeups(sessions.kw["bind"]) as wakeups:
         while not stop.is_set():
             try:
                 await asyncio.to_thread(once)
-            except Exception:
-                log.exception("broadcast release pass failed")
+                outage.recovered()
+            except Exception as exc:
+                if is_outage(exc):
+                    outage.failed(exc)
+                else:
+                    log.exception("broadcast release pass failed")
             await sleep_unless_stopped(stop, RELEASE_MIN_GAP_SECONDS)  # wake-ups come with every retry
             await wakeups.wait(RELEASE_INTERVAL_SECONDS, stop)
 
@@ -509,9 +547,14 @@ async def release_broadcasts_periodically(
 async def every(seconds: float, job: Callable[[], None], stop: asyncio.Event, name: str) -> None:
     """Run the blocking `job` in a worker thread every `seconds` until `stop`; a failed pass is logged
     and the next one still runs."""
+    outage = OutageLog(log, name)
     while not stop.is_set():
         try:
             await asyncio.to_thread(job)
-        except Exception:
-            log.exception("%s pass failed", name)
+            outage.recovered()
+        except Exception as exc:
+            if is_outage(exc):
+                outage.failed(exc)
+            else:
+                log.exception("%s pass failed", name)
         await sleep_unless_stopped(stop, seconds)

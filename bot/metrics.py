@@ -31,9 +31,9 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.loopback import is_loopback_address
 from bot.metrics_processes import VARIABLE as MULTIPROCESS_DIR_VARIABLE
 from bot.runtime import Runtime
-from bot.web.routes import from_this_machine
 from dialogs.reminders import waiting_decisions
 from storage import measures
 from storage.columns import utc_now
@@ -128,7 +128,7 @@ def allowed(request: web.Request, token: str | None) -> bool:
     if token and hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
         return True
     proxied = any(header in request.headers for header in PROXY_HEADERS)
-    return not proxied and from_this_machine(request.remote)
+    return not proxied and is_loopback_address(request.remote)
 
 
 def mount(app: web.Application, runtime: Runtime) -> str:

@@ -19,6 +19,7 @@ from bot.console import read_lines, run_interactive, run_jsonl
 from bot.demo import load_demo
 from bot.dispatch import Dispatcher
 from bot.logs import ShortAccessLogger, configure_logging
+from bot.loopback import LOOPBACK_ONLY, is_loopback_host
 from bot.metrics import metrics_application
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -119,7 +120,7 @@ def serve(library: Library, dispatch: bool) -> None:
 def demo(library: Library) -> None:
     runtime = start(library)
     typer.echo(load_demo_people(runtime))
-    run_server(runtime)
+    run_server(runtime, web_chat=True)
 
 
 def load_demo_people(runtime: Runtime) -> str:
@@ -144,19 +145,25 @@ def load_demo_people(runtime: Runtime) -> str:
     return f"{kept}{loaded} ({people}). To start afresh, stop the demo and delete the database file."
 
 
-def run_server(runtime: Runtime, *, dispatch: bool = True) -> None:
+def run_server(runtime: Runtime, *, dispatch: bool = True, web_chat: bool | None = None) -> None:
     configure_logging(runtime.settings.pathway_log_format)
-    application, notes = build(runtime, dispatch=dispatch)
+    application, notes = build(runtime, dispatch=dispatch, web_chat=web_chat)
+    host = listening_host(runtime.settings.pathway_host, application.get(LOOPBACK_ONLY, []), notes)
     freeze_startup_heap()
     port = runtime.settings.pathway_port
-    typer.echo("\n".join([f"Pathway on http://127.0.0.1:{port}/", *notes]))
-    web.run_app(
-        application,
-        host=runtime.settings.pathway_host,
-        port=port,
-        print=None,
-        access_log_class=ShortAccessLogger,
+    typer.echo("\n".join([f"Pathway on http://{host}:{port}/", *notes]))
+    web.run_app(application, host=host, port=port, print=None, access_log_class=ShortAccessLogger)
+
+
+def listening_host(configured: str, loopback_only: list[str], notes: list[str]) -> str:
+    """PATHWAY_HOST, unless a front-end with no login is on: then loopback, and the banner says why."""
+    if not loopback_only or is_loopback_host(configured):
+        return configured
+    notes.append(
+        f"listening on 127.0.0.1 only, not PATHWAY_HOST={configured}: {' and '.join(loopback_only)} "
+        "has no login"
     )
+    return "127.0.0.1"
 
 
 def dispatch(library: Library, concurrency: int, batch: int, lease: float, metrics_port: int | None) -> None:

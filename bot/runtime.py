@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -11,6 +11,7 @@ from dialogs.conversation import Conversation
 from dialogs.messages import Platform
 from knowledge.library import Library
 from storage import db, migrate
+from storage.availability import Availability
 
 
 @dataclass
@@ -18,6 +19,10 @@ class Runtime:
     settings: Settings
     library: Library
     sessions: sessionmaker[Session]
+    availability: Availability = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.availability = Availability(self.sessions.kw["bind"])
 
     @classmethod
     def start(cls, settings: Settings, library: Library) -> Runtime:

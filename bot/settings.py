@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     # Where the policy packs and the documents they trace to are read from (default: those installed).
     pathway_packs_dir: Path | None = None
     pathway_documents_dir: Path | None = None
+    # The web chat has no login: `pathway demo` serves it; `pathway serve` only when this is set,
+    # and then on loopback only (bot/loopback.py).
+    pathway_web_chat: bool = False
+    pathway_web_hosts: list[str] = ["localhost", "127.0.0.1", "::1"]  # Host names the web chat answers to
     pathway_log_format: Literal["text", "json"] = "text"  # json: one object a line, for a log collector
     # /metrics answers loopback; anything else (including through a proxy) needs this bearer token.
     pathway_metrics_token: str | None = None
@@ -61,3 +65,14 @@ class Settings(BaseSettings):
     @property
     def documents_dir(self) -> Path:
         return self.pathway_documents_dir or DOCUMENTS_DIR
+
+    # Teams with authentication off, for the Bot Framework Emulator: loopback only (bot/teams/mount.py).
+    pathway_teams_emulator: bool = False
+    # Where activities may say replies go (`serviceUrl`): the Bot Framework's hosts ("*." any subdomain).
+    pathway_teams_service_hosts: list[str] = [
+        "smba.trafficmanager.net",
+        "*.botframework.com",
+        "smba.infra.gcc.teams.microsoft.com",
+        "smba.infra.gov.teams.microsoft.us",
+        "smba.infra.dod.teams.microsoft.us",
+    ]

@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from dialogs import application, approval, commands, hr, metrics, panels, review
 from dialogs.documents import evidence_in_full
 from dialogs.identify import identify
-from dialogs.messages import Action, Incoming, Platform, Reply, button
+from dialogs.messages import Action, Incoming, Platform, Reply, button, submission_key
 from dialogs.status import status
 from dialogs.turn import Turn
 from knowledge.asker import Asker
 from knowledge.library import Library
 from storage import applications
+from storage.availability import UNAVAILABLE_TEXT, is_outage, reason
 from storage.columns import utc_now
 from storage.db import transaction
 from storage.dialog_states import load_state, save_state
@@ -32,8 +33,8 @@ from storage.unanswered import record_unanswered
 
 log = logging.getLogger(__name__)
 DIALOG = "application"
-MAX_INCOMING = 20_000  # beyond this a message is refused outright; steps apply their own limits
 ATTEMPTS = 3
+SUBMITTED_TWICE = "You had already sent that form with these answers, so it was not saved again."
 
 
 class StaleState(Exception):
@@ -61,19 +62,21 @@ class Conversation:
                     text="This workspace isn't linked to an organisation yet. Please ask your HR team to set Pathway up."
                 )
             ]
-        if len(incoming.text or "") > MAX_INCOMING:
-            return [
-                Reply(
-                    text=f"That message is too long for me ({len(incoming.text or ''):,} characters). Please send it in shorter parts."
-                )
-            ]
+        problem = incoming.problem()
+        if problem is not None:
+            return [Reply(text=problem)]
         for _ in range(ATTEMPTS):
             try:
                 with transaction(self.sessions) as session:
                     return self._turn(session, incoming)
             except StaleState:
                 continue
-            except Exception:
+            except Exception as exc:
+                if is_outage(exc):  # rolled back: say so plainly, not as a bug or a stale button
+                    log.warning(
+                        "turn refused for %s: database unavailable (%s)", incoming.sender.user_id, reason(exc)
+                    )
+                    return [Reply(text=UNAVAILABLE_TEXT)]
                 log.exception("turn failed for %s", incoming.sender.user_id)
                 return [
                     Reply(
@@ -85,6 +88,9 @@ class Conversation:
     def _turn(self, session: Session, incoming: Incoming) -> list[Reply]:
         if incoming.event_id and not first_delivery(session, incoming.sender.platform, incoming.event_id):
             return []  # the platform's retry of a delivery already handled
+        submitted = submission_key(incoming.action) if incoming.action else None
+        if submitted and not first_delivery(session, incoming.sender.platform, submitted):
+            return [Reply(text=SUBMITTED_TWICE)]  # a double click on a form's submit
         person = identify(session, incoming)
         if person is None:
             org = self.library.packs[incoming.org].organisation

@@ -6,8 +6,6 @@ broadcasts, which anyone may do. Only the HR role may manage panels and broadcas
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -15,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from dialogs import broadcast, leavers, panels, process_hr, reach
 from dialogs.messages import Action, Attachment, Reply, button
+from dialogs.spreadsheet import csv_text
 from dialogs.turn import Turn
 from dialogs.when import long_date
 from storage.unanswered import unanswered_since
@@ -137,17 +136,15 @@ def _midnight(day: date, _turn: Turn) -> datetime:
 def unanswered_csv(turn: Turn, action: Action) -> list[Reply]:
     weeks = _weeks(action)
     since = turn.today - timedelta(days=turn.today.weekday()) - timedelta(weeks=weeks - 1)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["week_of", "asked_at", "reason", "question"])
     entries = unanswered_since(turn.session, turn.org, _midnight(since, turn))
-    for entry in entries:
-        day = entry.asked_at.date()
-        writer.writerow(
-            [day - timedelta(days=day.weekday()), entry.asked_at.isoformat(), entry.reason, entry.question]
-        )
+    rows = [
+        [entry.asked_at.date() - timedelta(days=entry.asked_at.weekday()), entry.asked_at.isoformat(),
+         entry.reason, entry.question]
+        for entry in entries
+    ]  # fmt: skip
+    content = csv_text(["week_of", "asked_at", "reason", "question"], rows)
     attachment = Attachment(
-        filename=f"unanswered-{turn.org}-{turn.today}.csv", content=buffer.getvalue(), media_type="text/csv"
+        filename=f"unanswered-{turn.org}-{turn.today}.csv", content=content, media_type="text/csv"
     )
     return [Reply(text=f"{len(entries)} unanswered question(s) (CSV attached).", attachment=attachment)]
 

@@ -6,22 +6,56 @@ their own way; every rich reply also carries plain `text`, so any channel can sh
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import uuid
 from base64 import b64decode, b64encode
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from knowledge.replies import Citation
 
 Platform = Literal["slack", "teams", "web", "console"]
 MAX_TEXT = 4000  # longer messages are cut before the core sees them, and the sender is told
+MAX_INCOMING = 20_000  # beyond this a message is refused outright; steps apply their own limits
+MAX_FIELD = MAX_TEXT  # any one value a button or form carries (a reason, an example, a broadcast's text)
+# Button data that is a whole number: a stored record's id (one the database's integer ids can hold)
+# or a count of weeks.
+WHOLE_NUMBERS = frozenset({"application", "broadcast", "panel", "request", "weeks"})
+MAX_RECORD_ID = 2**31 - 1
+# NUL and the other C0/C1 controls (tab, newline and carriage return are text): PostgreSQL refuses NUL
+# in text, and none of them mean anything in a chat message.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_controls(value: Any) -> Any:
+    """Strings (also inside dicts and lists) with control characters removed; anything else as it was."""
+    if isinstance(value, str):
+        return CONTROL.sub("", value)
+    if isinstance(value, dict):
+        return {without_controls(k): without_controls(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_controls(v) for v in value]
+    return value
 
 
 class Message(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Sender(Message):
+class Inbound(Message):
+    """What people send: control characters are stripped as it enters the core, so whatever a
+    platform lets through, nothing the database refuses (or a log would misread) gets further."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def strip_controls(cls, data: Any) -> Any:
+        return without_controls(data)
+
+
+class Sender(Inbound):
     """Who is talking, as their platform knows them."""
 
     platform: Platform
@@ -32,19 +66,52 @@ class Sender(Message):
     address: dict[str, object] | None = None  # conversation reference for messaging them later
 
 
-class Action(Message):
+class Action(Inbound):
     """A button press or form submission: a name the core understands and its data."""
 
     name: str = Field(min_length=1, max_length=64)
     data: dict[str, str | int | None] = {}
 
+    def problem(self) -> str | None:
+        """Why the core cannot act on this press, in words for the person; None when it can."""
+        for key, value in self.data.items():
+            if key in WHOLE_NUMBERS and value is not None and whole_number(value) is None:
+                return (
+                    f"I can't read that button (its {key} isn't a number I can use), so nothing was "
+                    "changed. Say 'status' to see where things stand."
+                )
+            if isinstance(value, str) and len(value) > MAX_FIELD:
+                return (
+                    f"The {key.replace('_', ' ')} you entered is too long for me ({len(value):,} "
+                    f"characters; the limit is {MAX_FIELD:,}), so nothing was saved. Please shorten it."
+                )
+        return None
 
-class Incoming(Message):
+
+def whole_number(value: str | int) -> int | None:
+    """A button's number, or None when it cannot be one (not a whole number, or out of range)."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_RECORD_ID else None
+
+
+class Incoming(Inbound):
     org: str
     sender: Sender
     text: str | None = None
     action: Action | None = None
     event_id: str | None = None  # the platform's id for this delivery, so a retry is not handled twice
+
+    def problem(self) -> str | None:
+        """The one check at the core's edge: why this cannot be handled, said plainly; None if it can."""
+        if len(self.text or "") > MAX_INCOMING:
+            return (
+                f"That message is too long for me ({len(self.text or ''):,} characters). "
+                "Please send it in shorter parts."
+            )
+        return self.action.problem() if self.action is not None else None
 
 
 class Button(Message):
@@ -76,12 +143,42 @@ class FormField(Message):
     max_length: int = MAX_TEXT
 
 
+FORM_KEY = "form"  # submit data: this form's own id, so a double submission takes effect once
+
+
 class Form(Message):
-    """Longer input (reasons, evidence): a modal in Slack, a card form in Teams, a form on the web."""
+    """Longer input (reasons, evidence): a modal in Slack, a card form in Teams, a form on the web.
+
+    Each form drawn carries an id of its own in its submit data (every platform sends that data back
+    with the fields), so a form sent twice with the same answers is handled once (`submission_key`).
+    """
 
     title: str
     fields: list[FormField]
     submit: Action
+
+    @model_validator(mode="before")
+    @classmethod
+    def with_its_own_id(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "submit" not in data:
+            return data
+        submit = data["submit"]
+        carried = submit.data if isinstance(submit, Action) else (submit or {}).get("data") or {}
+        if FORM_KEY in carried:
+            return data
+        stamped = {**carried, FORM_KEY: uuid.uuid4().hex}
+        if isinstance(submit, Action):
+            return {**data, "submit": submit.model_copy(update={"data": stamped})}
+        return {**data, "submit": {**submit, "data": stamped}}
+
+
+def submission_key(action: Action) -> str | None:
+    """For a form's submission: its form's id and a digest of the answers; None for a plain button."""
+    form = action.data.get(FORM_KEY)
+    if not isinstance(form, str) or not form:
+        return None
+    answers = json.dumps(action.data, sort_keys=True, default=str).encode()
+    return f"form:{form[:64]}:{hashlib.sha256(answers).hexdigest()[:32]}"
 
 
 class Attachment(Message):

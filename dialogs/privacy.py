@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection
+
+from anyascii import anyascii
 
 _NHS = re.compile(r"\b(\d{3})[ -]?(\d{3})[ -]?(\d{4})\b")
 _DOB = re.compile(r"\b(dob|d\.o\.b|date of birth|born on|born in)\b", re.I)
@@ -39,6 +42,7 @@ def identifying_details(text: str, known_words: Collection[str] = ()) -> list[st
     `known_words` (lower case) are words of the policies themselves, e.g. "Graduate Diploma": a pair
     of capitalised words is only taken for a name when neither is one of them.
     """
+    text = plain_letters(text)
     found = []
     if any(_nhs_valid("".join(m.groups())) for m in _NHS.finditer(text)):
         found.append("an NHS number")
@@ -51,6 +55,13 @@ def identifying_details(text: str, known_words: Collection[str] = ()) -> list[st
     if _TITLE_NAME.search(text) or _names(text, known_words):
         found.append("what looks like a person's full name")
     return found
+
+
+def plain_letters(text: str) -> str:
+    """The text as the patterns expect it: compatibility forms folded (NFKC: full-width letters and
+    digits), then every letter as its ASCII look-alike (Cyrillic "С" as "S"), every kind of space as a
+    space and zero-width characters gone, so "John\u00a0Smith" is seen as the name it is."""
+    return re.sub(r"[^\S\n]", " ", anyascii(unicodedata.normalize("NFKC", text)))
 
 
 def _names(text: str, known_words: Collection[str]) -> bool:

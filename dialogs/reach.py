@@ -3,10 +3,8 @@ and the list of recent broadcasts. "Who was reached" is a query over the outbox.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from dialogs.messages import Action, Attachment, Reply, button
+from dialogs.spreadsheet import csv_text
 from dialogs.turn import Turn
 from dialogs.when import uk_moment
 from dialogs.wording import counted
@@ -66,16 +64,17 @@ def export(turn: Turn, action: Action) -> list[Reply]:
     found = _broadcast(turn, action)
     if found is None:
         return [Reply(text="I can't find that broadcast.")]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
     rows = outbox.broadcast_messages(turn.session, found.id)
-    for message, person in rows:
-        delivered = message.delivered_at.isoformat() if message.delivered_at else ""
-        writer.writerow([person.name if person else "", person.email if person else "", (person.team or "") if person else "",
-                         message.channel, message.status, message.attempts, delivered, message.last_error or ""])  # fmt: skip
+    cells = [
+        [person.name if person else "", person.email if person else "", (person.team or "") if person else "",
+         message.channel, message.status, message.attempts,
+         message.delivered_at.isoformat() if message.delivered_at else "", message.last_error or ""]
+        for message, person in rows
+    ]  # fmt: skip
     attachment = Attachment(
-        filename=f"broadcast-{found.id}-reach.csv", content=buffer.getvalue(), media_type="text/csv"
+        filename=f"broadcast-{found.id}-reach.csv",
+        content=csv_text(CSV_COLUMNS, cells),
+        media_type="text/csv",
     )
     return [
         Reply(

@@ -38,7 +38,7 @@ class PackError(Exception):
 
 
 def load_pack(path: Path) -> Pack:
-    text = path.read_text(encoding="utf-8")
+    text = _read(path)
     try:
         data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
@@ -47,12 +47,26 @@ def load_pack(path: Path) -> Pack:
         raise PackError([PackProblem(str(path), line, "", f"not valid YAML: {exc}")]) from exc
     if not isinstance(data, dict):
         raise PackError([PackProblem(str(path), 1, "", "a pack must be a mapping at the top level")])
-    default_document = str(data.get("organisation", {}).get("document", ""))
+    organisation = data.get("organisation")
+    default_document = str(organisation.get("document", "")) if isinstance(organisation, dict) else ""
     try:
         return Pack.model_validate(_with_default_document(data, default_document))
     except ValidationError as exc:
         root = yaml.compose(text, Loader=SAFE_LOADER)  # only now: the node tree knows line numbers
         raise PackError(_problems(path, root, exc)) from exc
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:  # a cross-check that
+        # met a shape it did not expect: still a broken pack, reported as one, not a traceback
+        raise PackError([PackProblem(str(path), 1, "", f"cannot be read as a pack ({exc!r})")]) from exc
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise PackError([PackProblem(str(path), 1, "", f"cannot be read: {exc.strerror}")]) from exc
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise PackError([PackProblem(str(path), line, "", "not UTF-8 text")]) from exc
 
 
 PackCheck = Callable[[Path, Pack], list[PackProblem]]

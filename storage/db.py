@@ -12,6 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 DEFAULT_SQLITE_FILE = "pathway.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+CONNECT_TIMEOUT_SECONDS = 5  # an unreachable PostgreSQL host fails a connection in this, not minutes
 
 
 def database_url(url: str | None) -> URL:
@@ -27,7 +28,10 @@ def database_url(url: str | None) -> URL:
 def make_engine(url: str | None) -> Engine:
     parsed = database_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
+        connect_args = (
+            {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if parsed.get_backend_name() == "postgresql" else {}
+        )
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     # Sessions may be used from worker threads (asyncio.to_thread), never two threads at once.
     engine = create_engine(
         parsed, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}

@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
+from storage.availability import OutageLog, is_outage
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "pathway_outbox"
@@ -121,6 +123,7 @@ class Wakeups:
 
     def _listen(self) -> None:
         """LISTEN on a connection of its own, reconnecting after errors, until stopped."""
+        outage = OutageLog(log, "outbox listener")
         while not self._stopped.is_set():
             try:
                 with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -128,6 +131,7 @@ class Wakeups:
                     raw.execute(f"LISTEN {CHANNEL}")
                     raw.execute(f"LISTEN {PAUSES}")
                     self._wake()  # anything queued while this was not listening
+                    outage.recovered()
                     while not self._stopped.is_set():
                         for notice in raw.notifies(timeout=RECONNECT_SECONDS, stop_after=1):
                             if notice.channel == PAUSES:
@@ -135,6 +139,9 @@ class Wakeups:
                                 self._paused(channel, datetime.fromisoformat(until))
                             else:
                                 self._wake()
-            except Exception:
-                log.warning("outbox listener lost its connection; polling until it is back", exc_info=True)
+            except Exception as exc:  # polling covers for it; an outage is one line, not one a second
+                if is_outage(exc):
+                    outage.failed(exc)
+                else:
+                    log.warning("outbox listener failed; polling until it is back", exc_info=True)
                 self._stopped.wait(RECONNECT_SECONDS)

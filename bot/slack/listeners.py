@@ -178,9 +178,11 @@ class Listeners:
         place = Place(
             channel=context.channel, thread_ts=context.thread_ts, direct=context.channel.startswith("D")
         )
-        for _name, example in sorted(form_values(payload.view.state).items()):
+        for name, example in sorted(form_values(payload.view.state).items()):
             if isinstance(example, str) and example.strip():
-                await self.turns.handle(team, payload.user.id, place, text=example.strip())
+                # One modal's examples are saved once, however many times it is submitted.
+                once = f"evidence:{payload.view.id}:{name}" if payload.view.id else None
+                await self.turns.handle(team, payload.user.id, place, text=example.strip(), event_id=once)
 
     async def unknown_click(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()

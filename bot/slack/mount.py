@@ -17,6 +17,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request import payload_utils
 from slack_bolt.response import BoltResponse
 
 from bot.runtime import Runtime
@@ -30,9 +31,15 @@ from bot.slack.sender import SlackSender
 from bot.slack.turns import EventRunner, SlackTurns
 from bot.slack.workers import EventWorkers
 from dialogs.conversation import Conversation
+from storage.availability import Availability
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
+LOG_EXCERPT_CHARS = 200
+OBJECTS = ("user", "team", "channel", "container", "view", "message", "event", "enterprise")  # when present
+PAYLOAD_EXTRACTORS = (payload_utils.to_options, payload_utils.to_shortcut, payload_utils.to_action,
+                      payload_utils.to_view, payload_utils.to_command, payload_utils.to_event,
+                      payload_utils.to_message, payload_utils.to_step)  # fmt: skip
 MAX_BACKLOG = 2000
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CleanupContext = Callable[[web.Application], AsyncIterator[None]]
@@ -64,12 +71,33 @@ def bolt_app(
         signing_secret=settings.slack_signing_secret,
         client=client,  # carries the bot token and SLACK_API_URL
         process_before_response=False,  # a long-running server: acknowledge, then work
-        logger=logging.getLogger("slack_bolt"),
+        logger=excerpting(logging.getLogger("slack_bolt")),
     )
     turns = SlackTurns(conversation, Poster(client, conversation.sessions), Profiles(client), events=events)
     app.middleware(shed_load(turns, max_backlog))
+    app.middleware(refuse_during_outage(Availability(conversation.sessions.kw["bind"])))
     register(app, turns, AppHome(turns))
     return SlackApp(app, turns)
+
+
+class Excerpts(logging.Filter):
+    """Bolt logs a request with a bad signature with its whole body (up to 1 MiB from anyone, raw
+    newlines and all, so one request could forge log lines). Every bolt message is cut to an escaped
+    excerpt instead: enough to recognise the request, never a way to write the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if len(message) > LOG_EXCERPT_CHARS or not message.isprintable():
+            cut = message[:LOG_EXCERPT_CHARS].encode("unicode_escape").decode("ascii")
+            more = f"... ({len(message):,} characters)" if len(message) > LOG_EXCERPT_CHARS else ""
+            record.msg, record.args = cut + more, None
+        return True
+
+
+def excerpting(logger: logging.Logger) -> logging.Logger:
+    if not any(isinstance(f, Excerpts) for f in logger.filters):
+        logger.addFilter(Excerpts())
+    return logger
 
 
 def shed_load(turns: SlackTurns, max_backlog: int) -> Callable[..., Awaitable[BoltResponse | None]]:
@@ -85,13 +113,50 @@ def shed_load(turns: SlackTurns, max_backlog: int) -> Callable[..., Awaitable[Bo
     return middleware
 
 
+def refuse_during_outage(availability: Availability) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """An event is acknowledged before it is answered, so it is acknowledged only while the database
+    can keep it: during an outage Slack gets 503 and delivers the event again later (same event_id).
+    Clicks and commands are not retried by Slack; their listeners tell the person nothing changed."""
+
+    async def middleware(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        if body.get("type") == "event_callback" and not await asyncio.to_thread(availability.usable):
+            log.warning("Slack event %s refused with 503: database unavailable", body.get("event_id"))
+            return BoltResponse(status=503, body="database unavailable, please retry")
+        await next()
+        return None
+
+    return middleware
+
+
+def well_shaped(body: dict[str, Any]) -> bool:
+    """Whether bolt can read the payload: bolt extracts the action, view, event... of every request
+    (for listeners and middleware alike) without checking their shape, so a signed payload of the
+    wrong shape (`"actions": []`, a view without a type) would crash inside bolt as a 500. The same
+    extractors are run here first, and a payload they cannot read gets a 400."""
+    if any(key in body and not isinstance(body[key], dict) for key in OBJECTS):
+        return False
+    actions = body.get("actions", [])
+    if not isinstance(actions, list) or not all(isinstance(action, dict) for action in actions):
+        return False
+    try:
+        for extract in PAYLOAD_EXTRACTORS:
+            extract(body)
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError):
+        return False
+    return True
+
+
 def events_handler(bolt: AsyncApp) -> Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
             bolt_request = await to_bolt_request(request)  # parses the body: JSON, or a form with JSON inside
-        except ValueError:
+        # Not JSON, not UTF-8, a charset that does not exist, or JSON that is not an object.
+        except (ValueError, LookupError, TypeError, AttributeError, KeyError):
             return web.Response(status=400, text="malformed request body")
-        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+        if not well_shaped(bolt_request.body):
+            return web.Response(status=400, text="malformed payload")
+        response = await bolt.async_dispatch(bolt_request)
+        return await to_aiohttp_response(response)
 
     return handle
 

@@ -92,6 +92,7 @@ class ViewState(Payload):
 
 
 class View(Payload):
+    id: str = ""  # the same on every submission of one modal (a double click sends it twice)
     callback_id: str = ""
     private_metadata: str = ""
     state: ViewState = ViewState()

@@ -27,6 +27,7 @@ from bot.slack.translate import FormContext
 from dialogs.conversation import Conversation
 from dialogs.messages import MAX_TEXT, Action, Incoming, Reply, Sender
 from storage import directory, outbox
+from storage.availability import UNAVAILABLE_TEXT, is_outage
 from storage.db import transaction
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ UNKNOWN_USER = Reply(
     text="Slack couldn't tell me who you are, so I can't help just now. Please try again later."
 )
 BUSY = Reply(text="I couldn't reach Slack to check who you are. Please try again in a minute.")
+UNAVAILABLE = Reply(text=UNAVAILABLE_TEXT)
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,12 @@ class SlackTurns:
             notes.append(
                 Reply(text=f"Your message was long, so I read only its first {MAX_TEXT:,} characters.")
             )
-        incoming = await self.incoming(team, user, place, text=text, action=action, event_id=event_id)
+        try:
+            incoming = await self.incoming(team, user, place, text=text, action=action, event_id=event_id)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            incoming = UNAVAILABLE  # the workspace's organisation could not be looked up
         if isinstance(incoming, Reply):
             await self.deliver(Outcome([incoming], None, ""), place)
             return

@@ -1,30 +1,41 @@
 """POST /api/messages on the shared aiohttp app, through botbuilder's CloudAdapter.
 
-With MICROSOFT_APP_ID set, every request must carry a valid Bot Framework JWT (else 401, and nothing
-is handled); without one, auth is off, as with the Bot Framework Emulator, and the banner says so.
-The body is checked here before the SDK sees it, so a malformed activity gets a 400, not a 500.
+Mounted only with MICROSOFT_APP_ID set: then every request must carry a valid Bot Framework JWT
+(else 401, and nothing is handled). Authentication off, for the Bot Framework Emulator, is an explicit
+opt-in (PATHWAY_TEAMS_EMULATOR=1) that keeps the server on loopback and answers only requests made on
+this machine (bot/loopback.py); the banner says so. The body is checked here before the SDK sees it,
+so a malformed activity gets a 400, not a 500, and an activity whose `serviceUrl` (where the bot will
+send its replies and look people up) is not one of the Bot Framework's hosts gets a 403.
 """
 
 from __future__ import annotations
 
+import asyncio
+import fnmatch
+import json
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from botbuilder.core import TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
+from botbuilder.schema.teams import TeamsChannelData
 from botframework.connector.auth import AuthenticationConstants
 from jwt import PyJWTError
 
+from bot.loopback import LOOPBACK_NAMES, is_loopback_host, refusal, require_loopback
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.teams.graph import GraphInstaller, GraphSettings
 from bot.teams.handler import PathwayBot
 from bot.teams.keys import trust_keys_from
 from bot.teams.sender import Courier, TeamsSender
+from storage.availability import UNAVAILABLE_TEXT, is_outage
 
 log = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on my side. Please try again."
@@ -78,6 +89,10 @@ def courier(runtime: Runtime) -> Courier:
     return Courier(adapter(runtime.settings), runtime.settings.microsoft_app_id or "", runtime.sessions)
 
 
+def configured(settings: Settings) -> bool:
+    return bool(settings.microsoft_app_id) or settings.pathway_teams_emulator
+
+
 def sender(runtime: Runtime) -> TeamsSender:
     """The dispatcher's sender for channel "teams" (its own adapter: errors reach the dispatcher), which
     installs Pathway for people with no chat yet when the bot has credentials for Microsoft Graph."""
@@ -91,13 +106,53 @@ def installer(settings: Settings) -> GraphInstaller | None:
                                         settings.microsoft_graph_url, settings.microsoft_login_url))  # fmt: skip
 
 
+def senders(runtime: Runtime) -> list[TeamsSender]:
+    """The Teams sender when Teams is configured (none otherwise)."""
+    return [sender(runtime)] if configured(runtime.settings) else []
+
+
+def service_hosts(settings: Settings) -> list[str]:
+    """Where activities may send the bot: the Bot Framework's hosts, and this machine for the Emulator."""
+    emulator = (
+        list(LOOPBACK_NAMES) if settings.pathway_teams_emulator and not settings.microsoft_app_id else []
+    )
+    return [*settings.pathway_teams_service_hosts, *emulator]
+
+
+def allowed_service_url(url: str, hosts: Collection[str]) -> bool:
+    """An https URL on an allowed host (`*.` matches any subdomain); plain http only to loopback."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return False
+    if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback_host(host)):
+        return False
+    return any(host == pattern or fnmatch.fnmatchcase(host, pattern) for pattern in hosts)
+
+
 def mount(app: web.Application, runtime: Runtime) -> str:
-    inbound = adapter(runtime.settings)
+    settings = runtime.settings
+    if not configured(settings):
+        return "teams: off (MICROSOFT_APP_ID not set; PATHWAY_TEAMS_EMULATOR=1 for the Emulator on loopback)"
+    emulator = not settings.microsoft_app_id
+    if emulator:
+        require_loopback(app, "Teams in Emulator mode")
+    inbound = adapter(settings)
     inbound.on_turn_error = apologise
     bot = PathwayBot(runtime, courier(runtime))
+    hosts = service_hosts(settings)
 
     async def messages(request: web.Request) -> web.Response:
+        if emulator and (why := refusal(request, LOOPBACK_NAMES)) is not None:
+            raise web.HTTPForbidden(
+                text=f"Teams without authentication answers only this machine, and {why}."
+            )
         activity = await parse(request)
+        if not allowed_service_url(activity.service_url, hosts):
+            raise web.HTTPForbidden(text="The activity's serviceUrl is not a Bot Framework service.")
+        if not await asyncio.to_thread(runtime.availability.usable):
+            raise web.HTTPServiceUnavailable(text=UNAVAILABLE_TEXT)  # nothing accepted, nothing lost
         try:
             response = await inbound.process_activity(
                 request.headers.get("Authorization", ""), activity, bot.on_turn
@@ -118,10 +173,11 @@ def mount(app: web.Application, runtime: Runtime) -> str:
         return web.json_response(body, status=response.status)
 
     app.router.add_post("/api/messages", messages)
-    app_id = runtime.settings.microsoft_app_id
-    if app_id:
-        return f"teams: on at /api/messages (app id {app_id}; Bot Framework tokens required)"
-    return "teams: on at /api/messages with auth OFF (MICROSOFT_APP_ID not set): for the Bot Framework Emulator / local use only"
+    if not emulator:
+        return (
+            f"teams: on at /api/messages (app id {settings.microsoft_app_id}; Bot Framework tokens required)"
+        )
+    return "teams: on at /api/messages with authentication OFF (PATHWAY_TEAMS_EMULATOR): Emulator mode, this machine only"
 
 
 async def parse(request: web.Request) -> Activity:
@@ -129,18 +185,22 @@ async def parse(request: web.Request) -> Activity:
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="Send the activity as application/json.")
     try:
-        body: Any = await request.json()
-    except ValueError as exc:
+        # The Bot Framework sends UTF-8 JSON: a declared charset is not trusted to decode it.
+        body: Any = json.loads(await request.read())
+    except ValueError as exc:  # not JSON, or not Unicode
         raise web.HTTPBadRequest(text="The body is not valid JSON.") from exc
     if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
         raise web.HTTPBadRequest(text="The body must be a Bot Framework activity with a type.")
     try:
         activity = Activity().deserialize(body)
+        if activity.channel_data is not None:  # the SDK reads it as Teams' channel data mid-turn
+            TeamsChannelData().deserialize(activity.channel_data)
     except Exception as exc:  # msrest raises several kinds on a body of the wrong shape
         raise web.HTTPBadRequest(text="The activity could not be read.") from exc
     missing = [
         name
         for name, present in (
+            ("id", activity.id),  # what the reply answers: Teams gives every activity one
             ("serviceUrl", activity.service_url),
             ("conversation.id", activity.conversation and activity.conversation.id),
             ("from.id", activity.from_property and activity.from_property.id),
@@ -155,8 +215,11 @@ async def parse(request: web.Request) -> Activity:
 
 async def apologise(turn_context: TurnContext, error: Exception) -> None:
     """A turn that crashed: log it, tell the person, never leave them with silence."""
-    log.error("Teams turn failed: %s", error, exc_info=error)
+    if is_outage(error):  # rolled back: nothing changed, and the person is told so
+        log.warning("Teams turn refused: database unavailable (%s)", error.__class__.__name__)
+    else:
+        log.error("Teams turn failed: %s", error, exc_info=error)
     try:
-        await turn_context.send_activity(SORRY)
+        await turn_context.send_activity(UNAVAILABLE_TEXT if is_outage(error) else SORRY)
     except Exception:
         log.exception("could not tell the person the Teams turn failed")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import json
 import uuid
 from pathlib import Path
@@ -15,6 +14,7 @@ from aiohttp.typedefs import Handler
 from aiohttp_sse import EventSourceResponse, sse_response
 from pydantic import BaseModel, ValidationError
 
+from bot.loopback import refusal
 from bot.runtime import Runtime
 from bot.web.inbox import Doorbell, acknowledge, claim_for, release
 from bot.web.schema import MAX_BODY_BYTES, Received, TurnRequest, Who, person_json, reply_json
@@ -22,6 +22,7 @@ from dialogs.conversation import Conversation
 from dialogs.messages import Incoming, Reply, Sender
 from knowledge.models import Pack
 from storage import directory
+from storage.availability import UNAVAILABLE_TEXT
 from storage.db import transaction
 from storage.tables import Person
 
@@ -184,26 +185,34 @@ def invalid(exc: ValidationError) -> web.Response:
     return error(400, "That request is not valid: see details.", details)
 
 
+def web_chat_path(path: str) -> bool:
+    return path == "/" or path.startswith(("/web/", API))
+
+
 @web.middleware
 async def this_machine_only(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The web chat has no login (anyone may pick anyone on the roster), so its API answers only
-    requests from this machine; a server behind a load balancer serves Slack and Teams, not this."""
-    if request.path.startswith(API) and not from_this_machine(request.remote):
-        return error(403, "The web chat answers only on the machine it runs on (a loopback address).")
+    """The web chat has no login (anyone may pick anyone on the roster), so it answers only requests
+    made on this machine (bot/loopback.py), and changes state only for a JSON body: a form or a
+    `text/plain` body is what another site's page can make a browser send without asking."""
+    if not web_chat_path(request.path):
+        return await handler(request)
+    runtime: Runtime = request.app[WEB_RUNTIME_KEY]
+    why = refusal(request, runtime.settings.pathway_web_hosts)
+    if why is not None:
+        return error(403, f"The web chat answers only on the machine it runs on, and {why}.")
+    if request.method not in ("GET", "HEAD") and request.content_type != "application/json":
+        return error(415, "Send the request as application/json.")
+    if request.path.startswith(API) and not await asyncio.to_thread(runtime.availability.usable):
+        return error(503, UNAVAILABLE_TEXT)
     return await handler(request)
 
 
-def from_this_machine(remote: str | None) -> bool:
-    try:
-        address = ipaddress.ip_address(remote or "")
-    except ValueError:
-        return False  # no address (a Unix socket) or an unreadable one: not known to be local
-    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
-    return (mapped or address).is_loopback
+WEB_RUNTIME_KEY = web.AppKey("web_chat_runtime", Runtime)
 
 
 def mount(app: web.Application, runtime: Runtime) -> str:
     chat = WebChat(runtime)
+    app[WEB_RUNTIME_KEY] = runtime
     app.middlewares.append(this_machine_only)
     app.router.add_get("/", chat.page)
     app.router.add_static("/web/", STATIC, append_version=False)
@@ -213,4 +222,5 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     app.router.add_get(API + "inbox", chat.inbox)
     app.router.add_post(API + "inbox/received", chat.acknowledge)
     app.on_shutdown.append(chat.on_shutdown)
-    return "web chat: on at / (for this machine only: it has no login)"
+    hosts = ", ".join(runtime.settings.pathway_web_hosts)
+    return f"web chat: on at / (no login: answers only this machine, by loopback and Host {hosts})"

@@ -95,3 +95,31 @@ def test_sourced_items_include_nested_requirements(packs: dict[str, Pack]) -> No
     paths = [where for where, item in sourced_items(packs["medway"]) if isinstance(item, Sourced)]
     assert any(".requirements[" in p for p in paths)
     assert any(p.startswith("process.review") for p in paths)
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (b"organisation: medway\nlevels: []\n", 1),  # a mapping expected, a word given
+        (b"organisation:\n  id: x\n  name: \xff\xfe\n", 3),  # not UTF-8
+        (b"organisation: [1, 2]\nlevels: {a: 1}\n", 1),
+        (b"- a list\n- not a pack\n", 1),
+        (b"organisation: {id: x, name: y\n", 2),  # unterminated flow mapping
+    ],
+)
+def test_every_broken_pack_is_reported_as_file_line_field_message(
+    tmp_path: Path, content: bytes, line: int
+) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_bytes(content)
+    with pytest.raises(PackError) as caught:
+        load_pack(path)
+    problems = [str(problem) for problem in caught.value.problems]
+    assert problems and all(problem.startswith(f"{path}:") for problem in problems)
+    assert any(problem.startswith(f"{path}:{line}: ") for problem in problems), problems
+
+
+def test_a_pack_that_cannot_be_read_is_reported_not_raised(tmp_path: Path) -> None:
+    with pytest.raises(PackError) as caught:
+        load_pack(tmp_path / "missing.yaml")
+    assert str(caught.value).startswith(f"{tmp_path / 'missing.yaml'}:1: cannot be read")

@@ -33,7 +33,9 @@ def runtime(session_factory: sessionmaker[Session], library: Library) -> Runtime
 
 @pytest.fixture
 async def client(aiohttp_client: Any, runtime: Runtime) -> TestClient:
-    app, _notes = build(runtime, dispatch=False, reminders=False)
+    app, _notes = build(
+        runtime, dispatch=False, reminders=False, web_chat=True
+    )  # the traffic is web chat turns
     server = TestServer(app)
     await server.start_server(
         access_log_class=ShortAccessLogger, access_log=logging.getLogger("aiohttp.access")

@@ -125,7 +125,8 @@ class SlackWorkspace:
             "user": {"id": user, "team_id": TEAM},
             "team": {"id": TEAM},
             "api_app_id": "A0PATHWAY",
-            "view": {**view, "id": "V1", "state": {"values": state}},
+            # Slack keeps a modal's id across its submissions; a view without one is a new modal.
+            "view": {"id": f"V{next(self.ids)}", **view, "state": {"values": state}},
         }
         return await self.interactive(payload)
 

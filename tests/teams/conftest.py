@@ -185,7 +185,11 @@ def connector() -> BotConnector:
 
 @pytest.fixture
 def teams_settings() -> Settings:
-    return Settings(_env_file=None, microsoft_app_id=None, microsoft_app_password=None)
+    """Teams as the Bot Framework Emulator drives it: authentication off, on loopback (the fake
+    connector's serviceUrl is a loopback address, which only Emulator mode accepts)."""
+    return Settings(
+        _env_file=None, microsoft_app_id=None, microsoft_app_password=None, pathway_teams_emulator=True
+    )
 
 
 @pytest.fixture

@@ -77,8 +77,9 @@ async def test_redelivered_activity_has_one_effect(teams: Teams, runtime: Runtim
 
 @pytest.fixture
 async def secured(aiohttp_server: Server, runtime: Runtime) -> AsyncIterator[tuple[str, Runtime]]:
-    runtime.settings = Settings(_env_file=None, microsoft_app_id=APP_ID,
-                                microsoft_app_password="secret", microsoft_app_tenant_id=TENANT)  # fmt: skip
+    runtime.settings = Settings(_env_file=None, microsoft_app_id=APP_ID, microsoft_app_password="secret",
+                                microsoft_app_tenant_id=TENANT,
+                                pathway_teams_service_hosts=["127.0.0.1"])  # fmt: skip  # the fake connector
     app, notes = build(runtime, dispatch=False, reminders=False)
     assert any("Bot Framework tokens required" in note for note in notes)
     server = await aiohttp_server(app)
@@ -103,7 +104,7 @@ async def test_unauthenticated_requests_are_refused_when_auth_is_on(
 
 async def test_auth_off_is_announced(runtime: Runtime) -> None:
     _app, notes = build(runtime, dispatch=False, reminders=False)
-    assert any("auth OFF" in note and "MICROSOFT_APP_ID" in note for note in notes)
+    assert any("authentication OFF" in note and "PATHWAY_TEAMS_EMULATOR" in note for note in notes)
 
 
 async def test_an_overlong_form_box_gets_a_clear_answer(teams: Teams) -> None:

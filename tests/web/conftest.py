@@ -50,11 +50,11 @@ def library() -> Library:
 
 @pytest.fixture
 async def client(aiohttp_client: Any, session_factory: sessionmaker[Session], library: Library) -> TestClient:
-    """The real server application (every front-end `pathway serve` mounts) on the demo roster."""
-    runtime = Runtime(Settings(), library, session_factory)
+    """The real server application with the web chat (as `pathway demo` mounts it) on the demo roster."""
+    runtime = Runtime(Settings(_env_file=None), library, session_factory)
     with transaction(session_factory) as session:
         load_demo(session, library)
-    app, _notes = build(runtime, dispatch=False, reminders=False)
+    app, _notes = build(runtime, dispatch=False, reminders=False, web_chat=True)
     return await aiohttp_client(app)  # type: ignore[no-any-return]
 
 

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build
 from bot.demo import demo_roster
+from bot.loopback import is_loopback_address
 from bot.operations import import_file
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.web.routes import from_this_machine
 from knowledge.library import Library
 from storage import outbox
 from storage.db import transaction
@@ -169,7 +169,8 @@ async def test_huge_turns_are_refused_with_413(client: TestClient) -> None:
         for _ in range(40):
             yield b"x" * 50_000
 
-    chunked = await client.post("/api/web/turns", data=chunks())
+    json_type = {"Content-Type": "application/json"}
+    chunked = await client.post("/api/web/turns", data=chunks(), headers=json_type)
     assert chunked.status == 413
 
 
@@ -291,9 +292,9 @@ async def test_the_api_answers_only_requests_from_this_machine(
     async def from_elsewhere(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request.clone(remote="203.0.113.7"))  # as a proxied request arrives
 
-    runtime = Runtime(Settings(), library, session_factory)
+    runtime = Runtime(Settings(_env_file=None), library, session_factory)
     import_file(runtime, demo_roster(library))
-    app, _notes = build(runtime, dispatch=False, reminders=False)
+    app, _notes = build(runtime, dispatch=False, reminders=False, web_chat=True)
     app.middlewares.insert(0, from_elsewhere)
     client = await aiohttp_client(app)
     for response in (
@@ -308,4 +309,4 @@ async def test_the_api_answers_only_requests_from_this_machine(
 def test_which_addresses_count_as_this_machine() -> None:
     local = ["127.0.0.1", "127.0.0.53", "::1", "::ffff:127.0.0.1"]
     other = ["10.0.0.1", "203.0.113.7", "::ffff:10.0.0.1", "2001:db8::1", "", None, "not-an-address"]
-    assert all(from_this_machine(a) for a in local) and not any(from_this_machine(a) for a in other)
+    assert all(is_loopback_address(a) for a in local) and not any(is_loopback_address(a) for a in other)

@@ -1,0 +1,58 @@
+"""GET /readyz: whether this server can do its work now (a load balancer sends it traffic only then).
+
+Ready means: the database answers and is at the migrations' head, every policy pack traces to its
+document, and the dispatcher (when this process runs one) has been round its loop recently. /healthz
+stays the liveness check: a server waiting out a database outage is alive, only not ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+from alembic.runtime.migration import MigrationContext
+
+from bot.dispatch import Dispatcher
+from bot.runtime import Runtime
+from knowledge.tracing import trace
+from storage import migrate
+from storage.availability import is_outage, reason
+
+
+class Readiness:
+    def __init__(self, runtime: Runtime, dispatcher: Dispatcher | None) -> None:
+        self.runtime = runtime
+        self.dispatcher = dispatcher
+        self.head = migrate.head_revision()
+        self._pack_problems: list[str] | None = None  # the packs do not change while running
+
+    async def answer(self, _request: web.Request) -> web.Response:
+        checks = await asyncio.to_thread(self.checks)
+        ready = all(value == "ok" for value in checks.values())
+        return web.json_response({"ready": ready, "checks": checks}, status=200 if ready else 503)
+
+    def checks(self) -> dict[str, str]:
+        checks = {"database": self._database(), "packs": self._packs()}
+        if self.dispatcher is not None:
+            checks["dispatcher"] = "ok" if self.dispatcher.alive() else "not running its loop"
+        return checks
+
+    def _database(self) -> str:
+        try:
+            with self.runtime.sessions.kw["bind"].connect() as connection:
+                revision = MigrationContext.configure(connection).get_current_revision()
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            return f"unavailable: {reason(exc)}"
+        if revision != self.head:
+            return f"at migration {revision}, not {self.head}: run `pathway db upgrade`"
+        return "ok"
+
+    def _packs(self) -> str:
+        if self._pack_problems is None:
+            packs = self.runtime.library.packs.values()
+            self._pack_problems = [f"{p.organisation.id}: {problem}" for p in packs for problem in trace(p)]
+        if self._pack_problems:
+            return f"{len(self._pack_problems)} untraced facts, e.g. {self._pack_problems[0]}"
+        return "ok"
