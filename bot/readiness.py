@@ -1,13 +1,15 @@
 """GET /readyz: whether this server can do its work now (a load balancer sends it traffic only then).
 
 Ready means: the database answers and is at the migrations' head, every policy pack traces to its
-document, and the dispatcher (when this process runs one) has been round its loop recently. /healthz
+document, the dispatcher (when this process runs one) has been round its loop recently, and any
+connection a front-end holds open (Slack's Socket Mode) is up. /healthz
 stays the liveness check: a server waiting out a database outage is alive, only not ready.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from alembic.runtime.migration import MigrationContext
@@ -18,6 +20,15 @@ from knowledge.tracing import trace
 from storage import migrate
 from storage.availability import is_outage, reason
 
+# Checks a front-end adds at mount time for a connection of its own (Slack's Socket Mode): each answers
+# "ok" or what is wrong.
+ConnectionCheck = Callable[[], Awaitable[str]]
+CONNECTION_CHECKS = web.AppKey("connection_checks", dict[str, ConnectionCheck])
+
+
+def add_connection_check(app: web.Application, name: str, check: ConnectionCheck) -> None:
+    app.setdefault(CONNECTION_CHECKS, {})[name] = check
+
 
 class Readiness:
     def __init__(self, runtime: Runtime, dispatcher: Dispatcher | None) -> None:
@@ -26,8 +37,10 @@ class Readiness:
         self.head = migrate.head_revision()
         self._pack_problems: list[str] | None = None  # the packs do not change while running
 
-    async def answer(self, _request: web.Request) -> web.Response:
+    async def answer(self, request: web.Request) -> web.Response:
         checks = await asyncio.to_thread(self.checks)
+        for name, check in request.app.get(CONNECTION_CHECKS, {}).items():
+            checks[name] = await check()
         ready = all(value == "ok" for value in checks.values())
         return web.json_response({"ready": ready, "checks": checks}, status=200 if ready else 503)
 

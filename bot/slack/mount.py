@@ -20,6 +20,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request import payload_utils
 from slack_bolt.response import BoltResponse
 
+from bot.readiness import add_connection_check
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.slack.client import keep_connections, release_connections, web_client
@@ -174,7 +175,9 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     app.cleanup_ctx.append(lifetime(slack))
     bolt = slack.bolt
     if settings.slack_app_token:
-        app.cleanup_ctx.append(socket_mode(bolt, settings.slack_app_token))
+        link = SocketModeLink()
+        app.cleanup_ctx.append(link.running(bolt, settings.slack_app_token))
+        add_connection_check(app, "slack_socket_mode", link.state)
         return "slack: on (Socket Mode)"
     app.router.add_post(EVENTS_PATH, events_handler(bolt))
     return f"slack: on (HTTP, POST {EVENTS_PATH}; Web API {settings.slack_api_url})"
@@ -192,14 +195,27 @@ def lifetime(slack: SlackApp) -> CleanupContext:
     return running
 
 
-def socket_mode(bolt: AsyncApp, app_token: str) -> CleanupContext:
-    async def connection(_app: web.Application) -> AsyncIterator[None]:
-        handler = AsyncSocketModeHandler(bolt, app_token)
-        await handler.connect_async()  # type: ignore[no-untyped-call]
-        yield
-        await handler.close_async()  # type: ignore[no-untyped-call]
+class SocketModeLink:
+    """The Socket Mode connection out to Slack while the server runs, and whether it is up (/readyz)."""
 
-    return connection
+    def __init__(self) -> None:
+        self.handler: AsyncSocketModeHandler | None = None
+
+    def running(self, bolt: AsyncApp, app_token: str) -> CleanupContext:
+        async def connection(_app: web.Application) -> AsyncIterator[None]:
+            self.handler = AsyncSocketModeHandler(bolt, app_token)
+            await self.handler.connect_async()  # type: ignore[no-untyped-call]
+            yield
+            await self.handler.close_async()  # type: ignore[no-untyped-call]
+            self.handler = None
+
+        return connection
+
+    async def state(self) -> str:
+        if self.handler is None:
+            return "not connected: the server has not opened its Socket Mode connection"
+        connected = await self.handler.client.is_connected()
+        return "ok" if connected else "not connected: the Socket Mode connection to Slack is down"
 
 
 def senders(runtime: Runtime) -> list[SlackSender]:

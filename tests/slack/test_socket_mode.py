@@ -7,9 +7,10 @@ import asyncio
 import json
 import time
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 
+from bot.readiness import CONNECTION_CHECKS, Readiness
 from bot.runtime import Runtime
 from bot.slack import mount as slack_mount
 from tests.fakes.slack_api import FakeSlackApi
@@ -42,3 +43,21 @@ async def test_an_event_over_socket_mode_is_acknowledged_and_answered(
     finally:
         await server.close()
     assert fake_slack.sockets == []  # the connection is closed when the server stops
+
+
+async def test_readyz_reports_the_socket_mode_connection(runtime: Runtime, fake_slack: FakeSlackApi) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"slack_app_token": "xapp-1-test"})
+    app = web.Application()
+    slack_mount.mount(app, runtime)
+    app.router.add_get("/readyz", Readiness(runtime, None).answer)
+    [check] = app[CONNECTION_CHECKS].values()
+    assert (await check()).startswith("not connected")  # before the server has connected out
+    server = TestServer(app, host="127.0.0.1", port=0)
+    await server.start_server()
+    try:
+        async with ClientSession() as client, client.get(server.make_url("/readyz")) as answer:
+            body = await answer.json()
+        assert body["checks"]["slack_socket_mode"] == "ok" and answer.status == 200, body
+    finally:
+        await server.close()
+    assert (await check()).startswith("not connected")
