@@ -58,11 +58,13 @@ async def manager_has_a_card(client: TestClient) -> dict[str, Any]:
     answer = await turn(client, WORKER, action=button(answer, "Continue"))
     for n in range(1, 61):
         answer = await turn(client, WORKER, text=EXAMPLE.format(n))
-    answer = await turn(client, WORKER, action=button(answer, "Yes, send to"))
+    answer = await turn(client, WORKER, action=button(answer, "Yes, send it"))
     answer = await turn(client, WORKER, action=button(answer, "Submit"))
     assert "sent it to Maria Manager" in texts(answer)
     status = await turn(client, MANAGER, text="status")
-    return button(status, "Approve")
+    progressed = button(status, "Progressed")  # with what Medway's form has the line manager record
+    recorded = {"competencies": "met", "attendance_punctuality_diversity": "have"}
+    return {**progressed, "data": {**progressed["data"], **recorded}}
 
 
 async def test_a_cross_site_text_plain_post_records_no_decision(
