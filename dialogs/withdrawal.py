@@ -29,7 +29,7 @@ def ask(turn: Turn) -> list[Reply]:
     buttons = [button("Yes, withdraw it", "withdraw_yes", "danger", application=app.id),
                button("No, keep it", "withdraw_no", "primary", application=app.id)]  # fmt: skip
     return [Reply(text=f"Withdraw your application for {level}? It is waiting for the {stage.name}. "
-                       "The people deciding will be told, and you can apply again later.", buttons=buttons)]  # fmt: skip
+                       "The people deciding will be told, and you can apply again later. Press 'Yes, withdraw it' to confirm.", buttons=buttons)]  # fmt: skip
 
 
 def confirm(turn: Turn, action: Action) -> list[Reply]:
