@@ -21,7 +21,7 @@ from dialogs.privacy import clean, identifying_details
 from dialogs.route import route_of
 from dialogs.turn import Turn
 from knowledge.text import normalise
-from storage import applications
+from storage import applications, audit
 from storage.tables import Application
 
 State = dict[str, Any]
@@ -360,8 +360,10 @@ def _set_step(turn: Turn, state: State, step: str) -> tuple[State | None, list[R
 
 
 def withdraw(turn: Turn, state: State) -> list[Reply]:
-    if "app" in state:
-        applications.transition(turn.session, state["app"], "drafting", "withdrawn")
+    if "app" in state and applications.transition(turn.session, state["app"], "drafting", "withdrawn"):
+        # audited like a submitted one's withdrawal, so its history can say when
+        audit.record(turn.session, turn.org, "withdrawn", actor_id=turn.person.id, application_id=state["app"],
+                     detail={"stage": "draft"}, at=turn.now)  # fmt: skip
     return [
         Reply(
             text="Cancelled: your draft application is withdrawn. Say 'apply' whenever you want to start again."

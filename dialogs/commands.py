@@ -25,6 +25,10 @@ _REVIEW = re.compile(
     r"^((i want|i'd like|i would like) (to )?(request |ask for |have )?(a )?(review|appeal)|request (a )?(review|appeal)|"
     r"appeal( (this|the|my) decision)?|review( (this|the|my) decision)?)\W*$"
 )
+_HISTORY = re.compile(
+    r"^(history|my history|my applications|application history|past applications|show (my )?history)"
+    r"(\s+(of\s+)?(application\s+)?#?(?P<id>\d{1,9}))?\W*$"
+)
 _HELP = re.compile(r"^(help|what can you do|menu|commands|\?)\W*$")
 _YES = re.compile(r"^(yes|y|yeah|yep|ok|okay|sure|confirm)\W*$")
 _NO = re.compile(r"^(no|n|nope|keep going|don't|do not)\W*$")
@@ -46,6 +50,9 @@ def parse(text: str) -> Command | None:
                           ("review", _REVIEW), ("continue", _CONTINUE), ("yes", _YES), ("no", _NO)):  # fmt: skip
         if pattern.search(raw) or pattern.search(plain):
             return Command(name)
+    history = _HISTORY.search(raw)
+    if history:
+        return Command("history", history.group("id") or "")
     edit = _EDIT.search(raw)
     if edit:
         return Command("edit", edit.group("name"))
@@ -65,5 +72,6 @@ def looks_like_question(text: str) -> bool:
 HELP = (
     "Ask me anything about progression under your council's policy, e.g. 'what do I need for the next level?'.\n"
     "To apply: 'apply'. Then 'continue' to pick up where you left off, 'status' to see where it stands, "
-    "'back', 'edit <competency>', or 'cancel'."
+    "'back', 'edit <competency>', or 'cancel' ('withdraw my application' once it is sent). "
+    "'history' lists your applications and their decisions."
 )

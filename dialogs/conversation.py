@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialogs import application, approval, commands, hr, metrics, panels, review
+from dialogs import application, approval, commands, hr, metrics, panels, review, withdrawal
 from dialogs.documents import evidence_in_full
+from dialogs.history import history, may_see
 from dialogs.identify import identify
 from dialogs.messages import Action, Incoming, Platform, Reply, button, submission_key
 from dialogs.status import status
@@ -137,6 +138,8 @@ class Conversation:
             return state, status(turn, application.step_name(state) if state else None)
         if name == "review":
             return state, review.request(turn, Action(name="review"))
+        if name == "history":
+            return state, history(turn, int(command.argument) if command.argument else None)
         if name == "apply":
             return (
                 (
@@ -154,6 +157,8 @@ class Conversation:
                 return state, self._nothing_to_continue(turn)
             if name in ("yes", "no"):
                 return state, [Reply(text=commands.HELP)]
+            if name == "cancel":  # nothing in draft: withdrawing the submitted one, if there is one
+                return state, withdrawal.ask(turn)
             return state, [Reply(text="You have no application in progress. Say 'apply' to start one.")]
         if name == "continue":  # at the checklist, "continue" is the Continue button
             return (
@@ -188,6 +193,8 @@ class Conversation:
             return state, self._evidence(turn, action)
         if name == "status":
             return state, status(turn, application.step_name(state) if state else None)
+        if name in ("withdraw_yes", "withdraw_no"):
+            return state, withdrawal.confirm(turn, action)
         if name == "ask":  # a reading chosen from the ones a question was asked back with
             return state, self._answer(turn, state, str(action.data.get("question") or ""))
         if name == "continue":
@@ -196,7 +203,7 @@ class Conversation:
             return self._on_command(turn, state, commands.Command("apply"), "apply")
         if name in ("cancel", "cancel_yes", "cancel_no"):
             if state is None:
-                return state, [Reply(text="There's no application in progress to cancel.")]
+                return state, withdrawal.ask(turn)
             if name == "cancel":
                 return self._ask_cancel(state)
             return self._confirm_cancel(
@@ -269,17 +276,7 @@ class Conversation:
 
     def _evidence(self, turn: Turn, action: Action) -> list[Reply]:
         app = applications.get_application(turn.session, int(action.data.get("application") or 0))
-        asked = {i for ids in ((app.data or {}).get("asked", {}) if app else {}).values() for i in ids}
-        allowed = (
-            app is not None
-            and app.org_id == turn.org
-            and (
-                turn.person.id in (app.person_id, app.line_manager_id)
-                or turn.person.id in asked  # whoever a decision on it was sent to, a panel member too
-                or turn.person.role in ("service_manager", "hr", "admin")
-            )
-        )
-        if app is None or not allowed:
+        if app is None or not may_see(turn, app):
             return [Reply(text="You can't see that application's evidence.")]
         attachment = evidence_in_full(turn.session, turn.pack, app)
         return [Reply(text=attachment.content, attachment=attachment)]

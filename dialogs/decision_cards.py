@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from dialogs import documents
 from dialogs.messages import Action, Card, CardField, Form, FormField, Reply, button
 from dialogs.plan import checklist
 from dialogs.route import Route, route_of
 from dialogs.turn import Turn
 from knowledge.models import RouteStage
-from storage import decisions, directory
+from storage import audit, decisions, directory
 from storage.tables import Application
 
 MARKS = {"met": "✓", "not_met": "✗", "unknown": "?", "later": "…", "desirable": "◦"}
@@ -68,12 +70,30 @@ def closed_card(turn: Turn, route: Route, app: Application, stage: RouteStage, o
 
 def already_decided(turn: Turn, app: Application, stage: RouteStage) -> Reply:
     decision = decisions.decision_for(turn.session, app.id, stage.id)
+    if decision is None and app.status == "withdrawn":
+        card = withdrawn_card(turn, app, stage)
+        return Reply(text=card.body, card=card, replaces=card.key)
     if decision is None:
         return Reply(
             text=f"This application is no longer waiting for this decision ({status_words(turn, app)})."
         )
     card = closed_card(turn, route_of(turn), app, stage, decision.outcome)
     return Reply(text=f"Already decided: {card.body}", card=card, replaces=card.key)
+
+
+def withdrawn_on(turn: Turn, app: Application) -> date | None:
+    """When the worker withdrew it, from the audit log (the application row keeps no such date)."""
+    entries = [e for e in audit.for_application(turn.session, app.id) if e.action == "withdrawn"]
+    return entries[-1].at.date() if entries else None
+
+
+def withdrawn_card(turn: Turn, app: Application, stage: RouteStage) -> Card:
+    worker = directory.get_person(turn.session, app.person_id)
+    name = worker.name if worker else "The applicant"
+    on = withdrawn_on(turn, app)
+    when = f" on {on:%-d %B %Y}" if on else ""
+    body = f"{name} withdrew this application{when}, before the {stage.name}. There is nothing to decide."
+    return Card(title=f"Progression application: {name} (withdrawn)", key=card_key(app, stage), body=body)
 
 
 def sentence_start(text: str) -> str:

@@ -17,7 +17,32 @@ def status(turn: Turn, step: str | None = None) -> list[Reply]:
     waiting = _waiting_on_me(turn)
     if waiting:
         replies.append(waiting)
+    elif turn.person.role != "worker":  # a manager or HR asking is told so, never met with silence
+        replies.append(_nothing_waiting(turn))
     return replies
+
+
+def _nothing_waiting(turn: Turn) -> Reply:
+    """Nothing waits on this manager or HR: say so, with the decisions they sent and (HR) their tools."""
+    route = route_of(turn)
+    lines = ["Nothing is waiting for you."]
+    sent = decisions.decisions_by(turn.session, turn.person.id)
+    if sent:
+        lines.append("Your latest decisions:")
+    for made in sent:
+        app = applications.get_application(turn.session, made.application_id)
+        worker = directory.get_person(turn.session, app.person_id) if app else None
+        stage = route.stage(made.stage)
+        words = approval.verb(stage, made.outcome) if stage else made.outcome.replace("_", " ")
+        where = f", now {status_words(turn, app)}" if app else ""
+        lines.append(f"• {worker.name if worker else '?'} (#{made.application_id}): {words} at the "
+                     f"{stage.name if stage else made.stage} on {made.decided_at:%-d %B %Y}{where}")  # fmt: skip
+    if sent:
+        lines.append("Say 'history' and a number (e.g. 'history 12') for an application's full history.")
+    if turn.person.role in ("hr", "admin"):
+        lines.append("HR tools: say 'hr' for the menu (panels, broadcasts, posts, reassigning a decision, "
+                     "unanswered questions).")  # fmt: skip
+    return Reply(text="\n".join(lines))
 
 
 def _mine(turn: Turn, step: str | None) -> list[Reply]:
@@ -91,7 +116,8 @@ def _waiting_on_me(turn: Turn) -> Reply | None:
     if not waiting and not reviews:
         return None
     lines = [
-        f"• {name}: {turn.pack.level(app.target_level).name} ({stage.name})" for app, stage, name in waiting
+        f"• {name} (#{app.id}): {turn.pack.level(app.target_level).name} ({stage.name})"
+        for app, stage, name in waiting
     ]
     lines += [f"• a review of application {app.id} (due by {made.respond_by:%-d %B %Y})" if made.respond_by
               else f"• a review of application {app.id}" for made, app in reviews]  # fmt: skip

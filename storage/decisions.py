@@ -52,6 +52,12 @@ def decisions_of(session: Session, application_id: int) -> list[Decision]:
     return list(session.scalars(query.order_by(Decision.decided_at, Decision.id)))
 
 
+def decisions_by(session: Session, person_id: int, limit: int = 5) -> list[Decision]:
+    """The decisions this person recorded, newest first."""
+    query = select(Decision).where(Decision.decided_by == person_id)
+    return list(session.scalars(query.order_by(Decision.decided_at.desc(), Decision.id.desc()).limit(limit)))
+
+
 def request_review(
     session: Session,
     application_id: int,
