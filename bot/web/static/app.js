@@ -88,6 +88,9 @@ async function loadPeople() {
   const org = orgSelect.value;
   localStorage.setItem("pathway.org", org);
   const { people } = await api(`/api/web/organisations/${encodeURIComponent(org)}/people`);
+  // Another organisation was picked while this list was on its way: its own load fills the list. (Going
+  // on would pair the new organisation with one of this one's people, whom the server refuses.)
+  if (orgSelect.value !== org) return;
   personSelect.replaceChildren(...people.map((p) => {
     const option = new Option(`${p.name} (${p.description})`, p.email);
     option.dataset.name = p.name;
