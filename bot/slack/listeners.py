@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from bot.delivery import SendFailed, Undeliverable
 from bot.slack import render
@@ -38,7 +38,7 @@ from bot.slack.translate import (
     is_direct_message,
     plain_text,
 )
-from bot.slack.turns import Place, SlackTurns
+from bot.slack.turns import Place, SlackTurns, Workspace
 from dialogs.messages import Action, Form, Reply
 
 log = logging.getLogger(__name__)
@@ -68,27 +68,31 @@ class Listeners:
         self.turns = turns
         self.home = home
 
-    async def direct_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def direct_message(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         message = self._message(event)
         if message is None or message.subtype not in TYPED or message.bot_id or not message.user:
             return  # edits, joins, bots (ourselves included): not someone talking to us
         if not is_direct_message(message.channel, message.channel_type):
             return  # channel chatter reaches us only as app_mention
         place = Place(channel=message.channel, thread_ts=message.thread_ts, direct=True)
-        self._say(body, message, place)
+        self._say(body, message, place, context)
 
-    async def mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def mention(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
         message = self._message(event)
         if message is None or not message.user or message.bot_id:
             return
         place = Place(channel=message.channel, thread_ts=message.thread_ts or message.ts)
-        self._say(body, message, place)
+        self._say(body, message, place, context)
 
-    def _say(self, body: dict[str, Any], message: MessageEvent, place: Place) -> None:
+    def _say(
+        self, body: dict[str, Any], message: MessageEvent, place: Place, context: AsyncBoltContext
+    ) -> None:
         team = message.user_team or message.team or str(body.get("team_id") or "")
         event_id = body.get("event_id")
         self.turns.enqueue(
-            team, str(message.user), place, text=plain_text(message.text),
+            workspace(context, team), str(message.user), place, text=plain_text(message.text),
             event_id=str(event_id) if event_id else None,
         )  # fmt: skip
 
@@ -100,7 +104,7 @@ class Listeners:
             log.warning("unreadable Slack event: %s", exc.errors(include_input=False, include_url=False)[:3])
             return None
 
-    async def command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def command(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
         try:
             command = SlashCommand.model_validate(body)
@@ -110,42 +114,44 @@ class Listeners:
         text = plain_text(command.text) or "help"
         place = Place(channel=command.channel_id, response_url=command.response_url,
                       trigger_id=command.trigger_id, ephemeral=True)  # fmt: skip
-        await self.turns.handle(command.team_id, command.user_id, place, text=text)
+        await self.turns.handle(workspace(context, command.team_id), command.user_id, place, text=text)
 
-    async def click(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def click(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
         payload = self._actions(body)
         if payload is None:
             return
+        where = workspace(context, self._team(payload))
         place = self._clicked_place(payload)
         from_home = payload.container.type == "view"
         if from_home:  # a card on the App Home tab: answer in the DM, then redraw the tab
-            channel = await self.turns.poster.direct_channel(payload.user.id)
+            channel = await self.turns.poster(where).direct_channel(payload.user.id)
             place = replace(place, channel=channel, direct=True, clicked_ts=None)
         action = decode_action(payload.actions[0].value) if payload.actions else None
         if action is None:
-            await self._explain(payload, place, STALE_BUTTON)
+            await self._explain(where, place, STALE_BUTTON)
             return
-        await self.turns.handle(self._team(payload), payload.user.id, place, action=action)
+        await self.turns.handle(where, payload.user.id, place, action=action)
         if from_home:
-            await self.home.publish(self._team(payload), payload.user.id)
+            await self.home.publish(where, payload.user.id)
 
-    async def open_form(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def open_form(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         """The button offered with a form asked for by typed text: a click gives the trigger a modal needs."""
         await ack()
         payload = self._actions(body)
         if payload is None:
             return
+        where = workspace(context, self._team(payload))
         place = self._clicked_place(payload)
         try:
             form = Form.model_validate_json(payload.actions[0].value or "")
         except (ValidationError, IndexError):
-            await self._explain(payload, place, STALE_BUTTON)
+            await self._explain(where, place, STALE_BUTTON)
             return
         reply = Reply(text=form.title, form=form)
-        await self.turns.deliver(Outcome([reply], None, ""), replace(place, clicked_ts=None))
+        await self.turns.deliver(Outcome([reply], None, ""), replace(place, clicked_ts=None), where)
 
-    async def open_evidence(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def open_evidence(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         """The evidence modal: the competency's prompt (the clicked message), the privacy warning, examples."""
         await ack()
         payload = self._actions(body)
@@ -155,66 +161,73 @@ class Listeners:
         if place.channel is None:
             return
         prompt = payload.message.text if payload.message else ""
-        context = EvidenceContext(channel=place.channel, thread_ts=place.thread_ts).model_dump_json()
+        where = workspace(context, self._team(payload))
+        evidence = EvidenceContext(channel=place.channel, thread_ts=place.thread_ts).model_dump_json()
         try:
-            await self.turns.poster.open_modal(payload.trigger_id, render.evidence_modal(prompt, context))
+            await self.turns.poster(where).open_modal(
+                payload.trigger_id, render.evidence_modal(prompt, evidence)
+            )
         except (SendFailed, Undeliverable):
             await self._explain(
-                payload,
+                where,
                 place,
                 Reply(text="That form couldn't open just now; type your examples here instead."),
             )
 
-    async def evidence_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def evidence_submission(
+        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         """Each example is handed to the core in turn, exactly as if typed (so each is checked and saved)."""
         await ack()
         try:
             payload = ViewSubmission.model_validate(body)
-            context = EvidenceContext.model_validate_json(payload.view.private_metadata)
+            evidence = EvidenceContext.model_validate_json(payload.view.private_metadata)
         except ValidationError:
             log.warning("unreadable evidence submission")
             return
-        team = payload.user.team_id or (payload.team.id if payload.team else "")
+        where = workspace(context, payload.user.team_id or (payload.team.id if payload.team else ""))
         place = Place(
-            channel=context.channel, thread_ts=context.thread_ts, direct=context.channel.startswith("D")
+            channel=evidence.channel, thread_ts=evidence.thread_ts, direct=evidence.channel.startswith("D")
         )
         for name, example in sorted(form_values(payload.view.state).items()):
             if isinstance(example, str) and example.strip():
                 # One modal's examples are saved once, however many times it is submitted.
                 once = f"evidence:{payload.view.id}:{name}" if payload.view.id else None
-                await self.turns.handle(team, payload.user.id, place, text=example.strip(), event_id=once)
+                await self.turns.handle(where, payload.user.id, place, text=example.strip(), event_id=once)
 
-    async def unknown_click(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def unknown_click(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
         payload = self._actions(body)
         if payload is not None:
             log.info("unknown Slack action %s", [a.action_id for a in payload.actions])
-            await self._explain(payload, self._clicked_place(payload), STALE_BUTTON)
+            await self._explain(
+                workspace(context, self._team(payload)), self._clicked_place(payload), STALE_BUTTON
+            )
 
-    async def submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def submission(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()  # closes the modal; the answer arrives in the conversation
         try:
             payload = ViewSubmission.model_validate(body)
         except ValidationError:
             log.warning("unreadable view_submission")
             return
-        context = form_context(payload.view.private_metadata)
-        team = payload.user.team_id or (payload.team.id if payload.team else "")
-        if context is None:
+        form = form_context(payload.view.private_metadata)
+        where = workspace(context, payload.user.team_id or (payload.team.id if payload.team else ""))
+        if form is None:
             log.warning("view_submission with unreadable private_metadata")
             return
-        action = Action(
-            name=context.submit.name, data={**context.submit.data, **form_values(payload.view.state)}
-        )
-        channel = context.channel or await self.turns.poster.direct_channel(payload.user.id)
-        place = Place(channel=channel, thread_ts=context.thread_ts, clicked_ts=context.message_ts,
+        action = Action(name=form.submit.name, data={**form.submit.data, **form_values(payload.view.state)})
+        channel = form.channel or await self.turns.poster(where).direct_channel(payload.user.id)
+        place = Place(channel=channel, thread_ts=form.thread_ts, clicked_ts=form.message_ts,
                       direct=channel.startswith("D"))  # fmt: skip
-        await self.turns.handle(team, payload.user.id, place, action=action)
+        await self.turns.handle(where, payload.user.id, place, action=action)
 
-    async def home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def home_opened(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         if event.get("tab") not in (None, "home") or not isinstance(event.get("user"), str):
             return
-        await self.home.publish(str(body.get("team_id") or ""), event["user"])
+        await self.home.publish(workspace(context, str(body.get("team_id") or "")), event["user"])
 
     # -- helpers ------------------------------------------------------------------------------------
 
@@ -239,8 +252,16 @@ class Listeners:
                      clicked_ts=clicked, trigger_id=payload.trigger_id, response_url=payload.response_url,
                      ephemeral=payload.container.is_ephemeral)  # fmt: skip
 
-    async def _explain(self, payload: BlockActions, place: Place, reply: Reply) -> None:
+    async def _explain(self, where: Workspace, place: Place, reply: Reply) -> None:
         """Answer without acting: a new message beside the clicked one (the card is left as it was)."""
         plain = Place(channel=place.channel, thread_ts=place.thread_ts, response_url=place.response_url,
                       ephemeral=place.ephemeral)  # fmt: skip
-        await self.turns.deliver(Outcome([reply], None, ""), plain)
+        await self.turns.deliver(Outcome([reply], None, ""), plain, where)
+
+
+def workspace(context: AsyncBoltContext, team: str) -> Workspace:
+    """The workspace a request came from (`team`: the one it names for the person acting), with the bot
+    token bolt authorised it with: SLACK_BOT_TOKEN, or the installed workspace's in OAuth mode."""
+    return Workspace(
+        team=team or str(context.team_id or ""), enterprise=context.enterprise_id, token=context.bot_token
+    )
