@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatch import Dispatcher
-from bot.settings import Settings
 from bot.runtime import Runtime
+from bot.settings import Settings
 from bot.slack import mount
 from bot.slack.sender import SlackSender
 from knowledge.library import Library

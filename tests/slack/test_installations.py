@@ -52,7 +52,9 @@ def test_on_postgresql_every_process_shares_the_refresh_lock(engine: Engine) -> 
     lock.acquire()
     try:
         with engine.connect() as other_session:  # as another process would ask
-            taken = other_session.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": lock.key}).scalar()
+            taken = other_session.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": lock.key}
+            ).scalar()
         assert taken is False
     finally:
         lock.release()

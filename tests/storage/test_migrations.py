@@ -69,7 +69,9 @@ def test_each_organisations_slack_workspace_moves_to_the_workspaces_table_and_ba
         engine.dispose()
         downgrade(database_url, "0006_i14b")
         with engine.connect() as connection:
-            teams = connection.exec_driver_sql("SELECT id, slack_team_id FROM organisations ORDER BY id").all()
+            teams = connection.exec_driver_sql(
+                "SELECT id, slack_team_id FROM organisations ORDER BY id"
+            ).all()
         assert [tuple(row) for row in teams] == [("bcc", None), ("medway", "T0")]  # one each: the first
     finally:
         engine.dispose()
