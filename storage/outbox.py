@@ -269,6 +269,21 @@ def mark_failed(session: Session, message: OutboxMessage, error: str) -> bool:
     )
 
 
+def move(
+    session: Session,
+    message: OutboxMessage,
+    channel: Platform,
+    address: dict[str, Any],
+    why: str,
+    now: datetime,
+) -> bool:
+    """Send the message on another channel instead, at once (its platform had nobody by that email)."""
+    announce(session)
+    return finish_claim(session, message, status="pending", channel=channel, address=address, due_at=now,
+                        last_error=why[:MAX_ERROR_LENGTH], claimed_by=None, claimed_until=None,
+                        may_have_arrived=False)  # fmt: skip
+
+
 def finish_claim(session: Session, message: OutboxMessage, **values: Any) -> bool:
     # Only the worker that holds the claim may settle it; a late worker whose lease ran out may not.
     holds_claim = and_(OutboxMessage.status == "sending", OutboxMessage.claimed_by == message.claimed_by)
