@@ -65,14 +65,17 @@ def ask(turn: Turn, app: Application, route: Route, stage: RouteStage, people: l
     authorisation.assign(app, stage.id, people)
     card = decision_card(turn, route, app, stage)
     for person in people:
-        turn.notify(
-            person, Reply(text=_card_text(card), card=card), f"ask:{app.id}:{stage.id}:{person.id}", "card"
-        )
+        turn.notify(person, Reply(text=_card_text(card), card=card), card_key(app, stage, person.id), "card")
     if not people:
         worker = outcomes.applicant(turn, app)
         text = f"{worker.name}'s application is waiting for the {stage.name}, but {nobody_to_decide(turn, route, stage)}"
         for person in directory.list_people(turn.session, turn.org, roles=["hr"]):
             turn.notify(person, Reply(text=text), f"nobody:{app.id}:{stage.id}:{person.id}")
+
+
+def card_key(app: Application, stage: RouteStage, person_id: int | str) -> str:
+    """The outbox key of the stage's card to one decider (so it goes once, and can be withdrawn)."""
+    return f"ask:{app.id}:{stage.id}:{person_id}"
 
 
 def deciders(turn: Turn, app: Application, stage: RouteStage) -> list[Person]:

@@ -93,7 +93,7 @@ def _chase_stage(turn: Turn, app: Application, policy: ReminderPolicy) -> int:
         return 0
     waited = working_days_between(approval.waiting_since(turn, app).date(), turn.today)
     card = decision_card(turn, route, app, stage)
-    return _chase(turn, app, approval.deciders(turn, app, stage), card, waited, f"{app.status}", "", policy)
+    return _chase(turn, app, approval.deciders(turn, app, stage), card, waited, chased(app), "", policy)
 
 
 def _chase_review(turn: Turn, app: Application, made: ReviewRequest, policy: ReminderPolicy) -> int:
@@ -106,7 +106,17 @@ def _chase_review(turn: Turn, app: Application, made: ReviewRequest, policy: Rem
     due = (
         f" The policy's deadline for the decision is {made.respond_by:%-d %B %Y}." if made.respond_by else ""
     )
-    return _chase(turn, app, people, card, waited, f"review:{made.id}", due, policy)
+    return _chase(turn, app, people, card, waited, chased(app, made), due, policy)
+
+
+def reminder_key(app: Application, what: str, person_id: int | str) -> str:
+    """The outbox key of one decider's reminder (`what`: the stage waited on, as _chase names it)."""
+    return f"remind:{app.id}:{what}:{person_id}"
+
+
+def chased(app: Application, made: ReviewRequest | None = None) -> str:
+    """What a reminder about this application says it waits on: a review, else its stage (its status)."""
+    return f"review:{made.id}" if made is not None else app.status
 
 
 def _chase(
@@ -123,9 +133,7 @@ def _chase(
     if waited >= policy.remind_after:
         for person in deciders:
             text = f"Reminder: {card.title} has waited {waited} working days for your decision.{due}"
-            turn.notify(
-                person, Reply(text=text, card=card), f"remind:{app.id}:{what}:{person.id}", "reminder"
-            )
+            turn.notify(person, Reply(text=text, card=card), reminder_key(app, what, person.id), "reminder")
     if waited >= policy.escalate_after:
         for person in _escalation_targets(turn, app, deciders):
             text = (f"Escalation: {card.title} has waited {waited} working days for "

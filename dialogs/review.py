@@ -86,7 +86,7 @@ def _record_request(turn: Turn, app: Application, review: Review, reasons: str, 
         turn.notify(
             person,
             Reply(text=f"{card.title}. {card.body}", card=card),
-            f"review:{made.id}:{person.id}",
+            card_key(made, person.id),
             "card",
         )
     deadline = f" The decision is due in writing by {respond_by:%-d %B %Y} ({review.response_working_days} working days)." if respond_by else ""  # fmt: skip
@@ -227,6 +227,11 @@ def undecided_of(turn: Turn, app: Application) -> ReviewRequest | None:
     return requests[-1] if requests and requests[-1].outcome is None else None
 
 
+def card_key(made: ReviewRequest, person_id: int | str) -> str:
+    """The outbox key of the review's card to one decider (so it goes once, and can be withdrawn)."""
+    return f"review:{made.id}:{person_id}"
+
+
 def resend(turn: Turn, app: Application, person: Person) -> None:
     """The undecided review's card goes to `person` instead (HR reassigned it)."""
     made, rules = undecided_of(turn, app), turn.pack.process.review
@@ -235,7 +240,7 @@ def resend(turn: Turn, app: Application, person: Person) -> None:
     authorisation.assign(app, REVIEW_DUTY, [person])
     card = review_card(turn, app, rules, made)
     turn.notify(
-        person, Reply(text=f"{card.title}. {card.body}", card=card), f"review:{made.id}:{person.id}", "card"
+        person, Reply(text=f"{card.title}. {card.body}", card=card), card_key(made, person.id), "card"
     )
 
 

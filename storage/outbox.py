@@ -290,6 +290,21 @@ def finish_claim(session: Session, message: OutboxMessage, **values: Any) -> boo
     return update_if(session, OutboxMessage, message.id, holds_claim, values, instance=message)
 
 
+def withdraw(session: Session, idempotency_keys: Collection[str], reason: str) -> list[OutboxMessage]:
+    """Withdraw these messages where they have not been sent yet (waiting, say, for the recipient to
+    install the app): they will not be. Returns those withdrawn; one being sent right now goes anyway."""
+    if not idempotency_keys:
+        return []
+    waiting = select(OutboxMessage).where(
+        OutboxMessage.idempotency_key.in_(list(idempotency_keys)), OutboxMessage.status == "pending"
+    )
+    withdrawn = [m for m in session.scalars(waiting) if update_if(
+        session, OutboxMessage, m.id, OutboxMessage.status == "pending",
+        {"status": "withdrawn", "last_error": reason[:MAX_ERROR_LENGTH]}, instance=m,
+    )]  # fmt: skip
+    return withdrawn
+
+
 def due_now(session: Session, person_id: int, channel: Platform, now: datetime) -> int:
     """Make the person's waiting messages on `channel` due at once (they have just become reachable
     there, e.g. by installing the app); returns how many. Wakes the dispatchers."""

@@ -31,6 +31,7 @@ DecisionOutcome = Literal["approved", "not_approved", "not_yet"]
 UnansweredReason = Literal["declined", "low_confidence", "out_of_scope"]
 # withdrawn: never sent, because what it asked of its recipient no longer does (HR reassigned the decision).
 OutboxStatus = Literal["pending", "sending", "delivered", "failed", "withdrawn"]
+SETTLED_STATUSES: Final = ("delivered", "failed", "withdrawn")  # an outbox row that will not be sent again
 
 ROLES: Final = get_args(Role)
 FRAMEWORKS: Final = get_args(Framework)

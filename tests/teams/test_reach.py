@@ -26,6 +26,7 @@ from storage.db import transaction
 from storage.tables import OutboxMessage, Person
 from tests.broadcast.slack_edge import deliver_all
 from tests.dialogs.conftest import Chat, all_text, find_button
+from tests.dialogs.test_council_processes import application, submit
 from tests.fakes.graph import CATALOGUE_ID, FakeGraph
 from tests.fakes.slack_api import FakeSlackApi
 from tests.teams.conftest import PEOPLE, TENANT, Server, Teams, words
@@ -189,3 +190,26 @@ async def test_someone_not_in_the_teams_tenant_is_reached_on_slack_when_teams_co
     [row] = rows(runtime.sessions, "card")
     assert (row.channel, row.status, row.address["not_on"]) == ("slack", "delivered", ["teams"])
     assert [m["text"] for m in slack.messages.values()] == ["A decision waits for you."]
+
+
+async def test_hr_reassigns_a_card_that_waits_for_its_decider_to_install_pathway(
+    teams: Teams, runtime: Runtime
+) -> None:
+    chat = Chat(Conversation(runtime.library, runtime.sessions, channel="console"), runtime.sessions)
+    submit(chat, "worker@medway.example", "apply for level 3")  # the card goes to Tara, in Teams by email
+    dispatcher = Dispatcher(runtime.sessions, {"teams": TeamsSender(courier(runtime))})
+    await dispatcher.run_once()
+    [waiting] = rows(runtime.sessions, "card")
+    assert waiting.status == "pending" and "install Pathway" in str(waiting.last_error)  # kept, not dropped
+    number = application(runtime.sessions).id
+    done = all_text(chat.say(HR, f"reassign {number} to tm2@medway.example"))
+    assert "now waits on Tom Other" in done
+    assert "The card still waiting to reach Tara Manager (not delivered yet) is withdrawn." in done
+    await teams.install(MANAGER)  # Tara installs after all: the card HR took from her does not follow
+    await teams.install("tm2@medway.example")
+    await deliver_all(dispatcher, runtime.sessions)
+    tara, tom = rows(runtime.sessions, "card")
+    assert (tara.status, tara.last_error) == ("withdrawn", "HR (Harriet HR) reassigned the decision")
+    assert tom.status == "delivered"
+    assert "Wendy Worker" not in words(teams.connector.posted(teams.personal(MANAGER)))
+    assert "Wendy Worker" in words(teams.connector.posted(teams.personal("tm2@medway.example")))
