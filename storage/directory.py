@@ -37,6 +37,11 @@ def organisation_for_slack(session: Session, *workspace_ids: str | None) -> Orga
     return None
 
 
+def slack_workspace_links(session: Session) -> dict[str, str]:
+    """Every linked Slack workspace (or Grid organisation) and the organisation it answers for."""
+    return {row.id: row.org_id for row in session.scalars(select(SlackWorkspace))}
+
+
 def slack_workspaces_of(session: Session, org_id: str) -> list[str]:
     """The Slack workspaces (and Grid organisations) linked to this organisation, oldest link first."""
     query = select(SlackWorkspace.id).where(SlackWorkspace.org_id == org_id).order_by(SlackWorkspace.id)

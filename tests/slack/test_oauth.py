@@ -16,7 +16,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from bot.cli import app as cli
 from bot.dispatch import Dispatcher
 from bot.operations import link_workspace
 from bot.runtime import Runtime
@@ -288,3 +290,26 @@ async def test_a_workspace_nobody_installed_gets_no_answer_and_no_token_is_guess
             row.last_error
         )
     assert deployment.fake.of("chat.postMessage") == []
+
+
+async def test_the_installed_workspaces_are_listed_with_the_council_each_answers_for(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for install in (MEDWAY, BCC):
+        assert (await deployment.install(install))[0] == 200
+    link_workspace(deployment.runtime, "medway", "slack", "T0MEDWAY")
+    url = deployment.runtime.sessions.kw["bind"].url.render_as_string(hide_password=False)
+    for name, value in {"PATHWAY_DATABASE_URL": url, "SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+                        "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": deployment.fake.base_url}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    listed = await asyncio.to_thread(CliRunner().invoke, cli, ["slack", "workspaces"])
+    assert listed.exit_code == 0, listed.output
+    bcc, medway = listed.output.splitlines()  # by workspace id
+    assert medway.startswith("T0MEDWAY (Medway Children's Services), installed ")
+    assert medway.endswith("answers for medway")
+    assert (
+        bcc.startswith("T0BCC (Birmingham Children's Trust)")
+        and "not linked (pathway slack link --org ORG --team T0BCC)" in bcc
+    )
+    checked = await asyncio.to_thread(CliRunner().invoke, cli, ["doctor"])
+    assert "ok    slack workspaces: installed in 2: " in checked.output
