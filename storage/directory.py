@@ -142,6 +142,20 @@ def find_person_by_identity(
     return session.scalars(query).one_or_none()
 
 
+def find_identity_and_person(
+    session: Session, platform: Platform, tenant: str, external_id: str
+) -> tuple[Identity, Person] | None:
+    """The chat account and the active person behind it, in one query (see find_person_by_identity)."""
+    query = (
+        select(Identity, Person)
+        .join(Person, Identity.person_id == Person.id)
+        .where(Identity.platform == platform, Identity.tenant == tenant, Identity.external_id == external_id)
+        .where(Person.active.is_(True))
+    )
+    row = session.execute(query).one_or_none()
+    return (row[0], row[1]) if row is not None else None
+
+
 def find_identity(session: Session, platform: Platform, tenant: str, external_id: str) -> Identity | None:
     query = select(Identity).where(
         Identity.platform == platform, Identity.tenant == tenant, Identity.external_id == external_id

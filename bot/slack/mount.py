@@ -130,7 +130,12 @@ def refuse_during_outage(availability: Availability) -> Callable[..., Awaitable[
     Clicks and commands are not retried by Slack; their listeners tell the person nothing changed."""
 
     async def middleware(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
-        if body.get("type") == "event_callback" and not await asyncio.to_thread(availability.usable):
+        # Most events find a probe from the last second: no thread hop (the threads answer questions).
+        if (
+            body.get("type") == "event_callback"
+            and not availability.known_usable()
+            and not await asyncio.to_thread(availability.usable)
+        ):
             log.warning("Slack event %s refused with 503: database unavailable", body.get("event_id"))
             return BoltResponse(status=503, body="database unavailable, please retry")
         await next()
