@@ -225,7 +225,9 @@ def _on_evidence(turn: Turn, state: State, text: str) -> tuple[State | None, lis
 
 
 def _evidence_done(turn: Turn, state: State) -> tuple[State | None, list[Reply]]:
-    """On from the evidence: to who decides, or straight back to the summary once it has been seen."""
+    """On from the evidence: to who decides, or straight back to the summary once it has been seen.
+    No item stays open: a file sent from here on is asked about."""
+    state["open"] = None
     return _set_step(turn, state, "summary" if state.get("reached_summary") else "manager")
 
 
