@@ -168,7 +168,9 @@ def prompt(turn: Turn, app: Application, state: State) -> list[Reply]:
     return [page, item_prompt(turn, app, current)] if current is not None else [page]
 
 
-def item_form(turn: Turn, app: Application, slot: plan.EvidenceSlot, typed: dict[str, str] | None = None) -> Form:
+def item_form(
+    turn: Turn, app: Application, slot: plan.EvidenceSlot, typed: dict[str, str] | None = None, intro: str = ""
+) -> Form:
     """The item's form: a box per example given (as saved, or as just typed), empty ones for more, and
     (where the surface has one) a place for files."""
     examples = applications.list_evidence(turn.session, app.id, slot.key)
@@ -181,7 +183,9 @@ def item_form(turn: Turn, app: Application, slot: plan.EvidenceSlot, typed: dict
               for k in range(1, more + 1)]  # fmt: skip
     boxes.append(FormField(name=FILES_FIELD, label=f"Attach files ({file_checks.LIMITS})", required=False,
                            kind="files"))  # fmt: skip
-    return Form(title=slot.title[:60], fields=boxes, submit=Action(name="apply_save", data={"slot": slot.key, "app": app.id}))
+    data: dict[str, str | int | None] = {"slot": slot.key, "app": app.id}
+    return Form(title=slot.title[:60], fields=boxes, submit=Action(name="apply_save", data=data), intro=intro,
+                opened_by=Action(name="apply_open", data=data))  # fmt: skip
 
 
 def open_item(turn: Turn, app: Application, state: State, slot: plan.EvidenceSlot, typed: dict[str, str] | None = None,
@@ -189,15 +193,14 @@ def open_item(turn: Turn, app: Application, state: State, slot: plan.EvidenceSlo
     state["open"] = slot.key
     have = given(turn, app)[slot.key]
     files = f"\nFiles attached: {', '.join(have.files)}." if have.files else ""
-    text = (f"{note}{slot.prompt}\nPolicy: {cited(turn, slot) or 'not stated'}.{files}\n{PRIVACY} "
-            "Clear a box to remove that example. To attach a file where the form has no place for one, "
-            "send it here in the chat while this item is open.")  # fmt: skip
-    if not slot.sources:
-        text = text.replace("Policy: not stated.", "(Pathway asks for this; the policy sets no evidence requirement here.)")
+    asked = f"Policy: {cited(turn, slot)}." if slot.sources else "(Pathway asks for this; the policy sets no evidence requirement here.)"
+    intro = (f"{note}{slot.prompt}\n{asked}{files}\n{PRIVACY} Clear a box to remove that example. To attach "
+             "a file where the form has no place for one, send it here in the chat while this item is open.")  # fmt: skip
+    text = f"{note}{slot.title}: write or change its examples in the form."
     removes = [button(f"Remove {name}", "apply_remove_file", file=row.id, app=app.id)
                for row in evidence_files.files_of(turn.session, app.id) if row.slot == slot.key
                for name in [row.filename]][:5]  # fmt: skip
-    return [Reply(text=text, form=item_form(turn, app, slot, typed), buttons=removes)]
+    return [Reply(text=text, form=item_form(turn, app, slot, typed, intro), buttons=removes)]
 
 
 # --- typed examples -------------------------------------------------------------------------------

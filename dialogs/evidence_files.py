@@ -106,4 +106,5 @@ def download(turn: Turn, file_id: int) -> Reply:
                  detail={"file": row.id, "filename": row.filename}, at=turn.now)  # fmt: skip
     name = worker.name if worker else "the applicant"
     about = f"{row.filename}, evidence with {name}'s application {app.id} ({file_checks.megabytes(row.size)})."
-    return Reply(text=about, attachment=Attachment.binary(row.filename, row.content, row.media_type, about))
+    # The reply's words differ from the file's text, so every surface offers the file itself.
+    return Reply(text=f"Here is {row.filename}.", attachment=Attachment.binary(row.filename, row.content, row.media_type, about))

@@ -190,6 +190,10 @@ class Form(Message):
     title: str
     fields: list[FormField]
     submit: Action
+    intro: str = ""  # shown above the boxes (an evidence item: what it asks, the privacy warning)
+    # The press that draws this form again (an evidence item's Open), for a surface that opens forms
+    # only from a click (Slack's modals) when the form itself is too big to carry in a button.
+    opened_by: Action | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -73,7 +73,8 @@ def test_an_item_is_one_form_holding_its_examples_and_saving_returns_to_the_page
     form = opened[0].form
     assert form is not None and form.title == "Assessments"
     assert [f.name for f in form.fields] == ["new1", "new2", "new3", "files"]  # the policy's 3, and files
-    assert "approximately 3" not in opened[0].text and "Evidence of competencies" in opened[0].text
+    assert "Policy: Medway's policy, Level 3, Evidence of competencies." in form.intro
+    assert "must not identify service users" in form.intro
 
     saved = chat.submit_form(WORKER, opened[0], new1=EXAMPLE, new2=EXAMPLE.replace("led", "chaired"))
     assert saved[0].text == "Saved Assessments: 2 of about 3 examples."
