@@ -336,7 +336,8 @@ def _prompt_summary(turn: Turn, state: State) -> list[Reply]:
         others.append(CardField(label="Not met on your record", value="; ".join(not_met)))
     lines = [f"Your application for {level.name}:", f"Evidence: {evidence_summary(turn.session, turn.pack, app)}",
              *(f"{f.label}: {f.value}" for f in fields), *(f"{f.label}: {f.value}" for f in others)]  # fmt: skip
-    body = "Open any item to look at or change it; saving brings you back here. Then submit it."
+    body = (f"Evidence: {evidence_summary(turn.session, turn.pack, app)}.\n"
+            "Open any item to look at or change it; saving brings you back here. Then submit it.")
     buttons = [button("Submit", "apply_submit", "primary"), button("Cancel", "cancel", "danger")]
     card = Card(title=f"Your application for {level.name}", fields=[*fields, *others], body=body,
                 buttons=buttons, key=f"summary-{app.id}")  # fmt: skip

@@ -7,16 +7,15 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import downloads
 from bot.delivery import RateLimited, SendFailed, Undeliverable
 from bot.slack.post import call
 from dialogs.file_checks import MAX_FILE_BYTES
 from dialogs.messages import InboundFile
 
 log = logging.getLogger(__name__)
-DOWNLOAD_TIMEOUT_SECONDS = 60
 SLACK_FILE_HOSTS = ("slack.com", "slack-edge.com")  # where Slack serves files; the token goes nowhere else
 
 
@@ -44,27 +43,6 @@ def token_may_go_to(url: str, api_url: str) -> bool:
     return host == urlsplit(api_url).hostname or any(host == h or host.endswith("." + h) for h in SLACK_FILE_HOSTS)
 
 
-async def capped(response: aiohttp.ClientResponse) -> bytes:
-    """The body, read no further than one byte past what the core takes (so a larger one is known)."""
-    data = bytearray()
-    async for chunk in response.content.iter_chunked(64 * 1024):
-        data += chunk
-        if len(data) > MAX_FILE_BYTES:
-            break
-    return bytes(data)
-
-
 async def download(url: str, token: str, name: str, media_type: str, size: int) -> InboundFile:
-    timeout = aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT_SECONDS)
-    try:
-        async with aiohttp.ClientSession(timeout=timeout) as http, http.get(
-            url, headers={"Authorization": f"Bearer {token}"}
-        ) as response:
-            response.raise_for_status()
-            data = await capped(response)
-    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-        log.warning("could not download Slack file %s: %s", name, exc)
-        return InboundFile(name=name, media_type=media_type, size=size, unavailable="Slack refused the download")
-    if len(data) > MAX_FILE_BYTES:
-        return InboundFile(name=name, media_type=media_type, size=len(data))
-    return InboundFile.of(name, data, media_type)
+    headers = {"Authorization": f"Bearer {token}"}
+    return await downloads.download(url, name, media_type, size, headers, "Slack refused the download")
