@@ -116,7 +116,7 @@ def _on_evidence_action(
     if name == "apply_save":
         return _save_item(turn, state, data, files)
     if name in ("apply_remove_file", "apply_keep_file", "apply_place_file"):
-        return state, evidence_files.act(turn, app, state, name, data)
+        return state, [*evidence_files.act(turn, app, state, name, data), *_redrawn(turn, state)]
     if name == "apply_next":  # "Skip for now" on the item it was drawn for, never on another
         current = evidence.open_slot(turn, app, state)
         if current is None or data.get("slot", current.key) != current.key:
@@ -253,8 +253,8 @@ def _save_item(
     state["open"] = slot.key
     attached = evidence_files.receive(turn, app, state, files) if files else []
     back = prompt(turn, state)
-    if state["step"] == "evidence":  # the page is redrawn where it is, not sent again
-        back = [back[0].model_copy(update={"replaces": evidence.page_key(app)}), *back[1:]]
+    if back and back[0].card is not None and back[0].card.key:  # the page is redrawn where it is, not sent again
+        back = [back[0].model_copy(update={"replaces": back[0].card.key}), *back[1:]]
     return state, [evidence.saved_note(turn, app, slot), *attached, *back]
 
 
@@ -262,7 +262,15 @@ def receive_files(turn: Turn, state: State, files: list[InboundFile]) -> tuple[S
     """Files sent in the chat: kept with the draft once it has its items, else explained."""
     if "app" not in state or state["step"] not in EVIDENCE_STEPS:
         return state, [evidence_files.outside_a_draft()]
-    return state, evidence_files.receive(turn, _app(turn, state), state, files)
+    return state, [*evidence_files.receive(turn, _app(turn, state), state, files), *_redrawn(turn, state)]
+
+
+def _redrawn(turn: Turn, state: State) -> list[Reply]:
+    """The evidence page or the summary, redrawn where it is (a file it lists was added or removed)."""
+    if state["step"] == "manager":
+        return []
+    page = prompt(turn, state)[0]
+    return [page.model_copy(update={"replaces": page.card.key})] if page.card and page.card.key else []
 
 
 def edit(turn: Turn, state: State, name: str) -> tuple[State | None, list[Reply]]:

@@ -182,7 +182,7 @@ def item_form(
                         max_length=MAX_EVIDENCE, value=(typed or {}).get(f"{NEW}{k}", ""))
               for k in range(1, more + 1)]  # fmt: skip
     boxes.append(FormField(name=FILES_FIELD, label=f"Attach files ({file_checks.LIMITS})", required=False,
-                           kind="files"))  # fmt: skip
+                           kind="files", max_length=file_checks.MAX_FILE_BYTES))  # fmt: skip
     data: dict[str, str | int | None] = {"slot": slot.key, "app": app.id}
     return Form(title=slot.title[:60], fields=boxes, submit=Action(name="apply_save", data=data), intro=intro,
                 opened_by=Action(name="apply_open", data=data))  # fmt: skip

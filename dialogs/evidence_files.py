@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogs import file_checks
-from dialogs.evidence import open_slot, overview, slot_by_key, slots
+from dialogs.evidence import open_slot, slot_by_key, slots
 from dialogs.history import may_see
 from dialogs.messages import Attachment, InboundFile, Reply, button
 from dialogs.turn import Turn
@@ -62,7 +62,7 @@ def act(turn: Turn, app: Application, state: State, name: str, data: dict[str, A
     if name == "apply_remove_file":
         evidence_files.remove_file(turn.session, app.id, row.id)
         state.pop("pending_file", None)
-        return [Reply(text=f"Removed {row.filename}."), overview(turn, app, state)]
+        return [Reply(text=f"Removed {row.filename}.")]
     if name == "apply_keep_file":
         row.held_because = None
         state.pop("pending_file", None)

@@ -170,7 +170,7 @@ class FormField(Message):
     label: str
     multiline: bool = True
     required: bool = True
-    max_length: int = MAX_TEXT
+    max_length: int = MAX_TEXT  # characters; for a "files" field, the bytes one file may have
     value: str = ""  # what the box holds when the form opens (an example being edited)
     # "files": a place to attach files where the surface has one (the web's file input); elsewhere the
     # form says how to send them (in the chat). Its label says what is taken.
