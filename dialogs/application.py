@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rapidfuzz import fuzz, process
 from sqlalchemy.exc import IntegrityError
 
 from dialogs import approval, authorisation, evidence, evidence_files, plan
@@ -120,7 +119,10 @@ def _on_evidence_action(
     if name == "apply_next":  # "Skip for now" on the item it was drawn for, never on another
         current = evidence.open_slot(turn, app, state)
         if current is None or data.get("slot", current.key) != current.key:
-            return state, [Reply(text="That button was for an item that is no longer open."), *prompt(turn, state)]
+            return state, [
+                Reply(text="That button was for an item that is no longer open."),
+                *prompt(turn, state),
+            ]
         replies, onward = evidence.skip(turn, app, state, current.key)
         return _evidence_done(turn, state) if onward else (state, replies)
     if name == "apply_save_anyway" and state.get("pending"):
@@ -246,14 +248,19 @@ def _save_item(
     app = _app(turn, state)
     slot = evidence.slot_by_key(turn, app, data.get("slot"))
     if slot is None:
-        return state, [Reply(text="That form is for an item that isn't part of this application."), *prompt(turn, state)]
+        return state, [
+            Reply(text="That form is for an item that isn't part of this application."),
+            *prompt(turn, state),
+        ]
     again = evidence.save_form(turn, app, state, slot, data, files)
     if again is not None:
         return state, again
     state["open"] = slot.key
     attached = evidence_files.receive(turn, app, state, files) if files else []
     back = prompt(turn, state)
-    if back and back[0].card is not None and back[0].card.key:  # the page is redrawn where it is, not sent again
+    if (
+        back and back[0].card is not None and back[0].card.key
+    ):  # the page is redrawn where it is, not sent again
         back = [back[0].model_copy(update={"replaces": back[0].card.key}), *back[1:]]
     return state, [evidence.saved_note(turn, app, slot), *attached, *back]
 
@@ -344,12 +351,20 @@ def _prompt_summary(turn: Turn, state: State) -> list[Reply]:
         others.append(CardField(label="Not met on your record", value="; ".join(not_met)))
     lines = [f"Your application for {level.name}:", f"Evidence: {evidence_summary(turn.session, turn.pack, app)}",
              *(f"{f.label}: {f.value}" for f in fields), *(f"{f.label}: {f.value}" for f in others)]  # fmt: skip
-    body = (f"Evidence: {evidence_summary(turn.session, turn.pack, app)}.\n"
-            "Open any item to look at or change it; saving brings you back here. Then submit it.")
+    body = (
+        f"Evidence: {evidence_summary(turn.session, turn.pack, app)}.\n"
+        "Open any item to look at or change it; saving brings you back here. Then submit it."
+    )
     buttons = [button("Submit", "apply_submit", "primary"), button("Cancel", "cancel", "danger")]
     card = Card(title=f"Your application for {level.name}", fields=[*fields, *others], body=body,
                 buttons=buttons, key=f"summary-{app.id}")  # fmt: skip
-    return [Reply(text="\n".join(lines) + "\nSubmit it now, or open an item (or say 'edit <competency>') to change it.", card=card)]
+    return [
+        Reply(
+            text="\n".join(lines)
+            + "\nSubmit it now, or open an item (or say 'edit <competency>') to change it.",
+            card=card,
+        )
+    ]
 
 
 def _on_summary(turn: Turn, state: State, text: str) -> tuple[State | None, list[Reply]]:

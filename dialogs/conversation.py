@@ -19,7 +19,16 @@ from dialogs import application, approval, commands, evidence_files, hr, metrics
 from dialogs.documents import evidence_in_full
 from dialogs.history import history, may_see
 from dialogs.identify import identify
-from dialogs.messages import Action, InboundFile, Incoming, Platform, Reply, button, submission_key, whole_number
+from dialogs.messages import (
+    Action,
+    InboundFile,
+    Incoming,
+    Platform,
+    Reply,
+    button,
+    submission_key,
+    whole_number,
+)
 from dialogs.status import status
 from dialogs.turn import Turn
 from knowledge.asker import Asker
@@ -290,7 +299,9 @@ class Conversation:
         return [Reply(text=attachment.content, attachment=attachment)]
 
     def _files(self, turn: Turn, action: Action) -> list[Reply]:
-        app = applications.get_application(turn.session, whole_number(action.data.get("application") or 0) or 0)
+        app = applications.get_application(
+            turn.session, whole_number(action.data.get("application") or 0) or 0
+        )
         if app is None or not may_see(turn, app):
             return [Reply(text="You can't see that application's files.")]
         return [evidence_files.files_reply(turn, app)]

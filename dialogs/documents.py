@@ -28,7 +28,7 @@ def evidence_progress(session: Session, pack: Pack, app: Application) -> tuple[i
     """How many evidence slots have enough examples, out of how many, and the titles still short."""
     slots = evidence_slots(pack, pack.level(app.target_level))
     pieces = Counter(i.competency for i in applications.list_evidence(session, app.id))
-    pieces.update(f.slot for f in evidence_files.files_of(session, app.id))  # a file counts as a piece
+    pieces.update(f.slot or "" for f in evidence_files.files_of(session, app.id))  # a file counts as a piece
     short = [slot.title for slot in slots if pieces[slot.key] < slot.examples]
     return len(slots) - len(short), len(slots), short
 

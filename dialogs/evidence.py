@@ -114,7 +114,11 @@ def describe(slot: plan.EvidenceSlot, have: Given) -> str:
     count = f"{have.examples} {'example' if have.examples == 1 else 'examples'}"
     if slot.examples > 1:
         count = f"{have.examples} of {wanted} examples"
-    files = f", {len(have.files)} {'file' if len(have.files) == 1 else 'files'} ({', '.join(have.files)})" if have.files else ""
+    files = (
+        f", {len(have.files)} {'file' if len(have.files) == 1 else 'files'} ({', '.join(have.files)})"
+        if have.files
+        else ""
+    )
     return count + files
 
 
@@ -169,7 +173,11 @@ def prompt(turn: Turn, app: Application, state: State) -> list[Reply]:
 
 
 def item_form(
-    turn: Turn, app: Application, slot: plan.EvidenceSlot, typed: dict[str, str] | None = None, intro: str = ""
+    turn: Turn,
+    app: Application,
+    slot: plan.EvidenceSlot,
+    typed: dict[str, str] | None = None,
+    intro: str = "",
 ) -> Form:
     """The item's form: a box per example given (as saved, or as just typed), empty ones for more, and
     (where the surface has one) a place for files."""
@@ -193,7 +201,11 @@ def open_item(turn: Turn, app: Application, state: State, slot: plan.EvidenceSlo
     state["open"] = slot.key
     have = given(turn, app)[slot.key]
     files = f"\nFiles attached: {', '.join(have.files)}." if have.files else ""
-    asked = f"Policy: {cited(turn, slot)}." if slot.sources else "(Pathway asks for this; the policy sets no evidence requirement here.)"
+    asked = (
+        f"Policy: {cited(turn, slot)}."
+        if slot.sources
+        else "(Pathway asks for this; the policy sets no evidence requirement here.)"
+    )
     intro = (f"{note}{slot.prompt}\n{asked}{files}\n{PRIVACY} Clear a box to remove that example. To attach "
              "a file where the form has no place for one, send it here in the chat while this item is open.")  # fmt: skip
     text = f"{note}{slot.title}: write or change its examples in the form."
@@ -247,7 +259,9 @@ def example_problem(text: str, which: str = "") -> str:
 def _identifying_warning(found: list[str], rephrase: str, anyway: str, what: str = "this") -> Reply:
     warning = (f"Before I save {what}: it seems to contain {', '.join(found)}. Evidence should not identify "
                "service users. Rephrase it, or save it if you're sure it's fine.")  # fmt: skip
-    return Reply(text=warning, buttons=[button("I'll rephrase", rephrase, "primary"), button("Save anyway", anyway)])
+    return Reply(
+        text=warning, buttons=[button("I'll rephrase", rephrase, "primary"), button("Save anyway", anyway)]
+    )
 
 
 def save_typed(turn: Turn, app: Application, state: State, text: str) -> tuple[list[Reply], bool]:
@@ -277,7 +291,12 @@ def skip(turn: Turn, app: Application, state: State, key: str | None) -> tuple[l
 
 
 def save_form(
-    turn: Turn, app: Application, state: State, slot: plan.EvidenceSlot, data: dict[str, Any], files: list[InboundFile]
+    turn: Turn,
+    app: Application,
+    state: State,
+    slot: plan.EvidenceSlot,
+    data: dict[str, Any],
+    files: list[InboundFile],
 ) -> list[Reply] | None:
     """The item's form sent back: every box checked, then saved together (a changed box replaces its
     example, a cleared one removes it, a new one adds one). Returns what to say when the form must be
@@ -305,7 +324,9 @@ def save_form(
 
 def is_box(name: str) -> bool:
     """A form box holding an example: e<id> (one already saved) or new<k>."""
-    return (name.startswith("e") and name[1:].isdigit()) or (name.startswith(NEW) and name[len(NEW):].isdigit())
+    return (name.startswith("e") and name[1:].isdigit()) or (
+        name.startswith(NEW) and name[len(NEW) :].isdigit()
+    )
 
 
 def _box_label(turn: Turn, app: Application, slot: plan.EvidenceSlot, name: str) -> str:
@@ -341,7 +362,10 @@ def submission_problem(turn: Turn, app: Application, short_ok: bool) -> Reply | 
         names = "; ".join(s.title for s in missing)
         text = (f"Not sent yet: {policy_name(turn)} asks for evidence for each of these, and they have none: "
                 f"{names}. ({'; '.join(dict.fromkeys(cited(turn, s) for s in missing))})")  # fmt: skip
-        opens = [button(f"Open {s.title}"[:75], "apply_open", "primary", slot=s.key, app=app.id) for s in missing[:5]]
+        opens = [
+            button(f"Open {s.title}"[:75], "apply_open", "primary", slot=s.key, app=app.id)
+            for s in missing[:5]
+        ]
         return Reply(text=text, sources=citations(missing), buttons=opens)
     short = [s for s in found if s.examples_stated and have[s.key].pieces < s.examples]
     if short and not short_ok:
@@ -361,4 +385,3 @@ def summary_fields(turn: Turn, app: Application) -> list[CardField]:
     return [CardField(label=f"{n}. {s.title}", value=describe(s, have[s.key]),
                       button=button("Open", "apply_open", slot=s.key, app=app.id))
             for n, s in enumerate(slots(turn, app), 1)]  # fmt: skip
-

@@ -22,8 +22,15 @@ def receive(turn: Turn, app: Application, state: State, files: list[InboundFile]
     replies: list[Reply] = []
     current = open_slot(turn, app, state)
     for file in files:
-        if len(evidence_files.files_of(turn.session, app.id, placed_only=False)) >= file_checks.MAX_FILES_PER_APPLICATION:
-            replies.append(Reply(text=f"{file.name} wasn't kept: Pathway keeps up to {file_checks.MAX_FILES_PER_APPLICATION} files with one application. Remove one you no longer need first."))
+        if (
+            len(evidence_files.files_of(turn.session, app.id, placed_only=False))
+            >= file_checks.MAX_FILES_PER_APPLICATION
+        ):
+            replies.append(
+                Reply(
+                    text=f"{file.name} wasn't kept: Pathway keeps up to {file_checks.MAX_FILES_PER_APPLICATION} files with one application. Remove one you no longer need first."
+                )
+            )
             continue
         checked = file_checks.check(file, turn.library.speller.vocabulary)
         if isinstance(checked, str):
@@ -46,7 +53,10 @@ def _kept(turn: Turn, app: Application, state: State, row: EvidenceFile) -> Repl
                                          button("Keep it", "apply_keep_file", file=row.id, app=app.id)])  # fmt: skip
     if row.slot is None:
         state["unplaced"] = row.id
-        choices = [button(s.title[:75], "apply_place_file", file=row.id, slot=s.key, app=app.id) for s in slots(turn, app)]
+        choices = [
+            button(s.title[:75], "apply_place_file", file=row.id, slot=s.key, app=app.id)
+            for s in slots(turn, app)
+        ]
         return Reply(text=f"Which item is {row.filename} evidence for?", buttons=choices[:24])
     slot = slot_by_key(turn, app, row.slot)
     title = slot.title if slot else row.slot
@@ -91,7 +101,10 @@ def files_reply(turn: Turn, app: Application) -> Reply:
     if not rows:
         return Reply(text=f"Application {app.id} has no files.")
     titles = {s.key: s.title for s in slots(turn, app)}
-    lines = [f"• {row.filename} ({file_checks.megabytes(row.size)}), for {titles.get(row.slot or '', row.slot)}" for row in rows]
+    lines = [
+        f"• {row.filename} ({file_checks.megabytes(row.size)}), for {titles.get(row.slot or '', row.slot)}"
+        for row in rows
+    ]
     buttons = [button(f"Download {row.filename}"[:75], "evidence_file", file=row.id) for row in rows[:24]]
     return Reply(text=f"Files with application {app.id}:\n" + "\n".join(lines), buttons=buttons)
 
@@ -105,6 +118,11 @@ def download(turn: Turn, file_id: int) -> Reply:
     audit.record(turn.session, turn.org, "file_downloaded", actor_id=turn.person.id, application_id=app.id,
                  detail={"file": row.id, "filename": row.filename}, at=turn.now)  # fmt: skip
     name = worker.name if worker else "the applicant"
-    about = f"{row.filename}, evidence with {name}'s application {app.id} ({file_checks.megabytes(row.size)})."
+    about = (
+        f"{row.filename}, evidence with {name}'s application {app.id} ({file_checks.megabytes(row.size)})."
+    )
     # The reply's words differ from the file's text, so every surface offers the file itself.
-    return Reply(text=f"Here is {row.filename}.", attachment=Attachment.binary(row.filename, row.content, row.media_type, about))
+    return Reply(
+        text=f"Here is {row.filename}.",
+        attachment=Attachment.binary(row.filename, row.content, row.media_type, about),
+    )

@@ -50,12 +50,14 @@ def pseudonym(person_id: int) -> str:
 
 def clear_evidence(session: Session, app: Application) -> bool:
     """Remove an application's evidence (written and files) and checklist answers; False if it had none left."""
-    removed = session.execute(
-        delete(EvidenceItem).where(EvidenceItem.application_id == app.id).returning(EvidenceItem.id)
-    ).all()
-    removed += session.execute(
-        delete(EvidenceFile).where(EvidenceFile.application_id == app.id).returning(EvidenceFile.id)
-    ).all()
+    removed = [
+        *session.execute(
+            delete(EvidenceItem).where(EvidenceItem.application_id == app.id).returning(EvidenceItem.id)
+        ).all(),
+        *session.execute(
+            delete(EvidenceFile).where(EvidenceFile.application_id == app.id).returning(EvidenceFile.id)
+        ).all(),
+    ]
     had_data = bool(app.data)
     if had_data:
         app.data = {}
@@ -259,10 +261,18 @@ def _application(session: Session, app: Application) -> dict[str, Any]:
             {"competency": e.competency, "text": e.text, "added_at": _plain(e.created_at)} for e in evidence
         ],
         "evidence_files": [
-            {"item": f.slot, "filename": f.filename, "media_type": f.media_type, "bytes": f.size,
-             "added_at": _plain(f.created_at), "content_base64": b64encode(f.content).decode()}
-            for f in _where(session, EvidenceFile, EvidenceFile.application_id == app.id, order=EvidenceFile.id)
-        ],  # fmt: skip
+            {
+                "item": f.slot,
+                "filename": f.filename,
+                "media_type": f.media_type,
+                "bytes": f.size,
+                "added_at": _plain(f.created_at),
+                "content_base64": b64encode(f.content).decode(),
+            }
+            for f in _where(
+                session, EvidenceFile, EvidenceFile.application_id == app.id, order=EvidenceFile.id
+            )
+        ],
         "decisions": [
             {
                 "stage": d.stage,

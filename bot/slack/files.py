@@ -33,14 +33,18 @@ async def fetch(client: AsyncWebClient, file_id: str) -> InboundFile:
     if size > MAX_FILE_BYTES:  # the core refuses it by size; no need to fetch it
         return InboundFile(name=name, media_type=media_type, size=size)
     if not url or not token_may_go_to(url, client.base_url):
-        return InboundFile(name=name, media_type=media_type, size=size, unavailable="Slack gave no place to download it")
+        return InboundFile(
+            name=name, media_type=media_type, size=size, unavailable="Slack gave no place to download it"
+        )
     return await download(url, str(client.token or ""), name, media_type, size)
 
 
 def token_may_go_to(url: str, api_url: str) -> bool:
     """The bot token is sent only to Slack's own hosts (or to the API host configured, for tests)."""
     host = urlsplit(url).hostname or ""
-    return host == urlsplit(api_url).hostname or any(host == h or host.endswith("." + h) for h in SLACK_FILE_HOSTS)
+    return host == urlsplit(api_url).hostname or any(
+        host == h or host.endswith("." + h) for h in SLACK_FILE_HOSTS
+    )
 
 
 async def download(url: str, token: str, name: str, media_type: str, size: int) -> InboundFile:

@@ -17,7 +17,6 @@ from typing import Any
 from pydantic import ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.delivery import SendFailed, Undeliverable
 from bot.slack.answering import Outcome
 from bot.slack.home import AppHome
 from bot.slack.translate import (
@@ -165,7 +164,9 @@ class Listeners:
         channel = context.channel or await self.turns.poster.direct_channel(payload.user.id)
         place = Place(channel=channel, thread_ts=context.thread_ts, clicked_ts=context.message_ts,
                       direct=channel.startswith("D"))  # fmt: skip
-        await self.turns.handle(team, payload.user.id, place, action=action, files=form_files(payload.view.state))
+        await self.turns.handle(
+            team, payload.user.id, place, action=action, files=form_files(payload.view.state)
+        )
 
     async def home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("tab") not in (None, "home") or not isinstance(event.get("user"), str):

@@ -206,7 +206,9 @@ class SlackTurns:
             return UNKNOWN_USER
         if profile.team and profile.team != team and await self.organisation(profile.team) != org:
             return UNLINKED  # someone from another workspace (a shared channel) whose council isn't linked
-        shared = [await fetch(self.poster.client, file_id) for file_id in (files or [])[:MAX_FILES_AT_ONCE + 1]]
+        shared = [
+            await fetch(self.poster.client, file_id) for file_id in (files or [])[: MAX_FILES_AT_ONCE + 1]
+        ]
         return Incoming(org=org, sender=self.sender(team, profile, place), text=text, action=action,
                         files=shared, event_id=event_id)  # fmt: skip
 

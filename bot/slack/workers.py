@@ -93,7 +93,9 @@ class EventWorkers:
         self, team: str, user: str, place: Place, text: str | None, event_id: str | None, files: list[str]
     ) -> None:
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self.executor, _event_turn, team, user, asdict(place), text, event_id, files)
+        await loop.run_in_executor(
+            self.executor, _event_turn, team, user, asdict(place), text, event_id, files
+        )
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)  # the turns already running finish

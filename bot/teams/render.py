@@ -128,8 +128,11 @@ def rich_card(card: Card, extra: list[Button], fallback: str) -> Json:
 
 def line_with_button(label: str, value: str, choice: Button) -> Json:
     """A card line that has its own button (an evidence item and its Open): words left, button right."""
-    words = {"type": "Column", "width": "stretch",
-             "items": [text_block(label, weight="Bolder"), text_block(value, spacing="None", isSubtle=True)]}
+    words = {
+        "type": "Column",
+        "width": "stretch",
+        "items": [text_block(label, weight="Bolder"), text_block(value, spacing="None", isSubtle=True)],
+    }
     press = {"type": "Column", "width": "auto", "verticalContentAlignment": "Center",
              "items": [{"type": "ActionSet", "actions": [button_action(choice)]}]}  # fmt: skip
     return {"type": "ColumnSet", "separator": True, "columns": [words, press]}

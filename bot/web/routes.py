@@ -17,7 +17,15 @@ from pydantic import BaseModel, ValidationError
 from bot.loopback import refusal
 from bot.runtime import Runtime
 from bot.web.inbox import Doorbell, acknowledge, claim_for, release
-from bot.web.schema import MAX_BODY_BYTES, MAX_UPLOAD_BYTES, Received, TurnRequest, Who, person_json, reply_json
+from bot.web.schema import (
+    MAX_BODY_BYTES,
+    MAX_UPLOAD_BYTES,
+    Received,
+    TurnRequest,
+    Who,
+    person_json,
+    reply_json,
+)
 from dialogs.conversation import Conversation
 from dialogs.file_checks import MAX_FILE_BYTES
 from dialogs.messages import Incoming, Reply, Sender

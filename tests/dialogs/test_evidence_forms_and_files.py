@@ -16,7 +16,12 @@ from dialogs.messages import InboundFile, Reply
 from storage.tables import Application, AuditEntry, EvidenceFile, EvidenceItem
 from tests.dialogs.conftest import Chat, all_text, find_button, open_button
 
-WORKER, MANAGER, OTHER_MANAGER, HR = "worker@medway.example", "tm@medway.example", "tm2@medway.example", "hr@medway.example"
+WORKER, MANAGER, OTHER_MANAGER, HR = (
+    "worker@medway.example",
+    "tm@medway.example",
+    "tm2@medway.example",
+    "hr@medway.example",
+)
 PDF = FilledForm("Portfolio of evidence", [("Worker", "W")]).pdf()
 EXAMPLE = "I led the review of the plan with the family and partners, and the plan was agreed at review."
 
@@ -78,7 +83,7 @@ def test_an_item_is_one_form_holding_its_examples_and_saving_returns_to_the_page
 
     saved = chat.submit_form(WORKER, opened[0], new1=EXAMPLE, new2=EXAMPLE.replace("led", "chaired"))
     assert saved[0].text == "Saved Assessments: 2 of about 3 examples."
-    page = [r for r in saved if r.card is not None][0]
+    page = next(r for r in saved if r.card is not None)
     assert page.replaces == page.card.key  # the page is redrawn where it is, not sent again
     assert "2. Assessments (open: type here): 2 of about 3 examples" in page.text  # files sent now go to it
 
@@ -89,7 +94,8 @@ def test_an_item_is_one_form_holding_its_examples_and_saving_returns_to_the_page
     chat.submit_form(WORKER, again[0], **{first: EXAMPLE.replace("review", "conference"), second: "",
                                           "new1": EXAMPLE.replace("led", "wrote")})  # fmt: skip
     assert examples(sessions, "assessments") == [
-        EXAMPLE.replace("review", "conference"), EXAMPLE.replace("led", "wrote")
+        EXAMPLE.replace("review", "conference"),
+        EXAMPLE.replace("led", "wrote"),
     ]  # changed in place, cleared one removed, a new one added
 
 
@@ -142,12 +148,16 @@ def test_submission_checks_the_policys_minimums_and_says_what_is_missing(
     assert "Submitted" in all_text(chat.press(WORKER, find_button(asked, "Send it as it is")))
 
 
-def test_files_are_checked_attached_to_the_open_item_and_listed(chat: Chat, sessions: sessionmaker[Session]) -> None:
+def test_files_are_checked_attached_to_the_open_item_and_listed(
+    chat: Chat, sessions: sessionmaker[Session]
+) -> None:
     """Issue 16: nothing could be attached."""
     to_evidence(chat)  # the first item, Recording, is open
     attached = chat.send(WORKER, pdf())
     assert attached[0].text == "Attached portfolio.pdf (0.0 MB) to Recording."
-    assert "Attached cert.docx" in all_text(chat.send(WORKER, InboundFile.of("C:\\Users\\w\\cert.docx", docx())))
+    assert "Attached cert.docx" in all_text(
+        chat.send(WORKER, InboundFile.of("C:\\Users\\w\\cert.docx", docx()))
+    )
 
     refused = {
         "run.exe": InboundFile.of("run.exe", b"MZ\x90\x00"),
@@ -162,17 +172,27 @@ def test_files_are_checked_attached_to_the_open_item_and_listed(chat: Chat, sess
     assert "I couldn't fetch gone.pdf (Slack refused the download)" in said["gone.pdf"]
 
     held = chat.send(WORKER, pdf("John_Smith_assessment.pdf"))
-    assert "Before I keep John_Smith_assessment.pdf: its name seems to contain what looks like a person's full name" in held[0].text
+    assert (
+        "Before I keep John_Smith_assessment.pdf: its name seems to contain what looks like a person's full name"
+        in held[0].text
+    )
     with sessions() as session:
         assert [f.filename for f in session.scalars(select(EvidenceFile))] == [
-            "portfolio.pdf", "cert.docx", "John_Smith_assessment.pdf"
+            "portfolio.pdf",
+            "cert.docx",
+            "John_Smith_assessment.pdf",
         ]
     assert "Removed John_Smith_assessment.pdf" in all_text(chat.press(WORKER, find_button(held, "Remove it")))
     page = chat.say(WORKER, "continue")
-    assert "Recording (open: type here): 0 of about 3 examples, 2 files (portfolio.pdf, cert.docx)" in all_text(page)
+    assert (
+        "Recording (open: type here): 0 of about 3 examples, 2 files (portfolio.pdf, cert.docx)"
+        in all_text(page)
+    )
 
 
-def test_deciders_and_hr_download_the_files_and_nobody_else_does(chat: Chat, sessions: sessionmaker[Session]) -> None:
+def test_deciders_and_hr_download_the_files_and_nobody_else_does(
+    chat: Chat, sessions: sessionmaker[Session]
+) -> None:
     page = to_evidence(chat)
     chat.send(WORKER, pdf())
     summary = to_summary(chat, fill_every_item(chat, page))
@@ -206,16 +226,23 @@ def test_a_file_sent_with_nothing_open_asks_which_item_and_outside_a_draft_is_ex
     assert asked[0].text == "Which item is certificate.pdf evidence for?" and len(asked[0].buttons) == 20
     placed = chat.press(WORKER, find_button(asked, "Report writing"))
     assert placed[0].text.startswith("Attached certificate.pdf") and "to Report writing" in placed[0].text
-    assert "Report writing: 3 of about 3 examples, 1 file (certificate.pdf)" in all_text(chat.say(WORKER, "continue"))
+    assert "Report writing: 3 of about 3 examples, 1 file (certificate.pdf)" in all_text(
+        chat.say(WORKER, "continue")
+    )
     assert summary
 
 
 def test_a_bcc_portfolio_can_be_a_file(chat: Chat) -> None:
     page = to_evidence(chat, "worker@bcc.example", "apply for level 3")
     assert "1. One of: a Graduate Diploma" in all_text(page)
-    chat.say("worker@bcc.example", "I hold the Post Graduate Diploma in advanced practice, awarded last year.")
+    chat.say(
+        "worker@bcc.example", "I hold the Post Graduate Diploma in advanced practice, awarded last year."
+    )
     attached = chat.send("worker@bcc.example", pdf("HCPC portfolio.pdf"))
-    assert attached[0].text.startswith("Attached HCPC portfolio.pdf") and "A portfolio to evidence" in attached[0].text
+    assert (
+        attached[0].text.startswith("Attached HCPC portfolio.pdf")
+        and "A portfolio to evidence" in attached[0].text
+    )
     replies = chat.say("worker@bcc.example", "done")
     replies = chat.press("worker@bcc.example", find_button(replies, "Yes, send it"))
     assert "Submitted" in all_text(chat.press("worker@bcc.example", find_button(replies, "Submit")))

@@ -90,7 +90,9 @@ class FakeSlackApi:
     def add_user(self, user_id: str, email: str | None, team: str | None = None, name: str = "") -> None:
         self.users[user_id] = SlackUser(user_id, email, team or self.team_id, name or user_id)
 
-    def share(self, name: str, content: bytes, mimetype: str = "application/pdf", size: int | None = None) -> dict[str, Any]:
+    def share(
+        self, name: str, content: bytes, mimetype: str = "application/pdf", size: int | None = None
+    ) -> dict[str, Any]:
         """A file a person shared (what a message event's `files` lists); `size` may claim otherwise."""
         file_id = f"FSHARED{len(self.shared) + 1:04d}"
         self.shared[file_id] = {"name": name, "mimetype": mimetype, "content": content,
@@ -213,7 +215,9 @@ class FakeSlackApi:
             return web.Response(status=403, text="no token")  # Slack serves a login page; refused here
         if file_id not in self.shared:
             return web.Response(status=404)
-        return web.Response(body=self.shared[file_id]["content"], content_type=self.shared[file_id]["mimetype"])
+        return web.Response(
+            body=self.shared[file_id]["content"], content_type=self.shared[file_id]["mimetype"]
+        )
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]

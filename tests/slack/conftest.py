@@ -125,7 +125,11 @@ class SlackWorkspace:
         return await self.interactive(payload)
 
     async def submit(
-        self, user: str, view: dict[str, Any], values: dict[str, str], files: dict[str, list[dict[str, Any]]] | None = None
+        self,
+        user: str,
+        view: dict[str, Any],
+        values: dict[str, str],
+        files: dict[str, list[dict[str, Any]]] | None = None,
     ) -> aiohttp.ClientResponse:
         """Submit a modal: `values` typed into its text inputs, `files` (by block) uploaded in its file inputs."""
         state: dict[str, Any] = {

@@ -48,7 +48,9 @@ async def test_an_item_opens_as_a_modal_holding_its_examples_and_saving_redraws_
     assert list(inputs) == ["new1", "new2", "new3", "files"]
     assert inputs["files"]["type"] == "file_input" and "pdf" in inputs["files"]["filetypes"]
 
-    await workspace.submit("UWORKER", view, {"new1": EXAMPLE, "new2": EXAMPLE.replace("led", "chaired"), "new3": ""})
+    await workspace.submit(
+        "UWORKER", view, {"new1": EXAMPLE, "new2": EXAMPLE.replace("led", "chaired"), "new3": ""}
+    )
     await workspace.settle()
     updated = workspace.fake.of("chat.update")[-1]
     assert updated["ts"] == page["ts"]  # the page redrawn where it is
@@ -80,7 +82,9 @@ async def test_a_file_shared_in_the_dm_is_fetched_with_the_bot_token_and_attache
     assert len([c for c in fake.calls if c.method == "download"]) == 1
 
 
-async def test_a_file_uploaded_in_the_modal_is_attached_to_its_item(workspace: SlackWorkspace, runtime: Runtime) -> None:
+async def test_a_file_uploaded_in_the_modal_is_attached_to_its_item(
+    workspace: SlackWorkspace, runtime: Runtime
+) -> None:
     await to_evidence(workspace)
     view = await open_item(workspace, "Care plans")
     uploaded = workspace.fake.share("care plan audit.pdf", PDF)
@@ -101,7 +105,9 @@ async def test_the_line_manager_downloads_the_file_from_the_card(
     items = [b["text"]["text"].split("*")[1] for b in page["blocks"] if b.get("accessory")]
     for item in items:
         view = await open_item(workspace, item.split(". ", 1)[1].split(" (open")[0])
-        boxes = [b["block_id"] for b in view["blocks"] if b["type"] == "input" and b["block_id"].startswith("new")]
+        boxes = [
+            b["block_id"] for b in view["blocks"] if b["type"] == "input" and b["block_id"].startswith("new")
+        ]
         await workspace.submit("UWORKER", view, {box: f"{EXAMPLE} ({item}, {box})" for box in boxes})
         await workspace.settle()
     await click(workspace, "UWORKER", evidence_page(workspace), "Continue")

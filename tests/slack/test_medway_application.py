@@ -96,7 +96,9 @@ async def test_full_medway_application_from_dm_to_authorisation(
     await dispatch()
     outcome = workspace.last_post("DWORKER")
     assert "approved" in outcome["text"] and "spinal point is 41" in outcome["text"]
-    assert "manager-authorisation" in outcome["text"]  # the payroll form comes with it, as the PDF file itself
+    assert (
+        "manager-authorisation" in outcome["text"]
+    )  # the payroll form comes with it, as the PDF file itself
     form = next(f for f in fake.files.values() if f["channel"] == "DWORKER")
     assert form["filename"].endswith(".pdf") and form["data"].startswith(b"%PDF-")
     with runtime.sessions() as session:

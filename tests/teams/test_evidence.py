@@ -32,7 +32,9 @@ def line_action(card: Recorded, line: str) -> dict[str, Any]:
     raise AssertionError(f"no line {line!r}")
 
 
-async def press(teams: Teams, card: Recorded, action: dict[str, Any], **inputs: str) -> tuple[dict[str, Any], list[Recorded]]:
+async def press(
+    teams: Teams, card: Recorded, action: dict[str, Any], **inputs: str
+) -> tuple[dict[str, Any], list[Recorded]]:
     """Press an Action.Execute (as Teams sends it: an adaptiveCard/action invoke)."""
     before = len(teams.connector.log)
     value = {"action": {"type": "Action.Execute", "verb": action["verb"], "data": {**action["data"], **inputs}},
@@ -51,7 +53,9 @@ async def to_evidence(teams: Teams) -> Recorded:
     return next(r for r in replies if r.card and "Your evidence for" in words([r]))
 
 
-async def test_an_item_is_one_card_form_and_saving_redraws_it_as_the_page(teams: Teams, runtime: Runtime) -> None:
+async def test_an_item_is_one_card_form_and_saving_redraws_it_as_the_page(
+    teams: Teams, runtime: Runtime
+) -> None:
     page = await to_evidence(teams)
     _answer, sent = await press(teams, page, line_action(page, "Assessments"))
     form = last_card(sent)
@@ -61,7 +65,9 @@ async def test_an_item_is_one_card_form_and_saving_redraws_it_as_the_page(teams:
     assert "must not identify service users" in words([form])
 
     submit = form.card["actions"][0]  # type: ignore[index]
-    answer, _ = await press(teams, form, submit, new1=EXAMPLE, new2=EXAMPLE.replace("led", "chaired"), new3="")
+    answer, _ = await press(
+        teams, form, submit, new1=EXAMPLE, new2=EXAMPLE.replace("led", "chaired"), new3=""
+    )
     redrawn = answer["value"]  # the pressed form becomes the evidence page
     assert redrawn["body"][0]["text"] == "Your evidence for Level 3 Social Worker"
     assert "2 of about 3 examples" in str(redrawn)
@@ -73,7 +79,9 @@ async def test_an_item_is_one_card_form_and_saving_redraws_it_as_the_page(teams:
         assert len(session.scalars(select(EvidenceItem)).all()) == 2
 
 
-async def test_a_file_attached_in_the_personal_chat_is_downloaded_and_kept(teams: Teams, runtime: Runtime) -> None:
+async def test_a_file_attached_in_the_personal_chat_is_downloaded_and_kept(
+    teams: Teams, runtime: Runtime
+) -> None:
     """Issue 16: nothing could be attached."""
     await to_evidence(teams)  # Recording is open
     attachment = teams.connector.attach(teams.connector_url, "portfolio.pdf", PDF)
@@ -94,12 +102,22 @@ async def test_a_file_attached_in_the_personal_chat_is_downloaded_and_kept(teams
 
 async def test_hr_downloading_a_file_is_offered_it_as_a_file(teams: Teams, runtime: Runtime) -> None:
     await to_evidence(teams)
-    await teams.post(teams.activity(WORKER, text="", attachments=[teams.connector.attach(teams.connector_url, "portfolio.pdf", PDF)]))
+    await teams.post(
+        teams.activity(
+            WORKER, text="", attachments=[teams.connector.attach(teams.connector_url, "portfolio.pdf", PDF)]
+        )
+    )
     with runtime.sessions() as session:
         file_id = session.scalars(select(EvidenceFile)).one().id
     # HR may see every application: the download is offered as a file (Teams' file consent card).
     before = len(teams.connector.log)
-    await teams.post(teams.activity("hr@medway.example", value={"pathway": {"name": "evidence_file", "data": {"file": file_id}}}))
+    await teams.post(
+        teams.activity(
+            "hr@medway.example", value={"pathway": {"name": "evidence_file", "data": {"file": file_id}}}
+        )
+    )
     sent = teams.new_since(before, teams.personal("hr@medway.example"))
-    offers = [a for r in sent for a in r.body.get("attachments") or [] if a["contentType"] == FILE_CONSENT_TYPE]
+    offers = [
+        a for r in sent for a in r.body.get("attachments") or [] if a["contentType"] == FILE_CONSENT_TYPE
+    ]
     assert offers and offers[0]["name"] == "portfolio.pdf" and offers[0]["content"]["sizeInBytes"] == len(PDF)

@@ -81,7 +81,9 @@ def test_evidence_forms_a_file_uploaded_and_downloaded_by_the_manager(
     expect(summary).to_contain_text("Assessments")
     keep(shots(page, "16a-03-summary"))
     summary.get_by_role("button", name="Open 1. Recording").click()
-    page.get_by_role("dialog", name="Recording").get_by_label("Example 1", exact=True).fill(EXAMPLE.format("record"))
+    page.get_by_role("dialog", name="Recording").get_by_label("Example 1", exact=True).fill(
+        EXAMPLE.format("record")
+    )
     page.get_by_role("dialog", name="Recording").get_by_role("button", name="Submit").click()
     expect(summary).to_have_count(1)
     expect(summary).to_contain_text("1 of about 3 examples")  # back at the summary, redrawn in place

@@ -31,7 +31,9 @@ def upgrade() -> None:
         sa.Column("added_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["application_id"], ["applications.id"], name=op.f("fk_evidence_files_application_id_applications"),
+            ["application_id"],
+            ["applications.id"],
+            name=op.f("fk_evidence_files_application_id_applications"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(["added_by"], ["people.id"], name=op.f("fk_evidence_files_added_by_people")),
