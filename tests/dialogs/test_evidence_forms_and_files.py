@@ -15,6 +15,7 @@ from dialogs.filled_form import FilledForm
 from dialogs.messages import InboundFile, Reply
 from storage.tables import Application, AuditEntry, EvidenceFile, EvidenceItem
 from tests.dialogs.conftest import Chat, all_text, find_button, open_button
+from tests.dialogs.test_medway_application import complete_evidence
 
 WORKER, MANAGER, OTHER_MANAGER, HR = (
     "worker@medway.example",
@@ -114,7 +115,8 @@ def test_submit_typed_after_editing_from_the_summary_is_never_saved_as_evidence(
     chat: Chat, sessions: sessionmaker[Session]
 ) -> None:
     """Issue 16: typing 'submit' there was saved as evidence."""
-    to_summary(chat, fill_every_item(chat, to_evidence(chat)))
+    route = complete_evidence(chat)  # typed, one example a message, as before
+    chat.press(WORKER, find_button(route, "Yes, send it"))
     before = len(examples(sessions))
     for typed in ("submit", "Submit my application now", "OK send it please", "I'm done"):
         chat.say(WORKER, "edit child protection")  # back at the evidence, the item open for typing
