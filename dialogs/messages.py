@@ -165,16 +165,19 @@ class Card(Message):
     key: str | None = None
 
 
+# "files": a place to attach files where the surface has one (Slack's file_input, the web's file
+# chooser); elsewhere the form says how to send them (in the chat). Its label says what is taken.
+FieldKind = Literal["text", "files"]
+
+
 class FormField(Message):
     name: str
     label: str
     multiline: bool = True
     required: bool = True
     max_length: int = MAX_TEXT  # characters; for a "files" field, the bytes one file may have
-    value: str = ""  # what the box holds when the form opens (an example being edited)
-    # "files": a place to attach files where the surface has one (the web's file input); elsewhere the
-    # form says how to send them (in the chat). Its label says what is taken.
-    kind: Literal["text", "files"] = "text"
+    kind: FieldKind = "text"
+    value: str = ""  # what the box holds when drawn (an example being edited)
 
 
 FORM_KEY = "form"  # submit data: this form's own id, so a double submission takes effect once
