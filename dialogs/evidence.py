@@ -192,8 +192,10 @@ def item_form(
     boxes.append(FormField(name=FILES_FIELD, label=f"Attach files ({file_checks.LIMITS})", required=False,
                            kind="files", max_length=file_checks.MAX_FILE_BYTES))  # fmt: skip
     data: dict[str, str | int | None] = {"slot": slot.key, "app": app.id}
+    # Drawn again as typed (a box to mend), its reopening keeps what was typed (state "pending_save").
+    reopen = Action(name="apply_reopen" if typed else "apply_open", data=data)
     return Form(title=slot.title[:60], fields=boxes, submit=Action(name="apply_save", data=data), intro=intro,
-                opened_by=Action(name="apply_open", data=data))  # fmt: skip
+                opened_by=reopen)  # fmt: skip
 
 
 def open_item(turn: Turn, app: Application, state: State, slot: plan.EvidenceSlot, typed: dict[str, str] | None = None,
@@ -305,6 +307,7 @@ def save_form(
     for name, text in values.items():
         problem = text and example_problem(text, f"{_box_label(turn, app, slot, name)}: ")
         if problem:
+            state["pending_save"] = {"slot": slot.key, "values": values}  # kept for reopening as typed
             return open_item(turn, app, state, slot, values, note=f"{problem}\n")
     existing = {f"e{item.id}": item for item in applications.list_evidence(turn.session, app.id, slot.key)}
     changed = [t for n, t in values.items() if t and (n not in existing or existing[n].text != t)]

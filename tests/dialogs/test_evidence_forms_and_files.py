@@ -100,6 +100,17 @@ def test_an_item_is_one_form_holding_its_examples_and_saving_returns_to_the_page
     ]  # changed in place, cleared one removed, a new one added
 
 
+def test_a_box_to_mend_keeps_what_was_typed(chat: Chat, sessions: sessionmaker[Session]) -> None:
+    page = to_evidence(chat)
+    opened = chat.press(WORKER, open_button(page, "Assessments"))
+    again = chat.submit_form(WORKER, opened[0], new1=EXAMPLE, new2="too short")
+    assert again[0].text.startswith("Example 2: That's very short for an example")
+    assert again[0].form is not None and {f.name: f.value for f in again[0].form.fields}["new1"] == EXAMPLE
+    assert examples(sessions) == []  # nothing saved until every box is fine
+    reopened = chat.press(WORKER, again[0].form.opened_by)  # where a form opens only from a click (Slack)
+    assert reopened[0].form is not None and reopened[0].form.fields[1].value == "too short"
+
+
 def test_an_item_opened_from_the_summary_returns_to_the_summary_in_one_step(chat: Chat) -> None:
     """Issue 16: after editing one item it took 17 'Next' clicks to get back to the summary."""
     summary = to_summary(chat, fill_every_item(chat, to_evidence(chat)))
