@@ -102,11 +102,15 @@ def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
         if used < DOCUMENT_SHARE * len(content):
             return answer  # the document never uses much of what is asked ("by bus"): not its subject
         return _quoted(index, document, question, terms) or answer
-    said = _answer_stems(index, answer) | _cued(question, _topics_of(index, answer))
-    missing = [t for t in terms if not t.covered_by(said)]
+    said = _answer_stems(index, answer)
+    cued = _cued(question, _topics_of(index, answer))
+    unheard_terms = [t for t in terms if not t.in_document(document) and not _in_pack(index, t)]
+    # A topic's cue speaks for the asker's word ("disagree" asks about a review) only where the document
+    # has the thing: a term of art it never uses ("honorarium") is not answered by its topic's other facts.
+    missing = [t for t in terms if not t.covered_by(said) and (t in unheard_terms or not t.covered_by(cued))]
     if not missing:
         return answer
-    unheard = [t for t in missing if not t.in_document(document) and not _in_pack(index, t)]
+    unheard = [t for t in missing if t in unheard_terms]
     if unheard and len(unheard) >= len(terms) - len(missing):
         # What the policy never mentions weighs at least as much as what the answer does speak to.
         return _declined(index, question, answer, terms)

@@ -96,3 +96,27 @@ def test_a_decline_is_not_overturned_by_a_passage_sharing_only_a_name(library: L
     # The document names Broadgate House, but says nothing about buses: the honest decline stands.
     answer = library.ask("coventry", "what's the best way to get to Broadgate House by bus")
     assert not answer.answered
+
+
+def test_the_speller_never_turns_a_common_word_into_another(library: Library) -> None:
+    # "unqualified" is one edit from "qualified", a word of Medway's document: corrected, it read the
+    # opposite of what was asked. Misspellings are rare in English; the word the asker chose is not.
+    speller = library.speller_for("medway")
+    assert speller.correct("unqualified staff") == "unqualified staff"
+    assert speller.correct("requirments") == "requirements"  # a misspelling is still corrected
+
+
+def test_the_speller_corrects_only_to_words(library: Library) -> None:
+    # The topic cues hold stems ("honorari" of honorari(um|a)); correcting to one hid the asker's word
+    # from the gate, and matched no cue either.
+    speller = library.speller_for("bcc")
+    assert speller.correct("honorarium") == "honorarium"
+
+
+def test_a_term_of_art_is_not_answered_by_its_topics_other_facts(library: Library) -> None:
+    # Medway's document has allowances but no honorarium: the old code answered with the pay table. Spelt
+    # right, "honorarium" is a cue of the supplements topic, and that topic's facts (allowances) must not
+    # count as speaking to it.
+    answer = library.ask("medway", "does Medway pay an honorarium to unqualified staff?")
+    assert not answer.answered
+    assert answer.text.startswith("Medway's policy doesn't say")
