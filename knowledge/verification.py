@@ -19,6 +19,7 @@ text or keywords, in the text of the sections they cite, or is a cue of the topi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,10 +29,10 @@ from wordfreq import zipf_frequency
 from knowledge.asks import STRICT, Ask, answers
 from knowledge.document_passages import STEM_PREFIX, DocumentIndex, document_index, section_text
 from knowledge.fitting import doesnt_say
-from knowledge.glossary import concept_alternatives
+from knowledge.glossary import concept_alternatives, unnamed_concepts
 from knowledge.index import PackIndex
 from knowledge.models import Source, Topic
-from knowledge.replies import Answer, compose, out_of_scope
+from knowledge.replies import Answer, compose, not_stated, out_of_scope
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, GENERAL, STOPWORDS, normalise, stem, tokens, words
 from knowledge.topics import CUES
@@ -92,6 +93,16 @@ def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
         return answer
     document = document_index(index.pack.organisation.document)
     terms = salient_terms(index, question)
+    if answer.answered:
+        unnamed = [
+            c for c in unnamed_concepts(question.text, _corpus(index)) if c not in _body(answer).lower()
+        ]
+        said = _answer_stems(index, answer)
+        spoken = [t for t in terms if t.covered_by(said) and not any(t.word in c.split() for c in unnamed)]
+        if unnamed and sum(len(tokens(c)) for c in unnamed) >= len(spoken):
+            # A concept the question names that the document never names, in any of its words: it weighs
+            # as many terms as the words that name it ("lone working" is two).
+            return _not_covered(index, answer, _as_asked(question.raw, unnamed[0]), terms)
     if not terms:
         return answer
     if not answer.answered:
@@ -236,6 +247,30 @@ def _declined(index: PackIndex, question: Question, answer: Answer, terms: list[
     body = [ln for ln in _body(answer).split("\n") if ln]
     nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in terms) and not ln.endswith(":")]
     return doesnt_say(index, question, nearest[:1])
+
+
+def _not_covered(index: PackIndex, answer: Answer, subject: str, terms: list[Term]) -> Answer:
+    """The policy never speaks of the subject: say so by name, with the one fact of the answer nearest it."""
+    body = [ln for ln in _body(answer).split("\n") if ln]
+    nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in terms) and not ln.endswith(":")]
+    detail = ["What it does say that may help:", nearest[0]] if nearest else []
+    return not_stated(index.pack, None, subject, detail)
+
+
+def _as_asked(raw: str, phrase: str) -> str:
+    """The phrase as the asker typed it ("DBS check"), where their words are the same; else as normalised."""
+    typed = re.search(r"\b" + r"[\s-]+".join(re.escape(w) for w in phrase.split()) + r"\b", raw, re.I)
+    return typed.group(0) if typed else phrase
+
+
+@lru_cache(maxsize=256)
+def _corpus_of(document_id: str, pack_corpus: str) -> str:
+    return f"{normalise(document_index(document_id).raw)} {pack_corpus}"
+
+
+def _corpus(index: PackIndex) -> str:
+    """What the organisation's document and pack say, normalised."""
+    return _corpus_of(index.pack.organisation.document, index.corpus)
 
 
 def _quoted(

@@ -5,7 +5,7 @@ quoted from it, verbatim and cited by section."""
 from __future__ import annotations
 
 from knowledge.document_passages import DocumentIndex, document_index
-from knowledge.glossary import concept_alternatives
+from knowledge.glossary import concept_alternatives, unnamed_concepts
 from knowledge.library import Library
 from knowledge.text import normalise, stem
 from knowledge.understand import understand
@@ -120,3 +120,34 @@ def test_a_term_of_art_is_not_answered_by_its_topics_other_facts(library: Librar
     answer = library.ask("medway", "does Medway pay an honorarium to unqualified staff?")
     assert not answer.answered
     assert answer.text.startswith("Medway's policy doesn't say")
+
+
+def test_a_concept_is_looked_for_as_a_phrase_in_any_of_its_names() -> None:
+    # Both words are in the text, never together: the text does not speak of study leave.
+    apart = normalise("You study for the award. If you leave within a year you pay back half.")
+    assert unnamed_concepts(normalise("how much study leave is there?"), apart) == ["study leave"]
+    # Inflected, or under another of its names, it does.
+    assert unnamed_concepts(normalise("how much study leave is there?"), normalise("Study days: 5.")) == []
+    assert unnamed_concepts(normalise("do I get a DBS check"), normalise("DBS checks are renewed")) == []
+
+
+def test_a_subject_the_document_never_names_is_declined_by_name(library: Library) -> None:
+    # The old code answered each with a neighbouring fact: the consolidation award, BG12's requirements,
+    # the advanced social worker's three years.
+    cases = [
+        ("medway", "do I get time off to study for the consolidation award?", "time off to study"),
+        ("bcc", "what's the notice period for a BG12?", "the notice period"),
+        ("coventry", "would I need a DBS check to become an advanced social worker?", "a DBS check"),
+    ]
+    for org, question, subject in cases:
+        answer = library.ask(org, question)
+        assert not answer.answered, question
+        short = library.packs[org].organisation.short_name
+        assert answer.text.startswith(f"{short}'s policy doesn't say anything about {subject}."), answer.text
+
+
+def test_a_concept_the_document_names_in_its_own_words_is_answered(library: Library) -> None:
+    # Hertfordshire calls its one-off payment to Professional Assistants an honorarium.
+    answer = library.ask("hertfordshire", "do professional assistants get a one-off bonus?")
+    assert answer.answered
+    assert "£500" in answer.text
