@@ -144,14 +144,14 @@ def _stem_sequence(text: str) -> str:
 def unnamed_concepts(text: str, corpus: str) -> list[str]:
     """The asker's words for each concept the (normalised) question names that the (normalised) corpus never
     names in any of its words: what the question is about that the document does not speak of."""
-    found: list[str] = []
-    seen: set[tuple[str, ...]] = set()
+    named: dict[tuple[str, ...], str] = {}  # concept -> the longest of its names the question uses
     for pattern, phrases in _named():
         match = pattern.search(text)
-        if phrases in seen or match is None:
-            continue
-        seen.add(phrases)
-        document = _stem_sequence(corpus)
-        if not any(f" {' '.join(tokens(p))} " in document for p in phrases if tokens(p)):
-            found.append(match.group(0))
-    return found
+        if match is not None and len(match.group(0)) > len(named.get(phrases, "")):
+            named[phrases] = match.group(0)  # "a probation period", not "a probation"
+    document = _stem_sequence(corpus)
+    return [
+        asked
+        for phrases, asked in named.items()
+        if not any(f" {' '.join(tokens(p))} " in document for p in phrases if tokens(p))
+    ]

@@ -297,7 +297,7 @@ _GENERAL_TEXT = """
     good bad best better big small high higher low lower full whole part thing things way ways lot bit
     kind sort type someone anyone everyone something anything everything year years month months week
     weeks day days time times today now then soon later ago apply applying applied work working worked
-    job role post people person staff team council show ready stuff everybody
+    job role post people person staff team council show ready stuff everybody become expect decide
 """
 GENERAL = frozenset(stem(w) for w in _GENERAL_TEXT.split())
 

@@ -151,3 +151,37 @@ def test_a_concept_the_document_names_in_its_own_words_is_answered(library: Libr
     answer = library.ask("hertfordshire", "do professional assistants get a one-off bonus?")
     assert answer.answered
     assert "£500" in answer.text
+
+
+def test_a_sentence_is_found_by_the_headings_it_sits_under() -> None:
+    index = DocumentIndex.build(
+        "4 Staff Focus Groups\n\n4.1 Staff met twice.\n4.2 Areas for improvement\n"
+        "- Caseloads need to be manageable\n\n5 Costs\n5.1 The scheme costs £10,000 a year.\n"
+    )
+    item = next(i for i, s in enumerate(index.sentences) if s.text.startswith("- Caseloads"))
+    assert index.sentences[item].section == "4.2"
+    # Its own heading's words and those of the section it is numbered under; not another section's.
+    assert {stem("improvement"), stem("focus")} <= index.context[item]
+    assert stem("costs") not in index.context[item]
+    scores = index.scores([(stem("focus"),), (stem("caseloads"),)])
+    assert int(scores.argmax()) == item
+
+
+def test_a_passage_that_speaks_to_what_the_facts_miss_leads_the_answer(library: Library) -> None:
+    # No pack fact records Ofsted's judgement of Coventry; the old code answered with who leads the
+    # workforce strategy.
+    answer = library.ask("coventry", "what was the Ofsted judgement on Coventry's children's services?")
+    assert answer.answered
+    assert answer.text.startswith("Ofsted have judged that Children's Services require improvement")
+    assert ("coventry-2018-retention-progression", "2.4") in [(c.document, c.section) for c in answer.sources]
+
+
+def test_a_list_item_is_quoted_under_its_heading(library: Library) -> None:
+    # What the focus groups said is a list under "Social Worker Focus Groups" / "Areas for improvement";
+    # its items have no full stops. The old code gave the supplement's amount.
+    answer = library.ask("coventry", "did the focus groups think the market supplement was fair?")
+    first = answer.text.split("\n")[0]
+    assert "divisive" in first
+    assert ("coventry-2018-retention-progression", "4.5.2") in [
+        (c.document, c.section) for c in answer.sources
+    ]
