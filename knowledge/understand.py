@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Literal
 
@@ -59,6 +60,11 @@ class LevelRef:
 class Duration:
     years: float
     basis: Basis
+    # Where the service is dated (the roster's dates, or "I started in March 2024"): from when, how
+    # precisely ("day", "month", "summer", "year"), and whether the roster said it.
+    since: date | None = None
+    precision: str = "day"
+    from_record: bool = False
 
 
 @dataclass
