@@ -67,12 +67,19 @@ async def _open(clients: Clients) -> None:
 
 
 def _event_turn(
-    workspace: dict[str, Any], user: str, place: dict[str, Any], text: str | None, event_id: str | None
+    workspace: dict[str, Any],
+    user: str,
+    place: dict[str, Any],
+    text: str | None,
+    event_id: str | None,
+    files: list[str],
 ) -> None:
     """One event's turn, with the workspace's bot token bolt authorised the event with in the server."""
     assert _loop is not None and _turns is not None, "worker not started"
     request_id.set(event_id or new_request_id())  # this turn's log lines carry Slack's event id
-    turn = _turns.answer_now(Workspace(**workspace), user, Place(**place), text=text, event_id=event_id)
+    turn = _turns.answer_now(
+        Workspace(**workspace), user, Place(**place), text=text, event_id=event_id, files=files
+    )
     _loop.run_until_complete(turn)
 
 
@@ -87,11 +94,17 @@ class EventWorkers:
         )
 
     async def run(
-        self, workspace: Workspace, user: str, place: Place, text: str | None, event_id: str | None
+        self,
+        workspace: Workspace,
+        user: str,
+        place: Place,
+        text: str | None,
+        event_id: str | None,
+        files: list[str],
     ) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(
-            self.executor, _event_turn, asdict(workspace), user, asdict(place), text, event_id
+            self.executor, _event_turn, asdict(workspace), user, asdict(place), text, event_id, files
         )
 
     def close(self) -> None:
