@@ -98,7 +98,9 @@ class Conversation:
                         text="Sorry, something went wrong on my side and nothing was changed. Please try again; say 'continue' to pick up your application."
                     )
                 ], None
-        return [Reply(text="That clashed with another change made at the same moment. Please try again.")], None
+        return [
+            Reply(text="That clashed with another change made at the same moment. Please try again.")
+        ], None
 
     def _turn(self, session: Session, incoming: Incoming) -> tuple[list[Reply], int | None]:
         if incoming.event_id and not first_delivery(session, incoming.sender.platform, incoming.event_id):

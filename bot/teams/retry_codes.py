@@ -17,4 +17,3 @@ def make_retry_codes_cheap() -> None:
     """Idempotent; called where Teams is set up (its endpoint and its outbox sender)."""
     if not isinstance(ClientRetryPolicy.safe_codes, frozenset):
         ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
-
