@@ -87,10 +87,17 @@ def handle(
     return HANDLERS[step](turn, state, (text or "").strip())
 
 
+def here(state: State) -> dict[str, str | int | None]:
+    """Where the dialog is: its application and step (for evidence, which item). Every button the
+    dialog draws carries this, and acts only while the dialog is still there."""
+    at = f"evidence-{state.get('slot', 0)}" if state["step"] == "evidence" else state["step"]
+    return {"application": state.get("app"), "at": at}
+
+
 def _on_action(turn: Turn, state: State, action: Action) -> tuple[State | None, list[Reply]]:
     name, data = action.name, action.data
-    if state["step"] not in BUTTON_STEPS.get(name, ()):  # a button from an older message
-        return state, [Reply(text="That button belongs to another step."), *prompt(turn, state)]
+    if state["step"] not in BUTTON_STEPS.get(name, ()) or _drawn_at(action) != here(state):
+        return state, [Reply(text=_elsewhere(turn, state, action)), *prompt(turn, state)]
     if name == "apply_target":
         return _choose_target(turn, state, str(data.get("level")))
     if name == "apply_continue":
@@ -109,12 +116,38 @@ def _on_action(turn: Turn, state: State, action: Action) -> tuple[State | None, 
     return state, [Reply(text="That button belongs to an earlier step."), *prompt(turn, state)]
 
 
+def _drawn_at(action: Action) -> dict[str, str | int | None]:
+    return {"application": action.data.get("application"), "at": action.data.get("at")}
+
+
+def _elsewhere(turn: Turn, state: State, action: Action) -> str:
+    """What a button pressed away from its own step was for, and where the dialog is now."""
+    label = "level" if action.name == "apply_target" else f"'{BUTTON_LABELS.get(action.name, action.name)}'"
+    at = str(action.data.get("at") or "")
+    if action.data.get("application") not in (None, state.get("app")):
+        made = "an earlier application"
+    elif at.startswith("evidence-") and at.removeprefix("evidence-").isdigit() and "app" in state:
+        slots = _slots(turn, state)
+        index = min(int(at.removeprefix("evidence-")), len(slots) - 1)
+        made = f"item {index + 1} of {len(slots)} ({slots[index].title})"
+    elif at in STEP_NAMES:
+        made = STEP_NAMES[at]
+    else:
+        made = "an older message"
+    now = step_name(state)
+    if state["step"] == "evidence" and "app" in state:
+        slots = _slots(turn, state)
+        index = min(state.get("slot", 0), len(slots) - 1)
+        now = f"item {index + 1} of {len(slots)} ({slots[index].title})"
+    return f"That {label} button belongs to another step ({made}), so it did nothing. You're at {now}:"
+
+
 # --- target ---------------------------------------------------------------------------------------
 
 
 def _prompt_target(turn: Turn, state: State) -> list[Reply]:
     choices = plan.applicable(turn.pack, plan.targets(turn.pack, turn.person))
-    buttons = [button(lv.name, "apply_target", "primary", level=lv.id) for lv in choices[:6]]
+    buttons = [button(lv.name, "apply_target", "primary", level=lv.id, **here(state)) for lv in choices[:6]]
     return [Reply(text="Which level are you applying for?", buttons=buttons)]
 
 
@@ -166,7 +199,7 @@ def _prompt_checklist(turn: Turn, state: State) -> list[Reply]:
     if any(i.verdict == "not_met" for i in items):
         warning = "\nSomething above is marked ✗: you can still go on, and your manager will see it."
     text = f"For {level.name}, here is how you stand:\n" + "\n".join(lines) + warning
-    return [Reply(text=text, buttons=[button("Continue", "apply_continue", "primary")])]
+    return [Reply(text=text, buttons=[button("Continue", "apply_continue", "primary", **here(state))])]
 
 
 def _on_checklist(turn: Turn, state: State, text: str) -> tuple[State | None, list[Reply]]:
@@ -190,7 +223,7 @@ def _prompt_evidence(turn: Turn, state: State) -> list[Reply]:
     have = len(applications.list_evidence(turn.session, state["app"], slot.key))
     asked = f"about {slot.examples} examples" if slot.examples > 1 else "your answer"
     text = f"{index + 1} of {len(slots)}: {slot.prompt}\nPlease give {asked}; you have {have} so far."
-    buttons = [button("Next", "apply_next"), button("Status", "status")]
+    buttons = [button("Next", "apply_next", "default", **here(state)), button("Status", "status")]
     return [Reply(text=text, buttons=buttons)]
 
 
@@ -212,8 +245,8 @@ def _on_evidence(turn: Turn, state: State, text: str) -> tuple[State | None, lis
         warning = (f"Before I save this: it seems to contain {', '.join(found)}. Evidence should not identify "
                    "service users. Rephrase it, or save it if you're sure it's fine.")  # fmt: skip
         buttons = [
-            button("I'll rephrase", "apply_rephrase", "primary"),
-            button("Save anyway", "apply_save_anyway"),
+            button("I'll rephrase", "apply_rephrase", "primary", **here(state)),
+            button("Save anyway", "apply_save_anyway", "default", **here(state)),
         ]
         return state, [Reply(text=warning, buttons=buttons)]
     return _save_evidence(turn, state, text)
@@ -266,7 +299,7 @@ def _prompt_manager(turn: Turn, state: State) -> list[Reply]:
     return [
         Reply(
             text=text + "\nSend your application?",
-            buttons=[button("Yes, send it", "apply_manager_ok", "primary")],
+            buttons=[button("Yes, send it", "apply_manager_ok", "primary", **here(state))],
         )
     ]
 
@@ -307,7 +340,15 @@ def _prompt_summary(turn: Turn, state: State) -> list[Reply]:
              "Goes to: " + "; ".join(route_lines)]  # fmt: skip
     if not_met:
         lines.append("Not met on your record: " + "; ".join(not_met))
-    buttons = [button("Submit", "apply_submit", "primary"), button("Cancel", "cancel", "danger")]
+    route = route_of(turn)
+    names = ", ".join(p.name for p in authorisation.stage_deciders(turn, app, route, route.stages[0]))
+    submit = button("Submit", "apply_submit", "primary", **here(state)).confirming(
+        f"Submit your application for {level.name}?",
+        f"It goes first to {names or 'its first decider'} for the {route.stages[0].name}. "
+        "You can withdraw it until it is decided.",
+        "Yes, submit it",
+    )
+    buttons = [submit, button("Cancel", "cancel", "danger", **here(state))]
     return [
         Reply(
             text="\n".join(lines) + "\nSubmit it now, or say 'edit <competency>' to add evidence.",
@@ -399,9 +440,7 @@ def _level_since(turn: Turn) -> date | None:
 
 
 def step_name(state: State) -> str:
-    return {"target": "choosing a level", "checklist": "the checklist", "evidence": "evidence",
-            "manager": "checking who decides",
-            "summary": "checking the summary"}[state["step"]]  # fmt: skip
+    return STEP_NAMES[state["step"]]
 
 
 # The steps at which each of the dialog's buttons means something.
@@ -414,6 +453,11 @@ BUTTON_STEPS: dict[str, tuple[str, ...]] = {
     "apply_manager_ok": ("manager",),
     "apply_submit": ("summary",),
 }
+BUTTON_LABELS = {"apply_continue": "Continue", "apply_next": "Next",
+                 "apply_save_anyway": "Save anyway", "apply_rephrase": "I'll rephrase",
+                 "apply_manager_ok": "Yes, send it", "apply_submit": "Submit"}  # fmt: skip
+STEP_NAMES = {"target": "choosing a level", "checklist": "the checklist", "evidence": "evidence",
+              "manager": "checking who decides", "summary": "checking the summary"}  # fmt: skip
 PROMPTS = {
     "target": _prompt_target,
     "checklist": _prompt_checklist,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from dialogs import documents
-from dialogs.messages import Action, Card, CardField, Form, FormField, Reply, button
+from dialogs.messages import Action, Button, Card, CardField, Form, FormField, Reply, button
 from dialogs.plan import checklist
 from dialogs.route import Route, route_of
 from dialogs.turn import Turn
@@ -45,11 +45,22 @@ def decision_card(turn: Turn, route: Route, app: Application, stage: RouteStage)
         + f"\n\nEvidence: {evidence}"
     )
     base: dict[str, str | int | None] = {"application": app.id, "stage": stage.id}
-    buttons = [button(stage.approve, "decide", "primary", outcome="approved", **base),
-               button(stage.decline, "decide", "danger", outcome=stage.decline_outcome, **base),
+    buttons = [_confirming(button(stage.approve, "decide", "primary", outcome="approved", **base), stage, worker.name, target.name),
+               _confirming(button(stage.decline, "decide", "danger", outcome=stage.decline_outcome, **base), stage, worker.name, target.name),
                button("Read all the evidence", "evidence", application=app.id)]  # fmt: skip
     return Card(title=f"Progression application: {worker.name}", fields=fields, body=body, buttons=buttons,
                 key=card_key(app, stage))  # fmt: skip
+
+
+def _confirming(decide: Button, stage: RouteStage, worker: str, level: str) -> Button:
+    """A decision button that asks first: what it records, and what is asked next if anything."""
+    approving = decide.action.data.get("outcome") == "approved"
+    asked = [f.label for f in stage.records] + (["the date the panel sat"] if stage.months else [])
+    if not approving:
+        asked += ["your reasons and the agreed actions"]
+    then = f" You'll give {', '.join(asked)} next." if asked else ""
+    text = f"This records '{decide.label}' at the {stage.name} on {worker}'s application for {level}, and {worker} is told.{then}"
+    return decide.confirming(f"{decide.label}: {worker}?", text, f"Yes: {decide.label}")
 
 
 def closed_card(turn: Turn, route: Route, app: Application, stage: RouteStage, outcome: str) -> Card:
@@ -72,7 +83,7 @@ def already_decided(turn: Turn, app: Application, stage: RouteStage) -> Reply:
     decision = decisions.decision_for(turn.session, app.id, stage.id)
     if decision is None and app.status == "withdrawn":
         card = withdrawn_card(turn, app, stage)
-        return Reply(text=card.body, card=card, replaces=card.key)
+        return Reply(text=card.body, card=card, replaces=card.key, card_fallback=True)
     if decision is None:
         return Reply(
             text=f"This application is no longer waiting for this decision ({status_words(turn, app)})."
@@ -115,7 +126,7 @@ def inputs_form(app: Application, stage: RouteStage, outcome: str) -> Form:
               for f in stage.records]  # fmt: skip
     if stage.months:
         fields.append(FormField(name="sat_on", label=f"Date the panel sat (in {' or '.join(stage.months)})",
-                                multiline=False))  # fmt: skip
+                                kind="date", multiline=False))  # fmt: skip
     if outcome != "approved":
         fields += [FormField(name="reasons", label="Reasons (the worker will see these in full)"),
                    FormField(name="actions", label="Agreed actions: what the worker needs to do to progress")]  # fmt: skip
