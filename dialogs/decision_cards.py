@@ -89,7 +89,7 @@ def already_decided(turn: Turn, app: Application, stage: RouteStage) -> Reply:
             text=f"This application is no longer waiting for this decision ({status_words(turn, app)})."
         )
     card = closed_card(turn, route_of(turn), app, stage, decision.outcome)
-    return Reply(text=f"Already decided: {card.body}", card=card, replaces=card.key)
+    return Reply(text=f"Already decided: {card.body}", card=card, replaces=card.key, card_fallback=True)
 
 
 def withdrawn_on(turn: Turn, app: Application) -> date | None:

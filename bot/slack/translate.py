@@ -151,11 +151,12 @@ def decode_action(value: str | None) -> Action | None:
 
 
 def form_values(state: ViewState) -> dict[str, str | int | None]:
-    """Modal inputs by field name (each of our inputs is block `name`, action `value`)."""
+    """Modal inputs by field name (each of our inputs is block `name`, action `value`): a text input's
+    `value`, a date picker's `selected_date` (YYYY-MM-DD, which the core reads as a date)."""
     values: dict[str, str | int | None] = {}
     for name, inputs in state.values.items():
         entered = inputs.get(FIELD_ACTION, {})
-        value = entered.get("value") if isinstance(entered, dict) else None
+        value = (entered.get("selected_date") or entered.get("value")) if isinstance(entered, dict) else None
         values[name] = value if isinstance(value, str) else None
     return values
 
