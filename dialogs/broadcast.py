@@ -63,6 +63,7 @@ def compose(turn: Turn, action: Action) -> list[Reply]:
 
 
 def _announced_panel(turn: Turn, action: Action) -> Panel | None:
+    """The panel a "Broadcast it" (or a cancelled panel's "Tell people") announces; cancelled or not."""
     chosen = action.data.get("panel")
     found = get_panel(turn.session, whole_number(chosen) or 0) if chosen is not None else None
     return found if found is not None and found.org_id == turn.org else None

@@ -55,10 +55,12 @@ def decision_card(turn: Turn, route: Route, app: Application, stage: RouteStage)
 def _confirming(decide: Button, stage: RouteStage, worker: str, level: str) -> Button:
     """A decision button that asks first: what it records, and what is asked next if anything."""
     approving = decide.action.data.get("outcome") == "approved"
-    asked = [f.label for f in stage.records] + (["the date the panel sat"] if stage.months else [])
+    asked = (["what the form records"] if stage.records else []) + (
+        ["the date the panel sat"] if stage.months else []
+    )
     if not approving:
         asked += ["your reasons and the agreed actions"]
-    then = f" You'll give {', '.join(asked)} next." if asked else ""
+    then = f" Next you fill in {' and '.join(asked)}." if asked else ""
     text = f"This records '{decide.label}' at the {stage.name} on {worker}'s application for {level}, and {worker} is told.{then}"
     return decide.confirming(f"{decide.label}: {worker}?", text, f"Yes: {decide.label}")
 
@@ -89,7 +91,8 @@ def already_decided(turn: Turn, app: Application, stage: RouteStage) -> Reply:
             text=f"This application is no longer waiting for this decision ({status_words(turn, app)})."
         )
     card = closed_card(turn, route_of(turn), app, stage, decision.outcome)
-    return Reply(text=f"Already decided: {card.body}", card=card, replaces=card.key, card_fallback=True)
+    # Not the card's fallback: it tells the person pressing that it was decided before they pressed.
+    return Reply(text=f"Already decided: {card.body}", card=card, replaces=card.key)
 
 
 def withdrawn_on(turn: Turn, app: Application) -> date | None:

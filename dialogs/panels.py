@@ -189,4 +189,4 @@ def _cancel(turn: Turn, action: Action) -> list[Reply]:
     audit.record(turn.session, turn.org, "panel_cancelled", turn.person.id, detail={"panel": panel.id})
     note = f"Progression panel of {long_date(panel.sits_on)} is cancelled."
     return [Reply(text=f"Cancelled the panel of {long_date(panel.sits_on)}.",
-                  buttons=[button("Tell people", "broadcast_compose", text=note)])]  # fmt: skip
+                  buttons=[button("Tell people", "broadcast_compose", text=note, panel=panel.id)])]  # fmt: skip
