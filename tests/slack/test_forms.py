@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.runtime import Runtime
 from storage.tables import Decision, Panel
 from tests.slack.conftest import SlackWorkspace, find_button
-from tests.slack.test_medway_application import click, last_with_button, say, submit_application
+from tests.slack.test_medway_application import click, say, submit_application
 
 Dispatch = Callable[[], Awaitable[int]]
 

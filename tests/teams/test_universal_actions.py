@@ -22,7 +22,11 @@ async def test_the_decider_refreshes_to_buttons_and_the_invoke_answers_with_the_
     assert sent.card is not None and sent.card["refresh"]["userIds"] == [PEOPLE[MANAGER][0]]
     # The decision buttons are confirming steps (Action.ShowCard) whose own button is the Universal
     # Action; reading the evidence acts at once.
-    assert [a["type"] for a in sent.card["actions"]] == ["Action.ShowCard", "Action.ShowCard", "Action.Execute"]
+    assert [a["type"] for a in sent.card["actions"]] == [
+        "Action.ShowCard",
+        "Action.ShowCard",
+        "Action.Execute",
+    ]
     pressed = [a["card"]["actions"][0] if a["type"] == "Action.ShowCard" else a for a in sent.card["actions"]]
     assert {a["type"] for a in pressed} == {"Action.Execute"}
     assert {a["fallback"]["type"] for a in pressed} == {"Action.Submit"}

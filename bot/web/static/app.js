@@ -166,7 +166,10 @@ function receive(reply, how) {
   if (!replaced) {
     const entry = addEntry({ kind: "bot", reply, delivered: Boolean(how.delivered) });
     if (reply.form && how.answer && isSentBack(reply.form, how.submitted)) {
-      openForm(reply.form, entry.id, reply.text);
+      const wrong = reply.form.fields.filter((f) => f.error).length;
+      const told = wrong === 1 ? "One box needs correcting: see the message under it."
+        : `${wrong} boxes need correcting: see the message under each.`;
+      openForm(reply.form, entry.id, told);
       return true;
     }
     if (reply.form && how.answer) {
