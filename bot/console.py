@@ -150,23 +150,19 @@ def _fill_forms(
     org: str,
     runtime: Runtime,
 ) -> list[Button]:
-    for to, reply in replies:
-        if reply.form is None or to != who:
-            continue
-        data: dict[str, str | int | None] = dict(reply.form.submit.data)
-        for field in reply.form.fields:
+    """Ask each box of a form meant for `who`, and send it; a form sent back to be corrected is asked
+    again, showing what was entered (Enter keeps it) and the problem."""
+    while (form := next((r.form for to, r in replies if r.form is not None and to == who), None)) is not None:
+        data: dict[str, str | int | None] = dict(form.submit.data)
+        for field in form.fields:
             hint = " (e.g. 14 June 2027)" if field.kind == "date" else ""
             kept = f" [{field.value}]" if field.value else ""  # Enter keeps what was there
             problem = f" ({field.error})" if field.error else ""
             data[field.name] = input(f"{field.label}{hint}{problem}{kept}: ") or field.value
-        action = Action(name=reply.form.submit.name, data=data)
-        more = [
-            (who, r)
-            for r in conversation.handle(
-                Incoming(org=org, sender=Sender(platform="console", user_id=who), action=action)
-            )
-        ]
-        return _show(more + delivered_on_console(runtime.sessions), who)
+        action = Action(name=form.submit.name, data=data)
+        incoming = Incoming(org=org, sender=Sender(platform="console", user_id=who), action=action)
+        replies = [(who, r) for r in conversation.handle(incoming)] + delivered_on_console(runtime.sessions)
+        buttons = _show(replies, who)
     return buttons
 
 

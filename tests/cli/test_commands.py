@@ -54,6 +54,30 @@ def test_staff_import_reports_bad_rows_by_line_and_imports_nothing(
     assert f"unchanged {len(good) - 1}" in again.stdout
 
 
+def test_chat_in_a_terminal_asks_a_form_again_with_what_was_typed_and_asks_before_sending(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(demo_roster(Library.load()))
+    pathway(env, "staff", "import", str(roster))
+    pathway(env, "org", "platforms", "medway", "slack")  # so the broadcast's preview reaches someone
+    typed = [
+        "add panel", "14 June 2027", "30 June 2027", "Room 4", "", "",  # the deadline after the panel
+        "", "24 May 2027", "", "", "",  # asked again: Enter keeps what was typed, the deadline retyped
+        "broadcast: Portfolios are due on 24 May.", "/1", "/1", "n", "/1", "y", "/quit",
+    ]  # fmt: skip
+    out = pathway(env, "chat", "--org", "medway", "--as", "hr@medway.example", stdin="\n".join(typed) + "\n")
+    assert out.returncode == 0, out.stderr
+    assert (
+        "Submission deadline (optional) (e.g. 14 June 2027) (The submission deadline comes after"
+        in out.stdout
+    )
+    assert "Where (optional) [Room 4]: " in out.stdout
+    assert "Panel added: Monday 14 June 2027, at Room 4, submissions by Monday 24 May 2027" in out.stdout
+    assert "Send this broadcast to" in out.stdout and "[Yes, send it: y / Go back: n]" in out.stdout
+    assert out.stdout.index("Nothing was done.") < out.stdout.index("Sending to")
+
+
 def test_chat_jsonl_drives_a_conversation_and_buttons(env: dict[str, str], tmp_path: Path) -> None:
     roster = tmp_path / "roster.csv"
     roster.write_text(demo_roster(Library.load()))

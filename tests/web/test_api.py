@@ -233,6 +233,7 @@ async def test_messages_for_someone_arrive_on_their_open_page_as_the_turn_happen
     event, item = await manager.next(timeout=1.5)  # rung at once, not at the next look round
     card = item["reply"]["card"]
     assert event == "message" and card["title"] == "Progression application: Wendy Worker"
+    assert item["reply"]["card_fallback"] is True  # its text is the card in words: the page shows the card
     decline = next(b["action"] for b in card["buttons"] if b["label"] == "NOT progressed")
 
     asked = await turn(client, MANAGER, action=decline)
@@ -244,6 +245,7 @@ async def test_messages_for_someone_arrive_on_their_open_page_as_the_turn_happen
     decided = await turn(client, MANAGER, action={"name": form["submit"]["name"], "data": data})
     [closed] = [r for r in decided["replies"] if r["replaces"]]
     assert closed["replaces"] == card["key"]
+    assert closed["card_fallback"] is False and closed["text"].startswith("Recorded:")  # words of its own
     assert "NOT progressed (Line manager's recommendation) by Maria Manager" in closed["card"]["body"]
 
     worker = await open_stream(client, WORKER)
