@@ -56,7 +56,9 @@ def problems(name: str, document: Any) -> list[str]:
     ]
 
 
-def block_kit_problems(blocks: list[dict[str, Any]] | None = None, view: dict[str, Any] | None = None) -> list[str]:
+def block_kit_problems(
+    blocks: list[dict[str, Any]] | None = None, view: dict[str, Any] | None = None
+) -> list[str]:
     """What Slack's SDK finds wrong with message `blocks` or a modal `view`: a block or element type it
     does not know, a field it does not know (the model's own JSON leaves it out), or a broken limit."""
     found: list[str] = []
