@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.runtime import Runtime
 from storage.tables import Panel
 from tests.teams.conftest import Teams, last_card, validate_card, words
-from tests.teams.test_medway_application import MANAGER, SERVICE, deliver, submit_application
+from tests.teams.test_medway_application import manager_card_after_submission
 
 HR = "hr@medway.example"
 LATE = {"sits_on": "2027-06-14", "submission_deadline": "2027-06-30", "location": "Room 4"}
@@ -63,12 +63,7 @@ async def test_a_bad_panel_date_redraws_the_form_card_with_what_was_entered(
 
 
 async def test_a_decision_is_a_confirming_step_on_the_card(teams: Teams, runtime: Runtime) -> None:
-    await teams.install(MANAGER)
-    await teams.install(SERVICE)
-    await submit_application(teams)
-    before = len(teams.connector.log)
-    await deliver(runtime)
-    card = last_card(teams.new_since(before, teams.personal(MANAGER)))
+    card = await manager_card_after_submission(teams, runtime)
     assert card.card is not None
     step = next(a for a in card.card["actions"] if a["title"] == "NOT progressed")
     assert step["type"] == "Action.ShowCard" and step["style"] == "destructive"
