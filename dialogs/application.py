@@ -127,19 +127,17 @@ def _elsewhere(turn: Turn, state: State, action: Action) -> str:
     if action.data.get("application") not in (None, state.get("app")):
         made = "an earlier application"
     elif at.startswith("evidence-") and at.removeprefix("evidence-").isdigit() and "app" in state:
-        slots = _slots(turn, state)
-        index = min(int(at.removeprefix("evidence-")), len(slots) - 1)
-        made = f"item {index + 1} of {len(slots)} ({slots[index].title})"
-    elif at in STEP_NAMES:
-        made = STEP_NAMES[at]
+        made = _item(turn, state, int(at.removeprefix("evidence-")))
     else:
-        made = "an older message"
-    now = step_name(state)
-    if state["step"] == "evidence" and "app" in state:
-        slots = _slots(turn, state)
-        index = min(state.get("slot", 0), len(slots) - 1)
-        now = f"item {index + 1} of {len(slots)} ({slots[index].title})"
+        made = STEP_NAMES.get(at, "an older message")
+    now = _item(turn, state, state.get("slot", 0)) if state["step"] == "evidence" else step_name(state)
     return f"That {label} button belongs to another step ({made}), so it did nothing. You're at {now}:"
+
+
+def _item(turn: Turn, state: State, index: int) -> str:
+    slots = _slots(turn, state)
+    index = min(index, len(slots) - 1)
+    return f"item {index + 1} of {len(slots)} ({slots[index].title})"
 
 
 # --- target ---------------------------------------------------------------------------------------
