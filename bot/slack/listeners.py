@@ -9,6 +9,7 @@ does not fit is logged and answered politely where there is somewhere to answer.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import replace
@@ -17,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
+from bot.slack import render
 from bot.slack.answering import Outcome
 from bot.slack.home import AppHome
 from bot.slack.translate import (
@@ -24,6 +26,7 @@ from bot.slack.translate import (
     FORM_CALLBACK,
     OPEN_FORM,
     BlockActions,
+    FormContext,
     MessageEvent,
     SlashCommand,
     ViewSubmission,
@@ -35,11 +38,14 @@ from bot.slack.translate import (
     plain_text,
 )
 from bot.slack.turns import Place, SlackTurns, Workspace
-from dialogs.messages import Action, Form, Reply
+from dialogs.messages import Action, Form, Reply, refused_form
 
 log = logging.getLogger(__name__)
 COMMAND = "/pathway"
 TYPED = {None, "file_share", "thread_broadcast"}  # message subtypes that are someone writing to us
+# How long a modal submission waits for the core before acknowledging anyway (Slack allows 3 s): long
+# enough for any turn on a healthy database, short enough to leave the acknowledgement time to arrive.
+INLINE_ERRORS_WAIT = 2.0
 
 STALE_BUTTON = Reply(text="I can't read that button (it may be from an old message). Say 'status' to see where things stand.")  # fmt: skip
 UNREADABLE = Reply(text="I couldn't read that request from Slack, so nothing was changed. Please try again.")
@@ -155,24 +161,53 @@ class Listeners:
             )
 
     async def submission(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        await ack()  # closes the modal; the answer arrives in the conversation
+        """A modal's form submitted. The core is given a moment before the acknowledgement: a form it
+        sends back to be corrected stays open, with what was typed and each problem under its box
+        (`response_action: errors`); anything else closes it and is answered in the conversation. A
+        core slower than Slack's 3 seconds allow is answered in the conversation too."""
         try:
             payload = ViewSubmission.model_validate(body)
         except ValidationError:
+            await ack()
             log.warning("unreadable view_submission")
             return
         form = form_context(payload.view.private_metadata)
-        where = workspace(context, payload.user.team_id or (payload.team.id if payload.team else ""))
         if form is None:
+            await ack()
             log.warning("view_submission with unreadable private_metadata")
             return
+        where = workspace(context, payload.user.team_id or (payload.team.id if payload.team else ""))
         action = Action(name=form.submit.name, data={**form.submit.data, **form_values(payload.view.state)})
+        self.turns.in_flight += 1
+        try:
+            answering = asyncio.ensure_future(self._submitted(payload, form, action, where))
+            try:
+                outcome, place = await asyncio.wait_for(asyncio.shield(answering), INLINE_ERRORS_WAIT)
+            except TimeoutError:
+                await ack()  # closes the modal; the answer follows in the conversation
+                outcome, place = await answering
+            except BaseException:
+                await ack()
+                raise
+            else:
+                refused = refused_form(outcome.replies, action)
+                if refused is None:
+                    await ack()
+                else:
+                    await ack(response_action="errors", errors=render.form_errors(refused))
+                    outcome = replace(outcome, replies=[r for r in outcome.replies if r.form is not refused])
+            await self.turns.deliver(outcome, place, where)
+        finally:
+            self.turns.in_flight -= 1
+
+    async def _submitted(
+        self, payload: ViewSubmission, form: FormContext, action: Action, where: Workspace
+    ) -> tuple[Outcome, Place]:
         channel = form.channel or await self.turns.poster(where).direct_channel(payload.user.id)
         place = Place(channel=channel, thread_ts=form.thread_ts, clicked_ts=form.message_ts,
                       direct=channel.startswith("D"))  # fmt: skip
-        await self.turns.handle(
-            where, payload.user.id, place, action=action, files=form_files(payload.view.state)
-        )
+        files = form_files(payload.view.state)
+        return await self.turns.outcome(where, payload.user.id, place, action=action, files=files), place
 
     async def home_opened(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
