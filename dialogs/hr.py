@@ -31,13 +31,12 @@ _COMMANDS = [
     ("hr_posts", re.compile(r"^(posts|list posts|who holds posts|post holders)\W*$")),
     ("hr_post", re.compile(r"^(assign post|post)\s+(?=.*\S@\S)")),
     ("hr_post_release", re.compile(r"^(release post|remove post)\s+(?=.*\S@\S)")),
-    ("hr_reassign", re.compile(r"^reassign\s+(?=#?\d+\s+to\s+\S+@)")),
     ("hr_local", re.compile(r"^(record )?local procedure\s*[:\-]?\s*")),
     ("broadcast_mute", re.compile(r"^(mute|mute broadcasts|stop broadcasts|no more broadcasts)\W*$")),
     ("broadcast_unmute", re.compile(r"^(unmute|un-mute|unmute broadcasts|un-mute broadcasts|resume broadcasts)\W*$")),
 ]  # fmt: skip
 ANYONE = {"broadcast_mute", "broadcast_unmute"}
-HR_ONLY_TEXT = ("hr_posts", "hr_post", "hr_post_release", "hr_reassign", "hr_local")
+HR_ONLY_TEXT = ("hr_posts", "hr_post", "hr_post_release", "hr_local")
 
 
 def on_text(turn: Turn, text: str) -> list[Reply] | None:
@@ -49,7 +48,7 @@ def on_text(turn: Turn, text: str) -> list[Reply] | None:
         if name in ("panel_list", "hr_menu", *HR_ONLY_TEXT) and not is_hr(turn):
             return None  # a worker saying "panels" or "HR" gets an answer, not a refusal
         data: dict[str, str | int | None] = {}
-        if name in ("broadcast_compose", "hr_post", "hr_post_release", "hr_reassign", "hr_local"):
+        if name in ("broadcast_compose", "hr_post", "hr_post_release", "hr_local"):
             data["text"] = text.strip()[match.end() :]
         if name == "hr_leaver":
             data["email"] = match.group("email")
@@ -157,7 +156,6 @@ _HANDLERS: dict[str, Handler] = {
     "hr_posts": process_hr.listing,
     "hr_post": process_hr.assign,
     "hr_post_release": process_hr.release,
-    "hr_reassign": process_hr.reassign,
     "hr_local": process_hr.record_local,
     "hr_leaver": leavers.confirm,
     "hr_leaver_confirm": leavers.deactivate,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dialogs import authorisation, outcomes
+from dialogs import authorisation, cover, outcomes
 from dialogs.messages import Action, Button, Card, CardField, Form, FormField, Reply, button
 from dialogs.route import route_of
 from dialogs.turn import Turn
@@ -75,20 +75,10 @@ def _record_request(turn: Turn, app: Application, review: Review, reasons: str, 
     respond_by = (
         add_working_days(turn.today, review.response_working_days) if review.response_working_days else None
     )
-    made = decisions.request_review(
-        turn.session, app.id, turn.person.id, reasons, closes, respond_by, turn.now
-    )
+    decisions.request_review(turn.session, app.id, turn.person.id, reasons, closes, respond_by, turn.now)
     audit.record(turn.session, turn.org, "review_requested", actor_id=turn.person.id, application_id=app.id)
     people = authorisation.review_deciders(turn, app, review.to_post) if review.to_post else []
-    authorisation.assign(app, REVIEW_DUTY, people)
-    card = review_card(turn, app, review, made)
-    for person in people:
-        turn.notify(
-            person,
-            Reply(text=f"{card.title}. {card.body}", card=card),
-            f"review:{made.id}:{person.id}",
-            "card",
-        )
+    people = ask_reviewers(turn, app, people)
     deadline = f" The decision is due in writing by {respond_by:%-d %B %Y} ({review.response_working_days} working days)." if respond_by else ""  # fmt: skip
     if not people:
         _tell_hr(turn, app, f"A {review.name} was requested but nobody on the roster holds the post of {review.to or review.to_post}: please record who does.")  # fmt: skip
@@ -227,16 +217,27 @@ def undecided_of(turn: Turn, app: Application) -> ReviewRequest | None:
     return requests[-1] if requests and requests[-1].outcome is None else None
 
 
-def resend(turn: Turn, app: Application, person: Person) -> None:
-    """The undecided review's card goes to `person` instead (HR reassigned it)."""
+def ask_reviewers(turn: Turn, app: Application, people: list[Person]) -> list[Person]:
+    """Send the undecided review's card to `people` (to the cover of any who are away); whom it went to."""
+    rules = turn.pack.process.review
+    if rules is None:
+        return []
+    chosen, covers, notes = cover.stand_ins(turn, app, duty(rules), people)
+    round_ = authorisation.assign(app, REVIEW_DUTY, chosen, covers)
+    for person in chosen:
+        send_card(turn, app, person, round_, notes.get(person.id, ""))
+    return chosen
+
+
+def send_card(turn: Turn, app: Application, person: Person, round_: int, note: str = "") -> None:
+    """The undecided review's card for `person`; each round of asking is its own message."""
     made, rules = undecided_of(turn, app), turn.pack.process.review
     if made is None or rules is None:
         return
-    authorisation.assign(app, REVIEW_DUTY, [person])
     card = review_card(turn, app, rules, made)
-    turn.notify(
-        person, Reply(text=f"{card.title}. {card.body}", card=card), f"review:{made.id}:{person.id}", "card"
-    )
+    text = "\n".join(part for part in (note, f"{card.title}. {card.body}") if part)
+    again = f":{round_}" if round_ > 1 else ""
+    turn.notify(person, Reply(text=text, card=card), f"review:{made.id}:{person.id}{again}", "card")
 
 
 def _tell_hr(turn: Turn, app: Application, text: str) -> None:

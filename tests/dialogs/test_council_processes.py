@@ -277,7 +277,7 @@ route:
   - id: line-manager
     kind: recommendation
     name: Line manager's decision
-    text: Your line manager decides on your application.
+    text: The line manager decides on the application.
     decider: line_manager
     roles: [manager]
     approval_means: new_level
@@ -348,7 +348,7 @@ recorded_by: Nadia HR
 recorded_on: 2026-11-20
 text: Applications go to the line manager, who decides.
 route:
-  - {id: line-manager, kind: recommendation, name: Line manager's decision, text: Your line manager decides.,
+  - {id: line-manager, kind: recommendation, name: Line manager's decision, text: The line manager decides.,
      decider: line_manager, roles: [manager], source: "1"}
 """
 NEW_ROSTER = """org,email,name,role,line_manager_email,team,framework,level,grade,spinal_point,qualified_on,started_on
