@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.exc import IntegrityError
 
 from dialogs import approval, authorisation, plan
+from dialogs.checklist_marks import legend
 from dialogs.decision_cards import status_words
 from dialogs.documents import evidence_summary
 from dialogs.messages import Action, Reply, button
@@ -165,7 +166,7 @@ def _prompt_checklist(turn: Turn, state: State) -> list[Reply]:
     warning = ""
     if any(i.verdict == "not_met" for i in items):
         warning = "\nSomething above is marked ✗: you can still go on, and your manager will see it."
-    text = f"For {level.name}, here is how you stand:\n" + "\n".join(lines) + warning
+    text = f"For {level.name}, here is how you stand:\n" + "\n".join([*lines, legend(items, "worker")]) + warning
     return [Reply(text=text, buttons=[button("Continue", "apply_continue", "primary")])]
 
 

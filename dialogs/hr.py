@@ -84,14 +84,12 @@ def is_hr(turn: Turn) -> bool:
 
 def menu(turn: Turn, _action: Action) -> list[Reply]:
     buttons = [button("Panels", "panel_list"), button("New broadcast", "broadcast_compose", "primary"),
-               button("Broadcasts and reach", "broadcast_list"), button("Unanswered questions", "hr_unanswered")]  # fmt: skip
-    return [
-        Reply(
-            text="HR tools: panels, broadcasts and their reach, and questions I couldn't answer. "
-            "To take a leaver off the roster, say 'deactivate' and their email.",
-            buttons=buttons,
-        )
-    ]
+               button("Broadcasts and reach", "broadcast_list"), button("Unanswered questions", "hr_unanswered"),
+               button("Posts", "hr_posts")]  # fmt: skip
+    text = ("HR tools: panels, broadcasts and their reach, questions I couldn't answer, and who holds the posts "
+            "the policy names. To pass a waiting decision to someone else, say 'reassign <number> to <email>' "
+            "(the numbers are in 'status'); to take a leaver off the roster, 'deactivate <email>'.")  # fmt: skip
+    return [Reply(text=text, buttons=buttons)]
 
 
 def _weeks(action: Action) -> int:
