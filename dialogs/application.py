@@ -166,7 +166,9 @@ def _prompt_checklist(turn: Turn, state: State) -> list[Reply]:
     warning = ""
     if any(i.verdict == "not_met" for i in items):
         warning = "\nSomething above is marked ✗: you can still go on, and your manager will see it."
-    text = f"For {level.name}, here is how you stand:\n" + "\n".join([*lines, legend(items, "worker")]) + warning
+    text = (
+        f"For {level.name}, here is how you stand:\n" + "\n".join([*lines, legend(items, "worker")]) + warning
+    )
     return [Reply(text=text, buttons=[button("Continue", "apply_continue", "primary")])]
 
 

@@ -5,6 +5,7 @@ the same segregation rules as any decision (dialogs.authorisation), the move rec
 log, the new decider sent the card, the old one told with their card redrawn, the worker told.
 
   reassign <application number> to <email>     (HR; a service manager for the people below them)
+  reassign <application number>                whom it could go to, as buttons
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from storage.tables import Application, Person
 REASSIGNERS = ("hr", "admin")  # reassign any decision of their organisation
 LINE_REASSIGNERS = ("service_manager",)  # reassign decisions waiting on people below them
 OFFERED = 5  # people offered as buttons; anyone else by email
-_TEXT = re.compile(r"^reassign\s+(?:application\s+)?#?(?P<id>\d{1,9})\s+to\s+(?P<email>\S+@\S+?)\W*$", re.I)
+_TEXT = re.compile(
+    r"^reassign\s+(?:application\s+)?#?(?P<id>\d{1,9})(?:\s+to\s+(?P<email>\S+@\S+?))?\W*$", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -206,13 +209,15 @@ class _Words:
 
 
 def on_text(turn: Turn, text: str) -> list[Reply] | None:
-    """'reassign 12 to tom@council.example'; None for anything else."""
+    """'reassign 12 to tom@council.example' ('reassign 12': whom it could go to); None for anything else."""
     match = _TEXT.match(text.strip())
     if match is None:
         return None
+    number = int(match.group("id"))
+    if not match.group("email"):
+        return offer(turn, Action(name="reassign_offer", data={"application": number}))
     return reassign(
-        turn,
-        Action(name="reassign", data={"application": int(match.group("id")), "email": match.group("email")}),
+        turn, Action(name="reassign", data={"application": number, "email": match.group("email")})
     )
 
 

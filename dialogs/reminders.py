@@ -110,11 +110,14 @@ def _chase_review(turn: Turn, app: Application, made: ReviewRequest, policy: Rem
     if rules is None or waiting is None or waiting.stage is not None:
         return 0
     waited = working_days_between(made.requested_at.date(), turn.today)
-    card = review.review_card(turn, app, rules, made)
     due = (
         f" The policy's deadline for the decision is {made.respond_by:%-d %B %Y}." if made.respond_by else ""
     )
-    return _chase(turn, waiting, lambda _person: card, waited, f"review:{made.id}", due, policy)
+
+    def card_for(person: Person) -> Card:
+        return review.review_card(turn, app, rules, made, person)
+
+    return _chase(turn, waiting, card_for, waited, f"review:{made.id}", due, policy)
 
 
 def _chase(

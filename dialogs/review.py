@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dialogs import authorisation, cover, outcomes
+from dialogs import authorisation, cover, outcomes, story
 from dialogs.messages import Action, Button, Card, CardField, Form, FormField, Reply, button
 from dialogs.route import route_of
 from dialogs.turn import Turn
@@ -88,7 +88,11 @@ def _record_request(turn: Turn, app: Application, review: Review, reasons: str, 
     return [Reply(text=f"Your request for a {review.name} has gone to {review.to} ({names}).{deadline}")]
 
 
-def review_card(turn: Turn, app: Application, review: Review, made: ReviewRequest) -> Card:
+def review_card(
+    turn: Turn, app: Application, review: Review, made: ReviewRequest, reader: Person | None = None
+) -> Card:
+    """The review's card, addressed to `reader` (in their capacity: the post, or covering for its holder),
+    with the application's story so far."""
     worker = outcomes.applicant(turn, app)
     fields = [CardField(label="Applying for", value=turn.pack.level(app.target_level).name),
               CardField(label="To", value=review.to or "the reviewer")]  # fmt: skip
@@ -101,9 +105,19 @@ def review_card(turn: Turn, app: Application, review: Review, made: ReviewReques
         buttons.append(button("Arrange the hearing", "review_hearing", "primary", request=made.id))
     buttons += [button("Uphold the decision", "review_decide", "danger", request=made.id, outcome="not_approved"),
                 button("Overturn: progress", "review_decide", "primary", request=made.id, outcome="approved")]  # fmt: skip
-    body = f"Reasons: {made.reasons}"
+    away = authorisation.covering(app, REVIEW_DUTY).get(reader.id) if reader else None
+    capacity = (
+        f"covering for {story.cover_words(turn, away)}"
+        if away is not None
+        else f"as {review.to or 'the reviewer'}"
+    )
+    level = turn.pack.level(app.target_level).name
+    lines = [f"{worker.name} asks you, {capacity}, for a {review.name} of the decision on their application for {level}.",
+             f"Their reasons: {made.reasons}"]  # fmt: skip
     if review.hearing is not None:
-        body += f"\n{review.hearing.text}"
+        lines.append(review.hearing.text)
+    lines += ["", "So far:", *(f"• {event}" for event in story.events(turn, app, reader))]
+    body = "\n".join(lines)
     return Card(title=f"{review.name.capitalize()} requested: {worker.name}", key=f"review-{made.id}",
                 fields=fields, body=body, buttons=buttons)  # fmt: skip
 
@@ -234,7 +248,7 @@ def send_card(turn: Turn, app: Application, person: Person, round_: int, note: s
     made, rules = undecided_of(turn, app), turn.pack.process.review
     if made is None or rules is None:
         return
-    card = review_card(turn, app, rules, made)
+    card = review_card(turn, app, rules, made, person)
     text = "\n".join(part for part in (note, f"{card.title}. {card.body}") if part)
     again = f":{round_}" if round_ > 1 else ""
     turn.notify(person, Reply(text=text, card=card), f"review:{made.id}:{person.id}{again}", "card")

@@ -61,7 +61,11 @@ def test_hr_reassigns_and_the_old_card_is_redrawn_and_everyone_is_told(
     assert "now waits on Tom Other" in done
 
     redrawn = [r for r in chat.inbox(MANAGER) if r.replaces == old.card.key]
-    assert redrawn and "Harriet HR has passed the Line manager's recommendation on Wendy Worker's application to Tom Other" in redrawn[0].text
+    assert (
+        redrawn
+        and "Harriet HR has passed the Line manager's recommendation on Wendy Worker's application to Tom Other"
+        in redrawn[0].text
+    )
     assert redrawn[0].card is not None and redrawn[0].card.buttons == []  # nothing left to press
     new = chat.inbox(OTHER)
     assert "Harriet HR has passed this decision to you (it was with Tara Manager)" in all_text(new)
@@ -88,7 +92,10 @@ def test_a_service_manager_reassigns_decisions_of_the_people_below_them_only(
     manager = all_text(chat.say(OTHER, f"reassign {number} to {OTHER}"))
     assert "Only HR, or a service manager above the person deciding" in manager
     assert "sent to Tara Manager" in all_text(
-        chat.press(OTHER, Action(name="decide", data={"application": number, "stage": "recommend", "outcome": "approved"}))
+        chat.press(
+            OTHER,
+            Action(name="decide", data={"application": number, "stage": "recommend", "outcome": "approved"}),
+        )
     )
     done = all_text(chat.say(SERVICE, f"reassign {number} to {OTHER}"))  # Sam manages Tara
     assert "now waits on Tom Other" in done
@@ -135,8 +142,12 @@ def test_escalation_of_a_recommendation_offers_reassign_not_buttons_that_refuse(
 
     offered = chat.press(SERVICE, find_button(escalated, "Reassign"))
     assert "Reassign to Tom Other" in buttons(offered) and any(r.form for r in offered)
-    assert "Reassign to Tara Manager" not in buttons(offered) and "Reassign to Wendy Worker" not in buttons(offered)
-    assert "now waits on Tom Other" in all_text(chat.press(SERVICE, find_button(offered, "Reassign to Tom Other")))
+    assert "Reassign to Tara Manager" not in buttons(offered) and "Reassign to Wendy Worker" not in buttons(
+        offered
+    )
+    assert "now waits on Tom Other" in all_text(
+        chat.press(SERVICE, find_button(offered, "Reassign to Tom Other"))
+    )
     assert chat.inbox(OTHER)
 
 
@@ -156,7 +167,9 @@ def test_escalation_of_an_authorisation_lets_a_service_manager_above_decide_citi
     taken = all_text(chat.press(DIRECTOR, find_button(escalated, "Decide it myself")))
     assert "is yours now" in taken
     card = chat.inbox(DIRECTOR)
-    assert "asks you, as Assistant Director, Children's Care, to authorise their application" in all_text(card)
+    assert "asks you, as Assistant Director, Children's Care, to authorise their application" in all_text(
+        card
+    )
     redrawn = [r for r in chat.inbox(SERVICE) if sams[0].card and r.replaces == sams[0].card.key]
     assert redrawn and "Ada Director has taken over" in redrawn[0].text
     assert "sent to Ada Director" in all_text(chat.press(SERVICE, find_button(sams, "Authorise")))
@@ -169,7 +182,9 @@ def test_an_escalated_review_reaches_hr_with_reassign_only(
     chat: Chat, clock: Clock, library: Library, sessions: sessionmaker[Session]
 ) -> None:
     submit(chat, WORKER, "apply for level 3")
-    chat.press(MANAGER, find_button(chat.inbox(MANAGER), "NOT progressed"), reasons="r", actions="a", **MEDWAY_FIELDS)
+    chat.press(
+        MANAGER, find_button(chat.inbox(MANAGER), "NOT progressed"), reasons="r", actions="a", **MEDWAY_FIELDS
+    )
     chat.press(WORKER, find_button(chat.inbox(WORKER), "Request a review"), reasons="I disagree")
     chat.inbox(DIRECTOR)
     remind(sessions, library, clock.now + timedelta(days=9))
@@ -191,15 +206,25 @@ def test_out_of_office_moves_waiting_decisions_sends_new_ones_and_ends_after_its
 
     away = chat.say(MANAGER, f"out of office until 27/11/2026, delegate to {OTHER}")
     text = all_text(away)
-    assert "Out of office until Friday 27 November 2026" in text and "Moved to Tom Other now: Wendy Worker's" in text
+    assert (
+        "Out of office until Friday 27 November 2026" in text
+        and "Moved to Tom Other now: Wendy Worker's" in text
+    )
     redrawn = [r for r in chat.inbox(MANAGER) if r.replaces == old.card.key]
     assert redrawn and "While you are away, Tom Other decides" in redrawn[0].text
     covering = chat.inbox(OTHER)
-    assert "Tara Manager is away until Friday 27 November 2026 and has asked you to cover" in all_text(covering)
-    assert "asks you, covering for Tara Manager, away until Friday 27 November 2026, for your recommendation" in all_text(covering)
+    assert "Tara Manager is away until Friday 27 November 2026 and has asked you to cover" in all_text(
+        covering
+    )
+    assert (
+        "asks you, covering for Tara Manager, away until Friday 27 November 2026, for your recommendation"
+        in all_text(covering)
+    )
     assert "covering for Tara Manager while they are away" in all_text(chat.inbox(WORKER))
     assert "You are away until Friday 27 November 2026" in all_text(chat.say(MANAGER, "status"))
-    assert "You are covering for Tara Manager until Friday 27 November 2026" in all_text(chat.say(OTHER, "status"))
+    assert "You are covering for Tara Manager until Friday 27 November 2026" in all_text(
+        chat.say(OTHER, "status")
+    )
 
     submit(chat, NED, "apply for level 2")  # a new application while she is away goes to her cover
     assert "It is with Tom Other (covering for Tara Manager, away until" in all_text(chat.say(NED, "status"))
@@ -235,10 +260,18 @@ def test_out_of_office_keeps_what_the_cover_may_not_decide_and_can_end_early(
 def test_out_of_office_refuses_what_it_cannot_do(chat: Chat, clock: Clock) -> None:
     asked = chat.say(MANAGER, "out of office")
     assert asked[0].form is not None and {f.name for f in asked[0].form.fields} == {"email", "until"}
-    assert "couldn't read 'next week'" in all_text(chat.say(MANAGER, f"out of office until next week, delegate to {OTHER}"))
+    assert "couldn't read 'next week'" in all_text(
+        chat.say(MANAGER, f"out of office until next week, delegate to {OTHER}")
+    )
     assert "has passed" in all_text(chat.say(MANAGER, f"delegate to {OTHER} until 20 November 2026"))
-    assert "can't delegate to yourself" in all_text(chat.say(MANAGER, f"delegate to {MANAGER} until 30 November 2026"))
-    assert "can't take decisions" in all_text(chat.say(MANAGER, f"delegate to {WORKER} until 30 November 2026"))
+    assert "can't delegate to yourself" in all_text(
+        chat.say(MANAGER, f"delegate to {MANAGER} until 30 November 2026")
+    )
+    assert "can't take decisions" in all_text(
+        chat.say(MANAGER, f"delegate to {WORKER} until 30 November 2026")
+    )
     assert "none come to you" in all_text(chat.say(WORKER, f"delegate to {OTHER} until 30 November 2026"))
     chat.say(OTHER, f"delegate to {SERVICE} until 30 November 2026")
-    assert "Tom Other is away themselves" in all_text(chat.say(MANAGER, f"delegate to {OTHER} until 30 November 2026"))
+    assert "Tom Other is away themselves" in all_text(
+        chat.say(MANAGER, f"delegate to {OTHER} until 30 November 2026")
+    )

@@ -23,7 +23,11 @@ def card_text(replies: list[Reply]) -> str:
     shown = []
     for reply in replies:
         if reply.card is not None:
-            shown += [reply.card.title, *(f"{f.label}: {f.value}" for f in reply.card.fields), reply.card.body]
+            shown += [
+                reply.card.title,
+                *(f"{f.label}: {f.value}" for f in reply.card.fields),
+                reply.card.body,
+            ]
     return "\n".join(shown)
 
 
@@ -35,7 +39,10 @@ def recommend(chat: Chat, note: str = "") -> None:
 def test_the_line_managers_card_speaks_to_the_line_manager(chat: Chat) -> None:
     submit(chat, WORKER, "apply for level 3")
     shown = card_text(chat.inbox(MANAGER))
-    assert "Wendy Worker asks you, as their line manager, for your recommendation on their application for Level 3 Social Worker." in shown
+    assert (
+        "Wendy Worker asks you, as their line manager, for your recommendation on their application for Level 3 Social Worker."
+        in shown
+    )
     assert "Your line manager" not in shown and "whether you are progressed" not in shown
     assert "The line manager records whether the applicant is progressed" in shown
     assert "• Wendy Worker sent it on 23 November 2026." in shown
@@ -45,7 +52,10 @@ def test_the_authorisers_card_says_who_recommended_when_and_with_what_note(chat:
     submit(chat, WORKER, "apply for level 3")
     recommend(chat, note="Strong court work this year")
     shown = card_text(chat.inbox(SERVICE))
-    assert "Wendy Worker asks you, as service manager, to authorise their application for Level 3 Social Worker, or not." in shown
+    assert (
+        "Wendy Worker asks you, as service manager, to authorise their application for Level 3 Social Worker, or not."
+        in shown
+    )
     assert "Tara Manager recommended it ('Progressed') on 23 November 2026." in shown
     assert "Recorded: All the competencies appropriate: met;" in shown
     assert "Note: Strong court work this year." in shown
@@ -58,7 +68,10 @@ def test_the_line_manager_is_told_what_the_authoriser_decided(chat: Chat) -> Non
     chat.press(SERVICE, find_button(sams, "Do not authorise"), reasons="The evidence is thin on court work",
                actions="Add two court examples")  # fmt: skip
     told = all_text(chat.inbox(MANAGER))
-    assert "News of Wendy Worker's application for Level 3 Social Worker (you made the Line manager's recommendation)" in told
+    assert (
+        "News of Wendy Worker's application for Level 3 Social Worker (you made the Line manager's recommendation)"
+        in told
+    )
     assert "Sam Service did not authorise it ('Do not authorise') on 23 November 2026." in told
     assert "Reasons: The evidence is thin on court work." in told and "It was not agreed this time." in told
 
@@ -77,13 +90,22 @@ def test_status_lines_are_plain_sentences(chat: Chat) -> None:
     waiting = all_text(chat.say(WORKER, "status"))
     assert "It is with Tara Manager for the Line manager's recommendation, since 23 November 2026." in waiting
     mine = all_text(chat.say(MANAGER, "status"))
-    assert "Wendy Worker's application for Level 3 Social Worker (#1) needs the Line manager's recommendation from you" in mine
+    assert (
+        "Wendy Worker's application for Level 3 Social Worker (#1) needs the Line manager's recommendation from you"
+        in mine
+    )
     recommend(chat)
     chat.press(SERVICE, find_button(chat.inbox(SERVICE), "Do not authorise"), reasons="r", actions="a")
     ended = all_text(chat.say(WORKER, "status"))
     assert "Tara Manager recommended it ('Progressed') on 23 November 2026." in ended
     assert "Sam Service did not authorise it" in ended and ended.endswith("It was not agreed this time.")
-    for jargon in ("Not approved.", "not approved by", "(recommend)", "Waiting for the", ": Do not authorise, by"):
+    for jargon in (
+        "Not approved.",
+        "not approved by",
+        "(recommend)",
+        "Waiting for the",
+        ": Do not authorise, by",
+    ):
         assert jargon not in ended + mine, jargon
 
 
@@ -91,7 +113,9 @@ def test_help_and_welcome_by_role(chat: Chat) -> None:
     worker = all_text(chat.say(WORKER, "help"))
     assert "To apply: 'apply'" in worker and "HR tools" not in worker and "out of office" not in worker
     manager = chat.say(MANAGER, "help")
-    assert "arrive here as cards addressed to you" in all_text(manager) and "'out of office until" in all_text(manager)
+    assert "arrive here as cards addressed to you" in all_text(
+        manager
+    ) and "'out of office until" in all_text(manager)
     assert find_button(manager, "Out of office").action.name == "delegate"
     service = all_text(chat.say(SERVICE, "help"))
     assert "Decisions escalated to you come with a Reassign button" in service
@@ -106,7 +130,9 @@ def test_help_and_welcome_by_role(chat: Chat) -> None:
 
 def test_the_checklists_marks_have_a_legend(chat: Chat) -> None:
     asked = chat.say(WORKER, "apply for level 3")
-    assert "Marks: ? your record doesn't show it" in all_text(asked) and "◦ desirable, not essential" in all_text(asked)
+    assert "Marks: ? your record doesn't show it" in all_text(
+        asked
+    ) and "◦ desirable, not essential" in all_text(asked)
     submit(chat, "nq@medway.example", "apply for level 2")
     shown = card_text(chat.inbox(MANAGER))
     assert "Marks: " in shown and "? the roster doesn't show it: for you to judge from the evidence" in shown

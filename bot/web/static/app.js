@@ -95,6 +95,7 @@ async function loadPeople() {
     const option = new Option(`${p.name} (${p.description})`, p.email);
     option.dataset.name = p.name;
     option.dataset.description = p.description;
+    option.dataset.role = p.role;
     return option;
   }));
   const saved = localStorage.getItem(`pathway.person.${org}`);
@@ -120,12 +121,20 @@ function switchPerson() {
   connect();
 }
 
+// What each role is likely to try first (the full list is in 'help', which answers by role too).
+const WELCOMES = {
+  worker: ["Ask about progression, or apply.", ["What do I need for the next level?", "apply", "status", "help"]],
+  manager: ["Approval cards for you arrive here.", ["status", "out of office", "help"]],
+  service_manager: ["Approval cards and escalations for you arrive here.", ["status", "out of office", "help"]],
+  hr: ["Say 'hr' for HR's tools: panels, broadcasts, posts, reassigning.", ["hr", "status", "help"]],
+  admin: ["Say 'hr' for HR's tools.", ["hr", "status", "help"]],
+};
+
 function welcome(option) {
-  const worker = option.dataset.description.startsWith("social worker");
-  const tries = worker ? ["What do I need for the next level?", "apply", "status", "help"] : ["status", "help"];
+  const [line, tries] = WELCOMES[option.dataset.role] || ["", ["status", "help"]];
   return {
     kind: "note",
-    text: `You are talking as ${option.dataset.name} (${option.dataset.description}). `
+    text: `You are talking as ${option.dataset.name} (${option.dataset.description}). ${line} `
       + "Messages other people's actions send this person arrive here too.",
     suggestions: tries,
   };
