@@ -79,8 +79,8 @@ def send_card(
 ) -> None:
     """The stage's card, drawn for `person`, with a note on why it has come to them where there is one.
     Each round of asking is its own message, so a decision that comes back to someone reaches them."""
-    card = decision_card(turn, route, app, stage, person)
-    text = "\n".join(part for part in (note, _card_text(card)) if part)
+    card = decision_card(turn, route, app, stage, person, note)
+    text = _card_text(card)
     again = f":{round_}" if round_ > 1 else ""
     turn.notify(person, Reply(text=text, card=card), f"ask:{app.id}:{stage.id}:{person.id}{again}", "card")
 

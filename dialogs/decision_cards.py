@@ -32,7 +32,9 @@ def card_key(app: Application, stage: RouteStage) -> str:
     return f"application-{app.id}-{stage.id}"
 
 
-def decision_card(turn: Turn, route: Route, app: Application, stage: RouteStage, reader: Person) -> Card:
+def decision_card(
+    turn: Turn, route: Route, app: Application, stage: RouteStage, reader: Person, note: str = ""
+) -> Card:
     """The stage's card as `reader` sees it: what is asked of them and in what capacity, what has
     happened so far, the checklist (with what its marks mean) and the evidence."""
     pack = turn.pack
@@ -54,9 +56,11 @@ def decision_card(turn: Turn, route: Route, app: Application, stage: RouteStage,
     if asks:
         fields.append(CardField(label="You record", value="; ".join(asks)))
     request = REQUESTS[stage.kind].format(level=target.name, stage=stage.name)
-    lines = [f"{worker.name} asks you, {capacity(turn, route, app, stage, reader)}, {request}."]
+    lines = [note] if note else []  # why it has come to them (reassigned, covering), first
+    lines.append(f"{worker.name} asks you, {capacity(turn, route, app, stage, reader)}, {request}.")
     lines += ["", "So far:", *(f"• {event}" for event in story.events(turn, app, reader))]
-    lines += ["", "Checklist:", *(f"{MARKS[i.verdict]} {i.text}" for i in items), legend(items, "decider")]
+    lines += ["", "Checklist (the policy's requirements, in its words to the applicant):",
+              *(f"{MARKS[i.verdict]} {i.text}" for i in items), legend(items, "decider")]  # fmt: skip
     lines += ["", f"Evidence: {evidence}"]
     base: dict[str, str | int | None] = {"application": app.id, "stage": stage.id}
     buttons = [button(stage.approve, "decide", "primary", outcome="approved", **base),

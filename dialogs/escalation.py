@@ -34,7 +34,9 @@ def card(turn: Turn, waiting: reassignment.Waiting, reader: Person, waited: int,
     worker = directory.get_person(turn.session, app.person_id)
     name = worker.name if worker else "the applicant"
     with_whom = story.with_whom(turn, app, waiting.key) or "nobody"
-    lines = [f"{name}'s {waiting.label} has waited {waited} working days for {with_whom}.{due}"]
+    lines = [
+        f"The {waiting.label} on {name}'s application has waited {waited} working days for {with_whom}.{due}"
+    ]
     rule = rule_naming(turn, waiting, reader)
     buttons = [button("Reassign", "reassign_offer", "primary", application=app.id)]
     if rule:

@@ -221,25 +221,35 @@ def on_text(turn: Turn, text: str) -> list[Reply] | None:
     )
 
 
-def reassign(turn: Turn, action: Action) -> list[Reply]:
-    """The 'reassign' button or form (or typed command): pass the decision to the person it names."""
+def _checked(turn: Turn, action: Action) -> Waiting | Reply:
+    """The decision the button names, if it still waits and this person may reassign it."""
     app = applications.get_application(turn.session, int(action.data.get("application") or 0))
     waiting = waiting_decision(turn, app) if app is not None and app.org_id == turn.org else None
     if waiting is None:
-        return [
-            Reply(
-                text="That application isn't waiting for a decision (any more). Say 'status' to see what is."
-            )
-        ]
+        return Reply(
+            text="That application isn't waiting for a decision (any more). Say 'status' to see what is."
+        )
     refused = may_reassign(turn, waiting)
-    if refused:
-        return [Reply(text=refused)]
+    return Reply(text=refused) if refused else waiting
+
+
+def reassign(turn: Turn, action: Action) -> list[Reply]:
+    """The 'reassign' button or form (or typed command): pass the decision to the person it names
+    (naming nobody: the form to give an email)."""
+    waiting = _checked(turn, action)
+    if isinstance(waiting, Reply):
+        return [waiting]
+    named = str(action.data.get("email") or "").strip()
     person = _named(turn, action)
+    if person is None and not named and not action.data.get("person"):
+        form = Form(title="Reassign the decision", submit=Action(name="reassign", data={"application": waiting.app.id}),
+                    fields=[FormField(name="email", label="Their email on the roster", multiline=False)])  # fmt: skip
+        return [Reply(text=f"Who should make the {waiting.label} instead? Give their email.", form=form)]
     if person is None:
-        named = str(action.data.get("email") or "").strip()
-        found = f"I can't find {named} on the roster. " if named else ""
-        asked = Action(name="reassign_offer", data={"application": waiting.app.id})
-        return [Reply(text=found + "Who should it go to?"), *offer(turn, asked)]
+        return [
+            Reply(text=f"I can't find {named or 'them'} on the roster (active staff)."),
+            *offer(turn, action),
+        ]
     problem = may_receive(turn, waiting, person)
     if problem:
         return [Reply(text=problem)]
@@ -259,33 +269,25 @@ def _named(turn: Turn, action: Action) -> Person | None:
 
 
 def offer(turn: Turn, action: Action) -> list[Reply]:
-    """The 'Reassign' button: who could take it (as buttons), or anyone else by email."""
-    app = applications.get_application(turn.session, int(action.data.get("application") or 0))
-    waiting = waiting_decision(turn, app) if app is not None and app.org_id == turn.org else None
-    if waiting is None:
-        return [
-            Reply(
-                text="That application isn't waiting for a decision (any more). Say 'status' to see what is."
-            )
-        ]
-    refused = may_reassign(turn, waiting)
-    if refused:
-        return [Reply(text=refused)]
+    """The 'Reassign' button: who could take it, as buttons, and a button for anyone else by email."""
+    waiting = _checked(turn, action)
+    if isinstance(waiting, Reply):
+        return [waiting]
     now = story.with_whom(turn, waiting.app, waiting.key) or "nobody"
     people = candidates(turn, waiting)
-    buttons = [
-        button(f"Reassign to {p.name}", "reassign", application=waiting.app.id, person=p.id) for p in people
-    ]
-    form = Form(title="Reassign the decision", submit=Action(name="reassign", data={"application": waiting.app.id}),
-                fields=[FormField(name="email", label="Their email on the roster", multiline=False)])  # fmt: skip
-    lines = [f"The {waiting.label} waits on {now}. Who should make it instead?"]
-    lines.append(
+    number = waiting.app.id
+    buttons = [button(f"Reassign to {p.name}", "reassign", application=number, person=p.id) for p in people]
+    buttons.append(button("Someone else (by email)", "reassign", application=number))
+    nearby = (
         "These people can, under the same rules:"
         if people
         else "I found nobody nearby who can, under the same rules."
     )
-    return [Reply(text="\n".join(lines), buttons=buttons),
-            Reply(text="Someone else: give their email.", form=form)]  # fmt: skip
+    return [
+        Reply(
+            text=f"The {waiting.label} waits on {now}. Who should make it instead?\n{nearby}", buttons=buttons
+        )
+    ]
 
 
 def candidates(turn: Turn, waiting: Waiting) -> list[Person]:

@@ -144,7 +144,7 @@ def _chase(
     if waited >= policy.escalate_after:
         for person in _escalation_targets(turn, app, deciders):
             card = escalation.card(turn, waiting, person, waited, due)
-            text = f"Escalation: {card.body.splitlines()[0]}"
+            text = f"{card.title}\n{card.body}"  # the card in plain words, for a channel that can't draw it
             turn.notify(
                 person, Reply(text=text, card=card), f"escalate:{app.id}:{what}:{person.id}", "reminder"
             )

@@ -89,7 +89,12 @@ def _record_request(turn: Turn, app: Application, review: Review, reasons: str, 
 
 
 def review_card(
-    turn: Turn, app: Application, review: Review, made: ReviewRequest, reader: Person | None = None
+    turn: Turn,
+    app: Application,
+    review: Review,
+    made: ReviewRequest,
+    reader: Person | None = None,
+    note: str = "",
 ) -> Card:
     """The review's card, addressed to `reader` (in their capacity: the post, or covering for its holder),
     with the application's story so far."""
@@ -112,7 +117,8 @@ def review_card(
         else f"as {review.to or 'the reviewer'}"
     )
     level = turn.pack.level(app.target_level).name
-    lines = [f"{worker.name} asks you, {capacity}, for a {review.name} of the decision on their application for {level}.",
+    lines = [note] if note else []
+    lines += [f"{worker.name} asks you, {capacity}, for a {review.name} of the decision on their application for {level}.",
              f"Their reasons: {made.reasons}"]  # fmt: skip
     if review.hearing is not None:
         lines.append(review.hearing.text)
@@ -248,8 +254,8 @@ def send_card(turn: Turn, app: Application, person: Person, round_: int, note: s
     made, rules = undecided_of(turn, app), turn.pack.process.review
     if made is None or rules is None:
         return
-    card = review_card(turn, app, rules, made, person)
-    text = "\n".join(part for part in (note, f"{card.title}. {card.body}") if part)
+    card = review_card(turn, app, rules, made, person, note)
+    text = f"{card.title}. {card.body}"
     again = f":{round_}" if round_ > 1 else ""
     turn.notify(person, Reply(text=text, card=card), f"review:{made.id}:{person.id}{again}", "card")
 

@@ -26,8 +26,9 @@ DONE = {
     "panel": ("recorded the {stage}'s decision", "recorded the {stage}'s decision"),
     "vacancy": ("recorded the outcome of the {stage}", "recorded the outcome of the {stage}"),
 }
-# The audit entry of a waiting decision moving from one person to another (see dialogs.reassignment).
-HANDOVER = "reassigned"
+# The audit entries of a waiting decision moving from one person to another: passed on (see
+# dialogs.reassignment), and handed on because its decider left (dialogs.leavers).
+HANDOVER, LEFT = "reassigned", "handed_over"
 
 
 def day(moment: datetime | date) -> str:
@@ -93,6 +94,7 @@ def events(turn: Turn, app: Application, reader: Person | None = None) -> list[s
                 )
             )
         told = _handover(turn, entry, reader) if entry.action == HANDOVER else None
+        told = _left(turn, entry, reader) if entry.action == LEFT else told
         if told:
             dated.append((entry.at, 2, told))
     for asked in decisions.review_requests_of(turn.session, app.id):
@@ -126,8 +128,21 @@ def _handover(turn: Turn, entry: AuditEntry, reader: Person | None) -> str | Non
         return (
             f"On {when} {new} took over {what} when it was escalated{f' (it was with {old})' if old else ''}."
         )
-    by = _cap(name_of(turn, entry.actor_id, reader)) if entry.actor_id else "Pathway"
+    by = name_of(turn, entry.actor_id, reader) if entry.actor_id else "Pathway"
     return f"On {when} {by} passed {what}{f' from {old}' if old else ''} to {new}."
+
+
+def _left(turn: Turn, entry: AuditEntry, reader: Person | None) -> str | None:
+    detail = entry.detail or {}
+    if not isinstance(detail.get("from_id"), int):
+        return None  # recorded before the entry named people by number
+    stage = route_of(turn).stage(detail.get("stage"))
+    what = f"the {stage.name}" if stage else "the decision"
+    to = (
+        ", ".join(name_of(turn, i, reader) for i in detail.get("to_ids", []) if isinstance(i, int))
+        or "nobody yet"
+    )
+    return f"On {day(entry.at)} {name_of(turn, detail['from_id'], reader)} left, and {what} went to {to}."
 
 
 def where_now(turn: Turn, app: Application, reader: Person | None = None) -> str:

@@ -141,7 +141,13 @@ def test_escalation_of_a_recommendation_offers_reassign_not_buttons_that_refuse(
     assert "can't make the Line manager's recommendation yourself" in refused
 
     offered = chat.press(SERVICE, find_button(escalated, "Reassign"))
-    assert "Reassign to Tom Other" in buttons(offered) and any(r.form for r in offered)
+    assert "Reassign to Tom Other" in buttons(offered) and "Someone else (by email)" in buttons(offered)
+    by_email = chat.press(SERVICE, find_button(offered, "Someone else"))
+    assert by_email[0].form is not None and [f.name for f in by_email[0].form.fields] == ["email"]
+    unknown = chat.press(SERVICE, by_email[0].form.submit, email="nobody@medway.example")
+    assert "can't find nobody@medway.example" in all_text(unknown) and "Reassign to Tom Other" in buttons(
+        unknown
+    )
     assert "Reassign to Tara Manager" not in buttons(offered) and "Reassign to Wendy Worker" not in buttons(
         offered
     )
@@ -190,7 +196,7 @@ def test_an_escalated_review_reaches_hr_with_reassign_only(
     remind(sessions, library, clock.now + timedelta(days=9))
     escalated = chat.inbox(HR)
     assert escalated and buttons(escalated) == ["Reassign", "Read all the evidence"]  # no Uphold, no Overturn
-    assert "review decision has waited" in all_text(escalated)
+    assert "The review decision on Wendy Worker's application has waited 7 working days" in all_text(escalated)
 
 
 # --- out of office ---------------------------------------------------------------------------------

@@ -171,19 +171,22 @@ function receive(reply, how) {
   }
 }
 
-// A reply that updates an earlier card redraws that card where it is, as chat apps do.
+// A reply that updates an earlier card redraws that card where it is, as chat apps do: every copy of
+// it (a reminder brings the same card again), so no copy keeps buttons that no longer act.
 function replaceCard(reply) {
-  const entry = chat.entries.find((e) => e.kind === "bot" && e.reply.card && e.reply.card.key === reply.replaces);
-  if (!entry || !reply.card) return false;
-  entry.reply = { ...entry.reply, text: reply.text, card: reply.card, buttons: reply.buttons, form: null };
-  save();
-  const old = log.querySelector(`[data-entry="${entry.id}"]`);
-  if (old) {
-    const hadFocus = old.contains(document.activeElement);
-    const fresh = draw(entry);
-    old.replaceWith(fresh);
-    if (hadFocus) focusCard(fresh); // the pressed button is gone: keep the keyboard user's place
+  const entries = chat.entries.filter((e) => e.kind === "bot" && e.reply.card && e.reply.card.key === reply.replaces);
+  if (!entries.length || !reply.card) return false;
+  for (const entry of entries) {
+    entry.reply = { ...entry.reply, text: reply.text, card: reply.card, buttons: reply.buttons, form: null };
+    const old = log.querySelector(`[data-entry="${entry.id}"]`);
+    if (old) {
+      const hadFocus = old.contains(document.activeElement);
+      const fresh = draw(entry);
+      old.replaceWith(fresh);
+      if (hadFocus) focusCard(fresh); // the pressed button is gone: keep the keyboard user's place
+    }
   }
+  save();
   return true;
 }
 
