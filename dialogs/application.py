@@ -13,7 +13,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from sqlalchemy.exc import IntegrityError
 
-from dialogs import approval, authorisation, plan
+from dialogs import approval, authorisation, cover, plan
 from dialogs.checklist_marks import legend
 from dialogs.decision_cards import status_words
 from dialogs.documents import evidence_summary
@@ -282,8 +282,9 @@ def _route_lines(turn: Turn, state: State) -> tuple[list[str], bool]:
         who = ""
         if n == 1:
             people = authorisation.stage_deciders(turn, app, route, stage)
+            duty = authorisation.stage_duty(stage)
             who = (
-                f" ({', '.join(p.name for p in people)})"
+                f" ({cover.who_would_decide(turn, app, duty, people)})"
                 if people
                 else f": {approval.nobody_to_decide(turn, route, stage)}"
             )

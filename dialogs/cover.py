@@ -45,3 +45,12 @@ def stand_ins(
             notes[person.id] = f"This one stays with you{when}: {problem}"
         chosen.setdefault(person.id, person)
     return list(chosen.values()), covers, notes
+
+
+def who_would_decide(turn: Turn, app: Application, duty: authorisation.Duty, people: list[Person]) -> str:
+    """'Tom Other, covering for Tara Manager': whom a decision would be sent to now, covers included."""
+    chosen, covers, _notes = stand_ins(turn, app, duty, people)
+    names = {person.id: person.name for person in people}
+    return ", ".join(
+        f"{p.name}, covering for {names[covers[p.id]]}" if p.id in covers else p.name for p in chosen
+    )

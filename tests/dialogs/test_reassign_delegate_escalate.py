@@ -14,6 +14,7 @@ from dialogs.messages import Action, Reply
 from dialogs.reminders import ReminderPolicy, send_reminders
 from dialogs.staff import import_staff
 from knowledge.library import Library
+from storage import personal_data
 from storage.db import transaction
 from storage.tables import Application, AuditEntry, Person
 from tests.dialogs.conftest import Chat, Clock, all_text, find_button
@@ -119,6 +120,14 @@ def test_reassigning_keeps_the_segregation_rules(chat: Chat, sessions: sessionma
     assert "passes a decision to someone else" in yourself
     nobody = all_text(chat.say(HR, f"reassign {number} to nobody@medway.example"))
     assert "can't find nobody@medway.example" in nobody
+    forged = all_text(
+        chat.press(HR, Action(name="reassign", data={"application": number, "person": "x; drop"}))
+    )
+    assert "can't read that button" in forged
+    other_org = all_text(
+        chat.press("hr@bcc.example", Action(name="reassign", data={"application": number, "person": 1}))
+    )
+    assert "isn't waiting for a decision" in other_org
     with sessions() as session:
         assert session.scalars(select(AuditEntry).where(AuditEntry.action == "reassigned")).all() == []
 
@@ -196,7 +205,9 @@ def test_an_escalated_review_reaches_hr_with_reassign_only(
     remind(sessions, library, clock.now + timedelta(days=9))
     escalated = chat.inbox(HR)
     assert escalated and buttons(escalated) == ["Reassign", "Read all the evidence"]  # no Uphold, no Overturn
-    assert "The review decision on Wendy Worker's application has waited 7 working days" in all_text(escalated)
+    assert "The review decision on Wendy Worker's application has waited 7 working days" in all_text(
+        escalated
+    )
 
 
 # --- out of office ---------------------------------------------------------------------------------
@@ -281,3 +292,12 @@ def test_out_of_office_refuses_what_it_cannot_do(chat: Chat, clock: Clock) -> No
     assert "Tom Other is away themselves" in all_text(
         chat.say(MANAGER, f"delegate to {OTHER} until 30 November 2026")
     )
+
+
+def test_out_of_office_is_in_a_subject_access_export(chat: Chat, sessions: sessionmaker[Session]) -> None:
+    chat.say(MANAGER, f"delegate to {OTHER} until 30 November 2026")
+    with sessions() as session:
+        tara, tom = (session.scalars(select(Person).where(Person.email == e)).one() for e in (MANAGER, OTHER))
+        assert personal_data.everything_about(session, tara)["out_of_office"][0] | {"set_at": None} == {
+            "cover": "Tom Other", "until": "2026-11-30", "set_at": None, "ended_at": None}  # fmt: skip
+        assert personal_data.everything_about(session, tom)["covering_for"][0]["for"] == "Tara Manager"
