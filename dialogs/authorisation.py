@@ -5,7 +5,7 @@ hearing) goes through `refusal`.
 The decider comes from the roster, never from the applicant's choice: the applicant's line manager,
 the nearest person above the previous stage's decider, or the holders of the posts the stage names.
 Nobody decides their own application or two of its decisions; a card acts only for those it was sent
-to (or whom HR reassigned it to); and roles are read from the roster again at every decision.
+to (or whom it was reassigned or delegated to); and roles are read from the roster again at every decision.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ def refusal(turn: Turn, app: Application, duty: Duty, assigned: list[int]) -> st
         return unfit
     if person.id not in assigned:
         names = ", ".join(p.name for p in directory.people_by_id(turn.session, assigned)) or "nobody yet"
-        return f"This decision was sent to {names}. Only they, or someone HR reassigns it to, can make it."
+        return (f"This decision was sent to {names}. Only they can make it; HR, or a service manager above "
+                "them, can reassign it.")  # fmt: skip
     return None
 
 
