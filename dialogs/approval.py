@@ -174,7 +174,7 @@ def _record(
     if not final:
         assert later is not None
         _next(turn, route, app, stage, later)
-    _tell_earlier_deciders(turn, app, stage)
+    _tell_those_concerned(turn, app, stage)
     card = closed_card(turn, route, app, stage, outcome)
     return [Reply(text=f"Recorded: {verb(stage, outcome)} ({stage.name}).", card=card, replaces=card.key)]
 
@@ -192,22 +192,27 @@ def _next(turn: Turn, route: Route, app: Application, stage: RouteStage, later: 
     _feedback(turn, app, route, stage, "approved")
 
 
-def _tell_earlier_deciders(turn: Turn, app: Application, stage: RouteStage) -> None:
-    """Whoever decided an earlier stage hears what this one decided (the line manager hears the
-    authoriser's decision), with the note or reasons given and where the application goes now."""
+def _tell_those_concerned(turn: Turn, app: Application, stage: RouteStage) -> None:
+    """Whoever decided an earlier stage, and the applicant's line manager, hear what this stage
+    decided (the line manager hears the authoriser's decision), with the note or reasons given and
+    where the application goes now."""
     made = decisions.decision_for(turn.session, app.id, stage.id)
     if made is None:
         return
     worker = outcomes.applicant(turn, app)
     level = turn.pack.level(app.target_level).name
     route = route_of(turn)
+    concerned: dict[int, str] = {}
     for earlier in decisions.decisions_of(turn.session, app.id):
-        person = directory.get_person(turn.session, earlier.decided_by)
         earlier_stage = route.stage(earlier.stage)
-        if earlier.stage == stage.id or person is None or person.id in (turn.person.id, app.person_id):
+        if earlier.stage != stage.id and earlier_stage is not None:
+            concerned.setdefault(earlier.decided_by, f"you made the {earlier_stage.name}")
+    if app.line_manager_id is not None:
+        concerned.setdefault(app.line_manager_id, "you are their line manager")
+    for person in directory.people_by_id(turn.session, list(concerned)):
+        if person.id in (turn.person.id, app.person_id):
             continue
-        yours = f" (you made the {earlier_stage.name})" if earlier_stage else ""
-        text = (f"News of {worker.name}'s application for {level}{yours}: "
+        text = (f"News of {worker.name}'s application for {level} ({concerned[person.id]}): "
                 f"{story.decision_sentence(turn, made)} {story.where_now(turn, app, person)}")  # fmt: skip
         turn.notify(person, Reply(text=text), f"told:{app.id}:{stage.id}:{person.id}")
 

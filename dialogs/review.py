@@ -214,11 +214,15 @@ def _settle(turn: Turn, app: Application, review: Review, outcome: str, reasons:
     worker = outcomes.applicant(turn, app)
     if outcome == "approved":
         outcomes.approve(turn, route_of(turn), app, "not_approved")
-        verdict = "upheld your challenge: you progress"
+        verdict, to_decider = "upheld your challenge: you progress", "upheld the challenge: they progress"
     else:
-        verdict = "upheld the original decision"
+        verdict = to_decider = "upheld the original decision"
     turn.notify(worker, Reply(text=f"{review.name.capitalize()} decision: {turn.person.name} {verdict}. Reasons: {reasons}.{final}"),
                 f"review-outcome:{app.id}")  # fmt: skip
+    for decider in _assessing_managers(turn, app):  # the decision reviewed was theirs: they hear how it ended
+        told = (f"The {review.name} of your decision on {worker.name}'s application: {turn.person.name} "
+                f"{to_decider}. Reasons: {reasons}.{final}")  # fmt: skip
+        turn.notify(decider, Reply(text=told), f"review-outcome:{app.id}:{decider.id}")
     return [Reply(text=f"Recorded the {review.name} decision.{final}")]
 
 

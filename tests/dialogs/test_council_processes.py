@@ -110,6 +110,10 @@ def test_medway_not_progressed_review_hearing_and_overturn_applied_backdated(
     text = all_text(final)
     assert "you progress" in text and "final" in text
     assert f"effective from {signed_on:%-d %B %Y} (if approved, the award is backdated" in text
+    assert (
+        "The review of your decision on Wendy Worker's application: Ada Director upheld the challenge: they progress"
+        in all_text(chat.inbox("tm@medway.example"))
+    )  # the assessing manager hears how it ended (issue 16)
     assert any(r.attachment and "PAY002" in r.attachment.content for r in final)
     worker = person(sessions, "worker@medway.example")
     assert (worker.level, worker.spinal_point) == ("level-3", 41)

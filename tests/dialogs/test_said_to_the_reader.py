@@ -4,12 +4,16 @@ and a legend for the checklist's marks."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pydantic import ValidationError
+from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs.messages import Reply
 from knowledge.models import RouteStage
 from tests.dialogs.conftest import Chat, all_text, find_button
+from tests.dialogs.test_reassign_delegate_escalate import app_id
 from tests.dialogs.test_workflows import submit
 
 WORKER, MANAGER, SERVICE, HR = (
@@ -85,14 +89,31 @@ def test_the_line_manager_is_told_of_an_approval_too(chat: Chat) -> None:
     assert "It was approved, effective from 23 November 2026." in told
 
 
+def test_the_line_manager_hears_the_outcome_of_a_decision_passed_on_from_them(
+    chat: Chat, sessions: sessionmaker[Session]
+) -> None:
+    submit(chat, WORKER, "apply for level 3")
+    chat.say(HR, f"reassign {app_id(sessions)} to tm2@medway.example")
+    chat.inbox(MANAGER)
+    chat.press(
+        "tm2@medway.example", find_button(chat.inbox("tm2@medway.example"), "Progressed"), **MEDWAY_FIELDS
+    )
+    told = all_text(chat.inbox(MANAGER))
+    assert "News of Wendy Worker's application for Level 3 Social Worker (you are their line manager)" in told
+    assert (
+        "Tom Other recommended it ('Progressed')" in told
+        and "It is with Sam Service for the Authorisation" in told
+    )
+
+
 def test_status_lines_are_plain_sentences(chat: Chat) -> None:
     submit(chat, WORKER, "apply for level 3")
     waiting = all_text(chat.say(WORKER, "status"))
     assert "It is with Tara Manager for the Line manager's recommendation, since 23 November 2026." in waiting
     mine = all_text(chat.say(MANAGER, "status"))
-    assert (
-        "Wendy Worker's application for Level 3 Social Worker (#1) needs the Line manager's recommendation from you"
-        in mine
+    assert re.search(
+        r"Wendy Worker's application for Level 3 Social Worker \(#\d+\) needs the Line manager's recommendation from you",
+        mine,
     )
     recommend(chat)
     chat.press(SERVICE, find_button(chat.inbox(SERVICE), "Do not authorise"), reasons="r", actions="a")
