@@ -16,7 +16,7 @@ from knowledge.library import Library
 from storage.columns import utc_now
 from storage.db import make_engine, session_factory, transaction
 from tests.web.conftest import Demo, post_turn
-from tests.web.test_browser import EXAMPLE, expect, last_bot, page, say
+from tests.web.test_browser import EXAMPLE, confirm, expect, last_bot, page, say
 
 pytestmark = pytest.mark.timeout(240)
 __all__ = ["page"]
@@ -112,6 +112,7 @@ def test_escalated_decision_reassigned_and_the_card_as_each_recipient_sees_it(
     expect(theirs).to_contain_text("asks you, in place of their line manager, for your recommendation")
     shots(page, "16b-06-card-as-the-new-decider")
     theirs.get_by_role("button", name="Progressed", exact=True).click()
+    confirm(page, "Yes: Progressed")  # a decisive button asks first
     dialog = page.get_by_role("dialog", name="Progressed: Line manager's recommendation")
     dialog.get_by_label(re.compile("^All the competencies")).fill("met")
     dialog.get_by_label(re.compile("^Good attendance")).fill("have")
@@ -128,6 +129,7 @@ def test_escalated_decision_reassigned_and_the_card_as_each_recipient_sees_it(
     )
     shots(page, "16b-07-card-as-the-authoriser")
     authorise.get_by_role("button", name="Authorise", exact=True).click()
+    confirm(page, "Yes: Authorise")
     expect(page.locator("#log .message.bot").filter(has_text="Recorded: Authorise").last).to_be_visible()
 
     be(page, "medway", PANEL, "Pat Panel")
