@@ -290,19 +290,20 @@ def finish_claim(session: Session, message: OutboxMessage, **values: Any) -> boo
     return update_if(session, OutboxMessage, message.id, holds_claim, values, instance=message)
 
 
-def withdraw(session: Session, idempotency_keys: Collection[str], reason: str) -> list[OutboxMessage]:
-    """Withdraw these messages where they have not been sent yet (waiting, say, for the recipient to
-    install the app): they will not be. Returns those withdrawn; one being sent right now goes anyway."""
-    if not idempotency_keys:
-        return []
+def withdraw_cards(session: Session, person_id: int, card_key: str, reason: str) -> list[OutboxMessage]:
+    """Withdraw the messages carrying card `card_key` to this person that have not been sent yet
+    (waiting, say, for them to install the app): they will not be. Returns those withdrawn; one being
+    sent right now goes anyway."""
     waiting = select(OutboxMessage).where(
-        OutboxMessage.idempotency_key.in_(list(idempotency_keys)), OutboxMessage.status == "pending"
+        OutboxMessage.recipient_person_id == person_id, OutboxMessage.status == "pending"
     )
-    withdrawn = [m for m in session.scalars(waiting) if update_if(
+    carrying = [
+        m for m in session.scalars(waiting) if ((m.payload or {}).get("card") or {}).get("key") == card_key
+    ]
+    return [m for m in carrying if update_if(
         session, OutboxMessage, m.id, OutboxMessage.status == "pending",
         {"status": "withdrawn", "last_error": reason[:MAX_ERROR_LENGTH]}, instance=m,
     )]  # fmt: skip
-    return withdrawn
 
 
 def due_now(session: Session, person_id: int, channel: Platform, now: datetime) -> int:

@@ -52,7 +52,7 @@ def test_downgrade_to_base_and_back(database_url: str) -> None:
 
 
 def test_each_organisations_slack_workspace_moves_to_the_workspaces_table_and_back(database_url: str) -> None:
-    upgrade(database_url, "0007_i16c")  # the revision before 0007_i17b
+    upgrade(database_url, "0007_i16b")  # the revision before 0007_i17b
     engine = make_engine(database_url)
     try:
         with engine.begin() as connection:
@@ -67,7 +67,7 @@ def test_each_organisations_slack_workspace_moves_to_the_workspaces_table_and_ba
         with engine.begin() as connection:
             connection.exec_driver_sql("INSERT INTO slack_workspaces (id, org_id) VALUES ('T0', 'medway')")
         engine.dispose()
-        downgrade(database_url, "0007_i16c")
+        downgrade(database_url, "0007_i16b")
         with engine.connect() as connection:
             teams = connection.exec_driver_sql(
                 "SELECT id, slack_team_id FROM organisations ORDER BY id"

@@ -209,7 +209,7 @@ async def test_hr_reassigns_a_card_that_waits_for_its_decider_to_install_pathway
     await teams.install("tm2@medway.example")
     await deliver_all(dispatcher, runtime.sessions)
     tara, tom = rows(runtime.sessions, "card")
-    assert (tara.status, tara.last_error) == ("withdrawn", "HR (Harriet HR) reassigned the decision")
+    assert (tara.status, tara.last_error) == ("withdrawn", "Harriet HR passed the decision to Tom Other")
     assert tom.status == "delivered"
     assert "Wendy Worker" not in words(teams.connector.posted(teams.personal(MANAGER)))
     assert "Wendy Worker" in words(teams.connector.posted(teams.personal("tm2@medway.example")))

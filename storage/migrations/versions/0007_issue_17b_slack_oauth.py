@@ -4,7 +4,7 @@ and OAuth state stores (their shape is slack_sdk's: storage/slack_tables.py); an
 `withdrawn` (a card never sent because HR reassigned its decision).
 
 Revision ID: 0007_i17b
-Revises: 0007_i16c
+Revises: 0007_i16b
 Create Date: 2027-01-10
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_i17b"
-down_revision: str | Sequence[str] | None = "0007_i16c"
+down_revision: str | Sequence[str] | None = "0007_i16b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
