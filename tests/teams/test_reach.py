@@ -29,7 +29,7 @@ from tests.dialogs.conftest import Chat, all_text, find_button
 from tests.dialogs.test_council_processes import application, submit
 from tests.fakes.graph import CATALOGUE_ID, FakeGraph
 from tests.fakes.slack_api import FakeSlackApi
-from tests.teams.conftest import PEOPLE, TENANT, Server, Teams, words
+from tests.teams.conftest import PEOPLE, TENANT, Server, Teams, find_action, last_card, words
 
 APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 SECRET = "graph-secret"
@@ -207,9 +207,21 @@ async def test_hr_reassigns_a_card_that_waits_for_its_decider_to_install_pathway
     assert "The card still waiting to reach Tara Manager (not delivered yet) is withdrawn." in done
     await teams.install(MANAGER)  # Tara installs after all: the card HR took from her does not follow
     await teams.install("tm2@medway.example")
+    await teams.install("worker@medway.example")  # Wendy is told who has her application now
     await deliver_all(dispatcher, runtime.sessions)
     tara, tom = rows(runtime.sessions, "card")
     assert (tara.status, tara.last_error) == ("withdrawn", "Harriet HR passed the decision to Tom Other")
     assert tom.status == "delivered"
-    assert "Wendy Worker" not in words(teams.connector.posted(teams.personal(MANAGER)))
-    assert "Wendy Worker" in words(teams.connector.posted(teams.personal("tm2@medway.example")))
+    # Tara is told it went elsewhere, with nothing to press; Tom has the card to decide.
+    to_tara = teams.connector.posted(teams.personal(MANAGER))
+    assert "passed the Line manager's recommendation on Wendy Worker's application to Tom Other" in words(
+        to_tara
+    )
+    pressed = [
+        a.get("data", {}).get("pathway", {}).get("name")
+        for m in to_tara
+        if m.card
+        for a in m.card.get("actions", [])
+    ]
+    assert "decide" not in pressed
+    find_action(last_card(teams.connector.posted(teams.personal("tm2@medway.example"))), "Progressed")
