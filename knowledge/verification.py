@@ -96,6 +96,8 @@ def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
     honest "doesn't say"."""
     if question.off_topic or answer.clarify:
         return answer
+    if answer.answered and (silence := _silent_on_the_ask(index, question, answer)) is not None:
+        return silence
     document = document_index(index.pack.organisation.document)
     terms = salient_terms(index, question)
     unnamed = [c for c in unnamed_concepts(question.text, _corpus(index)) if c not in _body(answer).lower()]
@@ -149,6 +151,24 @@ def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
         facts[0], passage.text, *facts[1:]]  # fmt: skip
     cited = [passage.source, *(Source(document=c.document, section=c.section) for c in answer.sources)]
     return compose(index.pack, lines, cited, None, confidence=0.5)
+
+
+def _silent_on_the_ask(index: PackIndex, question: Question, answer: Answer) -> Answer | None:
+    """Where a fact the answer quotes records that the document does not give what was asked (its
+    `silent_on`: "the amounts", "who assesses") and no other fact quoted gives it, the answer's substance
+    is a silence: say the policy doesn't say that, first, then the facts, with `answered: false`."""
+    body = _body(answer)
+    quoted = [i for i, p in enumerate(index.passages) if p.text[:60] in body]
+    silent = {ask for i in quoted for ask in index.passages[i].silent if ask in question.asks}
+    if not silent:
+        return None
+    # Another fact of the answer that is there to give it (a pay table, a sign-off rule) answers it; a
+    # figure or a role word in passing ("a 2009 report", "social workers") does not.
+    given = set().union(*(index.passages[i].declared - index.passages[i].silent for i in quoted))
+    if not silent - given:
+        return None
+    # The facts follow, without lead-ins ("Not automatically, going by the policy:") or list headings.
+    return doesnt_say(index, question, [ln for ln in body.split("\n") if ln and not ln.endswith(":")])
 
 
 def _spoken(document: DocumentIndex, terms: list[Term], stems: frozenset[str]) -> float:
