@@ -118,7 +118,8 @@ def _show(replies: list[tuple[str, Reply]], who: str) -> list[Button]:
         print(prefix + reply.text)
         if reply.attachment:
             print(f"(attachment {reply.attachment.filename})")
-        for button in [*reply.buttons, *(reply.card.buttons if reply.card else [])]:
+        on_lines = [f.button for f in reply.card.fields if f.button] if reply.card else []
+        for button in [*reply.buttons, *on_lines, *(reply.card.buttons if reply.card else [])]:
             buttons.append(button)
             print(f"   /{len(buttons)} {button.label}" + ("" if to == who else f" (as {to})"))
     print()
@@ -138,7 +139,11 @@ def _fill_forms(
             continue
         data: dict[str, str | int | None] = dict(reply.form.submit.data)
         for field in reply.form.fields:
-            data[field.name] = input(f"{field.label}: ")
+            if field.kind == "files":
+                continue  # a terminal has no files to attach
+            shown = f" [{field.value}] (Enter keeps it, '-' clears it)" if field.value else ""
+            typed = input(f"{field.label}{shown}: ")
+            data[field.name] = "" if typed == "-" else (typed or field.value)
         action = Action(name=reply.form.submit.name, data=data)
         more = [
             (who, r)

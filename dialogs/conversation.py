@@ -15,11 +15,20 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialogs import application, approval, commands, hr, metrics, panels, review, withdrawal
+from dialogs import application, approval, commands, evidence_files, hr, metrics, panels, review, withdrawal
 from dialogs.documents import evidence_in_full
 from dialogs.history import history, may_see
 from dialogs.identify import identify
-from dialogs.messages import Action, Incoming, Platform, Reply, button, submission_key
+from dialogs.messages import (
+    Action,
+    InboundFile,
+    Incoming,
+    Platform,
+    Reply,
+    button,
+    submission_key,
+    whole_number,
+)
 from dialogs.status import status
 from dialogs.turn import Turn
 from knowledge.asker import Asker
@@ -111,7 +120,11 @@ class Conversation:
         self, turn: Turn, state: dict[str, Any] | None, incoming: Incoming
     ) -> tuple[dict[str, Any] | None, list[Reply]]:
         if incoming.action is not None:
-            return self._on_action(turn, state, incoming.action)
+            return self._on_action(turn, state, incoming.action, incoming.files)
+        if incoming.files:  # files sent in the chat (any words with them are only their caption)
+            if state is None:
+                return state, [evidence_files.outside_a_draft()]
+            return application.receive_files(turn, state, incoming.files)
         text = (incoming.text or "").strip()
         if not text:
             return state, [Reply(text="I didn't catch anything there. " + commands.HELP)]
@@ -175,7 +188,7 @@ class Conversation:
         return application.handle(turn, state, text, None)
 
     def _on_action(
-        self, turn: Turn, state: dict[str, Any] | None, action: Action
+        self, turn: Turn, state: dict[str, Any] | None, action: Action, files: list[InboundFile] | None = None
     ) -> tuple[dict[str, Any] | None, list[Reply]]:
         name = action.name
         hr_replies = hr.on_action(turn, action)
@@ -191,6 +204,10 @@ class Conversation:
             return state, review.arrange_hearing(turn, action)
         if name == "evidence":
             return state, self._evidence(turn, action)
+        if name == "evidence_files":
+            return state, self._files(turn, action)
+        if name == "evidence_file":
+            return state, [evidence_files.download(turn, whole_number(action.data.get("file") or 0) or 0)]
         if name == "status":
             return state, status(turn, application.step_name(state) if state else None)
         if name in ("withdraw_yes", "withdraw_no"):
@@ -216,7 +233,7 @@ class Conversation:
                         text="That button belongs to an application step that's finished. Say 'status' to see where things stand."
                     )
                 ]
-            return application.handle(turn, state, None, action)
+            return application.handle(turn, state, None, action, files)
         return state, [
             Reply(text="I don't recognise that button; it may be from an older version of a message.")
         ]
@@ -280,6 +297,14 @@ class Conversation:
             return [Reply(text="You can't see that application's evidence.")]
         attachment = evidence_in_full(turn.session, turn.pack, app)
         return [Reply(text=attachment.content, attachment=attachment)]
+
+    def _files(self, turn: Turn, action: Action) -> list[Reply]:
+        app = applications.get_application(
+            turn.session, whole_number(action.data.get("application") or 0) or 0
+        )
+        if app is None or not may_see(turn, app):
+            return [Reply(text="You can't see that application's files.")]
+        return [evidence_files.files_reply(turn, app)]
 
     def _nothing_to_continue(self, turn: Turn) -> list[Reply]:
         if applications.active_application(turn.session, turn.person.id) is not None:

@@ -6,11 +6,11 @@ from datetime import date
 
 from dialogs import documents
 from dialogs.messages import Action, Card, CardField, Form, FormField, Reply, button
-from dialogs.plan import checklist
+from dialogs.plan import checklist, evidence_slots
 from dialogs.route import Route, route_of
 from dialogs.turn import Turn
 from knowledge.models import RouteStage
-from storage import audit, decisions, directory
+from storage import audit, decisions, directory, evidence_files
 from storage.tables import Application
 
 MARKS = {"met": "✓", "not_met": "✗", "unknown": "?", "later": "…", "desirable": "◦"}
@@ -39,6 +39,9 @@ def decision_card(turn: Turn, route: Route, app: Application, stage: RouteStage)
               CardField(label="Route", value=route.citation)]  # fmt: skip
     if asks:
         fields.append(CardField(label="You record", value="; ".join(asks)))
+    files = evidence_files.files_of(turn.session, app.id)
+    if files:
+        fields.append(CardField(label="Files", value=evidence_listing(turn, app)))
     body = (
         "Checklist:\n"
         + "\n".join(f"{MARKS[i.verdict]} {i.text}" for i in items)
@@ -48,8 +51,17 @@ def decision_card(turn: Turn, route: Route, app: Application, stage: RouteStage)
     buttons = [button(stage.approve, "decide", "primary", outcome="approved", **base),
                button(stage.decline, "decide", "danger", outcome=stage.decline_outcome, **base),
                button("Read all the evidence", "evidence", application=app.id)]  # fmt: skip
+    if files:
+        buttons.append(button(f"Download the files ({len(files)})", "evidence_files", application=app.id))
     return Card(title=f"Progression application: {worker.name}", fields=fields, body=body, buttons=buttons,
                 key=card_key(app, stage))  # fmt: skip
+
+
+def evidence_listing(turn: Turn, app: Application) -> str:
+    """'portfolio.pdf (Assessments); cert.pdf (Training)': each file with the item it is evidence for."""
+    titles = {s.key: s.title for s in evidence_slots(turn.pack, turn.pack.level(app.target_level))}
+    return "; ".join(f"{row.filename} ({titles.get(row.slot or '', row.slot)})"
+                     for row in evidence_files.files_of(turn.session, app.id))  # fmt: skip
 
 
 def closed_card(turn: Turn, route: Route, app: Application, stage: RouteStage, outcome: str) -> Card:

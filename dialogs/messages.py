@@ -97,11 +97,35 @@ def whole_number(value: str | int) -> int | None:
     return number if 0 < number <= MAX_RECORD_ID else None
 
 
+MAX_FILES_AT_ONCE = 10  # files in one message or form; more is refused whole, so none is half-taken
+
+
+class InboundFile(Inbound):
+    """A file someone sent (shared in Slack, attached in Teams, uploaded on the web), as its adapter
+    fetched it: the bytes in `data_base64`, or `unavailable` saying why the adapter could not fetch
+    them (too large to download, the platform refused). What the core accepts is its decision."""
+
+    name: str = Field(min_length=1, max_length=255)
+    media_type: str = Field(default="application/octet-stream", max_length=255)
+    size: int = Field(ge=0)  # bytes, as the platform declared them (the data's own length when fetched)
+    data_base64: str | None = None
+    unavailable: str | None = Field(default=None, max_length=500)
+
+    @property
+    def data(self) -> bytes | None:
+        return b64decode(self.data_base64) if self.data_base64 is not None else None
+
+    @classmethod
+    def of(cls, name: str, data: bytes, media_type: str = "application/octet-stream") -> InboundFile:
+        return cls(name=name, media_type=media_type, size=len(data), data_base64=b64encode(data).decode())
+
+
 class Incoming(Inbound):
     org: str
     sender: Sender
     text: str | None = None
     action: Action | None = None
+    files: list[InboundFile] = []
     event_id: str | None = None  # the platform's id for this delivery, so a retry is not handled twice
 
     def problem(self) -> str | None:
@@ -110,6 +134,11 @@ class Incoming(Inbound):
             return (
                 f"That message is too long for me ({len(self.text or ''):,} characters). "
                 "Please send it in shorter parts."
+            )
+        if len(self.files) > MAX_FILES_AT_ONCE:
+            return (
+                f"That's {len(self.files)} files at once; I take up to {MAX_FILES_AT_ONCE} in one message, "
+                "so none was kept. Please send them in smaller groups."
             )
         return self.action.problem() if self.action is not None else None
 
@@ -123,6 +152,7 @@ class Button(Message):
 class CardField(Message):
     label: str
     value: str
+    button: Button | None = None  # acts on this line alone (an evidence item's "Open")
 
 
 class Card(Message):
@@ -135,12 +165,19 @@ class Card(Message):
     key: str | None = None
 
 
+# "files": a place to attach files where the surface has one (Slack's file_input, the web's file
+# chooser); elsewhere the form says how to send them (in the chat). Its label says what is taken.
+FieldKind = Literal["text", "files"]
+
+
 class FormField(Message):
     name: str
     label: str
     multiline: bool = True
     required: bool = True
-    max_length: int = MAX_TEXT
+    max_length: int = MAX_TEXT  # characters; for a "files" field, the bytes one file may have
+    kind: FieldKind = "text"
+    value: str = ""  # what the box holds when drawn (an example being edited)
 
 
 FORM_KEY = "form"  # submit data: this form's own id, so a double submission takes effect once
@@ -156,6 +193,10 @@ class Form(Message):
     title: str
     fields: list[FormField]
     submit: Action
+    intro: str = ""  # shown above the boxes (an evidence item: what it asks, the privacy warning)
+    # The press that draws this form again (an evidence item's Open), for a surface that opens forms
+    # only from a click (Slack's modals) when the form itself is too big to carry in a button.
+    opened_by: Action | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -11,6 +11,7 @@ made or received still say that someone did, under their number.
 
 from __future__ import annotations
 
+from base64 import b64encode
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +28,7 @@ from storage.tables import (
     Broadcast,
     Decision,
     DialogState,
+    EvidenceFile,
     EvidenceItem,
     Identity,
     OfferedFile,
@@ -47,10 +49,15 @@ def pseudonym(person_id: int) -> str:
 
 
 def clear_evidence(session: Session, app: Application) -> bool:
-    """Remove an application's evidence and checklist answers; False if it had none left."""
-    removed = session.execute(
-        delete(EvidenceItem).where(EvidenceItem.application_id == app.id).returning(EvidenceItem.id)
-    ).all()
+    """Remove an application's evidence (written and files) and checklist answers; False if it had none left."""
+    removed = [
+        *session.execute(
+            delete(EvidenceItem).where(EvidenceItem.application_id == app.id).returning(EvidenceItem.id)
+        ).all(),
+        *session.execute(
+            delete(EvidenceFile).where(EvidenceFile.application_id == app.id).returning(EvidenceFile.id)
+        ).all(),
+    ]
     had_data = bool(app.data)
     if had_data:
         app.data = {}
@@ -252,6 +259,19 @@ def _application(session: Session, app: Application) -> dict[str, Any]:
         "authoriser": _name(session, app.authoriser_id),
         "evidence": [
             {"competency": e.competency, "text": e.text, "added_at": _plain(e.created_at)} for e in evidence
+        ],
+        "evidence_files": [
+            {
+                "item": f.slot,
+                "filename": f.filename,
+                "media_type": f.media_type,
+                "bytes": f.size,
+                "added_at": _plain(f.created_at),
+                "content_base64": b64encode(f.content).decode(),
+            }
+            for f in _where(
+                session, EvidenceFile, EvidenceFile.application_id == app.id, order=EvidenceFile.id
+            )
         ],
         "decisions": [
             {

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -180,6 +181,26 @@ class EvidenceItem(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     position: Mapped[int] = mapped_column(Integer)
+
+
+class EvidenceFile(Base):
+    """A file given as evidence (a portfolio, a certificate), kept with its application. `slot` is the
+    evidence item it belongs to (None until the worker says which); a file whose name looked as if it
+    identified someone is `held_because` that, counted and shown to nobody until the worker keeps it."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    slot: Mapped[str | None] = mapped_column(String(128))
+    filename: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    held_because: Mapped[str | None] = mapped_column(Text)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
 class Decision(Base):

@@ -13,16 +13,14 @@ from typing import Any
 
 from bot.slack.translate import (
     ACTION_PREFIX,
-    EVIDENCE_CALLBACK,
-    EVIDENCE_FORM,
-    EVIDENCE_STEP,
     FIELD_ACTION,
     FORM_CALLBACK,
     MAX_VALUE,
     OPEN_FORM,
     encode_action,
 )
-from dialogs.messages import Attachment, Button, Card, Form, FormField, Reply
+from dialogs.file_checks import KINDS
+from dialogs.messages import MAX_FILES_AT_ONCE, Attachment, Button, Card, Form, FormField, Reply
 
 Block = dict[str, Any]
 SECTION_LIMIT = 3000
@@ -77,7 +75,11 @@ def as_file(reply: Reply) -> tuple[Reply, Attachment | None]:
     if (
         document is not None
         and separate
-        and (document.media_type == "text/csv" or len(document.content) > INLINE_DOCUMENT)
+        and (
+            document.media_type == "text/csv"
+            or document.data_base64 is not None  # a file (a PDF, an evidence file) goes as itself
+            or len(document.content) > INLINE_DOCUMENT
+        )
     ):
         note = f"{reply.text}\n📄 {document.filename} is attached as a file."
         return reply.model_copy(update={"attachment": None, "text": note}), document
@@ -97,11 +99,7 @@ def message(reply: Reply) -> dict[str, Any]:
     if reply.form:
         blocks.append(actions([form_button(reply.form)]))
     if reply.card is None and reply.buttons:
-        elements = [button(b, i) for i, b in enumerate(reply.buttons)]
-        if any(b.action.name == EVIDENCE_STEP for b in reply.buttons):
-            elements.insert(0, {"type": "button", "text": plain("Write examples in a form"),
-                                "action_id": EVIDENCE_FORM, "style": "primary"})  # fmt: skip
-        blocks.append(actions(elements))
+        blocks.append(actions([button(b, i) for i, b in enumerate(reply.buttons)]))
     text = reply.text
     if reply.attachment and reply.attachment.content != reply.text:
         blocks += [context(f"📄 {reply.attachment.filename}"), *sections(reply.attachment.content)]
@@ -128,10 +126,14 @@ def card_blocks(card: Card) -> list[Block]:
     blocks: list[Block] = [{"type": "header", "text": plain(card.title, 150)}]
     fields = [
         {"type": "mrkdwn", "text": cut(f"*{escape(f.label)}*\n{escape(f.value)}", 2000)}
-        for f in card.fields[:MAX_FIELDS]
-    ]
+        for f in card.fields
+        if f.button is None
+    ][:MAX_FIELDS]
     if fields:
         blocks.append({"type": "section", "fields": fields})
+    for n, line in enumerate(f for f in card.fields if f.button is not None):  # a line with its own button
+        assert line.button is not None
+        blocks.append({**section(f"*{line.label}*\n{line.value}"), "accessory": button(line.button, 100 + n)})
     if card.body:
         blocks += sections(card.body)
     if card.buttons:
@@ -156,15 +158,20 @@ def button(choice: Button, index: int) -> Block:
 
 
 def form_button(form: Form) -> Block:
-    """A form asked for by typed text has no trigger to open a modal with; this button gives one."""
-    element: Block = {"type": "button", "text": plain(form.title), "action_id": OPEN_FORM, "style": "primary"}
+    """A form asked for by typed text has no trigger to open a modal with; this button gives one: the
+    form itself in its value, or (too big for a value) the press that draws it again."""
     value = form.model_dump_json()
+    if len(value) > MAX_VALUE and form.opened_by is not None:
+        return {**button(Button(label=form.title, action=form.opened_by, style="primary"), 99)}
+    element: Block = {"type": "button", "text": plain(form.title), "action_id": OPEN_FORM, "style": "primary"}
     if len(value) <= MAX_VALUE:  # forms are small; a too-long one gets a button that explains
         element["value"] = value
     return element
 
 
 def modal(form: Form, metadata: str) -> dict[str, Any]:
+    """The form as a modal, its intro first (an evidence item's prompt)."""
+    shown = [section(form.intro)] if form.intro else []
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK,
@@ -172,42 +179,30 @@ def modal(form: Form, metadata: str) -> dict[str, Any]:
         "submit": plain("Submit"),
         "close": plain("Cancel"),
         "private_metadata": metadata,
-        "blocks": [field_input(f) for f in form.fields],
-    }
-
-
-EVIDENCE_EXAMPLES = 3
-PRIVACY = ("Evidence must not identify service users: no names, addresses, dates of birth or case numbers. "
-           "Describe what you did and what came of it.")  # fmt: skip
-
-
-def evidence_modal(prompt: str, metadata: str) -> dict[str, Any]:
-    """One competency's examples at once; each is saved as if typed, so the core checks each one."""
-    fields = [FormField(name=f"example{n}", label=f"Example {n}", required=n == 1, max_length=3000)
-              for n in range(1, EVIDENCE_EXAMPLES + 1)]  # fmt: skip
-    return {
-        "type": "modal",
-        "callback_id": EVIDENCE_CALLBACK,
-        "title": plain("Your examples", MODAL_TITLE),
-        "submit": plain("Save"),
-        "close": plain("Cancel"),
-        "private_metadata": metadata,
-        "blocks": [section(prompt), context("⚠️ " + PRIVACY), *(field_input(f) for f in fields)],
+        "blocks": [*shown, *(field_input(f) for f in form.fields)],
     }
 
 
 def field_input(field: FormField) -> Block:
+    if field.kind == "files":  # Block Kit's file input: the files arrive with the submission
+        files: Block = {"type": "file_input", "action_id": FIELD_ACTION, "filetypes": sorted(KINDS),
+                        "max_files": MAX_FILES_AT_ONCE}  # fmt: skip
+        return {"type": "input", "block_id": field.name, "optional": not field.required,
+                "label": plain(field.label, 2000), "element": files}  # fmt: skip
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": FIELD_ACTION,
+        "multiline": field.multiline,
+        "max_length": min(field.max_length, INPUT_LIMIT),
+    }
+    if field.value:
+        element["initial_value"] = field.value[:INPUT_LIMIT]
     return {
         "type": "input",
         "block_id": field.name,
         "optional": not field.required,
         "label": plain(field.label, 2000),
-        "element": {
-            "type": "plain_text_input",
-            "action_id": FIELD_ACTION,
-            "multiline": field.multiline,
-            "max_length": min(field.max_length, INPUT_LIMIT),
-        },
+        "element": element,
     }
 
 

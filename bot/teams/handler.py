@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -20,7 +21,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 from botbuilder.schema.teams import FileConsentCardResponse
 
 from bot.runtime import Runtime
-from bot.teams import translate
+from bot.teams import files, translate
 from bot.teams.render import (
     ACTION_KEY,
     CARD_CONTENT_TYPE,
@@ -32,7 +33,7 @@ from bot.teams.render import (
 )
 from bot.teams.sender import Courier, reference_from
 from dialogs.conversation import Conversation
-from dialogs.messages import Incoming, Reply, Sender
+from dialogs.messages import InboundFile, Incoming, Reply, Sender
 from storage import directory, outbox
 from storage.columns import utc_now
 from storage.db import transaction
@@ -55,13 +56,25 @@ def message_response(text: str) -> Json:
     return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
 
 
+def bot_token(turn_context: TurnContext) -> str | None:
+    """The bot's own Bot Framework token, which an inline attachment's contentUrl wants; None without
+    credentials (the Emulator). Blocking (the SDK fetches it): call in a thread."""
+    client = turn_context.turn_state.get(turn_context.adapter.BOT_CONNECTOR_CLIENT_KEY)
+    credentials = getattr(getattr(client, "config", None), "credentials", None)
+    if credentials is None or not getattr(credentials, "microsoft_app_id", None):
+        return None
+    token = credentials.get_access_token()
+    return str(token) if token else None
+
+
 def event_id(raw: str) -> str:
     return raw if len(raw) <= MAX_EVENT_ID else hashlib.sha256(raw.encode()).hexdigest()
 
 
 class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
-    def __init__(self, runtime: Runtime, courier: Courier) -> None:
+    def __init__(self, runtime: Runtime, courier: Courier, inline_from: Callable[[str], bool]) -> None:
         self.runtime = runtime
+        self.inline_from = inline_from  # where an inline attachment may be downloaded from
         self.conversation: Conversation = runtime.conversation("teams")
         self.courier = courier
 
@@ -71,17 +84,26 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         if pressed is not None and pressed.problem:
             await turn_context.send_activity(pressed.problem)
             return
-        text = None if pressed is not None else translate.text_of(activity)
+        attached = files.sent_files(activity) if translate.is_personal(activity) else []
+        text = None if pressed is not None or attached else translate.text_of(activity)
         org, sender = await self._sender(turn_context)
         incoming = Incoming(
             org=org,
             sender=sender,
             text=text,
             action=pressed.action if pressed else None,
+            files=await self._fetched(turn_context, attached) if attached else [],
             event_id=event_id(activity.id) if activity.id else None,
         )
         replies = await asyncio.to_thread(self.conversation.handle, incoming)
         await self._answer(turn_context, sender, replies)
+
+    async def _fetched(self, turn_context: TurnContext, attached: list[Any]) -> list[InboundFile]:
+        """The files sent in a personal chat, each downloaded (or why it could not be)."""
+        settings = self.runtime.settings
+        loopback = bool(settings.pathway_teams_emulator and not settings.microsoft_app_id)
+        token = await asyncio.to_thread(bot_token, turn_context)
+        return [await files.fetch(a, self.inline_from, token, loopback) for a in attached]
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         if turn_context.activity.name == "adaptiveCard/action":

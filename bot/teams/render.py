@@ -117,22 +117,45 @@ def answer_card(reply: Reply) -> Json:
 
 def rich_card(card: Card, extra: list[Button], fallback: str) -> Json:
     body: list[Json] = [text_block(card.title, weight="Bolder", size="Medium")]
-    if card.fields:
-        facts = [{"title": f.label, "value": f.value} for f in card.fields]
+    facts = [{"title": f.label, "value": f.value} for f in card.fields if f.button is None]
+    if facts:
         body.append({"type": "FactSet", "facts": facts})
+    body += [line_with_button(f.label, f.value, f.button) for f in card.fields if f.button is not None]
     if card.body:
         body.append(text_block(card.body))
     return envelope(body, [*card.buttons, *extra], fallback)
+
+
+def line_with_button(label: str, value: str, choice: Button) -> Json:
+    """A card line that has its own button (an evidence item and its Open): words left, button right."""
+    words = {
+        "type": "Column",
+        "width": "stretch",
+        "items": [text_block(label, weight="Bolder"), text_block(value, spacing="None", isSubtle=True)],
+    }
+    press = {"type": "Column", "width": "auto", "verticalContentAlignment": "Center",
+             "items": [{"type": "ActionSet", "actions": [button_action(choice)]}]}  # fmt: skip
+    return {"type": "ColumnSet", "separator": True, "columns": [words, press]}
+
+
+FILES_HINT = "To attach files, send them to me here in this chat while this item is open."
 
 
 def form_card(text: str, form: Form) -> Json:
     body: list[Json] = [text_block(form.title, weight="Bolder", size="Medium")]
     if text and text != form.title:
         body.append(text_block(text))
+    if form.intro:
+        body.append(text_block(form.intro, isSubtle=True))
     for field in form.fields:
+        if field.kind == "files":  # Adaptive Cards have no file input: files come in the chat
+            body.append(text_block(f"{field.label}. {FILES_HINT}", size="Small"))
+            continue
         entry: Json = {"type": "Input.Text", "id": field.name, "label": field.label,
                        "isMultiline": field.multiline, "isRequired": field.required,
                        "maxLength": field.max_length}  # fmt: skip
+        if field.value:
+            entry["value"] = field.value
         if field.required:
             entry["errorMessage"] = f"{field.label} is required."
         body.append(entry)

@@ -92,6 +92,7 @@ def test_killed_mid_application_resumes_at_the_same_step(env: dict[str, str], tm
 
     started = say(text="apply for level 3")
     say(action=next(b["action"] for b in started["buttons"] if b["label"] == "Continue"))  # type: ignore[attr-defined]
+    assert "1 of 20: Recording" in json.loads(chat.stdout.readline())["text"]  # the item open, after the page
     saved = say(text="I wrote a court statement separating fact from opinion, checked by my manager.")
     assert "Saved example 1" in str(saved["text"])
     chat.kill()  # no goodbye, no flush: the turn already committed

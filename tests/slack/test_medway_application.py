@@ -27,8 +27,10 @@ async def say(workspace: SlackWorkspace, user: str, text: str) -> str:
     return "\n".join(p["text"] for p in workspace.posts("D" + user[1:])[before:])
 
 
-async def click(workspace: SlackWorkspace, user: str, posted: dict[str, Any], label: str) -> None:
-    response = await workspace.click(user, posted, label)
+async def click(
+    workspace: SlackWorkspace, user: str, posted: dict[str, Any], label: str, line: str | None = None
+) -> None:
+    response = await workspace.click(user, posted, label, line)
     assert response.status == 200
     await workspace.settle()
 
@@ -94,7 +96,11 @@ async def test_full_medway_application_from_dm_to_authorisation(
     await dispatch()
     outcome = workspace.last_post("DWORKER")
     assert "approved" in outcome["text"] and "spinal point is 41" in outcome["text"]
-    assert "PAY002" in str(outcome["blocks"])  # the payroll form comes with it
+    assert (
+        "manager-authorisation" in outcome["text"]
+    )  # the payroll form comes with it, as the PDF file itself
+    form = next(f for f in fake.files.values() if f["channel"] == "DWORKER")
+    assert form["filename"].endswith(".pdf") and form["data"].startswith(b"%PDF-")
     with runtime.sessions() as session:
         assert session.scalars(select(Application)).one().status == "approved"
         manager = session.scalars(select(Identity).where(Identity.external_id == "UMANAGER")).one()

@@ -250,14 +250,29 @@ function drawCard(card) {
   const titleId = `card-${Math.random().toString(36).slice(2, 9)}`;
   box.setAttribute("aria-labelledby", titleId);
   box.append(el("h3", { id: titleId }, card.title));
-  if (card.fields.length) {
-    const facts = el("dl", { className: "facts" });
-    card.fields.forEach((f) => facts.append(el("dt", {}, f.label), el("dd", {}, f.value)));
-    box.append(facts);
+  const facts = card.fields.filter((f) => !f.button);
+  if (facts.length) {
+    const list = el("dl", { className: "facts" });
+    facts.forEach((f) => list.append(el("dt", {}, f.label), el("dd", {}, f.value)));
+    box.append(list);
   }
+  const lines = card.fields.filter((f) => f.button);
+  if (lines.length) box.append(drawLines(lines));
   if (card.body) box.append(el("p", { className: "card-body" }, card.body));
   if (card.buttons.length) box.append(drawButtons(card.buttons));
   return box;
+}
+
+// Card lines with a button of their own (an evidence item and its Open): the button's accessible name
+// starts with its visible label and says which line it acts on.
+function drawLines(lines) {
+  const list = el("ul", { className: "lines" });
+  lines.forEach((f) => {
+    const press = actionButton(f.button.label, () => sendTurn({ action: f.button.action }, `${f.button.label}: ${f.label}`), f.button.style);
+    press.setAttribute("aria-label", `${f.button.label} ${f.label}`);
+    list.append(el("li", {}, el("span", { className: "line-label" }, f.label), el("span", { className: "line-value" }, f.value), press));
+  });
+  return list;
 }
 
 function drawButtons(buttons) {
@@ -318,14 +333,20 @@ function scrollToEnd() {
 function openForm(form, entryId) {
   const fields = $("#form-fields");
   $("#form-title").textContent = form.title;
+  $("#form-intro").textContent = form.intro || "";
   $("#form-error").textContent = "";
   fields.replaceChildren(...form.fields.map((field, n) => {
     const id = `form-field-${n}`;
+    if (field.kind === "files") {
+      const picker = el("input", { id, name: field.name, type: "file", multiple: "" });
+      return el("div", { className: "field" }, el("label", { for: id }, field.label), picker);
+    }
     const input = field.multiline
       ? el("textarea", { id, name: field.name, rows: "4" })
       : el("input", { id, name: field.name, type: "text" });
     input.maxLength = field.max_length;
     input.required = field.required;
+    input.value = field.value || "";
     return el("div", { className: "field" }, el("label", { for: id }, field.label), input);
   }));
   dialog.dataset.entry = entryId;
@@ -334,20 +355,40 @@ function openForm(form, entryId) {
   dialog.showModal(); // modal: the rest of the page is inert, Escape closes, focus starts inside
 }
 
-$("#dialog-form").addEventListener("submit", (event) => {
+$("#dialog-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = dialog.pathwayForm;
-  const values = Object.fromEntries(form.fields.map((f) => [f.name, $("#dialog-form").elements[f.name].value.trim()]));
-  const missing = form.fields.filter((f) => f.required && !values[f.name]);
-  if (missing.length) {
-    $("#form-error").textContent = `Please fill in: ${missing.map((f) => f.label).join("; ")}.`;
-    $("#dialog-form").elements[missing[0].name].focus();
+  const elements = $("#dialog-form").elements;
+  const boxes = form.fields.filter((f) => f.kind !== "files");
+  const values = Object.fromEntries(boxes.map((f) => [f.name, elements[f.name].value.trim()]));
+  const missing = boxes.filter((f) => f.required && !values[f.name]);
+  const chosen = form.fields.filter((f) => f.kind === "files").flatMap((f) => [...elements[f.name].files].map((file) => [f, file]));
+  const tooBig = chosen.filter(([field, file]) => file.size > field.max_length);
+  if (missing.length || tooBig.length) {
+    $("#form-error").textContent = missing.length
+      ? `Please fill in: ${missing.map((f) => f.label).join("; ")}.`
+      : `${tooBig.map(([, file]) => file.name).join(", ")}: too large (up to ${tooBig[0][0].max_length / 1048576} MB each).`;
+    elements[(missing[0] || tooBig[0][0]).name].focus();
     return;
   }
   dialog.close();
   const action = { name: form.submit.name, data: { ...form.submit.data, ...values } };
-  sendTurn({ action }, `${form.title}: ${form.fields.map((f) => values[f.name]).join(" / ")}`);
+  await sendTurn({ action }, `${form.title}: ${boxes.map((f) => values[f.name]).filter(Boolean).join(" / ")}`);
+  // Each file then goes on its own (a turn carries one file): saving left the item open, so it is theirs.
+  for (const [, file] of chosen) {
+    await sendTurn({ files: [{ name: file.name, media_type: file.type || "application/octet-stream", data_base64: await base64(file) }] },
+      `Attached file: ${file.name}`);
+  }
 });
+
+function base64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).split(",", 2)[1] || "");
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
 $("#form-cancel").addEventListener("click", () => dialog.close());
 dialog.addEventListener("close", () => {
   const opener = dialog.pathwayOpener;
