@@ -142,7 +142,11 @@ def _passages(pack: Pack) -> list[Passage]:
             topics = {Topic.requirements} | _requirement_topics(req.kind)
             gives = frozenset({Ask.duration, Ask.when}) if req.kind == "service_length" else frozenset()
             silent = frozenset(req.silent_on)
-            out.append(Passage(req.text, req.source, frozenset(topics), tags, req.kind, gives, silent))
+            out.append(
+                Passage(
+                    req.text, req.source, frozenset(topics), tags, req.kind, declared=gives, silent=silent
+                )
+            )
     names = {level.id: level.name for level in pack.levels}
     for comp in pack.competencies:
         for level_id, expected in comp.descriptors.items():

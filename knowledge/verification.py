@@ -193,7 +193,9 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
                 # A fact's later sentences speak of what its first names ("It is a 3-year course").
                 figured = max(figured, sum(t.covered_by(stems | lead) for t in subject))
     if named == 0 or figured >= named:
-        return None  # a figure said of the subject (whether it is the right one is not for here), or no subject
+        return (
+            None  # a figure said of the subject (whether it is the right one is not for here), or no subject
+        )
     if _elsewhere_gives(index, subject, asked, _body(answer)):
         return None  # a fact or the document does say it, of that subject: not an absence
     nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in subject)]
@@ -202,9 +204,13 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
 
 def _subject_terms(index: PackIndex, question: Question, asked: list[Ask]) -> list[Term]:
     """The question's content terms besides the words that ask for the detail ("how long", "how many days")."""
-    asking = {w for ask in asked for m in QUESTION_CUES[ask].finditer(question.text) for w in words(m.group(0))}
+    asking = {
+        w for ask in asked for m in QUESTION_CUES[ask].finditer(question.text) for w in words(m.group(0))
+    }
     asking |= {"long", "many", "much", "days", "weeks", "months", "years", "number"}
-    return [t for t in content_terms(index, question) if t.word not in asking and _zipf(t.word) < GRAMMAR_ZIPF]
+    return [
+        t for t in content_terms(index, question) if t.word not in asking and _zipf(t.word) < GRAMMAR_ZIPF
+    ]
 
 
 def _elsewhere_gives(index: PackIndex, terms: list[Term], asked: list[Ask], body: str) -> bool:
