@@ -173,8 +173,8 @@ _SEGMENT = re.compile(r"(?<=[.!?])\s+|;\s+")  # sentences, and the items of a li
 def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answer | None:
     """Asked for a figure or a length of time about a subject, where the parts of the answer that name the
     subject give none (the figure in the answer is another thing's: "Management Foundation (3 days)" to "how
-    many days is the Signs of Safety course") and no sentence of the document that names it gives one:
-    the policy names the subject but not the detail, so say it doesn't say that."""
+    many days is the Signs of Safety course") and no other fact or sentence of the document that names it
+    gives one: the policy names the subject but not the detail, so say it doesn't say that."""
     asked = [ask for ask in question.asks if ask in DETAIL_ASKS]
     if not asked:
         return None
@@ -192,10 +192,9 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
             if FIGURES & answers(seg):
                 # A fact's later sentences speak of what its first names ("It is a 3-year course").
                 figured = max(figured, sum(t.covered_by(stems | lead) for t in subject))
+    # A figure said of the subject (whether it is the right one is not judged here), or no subject named.
     if named == 0 or figured >= named:
-        return (
-            None  # a figure said of the subject (whether it is the right one is not for here), or no subject
-        )
+        return None
     if _elsewhere_gives(index, subject, asked, _body(answer)):
         return None  # a fact or the document does say it, of that subject: not an absence
     nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in subject)]
@@ -207,6 +206,7 @@ def _subject_terms(index: PackIndex, question: Question, asked: list[Ask]) -> li
     asking = {
         w for ask in asked for m in QUESTION_CUES[ask].finditer(question.text) for w in words(m.group(0))
     }
+    # The units a figure is counted in belong to the ask wherever they sit ("how long ... in days").
     asking |= {"long", "many", "much", "days", "weeks", "months", "years", "number"}
     return [
         t for t in content_terms(index, question) if t.word not in asking and _zipf(t.word) < GRAMMAR_ZIPF
