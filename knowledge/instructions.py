@@ -53,7 +53,7 @@ READINGS: dict[Instruction, re.Pattern[str]] = {
     Instruction.override: re.compile(
         rf"{_CLAUSE}{_POLITE}(?:ignore|forget|disregard|override|bypass)(?:\s+[\w']+){{0,3}}?\s+(?:instructions?|rules?|prompts?|polic(?:y|ies)|reports?|documents?"
         rf"|guidance|restrictions?|above)\b|\boverride\s*:|{_CLAUSE}system(?:\s+update)?\s*:|\bnew\s+instructions?\s*:"
-        rf"|\b(?:developer|dan|god|admin)\s+mode\b|\bno\s+restrictions\b|\bjailbreak|\bsystem\s+prompt\b|<<?\s*/?\s*\w+\s*>>?"
+        rf"|\b(?:developer|dan|god|admin)\s+mode\b|\bno\s+restrictions\b|\bjailbreak|\bsystem\s+prompt\b"
         rf"|\banswered\s*=\s*(?:true|false)\b"
     ),
 }

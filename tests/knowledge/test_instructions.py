@@ -69,3 +69,8 @@ def test_the_policy_question_behind_an_override_is_still_answered(library: Libra
     assert answer.text.startswith("I can't set aside my rules or Medway's policy")
     assert "£32,800" in answer.text or "39" in answer.text
     assert answer.sources
+
+
+def test_platform_markup_is_not_an_instruction() -> None:
+    # Teams puts the bot's name in <at> tags; the question after it is an ordinary one.
+    assert instructions("<at>Pathway</at> how much is SCP 39?") == []
