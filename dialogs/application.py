@@ -84,12 +84,25 @@ def handle(
     return HANDLERS[step](turn, state, (text or "").strip())
 
 
+def here(state: State) -> dict[str, str | int | None]:
+    """Where the dialog is: its application and step. The buttons this module draws carry it and act
+    only while the dialog is still there; the evidence page's own buttons name their item instead
+    (dialogs/evidence.py), since any item on the page may be opened from it."""
+    return {"application": state.get("app"), "at": state["step"]}
+
+
+# Buttons that act on the dialog's step as a whole, so a copy drawn at another step or application is old.
+AT_THEIR_STEP = frozenset({"apply_target", "apply_continue", "apply_manager_ok", "apply_submit"})
+
+
 def _on_action(
     turn: Turn, state: State, action: Action, files: list[InboundFile]
 ) -> tuple[State | None, list[Reply]]:
     name, data = action.name, action.data
-    if state["step"] not in BUTTON_STEPS.get(name, ()):  # a button from an older message
-        return state, [Reply(text="That button belongs to another step."), *prompt(turn, state)]
+    if state["step"] not in BUTTON_STEPS.get(name, ()) or (
+        name in AT_THEIR_STEP and _drawn_at(action) != here(state)
+    ):
+        return state, [Reply(text=_elsewhere(turn, state, action)), *prompt(turn, state)]
     if name == "apply_target":
         return _choose_target(turn, state, str(data.get("level")))
     if name == "apply_continue":
@@ -145,12 +158,28 @@ def _on_evidence_action(
     return state, [Reply(text="That button belongs to an earlier step."), *prompt(turn, state)]
 
 
+def _drawn_at(action: Action) -> dict[str, str | int | None]:
+    return {"application": action.data.get("application"), "at": action.data.get("at")}
+
+
+def _elsewhere(turn: Turn, state: State, action: Action) -> str:
+    """What a button pressed away from its own step was for, and where the dialog is now."""
+    label = "level" if action.name == "apply_target" else f"'{BUTTON_LABELS.get(action.name, action.name)}'"
+    at = str(action.data.get("at") or "")
+    if action.data.get("application") not in (None, state.get("app")):
+        made = "an earlier application"
+    else:
+        made = STEP_NAMES.get(at, "an older message")
+    now = step_name(state)
+    return f"That {label} button belongs to another step ({made}), so it did nothing. You're at {now}:"
+
+
 # --- target ---------------------------------------------------------------------------------------
 
 
 def _prompt_target(turn: Turn, state: State) -> list[Reply]:
     choices = plan.applicable(turn.pack, plan.targets(turn.pack, turn.person))
-    buttons = [button(lv.name, "apply_target", "primary", level=lv.id) for lv in choices[:6]]
+    buttons = [button(lv.name, "apply_target", "primary", level=lv.id, **here(state)) for lv in choices[:6]]
     return [Reply(text="Which level are you applying for?", buttons=buttons)]
 
 
@@ -202,7 +231,7 @@ def _prompt_checklist(turn: Turn, state: State) -> list[Reply]:
     if any(i.verdict == "not_met" for i in items):
         warning = "\nSomething above is marked ✗: you can still go on, and your manager will see it."
     text = f"For {level.name}, here is how you stand:\n" + "\n".join(lines) + warning
-    return [Reply(text=text, buttons=[button("Continue", "apply_continue", "primary")])]
+    return [Reply(text=text, buttons=[button("Continue", "apply_continue", "primary", **here(state))])]
 
 
 def _on_checklist(turn: Turn, state: State, text: str) -> tuple[State | None, list[Reply]]:
@@ -308,7 +337,7 @@ def _prompt_manager(turn: Turn, state: State) -> list[Reply]:
     return [
         Reply(
             text=text + "\nSend your application?",
-            buttons=[button("Yes, send it", "apply_manager_ok", "primary")],
+            buttons=[button("Yes, send it", "apply_manager_ok", "primary", **here(state))],
         )
     ]
 
@@ -356,7 +385,15 @@ def _prompt_summary(turn: Turn, state: State) -> list[Reply]:
         f"Evidence: {evidence_summary(turn.session, turn.pack, app)}.\n"
         "Open any item to look at or change it; saving brings you back here. Then submit it."
     )
-    buttons = [button("Submit", "apply_submit", "primary"), button("Cancel", "cancel", "danger")]
+    route = route_of(turn)
+    names = ", ".join(p.name for p in authorisation.stage_deciders(turn, app, route, route.stages[0]))
+    submit = button("Submit", "apply_submit", "primary", **here(state)).confirming(
+        f"Submit your application for {level.name}?",
+        f"It goes first to {names or 'its first decider'} for the {route.stages[0].name}. "
+        "You can withdraw it until it is decided.",
+        "Yes, submit it",
+    )
+    buttons = [submit, button("Cancel", "cancel", "danger", **here(state))]
     card = Card(title=f"Your application for {level.name}", fields=[*fields, *others], body=body,
                 buttons=buttons, key=f"summary-{app.id}")  # fmt: skip
     return [
@@ -455,9 +492,7 @@ def _level_since(turn: Turn) -> date | None:
 
 
 def step_name(state: State) -> str:
-    return {"target": "choosing a level", "checklist": "the checklist", "evidence": "evidence",
-            "manager": "checking who decides",
-            "summary": "checking the summary"}[state["step"]]  # fmt: skip
+    return STEP_NAMES[state["step"]]
 
 
 # The steps at which each of the dialog's buttons means something. An item can be opened, saved and
@@ -474,6 +509,11 @@ BUTTON_STEPS: dict[str, tuple[str, ...]] = {
     **{name: EVIDENCE_STEPS for name in ("apply_open", "apply_save", "apply_save_anyway", "apply_reopen",
                                          "apply_remove_file", "apply_keep_file", "apply_place_file")},
 }  # fmt: skip
+BUTTON_LABELS = {"apply_continue": "Continue", "apply_next": "Skip for now", "apply_open": "Open",
+                 "apply_save": "Save", "apply_save_anyway": "Save anyway", "apply_rephrase": "I'll rephrase",
+                 "apply_manager_ok": "Yes, send it", "apply_submit": "Submit"}  # fmt: skip
+STEP_NAMES = {"target": "choosing a level", "checklist": "the checklist", "evidence": "evidence",
+              "manager": "checking who decides", "summary": "checking the summary"}  # fmt: skip
 PROMPTS = {
     "target": _prompt_target,
     "checklist": _prompt_checklist,

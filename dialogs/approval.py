@@ -66,7 +66,10 @@ def ask(turn: Turn, app: Application, route: Route, stage: RouteStage, people: l
     card = decision_card(turn, route, app, stage)
     for person in people:
         turn.notify(
-            person, Reply(text=_card_text(card), card=card), f"ask:{app.id}:{stage.id}:{person.id}", "card"
+            person,
+            Reply(text=_card_text(card), card=card, card_fallback=True),
+            f"ask:{app.id}:{stage.id}:{person.id}",
+            "card",
         )
     if not people:
         worker = outcomes.applicant(turn, app)
@@ -93,19 +96,26 @@ def decide(turn: Turn, action: Action) -> list[Reply]:
         return [Reply(text=refusal)]
     if app.status != waiting_status(stage):
         return [already_decided(turn, app, stage)]
-    given, problem = _inputs(turn, stage, outcome, action)
-    if problem:
-        return [Reply(text=problem, form=inputs_form(app, stage, outcome))]
+    given, problems = _inputs(turn, stage, outcome, action)
+    if problems:
+        form = inputs_form(app, stage, outcome).again(action, problems)
+        return [Reply(text=" ".join(dict.fromkeys(problems.values())), form=form)]
     return _record(turn, route, app, stage, outcome, given)  # type: ignore[arg-type]
 
 
-def _inputs(turn: Turn, stage: RouteStage, outcome: str, action: Action) -> tuple[dict[str, object], str]:
+def _inputs(
+    turn: Turn, stage: RouteStage, outcome: str, action: Action
+) -> tuple[dict[str, object], dict[str, str]]:
     """What the decider must give with this decision, checked: the stage's recorded fields, a panel's
-    sitting date in the policy's months, and reasons and agreed actions when it is not an approval."""
+    sitting date in the policy's months, and reasons and agreed actions when it is not an approval.
+    Returns what was given, or the problem with each box (by field name)."""
     data = action.data
     reasons, actions = str(data.get("reasons") or "").strip(), str(data.get("actions") or "").strip()
-    if outcome != "approved" and (not reasons or not actions):
-        return {}, "Please give your reasons and the agreed actions."
+    problems: dict[str, str] = {}
+    if outcome != "approved":
+        for name, value in (("reasons", reasons), ("actions", actions)):
+            if not value:
+                problems[name] = "Please give your reasons and the agreed actions."
     recorded: dict[str, str] = {}
     for field in stage.records:
         typed = str(data.get(field.id) or "").strip()
@@ -115,15 +125,20 @@ def _inputs(turn: Turn, stage: RouteStage, outcome: str, action: Action) -> tupl
             else None
         )
         if match is None:
-            return {}, f"Please record {field.label}: {' or '.join(field.choices)}."
-        recorded[field.id] = match[0]
+            problems[field.id] = f"Please record {field.label}: {' or '.join(field.choices)}."
+        else:
+            recorded[field.id] = match[0]
     sat_on: date | None = None
     if stage.months:
         sat_on = parse_date(str(data.get("sat_on") or ""))
         if sat_on is None or sat_on > turn.today or sat_on.strftime("%B") not in stage.months:
             months = " or ".join(stage.months)
-            return {}, f"Please give the date the {stage.name} sat (it sits in {months}; not a future date)."
-    return {"reasons": reasons, "actions": actions, "recorded": recorded, "sat_on": sat_on}, ""
+            problems["sat_on"] = (
+                f"Please give the date the {stage.name} sat (it sits in {months}; not a future date)."
+            )
+    if problems:
+        return {}, problems
+    return {"reasons": reasons, "actions": actions, "recorded": recorded, "sat_on": sat_on}, {}
 
 
 def _record(
@@ -231,7 +246,7 @@ def _close_cards(turn: Turn, route: Route, app: Application, stage: RouteStage, 
     card = closed_card(turn, route, app, stage, outcome)
     for person in deciders(turn, app, stage):
         if person.id != turn.person.id:
-            reply = Reply(text=card.body, card=card, replaces=card.key)
+            reply = Reply(text=card.body, card=card, replaces=card.key, card_fallback=True)
             turn.notify(person, reply, f"closed:{app.id}:{stage.id}:{person.id}", "card_update")
 
 

@@ -26,6 +26,7 @@ from dialogs.messages import (
     Platform,
     Reply,
     button,
+    refused_form,
     submission_key,
     whole_number,
 )
@@ -38,7 +39,7 @@ from storage.availability import UNAVAILABLE_TEXT, is_outage, reason
 from storage.columns import utc_now
 from storage.db import transaction
 from storage.dialog_states import load_state, save_state
-from storage.handled_events import first_delivery
+from storage.handled_events import first_delivery, forget
 from storage.unanswered import record_unanswered
 
 log = logging.getLogger(__name__)
@@ -114,11 +115,17 @@ class Conversation:
         state, replies = self._route(turn, state, incoming)
         if not save_state(session, person.id, DIALOG, state, version):
             raise StaleState
+        if submitted and incoming.action and refused_form(replies, incoming.action):
+            # Sent back to be corrected, so nothing was done: the same answers sent again (the form
+            # kept open, submitted unchanged) are checked again, not taken for a double click.
+            forget(session, incoming.sender.platform, submitted)
         return replies
 
     def _route(
         self, turn: Turn, state: dict[str, Any] | None, incoming: Incoming
     ) -> tuple[dict[str, Any] | None, list[Reply]]:
+        # The withdrawal question (asked only outside a draft) is answered by the very next turn or lapses.
+        asked = withdrawal.take_question(turn) if state is None else None
         if incoming.action is not None:
             return self._on_action(turn, state, incoming.action, incoming.files)
         if incoming.files:  # files sent in the chat (any words with them are only their caption)
@@ -128,6 +135,11 @@ class Conversation:
         text = (incoming.text or "").strip()
         if not text:
             return state, [Reply(text="I didn't catch anything there. " + commands.HELP)]
+        answer = commands.parse(text)
+        if state is None and answer is not None and answer.name in ("yes", "no"):
+            typed = withdrawal.typed_answer(turn, asked, answer.name)
+            if typed is not None:
+                return state, typed
         if state and state.get("confirm_cancel"):
             return self._confirm_cancel(turn, state, commands.parse(text))
         # Panels, broadcasts, mute (see dialogs.hr); not mid-application, where "Broadcast…" may be evidence.
@@ -152,7 +164,8 @@ class Conversation:
         if name == "review":
             return state, review.request(turn, Action(name="review"))
         if name == "history":
-            return state, history(turn, int(command.argument) if command.argument else None)
+            shown = history(turn, command.argument)
+            return state, shown if shown is not None else self._answer(turn, state, text)
         if name == "apply":
             return (
                 (
@@ -191,6 +204,8 @@ class Conversation:
         self, turn: Turn, state: dict[str, Any] | None, action: Action, files: list[InboundFile] | None = None
     ) -> tuple[dict[str, Any] | None, list[Reply]]:
         name = action.name
+        if state and state.get("confirm_cancel") and name not in ("cancel_yes", "cancel_no"):
+            state = {k: v for k, v in state.items() if k != "confirm_cancel"}  # pressing on answers it no
         hr_replies = hr.on_action(turn, action)
         if hr_replies is not None:
             return state, hr_replies
@@ -219,13 +234,7 @@ class Conversation:
         if name == "start":
             return self._on_command(turn, state, commands.Command("apply"), "apply")
         if name in ("cancel", "cancel_yes", "cancel_no"):
-            if state is None:
-                return state, withdrawal.ask(turn)
-            if name == "cancel":
-                return self._ask_cancel(state)
-            return self._confirm_cancel(
-                turn, state, commands.Command("yes" if name == "cancel_yes" else "no")
-            )
+            return self._on_cancel(turn, state, action)
         if name.startswith("apply_"):
             if state is None:
                 return state, [
@@ -238,11 +247,36 @@ class Conversation:
             Reply(text="I don't recognise that button; it may be from an older version of a message.")
         ]
 
+    def _on_cancel(
+        self, turn: Turn, state: dict[str, Any] | None, action: Action
+    ) -> tuple[dict[str, Any] | None, list[Reply]]:
+        """The draft's Cancel button and the answers to its question, each only for the draft (and
+        the question) it was drawn for; the Cancel button outside a draft asks about withdrawing."""
+        drawn_for = action.data.get("application")
+        mine = state is not None and drawn_for in (None, state.get("app"))
+        if state is None and action.name == "cancel" and "at" not in action.data:
+            return state, withdrawal.ask(turn)
+        if state is None or not mine or (action.name != "cancel" and not state.get("confirm_cancel")):
+            text = ("That button was for a draft, or a question about cancelling it, that is no longer open, "
+                    "so it did nothing.")  # fmt: skip
+            more = (
+                application.prompt(turn, state)
+                if state
+                else [Reply(text="Say 'status' to see where things stand.")]
+            )
+            return state, [Reply(text=text), *more]
+        if action.name == "cancel":
+            return self._ask_cancel(state)
+        return self._confirm_cancel(
+            turn, state, commands.Command("yes" if action.name == "cancel_yes" else "no")
+        )
+
     def _ask_cancel(self, state: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Reply]]:
         state = {**state, "confirm_cancel": True}
+        drawn_for = {"application": state.get("app")}
         buttons = [
-            button("Yes, cancel it", "cancel_yes", "danger"),
-            button("No, keep going", "cancel_no", "primary"),
+            button("Yes, cancel it", "cancel_yes", "danger", **drawn_for),
+            button("No, keep going", "cancel_no", "primary", **drawn_for),
         ]
         return state, [
             Reply(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from dialogs import documents
-from dialogs.messages import Action, Card, CardField, Form, FormField, Reply, button
+from dialogs.messages import Action, Button, Card, CardField, Form, FormField, Reply, button
 from dialogs.plan import checklist, evidence_slots
 from dialogs.route import Route, route_of
 from dialogs.turn import Turn
@@ -48,8 +48,8 @@ def decision_card(turn: Turn, route: Route, app: Application, stage: RouteStage)
         + f"\n\nEvidence: {evidence}"
     )
     base: dict[str, str | int | None] = {"application": app.id, "stage": stage.id}
-    buttons = [button(stage.approve, "decide", "primary", outcome="approved", **base),
-               button(stage.decline, "decide", "danger", outcome=stage.decline_outcome, **base),
+    buttons = [_confirming(button(stage.approve, "decide", "primary", outcome="approved", **base), stage, worker.name, target.name),
+               _confirming(button(stage.decline, "decide", "danger", outcome=stage.decline_outcome, **base), stage, worker.name, target.name),
                button("Read all the evidence", "evidence", application=app.id)]  # fmt: skip
     if files:
         buttons.append(button(f"Download the files ({len(files)})", "evidence_files", application=app.id))
@@ -62,6 +62,19 @@ def evidence_listing(turn: Turn, app: Application) -> str:
     titles = {s.key: s.title for s in evidence_slots(turn.pack, turn.pack.level(app.target_level))}
     return "; ".join(f"{row.filename} ({titles.get(row.slot or '', row.slot)})"
                      for row in evidence_files.files_of(turn.session, app.id))  # fmt: skip
+
+
+def _confirming(decide: Button, stage: RouteStage, worker: str, level: str) -> Button:
+    """A decision button that asks first: what it records, and what is asked next if anything."""
+    approving = decide.action.data.get("outcome") == "approved"
+    asked = (["what the form records"] if stage.records else []) + (
+        ["the date the panel sat"] if stage.months else []
+    )
+    if not approving:
+        asked += ["your reasons and the agreed actions"]
+    then = f" Next you fill in {' and '.join(asked)}." if asked else ""
+    text = f"This records '{decide.label}' at the {stage.name} on {worker}'s application for {level}, and {worker} is told.{then}"
+    return decide.confirming(f"{decide.label}: {worker}?", text, f"Yes: {decide.label}")
 
 
 def closed_card(turn: Turn, route: Route, app: Application, stage: RouteStage, outcome: str) -> Card:
@@ -84,12 +97,13 @@ def already_decided(turn: Turn, app: Application, stage: RouteStage) -> Reply:
     decision = decisions.decision_for(turn.session, app.id, stage.id)
     if decision is None and app.status == "withdrawn":
         card = withdrawn_card(turn, app, stage)
-        return Reply(text=card.body, card=card, replaces=card.key)
+        return Reply(text=card.body, card=card, replaces=card.key, card_fallback=True)
     if decision is None:
         return Reply(
             text=f"This application is no longer waiting for this decision ({status_words(turn, app)})."
         )
     card = closed_card(turn, route_of(turn), app, stage, decision.outcome)
+    # Not the card's fallback: it tells the person pressing that it was decided before they pressed.
     return Reply(text=f"Already decided: {card.body}", card=card, replaces=card.key)
 
 
@@ -127,7 +141,7 @@ def inputs_form(app: Application, stage: RouteStage, outcome: str) -> Form:
               for f in stage.records]  # fmt: skip
     if stage.months:
         fields.append(FormField(name="sat_on", label=f"Date the panel sat (in {' or '.join(stage.months)})",
-                                multiline=False))  # fmt: skip
+                                kind="date", multiline=False))  # fmt: skip
     if outcome != "approved":
         fields += [FormField(name="reasons", label="Reasons (the worker will see these in full)"),
                    FormField(name="actions", label="Agreed actions: what the worker needs to do to progress")]  # fmt: skip

@@ -377,7 +377,8 @@ def submission_problem(turn: Turn, app: Application, short_ok: bool) -> Reply | 
         names = "; ".join(f"{s.title} ({have[s.key].pieces})" for s in short)
         text = (f"Before you send it: {asks}. These have fewer: {names}. Add to them, or send it as it is "
                 "(your line manager assesses the evidence).")  # fmt: skip
-        buttons = [button("Send it as it is", "apply_submit", "primary", short_ok=1),
+        buttons = [button("Send it as it is", "apply_submit", "primary", short_ok=1, application=app.id,
+                          at="summary"),  # asked only at the summary (application.here)
                    *(button(f"Open {s.title}"[:75], "apply_open", slot=s.key, app=app.id) for s in short[:4])]  # fmt: skip
         return Reply(text=text, sources=citations(short), buttons=buttons)
     return None

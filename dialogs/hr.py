@@ -165,7 +165,7 @@ _HANDLERS: dict[str, Handler] = {
     "panel_save": panels.on_action,
     "panel_change": panels.on_action,
     "panel_cancel": panels.on_action,
-    "broadcast_compose": lambda turn, action: broadcast.compose(turn, str(action.data.get("text") or "")),
+    "broadcast_compose": broadcast.compose,
     "broadcast_audience": broadcast.choose_audience,
     "broadcast_send": broadcast.send_now,
     "broadcast_schedule": broadcast.schedule,

@@ -63,11 +63,8 @@ def request(turn: Turn, action: Action) -> list[Reply]:
         ]
     reasons = str(action.data.get("reasons") or "").strip()
     if not reasons:
-        return [
-            Reply(
-                text=f"Tell me your reasons for asking for a review. {review.text}", form=_reasons_form(app)
-            )
-        ]
+        form = _reasons_form(app).again(action, {"reasons": "Please give your reasons."})
+        return [Reply(text=f"Tell me your reasons for asking for a review. {review.text}", form=form)]
     return _record_request(turn, app, review, reasons, closes or turn.today)
 
 
@@ -85,7 +82,7 @@ def _record_request(turn: Turn, app: Application, review: Review, reasons: str, 
     for person in people:
         turn.notify(
             person,
-            Reply(text=f"{card.title}. {card.body}", card=card),
+            Reply(text=f"{card.title}. {card.body}", card=card, card_fallback=True),
             f"review:{made.id}:{person.id}",
             "card",
         )
@@ -141,9 +138,10 @@ def arrange_hearing(turn: Turn, action: Action) -> list[Reply]:
     day = parse_date(str(action.data.get("hearing_on") or ""))
     if day is None or day < turn.today:
         form = Form(title="Arrange the hearing",
-                    fields=[FormField(name="hearing_on", label="Hearing date (e.g. 14 January 2027)", multiline=False)],
+                    fields=[FormField(name="hearing_on", label="Hearing date", kind="date", multiline=False)],
                     submit=Action(name="review_hearing", data={"request": made.id}))  # fmt: skip
-        return [Reply(text="Please give the hearing date (today or later).", form=form)]
+        problem = "Please give the hearing date (today or later)."
+        return [Reply(text=problem, form=form.again(action, {"hearing_on": problem}))]
     decisions.arrange_hearing(turn.session, made.id, turn.person.id, day)
     audit.record(
         turn.session, turn.org, "review_hearing_arranged", actor_id=turn.person.id, application_id=app.id
@@ -192,7 +190,8 @@ def decide(turn: Turn, action: Action) -> list[Reply]:
     if not reasons:
         form = Form(title="Review decision: reasons", fields=[FormField(name="reasons", label="Reasons in full")],
                     submit=Action(name="review_decide", data={"request": made.id, "outcome": outcome}))  # fmt: skip
-        return [Reply(text="Please give the reasons for the review decision.", form=form)]
+        problem = "Please give the reasons for the review decision."
+        return [Reply(text=problem, form=form.again(action, {"reasons": problem}))]
     if not decisions.decide_review(turn.session, made.id, turn.person.id, outcome, reasons, turn.now):  # type: ignore[arg-type]
         return [Reply(text="This review has already been decided.")]
     return _settle(turn, app, review, outcome, reasons)
@@ -235,7 +234,10 @@ def resend(turn: Turn, app: Application, person: Person) -> None:
     authorisation.assign(app, REVIEW_DUTY, [person])
     card = review_card(turn, app, rules, made)
     turn.notify(
-        person, Reply(text=f"{card.title}. {card.body}", card=card), f"review:{made.id}:{person.id}", "card"
+        person,
+        Reply(text=f"{card.title}. {card.body}", card=card, card_fallback=True),
+        f"review:{made.id}:{person.id}",
+        "card",
     )
 
 

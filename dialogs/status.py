@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs import approval, authorisation, review
+from dialogs import approval, authorisation, review, withdrawal
 from dialogs.decision_cards import decision_card, status_words
 from dialogs.documents import evidence_headline
 from dialogs.messages import Reply, button
@@ -61,7 +61,11 @@ def _mine(turn: Turn, step: str | None) -> list[Reply]:
         where = f" You're on {step}." if step else ""
         text = f"Your application for {level} is a draft.{where} Evidence: {headline}.{missing} Say 'continue' to carry on."
         return [Reply(text=text, buttons=[button("Continue", "continue", "primary")])]
-    return [Reply(text=f"Your application for {level}: {_progress(turn, app)}")]
+    return [
+        Reply(
+            text=f"Your application for {level}: {_progress(turn, app)}", buttons=withdrawal.offer(turn, app)
+        )
+    ]
 
 
 def _progress(turn: Turn, app: Application) -> str:

@@ -33,6 +33,14 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+def iso_day(text: str) -> date | None:
+    """`text` as a date picker sends it (YYYY-MM-DD), or None: what a picker can be set to show."""
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
 def parse_moment(text: str) -> datetime | None:
     """A UK date with an optional time (default 09:00), as an aware UTC datetime."""
     text = text.strip()

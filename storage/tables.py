@@ -323,6 +323,8 @@ class Broadcast(Base):
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     status: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # The panel it announces (HR's "Broadcast it" on a panel), whose deadline a reminder is offered for.
+    panel_id: Mapped[int | None] = mapped_column(ForeignKey("panels.id"))
 
 
 class OutboxMessage(Base):

@@ -9,6 +9,7 @@ does not fit is logged and answered politely where there is somewhere to answer.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import replace
@@ -17,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.slack import render
 from bot.slack.answering import Outcome
 from bot.slack.home import AppHome
 from bot.slack.translate import (
@@ -24,6 +26,7 @@ from bot.slack.translate import (
     FORM_CALLBACK,
     OPEN_FORM,
     BlockActions,
+    FormContext,
     MessageEvent,
     SlashCommand,
     ViewSubmission,
@@ -35,11 +38,14 @@ from bot.slack.translate import (
     plain_text,
 )
 from bot.slack.turns import Place, SlackTurns
-from dialogs.messages import Action, Form, Reply
+from dialogs.messages import Action, Form, Reply, refused_form
 
 log = logging.getLogger(__name__)
 COMMAND = "/pathway"
 TYPED = {None, "file_share", "thread_broadcast"}  # message subtypes that are someone writing to us
+# How long a modal submission waits for the core before acknowledging anyway (Slack allows 3 s): long
+# enough for any turn on a healthy database, short enough to leave the acknowledgement time to arrive.
+INLINE_ERRORS_WAIT = 2.0
 
 STALE_BUTTON = Reply(text="I can't read that button (it may be from an old message). Say 'status' to see where things stand.")  # fmt: skip
 UNREADABLE = Reply(text="I couldn't read that request from Slack, so nothing was changed. Please try again.")
@@ -147,26 +153,55 @@ class Listeners:
             await self._explain(payload, self._clicked_place(payload), STALE_BUTTON)
 
     async def submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()  # closes the modal; the answer arrives in the conversation
+        """A modal's form submitted. The core is given a moment before the acknowledgement: a form it
+        sends back to be corrected stays open, with what was typed and each problem under its box
+        (`response_action: errors`); anything else closes it and is answered in the conversation. A
+        core slower than Slack's 3 seconds allow is answered in the conversation too."""
         try:
             payload = ViewSubmission.model_validate(body)
         except ValidationError:
+            await ack()
             log.warning("unreadable view_submission")
             return
         context = form_context(payload.view.private_metadata)
-        team = payload.user.team_id or (payload.team.id if payload.team else "")
         if context is None:
+            await ack()
             log.warning("view_submission with unreadable private_metadata")
             return
         action = Action(
             name=context.submit.name, data={**context.submit.data, **form_values(payload.view.state)}
         )
+        self.turns.in_flight += 1
+        try:
+            answering = asyncio.ensure_future(self._submitted(payload, context, action))
+            try:
+                outcome, place = await asyncio.wait_for(asyncio.shield(answering), INLINE_ERRORS_WAIT)
+            except TimeoutError:
+                await ack()  # closes the modal; the answer follows in the conversation
+                outcome, place = await answering
+            except BaseException:
+                await ack()
+                raise
+            else:
+                refused = refused_form(outcome.replies, action)
+                if refused is None:
+                    await ack()
+                else:
+                    await ack(response_action="errors", errors=render.form_errors(refused))
+                    outcome = replace(outcome, replies=[r for r in outcome.replies if r.form is not refused])
+            await self.turns.deliver(outcome, place)
+        finally:
+            self.turns.in_flight -= 1
+
+    async def _submitted(
+        self, payload: ViewSubmission, context: FormContext, action: Action
+    ) -> tuple[Outcome, Place]:
+        team = payload.user.team_id or (payload.team.id if payload.team else "")
         channel = context.channel or await self.turns.poster.direct_channel(payload.user.id)
         place = Place(channel=channel, thread_ts=context.thread_ts, clicked_ts=context.message_ts,
                       direct=channel.startswith("D"))  # fmt: skip
-        await self.turns.handle(
-            team, payload.user.id, place, action=action, files=form_files(payload.view.state)
-        )
+        files = form_files(payload.view.state)
+        return await self.turns.outcome(team, payload.user.id, place, action=action, files=files), place
 
     async def home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("tab") not in (None, "home") or not isinstance(event.get("user"), str):

@@ -3,7 +3,7 @@ fields and buttons, modals for forms and the App Home view. Every message keeps 
 fallback (notifications, screen readers, clients without blocks).
 
 Slack's limits are respected rather than trusted to reject: 3,000 characters a section, 10 fields,
-25 buttons, 50 blocks, 24-character modal titles.
+25 buttons, 50 blocks, 24-character modal titles, a confirm dialog's 100/300/30 characters.
 """
 
 from __future__ import annotations
@@ -20,7 +20,17 @@ from bot.slack.translate import (
     encode_action,
 )
 from dialogs.file_checks import KINDS
-from dialogs.messages import MAX_FILES_AT_ONCE, Attachment, Button, Card, Form, FormField, Reply
+from dialogs.messages import (
+    MAX_FILES_AT_ONCE,
+    Attachment,
+    Button,
+    Card,
+    Confirmation,
+    Form,
+    FormField,
+    Reply,
+)
+from dialogs.when import iso_day
 
 Block = dict[str, Any]
 SECTION_LIMIT = 3000
@@ -31,6 +41,8 @@ MAX_BUTTONS = 25
 MODAL_TITLE = 24
 INPUT_LIMIT = 3000
 INLINE_DOCUMENT = SECTION_LIMIT - 200  # a longer attached document is shared as a file
+CONFIRM_TITLE, CONFIRM_TEXT, CONFIRM_BUTTON = 100, 300, 30  # a confirm object's limits
+ERROR_LIMIT = 200  # one inline error under a modal's input: a sentence
 
 
 def escape(text: str) -> str:
@@ -94,7 +106,7 @@ def message(reply: Reply) -> dict[str, Any]:
     """Arguments for chat.postMessage / chat.update: `text` and `blocks` (see `as_file` for replies
     longer than a message holds)."""
     blocks = card_blocks(reply.card) if reply.card else answer_blocks(reply)
-    if reply.card and reply.card.body not in reply.text and not reply.text.startswith(reply.card.title):
+    if reply.card and not reply.card_fallback:
         blocks.insert(0, section(reply.text))  # what the reply says about the card ("Recorded: …")
     if reply.form:
         blocks.append(actions([form_button(reply.form)]))
@@ -154,7 +166,18 @@ def button(choice: Button, index: int) -> Block:
     }
     if choice.style != "default":
         element["style"] = choice.style
+    if choice.confirm is not None:
+        element["confirm"] = confirm(choice.confirm, choice.style)
     return element
+
+
+def confirm(asked: Confirmation, style: str) -> Block:
+    """Block Kit's confirmation dialog: Slack asks before the click reaches us."""
+    dialog: Block = {"title": plain(asked.title, CONFIRM_TITLE), "text": plain(asked.text, CONFIRM_TEXT),
+                     "confirm": plain(asked.yes, CONFIRM_BUTTON), "deny": plain(asked.no, CONFIRM_BUTTON)}  # fmt: skip
+    if style != "default":
+        dialog["style"] = style
+    return dialog
 
 
 def form_button(form: Form) -> Block:
@@ -179,8 +202,21 @@ def modal(form: Form, metadata: str) -> dict[str, Any]:
         "submit": plain("Submit"),
         "close": plain("Cancel"),
         "private_metadata": metadata,
-        "blocks": [*shown, *(field_input(f) for f in form.fields)],
+        "blocks": [*shown, *(block for f in form.fields for block in field_blocks(f))],
     }
+
+
+def field_blocks(field: FormField) -> list[Block]:
+    """A field's input, and under it (a form reopened after a problem) what was wrong with its value."""
+    blocks = [field_input(field)]
+    if field.error:
+        blocks.append(context(f"⚠️ {field.error}"))
+    return blocks
+
+
+def form_errors(form: Form) -> dict[str, str]:
+    """A view_submission's `errors`: each problem under its field's input (block_id is the field name)."""
+    return {name: cut(problem, ERROR_LIMIT) for name, problem in form.problems.items()}
 
 
 def field_input(field: FormField) -> Block:
@@ -189,21 +225,29 @@ def field_input(field: FormField) -> Block:
                         "max_files": MAX_FILES_AT_ONCE}  # fmt: skip
         return {"type": "input", "block_id": field.name, "optional": not field.required,
                 "label": plain(field.label, 2000), "element": files}  # fmt: skip
-    element: Block = {
-        "type": "plain_text_input",
-        "action_id": FIELD_ACTION,
-        "multiline": field.multiline,
-        "max_length": min(field.max_length, INPUT_LIMIT),
-    }
-    if field.value:
-        element["initial_value"] = field.value[:INPUT_LIMIT]
     return {
         "type": "input",
         "block_id": field.name,
         "optional": not field.required,
         "label": plain(field.label, 2000),
-        "element": element,
+        "element": date_picker(field) if field.kind == "date" else text_input(field),
     }
+
+
+def text_input(field: FormField) -> Block:
+    element: Block = {"type": "plain_text_input", "action_id": FIELD_ACTION, "multiline": field.multiline,
+                      "max_length": min(field.max_length, INPUT_LIMIT)}  # fmt: skip
+    if field.value:
+        element["initial_value"] = field.value[: element["max_length"]]
+    return element
+
+
+def date_picker(field: FormField) -> Block:
+    """Block Kit's date picker; it sends the date chosen as YYYY-MM-DD (translate.form_values)."""
+    element: Block = {"type": "datepicker", "action_id": FIELD_ACTION, "placeholder": plain("Choose a date")}
+    if iso_day(field.value):
+        element["initial_date"] = field.value
+    return element
 
 
 def home(replies: list[Reply]) -> dict[str, Any]:

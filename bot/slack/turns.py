@@ -164,6 +164,23 @@ class SlackTurns:
         event_id: str | None = None,
         files: list[str] | None = None,
     ) -> None:
+        outcome = await self.outcome(
+            team, user, place, text=text, action=action, event_id=event_id, files=files
+        )
+        await self.deliver(outcome, place)
+
+    async def outcome(
+        self,
+        team: str,
+        user: str,
+        place: Place,
+        *,
+        text: str | None = None,
+        action: Action | None = None,
+        event_id: str | None = None,
+        files: list[str] | None = None,
+    ) -> Outcome:
+        """The core's answer to one turn (or the reply that says why there is none), not yet shown."""
         notes: list[Reply] = []
         if text is not None and len(text) > MAX_TEXT:
             text = text[:MAX_TEXT]
@@ -178,10 +195,9 @@ class SlackTurns:
                 raise
             incoming = UNAVAILABLE  # the workspace's organisation could not be looked up
         if isinstance(incoming, Reply):
-            await self.deliver(Outcome([incoming], None, ""), place)
-            return
+            return Outcome([incoming], None, "")
         outcome = await self.answering.answer(incoming)
-        await self.deliver(Outcome([*notes, *outcome.replies], outcome.person_id, outcome.org), place)
+        return Outcome([*notes, *outcome.replies], outcome.person_id, outcome.org)
 
     async def incoming(
         self,

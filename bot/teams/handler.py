@@ -28,12 +28,14 @@ from bot.teams.render import (
     REFRESH_VERB,
     activities,
     adaptive_card,
+    card_attachment,
     file_info_card,
+    form_card,
     offered_as_file,
 )
 from bot.teams.sender import Courier, reference_from
 from dialogs.conversation import Conversation
-from dialogs.messages import InboundFile, Incoming, Reply, Sender
+from dialogs.messages import Form, InboundFile, Incoming, Reply, Sender, refused_form
 from storage import directory, outbox
 from storage.columns import utc_now
 from storage.db import transaction
@@ -96,6 +98,9 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
             event_id=event_id(activity.id) if activity.id else None,
         )
         replies = await asyncio.to_thread(self.conversation.handle, incoming)
+        refused = refused_form(replies, pressed.action) if pressed and pressed.action else None
+        if refused is not None and await self._redraw_form(turn_context, refused, replies):
+            replies = [r for r in replies if r.form is not refused]
         await self._answer(turn_context, sender, replies)
 
     async def _fetched(self, turn_context: TurnContext, attached: list[Any]) -> list[InboundFile]:
@@ -104,6 +109,21 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         loopback = bool(settings.pathway_teams_emulator and not settings.microsoft_app_id)
         token = await asyncio.to_thread(bot_token, turn_context)
         return [await files.fetch(a, self.inline_from, token, loopback) for a in attached]
+
+    async def _redraw_form(self, turn_context: TurnContext, refused: Form, replies: list[Reply]) -> bool:
+        """The submitted form card, redrawn where it is with what was entered and each problem; False
+        when there is no card to redraw (then it is sent anew)."""
+        clicked = turn_context.activity.reply_to_id
+        if not clicked:
+            return False
+        text = next((r.text for r in replies if r.form is refused), "")
+        card = card_attachment(form_card(text, refused))
+        try:
+            await turn_context.update_activity(Activity(type="message", id=clicked, attachments=[card]))
+        except Exception as exc:  # a card that cannot be redrawn: the form goes as a new message
+            log.warning("could not redraw the Teams form %s: %s", clicked, exc)
+            return False
+        return True
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         if turn_context.activity.name == "adaptiveCard/action":
@@ -129,6 +149,11 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         incoming = Incoming(org=org, sender=sender, action=pressed.action,
                             event_id=event_id(activity.id) if activity.id else None)  # fmt: skip
         replies = await asyncio.to_thread(self.conversation.handle, incoming)
+        refused = refused_form(replies, pressed.action) if pressed.action else None
+        if refused is not None:  # the pressed form card becomes itself again, with its problems shown
+            text = next((r.text for r in replies if r.form is refused), "")
+            await self._answer(turn_context, sender, [r for r in replies if r.form is not refused])
+            return card_response(form_card(text, refused))
         redraw = next((r for r in replies if r.replaces), None)
         person_id = await asyncio.to_thread(self._person_id, sender)
         if redraw is not None:  # the pressed card becomes this; the person's other copies are redrawn
@@ -267,7 +292,8 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
             person_id = await asyncio.to_thread(self._person_id, sender)
         for reply in replies:
             if reply.replaces and await self._redraw(turn_context, reply, person_id):
-                await turn_context.send_activity(reply.text)  # the redrawn card says it; confirm in words
+                if not reply.card_fallback:  # what the reply says about the redrawn card, in words
+                    await turn_context.send_activity(reply.text)
                 continue
             viewers = [str(turn_context.activity.from_property.id)]
             offer = None  # a file is offered only in a personal chat (Teams' rule for file consent)

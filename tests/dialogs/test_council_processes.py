@@ -45,8 +45,9 @@ def to_route_step(chat: Chat, who: str, start: str) -> list[Reply]:
 
 
 def submit(chat: Chat, who: str, start: str) -> str:
-    route = all_text(to_route_step(chat, who, start))
-    replies = chat.press(who, Action(name="apply_manager_ok"))
+    shown = to_route_step(chat, who, start)
+    route = all_text(shown)
+    replies = chat.press(who, find_button(shown, "Yes, send it"))
     sent = all_text(chat.press(who, find_button(replies, "Submit")))
     assert "Submitted" in sent, sent
     return route
@@ -240,7 +241,7 @@ def test_bcc_recruitment_posts_asye_and_level_1_are_not_applications(
     assert labels and not any(
         "ASYE" in label or "Level 1" in label or "BG12, 13" in label for label in labels
     )
-    chat.press("new@bcc.example", Action(name="cancel_yes"))
+    chat.press("new@bcc.example", find_button(chat.say("new@bcc.example", "cancel"), "Yes, cancel it"))
     asye = all_text(chat.say("new@bcc.example", "apply for ASYE"))
     assert "not a level you apply to move up to" in asye
     with sessions() as session:

@@ -26,6 +26,7 @@ from bot.settings import Settings
 from bot.slack import mount as slack_mount
 from bot.slack.turns import SlackTurns
 from knowledge.library import Library
+from tests import official_schemas
 from tests.dialogs.conftest import library, sessions  # the transcripts' packs and roster
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -131,9 +132,14 @@ class SlackWorkspace:
         values: dict[str, str],
         files: dict[str, list[dict[str, Any]]] | None = None,
     ) -> aiohttp.ClientResponse:
-        """Submit a modal: `values` typed into its text inputs, `files` (by block) uploaded in its file inputs."""
+        """Submit the modal `view`: `values` typed (or, into a date picker, chosen: YYYY-MM-DD), `files`
+        (by block) uploaded in its file inputs."""
+        kinds = {b.get("block_id"): b.get("element", {}).get("type") for b in view.get("blocks", [])}
         state: dict[str, Any] = {
-            name: {"value": {"type": "plain_text_input", "value": value}} for name, value in values.items()
+            name: {"value": {"type": "datepicker", "selected_date": value}}
+            if kinds.get(name) == "datepicker"
+            else {"value": {"type": "plain_text_input", "value": value}}
+            for name, value in values.items()
         }
         for name, uploaded in (files or {}).items():
             state[name] = {"value": {"type": "file_input", "files": uploaded}}
@@ -235,6 +241,23 @@ async def workspace(runtime: Runtime, fake_slack: FakeSlackApi) -> AsyncIterator
         yield workspace
         await workspace.settle()
     await server.close()
+    for problem in sent_block_kit_problems(fake_slack):  # every message and modal the bot sent is valid
+        raise AssertionError(problem)
+
+
+def sent_block_kit_problems(fake: FakeSlackApi) -> list[str]:
+    """Block Kit problems (official_schemas.block_kit_problems) in everything sent to the fake Slack."""
+    found = []
+    for call in fake.calls:
+        if call.method in ("chat.postMessage", "chat.update", "response_url") and call.params.get("blocks"):
+            found += [
+                f"{call.method}: {p}" for p in official_schemas.block_kit_problems(call.params["blocks"])
+            ]
+        if call.method in ("views.open", "views.publish", "views.update") and call.params.get("view"):
+            found += [
+                f"{call.method}: {p}" for p in official_schemas.block_kit_problems(view=call.params["view"])
+            ]
+    return found
 
 
 @pytest.fixture

@@ -58,6 +58,44 @@ async def client(aiohttp_client: Any, session_factory: sessionmaker[Session], li
     return await aiohttp_client(app)  # type: ignore[no-any-return]
 
 
+WORKER, MANAGER = "worker@medway.example", "manager@medway.example"
+EXAMPLE = "In a complex case I led the assessment work myself, example {}, and the plan was agreed at review."
+
+
+async def turn(client: TestClient, who: str, **body: Any) -> dict[str, Any]:
+    """One turn through the web chat's API as the page sends it; the answer's JSON."""
+    response = await client.post(
+        "/api/web/turns", json={"org": who.split("@")[1].split(".")[0], "as": who, **body}
+    )
+    assert response.status == 200, await response.text()
+    return await response.json()  # type: ignore[no-any-return]
+
+
+def texts(answer: dict[str, Any]) -> str:
+    return "\n".join(reply["text"] for reply in answer["replies"])
+
+
+def button(answer: dict[str, Any], label: str) -> dict[str, Any]:
+    for reply in answer["replies"]:
+        for candidate in [*reply["buttons"], *(reply["card"]["buttons"] if reply["card"] else [])]:
+            if label in candidate["label"]:
+                return candidate["action"]  # type: ignore[no-any-return]
+    raise AssertionError(f"no button {label!r} in {texts(answer)}")
+
+
+async def submit_medway_application(client: TestClient) -> dict[str, Any]:
+    """The demo's Medway worker applies for level 3 (an example for every competency) and submits:
+    the application waits on her line manager. The answer to the Submit press."""
+    answer = await turn(client, WORKER, text="I want to go for level 3")
+    answer = await turn(client, WORKER, action=button(answer, "Continue"))
+    for n in range(1, 61):
+        answer = await turn(client, WORKER, text=EXAMPLE.format(n))
+    answer = await turn(client, WORKER, action=button(answer, "Yes, send it"))
+    answer = await turn(client, WORKER, action=button(answer, "Submit"))
+    assert "sent it to Maria Manager" in texts(answer)
+    return answer
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
