@@ -155,11 +155,13 @@ def _fill_forms(
     again, showing what was entered (Enter keeps it, '-' clears it) and the problem."""
     while (form := next((r.form for to, r in replies if r.form is not None and to == who), None)) is not None:
         data: dict[str, str | int | None] = dict(form.submit.data)
+        if any(field.value for field in form.fields):
+            print("(Enter keeps what is in [brackets]; '-' clears it.)")
         for field in form.fields:
             if field.kind == "files":
                 continue  # a terminal has no files to attach
             hint = " (e.g. 14 June 2027)" if field.kind == "date" else ""
-            kept = f" [{field.value}] (Enter keeps it, '-' clears it)" if field.value else ""
+            kept = f" [{field.value}]" if field.value else ""  # Enter keeps it, '-' clears it
             problem = f" ({field.error})" if field.error else ""
             typed = input(f"{field.label}{hint}{problem}{kept}: ")
             data[field.name] = "" if typed == "-" else (typed or field.value)

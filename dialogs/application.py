@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from dialogs import approval, authorisation, evidence, evidence_files, plan
+from dialogs import approval, authorisation, cover, evidence, evidence_files, plan
+from dialogs.checklist_marks import legend
 from dialogs.decision_cards import status_words
 from dialogs.documents import evidence_summary
 from dialogs.messages import Action, Card, CardField, InboundFile, Reply, button
@@ -230,7 +231,9 @@ def _prompt_checklist(turn: Turn, state: State) -> list[Reply]:
     warning = ""
     if any(i.verdict == "not_met" for i in items):
         warning = "\nSomething above is marked ✗: you can still go on, and your manager will see it."
-    text = f"For {level.name}, here is how you stand:\n" + "\n".join(lines) + warning
+    text = (
+        f"For {level.name}, here is how you stand:\n" + "\n".join([*lines, legend(items, "worker")]) + warning
+    )
     return [Reply(text=text, buttons=[button("Continue", "apply_continue", "primary", **here(state))])]
 
 
@@ -350,8 +353,9 @@ def _route_lines(turn: Turn, state: State) -> tuple[list[str], bool]:
         who = ""
         if n == 1:
             people = authorisation.stage_deciders(turn, app, route, stage)
+            duty = authorisation.stage_duty(stage)
             who = (
-                f" ({', '.join(p.name for p in people)})"
+                f" ({cover.who_would_decide(turn, app, duty, people)})"
                 if people
                 else f": {approval.nobody_to_decide(turn, route, stage)}"
             )

@@ -71,11 +71,3 @@ def looks_like_question(text: str) -> bool:
     if stripped.endswith("?"):
         return True
     return bool(_QUESTION_START.search(stripped.lower())) and len(stripped) < 120 and "." not in stripped[:-1]
-
-
-HELP = (
-    "Ask me anything about progression under your council's policy, e.g. 'what do I need for the next level?'.\n"
-    "To apply: 'apply'. Then 'continue' to pick up where you left off, 'status' to see where it stands, "
-    "'back', 'edit <competency>', or 'cancel' ('withdraw my application' once it is sent). "
-    "'history' lists your applications and their decisions."
-)

@@ -15,8 +15,22 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialogs import application, approval, commands, evidence_files, hr, metrics, panels, review, withdrawal
+from dialogs import (
+    application,
+    approval,
+    commands,
+    delegation,
+    escalation,
+    evidence_files,
+    hr,
+    metrics,
+    panels,
+    reassignment,
+    review,
+    withdrawal,
+)
 from dialogs.documents import evidence_in_full
+from dialogs.help import help_reply
 from dialogs.history import history, may_see
 from dialogs.identify import identify
 from dialogs.messages import (
@@ -44,6 +58,14 @@ from storage.unanswered import record_unanswered
 
 log = logging.getLogger(__name__)
 DIALOG = "application"
+# Buttons about who decides: reassigning, an escalation taken over, out of office.
+DECIDER_ACTIONS: dict[str, Callable[[Turn, Action], list[Reply]]] = {
+    "reassign": reassignment.reassign,
+    "reassign_offer": reassignment.offer,
+    "take_over": escalation.take_over,
+    "delegate": delegation.delegate,
+    "delegate_end": delegation.end,
+}
 ATTEMPTS = 3
 SUBMITTED_TWICE = "You had already sent that form with these answers, so it was not saved again."
 
@@ -134,7 +156,7 @@ class Conversation:
             return application.receive_files(turn, state, incoming.files)
         text = (incoming.text or "").strip()
         if not text:
-            return state, [Reply(text="I didn't catch anything there. " + commands.HELP)]
+            return state, [help_reply(turn, "I didn't catch anything there.")]
         answer = commands.parse(text)
         if state is None and answer is not None and answer.name in ("yes", "no"):
             typed = withdrawal.typed_answer(turn, asked, answer.name)
@@ -142,10 +164,11 @@ class Conversation:
                 return state, typed
         if state and state.get("confirm_cancel"):
             return self._confirm_cancel(turn, state, commands.parse(text))
-        # Panels, broadcasts, mute (see dialogs.hr); not mid-application, where "Broadcast…" may be evidence.
-        hr_replies = None if state else hr.on_text(turn, text)
-        if hr_replies is not None:
-            return state, hr_replies
+        # HR's commands, reassigning, out of office; not mid-application, where "Broadcast…" may be evidence.
+        for on_text in () if state else (hr.on_text, reassignment.on_text, delegation.on_text):
+            handled = on_text(turn, text)
+            if handled is not None:
+                return state, handled
         command = commands.parse(text)
         if command is not None:
             return self._on_command(turn, state, command, text)
@@ -158,7 +181,7 @@ class Conversation:
     ) -> tuple[dict[str, Any] | None, list[Reply]]:
         name = command.name
         if name == "help":
-            return state, [Reply(text=commands.HELP)]
+            return state, [help_reply(turn)]
         if name == "status":
             return state, status(turn, application.step_name(state) if state else None)
         if name == "review":
@@ -182,7 +205,7 @@ class Conversation:
             if name == "continue":
                 return state, self._nothing_to_continue(turn)
             if name in ("yes", "no"):
-                return state, [Reply(text=commands.HELP)]
+                return state, [help_reply(turn)]
             if name == "cancel":  # nothing in draft: withdrawing the submitted one, if there is one
                 return state, withdrawal.ask(turn)
             return state, [Reply(text="You have no application in progress. Say 'apply' to start one.")]
@@ -211,6 +234,9 @@ class Conversation:
             return state, hr_replies
         if name == "decide":
             return state, approval.decide(turn, action)
+        handler = DECIDER_ACTIONS.get(name)
+        if handler is not None:
+            return state, handler(turn, action)
         if name == "review":
             return state, review.request(turn, action)
         if name == "review_decide":

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz, process, utils
 
-from dialogs import approval
-from dialogs.decision_cards import status_words, withdrawn_on
+from dialogs import story
+from dialogs.decision_cards import withdrawn_on
 from dialogs.messages import Reply
-from dialogs.route import route_of
 from dialogs.turn import Turn
-from storage import applications, decisions, directory
+from storage import applications, directory
 from storage.tables import Application, Person
 
 SEES_ALL = ("service_manager", "hr", "admin")
@@ -89,38 +88,11 @@ def _by_name(people: list[Person], name: str) -> list[Person]:
 
 
 def describe(turn: Turn, app: Application) -> str:
-    """One application: where it stands, then every event in order, UK dates."""
-    route = route_of(turn)
+    """One application: every event in order and where it stands now, UK dates (dialogs.story)."""
     level = turn.pack.level(app.target_level).name
-    parts = [f"#{app.id} for {level}: {status_words(turn, app)}."]
-    if app.submitted_at:
-        parts.append(f"Submitted {app.submitted_at:%-d %B %Y}.")
-    else:
-        parts.append(f"Started {app.created_at:%-d %B %Y}, never submitted.")
-    for made in decisions.decisions_of(turn.session, app.id):
-        who = directory.get_person(turn.session, made.decided_by)
-        stage = route.stage(made.stage)
-        name = stage.name if stage else made.stage
-        words = approval.verb(stage, made.outcome) if stage else made.outcome.replace("_", " ")
-        line = f"{name}: {words}, by {who.name if who else 'someone no longer on the roster'} on {made.decided_at:%-d %B %Y}."
-        if made.reasons:
-            line += f" Reasons: {made.reasons}"
-        if made.agreed_actions:
-            line += f" Agreed actions: {made.agreed_actions}"
-        parts.append(line)
-    for asked in decisions.review_requests_of(turn.session, app.id):
-        line = f"Review requested {asked.requested_at:%-d %B %Y}"
-        if asked.outcome and asked.decided_at:
-            who = directory.get_person(turn.session, asked.decided_by) if asked.decided_by else None
-            line += (f": {asked.outcome.replace('_', ' ')}, by {who.name if who else 'someone'} "
-                     f"on {asked.decided_at:%-d %B %Y}.")  # fmt: skip
-            line += f" Reasons: {asked.decision_reasons}" if asked.decision_reasons else ""
-        else:
-            line += ", not yet decided."
-        parts.append(line)
-    if app.status == "withdrawn":
-        on = withdrawn_on(turn, app)
-        parts.append(f"Withdrawn{f' on {on:%-d %B %Y}' if on else ''}.")
-    if app.effective_date:
-        parts.append(f"Effective from {app.effective_date:%-d %B %Y}.")
-    return " ".join(parts)
+    if app.submitted_at is None:
+        on = withdrawn_on(turn, app) if app.status == "withdrawn" else None
+        ended = f" Withdrawn on {on:%-d %B %Y}." if on else f" {story.where_now(turn, app, turn.person)}"
+        return f"#{app.id} for {level}: started {app.created_at:%-d %B %Y}, never submitted.{ended}"
+    told = [*story.events(turn, app, turn.person), story.where_now(turn, app, turn.person)]
+    return f"#{app.id} for {level}: " + " ".join(told)

@@ -24,7 +24,7 @@ MAX_INCOMING = 20_000  # beyond this a message is refused outright; steps apply 
 MAX_FIELD = MAX_TEXT  # any one value a button or form carries (a reason, an example, a broadcast's text)
 # Button data that is a whole number: a stored record's id (one the database's integer ids can hold)
 # or a count of weeks.
-WHOLE_NUMBERS = frozenset({"application", "broadcast", "panel", "request", "weeks"})
+WHOLE_NUMBERS = frozenset({"application", "broadcast", "panel", "person", "request", "weeks"})
 MAX_RECORD_ID = 2**31 - 1
 # NUL and the other C0/C1 controls (tab, newline and carriage return are text): PostgreSQL refuses NUL
 # in text, and none of them mean anything in a chat message.

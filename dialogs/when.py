@@ -64,3 +64,8 @@ def long_date(day: date) -> str:
 def uk_moment(moment: datetime) -> str:
     local = moment.astimezone(UK)
     return f"{long_date(local.date())} at {local:%H:%M}"
+
+
+def uk_today(moment: datetime) -> date:
+    """The date in the UK at `moment` (after 23:00 UTC in summer it is already tomorrow there)."""
+    return moment.astimezone(UK).date()

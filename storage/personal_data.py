@@ -27,6 +27,7 @@ from storage.tables import (
     AuditEntry,
     Broadcast,
     Decision,
+    Delegation,
     DialogState,
     EvidenceFile,
     EvidenceItem,
@@ -225,6 +226,23 @@ def everything_about(session: Session, person: Person) -> dict[str, Any]:
         "broadcasts_they_wrote": [
             {"id": b.id, "text": b.text, "status": b.status, "created_at": _plain(b.created_at)}
             for b in _where(session, Broadcast, Broadcast.created_by == person.id)
+        ],
+        "out_of_office": [
+            {
+                "cover": _name(session, d.to_person_id),
+                "until": _plain(d.until),
+                "set_at": _plain(d.created_at),
+                "ended_at": _plain(d.ended_at),
+            }
+            for d in _where(session, Delegation, Delegation.from_person_id == person.id)
+        ],
+        "covering_for": [
+            {
+                "for": _name(session, d.from_person_id),
+                "until": _plain(d.until),
+                "ended_at": _plain(d.ended_at),
+            }
+            for d in _where(session, Delegation, Delegation.to_person_id == person.id)
         ],
         "panels_they_recorded": [
             {"id": p.id, "sits_on": _plain(p.sits_on), "created_at": _plain(p.created_at)}

@@ -255,6 +255,32 @@ class PostHolder(Base):
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
+class Delegation(Base):
+    """A decider away (out of office): until the end of `until` (a UK date), decisions that would go
+    to them go to `to_person_id`, and those waiting on them when it was set moved there. Open while
+    `ended_at` is unset; the reminders pass ends it once its last day is over, or they end it early."""
+
+    __tablename__ = "delegations"
+    __table_args__ = (
+        # One open delegation per person: a new one replaces the last (storage.delegations).
+        Index(
+            "uq_delegations_one_open_per_person",
+            "from_person_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    from_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    to_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    until: Mapped[date] = mapped_column(Date)  # the last day it is in force, UK time
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class LocalProcedureRecord(Base):
     """A local procedure HR recorded in chat for an organisation whose policy states no route;
     the latest one is in force. `procedure` validates as knowledge.models.LocalProcedure."""

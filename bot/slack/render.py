@@ -255,7 +255,7 @@ def home(replies: list[Reply]) -> dict[str, Any]:
     for reply in replies:
         blocks += message(reply)["blocks"]
         blocks.append({"type": "divider"})
-    blocks.append(context("Message me here to ask about progression, or say 'apply' or 'status'."))
+    blocks.append(context("Message me here to ask about progression; say 'help' for what I can do for you."))
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
 
 

@@ -111,6 +111,10 @@ def test_medway_not_progressed_review_hearing_and_overturn_applied_backdated(
     text = all_text(final)
     assert "you progress" in text and "final" in text
     assert f"effective from {signed_on:%-d %B %Y} (if approved, the award is backdated" in text
+    assert (
+        "The review of your decision on Wendy Worker's application: Ada Director upheld the challenge: they progress"
+        in all_text(chat.inbox("tm@medway.example"))
+    )  # the assessing manager hears how it ended (issue 16)
     assert any(r.attachment and "PAY002" in r.attachment.content for r in final)
     worker = person(sessions, "worker@medway.example")
     assert (worker.level, worker.spinal_point) == ("level-3", 41)
@@ -278,7 +282,7 @@ route:
   - id: line-manager
     kind: recommendation
     name: Line manager's decision
-    text: Your line manager decides on your application.
+    text: The line manager decides on the application.
     decider: line_manager
     roles: [manager]
     approval_means: new_level
@@ -349,7 +353,7 @@ recorded_by: Nadia HR
 recorded_on: 2026-11-20
 text: Applications go to the line manager, who decides.
 route:
-  - {id: line-manager, kind: recommendation, name: Line manager's decision, text: Your line manager decides.,
+  - {id: line-manager, kind: recommendation, name: Line manager's decision, text: The line manager decides.,
      decider: line_manager, roles: [manager], source: "1"}
 """
 NEW_ROSTER = """org,email,name,role,line_manager_email,team,framework,level,grade,spinal_point,qualified_on,started_on

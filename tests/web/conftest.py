@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SHOTS_COPY = Path("/tmp/pathway-shots")
+SHOTS_COPY = Path(os.environ.get("PATHWAY_SHOTS_DIR", "/tmp/pathway-shots"))  # a copy to look at
 
 
 @pytest.fixture(scope="session")
@@ -116,16 +117,28 @@ def wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -
     raise AssertionError(f"`pathway demo` did not answer /healthz in 60 s:\n{log.read_text()}")
 
 
+@dataclass(frozen=True)
+class Demo:
+    base: str  # the server's address
+    database_url: str  # its database, for a test to run what a timer would (reminders)
+
+
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_server(demo: Demo) -> str:
+    return demo.base
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """`pathway demo` in a fresh directory: a new SQLite file, the demo roster, a free port."""
     home = tmp_path_factory.mktemp("demo")
     port = free_port()
+    database_url = f"sqlite:///{home}/pathway.sqlite3"
     env = {
         **os.environ,
         "PATHWAY_PORT": str(port),
         "PATHWAY_HOST": "127.0.0.1",
-        "PATHWAY_DATABASE_URL": f"sqlite:///{home}/pathway.sqlite3",
+        "PATHWAY_DATABASE_URL": database_url,
         "PYTHONPATH": str(REPO),
     }
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID"):
@@ -138,7 +151,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(base, process, log)
-        yield base
+        yield Demo(base, database_url)
     finally:
         process.terminate()
         try:
@@ -192,7 +205,8 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def shots(tmp_path: Path) -> Iterator[Any]:
-    """Save a screenshot under the test's tmp dir, and a copy in /tmp/pathway-shots to look at."""
+    """Save a screenshot under the test's tmp dir, and a copy in PATHWAY_SHOTS_DIR (default
+    /tmp/pathway-shots) to look at."""
     folder = tmp_path / "screenshots"
     folder.mkdir()
 
@@ -202,7 +216,7 @@ def shots(tmp_path: Path) -> Iterator[Any]:
         page.screenshot(path=str(path), **options)
         assert_accessible(page, name)
         try:
-            SHOTS_COPY.mkdir(exist_ok=True)
+            SHOTS_COPY.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, SHOTS_COPY / path.name)
         except OSError:
             pass  # the copy is a convenience; the test's own folder holds the record

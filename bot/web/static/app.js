@@ -105,6 +105,7 @@ async function loadPeople() {
     const option = new Option(`${p.name} (${p.description})`, p.email);
     option.dataset.name = p.name;
     option.dataset.description = p.description;
+    option.dataset.role = p.role;
     return option;
   }));
   const saved = localStorage.getItem(`pathway.person.${org}`);
@@ -130,12 +131,20 @@ function switchPerson() {
   connect();
 }
 
+// What each role is likely to try first (the full list is in 'help', which answers by role too).
+const WELCOMES = {
+  worker: ["Ask about progression, or apply.", ["What do I need for the next level?", "apply", "status", "help"]],
+  manager: ["Approval cards for you arrive here.", ["status", "out of office", "help"]],
+  service_manager: ["Approval cards and escalations for you arrive here.", ["status", "out of office", "help"]],
+  hr: ["Say 'hr' for HR's tools: panels, broadcasts, posts, reassigning.", ["hr", "status", "help"]],
+  admin: ["Say 'hr' for HR's tools.", ["hr", "status", "help"]],
+};
+
 function welcome(option) {
-  const worker = option.dataset.description.startsWith("social worker");
-  const tries = worker ? ["What do I need for the next level?", "apply", "status", "help"] : ["status", "help"];
+  const [line, tries] = WELCOMES[option.dataset.role] || ["", ["status", "help"]];
   return {
     kind: "note",
-    text: `You are talking as ${option.dataset.name} (${option.dataset.description}). `
+    text: `You are talking as ${option.dataset.name} (${option.dataset.description}). ${line} `
       + "Messages other people's actions send this person arrive here too.",
     suggestions: tries,
   };
@@ -190,19 +199,22 @@ function isSentBack(form, submitted) {
   return Boolean(submitted) && form.submit.data.form === submitted && form.fields.some((f) => f.error);
 }
 
-// A reply that updates an earlier card redraws that card where it is, as chat apps do.
+// A reply that updates an earlier card redraws that card where it is, as chat apps do: every copy of
+// it (a reminder brings the same card again), so no copy keeps buttons that no longer act.
 function replaceCard(reply) {
-  const entry = chat.entries.find((e) => e.kind === "bot" && e.reply.card && e.reply.card.key === reply.replaces);
-  if (!entry || !reply.card) return false;
-  entry.reply = { ...entry.reply, text: reply.text, card: reply.card, buttons: reply.buttons, form: null };
-  save();
-  const old = log.querySelector(`[data-entry="${entry.id}"]`);
-  if (old) {
-    const hadFocus = old.contains(document.activeElement);
-    const fresh = draw(entry);
-    old.replaceWith(fresh);
-    if (hadFocus) focusCard(fresh); // the pressed button is gone: keep the keyboard user's place
+  const entries = chat.entries.filter((e) => e.kind === "bot" && e.reply.card && e.reply.card.key === reply.replaces);
+  if (!entries.length || !reply.card) return false;
+  for (const entry of entries) {
+    entry.reply = { ...entry.reply, text: reply.text, card: reply.card, buttons: reply.buttons, form: null };
+    const old = log.querySelector(`[data-entry="${entry.id}"]`);
+    if (old) {
+      const hadFocus = old.contains(document.activeElement);
+      const fresh = draw(entry);
+      old.replaceWith(fresh);
+      if (hadFocus) focusCard(fresh); // the pressed button is gone: keep the keyboard user's place
+    }
   }
+  save();
   return true;
 }
 
