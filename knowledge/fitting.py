@@ -22,21 +22,6 @@ from knowledge.understand import Question
 
 DISTINCTIVE_SHARE = 0.12  # a word in at most this share of a pack's facts singles out what is asked
 _ASK_WORDS = {"long", "often", "soon", "automat", "back", "owe", "repay", "refund", "date", "month", "time"}
-# How a pack's fact records that its document is silent on something ("The report does not say ...").
-_SILENT = re.compile(
-    r"\b(does not|doesn't|do not) (say|give|set out|describe|state|record|list|specify|mention)\b|\bgives no\b"
-    r"|\bsays nothing\b|\bnot (stated|specified|given)\b"
-)
-# The words a silent clause uses for the kind of answer it lacks.
-_LACKS = {
-    Ask.who: re.compile(r"\bwho\b|\bwhich (manager|officer|panel)\b"),
-    Ask.when: re.compile(r"\bwhen\b|\bdates?\b|\bhow often\b|\bmonths?\b"),
-    Ask.amount: re.compile(r"\bhow (much|many)\b|\bamounts?\b|\bfigures?\b|\bsalar|\bnumbers?\b|\bcosts?\b"),
-    Ask.duration: re.compile(r"\bhow long\b|\bperiod\b|\btimescales?\b"),
-    Ask.repay: re.compile(r"\brepa|\bclawback|\bpay(ing)? back\b"),
-    Ask.backdated: re.compile(r"\bback ?dat|\beffective\b|\bstart date\b"),
-}
-_NAMED_ROLE = re.compile(r"\b(manager|director|officer|panel|chair|human resources|head of|assessor)s?\b")
 MAX_NAMED = 4  # facts for that many named levels or pathways, one each
 _NEAREST = 2  # facts shown beside an honest "doesn't say"
 
@@ -55,14 +40,6 @@ def fit_to_ask(index: PackIndex, question: Question, answer: Answer) -> Answer:
 def _fitted(index: PackIndex, question: Question, answer: Answer) -> Answer:
     if not answer.answered:
         return answer
-    if _silent_on(_body(answer.text).split("\n")[0], question):
-        # The fact that answers is the pack's record that the document is silent on what was asked.
-        said = answer.text.split("\n")
-        cited = said[-1:] if said[-1].startswith("Source:") else []
-        text = "\n".join(
-            [*said[: len(said) - len(cited)], f"Please ask {index.pack.organisation.ask}.", *cited]
-        )
-        return answer.model_copy(update={"answered": False, "text": text})
     body = _body(answer.text)
     strict = [ask for ask in question.asks if ask in STRICT]
     if not strict or set(strict) & _gives(index, body):
@@ -114,18 +91,6 @@ def _ask_back(index: PackIndex, question: Question, readings: list[str]) -> Answ
     return Answer(
         answered=False, text=text, clarify=[f"{_main_clause(question.raw)} ({r})" for r in readings]
     )
-
-
-def _silent_on(line: str, question: Question) -> bool:
-    """The line records that the document does not give the kind of answer the question asks for."""
-    silent = _SILENT.search(line)
-    if not silent:
-        return False
-    lacking = line[silent.start() :].lower()
-    rest = line[: silent.start()] + " " + line[silent.end() :].split(".", 1)[-1]
-    gives: set[Ask] = {ask for ask in answers(rest) if ask != Ask.who}  # its "you" names no one
-    gives |= {Ask.who} if _NAMED_ROLE.search(rest.lower()) else set()
-    return any(ask in _LACKS and _LACKS[ask].search(lacking) and ask not in gives for ask in question.asks)
 
 
 def _content_words(question: Question) -> set[str]:

@@ -29,6 +29,8 @@ class Passage:
     keywords: str = ""
     kind: str = "rule"  # "fact" for the pack's free-standing facts, else what structured part it comes from
     declared: frozenset[Ask] = frozenset()  # asks it answers by its kind or the pack's say-so
+    # Asks it records the document does not answer (models.RecordsSilence): it never gives those.
+    silent: frozenset[Ask] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class PackIndex:
         index.corpus = " ".join(normalise(p.text) for p in index.passages)
         corpus = [tokens(normalise(f"{p.text} {p.keywords}")) or ["_"] for p in index.passages]
         index.words = [frozenset(c) for c in corpus]
-        index.gives = [p.declared | answers(p.text) for p in index.passages]
+        index.gives = [(p.declared | answers(p.text)) - p.silent for p in index.passages]
         index._bm25 = BM25Okapi(corpus) if corpus else None
         return index
 
@@ -129,9 +131,9 @@ def _passages(pack: Pack) -> list[Passage]:
     for level in pack.levels:
         tags = frozenset({level.id, level.framework or ""} - {""})
         if level.summary:
-            out.append(
-                Passage(f"{level.name}: {level.summary}", level.source, frozenset({Topic.overview}), tags)
-            )
+            summary = f"{level.name}: {level.summary}"
+            silent = frozenset(level.silent_on)
+            out.append(Passage(summary, level.source, frozenset({Topic.overview}), tags, silent=silent))
         if level.pay:
             pay = Passage(pay_text(level), level.pay.source, frozenset({Topic.pay}), tags, kind="pay",
                           declared=frozenset({Ask.amount}))  # fmt: skip
@@ -139,7 +141,12 @@ def _passages(pack: Pack) -> list[Passage]:
         for req in level.requirements:
             topics = {Topic.requirements} | _requirement_topics(req.kind)
             gives = frozenset({Ask.duration, Ask.when}) if req.kind == "service_length" else frozenset()
-            out.append(Passage(req.text, req.source, frozenset(topics), tags, req.kind, declared=gives))
+            silent = frozenset(req.silent_on)
+            out.append(
+                Passage(
+                    req.text, req.source, frozenset(topics), tags, req.kind, declared=gives, silent=silent
+                )
+            )
     names = {level.id: level.name for level in pack.levels}
     for comp in pack.competencies:
         for level_id, expected in comp.descriptors.items():
@@ -206,6 +213,7 @@ def _passages(pack: Pack) -> list[Passage]:
                 " ".join(fact.keywords),
                 kind="fact",
                 declared=frozenset(fact.answers).union(*(TOPIC_ASKS.get(t, ()) for t in fact.topics)),
+                silent=frozenset(fact.silent_on),
             )
         )
     return out
@@ -235,6 +243,7 @@ def _process_passages(pack: Pack) -> list[Passage]:
                 frozenset({Topic.evidence}),
                 kind="evidence",
                 declared=frozenset(gives),
+                silent=frozenset(evidence.silent_on),
             )
         )
     for signoff in process.signoff:

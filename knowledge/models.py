@@ -33,6 +33,14 @@ class Sourced(Frozen):
     source: Source
 
 
+class RecordsSilence(Frozen):
+    """A fact that records where its document is silent: `silent_on` names the kinds of answer the document
+    does not give about the fact's subject ("This policy does not give the amounts": amount). A reply whose
+    facts are silent on what was asked says the policy doesn't say it (answered: false), then gives them."""
+
+    silent_on: list[Ask] = []
+
+
 class Topic(StrEnum):
     """What a question or a fact is about. Questions are classified into these; facts are tagged."""
 
@@ -115,7 +123,7 @@ RequirementKind = Literal[
 ]
 
 
-class Requirement(Sourced):
+class Requirement(Sourced, RecordsSilence):
     kind: RequirementKind
     essential: bool = True
     text: str
@@ -124,7 +132,7 @@ class Requirement(Sourced):
     counted_from: Literal["qualifying", "joining", "any"] | None = None
 
 
-class Level(Sourced):
+class Level(Sourced, RecordsSilence):
     """A rung of the ladder: a level, a grade or a post. `rank` orders it within its framework."""
 
     id: str
@@ -228,7 +236,7 @@ class Panel(Sourced):
     not_yet: str = ""  # what happens when the panel says not yet
 
 
-class EvidenceRule(Sourced):
+class EvidenceRule(Sourced, RecordsSilence):
     text: str
     examples_per_competency: int | None = None
 
@@ -368,7 +376,7 @@ class Supplement(Sourced):
     aliases: list[str] = []
 
 
-class Fact(Sourced):
+class Fact(Sourced, RecordsSilence):
     """Anything else the policy says that a worker may ask about, tagged with its topics."""
 
     id: str
@@ -378,6 +386,13 @@ class Fact(Sourced):
     applies_to: list[str] = []  # level, pathway or framework ids it is about
     # The kinds of answer it gives, beyond those its topics and its words give by default (knowledge.asks).
     answers: list[Ask] = []
+
+    @model_validator(mode="after")
+    def _silent_on_what_it_does_not_answer(self) -> Fact:
+        both = set(self.answers) & set(self.silent_on)
+        if both:
+            raise ValueError(f"fact {self.id}: both answers and is silent on {sorted(both)}")
+        return self
 
 
 class Framework(Frozen):

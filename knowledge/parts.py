@@ -66,7 +66,7 @@ def _requested(text: str) -> list[str]:
 
 
 def combined(pack: Pack, answers: list[Answer]) -> Answer:
-    """One reply answering every part in turn; answered when any part is."""
+    """One reply answering every part in turn; answered when every part is."""
     lines: list[str] = []
     sources: list[Source] = []
     for answer in answers:
@@ -75,7 +75,7 @@ def combined(pack: Pack, answers: list[Answer]) -> Answer:
         body = body[:PART_LINES] if answer.answered else body[:1]
         lines += body
         sources += [Source(document=c.document, section=c.section) for c in answer.sources]
-    if not any(a.answered for a in answers):
+    if not all(a.answered for a in answers):
         ask = f"Please ask {pack.organisation.ask}."
         text = "\n".join(dict.fromkeys([*(ln for ln in lines if ln != ask), ask]))
         return Answer(answered=False, text=text)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
+from knowledge.instructions import Instruction
 from knowledge.models import Pack, Source, Topic
 from knowledge.topics import TOPIC_PHRASES
 
@@ -77,6 +78,36 @@ def out_of_scope(pack: Pack) -> Answer:
         f"what each level needs, applying, sign-off and reviews. For anything else, please ask {org.ask}."
     )
     return Answer(answered=False, text=text, topic=None)
+
+
+# What the bot does not do, for each kind of instruction a question may give it (knowledge.instructions).
+_WONT = {
+    Instruction.role: "act as anyone else",
+    Instruction.act: "approve or authorise anything",
+    Instruction.output: "say what I'm told to or make anything up",
+    Instruction.override: "set aside my rules or {org}'s policy",
+}
+
+
+def instruction_declined(pack: Pack, kinds: Iterable[Instruction], answer: Answer) -> Answer:
+    """A question that tells the bot to take a role, act, say given words or drop its rules: say what it
+    won't do, then what the policy says about the rest of the question (or what it can help with),
+    `answered: false` since what was asked for is not done."""
+    org = pack.organisation
+    wont = [_WONT[kind].format(org=org.short_name) for kind in dict.fromkeys(kinds)]
+    said = " or ".join(wont) if len(wont) <= 2 else ", ".join(wont[:-1]) + f", or {wont[-1]}"
+    lines = [f"I can't {said}: I only tell you what {org.short_name}'s policy says, citing it."]
+    body = [ln for ln in answer.text.split("\n") if ln]
+    if answer.answered:
+        lines += ["What it says that may help:", *body]
+    elif answer.text != out_of_scope(pack).text:
+        lines += [ln for ln in body if not ln.startswith("Please ask")][:1]  # what the policy doesn't say
+    if not answer.answered:
+        lines.append(
+            f"Ask me about {org.short_name}'s levels and grades, pay, what each level needs, applying, "
+            "sign-off and reviews."
+        )
+    return Answer(answered=False, text="\n".join(lines), sources=answer.sources, topic=answer.topic)
 
 
 def source_line(pack: Pack, sources: list[Source]) -> str:

@@ -227,12 +227,10 @@ OFF_TOPIC = re.compile(
     r"|sick(ness)? (pay|leave|absence|policy|note|days?)|off sick|calling in sick|maternity|paternity|adoption leave|parental leave|pension|mileage|expenses"
     r"|parking|canteen|menu|lunch|weather|joke|football|recipe|lottery|password|laptop|printer|wifi|it support"
     r"|timesheet|payslip|p60|tax code|car lease|bereavement|jury service|dress code|flexi ?time balance"
-    r"|ignore (all |any |your |the |previous |prior )*(instructions|rules|prompt)|system prompt|jailbreak"
-    r"|pretend (to be|you are)|act as|role ?play|write (me )?a (poem|song|story)|capital of|who won"
+    r"|write (me )?a (poem|song|story)|capital of|who won"
     r"|book (me )?(a |an |the )?(\w+ )?(room|desk|taxi|train|car|parking space)|meeting room"
     r"|(help me|can you|could you|please) (write|draft|proofread|redraft) (my|a|the|me|this)"
-    r"|developer mode|dan mode|you are now (a |an |in |dan)|^system\b|reveal (your|the|its) (hidden )?(prompt|instructions)"
-    r"|print (all|your|the) (policies|prompts?|instructions|rules))\b"
+    r")\b"  # instructions to the bot ("ignore your rules", "pretend you are"): knowledge.instructions
 )
 
 # Words that mark a question as being about progression even when no topic is clear.

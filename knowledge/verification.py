@@ -27,13 +27,13 @@ from functools import lru_cache
 import numpy as np
 from wordfreq import zipf_frequency
 
-from knowledge.asks import STRICT, Ask, answers
+from knowledge.asks import QUESTION_CUES, STRICT, Ask, answers
 from knowledge.document_passages import STEM_PREFIX, DocumentIndex, document_index, section_text
 from knowledge.fitting import doesnt_say
 from knowledge.glossary import concept_alternatives, unnamed_concepts
 from knowledge.index import PackIndex
 from knowledge.models import Pack, Source, Topic
-from knowledge.replies import Answer, compose, not_stated, out_of_scope
+from knowledge.replies import Answer, compose, instruction_declined, not_stated, out_of_scope
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, GENERAL, STOPWORDS, normalise, stem, tokens, words
 from knowledge.topics import CUES
@@ -93,9 +93,20 @@ class Term:
 
 def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
     """The answer if it speaks to the question's salient terms; else the document's own words, or the
-    honest "doesn't say"."""
+    honest "doesn't say". A question that gives the bot instructions has them declined first."""
+    checked = _checked(index, question, answer)
+    if checked.answered and (absent := _detail_absent(index, question, checked)) is not None:
+        checked = absent
+    if question.instructions:
+        return instruction_declined(index.pack, question.instructions, checked)
+    return checked
+
+
+def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
     if question.off_topic or answer.clarify:
         return answer
+    if answer.answered and (silence := _silent_on_the_ask(index, question, answer)) is not None:
+        return silence
     document = document_index(index.pack.organisation.document)
     terms = salient_terms(index, question)
     unnamed = [c for c in unnamed_concepts(question.text, _corpus(index)) if c not in _body(answer).lower()]
@@ -149,6 +160,91 @@ def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
         facts[0], passage.text, *facts[1:]]  # fmt: skip
     cited = [passage.source, *(Source(document=c.document, section=c.section) for c in answer.sources)]
     return compose(index.pack, lines, cited, None, confidence=0.5)
+
+
+# Words commoner than this in English (Zipf) are grammar ("through", "before", "there"), never a subject.
+GRAMMAR_ZIPF = 5.8
+# Asks whose answer is a detail of one thing (a figure, a length of time): it must be said of that thing.
+DETAIL_ASKS = (Ask.amount, Ask.duration)
+FIGURES = frozenset(DETAIL_ASKS)
+_SEGMENT = re.compile(r"(?<=[.!?])\s+|;\s+")  # sentences, and the items of a list
+
+
+def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answer | None:
+    """Asked for a figure or a length of time about a subject, where the parts of the answer that name the
+    subject give none (the figure in the answer is another thing's: "Management Foundation (3 days)" to "how
+    many days is the Signs of Safety course") and no other fact or sentence of the document that names it
+    gives one: the policy names the subject but not the detail, so say it doesn't say that."""
+    asked = [ask for ask in question.asks if ask in DETAIL_ASKS]
+    if not asked:
+        return None
+    subject = _subject_terms(index, question, asked)
+    if not subject:
+        return None
+    body = [ln for ln in _body(answer).split("\n") if ln and not ln.endswith(":")]
+    named, figured = 0, 0  # the most subject terms a part of the answer names; a part that gives a figure
+    for line in body:
+        segments = [seg for seg in _SEGMENT.split(line) if seg]
+        lead = _stems_of(segments[0]) if segments else frozenset()
+        for seg in segments:
+            stems = _stems_of(seg)
+            named = max(named, sum(t.covered_by(stems) for t in subject))
+            if FIGURES & answers(seg):
+                # A fact's later sentences speak of what its first names ("It is a 3-year course").
+                figured = max(figured, sum(t.covered_by(stems | lead) for t in subject))
+    # A figure said of the subject (whether it is the right one is not judged here), or no subject named.
+    if named == 0 or figured >= named:
+        return None
+    if _elsewhere_gives(index, subject, asked, _body(answer)):
+        return None  # a fact or the document does say it, of that subject: not an absence
+    nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in subject)]
+    return doesnt_say(index, question, nearest[:2])
+
+
+def _subject_terms(index: PackIndex, question: Question, asked: list[Ask]) -> list[Term]:
+    """The question's content terms besides the words that ask for the detail ("how long", "how many days")."""
+    asking = {
+        w for ask in asked for m in QUESTION_CUES[ask].finditer(question.text) for w in words(m.group(0))
+    }
+    # The units a figure is counted in belong to the ask wherever they sit ("how long ... in days").
+    asking |= {"long", "many", "much", "days", "weeks", "months", "years", "number"}
+    return [
+        t for t in content_terms(index, question) if t.word not in asking and _zipf(t.word) < GRAMMAR_ZIPF
+    ]
+
+
+def _elsewhere_gives(index: PackIndex, terms: list[Term], asked: list[Ask], body: str) -> bool:
+    """Some fact of the pack the answer does not quote (those it quotes were read part by part), or some
+    sentence of the document, that names every one of these terms gives the detail asked for."""
+    if any(
+        set(asked) & gives and all(t.covered_by(stems) for t in terms) and passage.text[:60] not in body
+        for passage, stems, gives in zip(index.passages, index.words, index.gives, strict=True)
+    ):
+        return True
+    document = document_index(index.pack.organisation.document)
+    for i, sentence in enumerate(document.sentences):
+        covered = document.words[i] | document.context[i]
+        if all(t.covered_by(covered) for t in terms) and set(asked) & answers(sentence.text):
+            return True
+    return False
+
+
+def _silent_on_the_ask(index: PackIndex, question: Question, answer: Answer) -> Answer | None:
+    """Where a fact the answer quotes records that the document does not give what was asked (its
+    `silent_on`: "the amounts", "who assesses") and no other fact quoted gives it, the answer's substance
+    is a silence: say the policy doesn't say that, first, then the facts, with `answered: false`."""
+    body = _body(answer)
+    quoted = [i for i, p in enumerate(index.passages) if p.text[:60] in body]
+    silent = {ask for i in quoted for ask in index.passages[i].silent if ask in question.asks}
+    if not silent:
+        return None
+    # Another fact of the answer that is there to give it (a pay table, a sign-off rule) answers it; a
+    # figure or a role word in passing ("a 2009 report", "social workers") does not.
+    given = set().union(*(index.passages[i].declared - index.passages[i].silent for i in quoted))
+    if not silent - given:
+        return None
+    # The facts follow, without lead-ins ("Not automatically, going by the policy:") or list headings.
+    return doesnt_say(index, question, [ln for ln in body.split("\n") if ln and not ln.endswith(":")])
 
 
 def _spoken(document: DocumentIndex, terms: list[Term], stems: frozenset[str]) -> float:

@@ -1,0 +1,30 @@
+"""A subject the document names, with the figure or length of time asked for absent: the policy doesn't say
+that, rather than a neighbouring figure said of something else."""
+
+from __future__ import annotations
+
+from knowledge.library import Library
+
+
+def test_a_figure_said_of_another_item_is_not_the_answer(library: Library) -> None:
+    # BCC lists Signs of Safety among its training with no length; the old code answered with the list in
+    # which another course is "(3 days)".
+    answer = library.ask("bcc", "how many days does the Signs of Safety training last?")
+    assert not answer.answered
+    assert answer.text.startswith("BCC's policy doesn't say")
+    assert "Signs of Safety" in answer.text  # what the policy does say about it follows
+
+
+def test_a_figure_said_of_the_subject_stands(library: Library) -> None:
+    # "It is a 3-year course" speaks of the degree the sentence before it names.
+    answer = library.ask(
+        "hertfordshire", "how long is the social work degree course at the University of Hertfordshire?"
+    )
+    assert answer.answered
+    assert "3-year" in answer.text
+
+
+def test_a_figure_the_answer_gives_of_its_subject_is_kept(library: Library) -> None:
+    answer = library.ask("coventry", "how much is the market supplement for child protection social workers?")
+    assert answer.answered
+    assert "£5,000" in answer.text

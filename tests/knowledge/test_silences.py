@@ -1,0 +1,51 @@
+"""A fact that records where the document is silent (`silent_on`) answers that ask with a silence: the
+reply says the policy doesn't say it, first, then the fact, and is not counted as answered."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from knowledge.asks import Ask
+from knowledge.index import PackIndex
+from knowledge.library import Library
+from knowledge.models import Fact, Source
+
+
+def test_a_fact_silent_on_the_amount_asked_is_not_an_answer(library: Library) -> None:
+    # Medway's document names the duty and assessment allowances but gives no figures: the old code sent its
+    # fact ("This policy does not give the amounts") as answered, its "2009" read as a figure.
+    answer = library.ask(
+        "medway", "how much extra do team managers in duty and assessment get as an allowance?"
+    )
+    assert not answer.answered
+    assert answer.text.startswith("Medway's policy doesn't say")
+    assert "October 2009 report" in answer.text  # the fact that helps follows
+
+
+def test_a_silence_in_one_part_leaves_the_question_unanswered(library: Library) -> None:
+    answer = library.ask(
+        "medway", "what does level 3 pay, and how much is the duty and assessment allowance?"
+    )
+    assert not answer.answered
+    assert "£36,313" in answer.text  # the part the policy does answer is still given
+    assert "doesn't say how much the duty and assessment allowance is" in answer.text
+
+
+def test_a_fact_silent_on_who_decides_answers_no_who_question(library: Library) -> None:
+    answer = library.ask("hertfordshire", "who would assess my evidence to become a senior practitioner?")
+    assert not answer.answered
+    assert answer.text.startswith("Hertfordshire's policy doesn't say")
+
+
+def test_a_silent_fact_never_gives_what_it_is_silent_on(library: Library) -> None:
+    index: PackIndex = library.indexes["medway"]
+    silent = [i for i, p in enumerate(index.passages) if p.silent]
+    assert silent, "Medway's pack records a silence"
+    assert all(not index.passages[i].silent & index.gives[i] for i in silent)
+
+
+def test_a_fact_cannot_answer_and_be_silent_on_the_same_ask() -> None:
+    with pytest.raises(ValidationError, match="both answers and is silent on"):
+        Fact(id="x", topics=["pay"], text="t", answers=[Ask.amount], silent_on=[Ask.amount],
+             source=Source(section="1"))  # fmt: skip
