@@ -147,12 +147,12 @@ def hand_over(
 
 
 def _withdraw_unsent(turn: Turn, waiting: Waiting, old: list[Person], receiver: Person) -> list[Person]:
-    """The cards (and reminders carrying them) of this decision still waiting to reach those it was
-    with (say, until they install Pathway in Teams) are withdrawn, so they do not arrive later with
-    buttons for a decision that is no longer theirs. Returns those whose card itself had not reached them."""
+    """This decision's card still waiting to reach those it was with (say, until they install Pathway
+    in Teams) is withdrawn, so it does not arrive later with buttons for a decision no longer theirs
+    (they are told it moved, as everyone is). A reminder carrying a card they did see still goes, and
+    is redrawn like the card. Returns those whose card was withdrawn."""
     card_key, why = _card_key(turn, waiting), f"{turn.person.name} passed the decision to {receiver.name}"
-    unsent = [outbox.withdraw_cards(turn.session, person.id, card_key, why) for person in old]
-    return [person for person, rows in zip(old, unsent, strict=True) if any(r.kind == "card" for r in rows)]
+    return [p for p in old if outbox.withdraw_cards(turn.session, p.id, card_key, why, kind="card")]
 
 
 def _send(turn: Turn, waiting: Waiting, person: Person, round_: int, note: str) -> None:

@@ -290,12 +290,16 @@ def finish_claim(session: Session, message: OutboxMessage, **values: Any) -> boo
     return update_if(session, OutboxMessage, message.id, holds_claim, values, instance=message)
 
 
-def withdraw_cards(session: Session, person_id: int, card_key: str, reason: str) -> list[OutboxMessage]:
-    """Withdraw the messages carrying card `card_key` to this person that have not been sent yet
-    (waiting, say, for them to install the app): they will not be. Returns those withdrawn; one being
-    sent right now goes anyway."""
+def withdraw_cards(
+    session: Session, person_id: int, card_key: str, reason: str, *, kind: str
+) -> list[OutboxMessage]:
+    """Withdraw the messages of `kind` carrying card `card_key` to this person that have not been sent
+    yet (waiting, say, for them to install the app): they will not be. Returns those withdrawn; one
+    being sent right now goes anyway."""
     waiting = select(OutboxMessage).where(
-        OutboxMessage.recipient_person_id == person_id, OutboxMessage.status == "pending"
+        OutboxMessage.recipient_person_id == person_id,
+        OutboxMessage.status == "pending",
+        OutboxMessage.kind == kind,
     )
     carrying = [
         m for m in session.scalars(waiting) if ((m.payload or {}).get("card") or {}).get("key") == card_key
