@@ -58,6 +58,12 @@ class Undeliverable(Exception):
     """A send that will never work (the user or conversation no longer exists, the bot was removed)."""
 
 
+class NotOnPlatform(Undeliverable):
+    """Nobody with the recipient's roster email is on this platform (no Slack user in the organisation's
+    workspaces, no Teams user in its tenant): where the organisation uses another platform too, the
+    message is tried there next (dialogs.turn.elsewhere)."""
+
+
 class Sender(Protocol):
     channel: Platform
 

@@ -41,11 +41,12 @@ from typing import Literal
 from prometheus_client import Counter
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import Delivery, Postponed, RateLimited, Sender, SendFailed, Undeliverable
+from bot.delivery import Delivery, NotOnPlatform, Postponed, RateLimited, Sender, SendFailed, Undeliverable
 from bot.pacing import SuccessLog
 from dialogs import undelivered
 from dialogs.broadcast import fan_out_rest, release_due
 from dialogs.messages import Reply
+from dialogs.turn import elsewhere
 from knowledge.library import Library
 from storage import outbox, paces
 from storage.availability import OutageLog, is_outage
@@ -71,13 +72,15 @@ RELEASE_MIN_GAP_SECONDS = 0.5  # between release passes however often messages a
 OUTAGE_BACKOFF_CEILING_SECONDS = 30.0  # while the database is away, a pass at least this often
 HEARTBEAT_SLACK_SECONDS = 30.0  # a loop this late past its expected wake-up is reported not ready
 
-Outcome = Literal["delivered", "retry", "failed"]
+# elsewhere: the platform has nobody with the recipient's email; it goes on the organisation's next platform.
+Outcome = Literal["delivered", "retry", "failed", "elsewhere"]
 
 SENDS = Counter(
     "pathway_sends",
     "Sends of queued messages by channel and result: delivered; retried (a 5xx, timeout or network "
     "error: tried again later); rate_limited (a 429: sent again after Retry-After); postponed (a look-up "
-    "it needed was rate limited); failed (given up, or the recipient is gone).",
+    "it needed was rate limited); elsewhere (nobody by the recipient's email on this platform: tried on "
+    "the organisation's next one); failed (given up, or the recipient is gone).",
     ["channel", "result"],
 )
 
@@ -399,6 +402,8 @@ class Dispatcher:
             return Settlement(
                 message, "retry", str(exc), due, may_have_arrived=claim.uncertain, postponed=True
             )
+        except NotOnPlatform as exc:
+            return Settlement(message, "elsewhere", str(exc))
         except Undeliverable as exc:
             return Settlement(message, "failed", str(exc) or "undeliverable")
         except (SendFailed, OSError, TimeoutError) as exc:
@@ -452,7 +457,9 @@ class Dispatcher:
             for s in settlements:
                 if s.outcome == "delivered":
                     continue
-                if s.outcome == "failed":
+                if s.outcome == "elsewhere" and (moved := self._move(session, s)) is not None:
+                    settled = moved
+                elif s.outcome in ("failed", "elsewhere"):
                     settled = outbox.mark_failed(session, s.message, s.error)
                     if settled:
                         failed.append((s.message, s.error))
@@ -464,6 +471,16 @@ class Dispatcher:
                 if not settled:
                     log.warning("outbox message %s was reclaimed before it was settled", s.message.id)
             undelivered.tell_hr(session, failed)  # in the same transaction: told once, never lost
+
+    def _move(self, session: Session, settlement: Settlement) -> bool | None:
+        """Try the organisation's next platform for a recipient this one has no account for; None when
+        there is none left (then the message has failed)."""
+        message = settlement.message
+        where = elsewhere(session, message.org_id, message.channel, dict(message.address))
+        if where is None:
+            return None
+        why = f"not on {message.channel} ({settlement.error}): trying {where.channel}"
+        return outbox.move(session, message, where.channel, where.address, why, self.clock())
 
     def _idle_seconds(self) -> float:
         with transaction(self.sessions) as session:  # a channel waiting out a 429 is not due before then

@@ -125,12 +125,19 @@ def retention_check(settings: Settings) -> Check:
 
 
 def slack_checks(settings: Settings) -> list[tuple[str, Callable[[], Check]]]:
-    if not (settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token):
+    oauth = bool(settings.slack_client_id or settings.slack_client_secret)
+    if not (settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token or oauth):
         return [("slack", lambda: (True, "not configured (SLACK_BOT_TOKEN unset): Slack is off"))]
     from bot.slack import checks as slack  # slack_sdk only when Slack is configured
 
-    if not settings.slack_bot_token:
-        found: list[tuple[str, Callable[[], Check]]] = [
+    found: list[tuple[str, Callable[[], Check]]]
+    if oauth and not (settings.slack_client_id and settings.slack_client_secret):
+        found = [("slack oauth", lambda: (False, "set both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                                                 "(Basic Information → App Credentials)"))]  # fmt: skip
+    elif oauth:  # several workspaces, each with its own token
+        found = [("slack workspaces", lambda: slack.installs_check(settings))]
+    elif not settings.slack_bot_token:
+        found = [
             (
                 "slack token",
                 lambda: (False, "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…)"),

@@ -220,7 +220,7 @@ def link_workspace(runtime: Runtime, org: str, platform: Literal["slack", "teams
     """Answer people in a Slack workspace or Microsoft 365 tenant from this organisation's policy and roster."""
     with transaction(runtime.sessions) as session:
         directory.ensure_organisation(session, org, runtime.library.packs[org].organisation.name)
-        link = directory.link_slack_team if platform == "slack" else directory.link_teams_tenant
+        link = directory.link_slack_workspace if platform == "slack" else directory.link_teams_tenant
         link(session, org, workspace)
 
 

@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str = "https://slack.com/api/"
+    # OAuth, for several workspaces (bot/slack/installations.py): with both set, /slack/install and
+    # /slack/oauth_redirect are served and each workspace's own bot token is used (SLACK_BOT_TOKEN is not).
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_scopes: str | None = None  # comma-separated; unset: the bot scopes of bot/slack/manifest.yaml
+    slack_redirect_uri: str | None = None  # unset: the app's one Redirect URL (OAuth & Permissions)
+    # With token rotation on, a workspace's token is refreshed this long before it expires (bolt's default).
+    slack_token_rotation_expiration_minutes: int = Field(default=120, ge=1, le=600)
     slack_answer_processes: int = (
         1  # worker processes answering Slack events; 0: threads (bot/slack/workers.py)
     )

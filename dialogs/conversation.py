@@ -89,15 +89,20 @@ class Conversation:
         self.clock = clock
 
     def handle(self, incoming: Incoming) -> list[Reply]:
+        return self.handle_identified(incoming)[0]
+
+    def handle_identified(self, incoming: Incoming) -> tuple[list[Reply], int | None]:
+        """The replies, and the roster person the turn identified (None when it identified nobody), so an
+        edge that keeps per-person state (where cards went) needs no look-up of its own."""
         if incoming.org not in self.library.packs:
             return [
                 Reply(
                     text="This workspace isn't linked to an organisation yet. Please ask your HR team to set Pathway up."
                 )
-            ]
+            ], None
         problem = incoming.problem()
         if problem is not None:
-            return [Reply(text=problem)]
+            return [Reply(text=problem)], None
         for _ in range(ATTEMPTS):
             try:
                 with transaction(self.sessions) as session:
@@ -109,21 +114,23 @@ class Conversation:
                     log.warning(
                         "turn refused for %s: database unavailable (%s)", incoming.sender.user_id, reason(exc)
                     )
-                    return [Reply(text=UNAVAILABLE_TEXT)]
+                    return [Reply(text=UNAVAILABLE_TEXT)], None
                 log.exception("turn failed for %s", incoming.sender.user_id)
                 return [
                     Reply(
                         text="Sorry, something went wrong on my side and nothing was changed. Please try again; say 'continue' to pick up your application."
                     )
-                ]
-        return [Reply(text="That clashed with another change made at the same moment. Please try again.")]
+                ], None
+        return [
+            Reply(text="That clashed with another change made at the same moment. Please try again.")
+        ], None
 
-    def _turn(self, session: Session, incoming: Incoming) -> list[Reply]:
+    def _turn(self, session: Session, incoming: Incoming) -> tuple[list[Reply], int | None]:
         if incoming.event_id and not first_delivery(session, incoming.sender.platform, incoming.event_id):
-            return []  # the platform's retry of a delivery already handled
+            return [], None  # the platform's retry of a delivery already handled
         submitted = submission_key(incoming.action) if incoming.action else None
         if submitted and not first_delivery(session, incoming.sender.platform, submitted):
-            return [Reply(text=SUBMITTED_TWICE)]  # a double click on a form's submit
+            return [Reply(text=SUBMITTED_TWICE)], None  # a double click on a form's submit
         person = identify(session, incoming)
         if person is None:
             org = self.library.packs[incoming.org].organisation
@@ -131,7 +138,7 @@ class Conversation:
                 Reply(
                     text=f"I can't find you on {org.name}'s staff list, so I can't help with applications yet. Please ask HR to add you (or check the email on your chat profile)."
                 )
-            ]
+            ], None
         turn = Turn(session, self.library, person, self.clock(), self.channel)
         state, version = load_state(session, person.id, DIALOG)
         state, replies = self._route(turn, state, incoming)
@@ -141,7 +148,7 @@ class Conversation:
             # Sent back to be corrected, so nothing was done: the same answers sent again (the form
             # kept open, submitted unchanged) are checked again, not taken for a double click.
             forget(session, incoming.sender.platform, submitted)
-        return replies
+        return replies, person.id
 
     def _route(
         self, turn: Turn, state: dict[str, Any] | None, incoming: Incoming

@@ -12,9 +12,11 @@ from storage.tables import Person
 def identify(session: Session, incoming: Incoming) -> Person | None:
     """The roster person behind this message, linking their chat account on first contact by email."""
     sender = incoming.sender
-    person = directory.find_person_by_identity(session, sender.platform, sender.tenant, sender.user_id)
-    if person is not None and person.org_id == incoming.org and person.active:
-        if sender.address:
+    found = directory.find_identity_and_person(session, sender.platform, sender.tenant, sender.user_id)
+    person = found[1] if found is not None else None
+    if found is not None and person is not None and person.org_id == incoming.org and person.active:
+        # Where to reach them, kept up to date; not rewritten on every message when it has not changed.
+        if sender.address and found[0].address != dict(sender.address):
             directory.link_identity(
                 session, person.id, sender.platform, sender.tenant, sender.user_id, dict(sender.address)
             )

@@ -12,7 +12,19 @@ from storage import broadcasts, outbox
 from storage.tables import Broadcast
 
 GOING_OUT = ("pending", "sending")
-CSV_COLUMNS = ["name", "email", "team", "channel", "status", "attempts", "delivered_at", "error"]
+# channel: where it was sent (or is going); not_found_on: platforms of the organisation looked on first,
+# which had nobody with the person's email (dialogs.turn.elsewhere).
+CSV_COLUMNS = [
+    "name",
+    "email",
+    "team",
+    "channel",
+    "status",
+    "attempts",
+    "delivered_at",
+    "error",
+    "not_found_on",
+]
 
 
 def _broadcast(turn: Turn, action: Action) -> Broadcast | None:
@@ -68,7 +80,8 @@ def export(turn: Turn, action: Action) -> list[Reply]:
     cells = [
         [person.name if person else "", person.email if person else "", (person.team or "") if person else "",
          message.channel, message.status, message.attempts,
-         message.delivered_at.isoformat() if message.delivered_at else "", message.last_error or ""]
+         message.delivered_at.isoformat() if message.delivered_at else "", message.last_error or "",
+         " ".join(str(p) for p in (message.address or {}).get("not_on") or [])]
         for message, person in rows
     ]  # fmt: skip
     attachment = Attachment(

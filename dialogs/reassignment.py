@@ -19,7 +19,7 @@ from dialogs.messages import Action, Form, FormField, Reply, button
 from dialogs.route import route_of
 from dialogs.turn import Turn
 from knowledge.models import RouteStage
-from storage import applications, audit, directory, posts
+from storage import applications, audit, directory, outbox, posts
 from storage.tables import Application, Person
 
 REASSIGNERS = ("hr", "admin")  # reassign any decision of their organisation
@@ -102,6 +102,12 @@ WHY_REASSIGNED, WHY_DELEGATION, WHY_BACK, WHY_ESCALATION = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Handed:
+    receiver: Person  # who now has the decision
+    withdrawn: list[Person]  # those it was with whose card had not reached them yet (it never will)
+
+
 def hand_over(
     turn: Turn,
     waiting: Waiting,
@@ -110,7 +116,7 @@ def hand_over(
     why: str,
     *,
     covering: Person | None = None,
-) -> Person:
+) -> Handed:
     """Pass the decision from `replacing` to `to` (or to whoever covers for them while they are away;
     `covering`: the away person `to` is the cover for). Returns who now has it."""
     app, key = waiting.app, waiting.key
@@ -128,6 +134,7 @@ def hand_over(
     audit.record(turn.session, turn.org, story.HANDOVER, turn.person.id, application_id=app.id, at=turn.now,
                  detail={"stage": key, "from": [p.id for p in old], "to": receiver.id, "why": why})  # fmt: skip
     words = _Words(turn, waiting, old, receiver, why)
+    withdrawn = _withdraw_unsent(turn, waiting, old, receiver)
     _send(turn, waiting, receiver, round_, words.to_new())
     for person in old:
         card = moved_card(turn, app, _card_key(turn, waiting), words.to_old(person))
@@ -136,7 +143,16 @@ def hand_over(
     worker = directory.get_person(turn.session, app.person_id)
     if worker is not None and receiver.id != worker.id:
         turn.notify(worker, Reply(text=words.to_worker()), f"moved:{app.id}:{key}:{round_}")
-    return receiver
+    return Handed(receiver, withdrawn)
+
+
+def _withdraw_unsent(turn: Turn, waiting: Waiting, old: list[Person], receiver: Person) -> list[Person]:
+    """The cards (and reminders carrying them) of this decision still waiting to reach those it was
+    with (say, until they install Pathway in Teams) are withdrawn, so they do not arrive later with
+    buttons for a decision that is no longer theirs. Returns those whose card itself had not reached them."""
+    card_key, why = _card_key(turn, waiting), f"{turn.person.name} passed the decision to {receiver.name}"
+    unsent = [outbox.withdraw_cards(turn.session, person.id, card_key, why) for person in old]
+    return [person for person, rows in zip(old, unsent, strict=True) if any(r.kind == "card" for r in rows)]
 
 
 def _send(turn: Turn, waiting: Waiting, person: Person, round_: int, note: str) -> None:
@@ -253,10 +269,15 @@ def reassign(turn: Turn, action: Action) -> list[Reply]:
     problem = may_receive(turn, waiting, person)
     if problem:
         return [Reply(text=problem)]
-    receiver = hand_over(turn, waiting, deciders(turn, waiting), person, WHY_REASSIGNED)
+    handed = hand_over(turn, waiting, deciders(turn, waiting), person, WHY_REASSIGNED)
+    receiver = handed.receiver
     via = "" if receiver.id == person.id else f" {person.name} is away, so it went to their cover."
+    unsent = ", ".join(p.name for p in handed.withdrawn)
+    withdrawn = (
+        f" The card still waiting to reach {unsent} (not delivered yet) is withdrawn." if unsent else ""
+    )
     return [Reply(text=f"Reassigned: the {waiting.label} now waits on {receiver.name}; they, the worker and "
-                       f"whoever had it are told.{via}")]  # fmt: skip
+                       f"whoever had it are told.{via}{withdrawn}")]  # fmt: skip
 
 
 def _named(turn: Turn, action: Action) -> Person | None:

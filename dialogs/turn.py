@@ -73,6 +73,24 @@ def no_platform(org_id: str) -> str:
     return f"{org_id} has not said which platform its staff use (pathway org platforms {org_id} slack|teams)"
 
 
+def elsewhere(session: Session, org_id: str, channel: str, address: dict[str, object]) -> Destination | None:
+    """Where a message looked up by email goes when `channel` has nobody with that email: the
+    organisation's next platform not tried yet (the address keeps where they were not found, for the
+    reach report); None when every platform it uses has been tried, or it was not sent by email."""
+    email = address.get("email")
+    if not email:
+        return None
+    tried = [*_listed(address.get("not_on")), channel]
+    for platform in platforms_of(session, org_id):
+        if platform in CHAT_PLATFORMS and platform not in tried:
+            return Destination(platform, {"email": email, "not_on": tried})
+    return None
+
+
+def _listed(value: object) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
 def reach(session: Session, person: Person, fallback: Platform | None) -> Destination:
     """Where to message a person (see reach_among)."""
     platforms = platforms_of(session, person.org_id)

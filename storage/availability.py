@@ -57,6 +57,10 @@ class Availability:
         self._ok_until = 0.0
         self._lock = threading.Lock()
 
+    def known_usable(self) -> bool:
+        """Without blocking: a probe succeeded within OK_FOR_SECONDS (False: ask `usable`)."""
+        return time.monotonic() < self._ok_until
+
     def usable(self) -> bool:
         """Blocking (call it in a thread): a `SELECT 1`, unless one succeeded within OK_FOR_SECONDS."""
         if time.monotonic() < self._ok_until:

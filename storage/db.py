@@ -1,7 +1,9 @@
 """Engines, sessions and transactions for SQLite (embedded default) and PostgreSQL (production)."""
 
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +63,25 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session in a transaction that commits when the block ends and rolls back if it raises."""
-    with factory() as session, session.begin():
+    """A session in a transaction that commits when the block ends and rolls back if it raises.
+
+    On SQLite the transactions of one process take turns (SQLite has one writer at a time anyway): a
+    writer that finds the file locked would otherwise wait in SQLite's busy handler, which sleeps in
+    steps of up to 100 ms, and under a burst of turns those sleeps became seconds of tail latency."""
+    with _turns(factory), factory() as session, session.begin():
         yield session
+
+
+_sqlite_turns: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_sqlite_turns_guard = threading.Lock()
+
+
+def _turns(factory: sessionmaker[Session]) -> AbstractContextManager[object]:
+    engine = factory.kw.get("bind")
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _sqlite_turns_guard:
+        return _sqlite_turns.setdefault(engine, threading.RLock())
 
 
 def dialect_insert(

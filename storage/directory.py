@@ -1,12 +1,13 @@
 """Who is who: organisations, people, their chat identities and their line-management chain."""
 
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.db import dialect_insert
+from storage.slack_tables import SlackWorkspace
 from storage.tables import Identity, Organisation, Person, Platform, Role
 
 # A chain deeper than this is a data error; stop rather than walk for ever.
@@ -25,8 +26,26 @@ def ensure_organisation(session: Session, org_id: str, name: str | None = None) 
     return session.scalars(select(Organisation).where(Organisation.id == org_id)).one()
 
 
-def organisation_for_slack_team(session: Session, team_id: str) -> Organisation | None:
-    return session.scalars(select(Organisation).where(Organisation.slack_team_id == team_id)).one_or_none()
+def organisation_for_slack(session: Session, *workspace_ids: str | None) -> Organisation | None:
+    """The organisation linked to the first of these that is linked: an event's workspace (T…), then
+    its Enterprise Grid organisation (E…), linked as a whole when the app is installed org-wide."""
+    for workspace_id in workspace_ids:
+        if workspace_id:
+            linked = session.get(SlackWorkspace, workspace_id)
+            if linked is not None:
+                return session.get(Organisation, linked.org_id)
+    return None
+
+
+def slack_workspace_links(session: Session) -> dict[str, str]:
+    """Every linked Slack workspace (or Grid organisation) and the organisation it answers for."""
+    return {row.id: row.org_id for row in session.scalars(select(SlackWorkspace))}
+
+
+def slack_workspaces_of(session: Session, org_id: str) -> list[str]:
+    """The Slack workspaces (and Grid organisations) linked to this organisation, oldest link first."""
+    query = select(SlackWorkspace.id).where(SlackWorkspace.org_id == org_id).order_by(SlackWorkspace.id)
+    return list(session.scalars(query))
 
 
 def organisation_for_teams_tenant(session: Session, tenant_id: str) -> Organisation | None:
@@ -36,12 +55,30 @@ def organisation_for_teams_tenant(session: Session, tenant_id: str) -> Organisat
 
 def link_teams_tenant(session: Session, org_id: str, tenant_id: str) -> Organisation | None:
     """Map a Microsoft 365 tenant to an organisation (moving it from any other); None if no such org."""
-    return _link_workspace(session, org_id, "teams_tenant_id", tenant_id)
+    organisation = session.get(Organisation, org_id)
+    if organisation is None:
+        return None
+    _add_platform(organisation, "teams")
+    # A tenant answers for one organisation: unlink it elsewhere first (the column is unique).
+    others = update(Organisation).where(Organisation.teams_tenant_id == tenant_id, Organisation.id != org_id)
+    session.execute(others.values(teams_tenant_id=None))
+    session.flush()
+    organisation.teams_tenant_id = tenant_id
+    session.flush()
+    return organisation
 
 
-def link_slack_team(session: Session, org_id: str, team_id: str) -> Organisation | None:
-    """Map a Slack workspace to an organisation (moving it from any other); None if no such org."""
-    return _link_workspace(session, org_id, "slack_team_id", team_id)
+def link_slack_workspace(session: Session, org_id: str, workspace_id: str) -> Organisation | None:
+    """Answer a Slack workspace (T…) or Grid organisation (E…) for this organisation, moving it from any
+    other (an organisation may have several; each answers for one); None if no such organisation."""
+    organisation = session.get(Organisation, org_id)
+    if organisation is None:
+        return None
+    _add_platform(organisation, "slack")
+    upsert = dialect_insert(session, SlackWorkspace).values(id=workspace_id, org_id=org_id)
+    session.execute(upsert.on_conflict_do_update(index_elements=["id"], set_={"org_id": org_id}))
+    session.flush()
+    return organisation
 
 
 DELIVERY_PLATFORMS: tuple[Platform, ...] = ("slack", "teams", "web")  # web: the demo's chat only
@@ -70,24 +107,9 @@ def set_platforms(session: Session, org_id: str, platforms: Sequence[str]) -> Or
     return organisation
 
 
-def _link_workspace(
-    session: Session, org_id: str, field: Literal["slack_team_id", "teams_tenant_id"], value: str
-) -> Organisation | None:
-    organisation = session.get(Organisation, org_id)
-    if organisation is None:
-        return None
-    platform = "slack" if field == "slack_team_id" else "teams"
+def _add_platform(organisation: Organisation, platform: Platform) -> None:
     if platform not in organisation.platforms:  # a linked workspace is where its staff are
         organisation.platforms = [*organisation.platforms, platform]
-    column = getattr(Organisation, field)
-    # A workspace answers for one organisation: unlink it elsewhere first (the column is unique).
-    session.execute(
-        update(Organisation).where(column == value, Organisation.id != org_id).values({field: None})
-    )
-    session.flush()
-    setattr(organisation, field, value)
-    session.flush()
-    return organisation
 
 
 def get_person(session: Session, person_id: int) -> Person | None:
@@ -118,6 +140,20 @@ def find_person_by_identity(
     if not include_inactive:
         query = query.where(Person.active.is_(True))
     return session.scalars(query).one_or_none()
+
+
+def find_identity_and_person(
+    session: Session, platform: Platform, tenant: str, external_id: str
+) -> tuple[Identity, Person] | None:
+    """The chat account and the active person behind it, in one query (see find_person_by_identity)."""
+    query = (
+        select(Identity, Person)
+        .join(Person, Identity.person_id == Person.id)
+        .where(Identity.platform == platform, Identity.tenant == tenant, Identity.external_id == external_id)
+        .where(Person.active.is_(True))
+    )
+    row = session.execute(query).one_or_none()
+    return (row[0], row[1]) if row is not None else None
 
 
 def find_identity(session: Session, platform: Platform, tenant: str, external_id: str) -> Identity | None:

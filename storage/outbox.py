@@ -269,10 +269,41 @@ def mark_failed(session: Session, message: OutboxMessage, error: str) -> bool:
     )
 
 
+def move(
+    session: Session,
+    message: OutboxMessage,
+    channel: Platform,
+    address: dict[str, Any],
+    why: str,
+    now: datetime,
+) -> bool:
+    """Send the message on another channel instead, at once (its platform had nobody by that email)."""
+    announce(session)
+    return finish_claim(session, message, status="pending", channel=channel, address=address, due_at=now,
+                        last_error=why[:MAX_ERROR_LENGTH], claimed_by=None, claimed_until=None,
+                        may_have_arrived=False)  # fmt: skip
+
+
 def finish_claim(session: Session, message: OutboxMessage, **values: Any) -> bool:
     # Only the worker that holds the claim may settle it; a late worker whose lease ran out may not.
     holds_claim = and_(OutboxMessage.status == "sending", OutboxMessage.claimed_by == message.claimed_by)
     return update_if(session, OutboxMessage, message.id, holds_claim, values, instance=message)
+
+
+def withdraw_cards(session: Session, person_id: int, card_key: str, reason: str) -> list[OutboxMessage]:
+    """Withdraw the messages carrying card `card_key` to this person that have not been sent yet
+    (waiting, say, for them to install the app): they will not be. Returns those withdrawn; one being
+    sent right now goes anyway."""
+    waiting = select(OutboxMessage).where(
+        OutboxMessage.recipient_person_id == person_id, OutboxMessage.status == "pending"
+    )
+    carrying = [
+        m for m in session.scalars(waiting) if ((m.payload or {}).get("card") or {}).get("key") == card_key
+    ]
+    return [m for m in carrying if update_if(
+        session, OutboxMessage, m.id, OutboxMessage.status == "pending",
+        {"status": "withdrawn", "last_error": reason[:MAX_ERROR_LENGTH]}, instance=m,
+    )]  # fmt: skip
 
 
 def due_now(session: Session, person_id: int, channel: Platform, now: datetime) -> int:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from storage import audit
 from storage.tables import (
     FINAL_APPLICATION_STATUSES,
+    SETTLED_STATUSES,
     Application,
     AuditEntry,
     Broadcast,
@@ -92,7 +93,7 @@ def _clear_messages_to(session: Session, person_id: int) -> int:
     statement = (
         update(OutboxMessage)
         .where(OutboxMessage.recipient_person_id == person_id)
-        .where(OutboxMessage.status.in_(("delivered", "failed")))
+        .where(OutboxMessage.status.in_(SETTLED_STATUSES))
         .values(payload={}, address={})
         .execution_options(synchronize_session=False)
     )

@@ -20,6 +20,7 @@ from storage import audit
 from storage.handled_events import forget_before
 from storage.personal_data import clear_evidence, pseudonymise
 from storage.tables import (
+    SETTLED_STATUSES,
     Application,
     DialogState,
     EvidenceFile,
@@ -84,12 +85,12 @@ def apply_schedule(session: Session, schedule: RetentionSchedule, now: datetime)
 
 
 def clear_sent_messages(session: Session, before: datetime) -> int:
-    """Empty the text of messages settled (delivered or given up) before `before`. The rows stay:
+    """Empty the text of messages settled (delivered, given up or withdrawn) before `before`. The rows stay:
     they are HR's record of who a broadcast reached, and why a message failed."""
     settled_at = func.coalesce(OutboxMessage.delivered_at, OutboxMessage.created_at)
     statement = (
         update(OutboxMessage)
-        .where(OutboxMessage.status.in_(("delivered", "failed")), settled_at < before)
+        .where(OutboxMessage.status.in_(SETTLED_STATUSES), settled_at < before)
         .where(OutboxMessage.payload != {})  # not those already cleared
         .values(payload={})
         .execution_options(synchronize_session=False)

@@ -30,7 +30,9 @@ Framework = Literal["children", "adults"]
 Platform = Literal["slack", "teams", "web", "console"]
 DecisionOutcome = Literal["approved", "not_approved", "not_yet"]
 UnansweredReason = Literal["declined", "low_confidence", "out_of_scope"]
-OutboxStatus = Literal["pending", "sending", "delivered", "failed"]
+# withdrawn: never sent, because what it asked of its recipient no longer does (HR reassigned the decision).
+OutboxStatus = Literal["pending", "sending", "delivered", "failed", "withdrawn"]
+SETTLED_STATUSES: Final = ("delivered", "failed", "withdrawn")  # an outbox row that will not be sent again
 
 ROLES: Final = get_args(Role)
 FRAMEWORKS: Final = get_args(Framework)
@@ -68,8 +70,8 @@ class Organisation(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
-    slack_team_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     teams_tenant_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Its Slack workspaces are rows of slack_workspaces (storage.slack_tables): it may have several.
     # Where staff who have never talked to Pathway are reached, in order of preference ("slack",
     # "teams"; "web" only in the demo). Linking a workspace adds its platform; HR can see and set it.
     platforms: Mapped[list[str]] = mapped_column(JsonDocument, default=list, server_default=text("'[]'"))
@@ -451,3 +453,7 @@ class ChannelPace(Base):
     # from the second on).
     estimate: Mapped[float | None] = mapped_column(Float)
     bursts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+
+
+# Slack's tables, on the same metadata (imported last: they build on Base).
+from storage import slack_tables  # noqa: E402, F401

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 from dialogs.conversation import Conversation
 from dialogs.messages import Incoming, Reply
-from storage import directory
-from storage.db import transaction
 
 
 @dataclass(frozen=True)
@@ -24,11 +22,8 @@ class Outcome:
 
 def turn(conversation: Conversation, incoming: Incoming) -> Outcome:
     """One core turn, and the roster person behind the Slack account (linked by the turn if new)."""
-    replies = conversation.handle(incoming)
-    sender = incoming.sender
-    with transaction(conversation.sessions) as session:
-        person = directory.find_person_by_identity(session, "slack", sender.tenant, sender.user_id)
-        return Outcome(replies, person.id if person is not None else None, incoming.org)
+    replies, person_id = conversation.handle_identified(incoming)
+    return Outcome(replies, person_id, incoming.org)
 
 
 class InThreads:

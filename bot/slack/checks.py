@@ -1,5 +1,6 @@
-"""`pathway doctor`'s Slack checks: the bot token works (auth.test against SLACK_API_URL), and the
-settings HTTP mode and Socket Mode need are there."""
+"""`pathway doctor`'s Slack checks: the bot token works (auth.test against SLACK_API_URL), or in OAuth
+mode which workspaces Pathway is installed in and whether each is linked to a council; and the settings
+HTTP mode and Socket Mode need are there. `pathway slack workspaces` lists the same."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.settings import Settings
 from bot.slack.client import release_connections, web_client
+from storage import db, directory, slack_installs
 
 Check = tuple[bool, str]  # passed, and the line to print (with what to fix when it did not pass)
 
@@ -49,3 +51,38 @@ def mode_checks(settings: Settings) -> list[tuple[str, Check]]:
                        else (False, "SLACK_APP_TOKEN is not an app-level token (xapp-…): create one with "
                                     "connections:write under Basic Information, or unset it for HTTP mode")))  # fmt: skip
     return checks
+
+
+def workspaces(settings: Settings) -> list[str]:
+    """One line per workspace (or Grid organisation) Pathway is installed in, with the council it
+    answers for or how to link it."""
+    assert settings.slack_client_id
+    engine = db.make_engine(settings.pathway_database_url)
+    try:
+        with db.session_factory(engine)() as session:
+            installed = slack_installs.installed(session, settings.slack_client_id)
+            links = directory.slack_workspace_links(session)
+    finally:
+        engine.dispose()
+    lines = []
+    for found in installed:
+        org = links.get(found.workspace_id) or (
+            links.get(found.enterprise_id) if found.enterprise_id else None
+        )
+        where = f"{found.workspace_id} ({found.name or 'unnamed'}), installed {found.installed_at:%Y-%m-%d}"
+        lines.append(f"{where}: answers for {org}" if org else
+                     f"{where}: not linked (pathway slack link --org ORG --team {found.workspace_id})")  # fmt: skip
+    return lines
+
+
+def installs_check(settings: Settings) -> Check:
+    try:
+        lines = workspaces(settings)
+    except Exception as exc:  # the database check says what is wrong with the database
+        return False, f"cannot read the installations ({exc.__class__.__name__}); see the database check"
+    if not lines:
+        return (
+            False,
+            "OAuth is set up but Pathway is not installed in any workspace yet: open https://YOUR-HOST/slack/install",
+        )
+    return True, f"installed in {len(lines)}: " + "; ".join(lines)

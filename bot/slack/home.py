@@ -7,7 +7,7 @@ import logging
 
 from bot.delivery import SendFailed, Undeliverable
 from bot.slack import render
-from bot.slack.turns import Place, SlackTurns
+from bot.slack.turns import Place, SlackTurns, Workspace
 from dialogs.home import home
 from dialogs.messages import Incoming, Reply
 
@@ -18,13 +18,13 @@ class AppHome:
     def __init__(self, turns: SlackTurns) -> None:
         self.turns = turns
 
-    async def publish(self, team: str, user: str) -> None:
-        incoming = await self.turns.incoming(team, user, Place())
+    async def publish(self, workspace: Workspace, user: str) -> None:
+        incoming = await self.turns.incoming(workspace, user, Place())
         replies = (
             await asyncio.to_thread(self._summary, incoming) if isinstance(incoming, Incoming) else [incoming]
         )
         try:
-            await self.turns.poster.publish_home(user, render.home(replies))
+            await self.turns.poster(workspace).publish_home(user, render.home(replies))
         except (SendFailed, Undeliverable) as exc:  # the next app_home_opened tries again
             log.warning("App Home not published for %s: %s", user, exc)
 

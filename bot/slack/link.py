@@ -1,4 +1,6 @@
-"""`pathway slack link --org ORG --team T…`: which council a Slack workspace belongs to."""
+"""`pathway slack link --org ORG --team T…`: which council a Slack workspace (or, installed org-wide,
+an Enterprise Grid organisation E…) answers for; a council may have several. `pathway slack workspaces`:
+where Pathway is installed (OAuth mode) and which council each answers for."""
 
 from __future__ import annotations
 
@@ -23,3 +25,23 @@ def link(
     from bot import operations  # the database and core load only now: `pathway ask` starts fast
 
     operations.link_command(Library.load(), org, "slack", team)
+
+
+@slack_app.command("workspaces")
+def workspaces() -> None:
+    """OAuth mode: the workspaces Pathway is installed in, and the council each answers for."""
+    from bot.settings import Settings
+    from bot.slack.checks import workspaces as installed
+
+    settings = Settings()
+    if not (settings.slack_client_id and settings.slack_client_secret):
+        typer.echo(
+            "OAuth is not set up (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET): Pathway uses SLACK_BOT_TOKEN's one workspace."
+        )
+        return
+    lines = installed(settings)
+    typer.echo(
+        "\n".join(lines)
+        if lines
+        else "Pathway is not installed in any workspace yet: open https://YOUR-HOST/slack/install"
+    )

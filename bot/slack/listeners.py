@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from bot.slack import render
 from bot.slack.answering import Outcome
@@ -37,7 +37,7 @@ from bot.slack.translate import (
     is_direct_message,
     plain_text,
 )
-from bot.slack.turns import Place, SlackTurns
+from bot.slack.turns import Place, SlackTurns, Workspace
 from dialogs.messages import Action, Form, Reply, refused_form
 
 log = logging.getLogger(__name__)
@@ -68,27 +68,31 @@ class Listeners:
         self.turns = turns
         self.home = home
 
-    async def direct_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def direct_message(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         message = self._message(event)
         if message is None or message.subtype not in TYPED or message.bot_id or not message.user:
             return  # edits, joins, bots (ourselves included): not someone talking to us
         if not is_direct_message(message.channel, message.channel_type):
             return  # channel chatter reaches us only as app_mention
         place = Place(channel=message.channel, thread_ts=message.thread_ts, direct=True)
-        self._say(body, message, place)
+        self._say(body, message, place, context)
 
-    async def mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def mention(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
         message = self._message(event)
         if message is None or not message.user or message.bot_id:
             return
         place = Place(channel=message.channel, thread_ts=message.thread_ts or message.ts)
-        self._say(body, message, place)
+        self._say(body, message, place, context)
 
-    def _say(self, body: dict[str, Any], message: MessageEvent, place: Place) -> None:
+    def _say(
+        self, body: dict[str, Any], message: MessageEvent, place: Place, context: AsyncBoltContext
+    ) -> None:
         team = message.user_team or message.team or str(body.get("team_id") or "")
         event_id = body.get("event_id")
         self.turns.enqueue(
-            team, str(message.user), place, text=plain_text(message.text),
+            workspace(context, team), str(message.user), place, text=plain_text(message.text),
             event_id=str(event_id) if event_id else None, files=[f.id for f in message.files],
         )  # fmt: skip
 
@@ -100,7 +104,7 @@ class Listeners:
             log.warning("unreadable Slack event: %s", exc.errors(include_input=False, include_url=False)[:3])
             return None
 
-    async def command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def command(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
         try:
             command = SlashCommand.model_validate(body)
@@ -110,49 +114,53 @@ class Listeners:
         text = plain_text(command.text) or "help"
         place = Place(channel=command.channel_id, response_url=command.response_url,
                       trigger_id=command.trigger_id, ephemeral=True)  # fmt: skip
-        await self.turns.handle(command.team_id, command.user_id, place, text=text)
+        await self.turns.handle(workspace(context, command.team_id), command.user_id, place, text=text)
 
-    async def click(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def click(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
         payload = self._actions(body)
         if payload is None:
             return
+        where = workspace(context, self._team(payload))
         place = self._clicked_place(payload)
         from_home = payload.container.type == "view"
         if from_home:  # a card on the App Home tab: answer in the DM, then redraw the tab
-            channel = await self.turns.poster.direct_channel(payload.user.id)
+            channel = await self.turns.poster(where).direct_channel(payload.user.id)
             place = replace(place, channel=channel, direct=True, clicked_ts=None)
         action = decode_action(payload.actions[0].value) if payload.actions else None
         if action is None:
-            await self._explain(payload, place, STALE_BUTTON)
+            await self._explain(where, place, STALE_BUTTON)
             return
-        await self.turns.handle(self._team(payload), payload.user.id, place, action=action)
+        await self.turns.handle(where, payload.user.id, place, action=action)
         if from_home:
-            await self.home.publish(self._team(payload), payload.user.id)
+            await self.home.publish(where, payload.user.id)
 
-    async def open_form(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def open_form(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         """The button offered with a form asked for by typed text: a click gives the trigger a modal needs."""
         await ack()
         payload = self._actions(body)
         if payload is None:
             return
+        where = workspace(context, self._team(payload))
         place = self._clicked_place(payload)
         try:
             form = Form.model_validate_json(payload.actions[0].value or "")
         except (ValidationError, IndexError):
-            await self._explain(payload, place, STALE_BUTTON)
+            await self._explain(where, place, STALE_BUTTON)
             return
         reply = Reply(text=form.title, form=form)
-        await self.turns.deliver(Outcome([reply], None, ""), replace(place, clicked_ts=None))
+        await self.turns.deliver(Outcome([reply], None, ""), replace(place, clicked_ts=None), where)
 
-    async def unknown_click(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def unknown_click(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
         payload = self._actions(body)
         if payload is not None:
             log.info("unknown Slack action %s", [a.action_id for a in payload.actions])
-            await self._explain(payload, self._clicked_place(payload), STALE_BUTTON)
+            await self._explain(
+                workspace(context, self._team(payload)), self._clicked_place(payload), STALE_BUTTON
+            )
 
-    async def submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def submission(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         """A modal's form submitted. The core is given a moment before the acknowledgement: a form it
         sends back to be corrected stays open, with what was typed and each problem under its box
         (`response_action: errors`); anything else closes it and is answered in the conversation. A
@@ -163,17 +171,16 @@ class Listeners:
             await ack()
             log.warning("unreadable view_submission")
             return
-        context = form_context(payload.view.private_metadata)
-        if context is None:
+        form = form_context(payload.view.private_metadata)
+        if form is None:
             await ack()
             log.warning("view_submission with unreadable private_metadata")
             return
-        action = Action(
-            name=context.submit.name, data={**context.submit.data, **form_values(payload.view.state)}
-        )
+        where = workspace(context, payload.user.team_id or (payload.team.id if payload.team else ""))
+        action = Action(name=form.submit.name, data={**form.submit.data, **form_values(payload.view.state)})
         self.turns.in_flight += 1
         try:
-            answering = asyncio.ensure_future(self._submitted(payload, context, action))
+            answering = asyncio.ensure_future(self._submitted(payload, form, action, where))
             try:
                 outcome, place = await asyncio.wait_for(asyncio.shield(answering), INLINE_ERRORS_WAIT)
             except TimeoutError:
@@ -189,24 +196,25 @@ class Listeners:
                 else:
                     await ack(response_action="errors", errors=render.form_errors(refused))
                     outcome = replace(outcome, replies=[r for r in outcome.replies if r.form is not refused])
-            await self.turns.deliver(outcome, place)
+            await self.turns.deliver(outcome, place, where)
         finally:
             self.turns.in_flight -= 1
 
     async def _submitted(
-        self, payload: ViewSubmission, context: FormContext, action: Action
+        self, payload: ViewSubmission, form: FormContext, action: Action, where: Workspace
     ) -> tuple[Outcome, Place]:
-        team = payload.user.team_id or (payload.team.id if payload.team else "")
-        channel = context.channel or await self.turns.poster.direct_channel(payload.user.id)
-        place = Place(channel=channel, thread_ts=context.thread_ts, clicked_ts=context.message_ts,
+        channel = form.channel or await self.turns.poster(where).direct_channel(payload.user.id)
+        place = Place(channel=channel, thread_ts=form.thread_ts, clicked_ts=form.message_ts,
                       direct=channel.startswith("D"))  # fmt: skip
         files = form_files(payload.view.state)
-        return await self.turns.outcome(team, payload.user.id, place, action=action, files=files), place
+        return await self.turns.outcome(where, payload.user.id, place, action=action, files=files), place
 
-    async def home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def home_opened(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         if event.get("tab") not in (None, "home") or not isinstance(event.get("user"), str):
             return
-        await self.home.publish(str(body.get("team_id") or ""), event["user"])
+        await self.home.publish(workspace(context, str(body.get("team_id") or "")), event["user"])
 
     # -- helpers ------------------------------------------------------------------------------------
 
@@ -231,8 +239,16 @@ class Listeners:
                      clicked_ts=clicked, trigger_id=payload.trigger_id, response_url=payload.response_url,
                      ephemeral=payload.container.is_ephemeral)  # fmt: skip
 
-    async def _explain(self, payload: BlockActions, place: Place, reply: Reply) -> None:
+    async def _explain(self, where: Workspace, place: Place, reply: Reply) -> None:
         """Answer without acting: a new message beside the clicked one (the card is left as it was)."""
         plain = Place(channel=place.channel, thread_ts=place.thread_ts, response_url=place.response_url,
                       ephemeral=place.ephemeral)  # fmt: skip
-        await self.turns.deliver(Outcome([reply], None, ""), plain)
+        await self.turns.deliver(Outcome([reply], None, ""), plain, where)
+
+
+def workspace(context: AsyncBoltContext, team: str) -> Workspace:
+    """The workspace a request came from (`team`: the one it names for the person acting), with the bot
+    token bolt authorised it with: SLACK_BOT_TOKEN, or the installed workspace's in OAuth mode."""
+    return Workspace(
+        team=team or str(context.team_id or ""), enterprise=context.enterprise_id, token=context.bot_token
+    )

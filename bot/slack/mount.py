@@ -1,6 +1,11 @@
 """Slack on the shared aiohttp server: the bolt app at POST /slack/events (HTTP mode), or a Socket
 Mode connection when SLACK_APP_TOKEN is set (no public URL needed); and the outbox sender.
 
+One workspace: SLACK_BOT_TOKEN. Several (a council with more than one, an Enterprise Grid, a provider
+hosting several councils): SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, and bolt's OAuth flow at
+/slack/install and /slack/oauth_redirect installs Pathway in each; every request and every send then
+uses the bot token of its own workspace (bot/slack/installations.py).
+
 Bolt verifies every request's signature and timestamp (SLACK_SIGNING_SECRET) before any listener
 runs; a bad or stale request gets 401 and touches nothing.
 """
@@ -23,12 +28,13 @@ from slack_bolt.response import BoltResponse
 from bot.readiness import add_connection_check
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.slack.client import keep_connections, release_connections, web_client
+from bot.slack import install_pages
+from bot.slack.client import Clients, keep_connections, release_connections
 from bot.slack.home import AppHome
+from bot.slack.installations import Installations, oauth_arguments, oauth_configured
 from bot.slack.listeners import register
-from bot.slack.people import Profiles
-from bot.slack.post import Poster
 from bot.slack.sender import SlackSender
+from bot.slack.tokens import InstalledTokens, OneToken, Tokens
 from bot.slack.turns import EventRunner, SlackTurns
 from bot.slack.workers import EventWorkers
 from dialogs.conversation import Conversation
@@ -47,7 +53,7 @@ CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 
 
 def configured(settings: Settings) -> bool:
-    return bool(settings.slack_bot_token and settings.slack_signing_secret)
+    return bool(settings.slack_signing_secret and (settings.slack_bot_token or oauth_configured(settings)))
 
 
 @dataclass(frozen=True)
@@ -65,16 +71,20 @@ def bolt_app(
     *,
     events: EventRunner | None = None,
     max_backlog: int = MAX_BACKLOG,
+    installations: Installations | None = None,
 ) -> SlackApp:
-    """The bolt app with Pathway's listeners, its Web API client pointed at SLACK_API_URL."""
-    client = web_client(settings, retries=True)
+    """The bolt app with Pathway's listeners, its Web API client pointed at SLACK_API_URL; with
+    `installations`, bolt's OAuth flow and each request authorised by its workspace's installation."""
+    clients = Clients(settings, retries=True)
+    oauth = oauth_arguments(settings, installations, conversation.sessions) if installations else {}
     app = AsyncApp(
         signing_secret=settings.slack_signing_secret,
-        client=client,  # carries the bot token and SLACK_API_URL
+        client=clients.shared,  # SLACK_API_URL, and SLACK_BOT_TOKEN in a one-workspace deployment
         process_before_response=False,  # a long-running server: acknowledge, then work
         logger=excerpting(logging.getLogger("slack_bolt")),
+        **oauth,
     )
-    turns = SlackTurns(conversation, Poster(client, conversation.sessions), Profiles(client), events=events)
+    turns = SlackTurns(conversation, clients, events=events)
     app.middleware(shed_load(turns, max_backlog))
     app.middleware(refuse_during_outage(Availability(conversation.sessions.kw["bind"])))
     register(app, turns, AppHome(turns))
@@ -120,7 +130,12 @@ def refuse_during_outage(availability: Availability) -> Callable[..., Awaitable[
     Clicks and commands are not retried by Slack; their listeners tell the person nothing changed."""
 
     async def middleware(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
-        if body.get("type") == "event_callback" and not await asyncio.to_thread(availability.usable):
+        # Most events find a probe from the last second: no thread hop (the threads answer questions).
+        if (
+            body.get("type") == "event_callback"
+            and not availability.known_usable()
+            and not await asyncio.to_thread(availability.usable)
+        ):
             log.warning("Slack event %s refused with 503: database unavailable", body.get("event_id"))
             return BoltResponse(status=503, body="database unavailable, please retry")
         await next()
@@ -165,25 +180,47 @@ def events_handler(bolt: AsyncApp) -> Handler:
 def mount(app: web.Application, runtime: Runtime) -> str:
     settings = runtime.settings
     if not configured(settings):
-        return "slack: off (SLACK_BOT_TOKEN/SLACK_SIGNING_SECRET not set)"
+        return "slack: off (needs SLACK_SIGNING_SECRET, and SLACK_BOT_TOKEN or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
     events: EventWorkers | None = None
     if settings.slack_answer_processes > 0:
         workers = events = EventWorkers(settings, settings.slack_answer_processes)
         app.on_cleanup.append(lambda _app: asyncio.to_thread(workers.close))
-    slack = bolt_app(settings, runtime.conversation("slack"), events=events)
+    installations = Installations(settings, runtime.sessions) if oauth_configured(settings) else None
+    slack = bolt_app(settings, runtime.conversation("slack"), events=events, installations=installations)
     app[SLACK_KEY] = slack
-    app.cleanup_ctx.append(lifetime(slack))
+    app.cleanup_ctx.append(lifetime(slack, installations))
     bolt = slack.bolt
+    workspaces = "one workspace (SLACK_BOT_TOKEN)"
+    if installations is not None:
+        mount_oauth(app, bolt)
+        ignored = "; SLACK_BOT_TOKEN is not used" if settings.slack_bot_token else ""
+        workspaces = f"workspaces installed at GET {install_pages.INSTALL_PATH}{ignored}"
     if settings.slack_app_token:
         link = SocketModeLink()
         app.cleanup_ctx.append(link.running(bolt, settings.slack_app_token))
         add_connection_check(app, "slack_socket_mode", link.state)
-        return "slack: on (Socket Mode)"
+        return f"slack: on (Socket Mode; {workspaces})"
     app.router.add_post(EVENTS_PATH, events_handler(bolt))
-    return f"slack: on (HTTP, POST {EVENTS_PATH}; Web API {settings.slack_api_url})"
+    return f"slack: on (HTTP, POST {EVENTS_PATH}; {workspaces}; Web API {settings.slack_api_url})"
 
 
-def lifetime(slack: SlackApp) -> CleanupContext:
+def mount_oauth(app: web.Application, bolt: AsyncApp) -> None:
+    """GET /slack/install sends the installer to Slack (setting the state cookie), and Slack sends them
+    back to GET /slack/oauth_redirect, where bolt checks the state and saves the installation."""
+    flow = bolt.oauth_flow
+    assert flow is not None
+
+    async def install(request: web.Request) -> web.StreamResponse:
+        return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+
+    async def redirect(request: web.Request) -> web.StreamResponse:
+        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+    app.router.add_get(install_pages.INSTALL_PATH, install)
+    app.router.add_get(install_pages.REDIRECT_PATH, redirect)
+
+
+def lifetime(slack: SlackApp, installations: Installations | None) -> CleanupContext:
     """One connection pool to the Web API while the server runs; the answering stopped at the end."""
 
     async def running(_app: web.Application) -> AsyncIterator[None]:
@@ -191,6 +228,8 @@ def lifetime(slack: SlackApp) -> CleanupContext:
         yield
         await slack.turns.close()
         await release_connections(slack.bolt.client)
+        if installations is not None:
+            await installations.close()
 
     return running
 
@@ -219,7 +258,14 @@ class SocketModeLink:
 
 
 def senders(runtime: Runtime) -> list[SlackSender]:
-    """The outbox sender for "slack" when a bot token is set (none otherwise)."""
-    if not runtime.settings.slack_bot_token:
+    """The outbox sender for "slack" when Slack is set up (none otherwise): with the one bot token, or
+    each installed workspace's."""
+    settings = runtime.settings
+    tokens: Tokens
+    if oauth_configured(settings):
+        tokens = InstalledTokens(Installations(settings, runtime.sessions), runtime.sessions)
+    elif settings.slack_bot_token:
+        tokens = OneToken(settings.slack_bot_token)
+    else:
         return []
-    return [SlackSender(web_client(runtime.settings, retries=False), runtime.sessions)]
+    return [SlackSender(Clients(settings, retries=False), runtime.sessions, tokens)]

@@ -26,24 +26,27 @@ class ProfileUnavailable(Exception):
 
 
 class Profiles:
-    def __init__(self, client: AsyncWebClient) -> None:
-        self.client = client
+    """Slack user ids are unique across workspaces, so one cache serves every workspace; each look-up
+    goes through the client (token) of the workspace the user wrote in."""
+
+    def __init__(self) -> None:
         self._cache: dict[str, tuple[float, Profile | None]] = {}
 
-    async def get(self, user_id: str) -> Profile | None:
+    async def get(self, user_id: str, client: AsyncWebClient) -> Profile | None:
         """The user's profile, or None when Slack has no such user."""
         cached = self._cache.get(user_id)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-        profile = await self._fetch(user_id)
+        profile = await self._fetch(user_id, client)
         if len(self._cache) >= MAX_CACHED:
             self._cache.clear()
         self._cache[user_id] = (time.monotonic() + CACHE_SECONDS, profile)
         return profile
 
-    async def _fetch(self, user_id: str) -> Profile | None:
+    @staticmethod
+    async def _fetch(user_id: str, client: AsyncWebClient) -> Profile | None:
         try:
-            response = await self.client.users_info(user=user_id)
+            response = await client.users_info(user=user_id)
         except SlackApiError as exc:
             if exc.response.get("error") == "user_not_found":
                 return None

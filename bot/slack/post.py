@@ -18,7 +18,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import RateLimited, SendFailed, Undeliverable
+from bot.delivery import NotOnPlatform, RateLimited, SendFailed, Undeliverable
 from bot.slack import render
 from dialogs.messages import Attachment, Reply
 from storage import posted
@@ -27,7 +27,7 @@ from storage.db import transaction
 T = TypeVar("T")
 # Errors that retrying will not cure: the person, the channel or the message itself is the problem.
 PERMANENT = {
-    "user_not_found", "users_not_found", "account_inactive", "user_disabled", "channel_not_found",
+    "user_not_found", "account_inactive", "user_disabled", "channel_not_found",
     "is_archived", "not_in_channel", "cannot_dm_bot", "team_access_not_granted", "invalid_blocks",
     "msg_too_long", "no_text", "invalid_arguments", "messages_tab_disabled",
 }  # fmt: skip
@@ -47,6 +47,8 @@ async def call(request: Awaitable[T]) -> T:
         if status == 429 or code == "ratelimited":
             retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
             raise RateLimited(float(retry_after or DEFAULT_RETRY_AFTER), f"slack: {code}") from exc
+        if code == "users_not_found":  # users.lookupByEmail: nobody in this workspace has that email
+            raise NotOnPlatform(f"slack: {code}") from exc
         if code in PERMANENT:
             raise Undeliverable(f"slack: {code}") from exc
         raise SendFailed(f"slack: HTTP {status} {code}") from exc
@@ -55,9 +57,16 @@ async def call(request: Awaitable[T]) -> T:
 
 
 class Poster:
-    def __init__(self, client: AsyncWebClient, sessions: sessionmaker[Session]) -> None:
+    """Puts replies into one workspace, through `client` (its bot token). `workspace` ({"team"} and,
+    in an Enterprise Grid, {"enterprise"}) goes into every reference it returns, so a later update of
+    that message is made with that workspace's token."""
+
+    def __init__(
+        self, client: AsyncWebClient, sessions: sessionmaker[Session], workspace: dict[str, str] | None = None
+    ) -> None:
         self.client = client
         self.sessions = sessions
+        self.workspace = workspace or {}
 
     async def post(
         self, channel: str, reply: Reply, thread_ts: str | None = None, metadata: dict[str, Any] | None = None
@@ -73,7 +82,7 @@ class Poster:
         posted_to = str(response["channel"])
         if document is not None:
             await self.share_file(posted_to, document, thread_ts)
-        return {"channel": posted_to, "ts": str(response["ts"])}
+        return {"channel": posted_to, "ts": str(response["ts"]), **self.workspace}
 
     async def share_file(self, channel: str, document: Attachment, thread_ts: str | None = None) -> None:
         """Upload a document into a conversation (files.getUploadURLExternal, the upload, then
@@ -85,7 +94,7 @@ class Poster:
     async def update(self, reference: dict[str, Any], reply: Reply) -> dict[str, str]:
         channel, ts = str(reference["channel"]), str(reference["ts"])
         await call(self.client.chat_update(channel=channel, ts=ts, **render.message(reply)))
-        return {"channel": channel, "ts": ts}
+        return {"channel": channel, "ts": ts, **self.workspace}
 
     async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
         await call(self.client.views_open(trigger_id=trigger_id, view=view))

@@ -1,5 +1,7 @@
 """One Slack turn: who is talking (workspace -> organisation, user -> roster by profile email), the core's
-answer, and the answer put where it belongs (thread, DM, modal, the clicked card, a response_url).
+answer, and the answer put where it belongs (thread, DM, modal, the clicked card, a response_url), with
+the bot token of the workspace the turn came from (bolt's, per request: one token, or each installed
+workspace's in OAuth mode).
 
 Listeners acknowledge Slack first, so Slack's 3-second limit never depends on how long an answer takes.
 Clicks and submissions are answered at once (`handle`); messages are queued (`enqueue`) and answered by a
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.delivery import SendFailed, Undeliverable
 from bot.slack import render
 from bot.slack.answering import InThreads, Outcome
+from bot.slack.client import Clients
 from bot.slack.files import fetch
 from bot.slack.people import Profile, Profiles, ProfileUnavailable
 from bot.slack.post import Poster
@@ -36,13 +39,28 @@ ORG_CACHE_SECONDS = 60.0
 
 UNLINKED = Reply(
     text="This Slack workspace isn't linked to a council on Pathway yet, so I can't answer here. "
-    "Please ask your HR team to link it (`pathway slack link --org ORG --team TEAM_ID`)."
+    "Please ask whoever runs Pathway for your council to link it (`pathway slack link --org ORG --team TEAM_ID`)."
 )
 UNKNOWN_USER = Reply(
     text="Slack couldn't tell me who you are, so I can't help just now. Please try again later."
 )
 BUSY = Reply(text="I couldn't reach Slack to check who you are. Please try again in a minute.")
 UNAVAILABLE = Reply(text=UNAVAILABLE_TEXT)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The Slack workspace a turn came from: its team, its Enterprise Grid organisation if any, and the
+    bot token bolt authorised the request with (None: SLACK_BOT_TOKEN)."""
+
+    team: str
+    enterprise: str | None = None
+    token: str | None = None
+
+    @property
+    def keys(self) -> dict[str, str]:
+        """How addresses and message references name it (bot/slack/sender.py finds its token by them)."""
+        return {"team": self.team, **({"enterprise": self.enterprise} if self.enterprise else {})}
 
 
 @dataclass(frozen=True)
@@ -71,7 +89,13 @@ class EventRunner(Protocol):
     capacity: int
 
     async def run(
-        self, team: str, user: str, place: Place, text: str | None, event_id: str | None, files: list[str]
+        self,
+        workspace: Workspace,
+        user: str,
+        place: Place,
+        text: str | None,
+        event_id: str | None,
+        files: list[str],
     ) -> None: ...
 
 
@@ -79,25 +103,28 @@ class SlackTurns:
     def __init__(
         self,
         conversation: Conversation,
-        poster: Poster,
-        profiles: Profiles,
+        clients: Clients,
         answering: Answering | None = None,
         events: EventRunner | None = None,
     ) -> None:
         self.conversation = conversation
         self.sessions: sessionmaker[Session] = conversation.sessions
-        self.poster = poster
-        self.profiles = profiles
+        self.clients = clients
+        self.profiles = Profiles()
         self.answering = answering or InThreads(conversation)
         self.events = events
         self.in_flight = 0  # turns acknowledged and not yet answered
-        self._orgs: dict[str, tuple[float, str | None]] = {}
+        self._orgs: dict[tuple[str, str | None], tuple[float, str | None]] = {}
         self._backlog: asyncio.Queue[Callable[[], Awaitable[None]]] | None = None
         self._consumers: list[asyncio.Task[None]] = []
 
+    def poster(self, workspace: Workspace) -> Poster:
+        """Putting replies into this workspace, with its bot token."""
+        return Poster(self.clients.for_token(workspace.token), self.sessions, workspace.keys)
+
     def enqueue(
         self,
-        team: str,
+        workspace: Workspace,
         user: str,
         place: Place,
         *,
@@ -114,9 +141,9 @@ class SlackTurns:
         self.in_flight += 1
         events, shared = self.events, files or []
         self._backlog.put_nowait(
-            (lambda: events.run(team, user, place, text, event_id, shared))
+            (lambda: events.run(workspace, user, place, text, event_id, shared))
             if events is not None
-            else (lambda: self.answer_now(team, user, place, text=text, event_id=event_id, files=shared))
+            else (lambda: self.answer_now(workspace, user, place, text=text, event_id=event_id, files=shared))
         )
 
     async def _consume(self) -> None:
@@ -138,7 +165,7 @@ class SlackTurns:
 
     async def handle(
         self,
-        team: str,
+        workspace: Workspace,
         user: str,
         place: Place,
         *,
@@ -149,13 +176,15 @@ class SlackTurns:
     ) -> None:
         self.in_flight += 1
         try:
-            await self.answer_now(team, user, place, text=text, action=action, event_id=event_id, files=files)
+            await self.answer_now(
+                workspace, user, place, text=text, action=action, event_id=event_id, files=files
+            )
         finally:
             self.in_flight -= 1
 
     async def answer_now(
         self,
-        team: str,
+        workspace: Workspace,
         user: str,
         place: Place,
         *,
@@ -165,13 +194,13 @@ class SlackTurns:
         files: list[str] | None = None,
     ) -> None:
         outcome = await self.outcome(
-            team, user, place, text=text, action=action, event_id=event_id, files=files
+            workspace, user, place, text=text, action=action, event_id=event_id, files=files
         )
-        await self.deliver(outcome, place)
+        await self.deliver(outcome, place, workspace)
 
     async def outcome(
         self,
-        team: str,
+        workspace: Workspace,
         user: str,
         place: Place,
         *,
@@ -188,8 +217,8 @@ class SlackTurns:
                 Reply(text=f"Your message was long, so I read only its first {MAX_TEXT:,} characters.")
             )
         try:
-            incoming = await self.incoming(team, user, place, text=text, action=action, event_id=event_id,
-                                           files=files or [])  # fmt: skip
+            incoming = await self.incoming(workspace, user, place, text=text, action=action,
+                                           event_id=event_id, files=files or [])  # fmt: skip
         except Exception as exc:
             if not is_outage(exc):
                 raise
@@ -201,7 +230,7 @@ class SlackTurns:
 
     async def incoming(
         self,
-        team: str,
+        workspace: Workspace,
         user: str,
         place: Place,
         *,
@@ -211,110 +240,114 @@ class SlackTurns:
         files: list[str] | None = None,
     ) -> Incoming | Reply:
         """The core's Incoming for this Slack user, or the Reply that explains why there is none."""
-        org = await self.organisation(team)
+        team, enterprise = workspace.team, workspace.enterprise
+        org = await self.organisation(team, enterprise)
         if org is None:
             return UNLINKED
         try:
-            profile = await self.profiles.get(user)
+            profile = await self.profiles.get(user, self.clients.for_token(workspace.token))
         except ProfileUnavailable:
             return BUSY
         if profile is None:
             return UNKNOWN_USER
-        if profile.team and profile.team != team and await self.organisation(profile.team) != org:
+        if profile.team and profile.team != team and await self.organisation(profile.team, enterprise) != org:
             return UNLINKED  # someone from another workspace (a shared channel) whose council isn't linked
-        shared = [
-            await fetch(self.poster.client, file_id) for file_id in (files or [])[: MAX_FILES_AT_ONCE + 1]
-        ]
-        return Incoming(org=org, sender=self.sender(team, profile, place), text=text, action=action,
+        client = self.clients.for_token(workspace.token)  # files are read with their workspace's token
+        shared = [await fetch(client, file_id) for file_id in (files or [])[: MAX_FILES_AT_ONCE + 1]]
+        return Incoming(org=org, sender=self.sender(workspace, profile, place), text=text, action=action,
                         files=shared, event_id=event_id)  # fmt: skip
 
     @staticmethod
-    def sender(team: str, profile: Profile, place: Place) -> Sender:
-        # Only a DM gives the address to reach them later; elsewhere keep the one already stored.
+    def sender(workspace: Workspace, profile: Profile, place: Place) -> Sender:
+        # Only a DM gives the address to reach them later; elsewhere keep the one already stored. The
+        # workspace (and Grid) say whose bot token reaches them there (bot/slack/sender.py).
         address: dict[str, object] | None = (
-            {"team": team, "user": profile.id, "channel": place.channel}
+            {**workspace.keys, "user": profile.id, "channel": place.channel}
             if place.direct and place.channel
             else None
         )
-        return Sender(platform="slack", tenant=team, user_id=profile.id, email=profile.email,
+        return Sender(platform="slack", tenant=workspace.team, user_id=profile.id, email=profile.email,
                       name=profile.name, address=address)  # fmt: skip
 
-    async def organisation(self, team: str) -> str | None:
-        cached = self._orgs.get(team)
+    async def organisation(self, team: str, enterprise: str | None = None) -> str | None:
+        """The organisation the workspace (else its Enterprise Grid organisation) is linked to."""
+        cached = self._orgs.get((team, enterprise))
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
 
         def find() -> str | None:
             with transaction(self.sessions) as session:
-                organisation = directory.organisation_for_slack_team(session, team)
+                organisation = directory.organisation_for_slack(session, team, enterprise)
                 return organisation.id if organisation is not None else None
 
         org = await asyncio.to_thread(find)
-        self._orgs[team] = (time.monotonic() + ORG_CACHE_SECONDS, org)
+        self._orgs[(team, enterprise)] = (time.monotonic() + ORG_CACHE_SECONDS, org)
         return org
 
     # -- answering ---------------------------------------------------------------------------------
 
-    async def deliver(self, outcome: Outcome, place: Place) -> None:
+    async def deliver(self, outcome: Outcome, place: Place, workspace: Workspace) -> None:
+        poster = self.poster(workspace)
         cards: dict[str, dict[str, str]] = {}
         for reply in outcome.replies:
             try:
-                reference = await self._put(reply, place, outcome.person_id)
+                reference = await self._put(poster, reply, place, outcome.person_id)
             except (SendFailed, Undeliverable) as exc:
                 log.warning("slack reply not posted (%s); queued for the dispatcher", exc)
-                await self._queue(outcome, place, reply)
+                await self._queue(outcome, place, reply, workspace)
                 continue
             if reference is not None and reply.card is not None and reply.card.key:
                 cards[reply.card.key] = reference
         if outcome.person_id is not None:
-            await self.poster.remember(outcome.person_id, cards)
+            await poster.remember(outcome.person_id, cards)
 
-    async def _put(self, reply: Reply, place: Place, person_id: int | None) -> dict[str, str] | None:
+    async def _put(
+        self, poster: Poster, reply: Reply, place: Place, person_id: int | None
+    ) -> dict[str, str] | None:
         """Show one reply; returns where a card now is (None for ephemeral or modal answers)."""
         if reply.form is not None and place.trigger_id:
             context = FormContext(submit=reply.form.submit, channel=place.channel,
                                   message_ts=place.clicked_ts, thread_ts=place.thread_ts)  # fmt: skip
             try:
-                await self.poster.open_modal(
-                    place.trigger_id, render.modal(reply.form, context.model_dump_json())
-                )
+                await poster.open_modal(place.trigger_id, render.modal(reply.form, context.model_dump_json()))
                 return None
             except (SendFailed, Undeliverable):  # the trigger expired: offer a button that opens it
                 log.info("views.open failed; posting the form's button instead")
         if reply.replaces:
-            return await self._replace(reply, reply.replaces, place, person_id)
-        return await self._new(reply, place)
+            return await self._replace(poster, reply, reply.replaces, place, person_id)
+        return await self._new(poster, reply, place)
 
     async def _replace(
-        self, reply: Reply, card_key: str, place: Place, person_id: int | None
+        self, poster: Poster, reply: Reply, card_key: str, place: Place, person_id: int | None
     ) -> dict[str, str] | None:
         if place.clicked_ts and place.ephemeral and place.response_url:
-            await self.poster.respond(place.response_url, reply, replace_original=True)
+            await poster.respond(place.response_url, reply, replace_original=True)
             return None
         if place.clicked_ts and place.channel:
-            return await self.poster.update({"channel": place.channel, "ts": place.clicked_ts}, reply)
-        reference = await self.poster.copy_for(card_key, person_id) if person_id is not None else None
+            return await poster.update({"channel": place.channel, "ts": place.clicked_ts}, reply)
+        reference = await poster.copy_for(card_key, person_id) if person_id is not None else None
         if reference is not None:
-            return await self.poster.update(reference, reply)
-        return await self._new(reply, place)
+            return await poster.update(reference, reply)
+        return await self._new(poster, reply, place)
 
-    async def _new(self, reply: Reply, place: Place) -> dict[str, str] | None:
+    @staticmethod
+    async def _new(poster: Poster, reply: Reply, place: Place) -> dict[str, str] | None:
         if place.channel is None or place.ephemeral:
             if place.response_url is None:
                 raise Undeliverable("slack: nowhere to answer")
-            await self.poster.respond(place.response_url, reply)
+            await poster.respond(place.response_url, reply)
             return None
-        return await self.poster.post(place.channel, reply, place.thread_ts)
+        return await poster.post(place.channel, reply, place.thread_ts)
 
-    async def _queue(self, outcome: Outcome, place: Place, reply: Reply) -> None:
+    async def _queue(self, outcome: Outcome, place: Place, reply: Reply, workspace: Workspace) -> None:
         """A reply Slack refused just now goes to the outbox, so the dispatcher retries it."""
         if outcome.person_id is None or not outcome.org or place.channel is None:
             return  # an answer to someone unidentified: nothing to keep it for
 
         def enqueue() -> None:
             with transaction(self.sessions) as session:
-                outbox.enqueue(session, org_id=outcome.org, channel="slack",
-                               address={"channel": place.channel}, kind="reply",
+                address = {"channel": place.channel, **workspace.keys}
+                outbox.enqueue(session, org_id=outcome.org, channel="slack", address=address, kind="reply",
                                payload=reply.model_dump(mode="json"),
                                idempotency_key=f"slack-reply:{place.channel}:{time.time_ns()}",
                                recipient_person_id=outcome.person_id)  # fmt: skip

@@ -20,15 +20,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from typing import Any
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.logs import configure_logging, new_request_id, request_id
 from bot.settings import Settings
 from bot.slack.answering import InThreads
-from bot.slack.client import keep_connections, web_client
-from bot.slack.people import Profiles
-from bot.slack.post import Poster
-from bot.slack.turns import Place, SlackTurns
+from bot.slack.client import Clients, keep_connections
+from bot.slack.turns import Place, SlackTurns, Workspace
 from dialogs.conversation import Conversation
 from knowledge.library import Library
 from storage import db
@@ -60,22 +56,30 @@ def _start_worker(settings: dict[str, Any], parent: int) -> None:
     configure_logging(configured.pathway_log_format)  # a spawned process starts with none
     sessions = db.session_factory(db.make_engine(configured.pathway_database_url))
     conversation = Conversation(Library.load(configured.packs_dir), sessions, channel="slack")
-    client = web_client(configured, retries=True)
+    clients = Clients(configured, retries=True)
     _loop = asyncio.new_event_loop()
-    _loop.run_until_complete(_open(client))
-    _turns = SlackTurns(conversation, Poster(client, sessions), Profiles(client), InThreads(conversation))
+    _loop.run_until_complete(_open(clients))
+    _turns = SlackTurns(conversation, clients, InThreads(conversation))
 
 
-async def _open(client: AsyncWebClient) -> None:
-    keep_connections(client)  # the connection pool belongs to this worker's loop
+async def _open(clients: Clients) -> None:
+    keep_connections(clients.shared)  # the connection pool belongs to this worker's loop
 
 
 def _event_turn(
-    team: str, user: str, place: dict[str, Any], text: str | None, event_id: str | None, files: list[str]
+    workspace: dict[str, Any],
+    user: str,
+    place: dict[str, Any],
+    text: str | None,
+    event_id: str | None,
+    files: list[str],
 ) -> None:
+    """One event's turn, with the workspace's bot token bolt authorised the event with in the server."""
     assert _loop is not None and _turns is not None, "worker not started"
     request_id.set(event_id or new_request_id())  # this turn's log lines carry Slack's event id
-    turn = _turns.answer_now(team, user, Place(**place), text=text, event_id=event_id, files=files)
+    turn = _turns.answer_now(
+        Workspace(**workspace), user, Place(**place), text=text, event_id=event_id, files=files
+    )
     _loop.run_until_complete(turn)
 
 
@@ -90,11 +94,17 @@ class EventWorkers:
         )
 
     async def run(
-        self, team: str, user: str, place: Place, text: str | None, event_id: str | None, files: list[str]
+        self,
+        workspace: Workspace,
+        user: str,
+        place: Place,
+        text: str | None,
+        event_id: str | None,
+        files: list[str],
     ) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(
-            self.executor, _event_turn, team, user, asdict(place), text, event_id, files
+            self.executor, _event_turn, asdict(workspace), user, asdict(place), text, event_id, files
         )
 
     def close(self) -> None:

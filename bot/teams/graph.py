@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from bot.delivery import Postponed, SendFailed, Undeliverable
+from bot.delivery import NotOnPlatform, Postponed, SendFailed, Undeliverable
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 TIMEOUT_SECONDS = 10
@@ -155,8 +155,8 @@ def graph_failure(status: int, body: Any, retry_after: str | None, missing: str)
     detail = f"{error.get('code')}: {error.get('message')}" if isinstance(error, dict) else f"HTTP {status}"
     if status == 429:  # Graph's limits are its own: this message waits, the Bot Connector sends on
         return Postponed(_seconds(retry_after), "Microsoft Graph rate limit")
-    if status == 404 and missing:
-        return Undeliverable(missing)
+    if status == 404 and missing:  # nobody by that email in the tenant: another platform may have them
+        return NotOnPlatform(missing)
     if status == 403 and isinstance(error, dict) and error.get("code") == "Authorization_RequestDenied":
         # Pathway was not granted the Graph permission: an admin's fix, after which the messages still go.
         return Postponed(15 * 60, f"Pathway may not install itself in Teams yet ({detail})")

@@ -34,6 +34,7 @@ from bot.settings import Settings
 from bot.teams.graph import GraphInstaller, GraphSettings
 from bot.teams.handler import PathwayBot
 from bot.teams.keys import trust_keys_from
+from bot.teams.retry_codes import make_retry_codes_cheap
 from bot.teams.sender import Courier, TeamsSender
 from storage.availability import UNAVAILABLE_TEXT, is_outage
 
@@ -108,7 +109,10 @@ def installer(settings: Settings) -> GraphInstaller | None:
 
 def senders(runtime: Runtime) -> list[TeamsSender]:
     """The Teams sender when Teams is configured (none otherwise)."""
-    return [sender(runtime)] if configured(runtime.settings) else []
+    if not configured(runtime.settings):
+        return []
+    make_retry_codes_cheap()
+    return [sender(runtime)]
 
 
 def service_hosts(settings: Settings) -> list[str]:
@@ -135,6 +139,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     settings = runtime.settings
     if not configured(settings):
         return "teams: off (MICROSOFT_APP_ID not set; PATHWAY_TEAMS_EMULATOR=1 for the Emulator on loopback)"
+    make_retry_codes_cheap()
     emulator = not settings.microsoft_app_id
     if emulator:
         require_loopback(app, "Teams in Emulator mode")

@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatch import Dispatcher
+from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.slack.client import web_client
+from bot.slack import mount
 from bot.slack.sender import SlackSender
+from knowledge.library import Library
 from storage import directory
 from storage.db import transaction
 from storage.tables import OutboxMessage, Person
@@ -23,7 +25,7 @@ TEAM = "T0MEDWAY"
 
 def slack_sender(fake: FakeSlackApi, sessions: sessionmaker[Session]) -> SlackSender:
     settings = Settings(slack_bot_token="xoxb-test", slack_api_url=fake.base_url)
-    return SlackSender(web_client(settings, retries=False), sessions)
+    return mount.senders(Runtime(settings, Library.load(), sessions))[0]
 
 
 def slack_user(person_id: int) -> str:

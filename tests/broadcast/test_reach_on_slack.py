@@ -38,7 +38,7 @@ async def test_a_broadcast_reaches_everyone_in_slack_though_nobody_has_talked_to
     chat: Chat, sessions: sessionmaker[Session], fake: FakeSlackApi
 ) -> None:
     with transaction(sessions) as session:
-        directory.link_slack_team(session, "medway", TEAM)  # so medway's staff are on Slack
+        directory.link_slack_workspace(session, "medway", TEAM)  # so medway's staff are on Slack
     preview = chat.press(HR, find_button(chat.say(HR, "broadcast: Panel 14 June 2027"), "Everyone"))
     assert "This will reach 6 people (6 on slack)" in preview[0].text
     sent = chat.press(HR, find_button(preview, "Send now"))

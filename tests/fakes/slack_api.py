@@ -5,6 +5,13 @@ enough state to answer like Slack (users, DM channels, posted messages and their
 `fail_next` for one-off errors, `rate_limit` (calls per second per method, answered with 429 and
 Retry-After when exceeded) and `error_rate` (random HTTP 5xx) for load tests.
 
+Several workspaces (OAuth): `/oauth/v2/authorize` plays the installer approving the install into
+`installing` and sends the browser back to the app's redirect URL with a code; `oauth.v2.access` trades
+the code for a bot token of that workspace (with `rotation`, one that expires and a refresh token, which
+the refresh grant trades for new ones, each refresh token once). Once any token has been issued, every
+call must carry a valid, unexpired one, and sees only its own workspace's (or, installed org-wide, its
+Enterprise Grid's) users. Before that, any token is the one workspace `team_id` (one-token tests).
+
 In-process:   fake = FakeSlackApi(); await fake.start(); ... fake.base_url ...; await fake.close()
 Standalone:   python -m tests.fakes.slack_api --port 8123 --rate-limit 50 --error-rate 0.01 --auto-users
               GET /_fake/stats reports call counts and chat.postMessage counts per channel (duplicates).
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import hashlib
 import json
 import random
@@ -22,12 +30,16 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
 BOT_USER = "UPATHWAYBOT"
 BOT_ID = "BPATHWAY"
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "fake-client-secret"
+NO_TOKEN = {"oauth.v2.access", "apps.connections.open"}  # the client's credentials, or the app-level token
+DAY_SECONDS = 43200  # Slack's rotating tokens live 12 hours
 HISTORY_LIMIT = 15  # conversations.history for apps distributed outside the Slack Marketplace (2025)
 
 
@@ -55,6 +67,34 @@ class SlackUser:
     team: str
     name: str = ""
     deleted: bool = False
+    enterprise: str | None = None
+
+
+@dataclass
+class Install:
+    """A workspace (or, org-wide, an Enterprise Grid organisation) the app is being installed into."""
+
+    team: str | None
+    name: str
+    enterprise: str | None = None
+    enterprise_name: str = ""
+    org_wide: bool = False
+    installer: str = "UINSTALLER"
+
+
+@dataclass
+class Grant:
+    """A bot token the fake issued, and what it may see."""
+
+    token: str
+    install: Install
+    expires_at: float | None = None  # time.time(); None: never
+    refresh_token: str | None = None
+
+    def sees(self, user: SlackUser) -> bool:
+        if self.install.org_wide:
+            return user.enterprise == self.install.enterprise
+        return user.team == self.install.team
 
 
 @dataclass
@@ -75,6 +115,18 @@ class FakeSlackApi:
     failures: list[Failure] = field(default_factory=list)
     base_url: str = ""
 
+    # OAuth: who the next install approved at /oauth/v2/authorize goes to; tokens issued; refresh tokens
+    # not yet used; codes not yet traded. `rotation`: tokens expire (after `lifetime` seconds, and
+    # `refreshed_lifetime` once refreshed) and come with a refresh token.
+    installing: Install | None = None
+    redirect_uri: str = ""  # where an authorize without redirect_uri goes (the app's one Redirect URL)
+    rotation: bool = False
+    lifetime: int = DAY_SECONDS
+    refreshed_lifetime: int = DAY_SECONDS
+    grants: dict[str, Grant] = field(default_factory=dict)
+    refresh_tokens: dict[str, Grant] = field(default_factory=dict)
+    codes: dict[str, Install] = field(default_factory=dict)
+
     # Socket Mode: the connections open now, and the envelope ids the app acknowledged.
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)
@@ -87,8 +139,21 @@ class FakeSlackApi:
 
     # -- set-up and inspection -------------------------------------------------------------
 
-    def add_user(self, user_id: str, email: str | None, team: str | None = None, name: str = "") -> None:
-        self.users[user_id] = SlackUser(user_id, email, team or self.team_id, name or user_id)
+    def add_user(
+        self,
+        user_id: str,
+        email: str | None,
+        team: str | None = None,
+        name: str = "",
+        enterprise: str | None = None,
+    ) -> None:
+        self.users[user_id] = SlackUser(
+            user_id, email, team or self.team_id, name or user_id, enterprise=enterprise
+        )
+
+    def tokens_used(self, method: str) -> list[str]:
+        """The token each call of `method` carried, in order."""
+        return [c.token for c in self.calls if c.method == method]
 
     def share(
         self, name: str, content: bytes, mimetype: str = "application/pdf", size: int | None = None
@@ -131,6 +196,7 @@ class FakeSlackApi:
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/files-pri/{file_id}/{name}", self._download)  # url_private_download
         app.router.add_get("/socket", self._socket)  # Socket Mode: the URL apps.connections.open gives
+        app.router.add_get("/oauth/v2/authorize", self._authorize)  # the installer's browser, at Slack
         app.router.add_get("/_fake/stats", self._stats)
         app.router.add_get("/_fake/delivered", self._delivered)
         app.router.add_get("/_fake/timeline", self._timeline)
@@ -234,7 +300,16 @@ class FakeSlackApi:
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
-        answer: dict[str, Any] = handler(params)
+        grant = None
+        if self.grants and method not in NO_TOKEN:
+            grant = self.grants.get(token)
+            if grant is None:
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+            if grant.expires_at is not None and grant.expires_at <= time.time():
+                return web.json_response({"ok": False, "error": "token_expired"})
+        if method == "oauth.v2.access":
+            params["_basic"] = request.headers.get("Authorization", "")
+        answer: dict[str, Any] = handler(params, grant)
         return web.json_response(answer)
 
     @staticmethod
@@ -282,25 +357,34 @@ class FakeSlackApi:
 
     # -- the methods -----------------------------------------------------------------------------
 
-    def _auth_test(self, _params: dict[str, Any]) -> dict[str, Any]:
+    def _auth_test(self, _params: dict[str, Any], grant: Grant | None = None) -> dict[str, Any]:
+        if grant is not None:
+            install = grant.install
+            return {"ok": True, "url": f"https://{(install.team or install.enterprise or '').lower()}.slack.example/",
+                    "team": install.name, "user": "pathway", "team_id": install.team,
+                    "enterprise_id": install.enterprise, "is_enterprise_install": install.org_wide,
+                    "user_id": BOT_USER, "bot_id": BOT_ID}  # fmt: skip
         return {"ok": True, "url": "https://medway.slack.example/", "team": "Medway", "user": "pathway",
                 "team_id": self.team_id, "user_id": BOT_USER, "bot_id": BOT_ID}  # fmt: skip
 
-    def _user(self, user_id: str) -> SlackUser | None:
+    def _user(self, user_id: str, grant: Grant | None = None) -> SlackUser | None:
         user = self.users.get(user_id)
         if user is None and self.auto_users and user_id.startswith("U"):
             user = SlackUser(user_id, f"{user_id.lower()}@auto.example", self.team_id)
+        if user is not None and grant is not None and not grant.sees(user):
+            return None  # another workspace's: this token cannot see them
         return user
 
-    def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        user = self._user(str(params.get("user", "")))
+    def _users_info(self, params: dict[str, Any], grant: Grant | None = None) -> dict[str, Any]:
+        user = self._user(str(params.get("user", "")), grant)
         if user is None:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": self._user_json(user)}
 
-    def _users_lookupByEmail(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _users_lookupByEmail(self, params: dict[str, Any], grant: Grant | None = None) -> dict[str, Any]:
         email = str(params.get("email", "")).lower()
-        user = next((u for u in self.users.values() if (u.email or "").lower() == email), None)
+        user = next((u for u in self.users.values() if (u.email or "").lower() == email
+                     and (grant is None or grant.sees(u))), None)  # fmt: skip
         if user is None and self.auto_users and email:
             user_id = "U" + hashlib.sha1(email.encode()).hexdigest()[:10].upper()
             user = self.users[user_id] = SlackUser(user_id, email, self.team_id)
@@ -313,9 +397,9 @@ class FakeSlackApi:
         return {"id": user.id, "team_id": user.team, "name": user.name, "deleted": user.deleted,
                 "real_name": user.name, "profile": {"email": user.email, "real_name": user.name}}  # fmt: skip
 
-    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _conversations_open(self, params: dict[str, Any], grant: Grant | None = None) -> dict[str, Any]:
         user_id = str(params.get("users", "")).split(",")[0]
-        user = self._user(user_id)
+        user = self._user(user_id, grant)
         if user is None:
             return {"ok": False, "error": "user_not_found"}
         if user.deleted:
@@ -326,7 +410,7 @@ class FakeSlackApi:
         self._ts += 1
         return f"{int(time.time())}.{self._ts:06d}"
 
-    def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _chat_postMessage(self, params: dict[str, Any], grant: Grant | None = None) -> dict[str, Any]:
         channel = str(params.get("channel", ""))
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
@@ -336,14 +420,14 @@ class FakeSlackApi:
         self.messages[(channel, ts)] = params
         return {"ok": True, "channel": channel, "ts": ts, "message": {"text": params.get("text"), "ts": ts}}
 
-    def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _chat_update(self, params: dict[str, Any], grant: Grant | None = None) -> dict[str, Any]:
         key = (str(params.get("channel", "")), str(params.get("ts", "")))
         if key not in self.messages:
             return {"ok": False, "error": "message_not_found"}
         self.messages[key] = {**self.messages[key], **params}
         return {"ok": True, "channel": key[0], "ts": key[1]}
 
-    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _conversations_history(self, params: dict[str, Any], grant: Grant | None = None) -> dict[str, Any]:
         """Newest first; each message's metadata only when asked with include_all_metadata, as Slack does."""
         # Apps outside the Marketplace get at most HISTORY_LIMIT messages a call, whatever they ask for.
         channel, limit = str(params.get("channel", "")), min(int(params.get("limit") or 100), HISTORY_LIMIT)
@@ -356,11 +440,70 @@ class FakeSlackApi:
                     for ts, m in found[:limit]]  # fmt: skip
         return {"ok": True, "messages": messages, "has_more": len(found) > limit}
 
-    def _apps_connections_open(self, _params: dict[str, Any]) -> dict[str, Any]:
+    # -- OAuth ---------------------------------------------------------------------------------------
+
+    async def _authorize(self, request: web.Request) -> web.Response:
+        """Slack's install page, approved at once by the installer for `installing` (or, with nobody set
+        to install, cancelled), sending the browser back to the app with a code and the app's state."""
+        query = request.query
+        self.calls.append(Call("oauth.authorize", dict(query), ""))
+        back = query.get("redirect_uri") or self.redirect_uri
+        if query.get("client_id") != CLIENT_ID or not back:
+            return web.Response(status=400, text="invalid_client_id or no redirect URL")
+        state = query.get("state", "")
+        if self.installing is None:
+            raise web.HTTPFound(f"{back}?{urlencode({'error': 'access_denied', 'state': state})}")
+        code = f"code-{sum(c.method == 'oauth.authorize' for c in self.calls)}"
+        self.codes[code] = self.installing
+        raise web.HTTPFound(f"{back}?{urlencode({'code': code, 'state': state})}")
+
+    def _oauth_v2_access(self, params: dict[str, Any], _grant: Grant | None = None) -> dict[str, Any]:
+        """The code grant (an install) and the refresh grant (token rotation)."""
+        client_id, client_secret = params.get("client_id"), params.get("client_secret")
+        basic = str(params.get("_basic", ""))
+        if basic.startswith("Basic "):
+            client_id, _colon, client_secret = base64.b64decode(basic[6:]).decode().partition(":")
+        if client_id != CLIENT_ID or client_secret != CLIENT_SECRET:
+            return {
+                "ok": False,
+                "error": "invalid_client_id" if client_id != CLIENT_ID else "bad_client_secret",
+            }
+        if params.get("grant_type") == "refresh_token":
+            used = self.refresh_tokens.pop(str(params.get("refresh_token", "")), None)
+            if used is None:  # unknown, or spent already: each refresh token works once
+                return {"ok": False, "error": "invalid_refresh_token"}
+            return self._issue(used.install, self.refreshed_lifetime)
+        install = self.codes.pop(str(params.get("code", "")), None)
+        if install is None:
+            return {"ok": False, "error": "invalid_code"}
+        return self._issue(install, self.lifetime)
+
+    def _issue(self, install: Install, lifetime: int) -> dict[str, Any]:
+        number = len(self.grants) + 1
+        token = f"xoxb-{install.team or install.enterprise}-{number}"
+        grant = Grant(token, install)
+        if self.rotation:
+            grant.expires_at, grant.refresh_token = time.time() + lifetime, f"xoxe-1-{number}"
+            self.refresh_tokens[grant.refresh_token] = grant
+        self.grants[token] = grant
+        answer: dict[str, Any] = {
+            "ok": True, "access_token": token, "token_type": "bot", "scope": "chat:write,im:write,users:read",
+            "bot_user_id": BOT_USER, "app_id": "A0PATHWAY",
+            "team": {"id": install.team, "name": install.name} if install.team else None,
+            "enterprise": {"id": install.enterprise, "name": install.enterprise_name} if install.enterprise else None,
+            "is_enterprise_install": install.org_wide, "authed_user": {"id": install.installer},
+        }  # fmt: skip
+        if grant.refresh_token:
+            answer.update(refresh_token=grant.refresh_token, expires_in=lifetime)
+        return answer
+
+    def _apps_connections_open(self, _params: dict[str, Any], grant: Grant | None = None) -> dict[str, Any]:
         root = self.base_url.removesuffix("/api/").replace("http://", "ws://")
         return {"ok": True, "url": f"{root}/socket"}
 
-    def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _files_getUploadURLExternal(
+        self, params: dict[str, Any], grant: Grant | None = None
+    ) -> dict[str, Any]:
         if not params.get("filename") or not str(params.get("length", "")).isdigit():
             return {"ok": False, "error": "invalid_arguments"}
         file_id = f"F{len(self.files) + 1:08d}"
@@ -373,7 +516,9 @@ class FakeSlackApi:
         root = self.base_url.removesuffix("/api/")
         return {"ok": True, "upload_url": f"{root}/upload/{file_id}", "file_id": file_id}
 
-    def _files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _files_completeUploadExternal(
+        self, params: dict[str, Any], grant: Grant | None = None
+    ) -> dict[str, Any]:
         files = params.get("files") or []
         if not files or any(
             f.get("id") not in self.files or self.files[f["id"]]["content"] is None for f in files
@@ -384,7 +529,7 @@ class FakeSlackApi:
                                        thread_ts=params.get("thread_ts"), comment=params.get("initial_comment"))  # fmt: skip
         return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
 
-    def _files_info(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _files_info(self, params: dict[str, Any], grant: Grant | None = None) -> dict[str, Any]:
         shared = self.shared.get(str(params.get("file", "")))
         if shared is None:
             return {"ok": False, "error": "file_not_found"}
@@ -394,12 +539,12 @@ class FakeSlackApi:
         return {"ok": True, "file": {"id": file_id, "name": shared["name"], "mimetype": shared["mimetype"],
                                      "size": shared["size"], "url_private": url, "url_private_download": url}}  # fmt: skip
 
-    def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _views_open(self, params: dict[str, Any], grant: Grant | None = None) -> dict[str, Any]:
         if not params.get("trigger_id"):
             return {"ok": False, "error": "invalid_trigger_id"}
         return {"ok": True, "view": {"id": f"V{len(self.calls)}", **(params.get("view") or {})}}
 
-    def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _views_publish(self, params: dict[str, Any], grant: Grant | None = None) -> dict[str, Any]:
         if not params.get("user_id"):
             return {"ok": False, "error": "invalid_arguments"}
         return {"ok": True, "view": {"id": f"V{len(self.calls)}", **(params.get("view") or {})}}

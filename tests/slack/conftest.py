@@ -33,6 +33,7 @@ from tests.fakes.slack_api import FakeSlackApi
 __all__ = ["library", "sessions"]  # fixtures, re-exported for pytest
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+IDS = count(1)
 TEAM = "T0MEDWAY"
 PEOPLE = {
     "UWORKER": "worker@medway.example",
@@ -53,12 +54,22 @@ def sign(body: str, secret: str = SECRET, timestamp: int | None = None) -> dict[
 class SlackWorkspace:
     """Plays Slack's side: delivers signed events, clicks and submissions; reads what the bot sent."""
 
-    def __init__(self, url: str, fake: FakeSlackApi, http: aiohttp.ClientSession, turns: SlackTurns) -> None:
+    def __init__(
+        self,
+        url: str,
+        fake: FakeSlackApi,
+        http: aiohttp.ClientSession,
+        turns: SlackTurns,
+        team: str = TEAM,
+        enterprise: str | None = None,
+    ) -> None:
         self.url = url
         self.fake = fake
         self.http = http
         self.turns = turns
-        self.ids = count(1)
+        self.team = team  # the workspace its people write in
+        self.enterprise = enterprise  # its Enterprise Grid organisation, where Pathway is installed org-wide
+        self.ids = IDS  # event ids unique across workspaces: a repeated one is a retry, answered once
 
     # -- deliveries -----------------------------------------------------------------------------
 
@@ -75,12 +86,13 @@ class SlackWorkspace:
     ) -> aiohttp.ClientResponse:
         envelope = {
             "token": "legacy",
-            "team_id": TEAM,
+            "team_id": self.team,
             "api_app_id": "A0PATHWAY",
             "type": "event_callback",
             "event_id": event_id or f"Ev{next(self.ids):08d}",
             "event_time": int(time.time()),
-            "event": {"team": TEAM, "event_ts": f"{time.time():.6f}", **event},
+            "event": {"team": self.team, "event_ts": f"{time.time():.6f}", **event},
+            **self._grid(),
         }
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
         return await self.post(json.dumps(envelope), "application/json", headers, **signing)
@@ -100,6 +112,14 @@ class SlackWorkspace:
                  "text": f"<@UPATHWAYBOT> {text}", "ts": f"{time.time():.6f}"}  # fmt: skip
         return await self.event(event)
 
+    def _grid(self) -> dict[str, Any]:
+        """What Slack adds to a payload from an Enterprise Grid where the app is installed org-wide."""
+        if self.enterprise is None:
+            return {}
+        return {"enterprise_id": self.enterprise, "is_enterprise_install": True,
+                "authorizations": [{"enterprise_id": self.enterprise, "team_id": None, "user_id": "UPATHWAYBOT",
+                                    "is_bot": True, "is_enterprise_install": True}]}  # fmt: skip
+
     async def interactive(self, payload: dict[str, Any], **signing: Any) -> aiohttp.ClientResponse:
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded", **signing)
@@ -113,8 +133,8 @@ class SlackWorkspace:
         channel = posted["channel"]
         payload = {
             "type": "block_actions",
-            "user": {"id": user, "team_id": TEAM},
-            "team": {"id": TEAM},
+            "user": {"id": user, "team_id": self.team},
+            "team": {"id": self.team},
             "api_app_id": "A0PATHWAY",
             "trigger_id": f"trigger-{next(self.ids)}",
             "container": {"type": "message", "message_ts": posted["ts"], "channel_id": channel},
@@ -145,8 +165,8 @@ class SlackWorkspace:
             state[name] = {"value": {"type": "file_input", "files": uploaded}}
         payload = {
             "type": "view_submission",
-            "user": {"id": user, "team_id": TEAM},
-            "team": {"id": TEAM},
+            "user": {"id": user, "team_id": self.team},
+            "team": {"id": self.team},
             "api_app_id": "A0PATHWAY",
             # Slack keeps a modal's id across its submissions; a view without one is a new modal.
             "view": {"id": f"V{next(self.ids)}", **view, "state": {"values": state}},
@@ -154,7 +174,7 @@ class SlackWorkspace:
         return await self.interactive(payload)
 
     async def command(self, user: str, text: str) -> aiohttp.ClientResponse:
-        body = urlencode({"command": "/pathway", "text": text, "team_id": TEAM, "user_id": user,
+        body = urlencode({"command": "/pathway", "text": text, "team_id": self.team, "user_id": user,
                           "channel_id": "C0GENERAL", "trigger_id": f"trigger-{next(self.ids)}",
                           "response_url": self.fake.base_url.replace("/api/", "/respond/cmd")})  # fmt: skip
         return await self.post(body, "application/x-www-form-urlencoded")

@@ -14,7 +14,7 @@ from bot.cli import app as cli
 from bot.runtime import Runtime
 from storage import directory
 from storage.db import transaction
-from storage.tables import Organisation
+from storage.slack_tables import SlackWorkspace as LinkedWorkspace
 from tests.slack.conftest import TEAM, SlackWorkspace, find_button
 from tests.slack.test_medway_application import submit_application
 
@@ -108,14 +108,15 @@ async def test_not_approve_opens_a_modal_whose_submission_decides_and_updates_th
 
 def test_linking_a_workspace_moves_it_between_organisations(sessions: sessionmaker[Session]) -> None:
     with transaction(sessions) as session:
-        assert directory.link_slack_team(session, "nowhere", "T1") is None
-        directory.link_slack_team(session, "medway", "T1")
-        directory.link_slack_team(session, "bcc", "T1")
+        assert directory.link_slack_workspace(session, "nowhere", "T1") is None
+        directory.link_slack_workspace(session, "medway", "T1")
+        directory.link_slack_workspace(session, "medway", "T2")
+        directory.link_slack_workspace(session, "bcc", "T1")
     with transaction(sessions) as session:
-        organisation = directory.organisation_for_slack_team(session, "T1")
+        organisation = directory.organisation_for_slack(session, "T1")
         assert organisation is not None and organisation.id == "bcc"
-        medway = session.get(Organisation, "medway")
-        assert medway is not None and medway.slack_team_id is None
+        assert directory.slack_workspaces_of(session, "medway") == ["T2"]
+        assert "slack" in directory.platforms_of(session, "bcc")
 
 
 def test_pathway_slack_link_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,7 +131,8 @@ def test_pathway_slack_link_command(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     from storage import db
 
     with db.session_factory(db.make_engine(url))() as session:
-        assert session.scalars(select(Organisation.slack_team_id)).one() == "T0MEDWAY"
+        linked = select(LinkedWorkspace.org_id).where(LinkedWorkspace.id == "T0MEDWAY")
+        assert session.scalars(linked).one() == "medway"
 
 
 async def test_a_reply_slack_refuses_goes_to_the_outbox(

@@ -22,7 +22,7 @@ async def test_an_event_over_socket_mode_is_acknowledged_and_answered(
 ) -> None:
     runtime.settings = runtime.settings.model_copy(update={"slack_app_token": "xapp-1-test"})
     app = web.Application()
-    assert slack_mount.mount(app, runtime) == "slack: on (Socket Mode)"
+    assert slack_mount.mount(app, runtime) == "slack: on (Socket Mode; one workspace (SLACK_BOT_TOKEN))"
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()  # connects out at start-up
     try:

@@ -1,8 +1,10 @@
+import threading
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import database_url, make_engine, transaction
@@ -66,3 +68,30 @@ def test_foreign_keys_are_enforced(session_factory: sessionmaker[Session], engin
         session.add(Panel(org_id="nowhere", sits_on=datetime(2025, 1, 1).date()))
     with transaction(session_factory) as session:
         assert session.scalar(select(func.count()).select_from(Panel)) == 0
+
+
+def test_on_sqlite_a_processs_transactions_take_turns_instead_of_sleeping_in_the_busy_handler(
+    sqlite_engine: Engine,
+) -> None:
+    sessions = sessionmaker(sqlite_engine)
+    first_in, order = threading.Event(), []
+
+    def first() -> None:
+        with transaction(sessions) as session:
+            session.execute(text("INSERT INTO organisations (id, name, platforms) VALUES ('a', 'A', '[]')"))
+            first_in.set()
+            time.sleep(0.2)
+            order.append("first done")
+
+    def second() -> None:
+        first_in.wait(5)
+        with transaction(sessions) as session:
+            order.append("second in")  # before the change: here at once, then a wait in SQLite's busy handler
+            session.execute(text("INSERT INTO organisations (id, name, platforms) VALUES ('b', 'B', '[]')"))
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert order == ["first done", "second in"]

@@ -11,10 +11,12 @@ from storage.directory import (
     identities_of,
     line_manager_chain,
     link_identity,
+    link_slack_workspace,
     list_people,
     nearest_above,
-    organisation_for_slack_team,
+    organisation_for_slack,
     organisation_for_teams_tenant,
+    slack_workspaces_of,
 )
 from storage.tables import Organisation, Person
 from tests.storage.conftest import Staff
@@ -33,14 +35,33 @@ def test_email_is_stored_and_found_in_lower_case(
 
 def test_organisation_is_found_from_its_workspace_or_tenant(session_factory: sessionmaker[Session]) -> None:
     with transaction(session_factory) as session:
-        session.add(
-            Organisation(id="medway", name="Medway", slack_team_id="T123", teams_tenant_id="tenant-9")
-        )
+        session.add(Organisation(id="medway", name="Medway", teams_tenant_id="tenant-9"))
         assert ensure_organisation(session, "medway", "renamed?").name == "Medway"
+        link_slack_workspace(session, "medway", "T123")
     with transaction(session_factory) as session:
-        assert getattr(organisation_for_slack_team(session, "T123"), "id", None) == "medway"
+        assert getattr(organisation_for_slack(session, "T123"), "id", None) == "medway"
         assert getattr(organisation_for_teams_tenant(session, "tenant-9"), "id", None) == "medway"
-        assert organisation_for_slack_team(session, "T999") is None
+        assert organisation_for_slack(session, "T999") is None
+        assert organisation_for_slack(session, None, "") is None
+
+
+def test_an_organisation_has_several_workspaces_and_a_grid_answers_for_its_workspaces(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with transaction(session_factory) as session:
+        ensure_organisation(session, "medway")
+        ensure_organisation(session, "bcc")
+        link_slack_workspace(session, "medway", "T0CHILDREN")
+        link_slack_workspace(session, "medway", "T0ADULTS")
+        link_slack_workspace(session, "bcc", "E0BIRMINGHAM")  # installed org-wide in an Enterprise Grid
+    with transaction(session_factory) as session:
+        assert slack_workspaces_of(session, "medway") == ["T0ADULTS", "T0CHILDREN"]
+        assert getattr(organisation_for_slack(session, "T0ADULTS"), "id", None) == "medway"
+        # A workspace of the Grid that is not linked itself is answered for its Grid's organisation.
+        assert getattr(organisation_for_slack(session, "T0GRIDTEAM", "E0BIRMINGHAM"), "id", None) == "bcc"
+        # A workspace linked on its own comes first.
+        link_slack_workspace(session, "medway", "T0GRIDTEAM")
+        assert getattr(organisation_for_slack(session, "T0GRIDTEAM", "E0BIRMINGHAM"), "id", None) == "medway"
 
 
 def test_identity_links_find_the_person_and_keep_the_address(

@@ -49,3 +49,29 @@ def test_downgrade_to_base_and_back(database_url: str) -> None:
     assert current_revision(database_url) is None
     upgrade(database_url)
     assert table_names(database_url) == set(Base.metadata.tables) | {"alembic_version"}
+
+
+def test_each_organisations_slack_workspace_moves_to_the_workspaces_table_and_back(database_url: str) -> None:
+    upgrade(database_url, "0007_i16b")  # the revision before 0007_i17b
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO organisations (id, name, slack_team_id, platforms) VALUES "
+                "('medway', 'Medway', 'T1', '[\"slack\"]'), ('bcc', 'BCC', NULL, '[]')"
+            )
+        upgrade(database_url)
+        with engine.connect() as connection:
+            linked = connection.exec_driver_sql("SELECT id, org_id FROM slack_workspaces").all()
+        assert [tuple(row) for row in linked] == [("T1", "medway")]
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO slack_workspaces (id, org_id) VALUES ('T0', 'medway')")
+        engine.dispose()
+        downgrade(database_url, "0007_i16b")
+        with engine.connect() as connection:
+            teams = connection.exec_driver_sql(
+                "SELECT id, slack_team_id FROM organisations ORDER BY id"
+            ).all()
+        assert [tuple(row) for row in teams] == [("bcc", None), ("medway", "T0")]  # one each: the first
+    finally:
+        engine.dispose()

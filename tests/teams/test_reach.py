@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatch import MAX_FAILURES, Dispatcher
 from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.slack import mount as slack_mount
 from bot.teams.graph import GraphInstaller, GraphSettings
 from bot.teams.mount import courier
 from bot.teams.sender import TeamsSender
@@ -24,8 +26,10 @@ from storage.db import transaction
 from storage.tables import OutboxMessage, Person
 from tests.broadcast.slack_edge import deliver_all
 from tests.dialogs.conftest import Chat, all_text, find_button
+from tests.dialogs.test_council_processes import application, submit
 from tests.fakes.graph import CATALOGUE_ID, FakeGraph
-from tests.teams.conftest import PEOPLE, TENANT, Server, Teams, words
+from tests.fakes.slack_api import FakeSlackApi
+from tests.teams.conftest import PEOPLE, TENANT, Server, Teams, find_action, last_card, words
 
 APP_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 SECRET = "graph-secret"
@@ -126,3 +130,98 @@ async def test_someone_whose_install_event_was_missed_is_reached_in_the_chat_gra
     with transaction(runtime.sessions) as session:  # and the chat is kept for next time
         [identity] = directory.identities_of(session, manager)
         assert identity.address and identity.address["conversation"]["id"] == FakeGraph.chat_id(aad)
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlackApi]:
+    fake = FakeSlackApi(team_id="T0MEDWAY")
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+async def test_someone_not_on_the_first_platform_is_reached_on_the_second(
+    teams: Teams, runtime: Runtime, graph: tuple[FakeGraph, GraphSettings], slack: FakeSlackApi
+) -> None:
+    fake, settings = graph
+    del fake.users["nq@medway.example"]  # in neither
+    slack.add_user("UWENDY", "worker@medway.example")  # only Wendy and Harriet are on Slack
+    slack.add_user("UHARRIET", HR)
+    with transaction(runtime.sessions) as session:
+        directory.set_platforms(session, "medway", ["slack", "teams"])  # Slack first
+    hr = Chat(Conversation(runtime.library, runtime.sessions, channel="console"), runtime.sessions)
+    asked = hr.say(HR, "broadcast: Panel 14 June 2027, portfolios by 24 May")
+    sent = hr.press(HR, find_button(hr.press(HR, find_button(asked, "Everyone")), "Send now"))
+    slack_sender = slack_mount.senders(Runtime(Settings(slack_bot_token="xoxb-1", slack_api_url=slack.base_url),
+                                               runtime.library, runtime.sessions))[0]  # fmt: skip
+    senders = {"teams": TeamsSender(courier(runtime), GraphInstaller(settings)), "slack": slack_sender}
+    await deliver_all(Dispatcher(runtime.sessions, senders), runtime.sessions)
+    await fake.settled()
+    assert {channel for channel, _ts in slack.messages} == {"DWENDY", "DHARRIET"}
+    for email in ("sm@medway.example", MANAGER, "tm2@medway.example"):
+        assert "Panel 14 June 2027" in words(teams.connector.posted(teams.personal(email))), email
+    report = all_text(hr.press(HR, find_button(sent, "Reach report")))
+    assert "delivered 5 (83%), going out 0, failed 1" in report
+    assert "• slack: delivered 2" in report and "• teams: delivered 3, failed 1" in report  # who reached whom
+    assert "no Teams user nq@medway.example in the organisation's tenant (1)" in report
+    csv = hr.press(HR, find_button(hr.press(HR, find_button(sent, "Reach report")), "Download CSV"))[0]
+    assert csv.attachment is not None
+    ned = next(line for line in csv.attachment.content.splitlines() if "nq@medway.example" in line)
+    assert ",teams,failed," in ned and ned.endswith(",slack")  # looked for on Slack first, then Teams
+    sam = next(line for line in csv.attachment.content.splitlines() if "sm@medway.example" in line)
+    assert ",teams,delivered," in sam and sam.endswith(",slack")
+
+
+async def test_someone_not_in_the_teams_tenant_is_reached_on_slack_when_teams_comes_first(
+    teams: Teams, runtime: Runtime, graph: tuple[FakeGraph, GraphSettings], slack: FakeSlackApi
+) -> None:
+    fake, settings = graph
+    del fake.users[MANAGER]
+    slack.add_user("UTARA", MANAGER)
+    with transaction(runtime.sessions) as session:
+        directory.set_platforms(session, "medway", ["teams", "slack"])
+        outbox.enqueue(session, org_id="medway", channel="teams", address={"email": MANAGER}, kind="card",
+                       payload=Reply(text="A decision waits for you.").model_dump(mode="json"),
+                       idempotency_key="card-3", recipient_person_id=person_id(runtime.sessions, MANAGER))  # fmt: skip
+    slack_sender = slack_mount.senders(Runtime(Settings(slack_bot_token="xoxb-1", slack_api_url=slack.base_url),
+                                               runtime.library, runtime.sessions))[0]  # fmt: skip
+    senders = {"teams": TeamsSender(courier(runtime), GraphInstaller(settings)), "slack": slack_sender}
+    await deliver_all(Dispatcher(runtime.sessions, senders), runtime.sessions)
+    [row] = rows(runtime.sessions, "card")
+    assert (row.channel, row.status, row.address["not_on"]) == ("slack", "delivered", ["teams"])
+    assert [m["text"] for m in slack.messages.values()] == ["A decision waits for you."]
+
+
+async def test_hr_reassigns_a_card_that_waits_for_its_decider_to_install_pathway(
+    teams: Teams, runtime: Runtime
+) -> None:
+    chat = Chat(Conversation(runtime.library, runtime.sessions, channel="console"), runtime.sessions)
+    submit(chat, "worker@medway.example", "apply for level 3")  # the card goes to Tara, in Teams by email
+    dispatcher = Dispatcher(runtime.sessions, {"teams": TeamsSender(courier(runtime))})
+    await dispatcher.run_once()
+    [waiting] = rows(runtime.sessions, "card")
+    assert waiting.status == "pending" and "install Pathway" in str(waiting.last_error)  # kept, not dropped
+    number = application(runtime.sessions).id
+    done = all_text(chat.say(HR, f"reassign {number} to tm2@medway.example"))
+    assert "now waits on Tom Other" in done
+    assert "The card still waiting to reach Tara Manager (not delivered yet) is withdrawn." in done
+    await teams.install(MANAGER)  # Tara installs after all: the card HR took from her does not follow
+    await teams.install("tm2@medway.example")
+    await teams.install("worker@medway.example")  # Wendy is told who has her application now
+    await deliver_all(dispatcher, runtime.sessions)
+    tara, tom = rows(runtime.sessions, "card")
+    assert (tara.status, tara.last_error) == ("withdrawn", "Harriet HR passed the decision to Tom Other")
+    assert tom.status == "delivered"
+    # Tara is told it went elsewhere, with nothing to press; Tom has the card to decide.
+    to_tara = teams.connector.posted(teams.personal(MANAGER))
+    assert "passed the Line manager's recommendation on Wendy Worker's application to Tom Other" in words(
+        to_tara
+    )
+    pressed = [
+        a.get("data", {}).get("pathway", {}).get("name")
+        for m in to_tara
+        if m.card
+        for a in m.card.get("actions", [])
+    ]
+    assert "decide" not in pressed
+    find_action(last_card(teams.connector.posted(teams.personal("tm2@medway.example"))), "Progressed")
