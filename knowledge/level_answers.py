@@ -85,11 +85,11 @@ def requirements(index: PackIndex, question: Question, topic: Topic) -> Answer:
     level = personal.target_level(pack, question)
     if level is None:
         # No level named: a rule the question's own words point to ("do I need good attendance?"), else all.
-        return best_guess(index, question) or _all_requirements(index)
-    return _level_requirements(index, level, topic, question)
+        return best_guess(index, question) or all_requirements(index)
+    return level_requirements(index, level, topic, question)
 
 
-def _level_requirements(index: PackIndex, level: Level, topic: Topic, question: Question) -> Answer:
+def level_requirements(index: PackIndex, level: Level, topic: Topic, question: Question) -> Answer:
     pack = index.pack
     essential = [r for r in level.requirements if r.essential]
     desirable = [r for r in level.requirements if not r.essential]
@@ -117,7 +117,8 @@ def _competency_count(pack: Pack, level: Level) -> str:
     return f"• Evidence against every competency for {level.name}{each}."
 
 
-def _all_requirements(index: PackIndex) -> Answer:
+def all_requirements(index: PackIndex) -> Answer:
+    """Each level's first essential requirement, in ladder order."""
     pack = index.pack
     lines, sources = [], []
     for level in personal.ladder(pack, None):
@@ -127,7 +128,8 @@ def _all_requirements(index: PackIndex) -> Answer:
             sources.append(essential[0].source)
     if not lines:
         return not_stated(pack, Topic.requirements)
-    return compose(pack, ["Each level needs, in short:", *lines], sources, Topic.requirements)
+    # A summary of every level, for a question that names none: less sure than an answer about one.
+    return compose(pack, ["Each level needs, in short:", *lines], sources, Topic.requirements, confidence=0.5)
 
 
 def not_a_level(pack: Pack, topic: Topic, what: str) -> Answer:
@@ -173,7 +175,7 @@ def eligibility(index: PackIndex, question: Question, topic: Topic) -> Answer:
     if level.competencies_required:
         lines.append(_competency_count(pack, level))
     if not checks:
-        return _level_requirements(index, level, topic, question)
+        return level_requirements(index, level, topic, question)
     return compose(pack, lines, [c.requirement.source for c in checks], topic)
 
 
@@ -186,7 +188,7 @@ def point_move(index: PackIndex, question: Question) -> Answer:
     point = question.points[0]
     new = min((p for p in target.pay.points if p.point > point), key=lambda p: p.point, default=None)
     if new is None:
-        return _level_requirements(index, target, Topic.requirements, question)
+        return level_requirements(index, target, Topic.requirements, question)
     now = personal.level_at_point(pack, point)
     now_pay = f", {money(now[1].salary)}" if now else ""
     lines = [

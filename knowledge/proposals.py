@@ -1,23 +1,28 @@
-"""Candidate answers to a question: every producer proposes what it can say, and one scoring chooses.
+"""Candidate answers to a question: every producer proposes what it can say about what the question names,
+and one scoring (knowledge.scoring) chooses among them.
 
-A producer reads the question and the pack and proposes an answer where it has one to give; it never
-decides that its answer is the one given. Each candidate carries a prior: the order in which the old chain
-of routes tried the producers (the first is the highest), so that scoring can replace it step by step.
+A producer proposes an answer where the question gives it something to answer about (a level, a spinal
+point, the asker's service, a competency, a pathway, a supplement, a topic the question's words point to,
+the facts its words match); it never decides that its answer is the one given. Each candidate says which
+topics it answers for. Declines are candidates too: the policy does not have the post, level or specialism
+asked about, or the topic's facts share nothing with what else is asked.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from knowledge import personal
+from knowledge.fitting import facts_giving_the_ask
 from knowledge.framework_answers import competencies, pathways
 from knowledge.index import PackIndex
 from knowledge.level_answers import (
     TOPIC_WHAT,
+    all_requirements,
     eligibility,
     level_card,
+    level_requirements,
     not_a_level,
     overview,
     pay,
@@ -25,10 +30,10 @@ from knowledge.level_answers import (
     post_name,
     requirements,
 )
-from knowledge.models import Pack, Topic
+from knowledge.models import Topic
 from knowledge.process_answers import apply, evidence, panel, signoff, training
 from knowledge.replies import Answer, not_stated, out_of_scope
-from knowledge.retrieval import NEUTRAL, best_guess, beyond_the_topic, topic_facts, unnamed_tokens
+from knowledge.retrieval import best_guess, beyond_the_topic, topic_facts
 from knowledge.supplement_answers import supplements
 from knowledge.text import normalise, tokens
 from knowledge.understand import Question, names_unknown_post
@@ -38,184 +43,174 @@ Handler = Callable[[PackIndex, Question, Topic], Answer]
 
 @dataclass(frozen=True)
 class Candidate:
-    """One answer a producer proposes, and how strongly the old order of routes preferred it."""
+    """One answer a producer proposes, and the topics it answers for."""
 
     answer: Answer
     producer: str
-    prior: float
+    topics: frozenset[Topic] = frozenset()
+    situation: bool = False  # it answers from what the asker says of themselves (their service, their point)
+
+    @property
+    def declines(self) -> bool:
+        return not self.answer.answered
 
 
-_BROAD = {Topic.pay, Topic.requirements, Topic.overview, Topic.apply, Topic.training, Topic.eligibility}
-CONFIDENT = 3.0  # topic weight above which the topic's handler answers without a retrieval check
+# Kinds of candidate that are declines because the subject asked about is not in this policy at all.
+UNKNOWN_SUBJECT = frozenset({"unheard_post", "unknown_post", "unknown_specialism", "unknown_level"})
+UNCOVERED = "uncovered_topic"  # the topic's facts share none of what else the question asks
+NOTHING = "nothing"  # the decline when no candidate answers
+ABSENT_TOPIC = "absent_topic"  # the topic asked about has no facts in this pack at all
+
 _ABOUT_A_POST = {Topic.pay, Topic.requirements, Topic.eligibility, Topic.apply, Topic.overview}
 _ABOUT_A_ROUTE = _ABOUT_A_POST | {None, Topic.pathways, Topic.training, Topic.evidence}
-# Topics a question is about even when the worker mentions their service ("5 years in CP, what supplement?").
-_OWN_SUBJECT = {
-    Topic.supplements, Topic.clawback, Topic.secondary_employment, Topic.caseload, Topic.review,
-    Topic.backdating, Topic.forms, Topic.probation, Topic.panel, Topic.signoff,
-}  # fmt: skip
-_MOVE = re.compile(
-    r"\b(jump|accelerat|skip|move|moving|progress|go up|where (would|do|will|should|could|might) i|what point"
-    r"|which point|end up|land)"
-)
-
-Producer = Callable[[PackIndex, Question, Topic | None], Answer | None]
+_BROAD = {Topic.pay, Topic.requirements, Topic.overview, Topic.apply, Topic.training, Topic.eligibility}
+# What a competency asks at a level is what that level requires of it; a pathway's stages are what each
+# level requires on that route.
+_COMPETENCY_TOPICS = (Topic.competencies, Topic.requirements)
+_PATHWAY_TOPICS = (Topic.pathways, Topic.training, Topic.requirements)
+_MOVE_TOPICS = (Topic.pay, Topic.requirements, Topic.eligibility)
 
 
 def proposals(index: PackIndex, question: Question) -> list[Candidate]:
-    """Every producer's candidate for the question (an off-topic question has only the decline)."""
+    """Every producer's candidates for the question (an off-topic question has only the decline)."""
     if question.off_topic:
-        return [Candidate(out_of_scope(index.pack), "out_of_scope", float(len(PRODUCERS)))]
-    topic = choose_topic(question)
-    found = []
-    for rank, (name, produce) in enumerate(PRODUCERS):
-        answer = produce(index, question, topic)
-        if answer is not None:
-            found.append(Candidate(answer, name, float(len(PRODUCERS) - rank)))
+        return [Candidate(out_of_scope(index.pack), "out_of_scope")]
+    found: list[Candidate] = []
+    for produce in PRODUCERS:
+        found += produce(index, question)
     return found
 
 
-def _point_move(index: PackIndex, question: Question, topic: Topic | None) -> Answer | None:
-    if question.points and question.personal and _moving_from_a_point(index.pack, question):
-        return point_move(index, question)
-    return None
+def fallback(index: PackIndex, question: Question) -> Candidate:
+    """What is said when no candidate answers: outside career progression, or not in this policy."""
+    said = not_stated(index.pack, None, "that") if question.in_domain else out_of_scope(index.pack)
+    return Candidate(said, NOTHING)
 
 
-def _service_eligibility(index: PackIndex, question: Question, topic: Topic | None) -> Answer | None:
-    """ "I've 3 years' service, can I be an SP?" """
-    if (
-        question.personal
-        and question.durations
-        and (question.levels or Topic.eligibility in question.topics)
-        and topic not in _OWN_SUBJECT
-    ):
-        return eligibility(index, question, Topic.eligibility)
-    return None
+def _candidate(name: str, answer: Answer | None, *topics: Topic, situation: bool = False) -> list[Candidate]:
+    return [] if answer is None else [Candidate(answer, name, frozenset(topics), situation)]
 
 
-def _not_in_this_policy(index: PackIndex, question: Question, topic: Topic | None) -> Answer | None:
-    """The honest no when the question is about a post or specialism this council's policy does not have:
-    one its document never mentions, or (asked what it needs or pays) one that is none of its levels."""
+def _about_levels(index: PackIndex, question: Question) -> list[Candidate]:
+    """A level named, a spinal point given, or the asker's service: what it pays, needs, and whether the
+    asker's service meets its rule; moving up from the asker's point to the next level."""
     pack = index.pack
+    out: list[Candidate] = []
+    # Moving up from the point the asker says they are on ("I'm on 37, can I jump?").
+    current = personal.current_level(pack, question) if question.points and question.personal else None
+    target = personal.target_level(pack, question)
+    if current and target and target.rank > current.rank:
+        out += _candidate("move_from_point", point_move(index, question), *_MOVE_TOPICS, situation=True)
+    if question.durations and question.personal:
+        answer = eligibility(index, question, Topic.eligibility)
+        out += _candidate("service_check", answer, Topic.eligibility, situation=True)
+    if question.levels:
+        out += _candidate("level_card", level_card(index, question), Topic.overview)
+    if target is not None:
+        out += _candidate("level_requirements", requirements(index, question, Topic.requirements),
+                          Topic.requirements)  # fmt: skip
+    elif question.levels:  # "what's needed at level 3" (where the asker may already be)
+        named = pack.level(question.levels[0].id)
+        answer = level_requirements(index, named, Topic.requirements, question)
+        out += _candidate("level_requirements", answer, Topic.requirements)
+    if question.levels or question.points:
+        out += _candidate("level_pay", pay(index, question, Topic.pay), Topic.pay)
+    return out
+
+
+def _about_named_things(index: PackIndex, question: Question) -> list[Candidate]:
+    """A competency, pathway or supplement named: what the policy says of it."""
+    out: list[Candidate] = []
+    if question.ids("competency"):
+        out += _candidate(
+            "competency", competencies(index, question, Topic.competencies), *_COMPETENCY_TOPICS
+        )
+    if question.ids("pathway"):
+        out += _candidate("pathway", pathways(index, question, Topic.pathways), *_PATHWAY_TOPICS)
+    if question.ids("supplement"):
+        out += _candidate("supplement", supplements(index, question, Topic.supplements), Topic.supplements)
+    return out
+
+
+def _about_topics(index: PackIndex, question: Question) -> list[Candidate]:
+    """Each topic the question's words point to: its structured answer, or its best facts."""
+    out: list[Candidate] = []
+    for topic in question.topics:
+        if not index.with_topic(topic):  # the policy has nothing on it at all
+            out += _candidate(ABSENT_TOPIC, not_stated(index.pack, topic), topic)
+        elif (
+            topic == Topic.requirements
+            and not question.levels
+            and personal.target_level(index.pack, question) is None
+        ):
+            # No level named: the rule the question's own words point to ("do I need good attendance?"),
+            # else every level's requirements in short.
+            # (Only where requirements is what the question is most about: beside a clearer topic, the
+            # words' best fact answers for that topic, not this one.)
+            rule = best_guess(index, question) if main_topic(question) == topic else None
+            out += _candidate("topic", rule or all_requirements(index), topic)
+        else:
+            out += _candidate("topic", HANDLERS.get(topic, topic_facts)(index, question, topic), topic)
+    return out
+
+
+def _retrieved(index: PackIndex, question: Question) -> list[Candidate]:
+    """The facts that share the question's words best, and the facts that give the kind of answer asked for
+    (a figure, a person, a time) about its distinctive subject."""
+    return _candidate("retrieved", best_guess(index, question)) + _candidate(
+        "giving_the_ask", facts_giving_the_ask(index, question)
+    )
+
+
+def _not_in_this_policy(index: PackIndex, question: Question) -> list[Candidate]:
+    """The honest no when the question is about a post, level or specialism this council's policy does not
+    have: one its document never mentions, or (asked what it needs or pays) one that is none of its levels."""
+    pack = index.pack
+    topic = main_topic(question)
     if question.unheard_posts:
-        return not_stated(pack, topic, post_name(question.unheard_posts[0], plural=True))
+        return _candidate(
+            "unheard_post", not_stated(pack, topic, post_name(question.unheard_posts[0], plural=True))
+        )
+    out: list[Candidate] = []
     unknown = names_unknown_post(question, as_target=True)
     if unknown and topic in _ABOUT_A_POST and topic != Topic.pay:
         assert topic is not None
-        return not_a_level(pack, topic, f"{TOPIC_WHAT[topic]} {post_name(unknown)}")
+        out += _candidate(
+            "unknown_post", not_a_level(pack, topic, f"{TOPIC_WHAT[topic]} {post_name(unknown)}")
+        )
     if question.unknown_specialisms and not question.ids("pathway") and topic in _ABOUT_A_ROUTE:
-        return not_stated(pack, topic, _specialism_name(question.unknown_specialisms[0]))
-    return None
+        name = question.unknown_specialisms[0]
+        out += _candidate(
+            "unknown_specialism", not_stated(pack, topic, name.upper() if len(name) <= 5 else name)
+        )
+    level = question.unknown_levels[0] if question.unknown_levels and not question.levels else None
+    if level:
+        what = TOPIC_WHAT.get(topic or Topic.overview, TOPIC_WHAT[Topic.overview])
+        out += _candidate("unknown_level", not_a_level(pack, Topic.overview, f"{what} {post_name(level)}"))
+    return out
 
 
-def _named_competency(index: PackIndex, question: Question, topic: Topic | None) -> Answer | None:
-    """ "what do I need to show for recording?" """
-    if question.ids("competency") and topic in (None, Topic.overview, Topic.requirements, Topic.competencies):
-        return competencies(index, question, Topic.competencies)
-    return None
-
-
-def _named_pathway(index: PackIndex, question: Question, topic: Topic | None) -> Answer | None:
-    """ "what does PEPS stage 1 involve?" """
-    if question.ids("pathway") and (
-        topic in (None, Topic.overview, Topic.pathways, Topic.training)
-        or (topic == Topic.requirements and not question.levels)
-    ):
-        return pathways(index, question, Topic.pathways)
-    return None
-
-
-def _confident_topic(index: PackIndex, question: Question, topic: Topic | None) -> Answer | None:
-    if topic is not None and question.topics[topic] >= CONFIDENT:
-        return HANDLERS.get(topic, topic_facts)(index, question, topic)
-    return None
-
-
-def _level_to_level(index: PackIndex, question: Question, topic: Topic | None) -> Answer | None:
-    """ "how do I get from level 2 to BG11?" """
-    if (
-        question.level("current")
-        and question.level("target")
-        and topic in _ABOUT_A_POST - {Topic.pay} | {None}
-    ):
-        return requirements(index, question, Topic.requirements)
-    return None
-
-
-def _bare_level(index: PackIndex, question: Question, topic: Topic | None) -> Answer | None:
-    """ "what's M1?", "level 2?" """
-    if question.levels and not set(unnamed_tokens(index, question)) - NEUTRAL:
-        return level_card(index, question)
-    return None
-
-
-def _best_guess(index: PackIndex, question: Question, topic: Topic | None) -> Answer | None:
-    return best_guess(index, question)
-
-
-def _nothing_on_topic(index: PackIndex, question: Question, topic: Topic | None) -> Answer | None:
-    """ "can I apply if I work part time?": the rest is not covered"""
-    if topic is not None and not question.mentions and _nothing_on(index, question, topic):
-        return not_stated(index.pack, topic, "that")
-    return None
-
-
-def _weak_topic(index: PackIndex, question: Question, topic: Topic | None) -> Answer | None:
-    if topic is not None:
-        return HANDLERS.get(topic, topic_facts)(index, question, topic)
-    return None
-
-
-def _named_thing(index: PackIndex, question: Question, topic: Topic | None) -> Answer | None:
-    for kind, handler in (("level", None), ("competency", competencies), ("pathway", pathways),
-                          ("supplement", supplements)):  # fmt: skip
-        if question.ids(kind):
-            return (
-                level_card(index, question) if handler is None else handler(index, question, Topic.overview)
-            )
-    return None
-
-
-def _nothing_stated(index: PackIndex, question: Question, topic: Topic | None) -> Answer | None:
-    return not_stated(index.pack, None, "that") if question.in_domain else out_of_scope(index.pack)
-
-
-def _specialism_name(name: str) -> str:
-    return name.upper() if len(name) <= 5 else name
-
-
-def _nothing_on(index: PackIndex, question: Question, topic: Topic) -> bool:
-    """A weakly recognised topic whose facts share none of the question's other words: beyond the words
-    that made it look like the topic ("can I apply"), the question asks about something they never cover."""
+def _uncovered_topic(index: PackIndex, question: Question) -> list[Candidate]:
+    """ "can I apply if I work part time?": beyond the words that made it look like the topic, the question
+    asks about something none of the topic's facts mention."""
+    topic = main_topic(question)
+    if topic is None or question.mentions:
+        return []
     rest = beyond_the_topic(question, topic)
-    if not rest:
-        return False
     covered = {t for i in index.with_topic(topic) for t in tokens(normalise(index.passages[i].text))}
-    return not rest & covered
+    if not rest or rest & covered:
+        return []
+    return _candidate(UNCOVERED, not_stated(index.pack, topic, "that"), topic)
 
 
-def _moving_from_a_point(pack: Pack, question: Question) -> bool:
-    """The worker gives their spinal point and asks about moving up, or names a level above theirs."""
-    current = personal.current_level(pack, question)
-    if current is None:
-        return False
-    target = personal.target_level(pack, question)
-    named = target is not None and target.id in question.ids("level") and target.rank > current.rank
-    return bool(_MOVE.search(question.text)) or named
-
-
-def choose_topic(question: Question) -> Topic | None:
+def main_topic(question: Question) -> Topic | None:
+    """The topic the question is most about, for saying what the policy does not cover: a specific topic
+    clearly present before a broad one ("when is a pay rise backdated?" is about backdating)."""
     ranked = question.top_topics
     if not ranked:
         return None
-    top = ranked[0]
-    # A specific topic clearly present beats a broad one ("when is a pay rise backdated?" is about backdating).
     specific = [t for t in ranked if t not in _BROAD and question.topics[t] >= 4]
-    if top in _BROAD and specific:
-        top = specific[0]
-    if top == Topic.supplements and Topic.eligibility in question.topics and question.level("target"):
-        return Topic.eligibility  # "I'm not on the supplement, can I still apply for advanced?"
-    return top
+    return specific[0] if ranked[0] in _BROAD and specific else ranked[0]
 
 
 HANDLERS: dict[Topic, Handler] = {
@@ -233,19 +228,11 @@ HANDLERS: dict[Topic, Handler] = {
     Topic.evidence: evidence,
 }
 
-# In the old chain's order: the first that had an answer gave it.
-PRODUCERS: list[tuple[str, Producer]] = [
-    ("point_move", _point_move),
-    ("service_eligibility", _service_eligibility),
-    ("not_in_this_policy", _not_in_this_policy),
-    ("named_competency", _named_competency),
-    ("named_pathway", _named_pathway),
-    ("confident_topic", _confident_topic),
-    ("level_to_level", _level_to_level),
-    ("bare_level", _bare_level),
-    ("best_guess", _best_guess),
-    ("nothing_on_topic", _nothing_on_topic),
-    ("weak_topic", _weak_topic),
-    ("named_thing", _named_thing),
-    ("nothing_stated", _nothing_stated),
+PRODUCERS: list[Callable[[PackIndex, Question], list[Candidate]]] = [
+    _about_levels,
+    _about_named_things,
+    _about_topics,
+    _retrieved,
+    _not_in_this_policy,
+    _uncovered_topic,
 ]

@@ -15,6 +15,7 @@ from knowledge.index import Mention, PackIndex
 from knowledge.models import Topic
 from knowledge.text import normalise, stem, term_groups, tokens, words
 from knowledge.topics import CUES, DOMAIN, OFF_TOPIC, ROLE_TITLE, SPECIALISM, score_topics
+from knowledge.wording import main_clause
 
 Basis = Literal["qualifying", "joining", "any"]
 LevelRole = Literal["current", "target", "any"]
@@ -68,6 +69,9 @@ class Question:
     tokens: list[str]
     terms: list[tuple[str, ...]]  # the tokens as retrieval terms (an abbreviation with its gloss is one)
     topics: dict[Topic, float]
+    # The topics cued in the clause that asks ("can I go for level 2?"), not in the scene it sets ("I've
+    # finished induction"): what is asked about, rather than what the asker says of themselves.
+    asked_topics: dict[Topic, float] = field(default_factory=dict)
     asks: list[Ask] = field(default_factory=list)  # the kinds of answer wanted, in the order asked
     levels: list[LevelRef] = field(default_factory=list)
     unknown_levels: list[str] = field(default_factory=list)
@@ -148,6 +152,7 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
         tokens=tokens(text),
         terms=term_groups(text) + related_terms(text, index.corpus),
         topics=score_topics(text),
+        asked_topics=score_topics(speller.correct(normalise(main_clause(raw)))) or score_topics(text),
         asks=read_asks(text),
         mentions=mentions,
         points=[int(a or b) for a, b in _POINT.findall(text)],
@@ -180,6 +185,14 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
         newly = [m for m in index.mentions("newly qualified") if m.kind == "level"]
         question.levels = [LevelRef(m.id, "current") for m in newly[:1]]
     return question
+
+
+def _not_the_competency(text: str, mention: Mention) -> bool:
+    """A competency's name used for where someone works ("the assessment team") or for the asker's own
+    thing ("I disagree with my assessment")."""
+    return bool(
+        _WORKPLACE.match(text, mention.end) or _OWNED.search(text[max(0, mention.start - 8) : mention.start])
+    )
 
 
 def _singular(name: str) -> str:
