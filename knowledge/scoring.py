@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from knowledge.asks import STRICT, Ask, answers
 from knowledge.glossary import related_terms
@@ -143,7 +142,7 @@ class Fit:
 def fit(index: PackIndex, reading: Reading, candidate: Candidate, weights: Weights) -> Fit:
     answer = candidate.answer
     body = "\n".join(line for line in answer.text.split("\n") if not line.startswith("Source:"))
-    plain = _normalised(body)
+    plain = normalise(body)
     quoted = index.quoted(plain)
     gives = set(answers(body)).union(*(index.gives[i] for i in quoted))
     about = set().union(*(index.passages[i].tags for i in quoted))
@@ -152,7 +151,7 @@ def fit(index: PackIndex, reading: Reading, candidate: Candidate, weights: Weigh
     topics |= {Topic(answer.topic)} if answer.topic else set()
     cued = frozenset().union(*(reading.cued[t] for t in topics))  # an answer on a topic speaks to its cues
     said = set(tokens(plain)).union(*(index.words[i] for i in quoted)) | cued
-    lead = _normalised(next((ln for ln in body.split("\n") if ln.strip() and not ln.endswith(":")), ""))
+    lead = normalise(next((ln for ln in body.split("\n") if ln.strip() and not ln.endswith(":")), ""))
     lead_quotes = index.quoted(lead)
     lead_said = set(tokens(lead)).union(*(index.words[i] for i in lead_quotes)) | cued
     points = {p for p in reading.points if re.search(rf"\bpoint {p}\b|\bscp ?{p}\b", body.lower())}
@@ -295,6 +294,3 @@ def _first(index: PackIndex, plain: str, quoted: list[int]) -> list[int]:
 def _names(index: PackIndex, ident: str, said: str) -> bool:
     """The (normalised) answer names the entity by one of its names ("Level 2 Social Worker")."""
     return any(i == ident and pattern.search(said) for pattern, _, i in index.aliases)
-
-
-_normalised = lru_cache(maxsize=16384)(normalise)  # the same facts are in many candidates
