@@ -192,14 +192,14 @@ def _not_in_this_policy(index: PackIndex, question: Question) -> list[Candidate]
 
 def _uncovered_topic(index: PackIndex, question: Question) -> list[Candidate]:
     """ "can I apply if I work part time?": beyond the words that made it look like the topic, the question
-    asks about something none of the topic's facts mention."""
+    asks about something none of the topic's facts mention, and no other fact clearly shares its words."""
     topic = main_topic(question)
     if topic is None or question.mentions:
         return []
     rest = beyond_the_topic(question, topic)
     covered = {t for i in index.with_topic(topic) for t in tokens(normalise(index.passages[i].text))}
-    if not rest or rest & covered:
-        return []
+    if not rest or rest & covered or best_guess(index, question) is not None:
+        return []  # (a fact elsewhere that clearly shares the question's words may be what it asks about)
     return _candidate(UNCOVERED, not_stated(index.pack, topic, "that"), topic)
 
 
