@@ -194,8 +194,8 @@ def _uncovered_topic(index: PackIndex, question: Question) -> list[Candidate]:
     """ "can I apply if I work part time?": beyond the words that made it look like the topic, the question
     asks about something none of the topic's facts mention, and no other fact clearly shares its words."""
     topic = main_topic(question)
-    if topic is None or question.mentions:
-        return []
+    if topic is None or question.mentions or not index.with_topic(topic):
+        return []  # (a topic with no facts at all is said to be absent by name)
     rest = beyond_the_topic(question, topic)
     covered = {t for i in index.with_topic(topic) for t in tokens(normalise(index.passages[i].text))}
     if not rest or rest & covered or best_guess(index, question) is not None:

@@ -64,7 +64,6 @@ class Weights:
     unknown_subject: float = 6.0  # decline: the post, level or specialism is not in this policy
     uncovered: float = 5.0  # decline: the topic's facts share nothing else asked (less as the topic is clear)
     nothing: float = 1.0  # decline: nothing answers
-    scene: float = 0.75  # a topic the policy lacks, named only in the scene the question sets
     said_no: float = 1.0  # a producer's "doesn't say" about its own subject, against an answer on it
 
 
@@ -190,12 +189,8 @@ def score(index: PackIndex, reading: Reading, candidate: Candidate, weights: Wei
     if candidate.declines:
         if candidate.producer in UNKNOWN_SUBJECT:
             return weights.unknown_subject
-        if (
-            candidate.producer == ABSENT_TOPIC
-        ):  # the subject may be in the scene set ("weekend agency shifts -")
-            return weights.unknown_subject * max(
-                found.topic, weights.scene * _scene_share(reading, candidate, weights)
-            )
+        if candidate.producer == ABSENT_TOPIC:  # the subject may be in the scene ("I do bank shifts, ...")
+            return weights.unknown_subject * _anywhere(reading, candidate, weights)
         if candidate.producer == UNCOVERED:
             return weights.uncovered * (1 - found.topic)
         if candidate.producer == NOTHING:
@@ -241,7 +236,7 @@ def _topic_share(question: Question, candidate: Candidate, topics: set[Topic], w
     return min(1.0, max(evidence, default=0.0) / weights.topic_full)
 
 
-def _scene_share(reading: Reading, candidate: Candidate, weights: Weights) -> float:
+def _anywhere(reading: Reading, candidate: Candidate, weights: Weights) -> float:
     """The evidence for the candidate's topics anywhere in the question, the scene it sets included."""
     found = max((reading.question.topics.get(t, 0.0) for t in candidate.topics), default=0.0)
     return min(1.0, found / weights.topic_full)
