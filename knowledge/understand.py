@@ -187,14 +187,6 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
     return question
 
 
-def _not_the_competency(text: str, mention: Mention) -> bool:
-    """A competency's name used for where someone works ("the assessment team") or for the asker's own
-    thing ("I disagree with my assessment")."""
-    return bool(
-        _WORKPLACE.match(text, mention.end) or _OWNED.search(text[max(0, mention.start - 8) : mention.start])
-    )
-
-
 def _singular(name: str) -> str:
     return name[:-1] if name.endswith("s") else name
 
