@@ -26,6 +26,7 @@ from knowledge.loader import PackError, PackProblem, load_pack
 from knowledge.models import Pack
 from knowledge.replies import Answer
 from knowledge.tracing import load_traced_packs, trace_problems
+from knowledge.verified_packs import VerifiedPacks
 
 app = typer.Typer(
     help="Pathway: career progression answers and applications for social workers.", no_args_is_help=True
@@ -70,7 +71,8 @@ def _library() -> Library:
     Commands load it before importing the service stack, so a refused pack stops them at once."""
     settings = Settings()
     try:
-        return Library(load_traced_packs(settings.packs_dir, settings.documents_dir))
+        verdicts = VerifiedPacks(settings.cache_dir, settings.documents_dir)
+        return Library(load_traced_packs(settings.packs_dir, settings.documents_dir, verdicts), traced=True)
     except PackError as exc:
         typer.echo(
             f"Cannot start: a policy pack is broken or does not trace to its document.\n{exc}", err=True

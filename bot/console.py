@@ -40,7 +40,11 @@ def delivered_on_console(sessions: sessionmaker[Session]) -> list[tuple[str, Rep
 def reply_json(to: str, reply: Reply) -> dict[str, Any]:
     body = reply.model_dump(mode="json", exclude_none=True)
     buttons = [*reply.buttons, *(reply.card.buttons if reply.card else [])]
-    body["buttons"] = [{"label": b.label, "action": b.action.model_dump(mode="json")} for b in buttons]
+    body["buttons"] = [
+        {"label": b.label, "action": b.action.model_dump(mode="json")}
+        | ({"confirm": b.confirm.model_dump(mode="json")} if b.confirm else {})
+        for b in buttons
+    ]
     return {"to": to, **body}
 
 
@@ -92,6 +96,9 @@ def run_interactive(runtime: Runtime, org: str, who: str) -> None:
         if line.startswith("/") and action is None:
             print("No such button.")
             continue
+        if action is not None and not _confirmed(line, buttons):
+            print("Nothing was done.\n")
+            continue
         incoming = Incoming(
             org=org,
             sender=Sender(platform="console", user_id=who),
@@ -111,6 +118,16 @@ def _pressed(line: str, buttons: list[Button]) -> Action | None:
     return buttons[index].action if 0 <= index < len(buttons) else None
 
 
+def _confirmed(line: str, buttons: list[Button]) -> bool:
+    """A decisive button asks first (its Confirmation), as a yes/no question in the terminal."""
+    index = int(line[1:]) - 1
+    asked = buttons[index].confirm
+    if asked is None:
+        return True
+    answer = input(f"{asked.title} {asked.text} [{asked.yes}: y / {asked.no}: n] ").strip().lower()
+    return answer in ("y", "yes")
+
+
 def _show(replies: list[tuple[str, Reply]], who: str) -> list[Button]:
     buttons: list[Button] = []
     for to, reply in replies:
@@ -118,7 +135,8 @@ def _show(replies: list[tuple[str, Reply]], who: str) -> list[Button]:
         print(prefix + reply.text)
         if reply.attachment:
             print(f"(attachment {reply.attachment.filename})")
-        for button in [*reply.buttons, *(reply.card.buttons if reply.card else [])]:
+        on_lines = [f.button for f in reply.card.fields if f.button] if reply.card else []
+        for button in [*reply.buttons, *on_lines, *(reply.card.buttons if reply.card else [])]:
             buttons.append(button)
             print(f"   /{len(buttons)} {button.label}" + ("" if to == who else f" (as {to})"))
     print()
@@ -133,20 +151,24 @@ def _fill_forms(
     org: str,
     runtime: Runtime,
 ) -> list[Button]:
-    for to, reply in replies:
-        if reply.form is None or to != who:
-            continue
-        data: dict[str, str | int | None] = dict(reply.form.submit.data)
-        for field in reply.form.fields:
-            data[field.name] = input(f"{field.label}: ")
-        action = Action(name=reply.form.submit.name, data=data)
-        more = [
-            (who, r)
-            for r in conversation.handle(
-                Incoming(org=org, sender=Sender(platform="console", user_id=who), action=action)
-            )
-        ]
-        return _show(more + delivered_on_console(runtime.sessions), who)
+    """Ask each box of a form meant for `who`, and send it; a form sent back to be corrected is asked
+    again, showing what was entered (Enter keeps it, '-' clears it) and the problem."""
+    while (form := next((r.form for to, r in replies if r.form is not None and to == who), None)) is not None:
+        data: dict[str, str | int | None] = dict(form.submit.data)
+        if any(field.value for field in form.fields):
+            print("(Enter keeps what is in [brackets]; '-' clears it.)")
+        for field in form.fields:
+            if field.kind == "files":
+                continue  # a terminal has no files to attach
+            hint = " (e.g. 14 June 2027)" if field.kind == "date" else ""
+            kept = f" [{field.value}]" if field.value else ""  # Enter keeps it, '-' clears it
+            problem = f" ({field.error})" if field.error else ""
+            typed = input(f"{field.label}{hint}{problem}{kept}: ")
+            data[field.name] = "" if typed == "-" else (typed or field.value)
+        action = Action(name=form.submit.name, data=data)
+        incoming = Incoming(org=org, sender=Sender(platform="console", user_id=who), action=action)
+        replies = [(who, r) for r in conversation.handle(incoming)] + delivered_on_console(runtime.sessions)
+        buttons = _show(replies, who)
     return buttons
 
 

@@ -63,6 +63,8 @@ class Readiness:
         return "ok"
 
     def _packs(self) -> str:
+        if self._pack_problems is None and self.runtime.library.traced:
+            self._pack_problems = []  # traced as they loaded: hundreds of packs need not be traced again
         if self._pack_problems is None:
             packs = self.runtime.library.packs.values()
             self._pack_problems = [f"{p.organisation.id}: {problem}" for p in packs for problem in trace(p)]

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from knowledge import verified_packs
 from knowledge.loader import DOCUMENTS_DIR, PACKS_DIR
 
 
@@ -22,6 +23,9 @@ class Settings(BaseSettings):
     # Where the policy packs and the documents they trace to are read from (default: those installed).
     pathway_packs_dir: Path | None = None
     pathway_documents_dir: Path | None = None
+    # Where packs that loaded and traced are kept so the next start skips checking them again
+    # (knowledge/verified_packs.py; default: the user's cache folder, ~/.cache/pathway/verified-packs).
+    pathway_cache_dir: Path | None = None
     # The web chat has no login: `pathway demo` serves it; `pathway serve` only when this is set,
     # and then on loopback only (bot/loopback.py).
     pathway_web_chat: bool = False
@@ -65,6 +69,10 @@ class Settings(BaseSettings):
     @property
     def documents_dir(self) -> Path:
         return self.pathway_documents_dir or DOCUMENTS_DIR
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.pathway_cache_dir or verified_packs.default_directory()
 
     # Teams with authentication off, for the Bot Framework Emulator: loopback only (bot/teams/mount.py).
     pathway_teams_emulator: bool = False

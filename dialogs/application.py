@@ -10,23 +10,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rapidfuzz import fuzz, process
 from sqlalchemy.exc import IntegrityError
 
-from dialogs import approval, authorisation, plan
+from dialogs import approval, authorisation, cover, evidence, evidence_files, plan
+from dialogs.checklist_marks import legend
 from dialogs.decision_cards import status_words
 from dialogs.documents import evidence_summary
-from dialogs.messages import Action, Reply, button
-from dialogs.privacy import clean, identifying_details
+from dialogs.messages import Action, Card, CardField, InboundFile, Reply, button
 from dialogs.route import route_of
 from dialogs.turn import Turn
 from knowledge.text import normalise
 from storage import applications, audit
+from storage import evidence_files as evidence_files_store
 from storage.tables import Application
 
 State = dict[str, Any]
-MAX_EVIDENCE = 3000
-MIN_EVIDENCE = 15
 MARKS = {"met": "✓", "not_met": "✗", "unknown": "?", "later": "…", "desirable": "◦ desirable:"}
 
 
@@ -39,7 +37,7 @@ def start(turn: Turn, text: str) -> tuple[State | None, list[Reply]]:
             )
         ]
     if existing is not None:
-        state: State = {"app": existing.id, "step": "evidence", "slot": 0}
+        state: State = {"app": existing.id, "step": "evidence"}
         return state, [
             Reply(text="You already have an application started; let's carry on."),
             *prompt(turn, state),
@@ -78,35 +76,103 @@ def _forget_chosen_decider(state: State) -> None:
 
 
 def handle(
-    turn: Turn, state: State, text: str | None, action: Action | None
+    turn: Turn, state: State, text: str | None, action: Action | None, files: list[InboundFile] | None = None
 ) -> tuple[State | None, list[Reply]]:
     _forget_chosen_decider(state)
     step = state["step"]
     if action is not None:
-        return _on_action(turn, state, action)
+        return _on_action(turn, state, action, files or [])
     return HANDLERS[step](turn, state, (text or "").strip())
 
 
-def _on_action(turn: Turn, state: State, action: Action) -> tuple[State | None, list[Reply]]:
+def here(state: State) -> dict[str, str | int | None]:
+    """Where the dialog is: its application and step. The buttons this module draws carry it and act
+    only while the dialog is still there; the evidence page's own buttons name their item instead
+    (dialogs/evidence.py), since any item on the page may be opened from it."""
+    return {"application": state.get("app"), "at": state["step"]}
+
+
+# Buttons that act on the dialog's step as a whole, so a copy drawn at another step or application is old.
+AT_THEIR_STEP = frozenset({"apply_target", "apply_continue", "apply_manager_ok", "apply_submit"})
+
+
+def _on_action(
+    turn: Turn, state: State, action: Action, files: list[InboundFile]
+) -> tuple[State | None, list[Reply]]:
     name, data = action.name, action.data
-    if state["step"] not in BUTTON_STEPS.get(name, ()):  # a button from an older message
-        return state, [Reply(text="That button belongs to another step."), *prompt(turn, state)]
+    if state["step"] not in BUTTON_STEPS.get(name, ()) or (
+        name in AT_THEIR_STEP and _drawn_at(action) != here(state)
+    ):
+        return state, [Reply(text=_elsewhere(turn, state, action)), *prompt(turn, state)]
     if name == "apply_target":
         return _choose_target(turn, state, str(data.get("level")))
     if name == "apply_continue":
         return _advance(turn, state)
-    if name == "apply_next":
-        return _next_slot(turn, state)
-    if name == "apply_save_anyway" and state.get("pending"):
-        return _save_evidence(turn, state, state.pop("pending"))
-    if name == "apply_rephrase":
-        state.pop("pending", None)
-        return state, [Reply(text="Fine: send the example again without the identifying details.")]
     if name == "apply_manager_ok":
         return _set_step(turn, state, "summary")
     if name == "apply_submit":
-        return _submit(turn, state)
+        return _submit(turn, state, short_ok=bool(data.get("short_ok")))
+    if str(data.get("app", state.get("app"))) != str(state.get("app")):
+        return state, [Reply(text="That button belongs to an earlier application."), *prompt(turn, state)]
+    return _on_evidence_action(turn, state, action, files)
+
+
+def _on_evidence_action(
+    turn: Turn, state: State, action: Action, files: list[InboundFile]
+) -> tuple[State | None, list[Reply]]:
+    name, data = action.name, action.data
+    app = _app(turn, state)
+    if name == "apply_evidence_done":
+        return _evidence_done(turn, state)
+    if name == "apply_open":
+        return _open(turn, state, data)
+    if name == "apply_save":
+        return _save_item(turn, state, data, files)
+    if name in ("apply_remove_file", "apply_keep_file", "apply_place_file"):
+        return state, [*evidence_files.act(turn, app, state, name, data), *_redrawn(turn, state)]
+    if name == "apply_next":  # "Skip for now" on the item it was drawn for, never on another
+        current = evidence.open_slot(turn, app, state)
+        if current is None or data.get("slot", current.key) != current.key:
+            return state, [
+                Reply(text="That button was for an item that is no longer open."),
+                *prompt(turn, state),
+            ]
+        replies, onward = evidence.skip(turn, app, state, current.key)
+        return _evidence_done(turn, state) if onward else (state, replies)
+    if name == "apply_save_anyway" and state.get("pending"):
+        replies, onward = evidence.save_typed(turn, app, state, state.pop("pending"))
+        if onward:
+            moved, more = _evidence_done(turn, state)
+            return moved, [*replies, *more]
+        return state, replies
+    if name == "apply_save_anyway" and state.get("pending_save"):
+        pending = state.pop("pending_save")
+        return _save_item(turn, state, {**pending["values"], "slot": pending["slot"], "anyway": 1}, [])
+    if name == "apply_reopen" and state.get("pending_save"):
+        pending = state.pop("pending_save")
+        slot = evidence.slot_by_key(turn, app, pending["slot"])
+        if slot is not None:
+            return state, evidence.open_item(turn, app, state, slot, pending["values"])
+    if name in ("apply_rephrase", "apply_reopen"):
+        state.pop("pending", None)
+        return state, [Reply(text="Fine: send the example again without the identifying details.")]
     return state, [Reply(text="That button belongs to an earlier step."), *prompt(turn, state)]
+
+
+def _drawn_at(action: Action) -> dict[str, str | int | None]:
+    return {"application": action.data.get("application"), "at": action.data.get("at")}
+
+
+def _elsewhere(turn: Turn, state: State, action: Action) -> str:
+    """What a button pressed away from its own step was for, and where the dialog is now."""
+    label = "level" if action.name == "apply_target" else f"'{BUTTON_LABELS.get(action.name, action.name)}'"
+    at = str(action.data.get("at") or "")
+    if action.data.get("application") not in (None, state.get("app")):
+        made = "an earlier application"
+    else:
+        made = STEP_NAMES.get(at, "an older message")
+    now = step_name(state)
+    return f"That {label} button belongs to another step ({made}), so it did nothing. You're at {now}:"
 
 
 # --- target ---------------------------------------------------------------------------------------
@@ -114,7 +180,7 @@ def _on_action(turn: Turn, state: State, action: Action) -> tuple[State | None, 
 
 def _prompt_target(turn: Turn, state: State) -> list[Reply]:
     choices = plan.applicable(turn.pack, plan.targets(turn.pack, turn.person))
-    buttons = [button(lv.name, "apply_target", "primary", level=lv.id) for lv in choices[:6]]
+    buttons = [button(lv.name, "apply_target", "primary", level=lv.id, **here(state)) for lv in choices[:6]]
     return [Reply(text="Which level are you applying for?", buttons=buttons)]
 
 
@@ -165,8 +231,10 @@ def _prompt_checklist(turn: Turn, state: State) -> list[Reply]:
     warning = ""
     if any(i.verdict == "not_met" for i in items):
         warning = "\nSomething above is marked ✗: you can still go on, and your manager will see it."
-    text = f"For {level.name}, here is how you stand:\n" + "\n".join(lines) + warning
-    return [Reply(text=text, buttons=[button("Continue", "apply_continue", "primary")])]
+    text = (
+        f"For {level.name}, here is how you stand:\n" + "\n".join([*lines, legend(items, "worker")]) + warning
+    )
+    return [Reply(text=text, buttons=[button("Continue", "apply_continue", "primary", **here(state))])]
 
 
 def _on_checklist(turn: Turn, state: State, text: str) -> tuple[State | None, list[Reply]]:
@@ -175,83 +243,89 @@ def _on_checklist(turn: Turn, state: State, text: str) -> tuple[State | None, li
     return state, [Reply(text="Say 'continue' when you're ready for the evidence.")]
 
 
-# --- evidence -------------------------------------------------------------------------------------
-
-
-def _slots(turn: Turn, state: State) -> list[plan.EvidenceSlot]:
-    app = _app(turn, state)
-    return plan.evidence_slots(turn.pack, turn.pack.level(app.target_level))
+# --- evidence (dialogs.evidence: one form per item, the page listing them, files) -------------------
 
 
 def _prompt_evidence(turn: Turn, state: State) -> list[Reply]:
-    slots = _slots(turn, state)
-    index = min(state.get("slot", 0), len(slots) - 1)
-    slot = slots[index]
-    have = len(applications.list_evidence(turn.session, state["app"], slot.key))
-    asked = f"about {slot.examples} examples" if slot.examples > 1 else "your answer"
-    text = f"{index + 1} of {len(slots)}: {slot.prompt}\nPlease give {asked}; you have {have} so far."
-    buttons = [button("Next", "apply_next"), button("Status", "status")]
-    return [Reply(text=text, buttons=buttons)]
+    return evidence.prompt(turn, _app(turn, state), state)
 
 
 def _on_evidence(turn: Turn, state: State, text: str) -> tuple[State | None, list[Reply]]:
-    if normalise(text) in {"next", "skip", "done", "next competency"}:
-        return _next_slot(turn, state)
-    text = clean(text)
-    if len(text) < MIN_EVIDENCE:
-        return state, [Reply(text="That's very short for an example: say what you did and what came of it.")]
-    if len(text) > MAX_EVIDENCE:
+    replies, onward = evidence.typed(turn, _app(turn, state), state, text)
+    if onward:
+        moved, more = _evidence_done(turn, state)
+        return moved, [*replies, *more]
+    return state, replies
+
+
+def _evidence_done(turn: Turn, state: State) -> tuple[State | None, list[Reply]]:
+    """On from the evidence: to who decides, or straight back to the summary once it has been seen.
+    No item stays open: a file sent from here on is asked about."""
+    state["open"] = None
+    return _set_step(turn, state, "summary" if state.get("reached_summary") else "manager")
+
+
+def _open(turn: Turn, state: State, data: dict[str, Any]) -> tuple[State | None, list[Reply]]:
+    app = _app(turn, state)
+    slot = evidence.slot_by_key(turn, app, data.get("slot"))
+    if slot is None:
+        return state, [Reply(text="That item isn't part of this application."), *prompt(turn, state)]
+    return state, evidence.open_item(turn, app, state, slot)
+
+
+def _save_item(
+    turn: Turn, state: State, data: dict[str, Any], files: list[InboundFile]
+) -> tuple[State | None, list[Reply]]:
+    """An item's form sent back: saved, its files attached, then back to the page it was opened from."""
+    app = _app(turn, state)
+    slot = evidence.slot_by_key(turn, app, data.get("slot"))
+    if slot is None:
         return state, [
-            Reply(
-                text=f"That's {len(text):,} characters; please keep one example under {MAX_EVIDENCE:,} (split it into two if you need to)."
-            )
+            Reply(text="That form is for an item that isn't part of this application."),
+            *prompt(turn, state),
         ]
-    found = identifying_details(text, turn.library.speller.vocabulary)
-    if found:
-        state["pending"] = text
-        warning = (f"Before I save this: it seems to contain {', '.join(found)}. Evidence should not identify "
-                   "service users. Rephrase it, or save it if you're sure it's fine.")  # fmt: skip
-        buttons = [
-            button("I'll rephrase", "apply_rephrase", "primary"),
-            button("Save anyway", "apply_save_anyway"),
-        ]
-        return state, [Reply(text=warning, buttons=buttons)]
-    return _save_evidence(turn, state, text)
+    state.pop("pending_save", None)
+    again = evidence.save_form(turn, app, state, slot, data, files)
+    if again is not None:
+        return state, again
+    state["open"] = slot.key
+    attached = evidence_files.receive(turn, app, state, files) if files else []
+    back = prompt(turn, state)
+    if (
+        back and back[0].card is not None and back[0].card.key
+    ):  # the page is redrawn where it is, not sent again
+        back = [back[0].model_copy(update={"replaces": back[0].card.key}), *back[1:]]
+    return state, [evidence.saved_note(turn, app, slot), *attached, *back]
 
 
-def _save_evidence(turn: Turn, state: State, text: str) -> tuple[State | None, list[Reply]]:
-    slot = _slots(turn, state)[state.get("slot", 0)]
-    applications.add_evidence(turn.session, state["app"], slot.key, text)
-    have = len(applications.list_evidence(turn.session, state["app"], slot.key))
-    saved = Reply(text=f"Saved example {have} for {slot.title}.")
-    if have >= slot.examples:
-        moved, replies = _next_slot(turn, state)
-        return moved, [saved, *replies]
-    return state, [saved]
+def receive_files(turn: Turn, state: State, files: list[InboundFile]) -> tuple[State | None, list[Reply]]:
+    """Files sent in the chat: kept with the draft once it has its items, else explained."""
+    if "app" not in state or state["step"] not in EVIDENCE_STEPS:
+        return state, [evidence_files.outside_a_draft()]
+    return state, [*evidence_files.receive(turn, _app(turn, state), state, files), *_redrawn(turn, state)]
 
 
-def _next_slot(turn: Turn, state: State) -> tuple[State | None, list[Reply]]:
-    if state["step"] != "evidence":
-        return state, prompt(turn, state)
-    slot = state.get("slot", 0) + 1
-    if slot >= len(_slots(turn, state)):
-        return _set_step(turn, state, "manager")
-    state["slot"] = slot
-    return state, prompt(turn, state)
+def _redrawn(turn: Turn, state: State) -> list[Reply]:
+    """The evidence page or the summary, redrawn where it is (a file it lists was added or removed)."""
+    if state["step"] == "manager":
+        return []
+    page = prompt(turn, state)[0]
+    return [page.model_copy(update={"replaces": page.card.key})] if page.card and page.card.key else []
 
 
 def edit(turn: Turn, state: State, name: str) -> tuple[State | None, list[Reply]]:
-    """Jump to a competency's evidence by (fuzzy) name: 'edit care plans'."""
-    if "app" not in state:
+    """Open an item by (fuzzy) name or number: 'edit care plans', 'edit 3'."""
+    if "app" not in state or state["step"] not in EVIDENCE_STEPS:
         return state, [Reply(text="Choose your level first.")]
-    slots = _slots(turn, state)
-    match = process.extractOne(name, [s.title for s in slots], scorer=fuzz.WRatio, score_cutoff=70)
-    if match is None:
-        return state, [
-            Reply(text=f"I couldn't find '{name}'. The items are: {', '.join(s.title for s in slots)}.")
-        ]
-    state.update(step="evidence", slot=match[2])
-    return state, prompt(turn, state)
+    app = _app(turn, state)
+    found = evidence.find_slot(turn, app, name)
+    if isinstance(found, str):
+        return state, [Reply(text=found)]
+    if state["step"] != "evidence":  # typed examples are taken at the evidence step, never at the summary
+        state["reached_summary"] = state["step"] == "summary" or state.get("reached_summary", False)
+        state["step"] = "evidence"
+    replies = evidence.open_item(turn, app, state, found)
+    return state, [*replies, evidence.item_prompt(turn, app, found)]
 
 
 # --- line manager and summary -----------------------------------------------------------------------
@@ -266,7 +340,7 @@ def _prompt_manager(turn: Turn, state: State) -> list[Reply]:
     return [
         Reply(
             text=text + "\nSend your application?",
-            buttons=[button("Yes, send it", "apply_manager_ok", "primary")],
+            buttons=[button("Yes, send it", "apply_manager_ok", "primary", **here(state))],
         )
     ]
 
@@ -279,8 +353,9 @@ def _route_lines(turn: Turn, state: State) -> tuple[list[str], bool]:
         who = ""
         if n == 1:
             people = authorisation.stage_deciders(turn, app, route, stage)
+            duty = authorisation.stage_duty(stage)
             who = (
-                f" ({', '.join(p.name for p in people)})"
+                f" ({cover.who_would_decide(turn, app, duty, people)})"
                 if people
                 else f": {approval.nobody_to_decide(turn, route, stage)}"
             )
@@ -297,35 +372,63 @@ def _on_manager(turn: Turn, state: State, text: str) -> tuple[State | None, list
 
 
 def _prompt_summary(turn: Turn, state: State) -> list[Reply]:
+    """Every item with an Open button (a saved form comes back here), who decides, and Submit."""
+    state["reached_summary"] = True
     app = _app(turn, state)
     level = turn.pack.level(app.target_level)
     items = plan.checklist(level, turn.person, turn.today)
     not_met = [i.text for i in items if i.verdict == "not_met"]
     route_lines, _ = _route_lines(turn, state)
-    lines = [f"Your application for {level.name}:",
-             f"Evidence: {evidence_summary(turn.session, turn.pack, app)}",
-             "Goes to: " + "; ".join(route_lines)]  # fmt: skip
+    fields = evidence.summary_fields(turn, app)
+    others = [CardField(label="Goes to", value="; ".join(route_lines))]
     if not_met:
-        lines.append("Not met on your record: " + "; ".join(not_met))
-    buttons = [button("Submit", "apply_submit", "primary"), button("Cancel", "cancel", "danger")]
+        others.append(CardField(label="Not met on your record", value="; ".join(not_met)))
+    lines = [f"Your application for {level.name}:", f"Evidence: {evidence_summary(turn.session, turn.pack, app)}",
+             *(f"{f.label}: {f.value}" for f in fields), *(f"{f.label}: {f.value}" for f in others)]  # fmt: skip
+    body = (
+        f"Evidence: {evidence_summary(turn.session, turn.pack, app)}.\n"
+        "Open any item to look at or change it; saving brings you back here. Then submit it."
+    )
+    route = route_of(turn)
+    names = ", ".join(p.name for p in authorisation.stage_deciders(turn, app, route, route.stages[0]))
+    submit = button("Submit", "apply_submit", "primary", **here(state)).confirming(
+        f"Submit your application for {level.name}?",
+        f"It goes first to {names or 'its first decider'} for the {route.stages[0].name}. "
+        "You can withdraw it until it is decided.",
+        "Yes, submit it",
+    )
+    buttons = [submit, button("Cancel", "cancel", "danger", **here(state))]
+    card = Card(title=f"Your application for {level.name}", fields=[*fields, *others], body=body,
+                buttons=buttons, key=f"summary-{app.id}")  # fmt: skip
     return [
         Reply(
-            text="\n".join(lines) + "\nSubmit it now, or say 'edit <competency>' to add evidence.",
-            buttons=buttons,
+            text="\n".join(lines)
+            + "\nSubmit it now, or open an item (or say 'edit <competency>') to change it.",
+            card=card,
         )
     ]
 
 
 def _on_summary(turn: Turn, state: State, text: str) -> tuple[State | None, list[Reply]]:
-    if normalise(text) in {"submit", "yes", "send", "send it", "submit it"}:
-        return _submit(turn, state)
-    return state, prompt(turn, state)
+    """Typed words at the summary are never evidence: 'submit' submits, anything else shows it again."""
+    if evidence.moves_on(normalise(text)) or normalise(text) in {"yes", "y", "ok", "okay"}:
+        return _submit(turn, state, short_ok=False)
+    return state, [Reply(text="Nothing was saved: to change an item, press its Open button (or say 'edit <item>')."),
+                   *prompt(turn, state)]  # fmt: skip
 
 
-def _submit(turn: Turn, state: State) -> tuple[State | None, list[Reply]]:
+def _submit(turn: Turn, state: State, *, short_ok: bool) -> tuple[State | None, list[Reply]]:
     if state["step"] != "summary":
         return state, [Reply(text="Let's finish the earlier steps first."), *prompt(turn, state)]
-    return None, approval.submit(turn, _app(turn, state))
+    app = _app(turn, state)
+    problem = evidence.submission_problem(turn, app, short_ok)
+    if problem is not None:
+        return state, [problem]
+    replies = approval.submit(turn, app)
+    if turn.session.get(Application, app.id).status == "drafting":  # type: ignore[union-attr]
+        return state, replies  # not sent (nobody to decide): the draft stays open
+    evidence_files_store.drop_unplaced(turn.session, app.id)
+    return None, replies
 
 
 # --- moving between steps ---------------------------------------------------------------------------
@@ -341,21 +444,15 @@ def _advance(turn: Turn, state: State) -> tuple[State | None, list[Reply]]:
 
 def back(turn: Turn, state: State) -> tuple[State | None, list[Reply]]:
     step = state["step"]
-    if step == "evidence" and state.get("slot", 0) > 0:
-        state["slot"] -= 1
-        return state, prompt(turn, state)
     if step in ("target", "checklist"):
         return state, [Reply(text="This is the first step; say 'cancel' to stop the application.")]
-    previous = ORDER[ORDER.index(step) - 1]
-    if previous == "evidence":
-        state["slot"] = len(_slots(turn, state)) - 1
-    return _set_step(turn, state, previous)
+    if step == "evidence":  # the evidence page lists every item: back from it is the checklist
+        return _set_step(turn, state, "checklist")
+    return _set_step(turn, state, ORDER[ORDER.index(step) - 1])
 
 
 def _set_step(turn: Turn, state: State, step: str) -> tuple[State | None, list[Reply]]:
     state["step"] = step
-    if step == "evidence":
-        state.setdefault("slot", 0)
     return state, prompt(turn, state)
 
 
@@ -399,21 +496,28 @@ def _level_since(turn: Turn) -> date | None:
 
 
 def step_name(state: State) -> str:
-    return {"target": "choosing a level", "checklist": "the checklist", "evidence": "evidence",
-            "manager": "checking who decides",
-            "summary": "checking the summary"}[state["step"]]  # fmt: skip
+    return STEP_NAMES[state["step"]]
 
 
-# The steps at which each of the dialog's buttons means something.
+# The steps at which each of the dialog's buttons means something. An item can be opened, saved and
+# given files from the evidence page and from the summary (and the step between).
+EVIDENCE_STEPS = ("evidence", "manager", "summary")
 BUTTON_STEPS: dict[str, tuple[str, ...]] = {
     "apply_target": ("target",),
     "apply_continue": ("checklist",),
     "apply_next": ("evidence",),
-    "apply_save_anyway": ("evidence",),
+    "apply_evidence_done": ("evidence",),
     "apply_rephrase": ("evidence",),
     "apply_manager_ok": ("manager",),
     "apply_submit": ("summary",),
-}
+    **{name: EVIDENCE_STEPS for name in ("apply_open", "apply_save", "apply_save_anyway", "apply_reopen",
+                                         "apply_remove_file", "apply_keep_file", "apply_place_file")},
+}  # fmt: skip
+BUTTON_LABELS = {"apply_continue": "Continue", "apply_next": "Skip for now", "apply_open": "Open",
+                 "apply_save": "Save", "apply_save_anyway": "Save anyway", "apply_rephrase": "I'll rephrase",
+                 "apply_manager_ok": "Yes, send it", "apply_submit": "Submit"}  # fmt: skip
+STEP_NAMES = {"target": "choosing a level", "checklist": "the checklist", "evidence": "evidence",
+              "manager": "checking who decides", "summary": "checking the summary"}  # fmt: skip
 PROMPTS = {
     "target": _prompt_target,
     "checklist": _prompt_checklist,

@@ -8,11 +8,11 @@ one place (dialogs.authorisation); what each stage records, and what its approva
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from rapidfuzz import fuzz, process
 
-from dialogs import authorisation, outcomes
+from dialogs import authorisation, cover, outcomes, story
 from dialogs.decision_cards import already_decided, closed_card, decision_card, inputs_form
 from dialogs.messages import Action, Card, Reply
 from dialogs.route import Route, route_of, waiting_stage, waiting_status
@@ -40,8 +40,7 @@ def submit(turn: Turn, app: Application) -> list[Reply]:
         return [Reply(text="This application has already been submitted.")]
     audit.record(turn.session, turn.org, "submitted", actor_id=turn.person.id, application_id=app.id)
     turn.session.refresh(app)
-    ask(turn, app, route, first, people)
-    names = ", ".join(p.name for p in people)
+    names = story.with_whom(turn, app, first.id) if ask(turn, app, route, first, people) else ""
     return [Reply(text=f"Submitted. It goes first to {first.name}: I've sent it to {names}. "
                        "I'll tell you here when they decide. Say 'status' any time.")]  # fmt: skip
 
@@ -60,19 +59,35 @@ def nobody_to_decide(turn: Turn, route: Route, stage: RouteStage) -> str:
             "Please ask HR to record who holds the post.")  # fmt: skip
 
 
-def ask(turn: Turn, app: Application, route: Route, stage: RouteStage, people: list[Person]) -> None:
-    """Send the stage's card to its deciders and remember whom it went to; HR hears if nobody can."""
-    authorisation.assign(app, stage.id, people)
-    card = decision_card(turn, route, app, stage)
-    for person in people:
-        turn.notify(
-            person, Reply(text=_card_text(card), card=card), f"ask:{app.id}:{stage.id}:{person.id}", "card"
-        )
-    if not people:
+def ask(turn: Turn, app: Application, route: Route, stage: RouteStage, people: list[Person]) -> list[Person]:
+    """Send the stage's card to its deciders (to the cover of any who are away) and remember whom it
+    went to; HR hears if nobody can decide. Returns whom it was sent to."""
+    chosen, covers, notes = cover.stand_ins(turn, app, authorisation.stage_duty(stage), people)
+    round_ = authorisation.assign(app, stage.id, chosen, covers)
+    for person in chosen:
+        send_card(turn, app, route, stage, person, round_, notes.get(person.id, ""))
+    if not chosen:
         worker = outcomes.applicant(turn, app)
         text = f"{worker.name}'s application is waiting for the {stage.name}, but {nobody_to_decide(turn, route, stage)}"
         for person in directory.list_people(turn.session, turn.org, roles=["hr"]):
             turn.notify(person, Reply(text=text), f"nobody:{app.id}:{stage.id}:{person.id}")
+    return chosen
+
+
+def send_card(
+    turn: Turn, app: Application, route: Route, stage: RouteStage, person: Person, round_: int, note: str = ""
+) -> None:
+    """The stage's card, drawn for `person`, with a note on why it has come to them where there is one.
+    Each round of asking is its own message, so a decision that comes back to someone reaches them."""
+    card = decision_card(turn, route, app, stage, person, note)
+    text = _card_text(card)
+    again = f":{round_}" if round_ > 1 else ""
+    turn.notify(
+        person,
+        Reply(text=text, card=card, card_fallback=True),
+        f"ask:{app.id}:{stage.id}:{person.id}{again}",
+        "card",
+    )
 
 
 def deciders(turn: Turn, app: Application, stage: RouteStage) -> list[Person]:
@@ -93,19 +108,28 @@ def decide(turn: Turn, action: Action) -> list[Reply]:
         return [Reply(text=refusal)]
     if app.status != waiting_status(stage):
         return [already_decided(turn, app, stage)]
-    given, problem = _inputs(turn, stage, outcome, action)
-    if problem:
-        return [Reply(text=problem, form=inputs_form(app, stage, outcome))]
+    given, problems = _inputs(turn, stage, outcome, action)
+    if problems:
+        form = inputs_form(app, stage, outcome).again(action, problems)
+        return [Reply(text=" ".join(dict.fromkeys(problems.values())), form=form)]
     return _record(turn, route, app, stage, outcome, given)  # type: ignore[arg-type]
 
 
-def _inputs(turn: Turn, stage: RouteStage, outcome: str, action: Action) -> tuple[dict[str, object], str]:
+def _inputs(
+    turn: Turn, stage: RouteStage, outcome: str, action: Action
+) -> tuple[dict[str, object], dict[str, str]]:
     """What the decider must give with this decision, checked: the stage's recorded fields, a panel's
-    sitting date in the policy's months, and reasons and agreed actions when it is not an approval."""
+    sitting date in the policy's months, and reasons and agreed actions when it is not an approval.
+    Returns what was given, or the problem with each box (by field name)."""
     data = action.data
-    reasons, actions = str(data.get("reasons") or "").strip(), str(data.get("actions") or "").strip()
-    if outcome != "approved" and (not reasons or not actions):
-        return {}, "Please give your reasons and the agreed actions."
+    # An approval may carry a note (kept where the reasons of a refusal are); a refusal must give both.
+    reasons = str(data.get("reasons") or data.get("note") or "").strip()
+    actions = str(data.get("actions") or "").strip()
+    problems: dict[str, str] = {}
+    if outcome != "approved":
+        for name, value in (("reasons", reasons), ("actions", actions)):
+            if not value:
+                problems[name] = "Please give your reasons and the agreed actions."
     recorded: dict[str, str] = {}
     for field in stage.records:
         typed = str(data.get(field.id) or "").strip()
@@ -115,15 +139,20 @@ def _inputs(turn: Turn, stage: RouteStage, outcome: str, action: Action) -> tupl
             else None
         )
         if match is None:
-            return {}, f"Please record {field.label}: {' or '.join(field.choices)}."
-        recorded[field.id] = match[0]
+            problems[field.id] = f"Please record {field.label}: {' or '.join(field.choices)}."
+        else:
+            recorded[field.id] = match[0]
     sat_on: date | None = None
     if stage.months:
         sat_on = parse_date(str(data.get("sat_on") or ""))
         if sat_on is None or sat_on > turn.today or sat_on.strftime("%B") not in stage.months:
             months = " or ".join(stage.months)
-            return {}, f"Please give the date the {stage.name} sat (it sits in {months}; not a future date)."
-    return {"reasons": reasons, "actions": actions, "recorded": recorded, "sat_on": sat_on}, ""
+            problems["sat_on"] = (
+                f"Please give the date the {stage.name} sat (it sits in {months}; not a future date)."
+            )
+    if problems:
+        return {}, problems
+    return {"reasons": reasons, "actions": actions, "recorded": recorded, "sat_on": sat_on}, {}
 
 
 def _record(
@@ -162,6 +191,7 @@ def _record(
     if not final:
         assert later is not None
         _next(turn, route, app, stage, later)
+    _tell_those_concerned(turn, app, stage)
     card = closed_card(turn, route, app, stage, outcome)
     return [Reply(text=f"Recorded: {verb(stage, outcome)} ({stage.name}).", card=card, replaces=card.key)]
 
@@ -172,9 +202,36 @@ def _next(turn: Turn, route: Route, app: Application, stage: RouteStage, later: 
         text = (f"The {stage.name} has found you eligible for {turn.pack.level(app.target_level).name}: "
                 f"you are eligible, awaiting a vacancy. {later.text} Your level stays as it is until then.")  # fmt: skip
     else:
-        text = f"{turn.person.name} recorded '{verb(stage, 'approved')}' at the {stage.name}. Next: {later.name}. {later.text}"
+        made = decisions.decision_for(turn.session, app.id, stage.id)
+        done = story.decision_sentence(turn, made) if made else ""
+        text = f"{done} Next: {later.name}. {later.text} {story.where_now(turn, app)}".strip()
     _tell_worker(turn, app, stage, text)
     _feedback(turn, app, route, stage, "approved")
+
+
+def _tell_those_concerned(turn: Turn, app: Application, stage: RouteStage) -> None:
+    """Whoever decided an earlier stage, and the applicant's line manager, hear what this stage
+    decided (the line manager hears the authoriser's decision), with the note or reasons given and
+    where the application goes now."""
+    made = decisions.decision_for(turn.session, app.id, stage.id)
+    if made is None:
+        return
+    worker = outcomes.applicant(turn, app)
+    level = turn.pack.level(app.target_level).name
+    route = route_of(turn)
+    concerned: dict[int, str] = {}
+    for earlier in decisions.decisions_of(turn.session, app.id):
+        earlier_stage = route.stage(earlier.stage)
+        if earlier.stage != stage.id and earlier_stage is not None:
+            concerned.setdefault(earlier.decided_by, f"you made the {earlier_stage.name}")
+    if app.line_manager_id is not None:
+        concerned.setdefault(app.line_manager_id, "you are their line manager")
+    for person in directory.people_by_id(turn.session, list(concerned)):
+        if person.id in (turn.person.id, app.person_id):
+            continue
+        text = (f"News of {worker.name}'s application for {level} ({concerned[person.id]}): "
+                f"{story.decision_sentence(turn, made)} {story.where_now(turn, app, person)}")  # fmt: skip
+        turn.notify(person, Reply(text=text), f"told:{app.id}:{stage.id}:{person.id}")
 
 
 def _finish(
@@ -231,14 +288,8 @@ def _close_cards(turn: Turn, route: Route, app: Application, stage: RouteStage, 
     card = closed_card(turn, route, app, stage, outcome)
     for person in deciders(turn, app, stage):
         if person.id != turn.person.id:
-            reply = Reply(text=card.body, card=card, replaces=card.key)
+            reply = Reply(text=card.body, card=card, replaces=card.key, card_fallback=True)
             turn.notify(person, reply, f"closed:{app.id}:{stage.id}:{person.id}", "card_update")
-
-
-def waiting_since(turn: Turn, app: Application) -> datetime:
-    """When the application reached its current stage: the last decision, or its submission."""
-    made = decisions.decisions_of(turn.session, app.id)
-    return made[-1].decided_at if made else (app.submitted_at or app.updated_at)
 
 
 def waiting_on(turn: Turn, app: Application) -> RouteStage | None:

@@ -5,7 +5,7 @@ hearing) goes through `refusal`.
 The decider comes from the roster, never from the applicant's choice: the applicant's line manager,
 the nearest person above the previous stage's decider, or the holders of the posts the stage names.
 Nobody decides their own application or two of its decisions; a card acts only for those it was sent
-to (or whom HR reassigned it to); and roles are read from the roster again at every decision.
+to (or whom it was reassigned or delegated to); and roles are read from the roster again at every decision.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ def refusal(turn: Turn, app: Application, duty: Duty, assigned: list[int]) -> st
         return unfit
     if person.id not in assigned:
         names = ", ".join(p.name for p in directory.people_by_id(turn.session, assigned)) or "nobody yet"
-        return f"This decision was sent to {names}. Only they, or someone HR reassigns it to, can make it."
+        return (f"This decision was sent to {names}. Only they can make it; HR, or a service manager above "
+                "them, can reassign it.")  # fmt: skip
     return None
 
 
@@ -104,10 +105,40 @@ def assigned_to(app: Application, key: str) -> list[int]:
     return [int(i) for i in asked.get(key, [])]
 
 
-def assign(app: Application, key: str, people: list[Person]) -> None:
+def covering(app: Application, key: str) -> dict[int, int]:
+    """Of those the decision waits on, who covers for whom (delegate id -> the away decider's id)."""
+    found = (app.data or {}).get("covering", {}).get(key, {})
+    return {int(delegate): int(away) for delegate, away in found.items()}
+
+
+def assign(app: Application, key: str, people: list[Person], covers: dict[int, int] | None = None) -> int:
+    """Record whom the decision now waits on (and whom any of them covers for); returns the round
+    number of this assignment, so a card sent again to someone asked before is a new message."""
     data = dict(app.data or {})
     data["asked"] = {**data.get("asked", {}), key: [p.id for p in people]}
+    data["covering"] = {**data.get("covering", {}), key: {str(k): v for k, v in (covers or {}).items()}}
+    rounds = data.get("rounds", {})
+    data["rounds"] = {**rounds, key: int(rounds.get(key, 0)) + 1}
     app.data = data  # a new dict: JSON columns are not change-tracked in place
+    return int(data["rounds"][key])
+
+
+def admitted_by_rule(turn: Turn, app: Application, route: Route, stage: RouteStage, person: Person) -> bool:
+    """Whether the stage's own rule names this person, not only their role: the applicant's line
+    manager for a line manager's stage, anyone up the line above the previous decider for an "above"
+    stage ("Service Managers and above"), a holder of the posts for a posts stage."""
+    if _unfit(turn, app, stage_duty(stage), person, person.name):
+        return False
+    if stage.decider == "line_manager":
+        manager = _line_manager(turn, app)
+        return manager is not None and manager.id == person.id
+    if stage.decider == "above_previous":
+        previous = route.before(stage)
+        decided = decisions.decision_for(turn.session, app.id, previous.id) if previous else None
+        start = decided.decided_by if decided else app.person_id
+        above = {p.id for p in directory.line_manager_chain(turn.session, start)}
+        return person.id in above or bool(posts.posts_of(turn.session, person.id) & set(stage.posts))
+    return bool(posts.posts_of(turn.session, person.id) & set(stage.posts))
 
 
 def _line_manager(turn: Turn, app: Application) -> Person | None:

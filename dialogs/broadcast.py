@@ -11,13 +11,15 @@ queued (after a crash, too), while the first copies are already going out.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs import audience
-from dialogs.messages import Action, Card, CardField, Form, FormField, Reply, button
+from dialogs.messages import Action, Card, CardField, Form, FormField, Reply, button, whole_number
 from dialogs.panels import describe as describe_panel
 from dialogs.turn import Turn
 from dialogs.when import UK, long_date, parse_moment, uk_moment
@@ -26,8 +28,8 @@ from knowledge.library import Library
 from knowledge.models import Pack
 from storage import audit, broadcasts, directory, mutes, outbox
 from storage.db import transaction
-from storage.panels import upcoming_panels
-from storage.tables import Broadcast
+from storage.panels import get_panel, upcoming_panels
+from storage.tables import Broadcast, Panel
 
 MAX_BROADCAST = 3000
 FIRST_CHUNK = 500  # copies queued in the releasing transaction: a few seconds of sending at Slack's pace
@@ -36,20 +38,35 @@ REMIND_DAYS_BEFORE = 7
 MUTE = button("Mute broadcasts", "broadcast_mute")
 
 
-def compose(turn: Turn, text: str) -> list[Reply]:
-    text = text.strip()
+def compose(turn: Turn, action: Action) -> list[Reply]:
+    """A new broadcast's text, from a button (a panel's "Broadcast it", which names its panel), the
+    compose form, or typed after 'broadcast:'."""
+    text = str(action.data.get("text") or "").strip()
+    form = Form(title="New broadcast", fields=[FormField(name="text", label="Message", max_length=MAX_BROADCAST)],
+                submit=Action(name="broadcast_compose"))  # fmt: skip
     if not text:
-        form = Form(title="New broadcast", fields=[FormField(name="text", label="Message", max_length=MAX_BROADCAST)],
-                    submit=Action(name="broadcast_compose"))  # fmt: skip
-        return [Reply(text="What should the broadcast say?", form=form)]
-    if len(text) > MAX_BROADCAST:
         return [
-            Reply(text=f"That's {len(text):,} characters; please keep a broadcast under {MAX_BROADCAST:,}.")
+            Reply(
+                text="What should the broadcast say?",
+                form=form.again(action, {"text": "Please write the message."}),
+            )
         ]
+    if len(text) > MAX_BROADCAST:
+        problem = f"That's {len(text):,} characters; please keep a broadcast under {MAX_BROADCAST:,}."
+        return [Reply(text=problem, form=form.again(action, {"text": problem}))]
+    panel = _announced_panel(turn, action)
     draft = broadcasts.create_broadcast(
-        turn.session, turn.org, text, {"kind": "everyone"}, created_by=turn.person.id, status="draft"
-    )
+        turn.session, turn.org, text, {"kind": "everyone"}, created_by=turn.person.id, status="draft",
+        panel_id=panel.id if panel else None,
+    )  # fmt: skip
     return [Reply(text="Who should get it?", buttons=audience_buttons(draft.id))]
+
+
+def _announced_panel(turn: Turn, action: Action) -> Panel | None:
+    """The panel a "Broadcast it" (or a cancelled panel's "Tell people") announces; cancelled or not."""
+    chosen = action.data.get("panel")
+    found = get_panel(turn.session, whole_number(chosen) or 0) if chosen is not None else None
+    return found if found is not None and found.org_id == turn.org else None
 
 
 def audience_buttons(broadcast_id: int) -> list[Any]:
@@ -106,8 +123,15 @@ def preview(turn: Turn, draft: Broadcast) -> list[Reply]:
         )
     if stranded:
         fields.append(CardField(label="Can't reach", value=f"{len(stranded):,}: {stranded[0]}"))
-    buttons = [button("Send now", "broadcast_send", "primary", broadcast=draft.id),
-               button("Schedule…", "broadcast_schedule", broadcast=draft.id),
+    # Sending and scheduling act on the audience this preview shows, not one chosen since.
+    shown: dict[str, str | int | None] = {"broadcast": draft.id, "audience": audience_version(draft)}
+    reaches = counted(len(reachable), "person", "people")
+    send = button("Send now", "broadcast_send", "primary", **shown).confirming(
+        f"Send this broadcast to {reaches} now?",
+        f"It goes at once to {audience.describe(turn.pack, draft.audience)} and can't be called back.",
+        "Yes, send it",
+    )
+    buttons = [send, button("Schedule…", "broadcast_schedule", "default", **shown),
                button("Change audience", "broadcast_audience", broadcast=draft.id, kind="", value=None),
                button("Discard", "broadcast_cancel", "danger", broadcast=draft.id)]  # fmt: skip
     if not reachable:  # nothing to send or schedule: offer another audience
@@ -118,7 +142,21 @@ def preview(turn: Turn, draft: Broadcast) -> list[Reply]:
     summary = f"This will reach {counted(len(reachable), 'person', 'people')} ({channels or 'nobody'})."
     if stranded:
         summary += f" {len(stranded):,} more can't be reached: {stranded[0]}."
-    return [Reply(text=f"{card.title}. {summary}\n{draft.text}", card=card)]
+    return [Reply(text=f"{card.title}. {summary}\n{draft.text}", card=card, card_fallback=True)]
+
+
+def audience_version(draft: Broadcast) -> str:
+    """A short mark of the audience a preview showed, carried by its Send and Schedule buttons."""
+    return hashlib.sha256(json.dumps(draft.audience, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def _previewed(turn: Turn, draft: Broadcast, action: Action) -> list[Reply] | None:
+    """None when the pressed button came from a preview of the audience the draft has now; else
+    what to say: it was for another audience, and here is the preview as it stands."""
+    if draft.status != "draft" or action.data.get("audience") == audience_version(draft):
+        return None
+    return [Reply(text="That button was from a preview of another audience: the audience has changed since, "
+                       "so nothing was sent. Here is the broadcast as it stands:"), *preview(turn, draft)]  # fmt: skip
 
 
 def _by_channel(channels: list[str]) -> str:
@@ -130,6 +168,9 @@ def send_now(turn: Turn, action: Action) -> list[Reply]:
     draft = _own(turn, action)
     if draft is None:
         return [Reply(text="I can't find that broadcast.")]
+    elsewhere = _previewed(turn, draft, action)
+    if elsewhere is not None:
+        return elsewhere
     if not broadcasts.schedule_broadcast(turn.session, draft.id, turn.now):
         return [Reply(text=f"That broadcast is already {draft.status}.", buttons=[_report(draft.id)])]
     sent = release(turn.session, turn.library, draft, turn.now)
@@ -148,16 +189,20 @@ def schedule(turn: Turn, action: Action) -> list[Reply]:
     draft = _own(turn, action)
     if draft is None:
         return [Reply(text="I can't find that broadcast.")]
+    elsewhere = _previewed(turn, draft, action)
+    if elsewhere is not None:
+        return elsewhere
     form = Form(title="Schedule the broadcast",
                 fields=[FormField(name="when", label="When (UK time, e.g. 1 December 2026 09:00)", multiline=False)],
-                submit=Action(name="broadcast_schedule", data={"broadcast": draft.id}))  # fmt: skip
+                submit=Action(name="broadcast_schedule", data={"broadcast": draft.id, "audience": audience_version(draft)}))  # fmt: skip
     wanted = str(action.data.get("when") or "").strip()
     if not wanted:
-        return [Reply(text="When should it go out?", form=form)]
+        return [Reply(text="When should it go out?", form=form.again(action, {"when": "Please say when."}))]
     when = parse_moment(wanted)
     if when is None or when <= turn.now:
         problem = "That time has passed" if when else f"I couldn't read {wanted!r} as a date and time"
-        return [Reply(text=f"{problem}: please give a future date, e.g. 1 December 2026 09:00.", form=form)]
+        problem += ": please give a future date, e.g. 1 December 2026 09:00."
+        return [Reply(text=problem, form=form.again(action, {"when": problem}))]
     if not broadcasts.schedule_broadcast(turn.session, draft.id, when):
         return [Reply(text=f"That broadcast is already {draft.status}.")]
     audit.record(turn.session, turn.org, "broadcast_scheduled", turn.person.id,
@@ -187,12 +232,18 @@ def cancel(turn: Turn, action: Action) -> list[Reply]:
 
 
 def _remind_offer(turn: Turn, sent: Broadcast) -> list[Any]:
-    """A button to remind non-submitters before the next panel's deadline, when there is one ahead."""
-    panel = next((p for p in upcoming_panels(turn.session, turn.org, turn.today)
-                  if p.submission_deadline and p.submission_deadline > turn.today), None)  # fmt: skip
+    """A button to remind non-submitters before a panel's deadline, when there is one ahead: the
+    deadline of the panel the broadcast announces, or for a broadcast that names none, the next
+    panel's (the button says which panel)."""
+    ahead = [p for p in upcoming_panels(turn.session, turn.org, turn.today)
+             if p.submission_deadline and p.submission_deadline > turn.today]  # fmt: skip
+    if sent.panel_id is not None:
+        ahead = [p for p in ahead if p.id == sent.panel_id]
+    panel = ahead[0] if ahead else None
     if panel is None or panel.submission_deadline is None or sent.audience.get("not_submitted"):
         return []
-    label = f"Remind non-submitters {REMIND_DAYS_BEFORE} days before the {long_date(panel.submission_deadline)} deadline"
+    label = (f"Remind non-submitters {REMIND_DAYS_BEFORE} days before the {long_date(panel.submission_deadline)} "
+             f"deadline (panel of {long_date(panel.sits_on)})")  # fmt: skip
     return [button(label, "broadcast_remind", broadcast=sent.id, panel=panel.id)]
 
 

@@ -29,6 +29,7 @@ _HISTORY = re.compile(
     r"^(history|my history|my applications|application history|past applications|show (my )?history)"
     r"(\s+(of\s+)?(application\s+)?#?(?P<id>\d{1,9}))?\W*$"
 )
+_HISTORY_OF = re.compile(r"^(show\s+)?history\s+(of\s+|for\s+)?(?P<name>[^\s\d#][^\n]{0,99}?)[\s?.!]*$")
 _HELP = re.compile(r"^(help|what can you do|menu|commands|\?)\W*$")
 _YES = re.compile(r"^(yes|y|yeah|yep|ok|okay|sure|confirm)\W*$")
 _NO = re.compile(r"^(no|n|nope|keep going|don't|do not)\W*$")
@@ -53,6 +54,9 @@ def parse(text: str) -> Command | None:
     history = _HISTORY.search(raw)
     if history:
         return Command("history", history.group("id") or "")
+    history_of = _HISTORY_OF.search(raw)
+    if history_of:
+        return Command("history", history_of.group("name").strip())
     edit = _EDIT.search(raw)
     if edit:
         return Command("edit", edit.group("name"))
@@ -67,11 +71,3 @@ def looks_like_question(text: str) -> bool:
     if stripped.endswith("?"):
         return True
     return bool(_QUESTION_START.search(stripped.lower())) and len(stripped) < 120 and "." not in stripped[:-1]
-
-
-HELP = (
-    "Ask me anything about progression under your council's policy, e.g. 'what do I need for the next level?'.\n"
-    "To apply: 'apply'. Then 'continue' to pick up where you left off, 'status' to see where it stands, "
-    "'back', 'edit <competency>', or 'cancel' ('withdraw my application' once it is sent). "
-    "'history' lists your applications and their decisions."
-)

@@ -15,11 +15,35 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialogs import application, approval, commands, hr, metrics, panels, review, withdrawal
+from dialogs import (
+    application,
+    approval,
+    commands,
+    delegation,
+    escalation,
+    evidence_files,
+    hr,
+    metrics,
+    panels,
+    reassignment,
+    review,
+    withdrawal,
+)
 from dialogs.documents import evidence_in_full
+from dialogs.help import help_reply
 from dialogs.history import history, may_see
 from dialogs.identify import identify
-from dialogs.messages import Action, Incoming, Platform, Reply, button, submission_key
+from dialogs.messages import (
+    Action,
+    InboundFile,
+    Incoming,
+    Platform,
+    Reply,
+    button,
+    refused_form,
+    submission_key,
+    whole_number,
+)
 from dialogs.status import status
 from dialogs.turn import Turn
 from knowledge.asker import Asker
@@ -29,11 +53,19 @@ from storage.availability import UNAVAILABLE_TEXT, is_outage, reason
 from storage.columns import utc_now
 from storage.db import transaction
 from storage.dialog_states import load_state, save_state
-from storage.handled_events import first_delivery
+from storage.handled_events import first_delivery, forget
 from storage.unanswered import record_unanswered
 
 log = logging.getLogger(__name__)
 DIALOG = "application"
+# Buttons about who decides: reassigning, an escalation taken over, out of office.
+DECIDER_ACTIONS: dict[str, Callable[[Turn, Action], list[Reply]]] = {
+    "reassign": reassignment.reassign,
+    "reassign_offer": reassignment.offer,
+    "take_over": escalation.take_over,
+    "delegate": delegation.delegate,
+    "delegate_end": delegation.end,
+}
 ATTEMPTS = 3
 SUBMITTED_TWICE = "You had already sent that form with these answers, so it was not saved again."
 
@@ -105,22 +137,38 @@ class Conversation:
         state, replies = self._route(turn, state, incoming)
         if not save_state(session, person.id, DIALOG, state, version):
             raise StaleState
+        if submitted and incoming.action and refused_form(replies, incoming.action):
+            # Sent back to be corrected, so nothing was done: the same answers sent again (the form
+            # kept open, submitted unchanged) are checked again, not taken for a double click.
+            forget(session, incoming.sender.platform, submitted)
         return replies
 
     def _route(
         self, turn: Turn, state: dict[str, Any] | None, incoming: Incoming
     ) -> tuple[dict[str, Any] | None, list[Reply]]:
+        # The withdrawal question (asked only outside a draft) is answered by the very next turn or lapses.
+        asked = withdrawal.take_question(turn) if state is None else None
         if incoming.action is not None:
-            return self._on_action(turn, state, incoming.action)
+            return self._on_action(turn, state, incoming.action, incoming.files)
+        if incoming.files:  # files sent in the chat (any words with them are only their caption)
+            if state is None:
+                return state, [evidence_files.outside_a_draft()]
+            return application.receive_files(turn, state, incoming.files)
         text = (incoming.text or "").strip()
         if not text:
-            return state, [Reply(text="I didn't catch anything there. " + commands.HELP)]
+            return state, [help_reply(turn, "I didn't catch anything there.")]
+        answer = commands.parse(text)
+        if state is None and answer is not None and answer.name in ("yes", "no"):
+            typed = withdrawal.typed_answer(turn, asked, answer.name)
+            if typed is not None:
+                return state, typed
         if state and state.get("confirm_cancel"):
             return self._confirm_cancel(turn, state, commands.parse(text))
-        # Panels, broadcasts, mute (see dialogs.hr); not mid-application, where "Broadcast…" may be evidence.
-        hr_replies = None if state else hr.on_text(turn, text)
-        if hr_replies is not None:
-            return state, hr_replies
+        # HR's commands, reassigning, out of office; not mid-application, where "Broadcast…" may be evidence.
+        for on_text in () if state else (hr.on_text, reassignment.on_text, delegation.on_text):
+            handled = on_text(turn, text)
+            if handled is not None:
+                return state, handled
         command = commands.parse(text)
         if command is not None:
             return self._on_command(turn, state, command, text)
@@ -133,13 +181,14 @@ class Conversation:
     ) -> tuple[dict[str, Any] | None, list[Reply]]:
         name = command.name
         if name == "help":
-            return state, [Reply(text=commands.HELP)]
+            return state, [help_reply(turn)]
         if name == "status":
             return state, status(turn, application.step_name(state) if state else None)
         if name == "review":
             return state, review.request(turn, Action(name="review"))
         if name == "history":
-            return state, history(turn, int(command.argument) if command.argument else None)
+            shown = history(turn, command.argument)
+            return state, shown if shown is not None else self._answer(turn, state, text)
         if name == "apply":
             return (
                 (
@@ -156,7 +205,7 @@ class Conversation:
             if name == "continue":
                 return state, self._nothing_to_continue(turn)
             if name in ("yes", "no"):
-                return state, [Reply(text=commands.HELP)]
+                return state, [help_reply(turn)]
             if name == "cancel":  # nothing in draft: withdrawing the submitted one, if there is one
                 return state, withdrawal.ask(turn)
             return state, [Reply(text="You have no application in progress. Say 'apply' to start one.")]
@@ -175,14 +224,19 @@ class Conversation:
         return application.handle(turn, state, text, None)
 
     def _on_action(
-        self, turn: Turn, state: dict[str, Any] | None, action: Action
+        self, turn: Turn, state: dict[str, Any] | None, action: Action, files: list[InboundFile] | None = None
     ) -> tuple[dict[str, Any] | None, list[Reply]]:
         name = action.name
+        if state and state.get("confirm_cancel") and name not in ("cancel_yes", "cancel_no"):
+            state = {k: v for k, v in state.items() if k != "confirm_cancel"}  # pressing on answers it no
         hr_replies = hr.on_action(turn, action)
         if hr_replies is not None:
             return state, hr_replies
         if name == "decide":
             return state, approval.decide(turn, action)
+        handler = DECIDER_ACTIONS.get(name)
+        if handler is not None:
+            return state, handler(turn, action)
         if name == "review":
             return state, review.request(turn, action)
         if name == "review_decide":
@@ -191,6 +245,10 @@ class Conversation:
             return state, review.arrange_hearing(turn, action)
         if name == "evidence":
             return state, self._evidence(turn, action)
+        if name == "evidence_files":
+            return state, self._files(turn, action)
+        if name == "evidence_file":
+            return state, [evidence_files.download(turn, whole_number(action.data.get("file") or 0) or 0)]
         if name == "status":
             return state, status(turn, application.step_name(state) if state else None)
         if name in ("withdraw_yes", "withdraw_no"):
@@ -202,13 +260,7 @@ class Conversation:
         if name == "start":
             return self._on_command(turn, state, commands.Command("apply"), "apply")
         if name in ("cancel", "cancel_yes", "cancel_no"):
-            if state is None:
-                return state, withdrawal.ask(turn)
-            if name == "cancel":
-                return self._ask_cancel(state)
-            return self._confirm_cancel(
-                turn, state, commands.Command("yes" if name == "cancel_yes" else "no")
-            )
+            return self._on_cancel(turn, state, action)
         if name.startswith("apply_"):
             if state is None:
                 return state, [
@@ -216,16 +268,41 @@ class Conversation:
                         text="That button belongs to an application step that's finished. Say 'status' to see where things stand."
                     )
                 ]
-            return application.handle(turn, state, None, action)
+            return application.handle(turn, state, None, action, files)
         return state, [
             Reply(text="I don't recognise that button; it may be from an older version of a message.")
         ]
 
+    def _on_cancel(
+        self, turn: Turn, state: dict[str, Any] | None, action: Action
+    ) -> tuple[dict[str, Any] | None, list[Reply]]:
+        """The draft's Cancel button and the answers to its question, each only for the draft (and
+        the question) it was drawn for; the Cancel button outside a draft asks about withdrawing."""
+        drawn_for = action.data.get("application")
+        mine = state is not None and drawn_for in (None, state.get("app"))
+        if state is None and action.name == "cancel" and "at" not in action.data:
+            return state, withdrawal.ask(turn)
+        if state is None or not mine or (action.name != "cancel" and not state.get("confirm_cancel")):
+            text = ("That button was for a draft, or a question about cancelling it, that is no longer open, "
+                    "so it did nothing.")  # fmt: skip
+            more = (
+                application.prompt(turn, state)
+                if state
+                else [Reply(text="Say 'status' to see where things stand.")]
+            )
+            return state, [Reply(text=text), *more]
+        if action.name == "cancel":
+            return self._ask_cancel(state)
+        return self._confirm_cancel(
+            turn, state, commands.Command("yes" if action.name == "cancel_yes" else "no")
+        )
+
     def _ask_cancel(self, state: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Reply]]:
         state = {**state, "confirm_cancel": True}
+        drawn_for = {"application": state.get("app")}
         buttons = [
-            button("Yes, cancel it", "cancel_yes", "danger"),
-            button("No, keep going", "cancel_no", "primary"),
+            button("Yes, cancel it", "cancel_yes", "danger", **drawn_for),
+            button("No, keep going", "cancel_no", "primary", **drawn_for),
         ]
         return state, [
             Reply(
@@ -280,6 +357,14 @@ class Conversation:
             return [Reply(text="You can't see that application's evidence.")]
         attachment = evidence_in_full(turn.session, turn.pack, app)
         return [Reply(text=attachment.content, attachment=attachment)]
+
+    def _files(self, turn: Turn, action: Action) -> list[Reply]:
+        app = applications.get_application(
+            turn.session, whole_number(action.data.get("application") or 0) or 0
+        )
+        if app is None or not may_see(turn, app):
+            return [Reply(text="You can't see that application's files.")]
+        return [evidence_files.files_reply(turn, app)]
 
     def _nothing_to_continue(self, turn: Turn) -> list[Reply]:
         if applications.active_application(turn.session, turn.person.id) is not None:

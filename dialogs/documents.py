@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from dialogs.messages import Attachment, Reply
 from dialogs.plan import evidence_slots
 from knowledge.models import Form, Pack
 from knowledge.replies import Citation
-from storage import applications, decisions, directory
+from storage import applications, decisions, directory, evidence_files
 from storage.tables import Application, Decision
 
 if TYPE_CHECKING:
@@ -26,9 +27,9 @@ __all__ = ["Attachment", "evidence_in_full", "evidence_progress", "evidence_summ
 def evidence_progress(session: Session, pack: Pack, app: Application) -> tuple[int, int, list[str]]:
     """How many evidence slots have enough examples, out of how many, and the titles still short."""
     slots = evidence_slots(pack, pack.level(app.target_level))
-    items = applications.list_evidence(session, app.id)
-    counts = {slot.key: sum(1 for i in items if i.competency == slot.key) for slot in slots}
-    short = [slot.title for slot in slots if counts[slot.key] < slot.examples]
+    pieces = Counter(i.competency for i in applications.list_evidence(session, app.id))
+    pieces.update(f.slot or "" for f in evidence_files.files_of(session, app.id))  # a file counts as a piece
+    short = [slot.title for slot in slots if pieces[slot.key] < slot.examples]
     return len(slots) - len(short), len(slots), short
 
 
@@ -50,10 +51,12 @@ def evidence_in_full(session: Session, pack: Pack, app: Application) -> Attachme
     worker = directory.get_person(session, app.person_id)
     lines = [f"Evidence for {pack.level(app.target_level).name}: {worker.name if worker else ''}", ""]
     items = applications.list_evidence(session, app.id)
+    files = evidence_files.files_of(session, app.id)
     for slot in evidence_slots(pack, pack.level(app.target_level)):
         lines.append(f"## {slot.title}")
         examples = [i.text for i in items if i.competency == slot.key]
-        lines += [f"{n}. {text}" for n, text in enumerate(examples, 1)] or ["(none given)"]
+        attached = [f"File: {f.filename}" for f in files if f.slot == slot.key]
+        lines += [f"{n}. {text}" for n, text in enumerate(examples, 1)] + attached or ["(none given)"]
         lines.append("")
     return Attachment(filename=f"application-{app.id}-evidence.txt", content="\n".join(lines))
 

@@ -31,13 +31,12 @@ _COMMANDS = [
     ("hr_posts", re.compile(r"^(posts|list posts|who holds posts|post holders)\W*$")),
     ("hr_post", re.compile(r"^(assign post|post)\s+(?=.*\S@\S)")),
     ("hr_post_release", re.compile(r"^(release post|remove post)\s+(?=.*\S@\S)")),
-    ("hr_reassign", re.compile(r"^reassign\s+(?=#?\d+\s+to\s+\S+@)")),
     ("hr_local", re.compile(r"^(record )?local procedure\s*[:\-]?\s*")),
     ("broadcast_mute", re.compile(r"^(mute|mute broadcasts|stop broadcasts|no more broadcasts)\W*$")),
     ("broadcast_unmute", re.compile(r"^(unmute|un-mute|unmute broadcasts|un-mute broadcasts|resume broadcasts)\W*$")),
 ]  # fmt: skip
 ANYONE = {"broadcast_mute", "broadcast_unmute"}
-HR_ONLY_TEXT = ("hr_posts", "hr_post", "hr_post_release", "hr_reassign", "hr_local")
+HR_ONLY_TEXT = ("hr_posts", "hr_post", "hr_post_release", "hr_local")
 
 
 def on_text(turn: Turn, text: str) -> list[Reply] | None:
@@ -49,7 +48,7 @@ def on_text(turn: Turn, text: str) -> list[Reply] | None:
         if name in ("panel_list", "hr_menu", *HR_ONLY_TEXT) and not is_hr(turn):
             return None  # a worker saying "panels" or "HR" gets an answer, not a refusal
         data: dict[str, str | int | None] = {}
-        if name in ("broadcast_compose", "hr_post", "hr_post_release", "hr_reassign", "hr_local"):
+        if name in ("broadcast_compose", "hr_post", "hr_post_release", "hr_local"):
             data["text"] = text.strip()[match.end() :]
         if name == "hr_leaver":
             data["email"] = match.group("email")
@@ -85,14 +84,12 @@ def is_hr(turn: Turn) -> bool:
 
 def menu(turn: Turn, _action: Action) -> list[Reply]:
     buttons = [button("Panels", "panel_list"), button("New broadcast", "broadcast_compose", "primary"),
-               button("Broadcasts and reach", "broadcast_list"), button("Unanswered questions", "hr_unanswered")]  # fmt: skip
-    return [
-        Reply(
-            text="HR tools: panels, broadcasts and their reach, and questions I couldn't answer. "
-            "To take a leaver off the roster, say 'deactivate' and their email.",
-            buttons=buttons,
-        )
-    ]
+               button("Broadcasts and reach", "broadcast_list"), button("Unanswered questions", "hr_unanswered"),
+               button("Posts", "hr_posts")]  # fmt: skip
+    text = ("HR tools: panels, broadcasts and their reach, questions I couldn't answer, and who holds the posts "
+            "the policy names. To pass a waiting decision to someone else, say 'reassign <number> to <email>' "
+            "(the numbers are in 'status'); to take a leaver off the roster, 'deactivate <email>'.")  # fmt: skip
+    return [Reply(text=text, buttons=buttons)]
 
 
 def _weeks(action: Action) -> int:
@@ -157,7 +154,6 @@ _HANDLERS: dict[str, Handler] = {
     "hr_posts": process_hr.listing,
     "hr_post": process_hr.assign,
     "hr_post_release": process_hr.release,
-    "hr_reassign": process_hr.reassign,
     "hr_local": process_hr.record_local,
     "hr_leaver": leavers.confirm,
     "hr_leaver_confirm": leavers.deactivate,
@@ -165,7 +161,7 @@ _HANDLERS: dict[str, Handler] = {
     "panel_save": panels.on_action,
     "panel_change": panels.on_action,
     "panel_cancel": panels.on_action,
-    "broadcast_compose": lambda turn, action: broadcast.compose(turn, str(action.data.get("text") or "")),
+    "broadcast_compose": broadcast.compose,
     "broadcast_audience": broadcast.choose_audience,
     "broadcast_send": broadcast.send_now,
     "broadcast_schedule": broadcast.schedule,

@@ -110,10 +110,11 @@ def hand_over(
     for person in deciders:  # why it has come to them, before the card itself
         text = f"{leaver.name} has left, so this decision now waits on you."
         turn.notify(person, Reply(text=text), f"handover:{app.id}:{stage.id}:{person.id}")
-    approval.ask(turn, app, route, stage, deciders)
+    deciders = approval.ask(turn, app, route, stage, deciders)
     audit.record(
         session, app.org_id, "handed_over", application_id=app.id, at=now,
-        detail={"stage": stage.id, "from": leaver.email, "to": [p.email for p in deciders]},
+        detail={"stage": stage.id, "from": leaver.email, "to": [p.email for p in deciders],
+                "from_id": leaver.id, "to_ids": [p.id for p in deciders]},
     )  # fmt: skip
     applicant = directory.get_person(session, app.person_id)
     return Handover(

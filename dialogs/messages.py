@@ -11,6 +11,7 @@ import json
 import re
 import uuid
 from base64 import b64decode, b64encode
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -23,7 +24,7 @@ MAX_INCOMING = 20_000  # beyond this a message is refused outright; steps apply 
 MAX_FIELD = MAX_TEXT  # any one value a button or form carries (a reason, an example, a broadcast's text)
 # Button data that is a whole number: a stored record's id (one the database's integer ids can hold)
 # or a count of weeks.
-WHOLE_NUMBERS = frozenset({"application", "broadcast", "panel", "request", "weeks"})
+WHOLE_NUMBERS = frozenset({"application", "broadcast", "panel", "person", "request", "weeks"})
 MAX_RECORD_ID = 2**31 - 1
 # NUL and the other C0/C1 controls (tab, newline and carriage return are text): PostgreSQL refuses NUL
 # in text, and none of them mean anything in a chat message.
@@ -97,11 +98,35 @@ def whole_number(value: str | int) -> int | None:
     return number if 0 < number <= MAX_RECORD_ID else None
 
 
+MAX_FILES_AT_ONCE = 10  # files in one message or form; more is refused whole, so none is half-taken
+
+
+class InboundFile(Inbound):
+    """A file someone sent (shared in Slack, attached in Teams, uploaded on the web), as its adapter
+    fetched it: the bytes in `data_base64`, or `unavailable` saying why the adapter could not fetch
+    them (too large to download, the platform refused). What the core accepts is its decision."""
+
+    name: str = Field(min_length=1, max_length=255)
+    media_type: str = Field(default="application/octet-stream", max_length=255)
+    size: int = Field(ge=0)  # bytes, as the platform declared them (the data's own length when fetched)
+    data_base64: str | None = None
+    unavailable: str | None = Field(default=None, max_length=500)
+
+    @property
+    def data(self) -> bytes | None:
+        return b64decode(self.data_base64) if self.data_base64 is not None else None
+
+    @classmethod
+    def of(cls, name: str, data: bytes, media_type: str = "application/octet-stream") -> InboundFile:
+        return cls(name=name, media_type=media_type, size=len(data), data_base64=b64encode(data).decode())
+
+
 class Incoming(Inbound):
     org: str
     sender: Sender
     text: str | None = None
     action: Action | None = None
+    files: list[InboundFile] = []
     event_id: str | None = None  # the platform's id for this delivery, so a retry is not handled twice
 
     def problem(self) -> str | None:
@@ -111,18 +136,40 @@ class Incoming(Inbound):
                 f"That message is too long for me ({len(self.text or ''):,} characters). "
                 "Please send it in shorter parts."
             )
+        if len(self.files) > MAX_FILES_AT_ONCE:
+            return (
+                f"That's {len(self.files)} files at once; I take up to {MAX_FILES_AT_ONCE} in one message, "
+                "so none was kept. Please send them in smaller groups."
+            )
         return self.action.problem() if self.action is not None else None
+
+
+class Confirmation(Message):
+    """What a decisive button asks before it acts (Approve, Submit, Send): Slack draws it as the
+    button's own confirm dialog, Teams as a confirming step on the card, the web chat as a dialog and
+    the console as a yes/no question. Only the confirming press reaches the core."""
+
+    title: str
+    text: str
+    yes: str  # the confirming button's label, saying what it does ("Yes, submit it")
+    no: str = "Go back"
 
 
 class Button(Message):
     label: str
     action: Action
     style: Literal["primary", "danger", "default"] = "default"
+    confirm: Confirmation | None = None
+
+    def confirming(self, title: str, text: str, yes: str) -> Button:
+        """This button, asking `title` / `text` before it acts (see Confirmation)."""
+        return self.model_copy(update={"confirm": Confirmation(title=title, text=text, yes=yes)})
 
 
 class CardField(Message):
     label: str
     value: str
+    button: Button | None = None  # acts on this line alone (an evidence item's "Open")
 
 
 class Card(Message):
@@ -135,12 +182,22 @@ class Card(Message):
     key: str | None = None
 
 
+# "files": a place to attach files where the surface has one (Slack's file_input, the web's file
+# chooser); elsewhere the form says how to send them (in the chat). Its label says what is taken.
+# "date": drawn as the platform's date picker (Block Kit datepicker, Adaptive Input.Date, <input
+# type="date">), which sends an ISO date (2027-06-14); typed channels take a date as people write it.
+FieldKind = Literal["text", "date", "files"]
+
+
 class FormField(Message):
     name: str
     label: str
     multiline: bool = True
     required: bool = True
-    max_length: int = MAX_TEXT
+    max_length: int = MAX_TEXT  # characters; for a "files" field, the bytes one file may have
+    kind: FieldKind = "text"
+    value: str = ""  # what the box holds when drawn: the current value, or what was entered before
+    error: str | None = None  # why what was entered can't be used, shown beside the box
 
 
 FORM_KEY = "form"  # submit data: this form's own id, so a double submission takes effect once
@@ -156,6 +213,10 @@ class Form(Message):
     title: str
     fields: list[FormField]
     submit: Action
+    intro: str = ""  # shown above the boxes (an evidence item: what it asks, the privacy warning)
+    # The press that draws this form again (an evidence item's Open), for a surface that opens forms
+    # only from a click (Slack's modals) when the form itself is too big to carry in a button.
+    opened_by: Action | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -170,6 +231,48 @@ class Form(Message):
         if isinstance(submit, Action):
             return {**data, "submit": submit.model_copy(update={"data": stamped})}
         return {**data, "submit": {**submit, "data": stamped}}
+
+    @property
+    def problems(self) -> dict[str, str]:
+        """The fields whose entered values could not be used, and why (empty for a fresh form)."""
+        return {f.name: f.error for f in self.fields if f.error}
+
+    def again(self, action: Action, errors: dict[str, str]) -> Form:
+        """The form to answer `action` with when it cannot be acted on. For a submission of a form,
+        this form as the person left it: every value they entered kept, each problem beside its field
+        (one the fields don't name goes beside the first), under the submitted form's own id, so
+        platforms redraw the form they sent (a Slack modal's inline errors) rather than a new one. For
+        a button press (nothing entered yet), this form as it is."""
+        submitted = action.data.get(FORM_KEY)
+        if not isinstance(submitted, str) or not submitted:
+            return self
+        names = {f.name for f in self.fields}
+        stray = " ".join(message for name, message in errors.items() if name not in names)
+        fields = []
+        for n, field in enumerate(self.fields):
+            entered = action.data.get(field.name)
+            error = " ".join(e for e in (errors.get(field.name), stray if n == 0 else "") if e) or None
+            fields.append(
+                field.model_copy(update={"value": "" if entered is None else str(entered), "error": error})
+            )
+        submit = self.submit.model_copy(update={"data": {**self.submit.data, FORM_KEY: submitted}})
+        return self.model_copy(update={"fields": fields, "submit": submit})
+
+
+def refused_form(replies: Sequence[Reply], action: Action) -> Form | None:
+    """The submitted form shown again with its problems (Form.again), when that is how the core
+    answered `action`: nothing was done, and the platform keeps the form open with what was typed."""
+    submitted = action.data.get(FORM_KEY)
+    if not isinstance(submitted, str) or not submitted:
+        return None
+    return next(
+        (
+            r.form
+            for r in replies
+            if r.form and r.form.problems and r.form.submit.data.get(FORM_KEY) == submitted
+        ),
+        None,
+    )
 
 
 def submission_key(action: Action) -> str | None:
@@ -211,6 +314,9 @@ class Reply(Message):
     form: Form | None = None
     attachment: Attachment | None = None
     replaces: str | None = None  # the key of an earlier card this one updates in place
+    # The text is the card's own content in plain words (for channels that cannot draw the card), not
+    # a message of its own: a channel that draws the card shows it once.
+    card_fallback: bool = False
 
 
 def button(

@@ -78,18 +78,23 @@ def on_action(turn: Turn, action: Action) -> list[Reply]:
     return _save(turn, action)
 
 
-def _form(panel_id: int | None) -> Form:
-    required = panel_id is None
+def _form(panel: Panel | None) -> Form:
+    """Adding a panel, or changing one: its fields hold what is recorded now."""
+    now = {"sits_on": panel.sits_on.isoformat(),
+           "submission_deadline": panel.submission_deadline.isoformat() if panel.submission_deadline else "",
+           "location": panel.location or "", "members": panel.members or "",
+           "notes": panel.notes or ""} if panel else {}  # fmt: skip
     fields = [
-        FormField(name="sits_on", label="Panel date (e.g. 14 June 2027)", multiline=False, required=required),
-        FormField(name="submission_deadline", label="Submission deadline (optional)", multiline=False,
-                  required=False),
+        FormField(name="sits_on", label="Panel date", kind="date", multiline=False, required=panel is None),
+        FormField(name="submission_deadline", label="Submission deadline (optional)", kind="date",
+                  multiline=False, required=False),
         FormField(name="location", label="Where (optional)", multiline=False, required=False, max_length=MAX_FIELD),
         FormField(name="members", label="Who sits (optional)", required=False, max_length=MAX_FIELD),
         FormField(name="notes", label="Notes (optional)", required=False, max_length=MAX_FIELD),
     ]  # fmt: skip
-    data = {} if panel_id is None else {"panel": panel_id}
-    title = "Add a panel" if panel_id is None else "Change the panel (blank fields stay as they are)"
+    fields = [f.model_copy(update={"value": now.get(f.name, "")}) for f in fields]
+    data = {} if panel is None else {"panel": panel.id}
+    title = "Add a panel" if panel is None else "Change the panel"
     return Form(title=title, fields=fields, submit=Action(name="panel_save", data=data))
 
 
@@ -97,7 +102,11 @@ def _change_form(turn: Turn, action: Action) -> list[Reply]:
     panel = _panel(turn, action)
     if panel is None:
         return [Reply(text="I can't find that panel (it may have been cancelled).")]
-    return [Reply(text=f"Change the panel of {describe(panel)}.", form=_form(panel.id))]
+    return [
+        Reply(
+            text=f"Change the panel of {describe(panel)}. A box left empty stays as it is.", form=_form(panel)
+        )
+    ]
 
 
 def _panel(turn: Turn, action: Action) -> Panel | None:
@@ -115,10 +124,12 @@ def _save(turn: Turn, action: Action) -> list[Reply]:
     if changing and panel is None:
         return [Reply(text="I can't find that panel (it may have been cancelled).")]
     if not any(data.values()):
-        return [Reply(text="Tell me about the panel.", form=_form(panel.id if panel else None))]
-    values, problem = _values(data, panel)
-    if problem:
-        return [Reply(text=problem, form=_form(panel.id if panel else None))]
+        problem = "Change at least one box." if panel else "A panel needs its date."
+        return [Reply(text="Tell me about the panel.", form=_form(panel).again(action, {"sits_on": problem}))]
+    values, problems = _values(data, panel)
+    if problems:
+        text = "Please check the form: " + " ".join(problems.values())
+        return [Reply(text=text, form=_form(panel).again(action, problems))]
     if panel is None:
         sits_on = values.pop("sits_on")
         panel = add_panel(turn.session, turn.org, sits_on, created_by=turn.person.id, **values)  # type: ignore[arg-type]
@@ -131,29 +142,39 @@ def _save(turn: Turn, action: Action) -> list[Reply]:
         turn.session, turn.org, done.lower().replace(" ", "_"), turn.person.id, detail={"panel": panel.id}
     )
     announce = f"Progression panel: {describe(panel)}."
-    buttons = [button("Broadcast it", "broadcast_compose", "primary", text=announce),
+    # The broadcast records the panel it announces, so its deadline reminder is this panel's.
+    buttons = [button("Broadcast it", "broadcast_compose", "primary", text=announce, panel=panel.id),
                button("All panels", "panel_list")]  # fmt: skip
     return [Reply(text=f"{done}: {describe(panel)}.", buttons=buttons)]
 
 
-def _values(data: dict[str, str], panel: Panel | None) -> tuple[dict[str, object], str]:
+def _values(data: dict[str, str], panel: Panel | None) -> tuple[dict[str, object], dict[str, str]]:
+    """The values to record, or the problem with each box that can't be (by field name)."""
     values: dict[str, object] = {}
+    problems: dict[str, str] = {}
     for name in ("sits_on", "submission_deadline"):
         if data[name]:
             day = parse_date(data[name])
             if day is None:
-                return {}, f"I couldn't read {data[name]!r} as a date: please write it like 14 June 2027."
-            values[name] = day
-    if panel is None and "sits_on" not in values:
-        return {}, "A panel needs its date."
+                problems[name] = (
+                    f"I couldn't read {data[name]!r} as a date: please write it like 14 June 2027."
+                )
+            else:
+                values[name] = day
+    if panel is None and "sits_on" not in values and "sits_on" not in problems:
+        problems["sits_on"] = "A panel needs its date."
+    if problems:
+        return {}, problems
     for name in ("location", "members", "notes"):
         if data[name] or panel is None:
             values[name] = data[name]
     sits_on = values.get("sits_on", panel.sits_on if panel else None)
     deadline = values.get("submission_deadline", panel.submission_deadline if panel else None)
     if sits_on and deadline and deadline > sits_on:  # type: ignore[operator]
-        return {}, "The submission deadline comes after the panel date: please check them."
-    return values, ""
+        return {}, {
+            "submission_deadline": "The submission deadline comes after the panel date: please check them."
+        }
+    return values, {}
 
 
 def _cancel(turn: Turn, action: Action) -> list[Reply]:
@@ -168,4 +189,4 @@ def _cancel(turn: Turn, action: Action) -> list[Reply]:
     audit.record(turn.session, turn.org, "panel_cancelled", turn.person.id, detail={"panel": panel.id})
     note = f"Progression panel of {long_date(panel.sits_on)} is cancelled."
     return [Reply(text=f"Cancelled the panel of {long_date(panel.sits_on)}.",
-                  buttons=[button("Tell people", "broadcast_compose", text=note)])]  # fmt: skip
+                  buttons=[button("Tell people", "broadcast_compose", text=note, panel=panel.id)])]  # fmt: skip

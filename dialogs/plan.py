@@ -12,7 +12,7 @@ from datetime import date
 from typing import Literal
 
 from knowledge import personal
-from knowledge.models import Level, Move, Pack, Requirement
+from knowledge.models import Level, Move, Pack, Requirement, Source
 from storage.tables import Person
 
 Verdict = Literal["met", "not_met", "unknown", "later", "desirable"]
@@ -34,6 +34,14 @@ class EvidenceSlot:
     title: str
     prompt: str
     examples: int  # how many examples the policy asks for (1 where it does not say)
+    # The policy's sections that ask for this evidence; empty for Pathway's own catch-all statement,
+    # which no policy requires (so an application is never refused for leaving it out).
+    sources: tuple[Source, ...] = ()
+    examples_stated: bool = False  # `examples` is the policy's own figure (Medway's "approximately 3")
+
+    @property
+    def required(self) -> bool:
+        return bool(self.sources)
 
 
 def current_level(pack: Pack, person: Person) -> Level | None:
@@ -130,7 +138,7 @@ def evidence_slots(pack: Pack, level: Level) -> list[EvidenceSlot]:
     if level.competencies_required:
         return _competency_slots(pack, level)
     slots = [
-        EvidenceSlot(f"req-{i}", _short(req.text), f"Tell me how you meet this: {req.text}", 1)
+        EvidenceSlot(f"req-{i}", _short(req.text), f"Tell me how you meet this: {req.text}", 1, (req.source,))
         for i, req in enumerate(level.requirements)
         if req.essential and req.kind in EVIDENCE_KINDS
     ]
@@ -141,8 +149,11 @@ def evidence_slots(pack: Pack, level: Level) -> list[EvidenceSlot]:
 
 
 def _competency_slots(pack: Pack, level: Level) -> list[EvidenceSlot]:
-    examples = pack.process.evidence.examples_per_competency if pack.process.evidence else None
+    rule = pack.process.evidence
+    examples = rule.examples_per_competency if rule else None
     per = examples or 1
+    asked = [r.source for r in level.requirements if r.kind == "competency_evidence" and r.essential]
+    sources = tuple(asked + ([rule.source] if rule and examples else []))
     slots = []
     for comp in pack.competencies:
         if comp.id not in level.competencies_required:
@@ -150,7 +161,7 @@ def _competency_slots(pack: Pack, level: Level) -> list[EvidenceSlot]:
         expected = comp.descriptors.get(level.id) or next(iter(comp.descriptors.values()), [])
         looks_like = f" At {level.name} this looks like: {'; '.join(expected)}." if expected else ""
         prompt = f"{comp.name}.{looks_like} Send an example from your practice (what you did, not theory)."
-        slots.append(EvidenceSlot(comp.id, comp.name, prompt, per))
+        slots.append(EvidenceSlot(comp.id, comp.name, prompt, per, sources or (comp.source,), bool(examples)))
     return slots
 
 

@@ -1,10 +1,9 @@
-"""HR's part in running each council's process: who holds the posts the policy names, reassigning a
-waiting decision, and recording a local procedure where the policy states no route.
+"""HR's part in running each council's process: who holds the posts the policy names, and recording a
+local procedure where the policy states no route (reassigning a waiting decision: dialogs.reassignment).
 
   posts                                   who holds each post the policy names
   post <post>: <email>                    record that someone holds a post (e.g. a panel member)
   release post <post>: <email>            they no longer hold it
-  reassign <application number> to <email>   the decision waiting on it goes to them instead
   local procedure: <YAML>                 record the organisation's local procedure (where the policy has no route)
 """
 
@@ -16,14 +15,13 @@ import yaml
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
-from dialogs import approval, authorisation, review
 from dialogs.messages import Action, Reply
 from dialogs.route import Route, route_of
 from dialogs.turn import Turn
 from knowledge.loader import SAFE_LOADER
 from knowledge.local import parse_local_procedure
 from knowledge.models import Post
-from storage import applications, audit, directory, posts
+from storage import audit, directory, posts
 from storage.local_procedures import record_local_procedure
 
 _PERSON = re.compile(r"^(?P<what>.+?)\s*[:,]?\s+(?:to\s+)?(?P<email>\S+@\S+)\s*$", re.I)
@@ -86,45 +84,6 @@ def _post_named(route: Route, name: str) -> Post | None:
     by_name = {p.name.lower(): p for p in route.posts} | {p.id: p for p in route.posts}
     found = process.extractOne(name.lower(), list(by_name), scorer=fuzz.WRatio, score_cutoff=80)
     return by_name[found[0]] if found else None
-
-
-def reassign(turn: Turn, action: Action) -> list[Reply]:
-    """Send the decision an application waits on to someone else, whom the same rules must allow."""
-    match = re.match(
-        r"^#?(?P<id>\d+)\s+to\s+(?P<email>\S+@\S+)\s*$", str(action.data.get("text") or "").strip(), re.I
-    )
-    app = applications.get_application(turn.session, int(match.group("id"))) if match else None
-    if match is None or app is None or app.org_id != turn.org:
-        return [
-            Reply(
-                text="Say 'reassign <application number> to <email>' for an application of your organisation."
-            )
-        ]
-    if app.person_id == turn.person.id:
-        return [
-            Reply(text="You can't reassign a decision on your own application; another HR colleague can.")
-        ]
-    person = directory.find_person_by_email(turn.session, turn.org, match.group("email").lower())
-    if person is None:
-        return [Reply(text=f"I can't find {match.group('email')} on the roster.")]
-    route = route_of(turn)
-    stage = approval.waiting_on(turn, app)
-    if stage is not None:
-        duty, key = authorisation.stage_duty(stage), stage.id
-    elif (rules := turn.pack.process.review) is not None and review.undecided_of(turn, app) is not None:
-        duty, key = review.duty(rules), review.REVIEW_DUTY
-    else:
-        return [Reply(text="That application isn't waiting for a decision.")]
-    problem = authorisation.may_be_given(turn, app, duty, person)
-    if problem:
-        return [Reply(text=problem)]
-    audit.record(turn.session, turn.org, "reassigned", turn.person.id, application_id=app.id,
-                 detail={"stage": key, "to": person.id})  # fmt: skip
-    if stage is not None:
-        approval.ask(turn, app, route, stage, [person])
-    else:
-        review.resend(turn, app, person)
-    return [Reply(text=f"Reassigned: the decision now waits on {person.name}.")]
 
 
 def record_local(turn: Turn, action: Action) -> list[Reply]:

@@ -1,4 +1,5 @@
-"""Decisions left waiting: remind the decider after some working days, escalate after more.
+"""Decisions left waiting: remind the decider after some working days, escalate after more (to
+someone who can act: see dialogs.escalation); and delegations past their last day end here.
 
 Run periodically (`pathway remind`, and by `pathway serve`). Every notice has an idempotency key per
 application, stage and kind, so running it again, or on two servers, sends nothing twice. A review
@@ -7,12 +8,13 @@ is chased like any other decision, and its response deadline is said in each not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from dialogs import approval, authorisation, review
+from dialogs import approval, delegation, escalation, reassignment, review, story
 from dialogs.decision_cards import decision_card
 from dialogs.messages import Card, Platform, Reply
 from dialogs.route import route_of
@@ -38,7 +40,9 @@ def send_reminders(
     policy: ReminderPolicy,
     channel: Platform | None = "console",
 ) -> int:
-    """Queue reminders and escalations that are due; returns how many notices were queued."""
+    """End delegations whose last day is over, then queue the reminders and escalations that are due;
+    returns how many reminders and escalations were queued."""
+    delegation.end_past(session, library, now, channel)
     queued = 0
     for app in applications.applications_waiting(session):
         turn = _turn_about(session, library, app, now, channel)
@@ -66,7 +70,7 @@ def waiting_decisions(session: Session, library: Library, now: datetime) -> list
         turn = _turn_about(session, library, app, now, "console")
         stage = approval.waiting_on(turn, app) if turn else None
         if turn is not None and stage is not None:
-            waited = working_days_between(approval.waiting_since(turn, app).date(), turn.today)
+            waited = working_days_between(story.waiting_since(turn, app).date(), turn.today)
             waiting.append(WaitingDecision(app.org_id, stage.id, waited))
     for made in decisions.undecided_reviews(session):
         reviewed = applications.get_application(session, made.application_id)
@@ -89,47 +93,58 @@ def _turn_about(
 def _chase_stage(turn: Turn, app: Application, policy: ReminderPolicy) -> int:
     route = route_of(turn)
     stage = approval.waiting_on(turn, app)
-    if stage is None or not stage.chased:
+    waiting = reassignment.waiting_decision(turn, app)
+    if stage is None or not stage.chased or waiting is None:
         return 0
-    waited = working_days_between(approval.waiting_since(turn, app).date(), turn.today)
-    card = decision_card(turn, route, app, stage)
-    return _chase(turn, app, approval.deciders(turn, app, stage), card, waited, f"{app.status}", "", policy)
+    waited = working_days_between(story.waiting_since(turn, app).date(), turn.today)
+
+    def card_for(person: Person) -> Card:
+        return decision_card(turn, route, app, stage, person)
+
+    return _chase(turn, waiting, card_for, waited, f"{app.status}", "", policy)
 
 
 def _chase_review(turn: Turn, app: Application, made: ReviewRequest, policy: ReminderPolicy) -> int:
     rules = turn.pack.process.review
-    if rules is None:
+    waiting = reassignment.waiting_decision(turn, app)
+    if rules is None or waiting is None or waiting.stage is not None:
         return 0
     waited = working_days_between(made.requested_at.date(), turn.today)
-    people = directory.people_by_id(turn.session, authorisation.assigned_to(app, review.REVIEW_DUTY))
-    card = review.review_card(turn, app, rules, made)
     due = (
         f" The policy's deadline for the decision is {made.respond_by:%-d %B %Y}." if made.respond_by else ""
     )
-    return _chase(turn, app, people, card, waited, f"review:{made.id}", due, policy)
+
+    def card_for(person: Person) -> Card:
+        return review.review_card(turn, app, rules, made, person)
+
+    return _chase(turn, waiting, card_for, waited, f"review:{made.id}", due, policy)
 
 
 def _chase(
     turn: Turn,
-    app: Application,
-    deciders: list[Person],
-    card: Card,
+    waiting: reassignment.Waiting,
+    card_for: Callable[[Person], Card],
     waited: int,
     what: str,
     due: str,
     policy: ReminderPolicy,
 ) -> int:
+    """Remind whoever it waits on; past the escalation point, send the escalation card (reassign, and
+    decide only where the policy names them) to the person above each of them, or to HR."""
     before = len(turn.notified)
+    app = waiting.app
+    deciders = reassignment.deciders(turn, waiting)
     if waited >= policy.remind_after:
         for person in deciders:
+            card = card_for(person)
             text = f"Reminder: {card.title} has waited {waited} working days for your decision.{due}"
             turn.notify(
                 person, Reply(text=text, card=card), f"remind:{app.id}:{what}:{person.id}", "reminder"
             )
     if waited >= policy.escalate_after:
         for person in _escalation_targets(turn, app, deciders):
-            text = (f"Escalation: {card.title} has waited {waited} working days for "
-                    f"{', '.join(d.name for d in deciders) or 'a decider'}.{due} Please follow it up.")  # fmt: skip
+            card = escalation.card(turn, waiting, person, waited, due)
+            text = f"{card.title}\n{card.body}"  # the card in plain words, for a channel that can't draw it
             turn.notify(
                 person, Reply(text=text, card=card), f"escalate:{app.id}:{what}:{person.id}", "reminder"
             )

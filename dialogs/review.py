@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dialogs import authorisation, outcomes
+from dialogs import authorisation, cover, outcomes, story
 from dialogs.messages import Action, Button, Card, CardField, Form, FormField, Reply, button
 from dialogs.route import route_of
 from dialogs.turn import Turn
@@ -63,11 +63,8 @@ def request(turn: Turn, action: Action) -> list[Reply]:
         ]
     reasons = str(action.data.get("reasons") or "").strip()
     if not reasons:
-        return [
-            Reply(
-                text=f"Tell me your reasons for asking for a review. {review.text}", form=_reasons_form(app)
-            )
-        ]
+        form = _reasons_form(app).again(action, {"reasons": "Please give your reasons."})
+        return [Reply(text=f"Tell me your reasons for asking for a review. {review.text}", form=form)]
     return _record_request(turn, app, review, reasons, closes or turn.today)
 
 
@@ -75,20 +72,10 @@ def _record_request(turn: Turn, app: Application, review: Review, reasons: str, 
     respond_by = (
         add_working_days(turn.today, review.response_working_days) if review.response_working_days else None
     )
-    made = decisions.request_review(
-        turn.session, app.id, turn.person.id, reasons, closes, respond_by, turn.now
-    )
+    decisions.request_review(turn.session, app.id, turn.person.id, reasons, closes, respond_by, turn.now)
     audit.record(turn.session, turn.org, "review_requested", actor_id=turn.person.id, application_id=app.id)
     people = authorisation.review_deciders(turn, app, review.to_post) if review.to_post else []
-    authorisation.assign(app, REVIEW_DUTY, people)
-    card = review_card(turn, app, review, made)
-    for person in people:
-        turn.notify(
-            person,
-            Reply(text=f"{card.title}. {card.body}", card=card),
-            f"review:{made.id}:{person.id}",
-            "card",
-        )
+    people = ask_reviewers(turn, app, people)
     deadline = f" The decision is due in writing by {respond_by:%-d %B %Y} ({review.response_working_days} working days)." if respond_by else ""  # fmt: skip
     if not people:
         _tell_hr(turn, app, f"A {review.name} was requested but nobody on the roster holds the post of {review.to or review.to_post}: please record who does.")  # fmt: skip
@@ -98,7 +85,16 @@ def _record_request(turn: Turn, app: Application, review: Review, reasons: str, 
     return [Reply(text=f"Your request for a {review.name} has gone to {review.to} ({names}).{deadline}")]
 
 
-def review_card(turn: Turn, app: Application, review: Review, made: ReviewRequest) -> Card:
+def review_card(
+    turn: Turn,
+    app: Application,
+    review: Review,
+    made: ReviewRequest,
+    reader: Person | None = None,
+    note: str = "",
+) -> Card:
+    """The review's card, addressed to `reader` (in their capacity: the post, or covering for its holder),
+    with the application's story so far."""
     worker = outcomes.applicant(turn, app)
     fields = [CardField(label="Applying for", value=turn.pack.level(app.target_level).name),
               CardField(label="To", value=review.to or "the reviewer")]  # fmt: skip
@@ -111,9 +107,20 @@ def review_card(turn: Turn, app: Application, review: Review, made: ReviewReques
         buttons.append(button("Arrange the hearing", "review_hearing", "primary", request=made.id))
     buttons += [button("Uphold the decision", "review_decide", "danger", request=made.id, outcome="not_approved"),
                 button("Overturn: progress", "review_decide", "primary", request=made.id, outcome="approved")]  # fmt: skip
-    body = f"Reasons: {made.reasons}"
+    away = authorisation.covering(app, REVIEW_DUTY).get(reader.id) if reader else None
+    capacity = (
+        f"covering for {story.cover_words(turn, away)}"
+        if away is not None
+        else f"as {review.to or 'the reviewer'}"
+    )
+    level = turn.pack.level(app.target_level).name
+    lines = [note] if note else []
+    lines += [f"{worker.name} asks you, {capacity}, for a {review.name} of the decision on their application for {level}.",
+             f"Their reasons: {made.reasons}"]  # fmt: skip
     if review.hearing is not None:
-        body += f"\n{review.hearing.text}"
+        lines.append(review.hearing.text)
+    lines += ["", "So far:", *(f"• {event}" for event in story.events(turn, app, reader))]
+    body = "\n".join(lines)
     return Card(title=f"{review.name.capitalize()} requested: {worker.name}", key=f"review-{made.id}",
                 fields=fields, body=body, buttons=buttons)  # fmt: skip
 
@@ -141,9 +148,10 @@ def arrange_hearing(turn: Turn, action: Action) -> list[Reply]:
     day = parse_date(str(action.data.get("hearing_on") or ""))
     if day is None or day < turn.today:
         form = Form(title="Arrange the hearing",
-                    fields=[FormField(name="hearing_on", label="Hearing date (e.g. 14 January 2027)", multiline=False)],
+                    fields=[FormField(name="hearing_on", label="Hearing date", kind="date", multiline=False)],
                     submit=Action(name="review_hearing", data={"request": made.id}))  # fmt: skip
-        return [Reply(text="Please give the hearing date (today or later).", form=form)]
+        problem = "Please give the hearing date (today or later)."
+        return [Reply(text=problem, form=form.again(action, {"hearing_on": problem}))]
     decisions.arrange_hearing(turn.session, made.id, turn.person.id, day)
     audit.record(
         turn.session, turn.org, "review_hearing_arranged", actor_id=turn.person.id, application_id=app.id
@@ -192,7 +200,8 @@ def decide(turn: Turn, action: Action) -> list[Reply]:
     if not reasons:
         form = Form(title="Review decision: reasons", fields=[FormField(name="reasons", label="Reasons in full")],
                     submit=Action(name="review_decide", data={"request": made.id, "outcome": outcome}))  # fmt: skip
-        return [Reply(text="Please give the reasons for the review decision.", form=form)]
+        problem = "Please give the reasons for the review decision."
+        return [Reply(text=problem, form=form.again(action, {"reasons": problem}))]
     if not decisions.decide_review(turn.session, made.id, turn.person.id, outcome, reasons, turn.now):  # type: ignore[arg-type]
         return [Reply(text="This review has already been decided.")]
     return _settle(turn, app, review, outcome, reasons)
@@ -204,11 +213,15 @@ def _settle(turn: Turn, app: Application, review: Review, outcome: str, reasons:
     worker = outcomes.applicant(turn, app)
     if outcome == "approved":
         outcomes.approve(turn, route_of(turn), app, "not_approved")
-        verdict = "upheld your challenge: you progress"
+        verdict, to_decider = "upheld your challenge: you progress", "upheld the challenge: they progress"
     else:
-        verdict = "upheld the original decision"
+        verdict = to_decider = "upheld the original decision"
     turn.notify(worker, Reply(text=f"{review.name.capitalize()} decision: {turn.person.name} {verdict}. Reasons: {reasons}.{final}"),
                 f"review-outcome:{app.id}")  # fmt: skip
+    for decider in _assessing_managers(turn, app):  # the decision reviewed was theirs: they hear how it ended
+        told = (f"The {review.name} of your decision on {worker.name}'s application: {turn.person.name} "
+                f"{to_decider}. Reasons: {reasons}.{final}")  # fmt: skip
+        turn.notify(decider, Reply(text=told), f"review-outcome:{app.id}:{decider.id}")
     return [Reply(text=f"Recorded the {review.name} decision.{final}")]
 
 
@@ -227,15 +240,31 @@ def undecided_of(turn: Turn, app: Application) -> ReviewRequest | None:
     return requests[-1] if requests and requests[-1].outcome is None else None
 
 
-def resend(turn: Turn, app: Application, person: Person) -> None:
-    """The undecided review's card goes to `person` instead (HR reassigned it)."""
+def ask_reviewers(turn: Turn, app: Application, people: list[Person]) -> list[Person]:
+    """Send the undecided review's card to `people` (to the cover of any who are away); whom it went to."""
+    rules = turn.pack.process.review
+    if rules is None:
+        return []
+    chosen, covers, notes = cover.stand_ins(turn, app, duty(rules), people)
+    round_ = authorisation.assign(app, REVIEW_DUTY, chosen, covers)
+    for person in chosen:
+        send_card(turn, app, person, round_, notes.get(person.id, ""))
+    return chosen
+
+
+def send_card(turn: Turn, app: Application, person: Person, round_: int, note: str = "") -> None:
+    """The undecided review's card for `person`; each round of asking is its own message."""
     made, rules = undecided_of(turn, app), turn.pack.process.review
     if made is None or rules is None:
         return
-    authorisation.assign(app, REVIEW_DUTY, [person])
-    card = review_card(turn, app, rules, made)
+    card = review_card(turn, app, rules, made, person, note)
+    text = f"{card.title}. {card.body}"
+    again = f":{round_}" if round_ > 1 else ""
     turn.notify(
-        person, Reply(text=f"{card.title}. {card.body}", card=card), f"review:{made.id}:{person.id}", "card"
+        person,
+        Reply(text=text, card=card, card_fallback=True),
+        f"review:{made.id}:{person.id}{again}",
+        "card",
     )
 
 

@@ -1,19 +1,23 @@
-"""'status': where a worker's application stands and what is missing; what waits on a manager or HR."""
+"""'status': where a worker's application stands and what is missing; what waits on a manager or HR,
+what they decided lately, and whether they are away or covering for someone. In plain sentences
+(dialogs.story), never the workflow's own codes."""
 
 from __future__ import annotations
 
-from dialogs import approval, authorisation, review
-from dialogs.decision_cards import decision_card, status_words
+from dialogs import approval, authorisation, cover, review, story, withdrawal
+from dialogs.decision_cards import decision_card
 from dialogs.documents import evidence_headline
 from dialogs.messages import Reply, button
 from dialogs.route import route_of
 from dialogs.turn import Turn
-from storage import applications, decisions, directory
+from dialogs.when import long_date, uk_today
+from storage import applications, decisions, delegations, directory
 from storage.tables import Application
 
 
 def status(turn: Turn, step: str | None = None) -> list[Reply]:
     replies = _mine(turn, step)
+    replies += _away_or_covering(turn)
     waiting = _waiting_on_me(turn)
     if waiting:
         replies.append(waiting)
@@ -24,25 +28,28 @@ def status(turn: Turn, step: str | None = None) -> list[Reply]:
 
 def _nothing_waiting(turn: Turn) -> Reply:
     """Nothing waits on this manager or HR: say so, with the decisions they sent and (HR) their tools."""
-    route = route_of(turn)
     lines = ["Nothing is waiting for you."]
     sent = decisions.decisions_by(turn.session, turn.person.id)
     if sent:
         lines.append("Your latest decisions:")
     for made in sent:
         app = applications.get_application(turn.session, made.application_id)
-        worker = directory.get_person(turn.session, app.person_id) if app else None
-        stage = route.stage(made.stage)
-        words = approval.verb(stage, made.outcome) if stage else made.outcome.replace("_", " ")
-        where = f", now {status_words(turn, app)}" if app else ""
-        lines.append(f"• {worker.name if worker else '?'} (#{made.application_id}): {words} at the "
-                     f"{stage.name if stage else made.stage} on {made.decided_at:%-d %B %Y}{where}")  # fmt: skip
+        if app is None:
+            continue
+        done = story.decision_sentence(turn, made, turn.person, notes=False)
+        lines.append(f"• {_whose(turn, app)}: {done} {story.where_now(turn, app, turn.person)}")
     if sent:
         lines.append("Say 'history' and a number (e.g. 'history 12') for an application's full history.")
     if turn.person.role in ("hr", "admin"):
         lines.append("HR tools: say 'hr' for the menu (panels, broadcasts, posts, reassigning a decision, "
                      "unanswered questions).")  # fmt: skip
     return Reply(text="\n".join(lines))
+
+
+def _whose(turn: Turn, app: Application) -> str:
+    """'Wendy Worker's application for Level 3 Social Worker (#12)'."""
+    worker = directory.get_person(turn.session, app.person_id)
+    return f"{worker.name if worker else 'Someone'}'s application for {turn.pack.level(app.target_level).name} (#{app.id})"
 
 
 def _mine(turn: Turn, step: str | None) -> list[Reply]:
@@ -61,32 +68,17 @@ def _mine(turn: Turn, step: str | None) -> list[Reply]:
         where = f" You're on {step}." if step else ""
         text = f"Your application for {level} is a draft.{where} Evidence: {headline}.{missing} Say 'continue' to carry on."
         return [Reply(text=text, buttons=[button("Continue", "continue", "primary")])]
-    return [Reply(text=f"Your application for {level}: {_progress(turn, app)}")]
+    return [
+        Reply(
+            text=f"Your application for {level} (#{app.id}): {_progress(turn, app)}",
+            buttons=withdrawal.offer(turn, app),
+        )
+    ]
 
 
 def _progress(turn: Turn, app: Application) -> str:
-    route = route_of(turn)
-    done = []
-    for decision in decisions.decisions_of(turn.session, app.id):
-        who = directory.get_person(turn.session, decision.decided_by)
-        stage = route.stage(decision.stage)
-        words = approval.verb(stage, decision.outcome) if stage else decision.outcome.replace("_", " ")
-        name = stage.name if stage else decision.stage
-        done.append(f"{name}: {words}, by {who.name if who else '?'} on {decision.decided_at:%-d %B %Y}")
-    history = ("; ".join(done) + ". ") if done else ""
-    stage = approval.waiting_on(turn, app)
-    if stage is not None:
-        names = ", ".join(p.name for p in approval.deciders(turn, app, stage)) or "nobody on the roster yet"
-        since = approval.waiting_since(turn, app)
-        return f"{history}Waiting for the {stage.name} ({names}) since {since:%-d %B %Y}."
-    if app.status == "approved":
-        when = (
-            f", effective from {app.effective_date:%-d %B %Y}"
-            if app.effective_date
-            else " (the policy doesn't say from when)"
-        )
-        return f"{history}Approved{when}."
-    return f"{history}{status_words(turn, app).capitalize()}.{_review_progress(turn, app)}"
+    told = " ".join([*story.events(turn, app, turn.person), story.where_now(turn, app, turn.person)])
+    return told + _review_progress(turn, app)
 
 
 def _review_progress(turn: Turn, app: Application) -> str:
@@ -102,26 +94,45 @@ def _review_progress(turn: Turn, app: Application) -> str:
     return "".join(parts) + "."
 
 
+def _away_or_covering(turn: Turn) -> list[Reply]:
+    """A decider's out of office, and whom they cover for."""
+    replies = []
+    away = cover.away(turn, turn.person)
+    if away is not None:
+        to = directory.get_person(turn.session, away.to_person_id)
+        text = (f"You are away until {long_date(away.until)}: decisions that would come to you go to "
+                f"{to.name if to else 'your cover'}. Say 'end delegation' when you're back.")  # fmt: skip
+        replies.append(Reply(text=text, buttons=[button("End delegation", "delegate_end")]))
+    for made in delegations.covering(turn.session, turn.person.id, uk_today(turn.now)):
+        for_whom = directory.get_person(turn.session, made.from_person_id)
+        name = for_whom.name if for_whom else "someone"
+        replies.append(Reply(text=f"You are covering for {name} until {long_date(made.until)}."))
+    return replies
+
+
 def _waiting_on_me(turn: Turn) -> Reply | None:
     route = route_of(turn)
     waiting = []
     for app in applications.applications_waiting(turn.session, org_id=turn.org):
         stage = approval.waiting_on(turn, app)
-        if stage is not None and turn.person.id in [p.id for p in approval.deciders(turn, app, stage)]:
-            worker = directory.get_person(turn.session, app.person_id)
-            waiting.append((app, stage, worker.name if worker else "?"))
+        if stage is not None and turn.person.id in authorisation.assigned_to(app, stage.id):
+            waiting.append((app, stage))
     reviews = [
         (made, app) for made, app in review.undecided(turn) if turn.person.id in _review_assignees(app)
     ]
     if not waiting and not reviews:
         return None
-    lines = [
-        f"• {name} (#{app.id}): {turn.pack.level(app.target_level).name} ({stage.name})"
-        for app, stage, name in waiting
-    ]
-    lines += [f"• a review of application {app.id} (due by {made.respond_by:%-d %B %Y})" if made.respond_by
-              else f"• a review of application {app.id}" for made, app in reviews]  # fmt: skip
-    cards = [decision_card(turn, route, app, stage) for app, stage, _ in waiting[:3]]
+    lines = []
+    for app, stage in waiting:
+        away = authorisation.covering(app, stage.id).get(turn.person.id)
+        covering = f" (you are covering for {story.cover_words(turn, away)})" if away is not None else ""
+        since = story.day(story.waiting_since(turn, app))
+        lines.append(
+            f"• {_whose(turn, app)} needs the {stage.name} from you{covering}; it has waited since {since}."
+        )
+    lines += [f"• {_whose(turn, app)}: a review, due by {made.respond_by:%-d %B %Y}." if made.respond_by
+              else f"• {_whose(turn, app)}: a review." for made, app in reviews]  # fmt: skip
+    cards = [decision_card(turn, route, app, stage, turn.person) for app, stage in waiting[:3]]
     return Reply(
         text="Waiting for your decision:\n" + "\n".join(lines), card=cards[0] if len(cards) == 1 else None
     )

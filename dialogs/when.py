@@ -33,6 +33,14 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+def iso_day(text: str) -> date | None:
+    """`text` as a date picker sends it (YYYY-MM-DD), or None: what a picker can be set to show."""
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
 def parse_moment(text: str) -> datetime | None:
     """A UK date with an optional time (default 09:00), as an aware UTC datetime."""
     text = text.strip()
@@ -56,3 +64,8 @@ def long_date(day: date) -> str:
 def uk_moment(moment: datetime) -> str:
     local = moment.astimezone(UK)
     return f"{long_date(local.date())} at {local:%H:%M}"
+
+
+def uk_today(moment: datetime) -> date:
+    """The date in the UK at `moment` (after 23:00 UTC in summer it is already tomorrow there)."""
+    return moment.astimezone(UK).date()

@@ -4,13 +4,14 @@ the answer says which facts came from the record, so they can tell a stale recor
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 
 from knowledge.asks import Ask
 from knowledge.index import Mention
 from knowledge.models import Pack, Topic
-from knowledge.understand import Duration, LevelRef, Question
+from knowledge.understand import Basis, Duration, LevelRef, Question
 
 _ABOUT_SERVICE = {Topic.eligibility, Topic.requirements, Topic.supplements}
 
@@ -30,6 +31,9 @@ class Asker:
 
 def with_record(question: Question, asker: Asker | None, pack: Pack) -> tuple[Question, list[str]]:
     """The question with the facts of the asker's record it leaves out, and what was taken from the record."""
+    if question.personal and not question.durations:
+        stated = stated_service(question.text, asker.today if asker and asker.today else date.today())
+        question = replace(question, durations=stated) if stated else question
     if asker is None or not question.personal:
         return question, []
     used: list[str] = []
@@ -58,6 +62,44 @@ def with_record(question: Question, asker: Asker | None, pack: Pack) -> tuple[Qu
     return changed, used
 
 
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")  # fmt: skip
+_SEASONS = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1}
+# "I started in March 2024", "qualified in summer 2016", "joined the council on 3 june 2023" (normalised text).
+_STATED = re.compile(
+    r"\b(?P<verb>started|joined|began|qualified|graduated|registered)\b(?: [a-z]+){0,3}?"
+    r" (?:in|on|from|during|around|back in) (?:(?P<day>\d{1,2}) )?"
+    rf"(?:(?P<month>{'|'.join(_MONTHS)}) |(?P<season>{'|'.join(_SEASONS)}) )?(?P<year>(?:19|20)\d\d)\b"
+)
+# "this year (2018)", "now, in 2018": the year the asker is asking about, the end of which is counted to.
+_ASKED_YEAR = re.compile(
+    r"\b(?:this year|now|currently|at the moment|it is)\W{0,3}(?:in )?(?P<year>(?:19|20)\d\d)\b"
+)
+
+
+def stated_service(text: str, today: date) -> list[Duration]:
+    """The service the asker dates in the question, counted to today, or to the end of the year they say
+    they are asking about."""
+    asked = _ASKED_YEAR.search(text)
+    until = date(int(asked.group("year")), 12, 31) if asked else today
+    found = []
+    for match in _STATED.finditer(text):
+        year, month, season = int(match.group("year")), match.group("month"), match.group("season")
+        day = int(match.group("day")) if match.group("day") and month else 1
+        number = _MONTHS.index(month) + 1 if month else _SEASONS.get(season or "", 7)
+        try:
+            since = date(year, number, day)
+        except ValueError:
+            continue  # "31 february": no date to count from
+        if since > until:
+            continue
+        precision = "day" if match.group("day") and month else "month" if month else season or "year"
+        basis: Basis = "joining" if match.group("verb") in ("started", "joined", "began") else "qualifying"
+        years = round((until - since).days / 365.25, 3)
+        found.append(Duration(years, basis, since=since, precision=precision))
+    return found
+
+
 def record_line(used: list[str]) -> str:
     return f"From your record: {', '.join(used)}." if used else ""
 
@@ -80,7 +122,8 @@ def _service(asker: Asker) -> list[Duration]:
     out = []
     for label, day in _dates(asker):
         years = round((asker.today - day).days / 365.25, 3)
-        out.append(Duration(years, "qualifying" if label == "qualified" else "joining"))
+        basis: Basis = "qualifying" if label == "qualified" else "joining"
+        out.append(Duration(years, basis, since=day, from_record=True))
     return out
 
 

@@ -41,6 +41,9 @@ class DocumentIndex:
 
     sentences: list[DocumentSentence] = field(default_factory=list)
     words: list[frozenset[str]] = field(default_factory=list)
+    # The words of the headings a sentence sits under (its section's and the sections' above it): a line
+    # under "Legal implications" or "Areas for improvement" speaks of them.
+    context: list[frozenset[str]] = field(default_factory=list)
     vocabulary: frozenset[str] = frozenset()  # every stemmed word the document uses
     prefixes: frozenset[str] = frozenset()  # the first STEM_PREFIX letters of each of its stems
     sections: dict[str, str] = field(default_factory=dict)  # label -> the section's text
@@ -52,6 +55,7 @@ class DocumentIndex:
     def build(cls, text: str) -> DocumentIndex:
         index = cls(raw=text)
         label = ""
+        headings: dict[str, str] = {}
         for number, line in enumerate(text.splitlines()):
             line = line.strip()
             if not line:
@@ -60,20 +64,29 @@ class DocumentIndex:
             if numbered and not _MONTH.match(numbered.group("rest")):
                 label = numbered.group("label")
                 line = numbered.group("rest")
-            elif len(line) <= MAX_HEADING and not line.endswith((".", ",", ";")) and line[0].isupper():
+                if _heading(line):
+                    headings[label] = line
+            elif _heading(line) and line[0].isupper():
                 label = line.rstrip(":")
+                headings[label] = label
             index.sections[label] = f"{index.sections.get(label, '')} {line}".strip()
             for piece in _SENTENCE_END.split(line):
                 if piece.strip():
                     index.sentences.append(DocumentSentence(piece.strip(), label, number))
         corpus = [tokens(normalise(s.text)) or ["_"] for s in index.sentences]
         index.words = [frozenset(c) for c in corpus]
+        above = {label: frozenset(tokens(normalise(" ".join(_above(label, headings))))) for label in headings}
+        index.context = [above.get(s.section, frozenset()) for s in index.sentences]
         index.vocabulary = frozenset().union(*index.words) if index.words else frozenset()
         index.prefixes = frozenset(w[:STEM_PREFIX] for w in index.vocabulary if len(w) >= STEM_PREFIX)
         for i, sentence_words in enumerate(index.words):
             for word in sentence_words:
                 index._using.setdefault(word, set()).add(i)
-        index._bm25 = BM25Okapi(corpus) if corpus else None
+        # A sentence is found by its headings' words too ("what are the legal implications" finds the line
+        # under "Legal implications").
+        index._bm25 = (
+            BM25Okapi([c + sorted(h) for c, h in zip(corpus, index.context, strict=True)]) if corpus else None
+        )
         return index
 
     def share(self, stems: frozenset[str]) -> float:
@@ -100,6 +113,19 @@ class DocumentIndex:
         for term in terms:
             total += np.array([self._bm25.get_scores([word]) for word in term]).max(axis=0)
         return total
+
+
+def _heading(line: str) -> bool:
+    """A short line without a closing full stop: a section's name, not its text."""
+    return len(line) <= MAX_HEADING and not line.endswith((".", ",", ";"))
+
+
+def _above(label: str, headings: dict[str, str]) -> list[str]:
+    """The headings of a section and of the sections it is numbered under ("4.5.2" is under 4.5 and 4)."""
+    parts = label.split(".")
+    return [
+        headings[key] for key in (".".join(parts[:n]) for n in range(len(parts), 0, -1)) if key in headings
+    ]
 
 
 @cache

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from functools import cache, lru_cache
 from types import MappingProxyType
 
-from knowledge.text import normalise, stem, words
+from knowledge.text import normalise, stem, tokens, words
 
 CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("newly qualified", "asye", "nqsw", "assessed and supported year in employment", "first year in practice",
@@ -34,14 +34,65 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("professional assistant", "unqualified worker", "support worker"),
 )  # fmt: skip
 
+# Terms and conditions of employment in UK councils that a career framework may or may not speak of: each
+# with the names people and HR documents use for it. A question naming one that its organisation's document
+# never names asks about something the policy does not cover ("study leave" in a framework with none).
+EMPLOYMENT_TERMS: tuple[tuple[str, ...], ...] = (
+    ("study leave", "study days", "study time", "exam leave", "time off to study"),
+    ("annual leave", "holiday entitlement", "holidays", "leave entitlement"),
+    ("sick pay", "sick leave", "sickness pay"),
+    ("maternity leave", "maternity pay", "paternity leave", "parental leave", "adoption leave",
+     "shared parental leave"),
+    ("compassionate leave", "bereavement leave", "special leave", "unpaid leave", "carers leave"),
+    ("sabbatical", "career break"),
+    ("part time", "part-time", "reduced hours", "fewer hours", "days a week"),
+    ("pro rata", "pro-rata", "pro rated", "pro-rated"),
+    ("job share", "job sharing", "job-share"),
+    ("flexible working", "flexi time", "flexi-time", "flexitime", "compressed hours", "term time only"),
+    ("time off in lieu", "toil"),
+    ("overtime", "overtime pay", "paid overtime"),
+    ("working from home", "work from home", "home working", "homeworking", "remote working", "hybrid working"),
+    ("lone working", "lone worker", "lone workers", "working alone", "personal safety"),
+    ("on call", "out of hours", "standby payment", "standby allowance", "emergency duty"),
+    ("pension", "pensions", "pensionable", "superannuation"),
+    ("honorarium", "honoraria", "bonus", "bonuses", "one-off payment", "one off payment"),
+    ("performance related pay", "performance bonus", "merit pay"),
+    ("acting up", "acting up allowance"),
+    ("mileage", "car allowance", "essential car user", "lease car", "travel expenses", "car parking",
+     "parking permit"),
+    ("relocation", "relocation package", "relocation allowance", "removal expenses"),
+    ("golden hello", "welcome payment", "joining bonus", "signing on bonus", "refer a friend"),
+    ("pay protection", "protected pay", "salary protection", "protection of pay", "pay cut", "loss of pay",
+     "reduction in salary", "reduction in pay"),
+    ("salary sacrifice", "childcare vouchers", "cycle to work"),
+    ("notice period", "period of notice"),
+    ("redundancy", "redundancies", "redeployment"),
+    ("secondment", "secondments", "seconded"),
+    ("fixed term", "fixed-term", "temporary contract", "permanent contract", "permanent post"),
+    ("dbs check", "dbs", "criminal record check", "enhanced disclosure"),
+    ("registration fee", "registration fees", "hcpc fee", "social work england fee"),
+    ("grievance", "grievance procedure", "disciplinary", "disciplinary procedure", "whistleblowing",
+     "employment tribunal"),
+    ("occupational health", "employee assistance", "counselling service", "wellbeing support"),
+)  # fmt: skip
+
 
 @cache
 def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     compiled = []
-    for concept in CONCEPTS:
+    for concept in CONCEPTS + EMPLOYMENT_TERMS:
         phrases = tuple(normalise(p) for p in concept)
         for phrase in phrases:
             compiled.append((re.compile(rf"\b{re.escape(phrase)}\b"), phrases))
+    return tuple(compiled)
+
+
+@cache
+def _named() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """As _patterns, with the article the asker may put before a name ("a dbs check")."""
+    compiled = []
+    for pattern, phrases in _patterns():
+        compiled.append((re.compile(rf"\b(?:(?:a|an|the|any) )?{pattern.pattern[2:]}"), phrases))
     return tuple(compiled)
 
 
@@ -81,3 +132,26 @@ def concept_alternatives(text: str) -> Mapping[str, frozenset[str]]:
             for w in words(phrase):
                 found.setdefault(stem(w), set()).update(named)
     return MappingProxyType({word: frozenset(stems) for word, stems in found.items()})
+
+
+@cache
+def _stem_sequence(text: str) -> str:
+    """Normalised text as its stemmed words, space-separated and padded: a phrase is found in it whatever
+    its inflection or the small words between ("works from home" has "work from home")."""
+    return f" {' '.join(tokens(text))} "
+
+
+def unnamed_concepts(text: str, corpus: str) -> list[str]:
+    """The asker's words for each concept the (normalised) question names that the (normalised) corpus never
+    names in any of its words: what the question is about that the document does not speak of."""
+    named: dict[tuple[str, ...], str] = {}  # concept -> the longest of its names the question uses
+    for pattern, phrases in _named():
+        match = pattern.search(text)
+        if match is not None and len(match.group(0)) > len(named.get(phrases, "")):
+            named[phrases] = match.group(0)  # "a probation period", not "a probation"
+    document = _stem_sequence(corpus)
+    return [
+        asked
+        for phrases, asked in named.items()
+        if not any(f" {' '.join(tokens(p))} " in document for p in phrases if tokens(p))
+    ]

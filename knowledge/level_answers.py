@@ -160,12 +160,12 @@ def eligibility(index: PackIndex, question: Question, topic: Topic) -> Answer:
     checks = personal.checks(level, question.durations)
     failing = [c for c in checks if c.verdict == "not_met"]
     passing = [c for c in checks if c.verdict == "met"]
-    given = personal.describe_years(question.durations[0].years) if question.durations else ""
     if failing:
         lines = [f"Not yet, going by the policy. For {level.name}: {sentence(failing[0].requirement.text)}"]
-        lines[0] += f" You have told me about {given}."
+        lines[0] += personal.service_said(question.durations, failing[0].requirement)
     elif passing:
-        lines = [f"On service, yes: {sentence(passing[0].requirement.text)} You have told me about {given}."]
+        lines = [f"On service, yes: {sentence(passing[0].requirement.text)}"]
+        lines[0] += personal.service_said(question.durations)
     else:
         lines = [f"For {level.name}:"]
     rest = [

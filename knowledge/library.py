@@ -71,8 +71,11 @@ _COMMON_VOCABULARY = cue_vocabulary() | set(STOPWORDS) | set(CHAT_WORDS.values()
 
 
 class Library:
-    def __init__(self, packs: dict[str, Pack], local: dict[str, LocalProcedure] | None = None) -> None:
+    def __init__(
+        self, packs: dict[str, Pack], local: dict[str, LocalProcedure] | None = None, *, traced: bool = False
+    ) -> None:
         self.packs = packs
+        self.traced = traced  # every pack was traced to its document as it loaded (knowledge.tracing)
         self.local = local or {}  # reviewed local procedures, for organisations whose policy states no route
         self.indexes = LazyIndexes(packs)
         self._spellers: dict[str, Speller] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from pydantic import ValidationError
@@ -72,21 +72,38 @@ def _read(path: Path) -> str:
 PackCheck = Callable[[Path, Pack], list[PackProblem]]
 
 
-def load_packs(directory: Path = PACKS_DIR, check: PackCheck | None = None) -> dict[str, Pack]:
+class Verdicts(Protocol):
+    """Packs that loaded and passed the check before, by a digest of all they depend on
+    (knowledge.verified_packs)."""
+
+    def digest(self, pack_bytes: bytes) -> str: ...
+    def get(self, digest: str) -> Pack | None: ...
+    def put(self, digest: str, pack: Pack) -> None: ...
+
+
+def load_packs(
+    directory: Path = PACKS_DIR, check: PackCheck | None = None, verdicts: Verdicts | None = None
+) -> dict[str, Pack]:
     """Every pack in the folder, keyed by organisation id; one broken pack fails the whole load.
 
-    `check` adds the problems of a pack that loads (tracing it to its document, see knowledge.tracing).
+    `check` adds the problems of a pack that loads (tracing it to its document, see knowledge.tracing);
+    `verdicts` skips loading and checking a pack whose exact bytes passed before.
     """
     packs: dict[str, Pack] = {}
     problems: list[PackProblem] = []
     for path in sorted(directory.glob("*.yaml")):
-        try:
-            pack = load_pack(path)
-        except PackError as exc:
-            problems.extend(exc.problems)
-            continue
-        if check is not None:
-            problems.extend(check(path, pack))
+        digest = _digest(verdicts, path)
+        pack = verdicts.get(digest) if verdicts is not None and digest is not None else None
+        if pack is None:
+            try:
+                pack = load_pack(path)
+            except PackError as exc:
+                problems.extend(exc.problems)
+                continue
+            found = check(path, pack) if check is not None else []
+            problems.extend(found)
+            if verdicts is not None and digest is not None and not found:
+                verdicts.put(digest, pack)
         if pack.organisation.id in packs:
             problems.append(PackProblem(str(path), 1, "organisation.id", "organisation defined twice"))
         packs[pack.organisation.id] = pack
@@ -95,6 +112,15 @@ def load_packs(directory: Path = PACKS_DIR, check: PackCheck | None = None) -> d
     if not packs:
         raise PackError([PackProblem(str(directory), 1, "", "no policy packs found")])
     return packs
+
+
+def _digest(verdicts: Verdicts | None, path: Path) -> str | None:
+    if verdicts is None:
+        return None
+    try:
+        return verdicts.digest(path.read_bytes())
+    except OSError:
+        return None  # load_pack reports it
 
 
 def _with_default_document(data: Any, document: str) -> Any:

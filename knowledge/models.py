@@ -8,6 +8,7 @@ A new council is a new YAML file validated by these models; no code changes.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Literal
@@ -254,6 +255,7 @@ class RecordedField(Sourced):
     choices: list[str] = Field(min_length=2)
 
 
+SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.I)
 StageKind = Literal["recommendation", "authorisation", "panel", "appraisal", "vacancy"]
 
 
@@ -282,6 +284,15 @@ class RouteStage(Sourced):
     # that a vacancy and recruitment then fill (the stage after it says how).
     approval_means: Literal["next_stage", "new_level", "eligible_for_vacancy"] = "next_stage"
     chased: bool = True  # reminders and escalation while it waits (not for a vacancy, which may take months)
+
+    @model_validator(mode="after")
+    def _text_for_every_reader(self) -> RouteStage:
+        # The stage's text is shown to the applicant and on its deciders' cards: "your line manager
+        # records..." would speak to the wrong person on one of them.
+        if SECOND_PERSON.search(self.text):
+            raise ValueError(f"route stage {self.id}: write its text for any reader ('the applicant', "
+                             f"'the line manager'), not to 'you': {self.text!r}")  # fmt: skip
+        return self
 
 
 class Move(Sourced):

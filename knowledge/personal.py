@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from knowledge.models import Level, Pack, PayPoint, Requirement
@@ -107,3 +109,50 @@ def describe_years(years: float) -> str:
     whole = round(years, 1)
     shown = int(whole) if whole == int(whole) else whole
     return f"{shown} year{'s' if shown != 1 else ''}"
+
+
+def service_said(durations: list[Duration], requirement: Requirement | None = None) -> str:
+    """The asker's service as they (or their record) gave it; where a service rule is not met yet and the
+    service is dated, the date the rule's length is reached, worked out from the rule's own figure."""
+    if not durations:
+        return ""
+    duration = _comparable(durations, requirement)
+    years = describe_years(duration.years)
+    if duration.since is None:
+        return f" You have told me about {years}."
+    verb = "qualified" if duration.basis == "qualifying" else "started"
+    who = "Your record says you" if duration.from_record else "You"
+    said = f" {who} {verb} {_on(duration)}."
+    if requirement is not None and requirement.years is not None:
+        reached = add_years(duration.since, requirement.years)
+        length = describe_years(requirement.years)
+        said += f" {length.capitalize()} from then is {_on(duration, reached)[3:]}."
+    return said
+
+
+def _comparable(durations: list[Duration], requirement: Requirement | None) -> Duration:
+    """The service counted the way the rule counts it (since qualifying, or since joining), where given."""
+    counted = requirement.counted_from if requirement else None
+    return next(
+        (d for d in durations if counted in (None, "any") or d.basis in ("any", counted)), durations[0]
+    )
+
+
+def add_years(day: date, years: float) -> date:
+    """The date a number of years (whole months of them) after a day; the month's last day if it is shorter."""
+    months = day.month - 1 + round(years * 12)
+    year, month = day.year + months // 12, months % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _on(duration: Duration, day: date | None = None) -> str:
+    """A date as precisely as the asker gave theirs: "on 1 October 2025", "in March 2024", "in summer 2016"."""
+    day = day or duration.since
+    assert day is not None
+    if duration.precision == "day":
+        return f"on {day.day} {day:%B %Y}"
+    if duration.precision == "month":
+        return f"in {day:%B %Y}"
+    if duration.precision == "year":
+        return f"in {day.year}"
+    return f"in {duration.precision} {day.year}"  # a season

@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 
 import snowballstemmer
+from wordfreq import zipf_frequency
 
 # Text-speak and common misspellings people type in chat, word for word.
 CHAT_WORDS = {
@@ -297,6 +298,27 @@ _GENERAL_TEXT = """
     good bad best better big small high higher low lower full whole part thing things way ways lot bit
     kind sort type someone anyone everyone something anything everything year years month months week
     weeks day days time times today now then soon later ago apply applying applied work working worked
-    job role post people person staff team council show ready stuff everybody
+    job role post people person staff team council show ready stuff everybody become expect decide
 """
 GENERAL = frozenset(stem(w) for w in _GENERAL_TEXT.split())
+
+
+# A word this common in English (Zipf scale: 3 = once in a million words) is a word the asker chose, never a
+# misspelling to correct: common misspellings ("recieve" 2.8, "managment" 2.2) are rarer, and correcting
+# "unqualified" (3.2) to "qualified" would turn a word into its opposite.
+COMMON_ZIPF = 3.0
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str) -> float:
+    """How common a word is in English (wordfreq's Zipf scale: 0 for a word it has never seen)."""
+    return float(zipf_frequency(word, "en"))
+
+
+def is_word(word: str) -> bool:
+    """Whether English has the word at all (a pattern's stem such as "honorari" is no word)."""
+    return zipf(word) > 0
+
+
+def is_common_word(word: str) -> bool:
+    return zipf(word) >= COMMON_ZIPF

@@ -14,7 +14,16 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from knowledge.loader import DOCUMENTS_DIR, PACKS_DIR, SAFE_LOADER, PackProblem, load_packs, node_at
+from knowledge.loader import (
+    DOCUMENTS_DIR,
+    PACKS_DIR,
+    SAFE_LOADER,
+    PackCheck,
+    PackProblem,
+    Verdicts,
+    load_packs,
+    node_at,
+)
 from knowledge.models import Pack, Source, Sourced
 
 # Fields that name or order things rather than state facts.
@@ -46,10 +55,15 @@ class TraceProblem:
         return f"{self.where}: {self.message}"
 
 
-def load_traced_packs(directory: Path = PACKS_DIR, documents_dir: Path = DOCUMENTS_DIR) -> dict[str, Pack]:
+def load_traced_packs(
+    directory: Path = PACKS_DIR, documents_dir: Path = DOCUMENTS_DIR, verdicts: Verdicts | None = None
+) -> dict[str, Pack]:
     """Every pack in the folder, loaded and traced to its document: what `pathway policy check` checks
-    and what start-up demands, so a pack whose figure was edited is never served. Raises PackError."""
-    return load_packs(directory, check=lambda path, pack: trace_problems(path, pack, documents_dir))
+    and what start-up demands, so a pack whose figure was edited is never served. Raises PackError.
+    With `verdicts` (knowledge.verified_packs), a pack whose exact bytes, documents and checking code
+    passed before is not loaded and traced again."""
+    check: PackCheck = lambda path, pack: trace_problems(path, pack, documents_dir)  # noqa: E731
+    return load_packs(directory, check=check, verdicts=verdicts)
 
 
 def trace_problems(path: Path, pack: Pack, documents_dir: Path = DOCUMENTS_DIR) -> list[PackProblem]:

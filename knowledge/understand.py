@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Literal
 
@@ -13,7 +14,7 @@ from knowledge.asks import Ask, read_asks
 from knowledge.glossary import related_terms
 from knowledge.index import Mention, PackIndex
 from knowledge.models import Topic
-from knowledge.text import normalise, stem, term_groups, tokens, words
+from knowledge.text import is_common_word, is_word, normalise, stem, term_groups, tokens, words
 from knowledge.topics import CUES, DOMAIN, OFF_TOPIC, ROLE_TITLE, SPECIALISM, score_topics
 from knowledge.wording import main_clause
 
@@ -60,6 +61,11 @@ class LevelRef:
 class Duration:
     years: float
     basis: Basis
+    # Where the service is dated (the roster's dates, or "I started in March 2024"): from when, how
+    # precisely ("day", "month", "summer", "year"), and whether the roster said it.
+    since: date | None = None
+    precision: str = "day"
+    from_record: bool = False
 
 
 @dataclass
@@ -112,8 +118,8 @@ class Speller:
 
     @lru_cache(maxsize=32768)  # noqa: B019 - one Speller lives as long as the library
     def _word(self, word: str) -> str:
-        if len(word) < 5 or word in self.vocabulary or not word.isalpha():
-            return word
+        if len(word) < 5 or word in self.vocabulary or not word.isalpha() or is_common_word(word):
+            return word  # a common English word is what the asker meant, not a misspelling of a policy word
         if stem(word) in self._stems:
             # A known stem: only a near-identical word replaces it, of the same stem ("requirments") or one
             # letter apart ("qualifed").
@@ -134,7 +140,7 @@ def cue_vocabulary() -> set[str]:
         for cue in cues:
             plain = re.sub(r"\\[a-zA-Z]", " ", cue.pattern.pattern)  # drop \b, \s... before taking words
             found |= set(re.findall(r"[a-z]{4,}", plain))
-    return found
+    return {w for w in found if is_word(w)}  # not a pattern's stem ("honorari" of honorari(um|a))
 
 
 def understand(raw: str, index: PackIndex, speller: Speller) -> Question:

@@ -19,6 +19,8 @@ text or keywords, in the text of the sections they cite, or is a cue of the topi
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,10 +30,10 @@ from wordfreq import zipf_frequency
 from knowledge.asks import STRICT, Ask, answers
 from knowledge.document_passages import STEM_PREFIX, DocumentIndex, document_index, section_text
 from knowledge.fitting import doesnt_say
-from knowledge.glossary import concept_alternatives
+from knowledge.glossary import concept_alternatives, unnamed_concepts
 from knowledge.index import PackIndex
-from knowledge.models import Source, Topic
-from knowledge.replies import Answer, compose, out_of_scope
+from knowledge.models import Pack, Source, Topic
+from knowledge.replies import Answer, compose, not_stated, out_of_scope
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, GENERAL, STOPWORDS, normalise, stem, tokens, words
 from knowledge.topics import CUES
@@ -57,10 +59,14 @@ DOMAIN = frozenset(stem(w) for w in _DOMAIN_TEXT.split())
 MAX_QUOTE_SENTENCES = 2
 # Over the pack's facts a passage must cover more terms (measured: at 2, it replaced right answers).
 MIN_QUOTE_OVER_FACTS = 3
+# Over the pack's facts, a passage must speak to what they miss and to this share of the weight of what the
+# question asks that the facts or the salient terms cover.
+OVER_FACTS_MASS = 0.5
 DOCUMENT_SHARE = 0.75  # a decline is overturned only when the document uses this share of what is asked
 MIN_QUOTE_CHARS = 40
 MAX_QUOTE_CHARS = 700
-_CANDIDATES = 12  # best-scoring sentences tried as the start of a quote
+_CANDIDATES = 40  # best-scoring sentences tried as the start of a quote
+_ITEM_MARKS = ("- ", "◆", "•", "* ")  # a list item is a full statement without a full stop
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,14 @@ def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
         return answer
     document = document_index(index.pack.organisation.document)
     terms = salient_terms(index, question)
+    unnamed = [c for c in unnamed_concepts(question.text, _corpus(index)) if c not in _body(answer).lower()]
+    if answer.answered:
+        said = _answer_stems(index, answer)
+        spoken = [t for t in terms if t.covered_by(said) and not any(t.word in c.split() for c in unnamed)]
+        if unnamed and sum(len(tokens(c)) for c in unnamed) >= len(spoken):
+            # A concept the question names that the document never names, in any of its words: it weighs
+            # as many terms as the words that name it ("lone working" is two).
+            return _not_covered(index, answer, _as_asked(question.raw, unnamed[0]), terms)
     if not terms:
         return answer
     if not answer.answered:
@@ -99,19 +113,47 @@ def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
             return answer  # not a question about career progression at all
         content = content_terms(index, question)
         used = sum(1 for t in content if t.in_document(document))
-        if used < DOCUMENT_SHARE * len(content):
-            return answer  # the document never uses much of what is asked ("by bus"): not its subject
+        if used < DOCUMENT_SHARE * len(content) or unnamed:
+            # The document never uses much of what is asked ("by bus"), or never names what it is about
+            # ("a probation period"): no passage of it is the answer.
+            return answer
         return _quoted(index, document, question, terms) or answer
-    said = _answer_stems(index, answer) | _cued(question, _topics_of(index, answer))
-    missing = [t for t in terms if not t.covered_by(said)]
+    said = _answer_stems(index, answer)
+    cued = _cued(question, _topics_of(index, answer))
+    unheard_terms = [t for t in terms if not t.in_document(document) and not _in_pack(index, t)]
+    # A topic's cue speaks for the asker's word ("disagree" asks about a review) only where the document
+    # has the thing: a term of art it never uses ("honorarium") is not answered by its topic's other facts.
+    missing = [t for t in terms if not t.covered_by(said) and (t in unheard_terms or not t.covered_by(cued))]
     if not missing:
         return answer
-    unheard = [t for t in missing if not t.in_document(document) and not _in_pack(index, t)]
+    unheard = [t for t in missing if t in unheard_terms]
     if unheard and len(unheard) >= len(terms) - len(missing):
         # What the policy never mentions weighs at least as much as what the answer does speak to.
         return _declined(index, question, answer, terms)
-    # The words are the document's: never a reason to decline; a passage of it that covers them all does better.
-    return _quoted(index, document, question, terms, min_terms=MIN_QUOTE_OVER_FACTS) or answer
+    # The words are the document's: never a reason to decline. A passage of the document that speaks to
+    # what the answer misses and to everything it does speak to leads, and the answer's facts follow it.
+    alone = _quoted(index, document, question, terms, min_terms=MIN_QUOTE_OVER_FACTS)
+    if alone is not None:
+        return alone  # it speaks to every one of three or more salient terms: the facts are beside it
+    content = [t for t in content_terms(index, question) if t.in_document(document)]
+    required = [t for t in content if t in terms or t.covered_by(said)]
+    absent = [t for t in missing if t.in_document(document)]
+    passage = _passage(index, document, question, required, min_terms=1, must=absent, mass=OVER_FACTS_MASS)
+    if passage is None:
+        return answer
+    # Whichever speaks to more of the question goes first (the passage counting the headings it sits
+    # under, the facts their own words); the facts are kept, since the passage may miss what they give.
+    facts = _body(answer).split("\n")
+    first = _spoken(document, required, _stems_of(facts[0]))
+    lines = [passage.text, *facts] if _spoken(document, required, passage.stems) > first else [
+        facts[0], passage.text, *facts[1:]]  # fmt: skip
+    cited = [passage.source, *(Source(document=c.document, section=c.section) for c in answer.sources)]
+    return compose(index.pack, lines, cited, None, confidence=0.5)
+
+
+def _spoken(document: DocumentIndex, terms: list[Term], stems: frozenset[str]) -> float:
+    """The weight of the terms these words speak to."""
+    return sum(_weight(document, t) for t in terms if t.covered_by(stems))
 
 
 def salient_terms(index: PackIndex, question: Question) -> list[Term]:
@@ -234,42 +276,120 @@ def _declined(index: PackIndex, question: Question, answer: Answer, terms: list[
     return doesnt_say(index, question, nearest[:1])
 
 
+def _not_covered(index: PackIndex, answer: Answer, subject: str, terms: list[Term]) -> Answer:
+    """The policy never speaks of the subject: say so by name, with the one fact of the answer nearest it."""
+    body = [ln for ln in _body(answer).split("\n") if ln]
+    nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in terms) and not ln.endswith(":")]
+    detail = ["What it does say that may help:", nearest[0]] if nearest else []
+    return not_stated(index.pack, None, subject, detail)
+
+
+def _as_asked(raw: str, phrase: str) -> str:
+    """The phrase as the asker typed it ("DBS check"), where their words are the same; else as normalised."""
+    typed = re.search(r"\b" + r"[\s-]+".join(re.escape(w) for w in phrase.split()) + r"\b", raw, re.I)
+    return typed.group(0) if typed else phrase
+
+
+@lru_cache(maxsize=256)
+def _corpus_of(document_id: str, pack_corpus: str) -> str:
+    return f"{normalise(document_index(document_id).raw)} {pack_corpus}"
+
+
+def _corpus(index: PackIndex) -> str:
+    """What the organisation's document and pack say, normalised."""
+    return _corpus_of(index.pack.organisation.document, index.corpus)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A run of the document's own sentences, verbatim, with the section it sits in."""
+
+    text: str
+    source: Source
+    stems: frozenset[str]  # its words, and those of the headings it sits under
+
+    def answer(self, pack: Pack) -> Answer:
+        return compose(pack, [self.text], [self.source], None, confidence=0.5)
+
+
 def _quoted(
     index: PackIndex, document: DocumentIndex, question: Question, terms: list[Term], min_terms: int = 2
 ) -> Answer | None:
+    found = _passage(index, document, question, terms, min_terms)
+    return found.answer(index.pack) if found else None
+
+
+def _passage(
+    index: PackIndex,
+    document: DocumentIndex,
+    question: Question,
+    terms: list[Term],
+    min_terms: int = 2,
+    must: list[Term] | None = None,
+    mass: float = 1.0,
+) -> Passage | None:
     """The shortest run of the document's sentences (within one paragraph) that covers every salient term
     and gives the kind of answer asked for, starting from the best-scoring sentences; quoted verbatim with
     its section. One salient term is too little to tell a passage about the question from one that only
-    shares a word with it."""
+    shares a word with it. With `must`, the passage need only cover those terms and `mass` of the terms'
+    weight (a rare word weighs more than a common one)."""
     if len(terms) < min_terms or not document.sentences:
         return None
+    must = terms if must is None else must
+    weight = {t: _weight(document, t) for t in terms}
+    total = sum(weight.values())
     strict = {ask for ask in question.asks if ask in STRICT}
     scores = document.scores([tuple(t.stems) for t in terms])
     order = np.argsort(-scores)[:_CANDIDATES]
-    best: tuple[int, int, float] | None = None  # (start, end, score)
+    best: tuple[float, int, int, int] | None = None  # (weight spoken to, -sentences, start, end)
     for i in (int(i) for i in order):
         if scores[i] <= 0:
             break
         for start, end in _windows(document, i):
-            covered = frozenset().union(*document.words[start:end])
+            covered = frozenset().union(*document.words[start:end], document.context[start])
             text = " ".join(s.text for s in document.sentences[start:end])
-            if all(t.covered_by(covered) for t in terms) and _gives(text, strict):
-                length = len(text)
-                if length <= MAX_QUOTE_CHARS and (best is None or end - start < best[1] - best[0]):
-                    best = (start, end, float(scores[i]))
+            spoken = sum(weight[t] for t in terms if t.covered_by(covered))
+            if all(t.covered_by(covered) for t in must) and spoken >= mass * total and _gives(text, strict):
+                found = (round(spoken, 6), start - end, start, end)
+                if len(text) <= MAX_QUOTE_CHARS and (best is None or found > best):
+                    best = found  # what speaks to most of the question, in the fewest sentences
                 break
-        if best is not None and best[1] - best[0] == 1:
-            break
     if best is None:
         return None
-    chosen = document.sentences[best[0] : best[1]]
-    source = Source(document=index.pack.organisation.document, section=chosen[0].section)
-    return compose(index.pack, [" ".join(s.text for s in chosen)], [source], None, confidence=0.5)
+    chosen = list(range(best[2], best[3]))
+    section = document.sentences[chosen[0]].section
+    length = sum(len(document.sentences[j].text) + 1 for j in chosen)
+    for j, sentence in enumerate(document.sentences):
+        # The other items (paragraphs) of the same section that speak to it as much: the whole list asked about.
+        covered = document.words[j] | document.context[j]
+        if (
+            j in chosen
+            or sentence.section != section
+            or (j and sentence.paragraph == document.sentences[j - 1].paragraph)
+        ):
+            continue  # one sentence of each other paragraph of the section: its items, each once
+        if (
+            all(t.covered_by(covered) for t in must)
+            and sum(weight[t] for t in terms if t.covered_by(covered)) >= min(best[0], mass * total)
+            and length + len(sentence.text) < MAX_QUOTE_CHARS
+        ):
+            chosen.append(j)
+            length += len(sentence.text) + 1
+    text = " ".join(document.sentences[j].text for j in sorted(chosen))
+    stems = frozenset().union(*(document.words[j] | document.context[j] for j in chosen))
+    return Passage(text, Source(document=index.pack.organisation.document, section=section), stems)
+
+
+def _weight(document: DocumentIndex, term: Term) -> float:
+    """How much a term tells one passage from another: the rarer in the document, the more."""
+    return -math.log(max(document.share(term.stems), 1 / max(len(document.sentences), 1)))
 
 
 def _gives(text: str, strict: set[Ask]) -> bool:
-    """A full sentence (not a heading) that gives the asked kind of answer (a figure, a person, a time)."""
-    if len(text) < MIN_QUOTE_CHARS or text[-1] not in ".!?)":
+    """A full sentence or list item (not a heading) that gives the asked kind of answer (a figure, a person,
+    a time)."""
+    item = text.startswith(_ITEM_MARKS)  # a list item ("- Councillor Mal Mutton (Chair)") may be short
+    if (len(text) < MIN_QUOTE_CHARS and not item) or (text[-1] not in ".!?)" and not item):
         return False
     return not strict or bool(strict & set(answers(text)))
 

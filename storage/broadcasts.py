@@ -20,6 +20,7 @@ def create_broadcast(
     created_by: int | None = None,
     scheduled_for: datetime | None = None,
     status: str = "scheduled",
+    panel_id: int | None = None,
 ) -> Broadcast:
     broadcast = Broadcast(
         org_id=org_id,
@@ -28,6 +29,7 @@ def create_broadcast(
         created_by=created_by,
         scheduled_for=scheduled_for or utc_now(),
         status=status,
+        panel_id=panel_id,
     )
     session.add(broadcast)
     session.flush()

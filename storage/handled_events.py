@@ -24,6 +24,14 @@ def first_delivery(session: Session, platform: Platform, event_id: str) -> bool:
     return session.execute(inserted).first() is not None
 
 
+def forget(session: Session, platform: Platform, event_id: str) -> None:
+    """Unmark `event_id` within the turn that marked it: its handling did nothing (a form sent back
+    for correction), so the same delivery is checked afresh when it comes again."""
+    session.execute(
+        delete(HandledEvent).where(HandledEvent.platform == platform, HandledEvent.event_id == event_id)
+    )
+
+
 def forget_before(session: Session, cutoff: datetime) -> int:
     """Drop marks older than any platform retries (Slack retries within minutes; a day is plenty)."""
     result = session.execute(delete(HandledEvent).where(HandledEvent.handled_at < cutoff))

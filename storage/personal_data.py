@@ -11,6 +11,7 @@ made or received still say that someone did, under their number.
 
 from __future__ import annotations
 
+from base64 import b64encode
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,7 +27,9 @@ from storage.tables import (
     AuditEntry,
     Broadcast,
     Decision,
+    Delegation,
     DialogState,
+    EvidenceFile,
     EvidenceItem,
     Identity,
     OfferedFile,
@@ -47,10 +50,15 @@ def pseudonym(person_id: int) -> str:
 
 
 def clear_evidence(session: Session, app: Application) -> bool:
-    """Remove an application's evidence and checklist answers; False if it had none left."""
-    removed = session.execute(
-        delete(EvidenceItem).where(EvidenceItem.application_id == app.id).returning(EvidenceItem.id)
-    ).all()
+    """Remove an application's evidence (written and files) and checklist answers; False if it had none left."""
+    removed = [
+        *session.execute(
+            delete(EvidenceItem).where(EvidenceItem.application_id == app.id).returning(EvidenceItem.id)
+        ).all(),
+        *session.execute(
+            delete(EvidenceFile).where(EvidenceFile.application_id == app.id).returning(EvidenceFile.id)
+        ).all(),
+    ]
     had_data = bool(app.data)
     if had_data:
         app.data = {}
@@ -219,6 +227,23 @@ def everything_about(session: Session, person: Person) -> dict[str, Any]:
             {"id": b.id, "text": b.text, "status": b.status, "created_at": _plain(b.created_at)}
             for b in _where(session, Broadcast, Broadcast.created_by == person.id)
         ],
+        "out_of_office": [
+            {
+                "cover": _name(session, d.to_person_id),
+                "until": _plain(d.until),
+                "set_at": _plain(d.created_at),
+                "ended_at": _plain(d.ended_at),
+            }
+            for d in _where(session, Delegation, Delegation.from_person_id == person.id)
+        ],
+        "covering_for": [
+            {
+                "for": _name(session, d.from_person_id),
+                "until": _plain(d.until),
+                "ended_at": _plain(d.ended_at),
+            }
+            for d in _where(session, Delegation, Delegation.to_person_id == person.id)
+        ],
         "panels_they_recorded": [
             {"id": p.id, "sits_on": _plain(p.sits_on), "created_at": _plain(p.created_at)}
             for p in _where(session, Panel, Panel.created_by == person.id)
@@ -252,6 +277,19 @@ def _application(session: Session, app: Application) -> dict[str, Any]:
         "authoriser": _name(session, app.authoriser_id),
         "evidence": [
             {"competency": e.competency, "text": e.text, "added_at": _plain(e.created_at)} for e in evidence
+        ],
+        "evidence_files": [
+            {
+                "item": f.slot,
+                "filename": f.filename,
+                "media_type": f.media_type,
+                "bytes": f.size,
+                "added_at": _plain(f.created_at),
+                "content_base64": b64encode(f.content).decode(),
+            }
+            for f in _where(
+                session, EvidenceFile, EvidenceFile.application_id == app.id, order=EvidenceFile.id
+            )
         ],
         "decisions": [
             {

@@ -22,6 +22,7 @@ from storage.personal_data import clear_evidence, pseudonymise
 from storage.tables import (
     Application,
     DialogState,
+    EvidenceFile,
     EvidenceItem,
     OfferedFile,
     OutboxMessage,
@@ -132,12 +133,15 @@ def _last_touched(session: Session, app: Application) -> datetime:
     evidence = session.scalar(
         select(func.max(EvidenceItem.created_at)).where(EvidenceItem.application_id == app.id)
     )
+    filed = session.scalar(
+        select(func.max(EvidenceFile.created_at)).where(EvidenceFile.application_id == app.id)
+    )
     dialog = session.scalar(
         select(DialogState.updated_at).where(
             DialogState.person_id == app.person_id, DialogState.dialog == DRAFT_DIALOG
         )
     )
-    return max(moment for moment in (app.updated_at, evidence, dialog) if moment is not None)
+    return max(moment for moment in (app.updated_at, evidence, filed, dialog) if moment is not None)
 
 
 def clear_decided_evidence(session: Session, org_id: str, before: datetime) -> int:

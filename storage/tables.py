@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -182,6 +183,26 @@ class EvidenceItem(Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
+class EvidenceFile(Base):
+    """A file given as evidence (a portfolio, a certificate), kept with its application. `slot` is the
+    evidence item it belongs to (None until the worker says which); a file whose name looked as if it
+    identified someone is `held_because` that, counted and shown to nobody until the worker keeps it."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    slot: Mapped[str | None] = mapped_column(String(128))
+    filename: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    held_because: Mapped[str | None] = mapped_column(Text)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
 class Decision(Base):
     __tablename__ = "decisions"
     __table_args__ = (
@@ -232,6 +253,32 @@ class PostHolder(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     assigned_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class Delegation(Base):
+    """A decider away (out of office): until the end of `until` (a UK date), decisions that would go
+    to them go to `to_person_id`, and those waiting on them when it was set moved there. Open while
+    `ended_at` is unset; the reminders pass ends it once its last day is over, or they end it early."""
+
+    __tablename__ = "delegations"
+    __table_args__ = (
+        # One open delegation per person: a new one replaces the last (storage.delegations).
+        Index(
+            "uq_delegations_one_open_per_person",
+            "from_person_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    from_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    to_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    until: Mapped[date] = mapped_column(Date)  # the last day it is in force, UK time
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LocalProcedureRecord(Base):
@@ -302,6 +349,8 @@ class Broadcast(Base):
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     status: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # The panel it announces (HR's "Broadcast it" on a panel), whose deadline a reminder is offered for.
+    panel_id: Mapped[int | None] = mapped_column(ForeignKey("panels.id"))
 
 
 class OutboxMessage(Base):

@@ -12,6 +12,7 @@
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage import db, migrate
 from storage.tables import Base
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Packs verified at a command's start-up (knowledge/verified_packs.py) are kept in this run's own
+    # folder, and the commands the tests start inherit it, rather than in the user's cache.
+    os.environ.setdefault("PATHWAY_CACHE_DIR", tempfile.mkdtemp(prefix="pathway-verified-packs-"))
+
 
 POSTGRES_URL = os.environ.get("PATHWAY_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]

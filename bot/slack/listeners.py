@@ -9,6 +9,7 @@ does not fit is logged and answered politely where there is somewhere to answer.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import replace
@@ -17,33 +18,34 @@ from typing import Any
 from pydantic import ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.delivery import SendFailed, Undeliverable
 from bot.slack import render
 from bot.slack.answering import Outcome
 from bot.slack.home import AppHome
 from bot.slack.translate import (
     ACTION_PREFIX,
-    EVIDENCE_CALLBACK,
-    EVIDENCE_FORM,
     FORM_CALLBACK,
     OPEN_FORM,
     BlockActions,
-    EvidenceContext,
+    FormContext,
     MessageEvent,
     SlashCommand,
     ViewSubmission,
     decode_action,
     form_context,
+    form_files,
     form_values,
     is_direct_message,
     plain_text,
 )
 from bot.slack.turns import Place, SlackTurns
-from dialogs.messages import Action, Form, Reply
+from dialogs.messages import Action, Form, Reply, refused_form
 
 log = logging.getLogger(__name__)
 COMMAND = "/pathway"
 TYPED = {None, "file_share", "thread_broadcast"}  # message subtypes that are someone writing to us
+# How long a modal submission waits for the core before acknowledging anyway (Slack allows 3 s): long
+# enough for any turn on a healthy database, short enough to leave the acknowledgement time to arrive.
+INLINE_ERRORS_WAIT = 2.0
 
 STALE_BUTTON = Reply(text="I can't read that button (it may be from an old message). Say 'status' to see where things stand.")  # fmt: skip
 UNREADABLE = Reply(text="I couldn't read that request from Slack, so nothing was changed. Please try again.")
@@ -57,10 +59,8 @@ def register(app: AsyncApp, turns: SlackTurns, home: AppHome) -> None:
     app.command(COMMAND)(listeners.command)
     app.action(re.compile("^" + re.escape(ACTION_PREFIX)))(listeners.click)
     app.action(OPEN_FORM)(listeners.open_form)
-    app.action(EVIDENCE_FORM)(listeners.open_evidence)
     app.action(re.compile(".*"))(listeners.unknown_click)  # last: anything not ours gets a polite answer
     app.view(FORM_CALLBACK)(listeners.submission)
-    app.view(EVIDENCE_CALLBACK)(listeners.evidence_submission)
 
 
 class Listeners:
@@ -89,7 +89,7 @@ class Listeners:
         event_id = body.get("event_id")
         self.turns.enqueue(
             team, str(message.user), place, text=plain_text(message.text),
-            event_id=str(event_id) if event_id else None,
+            event_id=str(event_id) if event_id else None, files=[f.id for f in message.files],
         )  # fmt: skip
 
     @staticmethod
@@ -145,45 +145,6 @@ class Listeners:
         reply = Reply(text=form.title, form=form)
         await self.turns.deliver(Outcome([reply], None, ""), replace(place, clicked_ts=None))
 
-    async def open_evidence(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        """The evidence modal: the competency's prompt (the clicked message), the privacy warning, examples."""
-        await ack()
-        payload = self._actions(body)
-        if payload is None or payload.trigger_id is None:
-            return
-        place = self._clicked_place(payload)
-        if place.channel is None:
-            return
-        prompt = payload.message.text if payload.message else ""
-        context = EvidenceContext(channel=place.channel, thread_ts=place.thread_ts).model_dump_json()
-        try:
-            await self.turns.poster.open_modal(payload.trigger_id, render.evidence_modal(prompt, context))
-        except (SendFailed, Undeliverable):
-            await self._explain(
-                payload,
-                place,
-                Reply(text="That form couldn't open just now; type your examples here instead."),
-            )
-
-    async def evidence_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        """Each example is handed to the core in turn, exactly as if typed (so each is checked and saved)."""
-        await ack()
-        try:
-            payload = ViewSubmission.model_validate(body)
-            context = EvidenceContext.model_validate_json(payload.view.private_metadata)
-        except ValidationError:
-            log.warning("unreadable evidence submission")
-            return
-        team = payload.user.team_id or (payload.team.id if payload.team else "")
-        place = Place(
-            channel=context.channel, thread_ts=context.thread_ts, direct=context.channel.startswith("D")
-        )
-        for name, example in sorted(form_values(payload.view.state).items()):
-            if isinstance(example, str) and example.strip():
-                # One modal's examples are saved once, however many times it is submitted.
-                once = f"evidence:{payload.view.id}:{name}" if payload.view.id else None
-                await self.turns.handle(team, payload.user.id, place, text=example.strip(), event_id=once)
-
     async def unknown_click(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         payload = self._actions(body)
@@ -192,24 +153,55 @@ class Listeners:
             await self._explain(payload, self._clicked_place(payload), STALE_BUTTON)
 
     async def submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()  # closes the modal; the answer arrives in the conversation
+        """A modal's form submitted. The core is given a moment before the acknowledgement: a form it
+        sends back to be corrected stays open, with what was typed and each problem under its box
+        (`response_action: errors`); anything else closes it and is answered in the conversation. A
+        core slower than Slack's 3 seconds allow is answered in the conversation too."""
         try:
             payload = ViewSubmission.model_validate(body)
         except ValidationError:
+            await ack()
             log.warning("unreadable view_submission")
             return
         context = form_context(payload.view.private_metadata)
-        team = payload.user.team_id or (payload.team.id if payload.team else "")
         if context is None:
+            await ack()
             log.warning("view_submission with unreadable private_metadata")
             return
         action = Action(
             name=context.submit.name, data={**context.submit.data, **form_values(payload.view.state)}
         )
+        self.turns.in_flight += 1
+        try:
+            answering = asyncio.ensure_future(self._submitted(payload, context, action))
+            try:
+                outcome, place = await asyncio.wait_for(asyncio.shield(answering), INLINE_ERRORS_WAIT)
+            except TimeoutError:
+                await ack()  # closes the modal; the answer follows in the conversation
+                outcome, place = await answering
+            except BaseException:
+                await ack()
+                raise
+            else:
+                refused = refused_form(outcome.replies, action)
+                if refused is None:
+                    await ack()
+                else:
+                    await ack(response_action="errors", errors=render.form_errors(refused))
+                    outcome = replace(outcome, replies=[r for r in outcome.replies if r.form is not refused])
+            await self.turns.deliver(outcome, place)
+        finally:
+            self.turns.in_flight -= 1
+
+    async def _submitted(
+        self, payload: ViewSubmission, context: FormContext, action: Action
+    ) -> tuple[Outcome, Place]:
+        team = payload.user.team_id or (payload.team.id if payload.team else "")
         channel = context.channel or await self.turns.poster.direct_channel(payload.user.id)
         place = Place(channel=channel, thread_ts=context.thread_ts, clicked_ts=context.message_ts,
                       direct=channel.startswith("D"))  # fmt: skip
-        await self.turns.handle(team, payload.user.id, place, action=action)
+        files = form_files(payload.view.state)
+        return await self.turns.outcome(team, payload.user.id, place, action=action, files=files), place
 
     async def home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("tab") not in (None, "home") or not isinstance(event.get("user"), str):

@@ -78,8 +78,9 @@ class Poster:
     async def share_file(self, channel: str, document: Attachment, thread_ts: str | None = None) -> None:
         """Upload a document into a conversation (files.getUploadURLExternal, the upload, then
         files.completeUploadExternal: slack_sdk's files_upload_v2). Needs the files:write scope."""
+        content = document.data if document.data_base64 is not None else document.content  # a file as itself
         await call(self.client.files_upload_v2(channel=channel, thread_ts=thread_ts, filename=document.filename,
-                                                title=document.filename, content=document.content))  # fmt: skip
+                                                title=document.filename, content=content))  # fmt: skip
 
     async def update(self, reference: dict[str, Any], reply: Reply) -> dict[str, str]:
         channel, ts = str(reference["channel"]), str(reference["ts"])

@@ -3,7 +3,7 @@ fields and buttons, modals for forms and the App Home view. Every message keeps 
 fallback (notifications, screen readers, clients without blocks).
 
 Slack's limits are respected rather than trusted to reject: 3,000 characters a section, 10 fields,
-25 buttons, 50 blocks, 24-character modal titles.
+25 buttons, 50 blocks, 24-character modal titles, a confirm dialog's 100/300/30 characters.
 """
 
 from __future__ import annotations
@@ -13,16 +13,24 @@ from typing import Any
 
 from bot.slack.translate import (
     ACTION_PREFIX,
-    EVIDENCE_CALLBACK,
-    EVIDENCE_FORM,
-    EVIDENCE_STEP,
     FIELD_ACTION,
     FORM_CALLBACK,
     MAX_VALUE,
     OPEN_FORM,
     encode_action,
 )
-from dialogs.messages import Attachment, Button, Card, Form, FormField, Reply
+from dialogs.file_checks import KINDS
+from dialogs.messages import (
+    MAX_FILES_AT_ONCE,
+    Attachment,
+    Button,
+    Card,
+    Confirmation,
+    Form,
+    FormField,
+    Reply,
+)
+from dialogs.when import iso_day
 
 Block = dict[str, Any]
 SECTION_LIMIT = 3000
@@ -33,6 +41,8 @@ MAX_BUTTONS = 25
 MODAL_TITLE = 24
 INPUT_LIMIT = 3000
 INLINE_DOCUMENT = SECTION_LIMIT - 200  # a longer attached document is shared as a file
+CONFIRM_TITLE, CONFIRM_TEXT, CONFIRM_BUTTON = 100, 300, 30  # a confirm object's limits
+ERROR_LIMIT = 200  # one inline error under a modal's input: a sentence
 
 
 def escape(text: str) -> str:
@@ -77,7 +87,11 @@ def as_file(reply: Reply) -> tuple[Reply, Attachment | None]:
     if (
         document is not None
         and separate
-        and (document.media_type == "text/csv" or len(document.content) > INLINE_DOCUMENT)
+        and (
+            document.media_type == "text/csv"
+            or document.data_base64 is not None  # a file (a PDF, an evidence file) goes as itself
+            or len(document.content) > INLINE_DOCUMENT
+        )
     ):
         note = f"{reply.text}\n📄 {document.filename} is attached as a file."
         return reply.model_copy(update={"attachment": None, "text": note}), document
@@ -92,16 +106,12 @@ def message(reply: Reply) -> dict[str, Any]:
     """Arguments for chat.postMessage / chat.update: `text` and `blocks` (see `as_file` for replies
     longer than a message holds)."""
     blocks = card_blocks(reply.card) if reply.card else answer_blocks(reply)
-    if reply.card and reply.card.body not in reply.text and not reply.text.startswith(reply.card.title):
+    if reply.card and not reply.card_fallback:
         blocks.insert(0, section(reply.text))  # what the reply says about the card ("Recorded: …")
     if reply.form:
         blocks.append(actions([form_button(reply.form)]))
     if reply.card is None and reply.buttons:
-        elements = [button(b, i) for i, b in enumerate(reply.buttons)]
-        if any(b.action.name == EVIDENCE_STEP for b in reply.buttons):
-            elements.insert(0, {"type": "button", "text": plain("Write examples in a form"),
-                                "action_id": EVIDENCE_FORM, "style": "primary"})  # fmt: skip
-        blocks.append(actions(elements))
+        blocks.append(actions([button(b, i) for i, b in enumerate(reply.buttons)]))
     text = reply.text
     if reply.attachment and reply.attachment.content != reply.text:
         blocks += [context(f"📄 {reply.attachment.filename}"), *sections(reply.attachment.content)]
@@ -128,10 +138,14 @@ def card_blocks(card: Card) -> list[Block]:
     blocks: list[Block] = [{"type": "header", "text": plain(card.title, 150)}]
     fields = [
         {"type": "mrkdwn", "text": cut(f"*{escape(f.label)}*\n{escape(f.value)}", 2000)}
-        for f in card.fields[:MAX_FIELDS]
-    ]
+        for f in card.fields
+        if f.button is None
+    ][:MAX_FIELDS]
     if fields:
         blocks.append({"type": "section", "fields": fields})
+    for n, line in enumerate(f for f in card.fields if f.button is not None):  # a line with its own button
+        assert line.button is not None
+        blocks.append({**section(f"*{line.label}*\n{line.value}"), "accessory": button(line.button, 100 + n)})
     if card.body:
         blocks += sections(card.body)
     if card.buttons:
@@ -152,19 +166,35 @@ def button(choice: Button, index: int) -> Block:
     }
     if choice.style != "default":
         element["style"] = choice.style
+    if choice.confirm is not None:
+        element["confirm"] = confirm(choice.confirm, choice.style)
     return element
 
 
+def confirm(asked: Confirmation, style: str) -> Block:
+    """Block Kit's confirmation dialog: Slack asks before the click reaches us."""
+    dialog: Block = {"title": plain(asked.title, CONFIRM_TITLE), "text": plain(asked.text, CONFIRM_TEXT),
+                     "confirm": plain(asked.yes, CONFIRM_BUTTON), "deny": plain(asked.no, CONFIRM_BUTTON)}  # fmt: skip
+    if style != "default":
+        dialog["style"] = style
+    return dialog
+
+
 def form_button(form: Form) -> Block:
-    """A form asked for by typed text has no trigger to open a modal with; this button gives one."""
-    element: Block = {"type": "button", "text": plain(form.title), "action_id": OPEN_FORM, "style": "primary"}
+    """A form asked for by typed text has no trigger to open a modal with; this button gives one: the
+    form itself in its value, or (too big for a value) the press that draws it again."""
     value = form.model_dump_json()
+    if len(value) > MAX_VALUE and form.opened_by is not None:
+        return {**button(Button(label=form.title, action=form.opened_by, style="primary"), 99)}
+    element: Block = {"type": "button", "text": plain(form.title), "action_id": OPEN_FORM, "style": "primary"}
     if len(value) <= MAX_VALUE:  # forms are small; a too-long one gets a button that explains
         element["value"] = value
     return element
 
 
 def modal(form: Form, metadata: str) -> dict[str, Any]:
+    """The form as a modal, its intro first (an evidence item's prompt)."""
+    shown = [section(form.intro)] if form.intro else []
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK,
@@ -172,43 +202,52 @@ def modal(form: Form, metadata: str) -> dict[str, Any]:
         "submit": plain("Submit"),
         "close": plain("Cancel"),
         "private_metadata": metadata,
-        "blocks": [field_input(f) for f in form.fields],
+        "blocks": [*shown, *(block for f in form.fields for block in field_blocks(f))],
     }
 
 
-EVIDENCE_EXAMPLES = 3
-PRIVACY = ("Evidence must not identify service users: no names, addresses, dates of birth or case numbers. "
-           "Describe what you did and what came of it.")  # fmt: skip
+def field_blocks(field: FormField) -> list[Block]:
+    """A field's input, and under it (a form reopened after a problem) what was wrong with its value."""
+    blocks = [field_input(field)]
+    if field.error:
+        blocks.append(context(f"⚠️ {field.error}"))
+    return blocks
 
 
-def evidence_modal(prompt: str, metadata: str) -> dict[str, Any]:
-    """One competency's examples at once; each is saved as if typed, so the core checks each one."""
-    fields = [FormField(name=f"example{n}", label=f"Example {n}", required=n == 1, max_length=3000)
-              for n in range(1, EVIDENCE_EXAMPLES + 1)]  # fmt: skip
-    return {
-        "type": "modal",
-        "callback_id": EVIDENCE_CALLBACK,
-        "title": plain("Your examples", MODAL_TITLE),
-        "submit": plain("Save"),
-        "close": plain("Cancel"),
-        "private_metadata": metadata,
-        "blocks": [section(prompt), context("⚠️ " + PRIVACY), *(field_input(f) for f in fields)],
-    }
+def form_errors(form: Form) -> dict[str, str]:
+    """A view_submission's `errors`: each problem under its field's input (block_id is the field name)."""
+    return {name: cut(problem, ERROR_LIMIT) for name, problem in form.problems.items()}
 
 
 def field_input(field: FormField) -> Block:
+    if field.kind == "files":  # Block Kit's file input: the files arrive with the submission
+        files: Block = {"type": "file_input", "action_id": FIELD_ACTION, "filetypes": sorted(KINDS),
+                        "max_files": MAX_FILES_AT_ONCE}  # fmt: skip
+        return {"type": "input", "block_id": field.name, "optional": not field.required,
+                "label": plain(field.label, 2000), "element": files}  # fmt: skip
     return {
         "type": "input",
         "block_id": field.name,
         "optional": not field.required,
         "label": plain(field.label, 2000),
-        "element": {
-            "type": "plain_text_input",
-            "action_id": FIELD_ACTION,
-            "multiline": field.multiline,
-            "max_length": min(field.max_length, INPUT_LIMIT),
-        },
+        "element": date_picker(field) if field.kind == "date" else text_input(field),
     }
+
+
+def text_input(field: FormField) -> Block:
+    element: Block = {"type": "plain_text_input", "action_id": FIELD_ACTION, "multiline": field.multiline,
+                      "max_length": min(field.max_length, INPUT_LIMIT)}  # fmt: skip
+    if field.value:
+        element["initial_value"] = field.value[: element["max_length"]]
+    return element
+
+
+def date_picker(field: FormField) -> Block:
+    """Block Kit's date picker; it sends the date chosen as YYYY-MM-DD (translate.form_values)."""
+    element: Block = {"type": "datepicker", "action_id": FIELD_ACTION, "placeholder": plain("Choose a date")}
+    if iso_day(field.value):
+        element["initial_date"] = field.value
+    return element
 
 
 def home(replies: list[Reply]) -> dict[str, Any]:
@@ -216,7 +255,7 @@ def home(replies: list[Reply]) -> dict[str, Any]:
     for reply in replies:
         blocks += message(reply)["blocks"]
         blocks.append({"type": "divider"})
-    blocks.append(context("Message me here to ask about progression, or say 'apply' or 'status'."))
+    blocks.append(context("Message me here to ask about progression; say 'help' for what I can do for you."))
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
 
 

@@ -18,10 +18,7 @@ from dialogs.messages import Action
 
 ACTION_PREFIX = "pw.act."  # action_id of a button that carries a core Action
 OPEN_FORM = "pw.form"  # action_id of a button that opens a modal (a form asked for without a click)
-EVIDENCE_FORM = "pw.evidence"  # action_id of the button that opens the evidence modal
 FORM_CALLBACK = "pathway_form"  # callback_id of our modals
-EVIDENCE_CALLBACK = "pathway_evidence"  # callback_id of the evidence modal
-EVIDENCE_STEP = "apply_next"  # the core's evidence prompt is the reply that offers this action
 FIELD_ACTION = "value"  # action_id of every input in our modals
 MAX_VALUE = 2000  # Slack's limit on a button value
 
@@ -33,8 +30,12 @@ class Payload(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+class SharedFile(Payload):
+    id: str
+
+
 class MessageEvent(Payload):
-    """A `message` (DM) or `app_mention` event."""
+    """A `message` (DM) or `app_mention` event (a message with files has subtype file_share)."""
 
     type: str
     user: str | None = None
@@ -47,6 +48,7 @@ class MessageEvent(Payload):
     bot_id: str | None = None
     team: str | None = None
     user_team: str | None = None
+    files: list[SharedFile] = []
 
 
 class Reference(Payload):
@@ -113,13 +115,6 @@ class SlashCommand(Payload):
     trigger_id: str | None = None
 
 
-class EvidenceContext(Payload):
-    """Where the evidence modal was opened from, so the examples are answered in that conversation."""
-
-    channel: str
-    thread_ts: str | None = None
-
-
 class FormContext(Payload):
     """What a modal remembers (private_metadata) so its submission is answered where the form was asked."""
 
@@ -151,13 +146,26 @@ def decode_action(value: str | None) -> Action | None:
 
 
 def form_values(state: ViewState) -> dict[str, str | int | None]:
-    """Modal inputs by field name (each of our inputs is block `name`, action `value`)."""
+    """Modal inputs by field name (each of our inputs is block `name`, action `value`): a text input's
+    `value`, a date picker's `selected_date` (YYYY-MM-DD, which the core reads as a date)."""
     values: dict[str, str | int | None] = {}
     for name, inputs in state.values.items():
         entered = inputs.get(FIELD_ACTION, {})
-        value = entered.get("value") if isinstance(entered, dict) else None
+        if isinstance(entered, dict) and entered.get("type") == "file_input":
+            continue  # the files come as files (form_files), not as a value
+        value = (entered.get("selected_date") or entered.get("value")) if isinstance(entered, dict) else None
         values[name] = value if isinstance(value, str) else None
     return values
+
+
+def form_files(state: ViewState) -> list[str]:
+    """The ids of files uploaded in a modal's file inputs."""
+    ids: list[str] = []
+    for inputs in state.values.values():
+        entered = inputs.get(FIELD_ACTION, {})
+        if isinstance(entered, dict) and entered.get("type") == "file_input":
+            ids += [str(f["id"]) for f in entered.get("files") or [] if isinstance(f, dict) and f.get("id")]
+    return ids
 
 
 def form_context(metadata: str) -> FormContext | None:

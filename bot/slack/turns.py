@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.delivery import SendFailed, Undeliverable
 from bot.slack import render
 from bot.slack.answering import InThreads, Outcome
+from bot.slack.files import fetch
 from bot.slack.people import Profile, Profiles, ProfileUnavailable
 from bot.slack.post import Poster
 from bot.slack.translate import FormContext
 from dialogs.conversation import Conversation
-from dialogs.messages import MAX_TEXT, Action, Incoming, Reply, Sender
+from dialogs.messages import MAX_FILES_AT_ONCE, MAX_TEXT, Action, Incoming, Reply, Sender
 from storage import directory, outbox
 from storage.availability import UNAVAILABLE_TEXT, is_outage
 from storage.db import transaction
@@ -70,7 +71,7 @@ class EventRunner(Protocol):
     capacity: int
 
     async def run(
-        self, team: str, user: str, place: Place, text: str | None, event_id: str | None
+        self, team: str, user: str, place: Place, text: str | None, event_id: str | None, files: list[str]
     ) -> None: ...
 
 
@@ -95,7 +96,14 @@ class SlackTurns:
         self._consumers: list[asyncio.Task[None]] = []
 
     def enqueue(
-        self, team: str, user: str, place: Place, *, text: str | None = None, event_id: str | None = None
+        self,
+        team: str,
+        user: str,
+        place: Place,
+        *,
+        text: str | None = None,
+        event_id: str | None = None,
+        files: list[str] | None = None,
     ) -> None:
         """Answer a message later, in turn: the listener returns at once and a burst of events costs the
         acknowledging loop only a queue entry each; a few consumers answer as fast as `answering` goes."""
@@ -104,11 +112,11 @@ class SlackTurns:
             self._backlog = asyncio.Queue()
             self._consumers = [asyncio.create_task(self._consume()) for _ in range(capacity)]
         self.in_flight += 1
-        events = self.events
+        events, shared = self.events, files or []
         self._backlog.put_nowait(
-            (lambda: events.run(team, user, place, text, event_id))
+            (lambda: events.run(team, user, place, text, event_id, shared))
             if events is not None
-            else (lambda: self.answer_now(team, user, place, text=text, event_id=event_id))
+            else (lambda: self.answer_now(team, user, place, text=text, event_id=event_id, files=shared))
         )
 
     async def _consume(self) -> None:
@@ -137,10 +145,11 @@ class SlackTurns:
         text: str | None = None,
         action: Action | None = None,
         event_id: str | None = None,
+        files: list[str] | None = None,
     ) -> None:
         self.in_flight += 1
         try:
-            await self.answer_now(team, user, place, text=text, action=action, event_id=event_id)
+            await self.answer_now(team, user, place, text=text, action=action, event_id=event_id, files=files)
         finally:
             self.in_flight -= 1
 
@@ -153,7 +162,25 @@ class SlackTurns:
         text: str | None = None,
         action: Action | None = None,
         event_id: str | None = None,
+        files: list[str] | None = None,
     ) -> None:
+        outcome = await self.outcome(
+            team, user, place, text=text, action=action, event_id=event_id, files=files
+        )
+        await self.deliver(outcome, place)
+
+    async def outcome(
+        self,
+        team: str,
+        user: str,
+        place: Place,
+        *,
+        text: str | None = None,
+        action: Action | None = None,
+        event_id: str | None = None,
+        files: list[str] | None = None,
+    ) -> Outcome:
+        """The core's answer to one turn (or the reply that says why there is none), not yet shown."""
         notes: list[Reply] = []
         if text is not None and len(text) > MAX_TEXT:
             text = text[:MAX_TEXT]
@@ -161,16 +188,16 @@ class SlackTurns:
                 Reply(text=f"Your message was long, so I read only its first {MAX_TEXT:,} characters.")
             )
         try:
-            incoming = await self.incoming(team, user, place, text=text, action=action, event_id=event_id)
+            incoming = await self.incoming(team, user, place, text=text, action=action, event_id=event_id,
+                                           files=files or [])  # fmt: skip
         except Exception as exc:
             if not is_outage(exc):
                 raise
             incoming = UNAVAILABLE  # the workspace's organisation could not be looked up
         if isinstance(incoming, Reply):
-            await self.deliver(Outcome([incoming], None, ""), place)
-            return
+            return Outcome([incoming], None, "")
         outcome = await self.answering.answer(incoming)
-        await self.deliver(Outcome([*notes, *outcome.replies], outcome.person_id, outcome.org), place)
+        return Outcome([*notes, *outcome.replies], outcome.person_id, outcome.org)
 
     async def incoming(
         self,
@@ -181,6 +208,7 @@ class SlackTurns:
         text: str | None = None,
         action: Action | None = None,
         event_id: str | None = None,
+        files: list[str] | None = None,
     ) -> Incoming | Reply:
         """The core's Incoming for this Slack user, or the Reply that explains why there is none."""
         org = await self.organisation(team)
@@ -194,9 +222,11 @@ class SlackTurns:
             return UNKNOWN_USER
         if profile.team and profile.team != team and await self.organisation(profile.team) != org:
             return UNLINKED  # someone from another workspace (a shared channel) whose council isn't linked
-        return Incoming(
-            org=org, sender=self.sender(team, profile, place), text=text, action=action, event_id=event_id
-        )
+        shared = [
+            await fetch(self.poster.client, file_id) for file_id in (files or [])[: MAX_FILES_AT_ONCE + 1]
+        ]
+        return Incoming(org=org, sender=self.sender(team, profile, place), text=text, action=action,
+                        files=shared, event_id=event_id)  # fmt: skip
 
     @staticmethod
     def sender(team: str, profile: Profile, place: Place) -> Sender:

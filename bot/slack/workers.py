@@ -70,10 +70,13 @@ async def _open(client: AsyncWebClient) -> None:
     keep_connections(client)  # the connection pool belongs to this worker's loop
 
 
-def _event_turn(team: str, user: str, place: dict[str, Any], text: str | None, event_id: str | None) -> None:
+def _event_turn(
+    team: str, user: str, place: dict[str, Any], text: str | None, event_id: str | None, files: list[str]
+) -> None:
     assert _loop is not None and _turns is not None, "worker not started"
     request_id.set(event_id or new_request_id())  # this turn's log lines carry Slack's event id
-    _loop.run_until_complete(_turns.answer_now(team, user, Place(**place), text=text, event_id=event_id))
+    turn = _turns.answer_now(team, user, Place(**place), text=text, event_id=event_id, files=files)
+    _loop.run_until_complete(turn)
 
 
 class EventWorkers:
@@ -86,9 +89,13 @@ class EventWorkers:
             initargs=(settings.model_dump(), os.getpid()),
         )
 
-    async def run(self, team: str, user: str, place: Place, text: str | None, event_id: str | None) -> None:
+    async def run(
+        self, team: str, user: str, place: Place, text: str | None, event_id: str | None, files: list[str]
+    ) -> None:
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self.executor, _event_turn, team, user, asdict(place), text, event_id)
+        await loop.run_in_executor(
+            self.executor, _event_turn, team, user, asdict(place), text, event_id, files
+        )
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)  # the turns already running finish

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -20,19 +21,21 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 from botbuilder.schema.teams import FileConsentCardResponse
 
 from bot.runtime import Runtime
-from bot.teams import translate
+from bot.teams import files, translate
 from bot.teams.render import (
     ACTION_KEY,
     CARD_CONTENT_TYPE,
     REFRESH_VERB,
     activities,
     adaptive_card,
+    card_attachment,
     file_info_card,
+    form_card,
     offered_as_file,
 )
 from bot.teams.sender import Courier, reference_from
 from dialogs.conversation import Conversation
-from dialogs.messages import Incoming, Reply, Sender
+from dialogs.messages import Form, InboundFile, Incoming, Reply, Sender, refused_form
 from storage import directory, outbox
 from storage.columns import utc_now
 from storage.db import transaction
@@ -55,13 +58,25 @@ def message_response(text: str) -> Json:
     return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
 
 
+def bot_token(turn_context: TurnContext) -> str | None:
+    """The bot's own Bot Framework token, which an inline attachment's contentUrl wants; None without
+    credentials (the Emulator). Blocking (the SDK fetches it): call in a thread."""
+    client = turn_context.turn_state.get(turn_context.adapter.BOT_CONNECTOR_CLIENT_KEY)
+    credentials = getattr(getattr(client, "config", None), "credentials", None)
+    if credentials is None or not getattr(credentials, "microsoft_app_id", None):
+        return None
+    token = credentials.get_access_token()
+    return str(token) if token else None
+
+
 def event_id(raw: str) -> str:
     return raw if len(raw) <= MAX_EVENT_ID else hashlib.sha256(raw.encode()).hexdigest()
 
 
 class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
-    def __init__(self, runtime: Runtime, courier: Courier) -> None:
+    def __init__(self, runtime: Runtime, courier: Courier, inline_from: Callable[[str], bool]) -> None:
         self.runtime = runtime
+        self.inline_from = inline_from  # where an inline attachment may be downloaded from
         self.conversation: Conversation = runtime.conversation("teams")
         self.courier = courier
 
@@ -71,17 +86,44 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         if pressed is not None and pressed.problem:
             await turn_context.send_activity(pressed.problem)
             return
-        text = None if pressed is not None else translate.text_of(activity)
+        attached = files.sent_files(activity) if translate.is_personal(activity) else []
+        text = None if pressed is not None or attached else translate.text_of(activity)
         org, sender = await self._sender(turn_context)
         incoming = Incoming(
             org=org,
             sender=sender,
             text=text,
             action=pressed.action if pressed else None,
+            files=await self._fetched(turn_context, attached) if attached else [],
             event_id=event_id(activity.id) if activity.id else None,
         )
         replies = await asyncio.to_thread(self.conversation.handle, incoming)
+        refused = refused_form(replies, pressed.action) if pressed and pressed.action else None
+        if refused is not None and await self._redraw_form(turn_context, refused, replies):
+            replies = [r for r in replies if r.form is not refused]
         await self._answer(turn_context, sender, replies)
+
+    async def _fetched(self, turn_context: TurnContext, attached: list[Any]) -> list[InboundFile]:
+        """The files sent in a personal chat, each downloaded (or why it could not be)."""
+        settings = self.runtime.settings
+        loopback = bool(settings.pathway_teams_emulator and not settings.microsoft_app_id)
+        token = await asyncio.to_thread(bot_token, turn_context)
+        return [await files.fetch(a, self.inline_from, token, loopback) for a in attached]
+
+    async def _redraw_form(self, turn_context: TurnContext, refused: Form, replies: list[Reply]) -> bool:
+        """The submitted form card, redrawn where it is with what was entered and each problem; False
+        when there is no card to redraw (then it is sent anew)."""
+        clicked = turn_context.activity.reply_to_id
+        if not clicked:
+            return False
+        text = next((r.text for r in replies if r.form is refused), "")
+        card = card_attachment(form_card(text, refused))
+        try:
+            await turn_context.update_activity(Activity(type="message", id=clicked, attachments=[card]))
+        except Exception as exc:  # a card that cannot be redrawn: the form goes as a new message
+            log.warning("could not redraw the Teams form %s: %s", clicked, exc)
+            return False
+        return True
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         if turn_context.activity.name == "adaptiveCard/action":
@@ -107,6 +149,11 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         incoming = Incoming(org=org, sender=sender, action=pressed.action,
                             event_id=event_id(activity.id) if activity.id else None)  # fmt: skip
         replies = await asyncio.to_thread(self.conversation.handle, incoming)
+        refused = refused_form(replies, pressed.action) if pressed.action else None
+        if refused is not None:  # the pressed form card becomes itself again, with its problems shown
+            text = next((r.text for r in replies if r.form is refused), "")
+            await self._answer(turn_context, sender, [r for r in replies if r.form is not refused])
+            return card_response(form_card(text, refused))
         redraw = next((r for r in replies if r.replaces), None)
         person_id = await asyncio.to_thread(self._person_id, sender)
         if redraw is not None:  # the pressed card becomes this; the person's other copies are redrawn
@@ -245,7 +292,8 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
             person_id = await asyncio.to_thread(self._person_id, sender)
         for reply in replies:
             if reply.replaces and await self._redraw(turn_context, reply, person_id):
-                await turn_context.send_activity(reply.text)  # the redrawn card says it; confirm in words
+                if not reply.card_fallback:  # what the reply says about the redrawn card, in words
+                    await turn_context.send_activity(reply.text)
                 continue
             viewers = [str(turn_context.activity.from_property.id)]
             offer = None  # a file is offered only in a personal chat (Teams' rule for file consent)

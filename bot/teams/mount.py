@@ -140,8 +140,8 @@ def mount(app: web.Application, runtime: Runtime) -> str:
         require_loopback(app, "Teams in Emulator mode")
     inbound = adapter(settings)
     inbound.on_turn_error = apologise
-    bot = PathwayBot(runtime, courier(runtime))
     hosts = service_hosts(settings)
+    bot = PathwayBot(runtime, courier(runtime), lambda url: allowed_service_url(url, hosts))
 
     async def messages(request: web.Request) -> web.Response:
         if emulator and (why := refusal(request, LOOPBACK_NAMES)) is not None:

@@ -17,7 +17,8 @@ from typing import Any
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from dialogs.messages import Attachment as DocumentAttachment
-from dialogs.messages import Button, Card, Form, Reply
+from dialogs.messages import Button, Card, Form, FormField, Reply
+from dialogs.when import iso_day
 
 CARD_VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -117,28 +118,64 @@ def answer_card(reply: Reply) -> Json:
 
 def rich_card(card: Card, extra: list[Button], fallback: str) -> Json:
     body: list[Json] = [text_block(card.title, weight="Bolder", size="Medium")]
-    if card.fields:
-        facts = [{"title": f.label, "value": f.value} for f in card.fields]
+    facts = [{"title": f.label, "value": f.value} for f in card.fields if f.button is None]
+    if facts:
         body.append({"type": "FactSet", "facts": facts})
+    body += [line_with_button(f.label, f.value, f.button) for f in card.fields if f.button is not None]
     if card.body:
         body.append(text_block(card.body))
     return envelope(body, [*card.buttons, *extra], fallback)
 
 
+def line_with_button(label: str, value: str, choice: Button) -> Json:
+    """A card line that has its own button (an evidence item and its Open): words left, button right."""
+    words = {
+        "type": "Column",
+        "width": "stretch",
+        "items": [text_block(label, weight="Bolder"), text_block(value, spacing="None", isSubtle=True)],
+    }
+    press = {"type": "Column", "width": "auto", "verticalContentAlignment": "Center",
+             "items": [{"type": "ActionSet", "actions": [button_action(choice)]}]}  # fmt: skip
+    return {"type": "ColumnSet", "separator": True, "columns": [words, press]}
+
+
+FILES_HINT = "To attach files, send them to me here in this chat while this item is open."
+
+
 def form_card(text: str, form: Form) -> Json:
+    """A form as inputs: required ones checked by Teams before it sends (`isRequired`, `errorMessage`),
+    date fields as Teams' date picker; a form sent back with problems keeps what was entered, each
+    problem under its box."""
     body: list[Json] = [text_block(form.title, weight="Bolder", size="Medium")]
-    if text and text != form.title:
+    if text and text != form.title and not form.problems:
         body.append(text_block(text))
+    if form.intro:
+        body.append(text_block(form.intro, isSubtle=True))
     for field in form.fields:
-        entry: Json = {"type": "Input.Text", "id": field.name, "label": field.label,
-                       "isMultiline": field.multiline, "isRequired": field.required,
-                       "maxLength": field.max_length}  # fmt: skip
-        if field.required:
-            entry["errorMessage"] = f"{field.label} is required."
-        body.append(entry)
+        if field.kind == "files":  # Adaptive Cards have no file input: files come in the chat
+            body.append(text_block(f"{field.label}. {FILES_HINT}", size="Small"))
+            continue
+        body.append(form_input(field))
+        if field.error:
+            body.append(text_block(field.error, color="Attention", spacing="None"))
     required = {f.name: f.label for f in form.fields if f.required}
     submit = submit_action("Submit", form.submit.name, dict(form.submit.data), "positive", required)
     return {**envelope(body, [], text), "actions": [submit]}
+
+
+def form_input(field: FormField) -> Json:
+    entry: Json = {"id": field.name, "label": field.label, "isRequired": field.required}
+    if field.kind == "date":
+        entry["type"] = "Input.Date"  # Teams' date picker: it sends YYYY-MM-DD
+        if iso_day(field.value):
+            entry["value"] = field.value
+    else:
+        entry.update(type="Input.Text", isMultiline=field.multiline, maxLength=field.max_length)
+        if field.value:
+            entry["value"] = field.value[: field.max_length]
+    if field.required:
+        entry["errorMessage"] = f"{field.label} is required."
+    return entry
 
 
 def envelope(body: list[Json], buttons: list[Button], fallback: str) -> Json:
@@ -156,7 +193,21 @@ def envelope(body: list[Json], buttons: list[Button], fallback: str) -> Json:
 
 def button_action(button: Button) -> Json:
     style = {"primary": "positive", "danger": "destructive"}.get(button.style, "default")
+    if button.confirm is not None:
+        return confirming_step(button, style)
     return submit_action(button.label, button.action.name, dict(button.action.data), style)
+
+
+def confirming_step(button: Button, style: str) -> Json:
+    """A decisive button's confirming step: pressing it opens, on the card itself, what it will do and
+    the button that does it (pressing it again folds the step away); only that second press acts."""
+    asked = button.confirm
+    assert asked is not None
+    body = [text_block(asked.title, weight="Bolder"), text_block(asked.text),
+            text_block(f"Press '{button.label}' again to go back.", isSubtle=True, size="Small")]  # fmt: skip
+    yes = submit_action(asked.yes, button.action.name, dict(button.action.data), style)
+    return {"type": "Action.ShowCard", "title": button.label, "style": style,
+            "card": {"type": "AdaptiveCard", "body": body, "actions": [yes]}}  # fmt: skip
 
 
 def submit_action(

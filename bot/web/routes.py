@@ -17,8 +17,17 @@ from pydantic import BaseModel, ValidationError
 from bot.loopback import refusal
 from bot.runtime import Runtime
 from bot.web.inbox import Doorbell, acknowledge, claim_for, release
-from bot.web.schema import MAX_BODY_BYTES, Received, TurnRequest, Who, person_json, reply_json
+from bot.web.schema import (
+    MAX_BODY_BYTES,
+    MAX_UPLOAD_BYTES,
+    Received,
+    TurnRequest,
+    Who,
+    person_json,
+    reply_json,
+)
 from dialogs.conversation import Conversation
+from dialogs.file_checks import MAX_FILE_BYTES
 from dialogs.messages import Incoming, Reply, Sender
 from knowledge.models import Pack
 from storage import directory
@@ -65,17 +74,22 @@ class WebChat:
     # -- turns -------------------------------------------------------------------------------
 
     async def turn(self, request: web.Request) -> web.Response:
-        turn = await parsed(request, TurnRequest)
+        turn = await parsed_turn(request)
         if isinstance(turn, web.Response):
             return turn
         person = await self._person(turn)
         if isinstance(person, web.Response):
             return person
+        try:
+            files = [uploaded.inbound() for uploaded in turn.files]
+        except ValueError as exc:
+            return error(400, f"That request is not valid: {exc}.")
         incoming = Incoming(
             org=turn.org,
             sender=Sender(platform="web", user_id=turn.email, email=turn.email),
             text=turn.text,
             action=turn.action,
+            files=files,
         )
         replies: list[Reply] = await asyncio.to_thread(self.conversation.handle, incoming)
         self.doorbell.ring()  # the turn may have queued messages for people whose pages are open
@@ -155,19 +169,42 @@ async def parsed(request: web.Request, model: type[Body]) -> Body | web.Response
     try:
         return model.model_validate_json(await read_body(request))
     except web.HTTPRequestEntityTooLarge:
-        return error(413, f"That request is too large (the limit is {MAX_BODY_BYTES // 1024} KB).")
+        return too_large(MAX_BODY_BYTES)
     except ValidationError as exc:
         return invalid(exc)
 
 
-async def read_body(request: web.Request) -> bytes:
+async def parsed_turn(request: web.Request) -> TurnRequest | web.Response:
+    """A turn: up to MAX_BODY_BYTES, or up to MAX_UPLOAD_BYTES when it is a valid turn carrying a file."""
+    try:
+        body = await read_body(request, MAX_UPLOAD_BYTES)
+    except web.HTTPRequestEntityTooLarge:
+        return too_large(MAX_UPLOAD_BYTES)
+    try:
+        turn = TurnRequest.model_validate_json(body)
+    except ValidationError as exc:
+        return too_large(MAX_BODY_BYTES) if len(body) > MAX_BODY_BYTES else invalid(exc)
+    return too_large(MAX_BODY_BYTES) if len(body) > MAX_BODY_BYTES and not turn.files else turn
+
+
+def too_large(limit: int) -> web.Response:
+    shown = (f"{limit // 1024} KB" if limit < 1024 * 1024
+             else f"{limit // (1024 * 1024)} MB, for a file of up to {MAX_FILE_BYTES // (1024 * 1024)} MB")  # fmt: skip
+    return error(413, f"That request is too large (the limit is {shown}).")
+
+
+async def read_body(request: web.Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The body, read no further than `limit` (read in chunks: a turn carrying a file may be larger
+    than the server's general request limit, and an unbounded chunked body stops at the limit)."""
     declared = request.content_length or 0
-    if declared > MAX_BODY_BYTES:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=declared)
-    body = await request.read()  # the application's own limit stops an unbounded chunked body
-    if len(body) > MAX_BODY_BYTES:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=len(body))
-    return body
+    if declared > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=declared)
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > limit:
+            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
+    return bytes(body)
 
 
 def error(status: int, message: str, details: list[Any] | None = None) -> web.Response:

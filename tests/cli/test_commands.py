@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,6 +54,30 @@ def test_staff_import_reports_bad_rows_by_line_and_imports_nothing(
     assert f"unchanged {len(good) - 1}" in again.stdout
 
 
+def test_chat_in_a_terminal_asks_a_form_again_with_what_was_typed_and_asks_before_sending(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(demo_roster(Library.load()))
+    pathway(env, "staff", "import", str(roster))
+    pathway(env, "org", "platforms", "medway", "slack")  # so the broadcast's preview reaches someone
+    typed = [
+        "add panel", "14 June 2027", "30 June 2027", "Room 4", "", "",  # the deadline after the panel
+        "", "24 May 2027", "", "", "",  # asked again: Enter keeps what was typed, the deadline retyped
+        "broadcast: Portfolios are due on 24 May.", "/1", "/1", "n", "/1", "y", "/quit",
+    ]  # fmt: skip
+    out = pathway(env, "chat", "--org", "medway", "--as", "hr@medway.example", stdin="\n".join(typed) + "\n")
+    assert out.returncode == 0, out.stderr
+    assert (
+        "Submission deadline (optional) (e.g. 14 June 2027) (The submission deadline comes after"
+        in out.stdout
+    )
+    assert "Where (optional) [Room 4]: " in out.stdout
+    assert "Panel added: Monday 14 June 2027, at Room 4, submissions by Monday 24 May 2027" in out.stdout
+    assert "Send this broadcast to" in out.stdout and "[Yes, send it: y / Go back: n]" in out.stdout
+    assert out.stdout.index("Nothing was done.") < out.stdout.index("Sending to")
+
+
 def test_chat_jsonl_drives_a_conversation_and_buttons(env: dict[str, str], tmp_path: Path) -> None:
     roster = tmp_path / "roster.csv"
     roster.write_text(demo_roster(Library.load()))
@@ -92,6 +117,7 @@ def test_killed_mid_application_resumes_at_the_same_step(env: dict[str, str], tm
 
     started = say(text="apply for level 3")
     say(action=next(b["action"] for b in started["buttons"] if b["label"] == "Continue"))  # type: ignore[attr-defined]
+    assert "1 of 20: Recording" in json.loads(chat.stdout.readline())["text"]  # the item open, after the page
     saved = say(text="I wrote a court statement separating fact from opinion, checked by my manager.")
     assert "Saved example 1" in str(saved["text"])
     chat.kill()  # no goodbye, no flush: the turn already committed
@@ -102,6 +128,15 @@ def test_killed_mid_application_resumes_at_the_same_step(env: dict[str, str], tm
     texts = [json.loads(line)["text"] for line in resumed.stdout.splitlines()]
     assert "You're on evidence" in texts[0], texts
     assert "you have 1 so far" in texts[-1], texts[-1]  # the example saved before the kill is there
+
+
+def replies(stdout: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def pressed(stdout: str, name: str) -> dict[str, Any]:
+    """The action of the first button called `name` in `pathway chat --jsonl` output, as a person presses it."""
+    return next(b["action"] for r in replies(stdout) for b in r["buttons"] if b["action"]["name"] == name)
 
 
 def test_a_message_for_someone_else_is_shown_once_on_the_console(env: dict[str, str], tmp_path: Path) -> None:
@@ -118,22 +153,29 @@ def test_a_message_for_someone_else_is_shown_once_on_the_console(env: dict[str, 
     assert "Pat Panel now holds the post of Young people's panel" in held.stdout
     worker = {"as": "worker@coventry.example", "org": "coventry"}
     out = pathway(env, "chat", "--jsonl", stdin=lines({**worker, "text": "apply"}))
-    replies = [json.loads(line) for line in out.stdout.splitlines()]
-    target = next(b["action"] for r in replies for b in r["buttons"] if b["action"]["name"] == "apply_target")
-    steps = [{**worker, "action": target}]
-    steps += [{**worker, "action": {"name": "apply_continue"}}]
-    out = pathway(env, "chat", "--jsonl", stdin=lines(*steps))
+    out = pathway(
+        env, "chat", "--jsonl", stdin=lines({**worker, "action": pressed(out.stdout, "apply_target")})
+    )
+    out = pathway(
+        env, "chat", "--jsonl", stdin=lines({**worker, "action": pressed(out.stdout, "apply_continue")})
+    )
     for _ in range(12):  # answer every evidence item until the manager step
-        replies = [json.loads(line) for line in out.stdout.splitlines()]
-        if any(b["action"]["name"] == "apply_manager_ok" for r in replies for b in r["buttons"]):
+        if "apply_manager_ok" in out.stdout:
             break
         example = (
             "I led a complex case conference and wrote the plan, reviewed with my manager in supervision."
         )
         out = pathway(env, "chat", "--jsonl", stdin=lines({**worker, "text": example}))
-    out = pathway(env, "chat", "--jsonl", stdin=lines({**worker, "action": {"name": "apply_manager_ok"}},
-                                                      {**worker, "action": {"name": "apply_submit"}},
-                                                      {**worker, "text": "status"}))  # fmt: skip
+    out = pathway(
+        env, "chat", "--jsonl", stdin=lines({**worker, "action": pressed(out.stdout, "apply_manager_ok")})
+    )
+    submit = pressed(
+        out.stdout, "apply_submit"
+    )  # its confirmation is the console's to ask; JSON lines carry it
+    assert "confirm" in next(b for r in replies(out.stdout) for b in r["buttons"] if b["action"] == submit)
+    out = pathway(
+        env, "chat", "--jsonl", stdin=lines({**worker, "action": submit}, {**worker, "text": "status"})
+    )
     to_manager = [json.loads(line) for line in out.stdout.splitlines()]
     assert sum(1 for r in to_manager if r["to"] == "panel@coventry.example") == 1  # Coventry's first panel
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs.conversation import Conversation
-from dialogs.messages import Action, Button, Incoming, Reply, Sender
+from dialogs.messages import Action, Button, InboundFile, Incoming, Reply, Sender
 from dialogs.staff import import_staff
 from knowledge.library import Library
 from storage import directory
@@ -90,6 +90,17 @@ class Chat:
         action = Action(name=action.name, data={**action.data, **extra})
         return self.conversation.handle(self._incoming(who, action=action))
 
+    def send(self, who: str, *files: InboundFile, text: str | None = None) -> list[Reply]:
+        """Send files in the chat (as Slack, Teams or the web's upload hand them to the core)."""
+        return self.conversation.handle(self._incoming(who, files=list(files), text=text))
+
+    def submit_form(self, who: str, reply: Reply, *files: InboundFile, **typed: str) -> list[Reply]:
+        """Send a reply's form back: its boxes as drawn (prefilled), with `typed` changing some."""
+        assert reply.form is not None, reply.text
+        values = {f.name: f.value for f in reply.form.fields if f.kind == "text"}
+        action = Action(name=reply.form.submit.name, data={**reply.form.submit.data, **values, **typed})
+        return self.conversation.handle(self._incoming(who, action=action, files=list(files)))
+
     def inbox(self, who: str) -> list[Reply]:
         """Messages queued for this person since last asked (and mark them delivered, like a sender)."""
         with transaction(self.sessions) as session:
@@ -113,10 +124,20 @@ class Chat:
 
 def find_button(replies: list[Reply], label: str) -> Button:
     for reply in replies:
-        for candidate in [*reply.buttons, *(reply.card.buttons if reply.card else [])]:
+        on_lines = [f.button for f in reply.card.fields if f.button] if reply.card else []
+        for candidate in [*reply.buttons, *(reply.card.buttons if reply.card else []), *on_lines]:
             if label.lower() in candidate.label.lower():
                 return candidate
     raise AssertionError(f"no button {label!r} in {[r.text for r in replies]}")
+
+
+def open_button(replies: list[Reply], item: str) -> Button:
+    """The Open button on the line of a card (the evidence page, the summary) naming `item`."""
+    for reply in replies:
+        for field in reply.card.fields if reply.card else []:
+            if item.lower() in field.label.lower() and field.button is not None:
+                return field.button
+    raise AssertionError(f"no Open button for {item!r} in {[r.text for r in replies]}")
 
 
 def all_text(replies: list[Reply]) -> str:

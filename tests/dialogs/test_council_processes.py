@@ -45,8 +45,9 @@ def to_route_step(chat: Chat, who: str, start: str) -> list[Reply]:
 
 
 def submit(chat: Chat, who: str, start: str) -> str:
-    route = all_text(to_route_step(chat, who, start))
-    replies = chat.press(who, Action(name="apply_manager_ok"))
+    shown = to_route_step(chat, who, start)
+    route = all_text(shown)
+    replies = chat.press(who, find_button(shown, "Yes, send it"))
     sent = all_text(chat.press(who, find_button(replies, "Submit")))
     assert "Submitted" in sent, sent
     return route
@@ -110,6 +111,10 @@ def test_medway_not_progressed_review_hearing_and_overturn_applied_backdated(
     text = all_text(final)
     assert "you progress" in text and "final" in text
     assert f"effective from {signed_on:%-d %B %Y} (if approved, the award is backdated" in text
+    assert (
+        "The review of your decision on Wendy Worker's application: Ada Director upheld the challenge: they progress"
+        in all_text(chat.inbox("tm@medway.example"))
+    )  # the assessing manager hears how it ended (issue 16)
     assert any(r.attachment and "PAY002" in r.attachment.content for r in final)
     worker = person(sessions, "worker@medway.example")
     assert (worker.level, worker.spinal_point) == ("level-3", 41)
@@ -240,7 +245,7 @@ def test_bcc_recruitment_posts_asye_and_level_1_are_not_applications(
     assert labels and not any(
         "ASYE" in label or "Level 1" in label or "BG12, 13" in label for label in labels
     )
-    chat.press("new@bcc.example", Action(name="cancel_yes"))
+    chat.press("new@bcc.example", find_button(chat.say("new@bcc.example", "cancel"), "Yes, cancel it"))
     asye = all_text(chat.say("new@bcc.example", "apply for ASYE"))
     assert "not a level you apply to move up to" in asye
     with sessions() as session:
@@ -277,7 +282,7 @@ route:
   - id: line-manager
     kind: recommendation
     name: Line manager's decision
-    text: Your line manager decides on your application.
+    text: The line manager decides on the application.
     decider: line_manager
     roles: [manager]
     approval_means: new_level
@@ -348,7 +353,7 @@ recorded_by: Nadia HR
 recorded_on: 2026-11-20
 text: Applications go to the line manager, who decides.
 route:
-  - {id: line-manager, kind: recommendation, name: Line manager's decision, text: Your line manager decides.,
+  - {id: line-manager, kind: recommendation, name: Line manager's decision, text: The line manager decides.,
      decider: line_manager, roles: [manager], source: "1"}
 """
 NEW_ROSTER = """org,email,name,role,line_manager_email,team,framework,level,grade,spinal_point,qualified_on,started_on

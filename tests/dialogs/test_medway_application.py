@@ -56,6 +56,7 @@ def test_full_medway_application_to_payroll(
     assert asked[0].form is not None and {f.name for f in asked[0].form.fields} == {
         "competencies",
         "attendance_punctuality_diversity",
+        "note",  # optional: a note for the worker and the authoriser
     }
     unclear = chat.press(
         MANAGER,

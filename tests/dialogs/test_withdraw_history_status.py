@@ -70,8 +70,9 @@ def test_history_lists_every_application_with_its_decisions_for_those_who_may_se
 
     mine = all_text(chat.say(WORKER, "my applications"))
     assert "Your applications (2)" in mine
-    assert f"#{decided} for Level 3 Social Worker: not approved. Submitted 25 November 2026." in mine
-    assert "by Tara Manager on 26 November 2026" in mine
+    assert f"#{decided} for Level 3 Social Worker: You sent it on 25 November 2026." in mine
+    assert "Tara Manager did not recommend it ('NOT progressed') on 26 November 2026" in mine
+    assert "It was not agreed this time." in mine
     assert (
         "Reasons: Two competencies lack examples." in mine and "Agreed actions: Add child protection" in mine
     )
@@ -95,5 +96,11 @@ def test_status_for_managers_and_hr_with_nothing_waiting_is_never_empty(chat: Ch
     assert "Waiting for your decision" in waiting and "Nothing is waiting" not in waiting
     _decline(chat)
     after = all_text(chat.say(MANAGER, "status"))
-    assert "Nothing is waiting for you." in after and "Wendy Worker (#" in after
-    assert "NOT progressed" in after and "on 23 November 2026, now not approved" in after
+    assert (
+        "Nothing is waiting for you." in after
+        and "Wendy Worker's application for Level 3 Social Worker (#" in after
+    )
+    assert (
+        "You did not recommend it ('NOT progressed') on 23 November 2026. It was not agreed this time."
+        in after
+    )

@@ -62,6 +62,9 @@ class BotConnector:
     opened: list[Json] = field(default_factory=list)  # create-conversation requests
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     uploads: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # file name -> (bytes, Content-Range)
+    # Files people attach in a personal chat (what their downloadUrl serves): key -> bytes; and each download.
+    shared: dict[str, bytes] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -72,12 +75,29 @@ class BotConnector:
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._update)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         app.router.add_put("/files/{name}", self._upload)  # plays the OneDrive upload session
+        app.router.add_get("/download/{key}", self._download)  # plays a file attachment's downloadUrl
         return app
 
     async def _upload(self, request: web.Request) -> web.Response:
         body = await request.read()
         self.uploads[request.match_info["name"]] = (body, request.headers.get("Content-Range", ""))
         return web.json_response({"id": request.match_info["name"], "size": len(body)}, status=201)
+
+    def attach(self, base_url: str, name: str, content: bytes) -> Json:
+        """A file attachment as Teams puts it in a personal-chat message (download.info, pre-authorised URL)."""
+        key = f"file{len(self.shared) + 1}"
+        self.shared[key] = content
+        return {"contentType": "application/vnd.microsoft.teams.file.download.info", "name": name,
+                "contentUrl": f"https://contoso.sharepoint.example/personal/{name}",
+                "content": {"downloadUrl": f"{base_url}/download/{key}", "uniqueId": key,
+                            "fileType": name.rsplit(".", 1)[-1]}}  # fmt: skip
+
+    async def _download(self, request: web.Request) -> web.Response:
+        key = request.match_info["key"]
+        self.downloads.append(key)
+        if key not in self.shared:
+            return web.Response(status=404)
+        return web.Response(body=self.shared[key], content_type="application/octet-stream")
 
     def add_member(self, user_id: str, aad_id: str, name: str, email: str) -> None:
         self.members[user_id] = {"id": user_id, "aadObjectId": aad_id, "name": name, "email": email,

@@ -22,6 +22,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -69,6 +70,8 @@ class FakeSlackApi:
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     # Files shared through the external upload API: file id -> {"filename", "content", "channel", "title"}.
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Files people shared with the bot: file id -> {"name", "mimetype", "content" (bytes), "size"}.
+    shared: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     base_url: str = ""
 
@@ -86,6 +89,15 @@ class FakeSlackApi:
 
     def add_user(self, user_id: str, email: str | None, team: str | None = None, name: str = "") -> None:
         self.users[user_id] = SlackUser(user_id, email, team or self.team_id, name or user_id)
+
+    def share(
+        self, name: str, content: bytes, mimetype: str = "application/pdf", size: int | None = None
+    ) -> dict[str, Any]:
+        """A file a person shared (what a message event's `files` lists); `size` may claim otherwise."""
+        file_id = f"FSHARED{len(self.shared) + 1:04d}"
+        self.shared[file_id] = {"name": name, "mimetype": mimetype, "content": content,
+                                "size": len(content) if size is None else size}  # fmt: skip
+        return {"id": file_id, "name": name, "mimetype": mimetype}
 
     def fail_next(self, method: str, status: int = 200, error: str = "", retry_after: int = 1) -> None:
         """The next call of `method` fails: HTTP `status` (429 carries Retry-After) or ok=false `error`."""
@@ -117,6 +129,7 @@ class FakeSlackApi:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._download)  # url_private_download
         app.router.add_get("/socket", self._socket)  # Socket Mode: the URL apps.connections.open gives
         app.router.add_get("/_fake/stats", self._stats)
         app.router.add_get("/_fake/delivered", self._delivered)
@@ -187,9 +200,24 @@ class FakeSlackApi:
         file_id = request.match_info["file_id"]
         if file_id not in self.files:
             return web.Response(status=404, text="unknown upload")
-        self.files[file_id]["content"] = (await request.read()).decode()
+        body = await request.read()
+        self.files[file_id]["data"] = body  # the bytes as uploaded; "content" as text, for documents
+        self.files[file_id]["content"] = body.decode("utf-8", "replace")
         self.calls.append(Call("upload", {"file_id": file_id}, ""))
         return web.Response(text=f"OK - {len(self.files[file_id]['content'])}")
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A shared file's private download: only with a bot token, as Slack requires."""
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        file_id = request.match_info["file_id"]
+        self.calls.append(Call("download", {"file": file_id}, token))
+        if not token.startswith("xoxb-"):
+            return web.Response(status=403, text="no token")  # Slack serves a login page; refused here
+        if file_id not in self.shared:
+            return web.Response(status=404)
+        return web.Response(
+            body=self.shared[file_id]["content"], content_type=self.shared[file_id]["mimetype"]
+        )
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -355,6 +383,16 @@ class FakeSlackApi:
             self.files[f["id"]].update(channel=params.get("channel_id"), title=f.get("title"),
                                        thread_ts=params.get("thread_ts"), comment=params.get("initial_comment"))  # fmt: skip
         return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+
+    def _files_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        shared = self.shared.get(str(params.get("file", "")))
+        if shared is None:
+            return {"ok": False, "error": "file_not_found"}
+        file_id = str(params["file"])
+        root = self.base_url.removesuffix("/api/")
+        url = f"{root}/files-pri/{file_id}/{quote(shared['name'])}"
+        return {"ok": True, "file": {"id": file_id, "name": shared["name"], "mimetype": shared["mimetype"],
+                                     "size": shared["size"], "url_private": url, "url_private_download": url}}  # fmt: skip
 
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("trigger_id"):

@@ -5,7 +5,7 @@ quoted from it, verbatim and cited by section."""
 from __future__ import annotations
 
 from knowledge.document_passages import DocumentIndex, document_index
-from knowledge.glossary import concept_alternatives
+from knowledge.glossary import concept_alternatives, unnamed_concepts
 from knowledge.library import Library
 from knowledge.text import normalise, stem
 from knowledge.understand import understand
@@ -96,3 +96,92 @@ def test_a_decline_is_not_overturned_by_a_passage_sharing_only_a_name(library: L
     # The document names Broadgate House, but says nothing about buses: the honest decline stands.
     answer = library.ask("coventry", "what's the best way to get to Broadgate House by bus")
     assert not answer.answered
+
+
+def test_the_speller_never_turns_a_common_word_into_another(library: Library) -> None:
+    # "unqualified" is one edit from "qualified", a word of Medway's document: corrected, it read the
+    # opposite of what was asked. Misspellings are rare in English; the word the asker chose is not.
+    speller = library.speller_for("medway")
+    assert speller.correct("unqualified staff") == "unqualified staff"
+    assert speller.correct("requirments") == "requirements"  # a misspelling is still corrected
+
+
+def test_the_speller_corrects_only_to_words(library: Library) -> None:
+    # The topic cues hold stems ("honorari" of honorari(um|a)); correcting to one hid the asker's word
+    # from the gate, and matched no cue either.
+    speller = library.speller_for("bcc")
+    assert speller.correct("honorarium") == "honorarium"
+
+
+def test_a_term_of_art_is_not_answered_by_its_topics_other_facts(library: Library) -> None:
+    # Medway's document has allowances but no honorarium: the old code answered with the pay table. Spelt
+    # right, "honorarium" is a cue of the supplements topic, and that topic's facts (allowances) must not
+    # count as speaking to it.
+    answer = library.ask("medway", "does Medway pay an honorarium to unqualified staff?")
+    assert not answer.answered
+    assert answer.text.startswith("Medway's policy doesn't say")
+
+
+def test_a_concept_is_looked_for_as_a_phrase_in_any_of_its_names() -> None:
+    # Both words are in the text, never together: the text does not speak of study leave.
+    apart = normalise("You study for the award. If you leave within a year you pay back half.")
+    assert unnamed_concepts(normalise("how much study leave is there?"), apart) == ["study leave"]
+    # Inflected, or under another of its names, it does.
+    assert unnamed_concepts(normalise("how much study leave is there?"), normalise("Study days: 5.")) == []
+    assert unnamed_concepts(normalise("do I get a DBS check"), normalise("DBS checks are renewed")) == []
+
+
+def test_a_subject_the_document_never_names_is_declined_by_name(library: Library) -> None:
+    # The old code answered each with a neighbouring fact: the consolidation award, BG12's requirements,
+    # the advanced social worker's three years.
+    cases = [
+        ("medway", "do I get time off to study for the consolidation award?", "time off to study"),
+        ("bcc", "what's the notice period for a BG12?", "the notice period"),
+        ("coventry", "would I need a DBS check to become an advanced social worker?", "a DBS check"),
+    ]
+    for org, question, subject in cases:
+        answer = library.ask(org, question)
+        assert not answer.answered, question
+        short = library.packs[org].organisation.short_name
+        assert answer.text.startswith(f"{short}'s policy doesn't say anything about {subject}."), answer.text
+
+
+def test_a_concept_the_document_names_in_its_own_words_is_answered(library: Library) -> None:
+    # Hertfordshire calls its one-off payment to Professional Assistants an honorarium.
+    answer = library.ask("hertfordshire", "do professional assistants get a one-off bonus?")
+    assert answer.answered
+    assert "£500" in answer.text
+
+
+def test_a_sentence_is_found_by_the_headings_it_sits_under() -> None:
+    index = DocumentIndex.build(
+        "4 Staff Focus Groups\n\n4.1 Staff met twice.\n4.2 Areas for improvement\n"
+        "- Caseloads need to be manageable\n\n5 Costs\n5.1 The scheme costs £10,000 a year.\n"
+    )
+    item = next(i for i, s in enumerate(index.sentences) if s.text.startswith("- Caseloads"))
+    assert index.sentences[item].section == "4.2"
+    # Its own heading's words and those of the section it is numbered under; not another section's.
+    assert {stem("improvement"), stem("focus")} <= index.context[item]
+    assert stem("costs") not in index.context[item]
+    scores = index.scores([(stem("focus"),), (stem("caseloads"),)])
+    assert int(scores.argmax()) == item
+
+
+def test_a_passage_that_speaks_to_what_the_facts_miss_leads_the_answer(library: Library) -> None:
+    # No pack fact records Ofsted's judgement of Coventry; the old code answered with who leads the
+    # workforce strategy.
+    answer = library.ask("coventry", "what was the Ofsted judgement on Coventry's children's services?")
+    assert answer.answered
+    assert answer.text.startswith("Ofsted have judged that Children's Services require improvement")
+    assert ("coventry-2018-retention-progression", "2.4") in [(c.document, c.section) for c in answer.sources]
+
+
+def test_a_list_item_is_quoted_under_its_heading(library: Library) -> None:
+    # What the focus groups said is a list under "Social Worker Focus Groups" / "Areas for improvement";
+    # its items have no full stops. The old code gave the supplement's amount.
+    answer = library.ask("coventry", "did the focus groups think the market supplement was fair?")
+    first = answer.text.split("\n")[0]
+    assert "divisive" in first
+    assert ("coventry-2018-retention-progression", "4.5.2") in [
+        (c.document, c.section) for c in answer.sources
+    ]

@@ -26,6 +26,7 @@ from bot.settings import Settings
 from bot.slack import mount as slack_mount
 from bot.slack.turns import SlackTurns
 from knowledge.library import Library
+from tests import official_schemas
 from tests.dialogs.conftest import library, sessions  # the transcripts' packs and roster
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -84,9 +85,14 @@ class SlackWorkspace:
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
         return await self.post(json.dumps(envelope), "application/json", headers, **signing)
 
-    async def dm(self, user: str, text: str, **options: Any) -> aiohttp.ClientResponse:
+    async def dm(
+        self, user: str, text: str, files: list[dict[str, Any]] | None = None, **options: Any
+    ) -> aiohttp.ClientResponse:
+        """A DM; with `files` (fake.share's file objects) the message shares them, as Slack sends it."""
         event = {"type": "message", "channel_type": "im", "channel": "D" + user[1:], "user": user,
                  "text": text, "ts": f"{time.time():.6f}"}  # fmt: skip
+        if files:
+            event.update(subtype="file_share", files=files)
         return await self.event(event, **options)
 
     async def mention(self, user: str, text: str, channel: str = "C0GENERAL") -> aiohttp.ClientResponse:
@@ -98,9 +104,12 @@ class SlackWorkspace:
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded", **signing)
 
-    async def click(self, user: str, posted: dict[str, Any], label: str) -> aiohttp.ClientResponse:
-        """Click the button labelled `label` on a message the bot posted (as recorded by the fake)."""
-        element = find_button(posted["blocks"], label)
+    async def click(
+        self, user: str, posted: dict[str, Any], label: str, line: str | None = None
+    ) -> aiohttp.ClientResponse:
+        """Click the button labelled `label` on a message the bot posted (as recorded by the fake);
+        `line`: the button beside that line of a card (an evidence item's Open)."""
+        element = find_button(posted["blocks"], label, line)
         channel = posted["channel"]
         payload = {
             "type": "block_actions",
@@ -116,10 +125,24 @@ class SlackWorkspace:
         }
         return await self.interactive(payload)
 
-    async def submit(self, user: str, view: dict[str, Any], values: dict[str, str]) -> aiohttp.ClientResponse:
-        state = {
-            name: {"value": {"type": "plain_text_input", "value": value}} for name, value in values.items()
+    async def submit(
+        self,
+        user: str,
+        view: dict[str, Any],
+        values: dict[str, str],
+        files: dict[str, list[dict[str, Any]]] | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Submit the modal `view`: `values` typed (or, into a date picker, chosen: YYYY-MM-DD), `files`
+        (by block) uploaded in its file inputs."""
+        kinds = {b.get("block_id"): b.get("element", {}).get("type") for b in view.get("blocks", [])}
+        state: dict[str, Any] = {
+            name: {"value": {"type": "datepicker", "selected_date": value}}
+            if kinds.get(name) == "datepicker"
+            else {"value": {"type": "plain_text_input", "value": value}}
+            for name, value in values.items()
         }
+        for name, uploaded in (files or {}).items():
+            state[name] = {"value": {"type": "file_input", "files": uploaded}}
         payload = {
             "type": "view_submission",
             "user": {"id": user, "team_id": TEAM},
@@ -171,9 +194,15 @@ class SlackWorkspace:
         )
 
 
-def find_button(blocks: list[dict[str, Any]], label: str) -> dict[str, Any]:
+def find_button(blocks: list[dict[str, Any]], label: str, line: str | None = None) -> dict[str, Any]:
+    """The button labelled `label`; with `line`, the one beside the section whose text has `line`."""
     for block in blocks:
-        for element in block.get("elements", []):
+        accessory = block.get("accessory")
+        if line is not None:
+            if accessory and line.lower() in str(block.get("text", {}).get("text", "")).lower():
+                return {k: accessory[k] for k in ("action_id", "value", "type") if k in accessory}
+            continue
+        for element in [*block.get("elements", []), *([accessory] if accessory else [])]:
             if element.get("type") == "button" and label.lower() in element["text"]["text"].lower():
                 return {k: element[k] for k in ("action_id", "value", "type") if k in element}
     raise AssertionError(f"no button {label!r} in {json.dumps(blocks)[:2000]}")
@@ -212,6 +241,23 @@ async def workspace(runtime: Runtime, fake_slack: FakeSlackApi) -> AsyncIterator
         yield workspace
         await workspace.settle()
     await server.close()
+    for problem in sent_block_kit_problems(fake_slack):  # every message and modal the bot sent is valid
+        raise AssertionError(problem)
+
+
+def sent_block_kit_problems(fake: FakeSlackApi) -> list[str]:
+    """Block Kit problems (official_schemas.block_kit_problems) in everything sent to the fake Slack."""
+    found = []
+    for call in fake.calls:
+        if call.method in ("chat.postMessage", "chat.update", "response_url") and call.params.get("blocks"):
+            found += [
+                f"{call.method}: {p}" for p in official_schemas.block_kit_problems(call.params["blocks"])
+            ]
+        if call.method in ("views.open", "views.publish", "views.update") and call.params.get("view"):
+            found += [
+                f"{call.method}: {p}" for p in official_schemas.block_kit_problems(view=call.params["view"])
+            ]
+    return found
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.runtime import Runtime
-from bot.slack.translate import ACTION_PREFIX, EVIDENCE_CALLBACK, FORM_CALLBACK, EvidenceContext, FormContext
+from bot.slack.translate import ACTION_PREFIX, FORM_CALLBACK, FormContext
 from dialogs.messages import Action
 from storage.tables import Decision, EvidenceItem, ReviewRequest, UnansweredQuestion
 from tests.slack.conftest import SlackWorkspace
@@ -89,16 +89,12 @@ async def test_an_evidence_modal_submitted_twice_saves_its_examples_once(
 ) -> None:
     await say(workspace, "UWORKER", "I want to go for level 3")
     await click(workspace, "UWORKER", last_with_button(workspace, "DWORKER", "Continue"), "Continue")
-    context = EvidenceContext(channel="DWORKER").model_dump_json()
-    view = {
-        "id": "V0EVIDENCE",
-        "type": "modal",
-        "callback_id": EVIDENCE_CALLBACK,
-        "private_metadata": context,
-    }
+    page = last_with_button(workspace, "DWORKER", "Your evidence for")
+    await click(workspace, "UWORKER", page, "Open", line="Assessments")
+    view = {**workspace.fake.of("views.open")[-1]["view"], "id": "V0EVIDENCE"}
     example = "In a complex case I led the assessment work myself and the plan was agreed at review."
     for _ in range(2):  # a double click on Submit sends the same modal twice
-        assert (await workspace.submit("UWORKER", view, {"example1": example})).status == 200
+        assert (await workspace.submit("UWORKER", view, {"new1": example})).status == 200
         await workspace.settle()
     assert count(runtime, EvidenceItem) == 1
 

@@ -35,7 +35,7 @@ async def test_home_tab_shows_each_role_what_concerns_them(
     assert "You have no application yet" in await open_home(workspace, "UWORKER")
     await submit_application(workspace)
     await dispatch()
-    assert "Waiting for the Line manager's recommendation (Tara Manager)" in await open_home(
+    assert "It is with Tara Manager for the Line manager's recommendation" in await open_home(
         workspace, "UWORKER"
     )
     manager = await open_home(workspace, "UMANAGER")

@@ -26,7 +26,7 @@ def test_manifest_matches_the_listeners() -> None:
     assert settings["interactivity"]["is_enabled"] is True
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
-        "app_mentions:read", "chat:write", "commands", "files:write", "im:history", "im:write", "users:read", "users:read.email",
+        "app_mentions:read", "chat:write", "commands", "files:read", "files:write", "im:history", "im:write", "users:read", "users:read.email",
     }  # fmt: skip
     urls = {settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"]}
     assert all(url.endswith("/slack/events") for url in urls)

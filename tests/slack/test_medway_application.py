@@ -27,8 +27,10 @@ async def say(workspace: SlackWorkspace, user: str, text: str) -> str:
     return "\n".join(p["text"] for p in workspace.posts("D" + user[1:])[before:])
 
 
-async def click(workspace: SlackWorkspace, user: str, posted: dict[str, Any], label: str) -> None:
-    response = await workspace.click(user, posted, label)
+async def click(
+    workspace: SlackWorkspace, user: str, posted: dict[str, Any], label: str, line: str | None = None
+) -> None:
+    response = await workspace.click(user, posted, label, line)
     assert response.status == 200
     await workspace.settle()
 
@@ -73,7 +75,11 @@ async def test_full_medway_application_from_dm_to_authorisation(
         workspace, "UMANAGER", card, "Progressed"
     )  # the form's met / not met and have / have not first
     modal = fake.of("views.open")[-1]["view"]
-    assert [b["block_id"] for b in modal["blocks"]] == ["competencies", "attendance_punctuality_diversity"]
+    assert [b["block_id"] for b in modal["blocks"]] == [
+        "competencies",
+        "attendance_punctuality_diversity",
+        "note",
+    ]
     await workspace.submit(
         "UMANAGER", modal, {"competencies": "met", "attendance_punctuality_diversity": "have"}
     )
@@ -85,7 +91,7 @@ async def test_full_medway_application_from_dm_to_authorisation(
     assert all(block["type"] != "actions" for block in update["blocks"])  # no buttons left to press
 
     assert await dispatch() == 2  # the service manager's card and the worker's progress notice
-    assert "Tara Manager recorded 'Progressed'" in workspace.texts("DWORKER")
+    assert "Tara Manager recommended it ('Progressed')" in workspace.texts("DWORKER")
     authorise = workspace.last_post("DSERVICE")
     assert "Service Managers and above only" in str(authorise["blocks"])
     await click(workspace, "USERVICE", authorise, "Authorise")
@@ -94,13 +100,20 @@ async def test_full_medway_application_from_dm_to_authorisation(
     await dispatch()
     outcome = workspace.last_post("DWORKER")
     assert "approved" in outcome["text"] and "spinal point is 41" in outcome["text"]
-    assert "PAY002" in str(outcome["blocks"])  # the payroll form comes with it
+    assert (
+        "manager-authorisation" in outcome["text"]
+    )  # the payroll form comes with it, as the PDF file itself
+    form = next(f for f in fake.files.values() if f["channel"] == "DWORKER")
+    assert form["filename"].endswith(".pdf") and form["data"].startswith(b"%PDF-")
     with runtime.sessions() as session:
         assert session.scalars(select(Application)).one().status == "approved"
         manager = session.scalars(select(Identity).where(Identity.external_id == "UMANAGER")).one()
         assert manager.address == {"team": "T0MEDWAY", "user": "UMANAGER", "channel": "DMANAGER"}
-    # One card per decider; the service manager's second post is the form they authorised.
-    assert set(fake.duplicates()) <= {"DWORKER", "DSERVICE"} and fake.duplicates().get("DSERVICE", 2) == 2
+    # One card per decider; the service manager's second post is the form they authorised, the line
+    # manager's the news of the authoriser's decision.
+    assert set(fake.duplicates()) <= {"DWORKER", "DSERVICE", "DMANAGER"}
+    assert fake.duplicates().get("DSERVICE", 2) == 2 and fake.duplicates().get("DMANAGER", 2) == 2
+    assert "Sam Service authorised it ('Authorise')" in workspace.last_post("DMANAGER")["text"]
     assert "which you authorised, is attached" in workspace.last_post("DSERVICE")["text"]
 
 

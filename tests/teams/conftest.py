@@ -159,10 +159,15 @@ class Teams:
 
 
 def find_action(message: Recorded, title: str) -> dict[str, Any]:
+    """The card's action `title`. A decisive button is a confirming step (an Action.ShowCard holding
+    what it will do and the button that does it): pressing it means pressing that button too."""
     card = message.card
     assert card is not None, f"not a card: {message.body}"
     for action in card.get("actions", []):
         if title.lower() in str(action.get("title", "")).lower():
+            if action["type"] == "Action.ShowCard":
+                [confirming] = action["card"]["actions"]
+                return dict(confirming)
             return dict(action)
     raise AssertionError(f"no action {title!r} in {[a.get('title') for a in card.get('actions', [])]}")
 

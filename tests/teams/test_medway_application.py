@@ -63,7 +63,7 @@ async def test_full_medway_application_with_proactive_cards_updated_in_place(
 
     form = last_card(await teams.submit(MANAGER, manager_card, "Progressed"))  # the form's fields first
     inputs = [item["id"] for item in form.card["body"] if item["type"] == "Input.Text"]  # type: ignore[index]
-    assert inputs == ["competencies", "attendance_punctuality_diversity"]
+    assert inputs == ["competencies", "attendance_punctuality_diversity", "note"]  # the note is optional
     replies = await teams.submit(
         MANAGER, form, "Submit", competencies="met", attendance_punctuality_diversity="have"
     )
@@ -79,7 +79,9 @@ async def test_full_medway_application_with_proactive_cards_updated_in_place(
     await deliver(runtime)
     service_card = last_card(teams.new_since(before, teams.personal(SERVICE)))
     assert "Service Managers and above only" in service_card.text
-    assert "Tara Manager recorded 'Progressed'" in words(teams.new_since(before, teams.personal(WORKER)))
+    assert "Tara Manager recommended it ('Progressed')" in words(
+        teams.new_since(before, teams.personal(WORKER))
+    )
 
     # "Do not authorise" asks for reasons and agreed actions in a card form; an empty submit is refused.
     form = last_card(await teams.submit(SERVICE, service_card, "Do not authorise"))

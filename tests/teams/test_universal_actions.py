@@ -20,8 +20,16 @@ async def test_the_decider_refreshes_to_buttons_and_the_invoke_answers_with_the_
     await deliver(runtime)
     sent = last_card(teams.new_since(before, teams.personal(MANAGER)))
     assert sent.card is not None and sent.card["refresh"]["userIds"] == [PEOPLE[MANAGER][0]]
-    assert {a["type"] for a in sent.card["actions"]} == {"Action.Execute"}
-    assert {a["fallback"]["type"] for a in sent.card["actions"]} == {"Action.Submit"}
+    # The decision buttons are confirming steps (Action.ShowCard) whose own button is the Universal
+    # Action; reading the evidence acts at once.
+    assert [a["type"] for a in sent.card["actions"]] == [
+        "Action.ShowCard",
+        "Action.ShowCard",
+        "Action.Execute",
+    ]
+    pressed = [a["card"]["actions"][0] if a["type"] == "Action.ShowCard" else a for a in sent.card["actions"]]
+    assert {a["type"] for a in pressed} == {"Action.Execute"}
+    assert {a["fallback"]["type"] for a in pressed} == {"Action.Submit"}
 
     refreshed, _ = await teams.execute(MANAGER, sent)  # she opens it: still hers to decide
     assert refreshed["type"] == CARD and [a["title"] for a in refreshed["value"]["actions"]][:1] == [

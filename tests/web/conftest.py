@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SHOTS_COPY = Path("/tmp/pathway-shots")
+SHOTS_COPY = Path(os.environ.get("PATHWAY_SHOTS_DIR", "/tmp/pathway-shots"))  # a copy to look at
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +57,44 @@ async def client(aiohttp_client: Any, session_factory: sessionmaker[Session], li
         load_demo(session, library)
     app, _notes = build(runtime, dispatch=False, reminders=False, web_chat=True)
     return await aiohttp_client(app)  # type: ignore[no-any-return]
+
+
+WORKER, MANAGER = "worker@medway.example", "manager@medway.example"
+EXAMPLE = "In a complex case I led the assessment work myself, example {}, and the plan was agreed at review."
+
+
+async def turn(client: TestClient, who: str, **body: Any) -> dict[str, Any]:
+    """One turn through the web chat's API as the page sends it; the answer's JSON."""
+    response = await client.post(
+        "/api/web/turns", json={"org": who.split("@")[1].split(".")[0], "as": who, **body}
+    )
+    assert response.status == 200, await response.text()
+    return await response.json()  # type: ignore[no-any-return]
+
+
+def texts(answer: dict[str, Any]) -> str:
+    return "\n".join(reply["text"] for reply in answer["replies"])
+
+
+def button(answer: dict[str, Any], label: str) -> dict[str, Any]:
+    for reply in answer["replies"]:
+        for candidate in [*reply["buttons"], *(reply["card"]["buttons"] if reply["card"] else [])]:
+            if label in candidate["label"]:
+                return candidate["action"]  # type: ignore[no-any-return]
+    raise AssertionError(f"no button {label!r} in {texts(answer)}")
+
+
+async def submit_medway_application(client: TestClient) -> dict[str, Any]:
+    """The demo's Medway worker applies for level 3 (an example for every competency) and submits:
+    the application waits on her line manager. The answer to the Submit press."""
+    answer = await turn(client, WORKER, text="I want to go for level 3")
+    answer = await turn(client, WORKER, action=button(answer, "Continue"))
+    for n in range(1, 61):
+        answer = await turn(client, WORKER, text=EXAMPLE.format(n))
+    answer = await turn(client, WORKER, action=button(answer, "Yes, send it"))
+    answer = await turn(client, WORKER, action=button(answer, "Submit"))
+    assert "sent it to Maria Manager" in texts(answer)
+    return answer
 
 
 def free_port() -> int:
@@ -78,16 +117,28 @@ def wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -
     raise AssertionError(f"`pathway demo` did not answer /healthz in 60 s:\n{log.read_text()}")
 
 
+@dataclass(frozen=True)
+class Demo:
+    base: str  # the server's address
+    database_url: str  # its database, for a test to run what a timer would (reminders)
+
+
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_server(demo: Demo) -> str:
+    return demo.base
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """`pathway demo` in a fresh directory: a new SQLite file, the demo roster, a free port."""
     home = tmp_path_factory.mktemp("demo")
     port = free_port()
+    database_url = f"sqlite:///{home}/pathway.sqlite3"
     env = {
         **os.environ,
         "PATHWAY_PORT": str(port),
         "PATHWAY_HOST": "127.0.0.1",
-        "PATHWAY_DATABASE_URL": f"sqlite:///{home}/pathway.sqlite3",
+        "PATHWAY_DATABASE_URL": database_url,
         "PYTHONPATH": str(REPO),
     }
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID"):
@@ -100,7 +151,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(base, process, log)
-        yield base
+        yield Demo(base, database_url)
     finally:
         process.terminate()
         try:
@@ -154,7 +205,8 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def shots(tmp_path: Path) -> Iterator[Any]:
-    """Save a screenshot under the test's tmp dir, and a copy in /tmp/pathway-shots to look at."""
+    """Save a screenshot under the test's tmp dir, and a copy in PATHWAY_SHOTS_DIR (default
+    /tmp/pathway-shots) to look at."""
     folder = tmp_path / "screenshots"
     folder.mkdir()
 
@@ -164,7 +216,7 @@ def shots(tmp_path: Path) -> Iterator[Any]:
         page.screenshot(path=str(path), **options)
         assert_accessible(page, name)
         try:
-            SHOTS_COPY.mkdir(exist_ok=True)
+            SHOTS_COPY.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, SHOTS_COPY / path.name)
         except OSError:
             pass  # the copy is a convenience; the test's own folder holds the record

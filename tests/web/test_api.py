@@ -23,29 +23,7 @@ from knowledge.library import Library
 from storage import outbox
 from storage.db import transaction
 from storage.tables import Identity, OutboxMessage, Person
-
-WORKER, MANAGER = "worker@medway.example", "manager@medway.example"
-EXAMPLE = "In a complex case I led the assessment work myself, example {}, and the plan was agreed at review."
-
-
-async def turn(client: TestClient, who: str, **body: Any) -> dict[str, Any]:
-    response = await client.post(
-        "/api/web/turns", json={"org": who.split("@")[1].split(".")[0], "as": who, **body}
-    )
-    assert response.status == 200, await response.text()
-    return await response.json()  # type: ignore[no-any-return]
-
-
-def texts(answer: dict[str, Any]) -> str:
-    return "\n".join(reply["text"] for reply in answer["replies"])
-
-
-def button(answer: dict[str, Any], label: str) -> dict[str, Any]:
-    for reply in answer["replies"]:
-        for candidate in [*reply["buttons"], *(reply["card"]["buttons"] if reply["card"] else [])]:
-            if label in candidate["label"]:
-                return candidate["action"]  # type: ignore[no-any-return]
-    raise AssertionError(f"no button {label!r} in {texts(answer)}")
+from tests.web.conftest import MANAGER, WORKER, submit_medway_application, texts, turn
 
 
 class Stream:
@@ -250,17 +228,12 @@ async def test_confirming_refuses_bad_bodies_and_strangers(client: TestClient) -
 
 async def test_messages_for_someone_arrive_on_their_open_page_as_the_turn_happens(client: TestClient) -> None:
     manager = await open_stream(client, MANAGER)
-    answer = await turn(client, WORKER, text="I want to go for level 3")
-    answer = await turn(client, WORKER, action=button(answer, "Continue"))
-    for n in range(1, 61):
-        answer = await turn(client, WORKER, text=EXAMPLE.format(n))
-    answer = await turn(client, WORKER, action=button(answer, "Yes, send it"))
-    answer = await turn(client, WORKER, action=button(answer, "Submit"))
-    assert "sent it to Maria Manager" in texts(answer)
+    await submit_medway_application(client)
 
     event, item = await manager.next(timeout=1.5)  # rung at once, not at the next look round
     card = item["reply"]["card"]
     assert event == "message" and card["title"] == "Progression application: Wendy Worker"
+    assert item["reply"]["card_fallback"] is True  # its text is the card in words: the page shows the card
     decline = next(b["action"] for b in card["buttons"] if b["label"] == "NOT progressed")
 
     asked = await turn(client, MANAGER, action=decline)
@@ -272,6 +245,7 @@ async def test_messages_for_someone_arrive_on_their_open_page_as_the_turn_happen
     decided = await turn(client, MANAGER, action={"name": form["submit"]["name"], "data": data})
     [closed] = [r for r in decided["replies"] if r["replaces"]]
     assert closed["replaces"] == card["key"]
+    assert closed["card_fallback"] is False and closed["text"].startswith("Recorded:")  # words of its own
     assert "NOT progressed (Line manager's recommendation) by Maria Manager" in closed["card"]["body"]
 
     worker = await open_stream(client, WORKER)

@@ -48,6 +48,14 @@ def last_bot(page: Any) -> Any:
     return page.locator("#log .message.bot").last
 
 
+def confirm(page: Any, yes: str) -> None:
+    """A decisive button asks first: answer its confirming dialog with its `yes` button."""
+    asked = page.get_by_role("alertdialog")
+    expect(asked).to_be_visible()
+    asked.get_by_role("button", name=yes).click()
+    expect(asked).to_be_hidden()
+
+
 @pytest.fixture
 def page(chromium: Any, demo_server: str) -> Any:
     context = chromium.new_context(viewport={"width": 1100, "height": 900}, accept_downloads=True)
@@ -92,6 +100,7 @@ def test_medway_application_from_question_to_approved_outcome(
     last_bot(page).get_by_role("button", name="Yes, send it").click()
     expect(last_bot(page)).to_contain_text(f"{COMPETENCIES} of {COMPETENCIES} competencies")
     last_bot(page).get_by_role("button", name="Submit").click()
+    confirm(page, "Yes, submit it")
     expect(last_bot(page)).to_contain_text("sent it to Maria Manager")
 
     be(page, "medway", MANAGER, "Maria Manager")
@@ -118,6 +127,7 @@ def test_medway_application_from_question_to_approved_outcome(
     ).to_be_visible()
 
     card.get_by_role("button", name="Progressed", exact=True).click()  # the form's fields, in a dialog
+    confirm(page, "Yes: Progressed")
     dialog = page.get_by_role("dialog", name="Progressed: Line manager's recommendation")
     dialog.get_by_label(re.compile("^All the competencies")).fill("met")
     dialog.get_by_label(re.compile("^Good attendance")).fill("have")
@@ -133,7 +143,10 @@ def test_medway_application_from_question_to_approved_outcome(
     authorise = page.locator("#log .card").filter(has_text="Progression application: Wendy Worker")
     expect(authorise).to_contain_text("Service Managers and above")
     authorise.get_by_role("button", name="Authorise", exact=True).focus()
-    page.keyboard.press("Enter")  # by keyboard: focus stays on the card when its buttons go
+    page.keyboard.press("Enter")  # by keyboard: it asks first, focus on "Go back"; Tab, Enter confirms
+    expect(page.get_by_role("alertdialog").get_by_role("button", name="Go back")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # focus comes back to the card, and stays on it when its buttons go
     expect(
         page.locator("#log .message.bot").filter(has_text="Recorded: Authorise (Authorisation)").last
     ).to_be_visible()
@@ -169,6 +182,11 @@ def check_reasons_dialog_keyboard(page: Any, card: Any, shots: Any) -> None:
     decline = card.get_by_role("button", name="NOT progressed")
     decline.focus()
     page.keyboard.press("Enter")
+    asked = page.get_by_role("alertdialog", name="NOT progressed: Wendy Worker?")  # it asks first
+    expect(asked.get_by_role("button", name="Go back")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(asked.get_by_role("button", name="Yes: NOT progressed")).to_be_focused()
+    page.keyboard.press("Enter")
     dialog = page.get_by_role("dialog", name="NOT progressed: Line manager's recommendation")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_label(re.compile("^All the competencies"))).to_be_focused()
@@ -192,11 +210,13 @@ def test_coventry_decline_with_reasons_in_the_dialog_reaches_the_worker(page: An
     say(page, "I have led complex child protection work for four years and mentor two newer colleagues.")
     last_bot(page).get_by_role("button", name="Yes, send it").click()
     last_bot(page).get_by_role("button", name="Submit").click()
+    confirm(page, "Yes, submit it")
     expect(last_bot(page)).to_contain_text("sent it to Pat Panel, Pip Panel")  # the young people's panel
 
     be(page, "coventry", "panel@coventry.example", "Pat Panel")
     card = page.locator("#log .card").filter(has_text="Progression application: Wendy Worker")
     card.get_by_role("button", name="Does not yet meet the criteria").click()
+    confirm(page, "Yes: Does not yet meet the criteria")
     dialog = page.get_by_role("dialog", name="Does not yet meet the criteria: Young people's panel")
     dialog.get_by_role("button", name="Submit").click()  # empty: the dialog says what is missing
     expect(dialog.get_by_role("alert")).to_contain_text("Please fill in")

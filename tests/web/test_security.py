@@ -16,7 +16,7 @@ from bot.settings import Settings
 from knowledge.library import Library
 from storage.tables import Decision
 from tests.outage import unreachable_sessions
-from tests.web.test_api import EXAMPLE, MANAGER, WORKER, button, texts, turn
+from tests.web.conftest import MANAGER, WORKER, button, submit_medway_application, turn
 
 PEOPLE = "/api/web/organisations/medway/people"
 
@@ -54,13 +54,7 @@ async def test_a_dns_rebinding_host_is_refused(client: TestClient) -> None:
 
 
 async def manager_has_a_card(client: TestClient) -> dict[str, Any]:
-    answer = await turn(client, WORKER, text="I want to go for level 3")
-    answer = await turn(client, WORKER, action=button(answer, "Continue"))
-    for n in range(1, 61):
-        answer = await turn(client, WORKER, text=EXAMPLE.format(n))
-    answer = await turn(client, WORKER, action=button(answer, "Yes, send it"))
-    answer = await turn(client, WORKER, action=button(answer, "Submit"))
-    assert "sent it to Maria Manager" in texts(answer)
+    await submit_medway_application(client)
     status = await turn(client, MANAGER, text="status")
     progressed = button(status, "Progressed")  # with what Medway's form has the line manager record
     recorded = {"competencies": "met", "attendance_punctuality_diversity": "have"}

@@ -1,0 +1,199 @@
+"""Out of office: a decider names someone to decide for them until a date (UK, the last day away).
+Decisions waiting on them move to that person now, new ones go there while it lasts (dialogs.cover),
+and when it ends (the day after its last day, in the reminders pass, or sooner when they say so)
+whatever still waits on the cover for them comes back. Each move is a hand-over
+(dialogs.reassignment): recorded, both told, the cards redrawn, within the same segregation rules.
+
+  out of office until <date>, delegate to <email>     (or: delegate to <email> until <date>)
+  end delegation                                       (or: I'm back)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from dialogs import authorisation, cover, reassignment
+from dialogs.messages import Action, Form, FormField, Platform, Reply, button
+from dialogs.turn import Turn
+from dialogs.when import long_date, parse_date, uk_today
+from knowledge.library import Library
+from storage import applications, audit, delegations, directory, posts
+from storage.tables import Delegation, Person, Role
+
+DECIDERS: tuple[Role, ...] = ("manager", "service_manager", "admin")  # roles whose decisions can be covered
+_START = re.compile(
+    r"^(?:delegate(?: my decisions)?|out of office|i'?m away|i am away|away|on leave)\b(?P<rest>.*)$", re.I
+)
+_UNTIL = re.compile(r"\buntil\s+(?P<date>[^,;]+?)(?=\s*(?:[,;]|\bdelegat|\bcover|\bto\b|$))", re.I)
+_EMAIL = re.compile(r"[^\s,;:<>]+@[^\s,;:<>]+?(?=[.,;]?(?:\s|$))")
+_END = re.compile(
+    r"^(?:(?:end|stop|cancel) (?:my )?(?:delegation|out of office|cover)|i'?m back|i am back)\W*$", re.I
+)
+
+
+def on_text(turn: Turn, text: str) -> list[Reply] | None:
+    """'out of office until 4 December 2026, delegate to tom@…', 'end delegation'; None otherwise."""
+    stripped = text.strip()
+    if _END.match(stripped):
+        return end(turn, Action(name="delegate_end"))
+    match = _START.match(stripped)
+    if match is None:
+        return None
+    rest = match.group("rest")
+    email = _EMAIL.search(rest)
+    until = _UNTIL.search(_EMAIL.sub(" ", rest))
+    data: dict[str, str | int | None] = {"email": email.group(0) if email else "",
+                                         "until": until.group("date").strip() if until else ""}  # fmt: skip
+    return delegate(turn, Action(name="delegate", data=data))
+
+
+def may_cover(turn: Turn, person: Person) -> bool:
+    """Someone decisions can go to: a manager's role on the roster, or a post the policy names."""
+    return person.role in DECIDERS or bool(posts.posts_of(turn.session, person.id))
+
+
+def form() -> Form:
+    return Form(title="Out of office", submit=Action(name="delegate"), fields=[
+        FormField(name="email", label="Who decides for you meanwhile (their email)", multiline=False),
+        FormField(name="until", label="Your last day away (e.g. 4 December 2026)", multiline=False)])  # fmt: skip
+
+
+def delegate(turn: Turn, action: Action) -> list[Reply]:
+    if not may_cover(turn, turn.person):
+        return [
+            Reply(text="Out of office is for people who make decisions on applications; none come to you.")
+        ]
+    email, typed = str(action.data.get("email") or "").strip(), str(action.data.get("until") or "").strip()
+    if not email or not typed:
+        return [Reply(text="Who should decide for you, and until when?", form=form())]
+    until = parse_date(typed)
+    if until is None:
+        return [
+            Reply(
+                text=f"I couldn't read '{typed}' as a date (e.g. 4 December 2026 or 04/12/2026).", form=form()
+            )
+        ]
+    if until < uk_today(turn.now):
+        return [
+            Reply(
+                text=f"{long_date(until)} has passed: give your last day away, today or later.", form=form()
+            )
+        ]
+    person = directory.find_person_by_email(turn.session, turn.org, email.lower())
+    problem = _unfit_cover(turn, person, email)
+    if problem:
+        return [Reply(text=problem)]
+    assert person is not None
+    earlier = delegations.open_delegation(turn.session, turn.person.id)
+    if earlier is not None:
+        finish(turn, earlier)
+    made = delegations.start(turn.session, turn.org, turn.person.id, person.id, until, turn.now)
+    audit.record(turn.session, turn.org, "delegation_started", turn.person.id, at=turn.now,
+                 detail={"delegation": made.id, "to": person.id, "until": until.isoformat()})  # fmt: skip
+    moved, kept = _move_waiting(turn, person)
+    _tell_cover(turn, made, person, moved)
+    lines = [f"Out of office until {long_date(until)}: decisions that would come to you go to {person.name} "
+             "meanwhile, where the rules allow them to make them."]  # fmt: skip
+    lines += (
+        [f"Moved to {person.name} now: {'; '.join(moved)}."] if moved else ["Nothing was waiting on you."]
+    )
+    lines += [f"Stays with you: {'; '.join(kept)}"] if kept else []
+    lines.append(f"It ends by itself after {long_date(until)}; say 'end delegation' if you are back sooner.")
+    return [Reply(text="\n".join(lines), buttons=[button("End delegation", "delegate_end")])]
+
+
+def _unfit_cover(turn: Turn, person: Person | None, email: str) -> str | None:
+    if person is None:
+        return f"I can't find {email} on {turn.pack.organisation.short_name}'s roster (active staff)."
+    if person.id == turn.person.id:
+        return "You can't delegate to yourself: name the person who decides while you are away."
+    if not may_cover(turn, person):
+        return f"{person.name} can't take decisions: the roster role ({person.role.replace('_', ' ')}) and posts held don't allow it."
+    away = cover.away(turn, person)
+    if away is not None:
+        return f"{person.name} is away themselves until {long_date(away.until)}; please choose someone else."
+    return None
+
+
+def _move_waiting(turn: Turn, to: Person) -> tuple[list[str], list[str]]:
+    """Hand every decision waiting on the person in this turn to `to`, where the rules allow."""
+    moved, kept = [], []
+    for app in applications.applications_waiting(turn.session, org_id=turn.org):
+        waiting = reassignment.waiting_decision(turn, app)
+        if waiting is None or turn.person.id not in authorisation.assigned_to(app, waiting.key):
+            continue
+        worker = directory.get_person(turn.session, app.person_id)
+        what = f"{worker.name if worker else '?'}'s {waiting.label} (#{app.id})"
+        problem = authorisation.may_be_given(turn, app, waiting.duty, to)
+        if problem:
+            kept.append(f"{what}: {problem}")
+            continue
+        reassignment.hand_over(
+            turn, waiting, [turn.person], to, reassignment.WHY_DELEGATION, covering=turn.person
+        )
+        moved.append(what)
+    return moved, kept
+
+
+def _tell_cover(turn: Turn, made: Delegation, person: Person, moved: list[str]) -> None:
+    now = f" {len(moved)} waiting now came to you: {'; '.join(moved)}." if moved else ""
+    text = (f"{turn.person.name} is away until {long_date(made.until)} and has asked you to cover their "
+            f"decisions on progression applications meanwhile.{now} New ones come to you until then, "
+            "unless the rules say someone else must make them.")  # fmt: skip
+    turn.notify(person, Reply(text=text), f"delegation:{made.id}:cover")
+
+
+def end(turn: Turn, _action: Action) -> list[Reply]:
+    """'end delegation': back sooner than planned."""
+    made = delegations.open_delegation(turn.session, turn.person.id)
+    if made is None:
+        return [Reply(text="You have no delegation to end: decisions come to you as usual.")]
+    back = finish(turn, made)
+    lines = ["Welcome back: your delegation has ended, and decisions come to you again."]
+    lines += [f"Back with you: {'; '.join(back)}."] if back else []
+    return [Reply(text="\n".join(lines))]
+
+
+def finish(turn: Turn, made: Delegation, *, by_date: bool = False) -> list[str]:
+    """End the delegation and bring back what still waits on the cover for its giver; what came back."""
+    if not delegations.end(turn.session, made.id, turn.now):
+        return []
+    away = directory.get_person(turn.session, made.from_person_id)
+    cover_person = directory.get_person(turn.session, made.to_person_id)
+    assert away is not None and cover_person is not None  # delegations reference people by foreign key
+    audit.record(turn.session, turn.org, "delegation_ended", turn.person.id if not by_date else None,
+                 at=turn.now, detail={"delegation": made.id, "by_date": by_date})  # fmt: skip
+    back = []
+    for app in applications.applications_waiting(turn.session, org_id=made.org_id):
+        waiting = reassignment.waiting_decision(turn, app)
+        if waiting is None or authorisation.covering(app, waiting.key).get(cover_person.id) != away.id:
+            continue
+        if authorisation.may_be_given(turn, app, waiting.duty, away) is not None:
+            continue  # they can no longer make it (say, they left): it stays where it is
+        reassignment.hand_over(turn, waiting, [cover_person], away, reassignment.WHY_BACK)
+        worker = directory.get_person(turn.session, app.person_id)
+        back.append(f"{worker.name if worker else '?'}'s {waiting.label} (#{app.id})")
+    ended = f"ended after its last day, {long_date(made.until)}" if by_date else "ended"
+    listed = f" Back with {away.name}: {'; '.join(back)}." if back else ""
+    turn.notify(cover_person, Reply(text=f"Your cover for {away.name} has {ended}.{listed}"),
+                f"delegation:{made.id}:ended:cover")  # fmt: skip
+    if by_date:
+        mine = f" Back with you: {'; '.join(back)}." if back else ""
+        turn.notify(away, Reply(text=f"Your out of office has {ended}: decisions come to you again.{mine}"),
+                    f"delegation:{made.id}:ended:away")  # fmt: skip
+    return back
+
+
+def end_past(session: Session, library: Library, now: datetime, channel: Platform | None) -> int:
+    """End every delegation whose last day is over (UK date); returns how many ended."""
+    ended = 0
+    for made in delegations.past_their_last_day(session, uk_today(now)):
+        away = directory.get_person(session, made.from_person_id)
+        if away is None or away.org_id not in library.packs:
+            continue
+        finish(Turn(session, library, away, now, channel), made, by_date=True)
+        ended += 1
+    return ended
