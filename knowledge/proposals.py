@@ -61,6 +61,9 @@ UNCOVERED = "uncovered_topic"  # the topic's facts share none of what else the q
 NOTHING = "nothing"  # the decline when no candidate answers
 ABSENT_TOPIC = "absent_topic"  # the topic asked about has no facts in this pack at all
 
+# The evidence for a topic at which the question clearly asks about it: its cue words are then what it asks
+# about, and the topic's answer is as sure as its facts.
+CLEARLY_ASKED = 3.0
 _ABOUT_A_POST = {Topic.pay, Topic.requirements, Topic.eligibility, Topic.apply, Topic.overview}
 _ABOUT_A_ROUTE = _ABOUT_A_POST | {None, Topic.pathways, Topic.training, Topic.evidence}
 _BROAD = {Topic.pay, Topic.requirements, Topic.overview, Topic.apply, Topic.training, Topic.eligibility}
@@ -150,8 +153,16 @@ def _about_topics(index: PackIndex, question: Question) -> list[Candidate]:
             rule = best_guess(index, question) if main_topic(question) == topic else None
             out += _candidate("topic", rule or all_requirements(index), topic)
         else:
-            out += _candidate("topic", HANDLERS.get(topic, topic_facts)(index, question, topic), topic)
+            answer = HANDLERS.get(topic, topic_facts)(index, question, topic)
+            out += _candidate("topic", _as_sure_as_the_cue(answer, question.topics[topic]), topic)
     return out
+
+
+def _as_sure_as_the_cue(answer: Answer, weight: float) -> Answer:
+    """A topic's answer to a question that only weakly points to the topic (one word that may mean it) is no
+    surer than that pointer."""
+    sure = min(answer.confidence, weight / CLEARLY_ASKED)
+    return answer if sure == answer.confidence else answer.model_copy(update={"confidence": sure})
 
 
 def _retrieved(index: PackIndex, question: Question) -> list[Candidate]:

@@ -19,13 +19,12 @@ from knowledge.asks import STRICT, Ask, answers
 from knowledge.glossary import related_terms
 from knowledge.index import PackIndex
 from knowledge.models import Topic
-from knowledge.proposals import ABSENT_TOPIC, NOTHING, UNCOVERED, UNKNOWN_SUBJECT, Candidate
+from knowledge.proposals import ABSENT_TOPIC, CLEARLY_ASKED, NOTHING, UNCOVERED, UNKNOWN_SUBJECT, Candidate
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import GENERAL, normalise, stem, term_groups, tokens, words
 from knowledge.topics import CUES
 from knowledge.understand import Question
 
-CLEARLY_ASKED = 3.0  # the evidence for a topic at which its cue words are what the question asks about
 # Words that say how something is asked, never what about ("what's expected", "what does it involve").
 _HOW = (
     GENERAL | NEUTRAL | {stem(w) for w in ("expected", "involve", "include", "count", "consider", "regard")}
@@ -44,7 +43,7 @@ class Weights:
     topic: float = 3.0  # the topics the candidate answers for, as asked (full at topic_full evidence)
     topic_full: float = 5.0
     broad: float = 0.75
-    weak_topic: float = 1.0  # ... and a weakly cued one (below CLEARLY_ASKED)
+    weak_topic: float = 0.6  # ... and a weakly cued one (below CLEARLY_ASKED)
     unasked_topic: float = 0.5  # it answers for topics the question does not point to at all
     clear_topic: float = 1.0  # it answers for a topic the question clearly asks about (CLEARLY_ASKED)
     coverage: float = 1.0  # the question's words (weighed by rarity) in what the candidate says
@@ -63,7 +62,7 @@ class Weights:
     confidence: float = 0.6  # the producer's own confidence (a retrieval guess is less sure)
     unknown_subject: float = 6.0  # decline: the post, level or specialism is not in this policy
     uncovered: float = 5.0  # decline: the topic's facts share nothing else asked (less as the topic is clear)
-    nothing: float = 1.0  # decline: nothing answers
+    nothing: float = 0.75  # decline: nothing answers
     said_no: float = 1.0  # a producer's "doesn't say" about its own subject, against an answer on it
 
 
