@@ -20,6 +20,7 @@ from knowledge.glossary import related_terms
 from knowledge.index import PackIndex
 from knowledge.models import Topic
 from knowledge.proposals import ABSENT_TOPIC, CLEARLY_ASKED, NOTHING, UNCOVERED, UNKNOWN_SUBJECT, Candidate
+from knowledge.replies import Answer
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import GENERAL, normalise, stem, term_groups, tokens, words
 from knowledge.topics import CUES
@@ -171,8 +172,11 @@ def fit(index: PackIndex, reading: Reading, candidate: Candidate, weights: Weigh
         ),
         coverage=_coverage(reading, said),
         lead=_coverage(reading, lead_said),
-        # (A line of its own making, "The policy doesn't say which grade...", leads with the facts it quotes.)
-        relevance=max((reading.bm25[i] for i in lead_quotes or _first(index, plain, quoted)), default=0.0)
+        # (A line of its own making leads with the facts it quotes, or those of the section it cites first:
+        # "Spinal point 39 pays £32,800" is the pay table's.)
+        relevance=max(
+            (reading.bm25[i] for i in lead_quotes or _first(index, plain, quoted, answer)), default=0.0
+        )
         / best
         if best > 0
         else 0.0,
@@ -291,9 +295,18 @@ def _coverage(reading: Reading, said: set[str] | frozenset[str]) -> float:
     return share
 
 
-def _first(index: PackIndex, plain: str, quoted: list[int]) -> list[int]:
-    """The fact quoted first in the (normalised) text."""
-    return sorted(quoted, key=lambda i: plain.find(index.starts[i]))[:1]
+def _first(index: PackIndex, plain: str, quoted: list[int], answer: Answer) -> list[int]:
+    """The fact quoted first in the (normalised) text; quoting none, the facts of the section cited first."""
+    if quoted:
+        return sorted(quoted, key=lambda i: plain.find(index.starts[i]))[:1]
+    if not answer.sources:
+        return []
+    cited = answer.sources[0]
+    return [
+        i
+        for i, p in enumerate(index.passages)
+        if p.source.document == cited.document and p.source.section == cited.section
+    ]
 
 
 def _names(index: PackIndex, ident: str, said: str) -> bool:
