@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Ask(StrEnum):
     """The kind of answer wanted."""
 
     amount = "amount"  # a figure: pay, a cost, a number of posts or examples
+    money = "money"  # a sum of money: a salary, a payment, a cost
+    number = "number"  # how many of something: people, posts, examples
     who = "who"  # a person, a role or a body
     when = "when"  # a date, a month, a time or an event something happens at
     duration = "duration"  # how long, how many years
@@ -26,6 +29,7 @@ class Ask(StrEnum):
     what_if = "what_if"  # what happens if ...
     how = "how"  # how to do something, the steps
     why = "why"  # the reason or purpose
+    list = "list"  # every item of something ("what pathways are there?")
 
 
 # How a question asks for each kind of answer (normalised text: lower case, abbreviations glossed).
@@ -34,6 +38,15 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"\bhow (much|many)\b|\b(what|which) (is|are|was|were) the (salary|salaries|pay|rate|cost|amount|value"
         r"|number|total|figure|range)\b|\b(minimum|maximum|min|max) (salary|pay)\b|\bhow big\b"
         r"|\b(please (provide|state|give)|provide|state)\b.*\b(number|cost|value|salary|salaries|amount)\b"
+    ),
+    Ask.money: re.compile(
+        r"\bhow much (is|are|do|does|did|would|will|can|could|more|less|extra)\b.*\b(pay|paid|earn|get|cost|worth|salar"
+        r"|supplement|honorari|allowance)|\b(what|which) (is|are|was|were) the (salary|salaries|pay|rate of pay|cost)\b"
+        r"|\b(minimum|maximum|min|max) (salary|pay)\b|\bhow much (is|are) (an? |the )?(spinal point|point|scp)\b"
+    ),
+    Ask.number: re.compile(
+        r"\bhow many (?!(years|months|weeks|days|hours)\b)|\bthe (total )?number of\b|\bnumbers? of (staff|people|posts"
+        r"|social workers|workers|vacancies|students|examples)\b"
     ),
     Ask.who: re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (manager|person|officer|body|panel)\b"),
     Ask.when: re.compile(
@@ -57,6 +70,11 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\b(what|which) (are the )?steps\b|\bwhat is the (process|procedure)\b"
     ),
     Ask.why: re.compile(r"\bwhy\b|\bwhat is the (point|purpose|reason|aim)\b|\breasons? for\b"),
+    Ask.list: re.compile(
+        r"\blist\b|\bwhat (\w+ ){0,2}are (there|available|on offer)\b|\bwhich (\w+ ){0,2}are (there|available)\b"
+        r"|\bwhat are (all )?(the )?(\w+ ){0,2}(levels|grades|pathways|competencies|modules|steps|options|routes"
+        r"|courses|requirements|criteria)\b|\bwhat (levels|grades|pathways|competencies|modules|options|routes)\b"
+    ),
 }
 
 _MONTH = r"january|february|march|april|may|june|july|august|september|october|november|december"
@@ -106,9 +124,24 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
     ),
 }
 
+ANSWER_CUES[Ask.money] = re.compile(
+    r"£\s?\d|\b\d[\d,.]* pounds\b|\bthousands? of pounds\b|\bno (salary|figure|amount)|\b(does not|doesn't) (give|state|say)"
+    r" (the |any )?(salary|salaries|amount|pay|figure)"
+)
+ANSWER_CUES[Ask.number] = (
+    re.compile(  # a number that is not a sum of money, a level's name or a length of time
+        rf"(?<![£\d,.])(?<!£ )(?<!level )(?<!grade )(?<!stage )(?<!section )(?<!point )(?<![a-z])\d[\d,.]*"
+        rf"(?![\d,.]| ?{_TIME_UNIT}\b|k\b| ?%)|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty"
+        rf"|fifty|hundred)\b(?! {_TIME_UNIT}\b)"
+    )
+)
+ANSWER_CUES[Ask.list] = re.compile(r"(^|\n)• |\bare:|(; [^;\n]+){2,}|\b1\. .*\b2\. ")
+
 # The asks a question must have answered for the answer to count: the others are answered by what the facts
 # say about the subject (a list, a description, a yes or no with its condition).
-STRICT = frozenset({Ask.amount, Ask.who, Ask.when, Ask.duration, Ask.repay, Ask.backdated, Ask.automatic})
+STRICT = frozenset(
+    {Ask.amount, Ask.money, Ask.who, Ask.when, Ask.duration, Ask.repay, Ask.backdated, Ask.automatic}
+)
 
 
 def read_asks(text: str) -> list[Ask]:
@@ -121,6 +154,7 @@ def read_asks(text: str) -> list[Ask]:
     return asks
 
 
+@lru_cache(maxsize=16384)
 def answers(text: str) -> frozenset[Ask]:
     """The kinds of answer a piece of text gives, going by its words alone."""
     lowered = text.lower()

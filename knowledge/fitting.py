@@ -9,16 +9,15 @@ in the asker's own words, with the nearest facts that help, and `answered: false
 
 from __future__ import annotations
 
-import re
-
 from knowledge.asks import STRICT, Ask, answers
 from knowledge.index import PackIndex, Passage
 from knowledge.models import Topic
 from knowledge.replies import Answer, compose
 from knowledge.retrieval import NEUTRAL
-from knowledge.text import CHAT_WORDS, GENERAL, normalise, tokens
+from knowledge.text import GENERAL, normalise, tokens
 from knowledge.topics import CUES
 from knowledge.understand import Question
+from knowledge.wording import YES_NO, main_clause, what_was_asked
 
 DISTINCTIVE_SHARE = 0.12  # a word in at most this share of a pack's facts singles out what is asked
 _ASK_WORDS = {"long", "often", "soon", "automat", "back", "owe", "repay", "refund", "date", "month", "time"}
@@ -56,6 +55,19 @@ def _fitted(index: PackIndex, question: Question, answer: Answer) -> Answer:
     return doesnt_say(index, question, list(dict.fromkeys(nearest))[:_NEAREST])
 
 
+def facts_giving_the_ask(index: PackIndex, question: Question) -> Answer | None:
+    """The facts that give the kind of answer asked for (a figure, a person, a time) about the question's
+    distinctive subject, where it asks for one."""
+    strict = [ask for ask in question.asks if ask in STRICT]
+    subject = distinctive_words(index, question)
+    if not strict or not (subject or any(m.kind != "framework" for m in question.mentions)):
+        return None  # nothing singles out what it is about: any fact giving a figure would do
+    found = _best_fitting(index, question, strict, subject)
+    if not found:
+        return None
+    return compose(index.pack, [p.text for p in found], [p.source for p in found], None, confidence=0.6)
+
+
 def _readings(index: PackIndex, question: Question, answer: Answer) -> list[str]:
     """A personal question ("what must I do?") whose answer differs by framework, where neither the question
     nor the asker's record says which is theirs: each framework is a reading, and the asker chooses. (Asked in
@@ -63,7 +75,7 @@ def _readings(index: PackIndex, question: Question, answer: Answer) -> list[str]
     frameworks = {f.id: f.name for f in index.pack.frameworks}
     if not answer.answered or not question.personal or len(frameworks) < 2 or question.ids("framework"):
         return []
-    if _YES_NO.match(question.text):
+    if YES_NO.match(question.text):
         return []  # "can I progress without it?": the same yes or no whichever list is theirs
     body = _body(answer.text)
     quoted = [p for p in index.passages if p.text[:60] in body]
@@ -86,11 +98,9 @@ def _ask_back(index: PackIndex, question: Question, readings: list[str]) -> Answ
     org = index.pack.organisation.short_name
     text = (
         f"{org}'s policy gives a different answer for {' and for '.join(readings)}. Which do you mean? "
-        f"Ask again naming one, e.g. “{_main_clause(question.raw)} in {readings[0]}”."
+        f"Ask again naming one, e.g. “{main_clause(question.raw)} in {readings[0]}”."
     )
-    return Answer(
-        answered=False, text=text, clarify=[f"{_main_clause(question.raw)} ({r})" for r in readings]
-    )
+    return Answer(answered=False, text=text, clarify=[f"{main_clause(question.raw)} ({r})" for r in readings])
 
 
 def _content_words(question: Question) -> set[str]:
@@ -174,60 +184,6 @@ def doesnt_say(index: PackIndex, question: Question, nearest: list[str]) -> Answ
         lines += [line for line in nearest if line and not line.startswith("Source:")]
     lines.append(f"Please ask {org.ask}.")
     return Answer(answered=False, text="\n".join(lines), topic=None)
-
-
-_PRONOUNS = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "am": "are",
-             "i'm": "you're", "im": "you're", "i've": "you've", "ive": "you've", "we": "you", "our": "your",
-             "us": "you"}  # fmt: skip
-_AUX = r"(do|does|did|can|could|will|would|should|must|is|are|am|was|were|have|has|may|might)"
-_WH_WORD = r"(how (much|many|long|often|soon)( \w+){0,3}?|what( \w+)?|which \w+|what|which|who|whom|when|where|why|how)"
-_WH = re.compile(rf"^(?P<wh>{_WH_WORD}( exactly| actually)?) (?P<aux>{_AUX}) (?P<subj>i|you|we|they|it|there|he|she)\b"
-                 rf"(?P<rest>.*)$")  # fmt: skip
-_WH_BE = re.compile(rf"^(?P<wh>{_WH_WORD}) (?P<aux>is|are|was|were) (?P<rest>.+)$")
-_WH_SUBJECT = re.compile(r"^(who|what|which \w+) (?!(do|does|did|is|are|can|will|would|should)\b)\w+")
-_YES_NO = re.compile(rf"^{_AUX} (?P<subj>i|you|we|they|it|there|he|she)\b(?P<rest>.*)$")
-_DO_NP = re.compile(r"^(do|does|did) (?P<rest>.*)$")
-
-
-def what_was_asked(raw: str) -> str:
-    """The question turned into what it asks ("how many years do I need?" -> "how many years you need")."""
-    clause = _main_clause(raw)
-    words = [_PRONOUNS.get(w, w) for w in " ".join(CHAT_WORDS.get(w, w) for w in clause.split()).split()]
-    text = " ".join(words)
-    found = _WH.match(text)
-    if found:
-        aux = found.group("aux")
-        keep = "" if aux in {"do", "does", "did"} else f" {_PRONOUNS.get(aux, aux)}"
-        subj = _PRONOUNS.get(found.group("subj"), found.group("subj"))
-        return f"{found.group('wh')} {subj}{keep}{found.group('rest')}"
-    found = _YES_NO.match(text)
-    if found:
-        aux = found.group(1)
-        keep = "" if aux in {"do", "does", "did"} else f" {'are' if aux == 'am' else aux}"
-        return f"whether {found.group('subj')}{keep}{found.group('rest')}"
-    found = _WH_BE.match(text)
-    if found:
-        return f"{found.group('wh')} {found.group('rest')} {found.group('aux')}"
-    if _WH_SUBJECT.match(text):
-        return text  # "who signs off applications" reads the same asked or reported
-    found = _DO_NP.match(text)
-    if found and re.match(
-        r"\S+ (\S+ ){0,2}(have|need|get|count|apply|include|mean|cover)\b", found.group("rest")
-    ):
-        return f"whether {found.group('rest')}"
-    return f"anything that answers “{clause}?”"
-
-
-def _main_clause(raw: str) -> str:
-    """The part of the question that asks: its first asking clause, without greetings, preamble or "if"."""
-    text = raw.strip().lower().replace("\u2019", "'")
-    pieces = [p.strip(" -–—:;,.") for p in re.split(r"[?!.;:,—–]| - ", text)]
-    pieces = [p for p in pieces if p]
-    return next((p for p in pieces if _asks(p)), pieces[0] if pieces else text)
-
-
-def _asks(part: str) -> bool:
-    return bool(re.match(rf"^({_AUX}|how|what|which|who|whom|when|where|why)\b", part.strip()))
 
 
 def _body(text: str) -> str:

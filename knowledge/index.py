@@ -13,7 +13,9 @@ from knowledge.asks import Ask, answers
 from knowledge.models import Level, Pack, Review, Source, Supplement, Topic
 from knowledge.text import normalise, tokens
 
-GLOSS_SHARE = 0.3  # how much the other words of a multi-word term add to its best-matching word
+QUOTE_PREFIX = 48  # characters of a fact's normalised text that show an answer quotes it
+GLOSS_SHARE = 0.3
+_REMEMBERED_SCORES = 64  # how much the other words of a multi-word term add to its best-matching word
 
 EntityKind = Literal["level", "pathway", "competency", "supplement", "framework"]
 
@@ -51,7 +53,12 @@ class PackIndex:
         default_factory=list
     )  # each passage's stemmed words, text and keywords
     gives: list[frozenset[Ask]] = field(default_factory=list)  # each passage's asks: declared or in its words
+    starts: list[str] = field(
+        default_factory=list
+    )  # each passage's first words, normalised: an answer quotes it
+    vocabulary: frozenset[str] = frozenset()  # every stemmed word of the passages
     _bm25: BM25Okapi | None = None
+    _scored: dict[tuple[tuple[str, ...], ...], list[float]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, pack: Pack) -> PackIndex:
@@ -60,12 +67,25 @@ class PackIndex:
         corpus = [tokens(normalise(f"{p.text} {p.keywords}")) or ["_"] for p in index.passages]
         index.words = [frozenset(c) for c in corpus]
         index.gives = [(p.declared | answers(p.text)) - p.silent for p in index.passages]
+        index.starts = [normalise(p.text)[:QUOTE_PREFIX] for p in index.passages]
+        index.vocabulary = frozenset().union(*index.words)
         index._bm25 = BM25Okapi(corpus) if corpus else None
         return index
 
     def scores(self, terms: list[tuple[str, ...]]) -> list[float]:
         """BM25 of each passage for the question's terms; a term with several words (an abbreviation and
-        its gloss) scores as its best word plus a share of the others."""
+        its gloss) scores as its best word plus a share of the others. (Every producer asks for the same
+        question's scores: the last few are remembered.)"""
+        key = tuple(terms)
+        found = self._scored.get(key)
+        if found is None:
+            found = self._scores(terms)
+            if len(self._scored) >= _REMEMBERED_SCORES:
+                self._scored.clear()
+            self._scored[key] = found
+        return found
+
+    def _scores(self, terms: list[tuple[str, ...]]) -> list[float]:
         if self._bm25 is None or not terms:
             return [0.0] * len(self.passages)
         bm25 = self._bm25
@@ -76,6 +96,12 @@ class PackIndex:
             best = scored.max(axis=0)
             total += best + GLOSS_SHARE * (scored.sum(axis=0) - best)
         return [float(s) for s in total]
+
+    def idf(self, word: str) -> float:
+        """How much a (stemmed) word singles out the facts that use it: 0 for a word no fact uses."""
+        if self._bm25 is None:
+            return 0.0
+        return float(self._bm25.idf.get(word, 0.0))
 
     def mentions(self, text: str) -> list[Mention]:
         """Names of this pack's levels, pathways, competencies... found in the text, longest first."""
@@ -89,6 +115,10 @@ class PackIndex:
                 taken.append(span)
                 found.append(Mention(kind, ident, *span))
         return sorted(found, key=lambda m: m.start)
+
+    def quoted(self, normalised: str) -> list[int]:
+        """The passages a (normalised) text, an answer, quotes: whole or from their first words."""
+        return [i for i, start in enumerate(self.starts) if start in normalised]
 
     def with_topic(self, topic: Topic) -> list[int]:
         return [i for i, p in enumerate(self.passages) if topic in p.topics]
@@ -118,7 +148,9 @@ def _aliases(pack: Pack) -> list[tuple[re.Pattern[str], EntityKind, str]]:
 
 
 def _plural_free(phrase: str) -> str:
-    """A name as a pattern that also matches its singular or plural ("assessments", "assessment")."""
+    """A name as a pattern that also matches its singular or plural ("assessments", "assessment", "H9s")."""
+    if phrase[-1].isdigit():
+        return re.escape(phrase) + "s?"  # "what do H9s get paid"
     if len(phrase) < 4 or not phrase[-1].isalpha():
         return re.escape(phrase)
     if phrase.endswith("s") and not phrase.endswith("ss"):
@@ -136,7 +168,7 @@ def _passages(pack: Pack) -> list[Passage]:
             out.append(Passage(summary, level.source, frozenset({Topic.overview}), tags, silent=silent))
         if level.pay:
             pay = Passage(pay_text(level), level.pay.source, frozenset({Topic.pay}), tags, kind="pay",
-                          declared=frozenset({Ask.amount}))  # fmt: skip
+                          declared=frozenset({Ask.amount, Ask.money}))  # fmt: skip
             out.append(pay)
         for req in level.requirements:
             topics = {Topic.requirements} | _requirement_topics(req.kind)
@@ -200,7 +232,7 @@ def _passages(pack: Pack) -> list[Passage]:
                 frozenset({Topic.supplements}),
                 frozenset(supplement.roles),
                 " ".join(supplement.aliases),
-                declared=frozenset({Ask.amount, Ask.who}),
+                declared=frozenset({Ask.amount, Ask.money, Ask.who}),
             )
         )
     for fact in pack.facts:
@@ -235,7 +267,7 @@ def _process_passages(pack: Pack) -> list[Passage]:
         )
     if process.evidence:
         evidence = process.evidence
-        gives = {Ask.how} | ({Ask.amount} if evidence.examples_per_competency else set())
+        gives = {Ask.how} | ({Ask.amount, Ask.number} if evidence.examples_per_competency else set())
         out.append(
             Passage(
                 evidence.text,

@@ -4,6 +4,7 @@ and a best guess when no topic is clear."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal, overload
 
 from knowledge.index import PackIndex, Passage
@@ -115,21 +116,29 @@ def ranked(
     the `salient` words (what is asked beyond the topic itself)."""
     scores = index.scores(question.terms)
     mentioned = {m.id for m in question.mentions}
-    asked = [kind for kind, pattern in ASKS.items() if pattern.search(question.text)]
+    asked = {kind for kind, pattern in ASKS.items() if pattern.search(question.text)}
     salient = salient or set()
 
     def score(i: int) -> float:
         passage = index.passages[i]
         bonus = 3.0 * len(passage.tags & mentioned)
-        bonus += sum(1.5 for kind in asked if FOCUS[kind].search(passage.text.lower()))
+        bonus += 1.5 * len(asked & _focus(passage.text))
         bonus += 2.0 * len(salient & index.words[i])
         return scores[i] + bonus
 
-    order = sorted(dict.fromkeys(candidates), key=lambda i: (-score(i), i))
+    scored = {i: score(i) for i in dict.fromkeys(candidates)}
+    order = sorted(scored, key=lambda i: (-scored[i], i))
     if not order:
         return []
-    top = score(order[0])
-    kept = [i for i in order if score(i) >= 0.5 * top or top <= 0][:3]
+    top = scored[order[0]]
+    kept = [i for i in order if scored[i] >= 0.5 * top or top <= 0][:3]
     if with_scores:
-        return [(index.passages[i], score(i)) for i in kept]
+        return [(index.passages[i], scored[i]) for i in kept]
     return [index.passages[i] for i in kept]
+
+
+@lru_cache(maxsize=16384)
+def _focus(text: str) -> frozenset[str]:
+    """The kinds of answer (who, when, a figure) a passage's words give, by FOCUS."""
+    lowered = text.lower()
+    return frozenset(kind for kind, pattern in FOCUS.items() if pattern.search(lowered))

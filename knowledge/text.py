@@ -213,6 +213,7 @@ STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)  # every candidate answer is normalised to be scored: the same facts recur
 def normalise(text: str) -> str:
     """Lower-cased, chat words and number words expanded, abbreviations glossed, punctuation spaced."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-")

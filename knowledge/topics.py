@@ -37,6 +37,7 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\bspinal point \d+|\bpoint \d+\b", 3.5),
         (r"\b(spinal (column )?points|scps|pay points)\b|\bwhich points?\b", 3),
         (r"\b(pay (scale|band|range|grade)s?|pay point)", 1),
+        (r"\b(salary |pay )?ranges?\b", 1.5),  # "what's the M1 range": its pay from bottom to top
         (
             r"\b(top|bottom|highest|lowest|first|last|starting|maximum|minimum) (spinal )?(point|salary|pay)s?\b",
             3.5,

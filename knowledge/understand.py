@@ -17,6 +17,7 @@ from knowledge.instructions import Instruction, instructions, without_roles
 from knowledge.models import Topic
 from knowledge.text import is_common_word, is_word, normalise, stem, term_groups, tokens, words
 from knowledge.topics import CUES, DOMAIN, OFF_TOPIC, ROLE_TITLE, SPECIALISM, score_topics
+from knowledge.wording import main_clause
 
 Basis = Literal["qualifying", "joining", "any"]
 LevelRole = Literal["current", "target", "any"]
@@ -75,6 +76,9 @@ class Question:
     tokens: list[str]
     terms: list[tuple[str, ...]]  # the tokens as retrieval terms (an abbreviation with its gloss is one)
     topics: dict[Topic, float]
+    # The topics cued in the clause that asks ("can I go for level 2?"), not in the scene it sets ("I've
+    # finished induction"): what is asked about, rather than what the asker says of themselves.
+    asked_topics: dict[Topic, float] = field(default_factory=dict)
     asks: list[Ask] = field(default_factory=list)  # the kinds of answer wanted, in the order asked
     levels: list[LevelRef] = field(default_factory=list)
     unknown_levels: list[str] = field(default_factory=list)
@@ -157,6 +161,7 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
         tokens=tokens(text),
         terms=term_groups(text) + related_terms(text, index.corpus),
         topics=score_topics(text),
+        asked_topics=score_topics(speller.correct(normalise(main_clause(raw)))) or score_topics(text),
         asks=read_asks(text),
         mentions=mentions,
         points=[int(a or b) for a, b in _POINT.findall(text)],

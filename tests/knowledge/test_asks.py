@@ -6,13 +6,13 @@ import pytest
 
 from knowledge.asks import Ask, read_asks
 from knowledge.coverage import facts_answering_nothing
-from knowledge.fitting import what_was_asked
 from knowledge.glossary import related_terms
 from knowledge.library import Library
 from knowledge.loader import load_packs
 from knowledge.models import Fact, Source
 from knowledge.text import normalise
 from knowledge.understand import understand
+from knowledge.wording import what_was_asked
 
 
 @pytest.mark.parametrize(
