@@ -16,13 +16,12 @@ import re
 from dataclasses import dataclass
 
 from knowledge.asks import STRICT, Ask, answers
-from knowledge.glossary import related_terms
 from knowledge.index import PackIndex
 from knowledge.models import Topic
 from knowledge.proposals import ABSENT_TOPIC, CLEARLY_ASKED, NOTHING, UNCOVERED, UNKNOWN_SUBJECT, Candidate
 from knowledge.replies import Answer
 from knowledge.retrieval import NEUTRAL
-from knowledge.text import GENERAL, normalise, stem, term_groups, tokens, words
+from knowledge.text import GENERAL, normalise, stem, tokens, words
 from knowledge.topics import CUES
 from knowledge.understand import Question
 
@@ -278,10 +277,8 @@ def _about_the_asker(text: str) -> frozenset[str]:
 def _unnamed_terms(index: PackIndex, question: Question) -> list[tuple[str, ...]]:
     """The question's retrieval terms once the names of levels, pathways and the like are taken out (those
     are its named subject), without words that only say how it is asked."""
-    text = question.text
-    for m in sorted(question.mentions, key=lambda m: -m.start):
-        text = text[: m.start] + " " + text[m.end :]
-    terms = term_groups(text) + related_terms(text, index.corpus)
+    named = {w for m in question.mentions for w in tokens(question.text[m.start : m.end])}
+    terms = [t for t in question.terms if not set(t) <= named]
     # Numbers are the points or service the question gives (scored as such), not words to find.
     return [t for t in dict.fromkeys(terms) if not set(t) <= _HOW and not any(w.isdigit() for w in t)]
 
