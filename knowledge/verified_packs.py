@@ -22,7 +22,7 @@ from pathlib import Path
 import pydantic
 from pydantic import ValidationError
 
-from knowledge import loader, models, tracing
+from knowledge import asks, loader, models, tracing
 from knowledge.models import Pack
 
 
@@ -68,9 +68,9 @@ def _documents_digest(documents_dir: Path) -> str:
 
 @cache
 def _code_digest() -> str:
-    """The code a verdict came from: the pack model, the loader and the tracer, and the pydantic and
-    Python that ran them."""
+    """The code a verdict came from: the pack model (with the asks its validators fill facts' defaults
+    from), the loader and the tracer, and the pydantic and Python that ran them."""
     digest = hashlib.sha256(f"{pydantic.VERSION} {sys.version}".encode())
-    for module in (models, loader, tracing, sys.modules[__name__]):
+    for module in (models, asks, loader, tracing, sys.modules[__name__]):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()
