@@ -166,6 +166,11 @@ def _record(
     later = route.after(stage)
     final = outcome != "approved" or later is None
     waiting = waiting_status(stage)
+    if not applications.claim(turn.session, app):  # a decision, or a reassignment, got there first
+        turn.session.refresh(app)
+        if app.status != waiting or decisions.decision_for(turn.session, app.id, stage.id) is not None:
+            return [already_decided(turn, app, stage)]
+        return [Reply(text=story.changed_meanwhile(turn, app, turn.person))]
     fields: dict[str, object] = {}
     if stage.decider == "line_manager":
         fields["manager_signed_at"] = turn.now  # the line manager's signature, whatever they recommend

@@ -131,9 +131,11 @@ def _move_waiting(turn: Turn, to: Person) -> tuple[list[str], list[str]]:
         if problem:
             kept.append(f"{what}: {problem}")
             continue
-        reassignment.hand_over(
+        if reassignment.hand_over(
             turn, waiting, [turn.person], to, reassignment.WHY_DELEGATION, covering=turn.person
-        )
+        ) is None:
+            kept.append(f"{what}: it changed just now (someone else acted on it); look at it again")
+            continue
         moved.append(what)
     return moved, kept
 
@@ -173,7 +175,8 @@ def finish(turn: Turn, made: Delegation, *, by_date: bool = False) -> list[str]:
             continue
         if authorisation.may_be_given(turn, app, waiting.duty, away) is not None:
             continue  # they can no longer make it (say, they left): it stays where it is
-        reassignment.hand_over(turn, waiting, [cover_person], away, reassignment.WHY_BACK)
+        if reassignment.hand_over(turn, waiting, [cover_person], away, reassignment.WHY_BACK) is None:
+            continue  # someone acted on it at this moment: it stays where they left it
         worker = directory.get_person(turn.session, app.person_id)
         back.append(f"{worker.name if worker else '?'}'s {waiting.label} (#{app.id})")
     ended = f"ended after its last day, {long_date(made.until)}" if by_date else "ended"
