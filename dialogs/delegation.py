@@ -131,9 +131,12 @@ def _move_waiting(turn: Turn, to: Person) -> tuple[list[str], list[str]]:
         if problem:
             kept.append(f"{what}: {problem}")
             continue
-        if reassignment.hand_over(
-            turn, waiting, [turn.person], to, reassignment.WHY_DELEGATION, covering=turn.person
-        ) is None:
+        if (
+            reassignment.hand_over(
+                turn, waiting, [turn.person], to, reassignment.WHY_DELEGATION, covering=turn.person
+            )
+            is None
+        ):
             kept.append(f"{what}: it changed just now (someone else acted on it); look at it again")
             continue
         moved.append(what)
