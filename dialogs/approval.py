@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from dialogs import authorisation, cover, outcomes, story
 from dialogs.decision_cards import already_decided, closed_card, decision_card, inputs_form
-from dialogs.messages import Action, Card, Reply
+from dialogs.messages import FORM_KEY, Action, Card, Reply
 from dialogs.route import Route, route_of, waiting_stage, waiting_status
 from dialogs.turn import Turn
 from dialogs.when import parse_date
@@ -109,6 +109,9 @@ def decide(turn: Turn, action: Action) -> list[Reply]:
     if app.status != waiting_status(stage):
         return [already_decided(turn, app, stage)]
     given, problems = _inputs(turn, stage, outcome, action)
+    if action.data.get("note_form") and not action.data.get(FORM_KEY):  # "…, with a note": the form first
+        return [Reply(text="Add a note for the worker and whoever decides next, if you like.",
+                      form=inputs_form(app, stage, outcome))]  # fmt: skip
     if problems:
         form = inputs_form(app, stage, outcome).again(action, problems)
         return [Reply(text=" ".join(dict.fromkeys(problems.values())), form=form)]

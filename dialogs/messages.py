@@ -24,7 +24,9 @@ MAX_INCOMING = 20_000  # beyond this a message is refused outright; steps apply 
 MAX_FIELD = MAX_TEXT  # any one value a button or form carries (a reason, an example, a broadcast's text)
 # Button data that is a whole number: a stored record's id (one the database's integer ids can hold),
 # a count of weeks, or the version of an application a button was drawn at.
-WHOLE_NUMBERS = frozenset({"application", "broadcast", "panel", "person", "request", "weeks", "version"})
+WHOLE_NUMBERS = frozenset(
+    {"application", "broadcast", "delegation", "panel", "person", "request", "weeks", "version"}
+)
 MAX_RECORD_ID = 2**31 - 1
 # NUL and the other C0/C1 controls (tab, newline and carriage return are text): PostgreSQL refuses NUL
 # in text, and none of them mean anything in a chat message.
