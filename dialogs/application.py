@@ -284,8 +284,8 @@ def _save_item(
             Reply(text="That form is for an item that isn't part of this application."),
             *prompt(turn, state),
         ]
-    state.pop("pending_save", None)
-    again = evidence.save_form(turn, app, state, slot, data, files)
+    warned = state.pop("pending_save", None)
+    again = evidence.save_form(turn, app, state, slot, Action(name="apply_save", data=data), warned)
     if again is not None:
         return state, again
     state["open"] = slot.key

@@ -70,7 +70,9 @@ def decision_card(
                _confirming(button(stage.decline, "decide", "danger", outcome=stage.decline_outcome, **base), stage, worker.name, target.name),
                button("Read all the evidence", "evidence", application=app.id)]  # fmt: skip
     if not approval_form_fields(stage):  # approving records at once; this one opens the form for a note
-        buttons.insert(1, button(f"{stage.approve}, with a note", "decide", outcome="approved", note_form=1, **base))
+        buttons.insert(
+            1, button(f"{stage.approve}, with a note", "decide", outcome="approved", note_form=1, **base)
+        )
     if files:
         buttons.append(button(f"Download the files ({len(files)})", "evidence_files", application=app.id))
     return Card(title=f"Progression application: {worker.name}", fields=fields, body="\n".join(lines),

@@ -208,7 +208,11 @@ def _end_for_someone(turn: Turn, delegation_id: int) -> list[Reply]:
         return [Reply(text=f"{name}'s out of office had already ended on {long_date(made.ended_at.date())}.")]
     back = finish(turn, made)
     listed = f" Back with {name}: {'; '.join(back)}." if back else ""
-    return [Reply(text=f"Ended {name}'s out of office: decisions go to them again; they and their cover are told.{listed}")]
+    return [
+        Reply(
+            text=f"Ended {name}'s out of office: decisions go to them again; they and their cover are told.{listed}"
+        )
+    ]
 
 
 def finish(turn: Turn, made: Delegation, *, by_date: bool = False) -> list[str]:

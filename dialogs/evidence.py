@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from dialogs import file_checks, plan
 from dialogs.documents import evidence_headline
-from dialogs.messages import Action, Card, CardField, Form, FormField, InboundFile, Reply, button
+from dialogs.messages import Action, Card, CardField, Form, FormField, Reply, button
 from dialogs.privacy import clean, identifying_details
 from dialogs.turn import Turn
 from knowledge.replies import Citation
@@ -297,24 +297,30 @@ def save_form(
     app: Application,
     state: State,
     slot: plan.EvidenceSlot,
-    data: dict[str, Any],
-    files: list[InboundFile],
+    action: Action,
+    warned: dict[str, Any] | None = None,
 ) -> list[Reply] | None:
     """The item's form sent back: every box checked, then saved together (a changed box replaces its
-    example, a cleared one removes it, a new one adds one). Returns what to say when the form must be
-    looked at again (kept as typed); None when saved."""
-    values = {k: clean(str(v or "")) for k, v in data.items() if is_box(k)}
-    for name, text in values.items():
-        problem = text and example_problem(text, f"{_box_label(turn, app, slot, name)}: ")
-        if problem:
-            state["pending_save"] = {"slot": slot.key, "values": values}  # kept for reopening as typed
-            return open_item(turn, app, state, slot, values, note=f"{problem}\n")
+    example, a cleared one removes it, a new one adds one). Returns the form again, as typed with each
+    problem under its box (so a Slack modal stays open with inline errors), when it must be looked at
+    again; None when saved. A warning of identifying details is a problem the first time; sending the
+    same examples again (`warned`: what was warned about) saves them as they are."""
+    values = {k: clean(str(v or "")) for k, v in action.data.items() if is_box(k)}
+    problems = {name: problem for name, text in values.items()
+                if text and (problem := example_problem(text, f"{_box_label(turn, app, slot, name)}: "))}  # fmt: skip
     existing = {f"e{item.id}": item for item in applications.list_evidence(turn.session, app.id, slot.key)}
-    changed = [t for n, t in values.items() if t and (n not in existing or existing[n].text != t)]
-    found = sorted({d for t in changed for d in identifying_details(t, turn.library.speller.vocabulary)})
-    if found and not data.get("anyway"):
-        state["pending_save"] = {"slot": slot.key, "values": values}
-        return [_identifying_warning(found, "apply_reopen", "apply_save_anyway", "these examples")]
+    changed = {n: t for n, t in values.items() if t and (n not in existing or existing[n].text != t)}
+    sure = action.data.get("anyway") or (warned is not None and warned.get("values") == values)
+    for name, text in changed.items():
+        found = identifying_details(text, turn.library.speller.vocabulary)
+        if found and not sure and name not in problems:
+            problems[name] = (f"This seems to contain {', '.join(found)}. Evidence should not identify service "
+                              "users: rephrase it, or send the form again as it is to save it anyway.")  # fmt: skip
+    if problems:
+        state["pending_save"] = {"slot": slot.key, "values": values}  # kept for reopening as typed
+        note = " ".join(dict.fromkeys(problems.values()))
+        [reply] = [r for r in open_item(turn, app, state, slot, values, note=f"{note}\n") if r.form]
+        return [reply.model_copy(update={"form": reply.form.again(action, problems) if reply.form else None})]
     for name, text in values.items():
         if name in existing and not text:
             applications.delete_evidence(turn.session, app.id, existing[name].id)

@@ -188,7 +188,9 @@ class Card(Message):
 # chooser); elsewhere the form says how to send them (in the chat). Its label says what is taken.
 # "date": drawn as the platform's date picker (Block Kit datepicker, Adaptive Input.Date, <input
 # type="date">), which sends an ISO date (2027-06-14); typed channels take a date as people write it.
-FieldKind = Literal["text", "date", "files"]
+# "time": the platform's time picker (Block Kit timepicker, Adaptive Input.Time, <input type="time">),
+# which sends HH:MM.
+FieldKind = Literal["text", "date", "time", "files"]
 
 
 class FormField(Message):

@@ -42,4 +42,6 @@ def test_medways_authoriser_can_give_a_note_too_and_the_worker_sees_it(
         made = session.scalars(select(Decision).where(Decision.stage == "authorise")).one()
     assert (made.outcome, made.reasons) == ("approved", "Well evidenced across the framework")
     history = all_text(chat.say(WORKER, "history"))
-    assert "authorised it ('Authorise')" in history and "Note: Well evidenced across the framework." in history
+    assert (
+        "authorised it ('Authorise')" in history and "Note: Well evidenced across the framework." in history
+    )
