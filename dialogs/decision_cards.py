@@ -71,7 +71,10 @@ def decision_card(
                button("Read all the evidence", "evidence", application=app.id)]  # fmt: skip
     if not approval_form_fields(stage):  # approving records at once; this one opens the form for a note
         buttons.insert(
-            1, button(f"{stage.approve}, with a note", "decide", outcome="approved", note_form=1, **base)
+            1,
+            button(
+                f"{stage.approve}, with a note", "decide", "default", outcome="approved", note_form=1, **base
+            ),
         )
     if files:
         buttons.append(button(f"Download the files ({len(files)})", "evidence_files", application=app.id))

@@ -42,7 +42,7 @@ def card(turn: Turn, waiting: reassignment.Waiting, reader: Person, waited: int,
     buttons = [button("Reassign", "reassign_offer", "primary", **drawn)]
     if rule:
         lines.append(f"You can reassign it, or make it yourself: {rule}")
-        buttons.append(button("Decide it myself", "take_over", **drawn))
+        buttons.append(button("Decide it myself", "take_over", "default", **drawn))
     else:
         lines.append(
             "You can reassign it to someone who can make it. The policy doesn't name you to make it yourself."
