@@ -69,5 +69,7 @@ def take_over(turn: Turn, action: Action) -> list[Reply]:
     if reassignment.hand_over(turn, waiting, old, turn.person, reassignment.WHY_ESCALATION) is None:
         return [Reply(text=story.changed_meanwhile(turn, waiting.app, turn.person))]
     return [
-        Reply(text=f"The {waiting.label} is yours now ({rule}). Its card follows; whoever had it is told.")
+        Reply(
+            text=f"The {waiting.label} is yours now ({rule.rstrip('.')}). I've sent you its card; whoever had it is told."
+        )
     ]

@@ -141,7 +141,7 @@ def hand_over(
     _send(turn, waiting, receiver, round_, words.to_new())
     for person in old:
         card = moved_card(turn, app, _card_key(turn, waiting), words.to_old(person))
-        turn.notify(person, Reply(text=card.body, card=card, replaces=card.key),
+        turn.notify(person, Reply(text=card.body, card=card, replaces=card.key, card_fallback=True),
                     f"moved-card:{app.id}:{key}:{person.id}:{round_}", "card_update")  # fmt: skip
     worker = directory.get_person(turn.session, app.person_id)
     if worker is not None and receiver.id != worker.id:

@@ -147,7 +147,10 @@ def _chase(
             card = escalation.card(turn, waiting, person, waited, due)
             text = f"{card.title}\n{card.body}"  # the card in plain words, for a channel that can't draw it
             turn.notify(
-                person, Reply(text=text, card=card), f"escalate:{app.id}:{what}:{person.id}", "reminder"
+                person,
+                Reply(text=text, card=card, card_fallback=True),
+                f"escalate:{app.id}:{what}:{person.id}",
+                "reminder",
             )
     return len(turn.notified) - before
 

@@ -60,6 +60,8 @@ def test_decide_it_myself_on_an_escalation_and_the_story_as_each_reader_sees_it(
     expect(escalated).to_contain_text("You can reassign it, or make it yourself")
     expect(escalated).to_contain_text("Service Managers and above")
     expect(escalated.get_by_role("button", name="Decide it myself")).to_be_visible()
+    shown = page.locator("#log .message.bot").filter(has=escalated)
+    expect(shown.locator("p.text")).to_have_count(0)  # the card once, not its plain words above it too
     shots(page, "16d-03-escalation-with-decide-it-myself")
     escalated.get_by_role("button", name="Decide it myself").click()
     expect(page.locator("#log .message.bot").filter(has_text="is yours now")).to_have_count(1)
