@@ -9,6 +9,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -124,15 +125,23 @@ def race(sessions: sessionmaker[Session], turns: list[tuple[Chat, str, object]],
     return [all_text(results.get(n, [])) for n in range(len(turns))]
 
 
-def test_two_reassignments_at_the_same_instant_on_postgresql_one_wins(
+@pytest.fixture
+def on_postgresql(
     postgres_session_factory: sessionmaker[Session], library: Library
-) -> None:
+) -> tuple[Chat, sessionmaker[Session], int]:
+    """Wendy's application sent on PostgreSQL, waiting on Tara: the chat, the database, its number."""
     sessions = postgres_session_factory
     with transaction(sessions) as session:
         import_roster(session, ROSTER)
     chat = Chat(Conversation(library, sessions, clock=Clock()), sessions)
     submit(chat, WORKER, "apply for level 3")
-    number = app_id(sessions)
+    return chat, sessions, app_id(sessions)
+
+
+def test_two_reassignments_at_the_same_instant_on_postgresql_one_wins(
+    on_postgresql: tuple[Chat, sessionmaker[Session], int],
+) -> None:
+    chat, sessions, number = on_postgresql
     texts = race(sessions, [(chat, HR, f"reassign {number} to {OTHER}"),
                             (chat, SERVICE, f"reassign {number} to {OTHER}")], number)  # fmt: skip
     # (both name Tom: each read that it waited on Tara; the loser must not pass it on a second time)
@@ -143,14 +152,9 @@ def test_two_reassignments_at_the_same_instant_on_postgresql_one_wins(
 
 
 def test_a_reassignment_racing_a_decision_on_postgresql_one_wins(
-    postgres_session_factory: sessionmaker[Session], library: Library
+    on_postgresql: tuple[Chat, sessionmaker[Session], int],
 ) -> None:
-    sessions = postgres_session_factory
-    with transaction(sessions) as session:
-        import_roster(session, ROSTER)
-    chat = Chat(Conversation(library, sessions, clock=Clock()), sessions)
-    submit(chat, WORKER, "apply for level 3")
-    number = app_id(sessions)
+    chat, sessions, number = on_postgresql
     progressed = find_button(chat.inbox(MANAGER), "Progressed")
     texts = race(sessions, [(chat, HR, f"reassign {number} to {OTHER}"), (chat, MANAGER, progressed)], number)
     reassigned, decided = "now waits on Tom Other" in texts[0], "Recorded" in texts[1]

@@ -77,6 +77,18 @@ def card_of(page: Any, title: str = "Progression application: Wendy Worker") -> 
     return page.locator("#log .card").filter(has_text=title)
 
 
+def recommend_in_the_dialog(page: Any, card: Any, note: str) -> None:
+    """Press Progressed on the card, confirm (a decisive button asks first) and fill in Medway's form."""
+    card.get_by_role("button", name="Progressed", exact=True).click()
+    confirm(page, "Yes: Progressed")
+    dialog = page.get_by_role("dialog", name="Progressed: Line manager's recommendation")
+    dialog.get_by_label(re.compile("^All the competencies")).fill("met")
+    dialog.get_by_label(re.compile("^Good attendance")).fill("have")
+    dialog.get_by_label(re.compile("^A note")).fill(note)
+    dialog.get_by_role("button", name="Submit").click()
+    expect(last_bot(page)).to_contain_text("Recorded: Progressed")
+
+
 def test_escalated_decision_reassigned_and_the_card_as_each_recipient_sees_it(
     page: Any, demo: Demo, shots: Any
 ) -> None:
@@ -112,14 +124,7 @@ def test_escalated_decision_reassigned_and_the_card_as_each_recipient_sees_it(
     expect(theirs).to_contain_text("Sam Service has passed this decision to you (it was with Maria Manager)")
     expect(theirs).to_contain_text("asks you, in place of their line manager, for your recommendation")
     shots(page, "16b-06-card-as-the-new-decider")
-    theirs.get_by_role("button", name="Progressed", exact=True).click()
-    confirm(page, "Yes: Progressed")  # a decisive button asks first
-    dialog = page.get_by_role("dialog", name="Progressed: Line manager's recommendation")
-    dialog.get_by_label(re.compile("^All the competencies")).fill("met")
-    dialog.get_by_label(re.compile("^Good attendance")).fill("have")
-    dialog.get_by_label(re.compile("^A note")).fill("Strong court work this year")
-    dialog.get_by_role("button", name="Submit").click()
-    expect(last_bot(page)).to_contain_text("Recorded: Progressed")
+    recommend_in_the_dialog(page, theirs, "Strong court work this year")
 
     be(page, "medway", SERVICE, "Sam Service")
     authorise = card_of(page).filter(has_text="to authorise their application")

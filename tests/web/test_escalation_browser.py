@@ -15,7 +15,7 @@ from dialogs.staff import import_staff
 from knowledge.library import Library
 from storage.db import make_engine, session_factory, transaction
 from tests.web.conftest import Demo
-from tests.web.test_browser import confirm, expect, last_bot, page, say
+from tests.web.test_browser import expect, last_bot, page, say
 from tests.web.test_decisions_browser import (
     MANAGER,
     SERVICE,
@@ -23,6 +23,7 @@ from tests.web.test_decisions_browser import (
     be,
     card_of,
     escalate,
+    recommend_in_the_dialog,
     submit_through_the_api,
 )
 
@@ -45,14 +46,7 @@ def test_decide_it_myself_on_an_escalation_and_the_story_as_each_reader_sees_it(
     submit_through_the_api(demo)
 
     be(page, "medway", MANAGER, "Maria Manager")
-    card_of(page).get_by_role("button", name="Progressed", exact=True).click()
-    confirm(page, "Yes: Progressed")
-    dialog = page.get_by_role("dialog", name="Progressed: Line manager's recommendation")
-    dialog.get_by_label(re.compile("^All the competencies")).fill("met")
-    dialog.get_by_label(re.compile("^Good attendance")).fill("have")
-    dialog.get_by_label(re.compile("^A note")).fill("Strong court work this year")
-    dialog.get_by_role("button", name="Submit").click()
-    expect(last_bot(page)).to_contain_text("Recorded: Progressed")
+    recommend_in_the_dialog(page, card_of(page), "Strong court work this year")
 
     escalate(demo)  # the authorisation has waited on Sam: it goes to Ada, above him
     be(page, "medway", DIRECTOR, "Ada Director")
