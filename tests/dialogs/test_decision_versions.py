@@ -185,3 +185,22 @@ def test_a_reassigned_decider_is_reminded_counting_from_the_hand_over(
     reminded = all_text(chat.inbox(OTHER))
     assert "has waited 3 working days for your decision" in reminded
     assert "since 26 November 2026" in all_text(chat.say(WORKER, "status"))
+
+
+def test_a_leaver_hand_over_racing_a_reassignment_on_postgresql_one_wins(
+    on_postgresql: tuple[Chat, sessionmaker[Session], int],
+) -> None:
+    chat, sessions, number = on_postgresql
+    leaves = find_button(chat.say(HR, f"deactivate {MANAGER}"), "Mark Tara Manager as a leaver")
+    texts = race(sessions, [(chat, HR, leaves), (chat, SERVICE, f"reassign {number} to {OTHER}")], number)
+    reassigned = "now waits on Tom Other" in texts[1]
+    assert "Tara Manager is now marked as a leaver." in texts[0], texts  # she leaves either way
+    assert reassigned != ("now waits on Sam Service" in texts[0]), texts  # her decision moved once
+    if not reassigned:
+        assert "Nothing was changed" in texts[1], texts
+    with sessions() as session:
+        moves = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.action.in_(["reassigned", "handed_over"]))
+        ).all()
+    assert moves == (["reassigned"] if reassigned else ["handed_over"])
+    assert waits_on(sessions, number) == [person_id(sessions, OTHER if reassigned else SERVICE)]

@@ -45,3 +45,13 @@ def test_hr_sees_who_is_away_and_ends_a_delegation(chat: Chat, sessions: session
     again = all_text(chat.press(HR, find_button(listed, "End Tara Manager's out of office")))
     assert "had already ended" in again
     assert "Nobody is out of office" in all_text(chat.say(HR, "delegations"))
+
+
+def test_hrs_menu_and_status_lead_to_who_is_away(chat: Chat) -> None:
+    chat.say(MANAGER, f"out of office until 27/11/2026, delegate to {OTHER}")
+    menu = chat.say(HR, "hr")
+    assert "who is out of office" in all_text(menu)
+    listed = all_text(chat.press(HR, find_button(menu, "Out of office")))
+    assert "Tara Manager is away until Friday 27 November 2026; Tom Other covers" in listed
+    assert "who is out of office" in all_text(chat.say(HR, "status"))
+    assert "Only HR" in all_text(chat.press(OTHER, find_button(menu, "Out of office")))
