@@ -34,6 +34,12 @@ class Statements:
     def __exit__(self, *_exc: object) -> None:
         event.remove(self.engine, "before_cursor_execute", self._record)
 
+    def since(self, mark: int) -> Statements:
+        """The statements run after the first `mark` of them (mark: len(seen) then)."""
+        later = Statements(self.engine)
+        later.seen = self.seen[mark:]
+        return later
+
     def touching(self, table: str) -> list[str]:
         return [s for s in self.seen if f" {table}" in s or f'"{table}"' in s]
 
