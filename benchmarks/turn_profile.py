@@ -91,7 +91,7 @@ async def slack_turns(database: str, library: Library) -> tuple[Callable[[int], 
     from benchmarks.slack_bench import roster
     from bot.operations import link_workspace
     from bot.slack.client import Clients, keep_connections
-    from bot.slack.turns import Place, SlackTurns, Workspace
+    from bot.slack.turns import Place, SlackTurns, TurnInput, Workspace
     from storage.roster import import_roster
 
     fake, api_url = child([sys.executable, "-m", "tests.fakes.slack_api", "--port", "0", "--auto-users",
@@ -110,7 +110,8 @@ async def slack_turns(database: str, library: Library) -> tuple[Callable[[int], 
     async def one(n: int) -> None:
         user = f"UBENCH{n % USERS}"
         place = Place(channel="D" + user[1:], direct=True)
-        await turns.answer_now(workspace, user, place, text=QUESTIONS[n % len(QUESTIONS)], event_id=f"Ev{n}")
+        question = QUESTIONS[n % len(QUESTIONS)]
+        await turns.answer_now(TurnInput(workspace, user, place, text=question, event_id=f"Ev{n}"))
 
     return one, fake
 

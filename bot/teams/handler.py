@@ -251,9 +251,9 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         """The organisation (from the tenant; "" when unlinked) and the person as the core sees them."""
         activity = turn_context.activity
         tenant, user_id = translate.tenant_of(activity), translate.user_id_of(activity)
-        account = self.accounts.kept(tenant, user_id) or await asyncio.to_thread(
-            self.accounts.lookup, tenant, user_id
-        )
+        account = self.accounts.kept(tenant, user_id)
+        if account is None:
+            account = await asyncio.to_thread(self.accounts.lookup, tenant, user_id)
         email = None if account.linked else await self._email(turn_context)
         # A one-to-one chat is where approval cards go. A channel or group chat is kept only until
         # there is one: the sender then opens the person's one-to-one chat from it.
