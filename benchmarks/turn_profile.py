@@ -3,7 +3,12 @@ process's own thread (no event-loop contention, no thread hops), so a profiler o
 sees the whole turn: finding the person, the core's transaction, the knowledge answer, and posting the
 reply to a loopback fake (Slack Web API or Bot Connector, each in a child process).
 
-    python benchmarks/turn_profile.py slack|teams [--turns 300] [--profile cprofile|none] [--top 40]
+    python benchmarks/turn_profile.py slack|slack-bare|slack-core|teams|teams-bare [--turns 300]
+        [--profile cprofile|callgrind|none] [--top 40]
+
+slack: signed events through bolt at POST /slack/events, answered (in threads: here inline) and posted;
+slack-bare: a bare bolt app posting a fixed reply to each; slack-core: SlackTurns called directly (no
+bolt); teams: activities at POST /api/messages; teams-bare: a bare ActivityHandler replying "ok".
 
 It prints CPU per turn (process time) and how much of it the knowledge answer took (Library.ask, timed
 around the call), so what is not the answer is a figure. For instruction counts, which stay the same on
@@ -116,17 +121,82 @@ async def slack_turns(database: str, library: Library) -> tuple[Callable[[int], 
     return one, fake
 
 
-# -- Teams ----------------------------------------------------------------------------------------
-
-
-async def teams_turns(database: str, _library: Library) -> tuple[Callable[[int], Awaitable[None]], Any]:
+async def slack_http(database: str, library: Library, bare: bool) -> tuple[Callable[[int], Awaitable[None]], Any]:
+    """The whole HTTP path: signed events into bolt at POST /slack/events (Pathway's app answering in
+    threads, here inline; or a bare bolt app posting a fixed reply), each answer posted to the fake."""
     import aiohttp
     from aiohttp import web
 
-    from benchmarks.teams_bench import ORGS, activity, pathway_app, serve
+    from benchmarks.slack_bench import SECRET, event_body, posted, roster, signed
+    from benchmarks.teams_bench import serve
+    from bot.operations import link_workspace
+    from bot.slack import mount
+    from storage.roster import import_roster
 
+    fake, api_url = child([sys.executable, "-m", "tests.fakes.slack_api", "--port", "0", "--auto-users",
+                           "--team", TEAM])  # fmt: skip
+    settings = Settings(_env_file=None, slack_bot_token="xoxb-bench", slack_signing_secret=SECRET,
+                        slack_api_url=api_url, pathway_database_url=database, slack_answer_processes=0)  # fmt: skip
+    app = web.Application()
+    if bare:
+        from slack_bolt.async_app import AsyncApp
+        from slack_sdk.web.async_client import AsyncWebClient
+
+        from bot.slack.client import keep_connections, web_client
+
+        client = web_client(settings, retries=False)
+        bolt = AsyncApp(signing_secret=SECRET, client=client)
+
+        @bolt.event("message")
+        async def post(event: dict[str, str], client: AsyncWebClient) -> None:
+            await client.chat_postMessage(channel=event["channel"], text="Thanks, noted.")
+
+        app.router.add_post("/slack/events", mount.events_handler(bolt))
+        app.on_startup.append(lambda _app: asyncio.sleep(0, keep_connections(client)))
+    else:
+        runtime = Runtime.start(settings, library)
+        with transaction(runtime.sessions) as session:
+            import_roster(session, roster(USERS), known_orgs=["medway"], levels={"medway": {"level-2": []}})
+        link_workspace(runtime, "medway", "slack", TEAM)
+        mount.mount(app, runtime)
+    _runner, url = await serve(app)
+    http = aiohttp.ClientSession()
+    stats = api_url.replace("/api/", "/_fake/stats")
+    sent = 0
+
+    async def one(n: int) -> None:
+        nonlocal sent
+        body = event_body(n, USERS)
+        async with http.post(f"{url}/slack/events", data=body.encode(), headers=signed(body)) as response:
+            assert response.status == 200, response.status
+        sent += 1
+        if n % 50 == 49:
+            await flush()
+
+    async def flush() -> None:
+        while await posted(stats) < sent:  # every answer posted (they are posted after the ack)
+            await asyncio.sleep(0.01)
+
+    one.flush = flush  # type: ignore[attr-defined]
+    return one, fake
+
+
+# -- Teams ----------------------------------------------------------------------------------------
+
+
+async def teams_turns(database: str, bare: bool) -> tuple[Callable[[int], Awaitable[None]], Any]:
+    """Activities into POST /api/messages (Pathway's app, or a bare ActivityHandler replying "ok"),
+    each reply sent to the fake Bot Connector before the request returns."""
+    import aiohttp
+    from aiohttp import web
+
+    from benchmarks.teams_bench import ORGS, activity, bare_app, pathway_app, serve
+
+    from bot.teams.retry_codes import make_retry_codes_cheap
+
+    make_retry_codes_cheap()  # as in teams_bench.py, where the bare bot shares Pathway's process
     connector, service_url = child([sys.executable, __file__, "connector"])
-    app = pathway_app(database)
+    app = bare_app() if bare else pathway_app(database)
     runner, url = await serve(app)
     http = aiohttp.ClientSession()
 
@@ -171,11 +241,19 @@ async def main(args: argparse.Namespace) -> None:
     library = Library.load()
     with tempfile.TemporaryDirectory() as folder:
         database = f"sqlite:///{folder}/profile.sqlite3"
-        build = slack_turns if args.platform == "slack" else teams_turns
-        one, fake = await build(database, library)
+        builds = {
+            "slack-core": lambda: slack_turns(database, library),
+            "slack": lambda: slack_http(database, library, bare=False),
+            "slack-bare": lambda: slack_http(database, library, bare=True),
+            "teams": lambda: teams_turns(database, bare=False),
+            "teams-bare": lambda: teams_turns(database, bare=True),
+        }
+        one, fake = await builds[args.platform]()
         try:
             for n in range(args.warmup):  # first contact: identities linked, caches filled
                 await one(n)
+            if hasattr(one, "flush"):
+                await one.flush()
             clock.seconds = 0.0
             profiler = cProfile.Profile() if args.profile == "cprofile" else None
             began_cpu, began = time.process_time(), time.perf_counter()
@@ -185,6 +263,8 @@ async def main(args: argparse.Namespace) -> None:
                 callgrind("on")
             for n in range(args.warmup, args.warmup + args.turns):
                 await one(n)
+            if hasattr(one, "flush"):
+                await one.flush()
             if args.profile == "callgrind":
                 callgrind("off")
             if profiler:
@@ -209,7 +289,7 @@ if __name__ == "__main__":
         connector_process()
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("platform", choices=["slack", "teams"])
+    parser.add_argument("platform", choices=["slack", "slack-bare", "slack-core", "teams", "teams-bare"])
     parser.add_argument("--turns", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--profile", choices=["cprofile", "callgrind", "none"], default="cprofile")
