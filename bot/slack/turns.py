@@ -234,6 +234,11 @@ class SlackTurns:
         self._orgs[(team, enterprise)] = (time.monotonic() + ORG_CACHE_SECONDS, org)
         return org
 
+    def forget_workspace(self, workspace_id: str) -> None:
+        """Look the workspace's organisation up afresh next time (it was unlinked)."""
+        for key in [k for k in self._orgs if workspace_id in k]:
+            del self._orgs[key]
+
     # -- answering ---------------------------------------------------------------------------------
 
     async def deliver(self, outcome: Outcome, place: Place, workspace: Workspace) -> None:
