@@ -121,7 +121,9 @@ async def slack_turns(database: str, library: Library) -> tuple[Callable[[int], 
     return one, fake
 
 
-async def slack_http(database: str, library: Library, bare: bool) -> tuple[Callable[[int], Awaitable[None]], Any]:
+async def slack_http(
+    database: str, library: Library, bare: bool
+) -> tuple[Callable[[int], Awaitable[None]], Any]:
     """The whole HTTP path: signed events into bolt at POST /slack/events (Pathway's app answering in
     threads, here inline; or a bare bolt app posting a fixed reply), each answer posted to the fake."""
     import aiohttp
@@ -191,7 +193,6 @@ async def teams_turns(database: str, bare: bool) -> tuple[Callable[[int], Awaita
     from aiohttp import web
 
     from benchmarks.teams_bench import ORGS, activity, bare_app, pathway_app, serve
-
     from bot.teams.retry_codes import make_retry_codes_cheap
 
     make_retry_codes_cheap()  # as in teams_bench.py, where the bare bot shares Pathway's process

@@ -1,9 +1,8 @@
 """Who is who: organisations, people, their chat identities and their line-management chain."""
 
 from collections.abc import Iterator, Sequence
-from typing import Any
-
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session

@@ -43,7 +43,11 @@ def removed_from(sessions: sessionmaker[Session], workspace: dict[str, Any]) -> 
     team, enterprise = workspace.get("team"), workspace.get("enterprise")
     with transaction(sessions) as session:
         removal = directory.slack_removal(session, str(team)) if team else None
-        if removal is None and enterprise and not (team and directory.organisation_for_slack(session, str(team))):
+        if (
+            removal is None
+            and enterprise
+            and not (team and directory.organisation_for_slack(session, str(team)))
+        ):
             removal = directory.slack_removal(session, str(enterprise))
         return removed_text(removal) if removal is not None else None
 
@@ -82,7 +86,9 @@ class Revocation:
         if self.store is not None:
             await self.store.handle_tokens_revoked_events(event, context)
         tokens = event.get("tokens")
-        if isinstance(tokens, dict) and tokens.get("bot"):  # only user tokens revoked: Pathway's bot still works there
+        if isinstance(tokens, dict) and tokens.get(
+            "bot"
+        ):  # only user tokens revoked: Pathway's bot still works there
             await self._removed(body, context, "tokens_revoked")
 
     async def _removed(self, body: dict[str, Any], context: AsyncBoltContext, event: str) -> None:

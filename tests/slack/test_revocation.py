@@ -49,7 +49,9 @@ def hr_notices(sessions: sessionmaker[Session], org: str) -> list[str]:
 
 def audited(sessions: sessionmaker[Session], org: str) -> list[dict[str, object]]:
     with transaction(sessions) as session:
-        query = select(AuditEntry).where(AuditEntry.org_id == org, AuditEntry.action == "slack_workspace_removed")
+        query = select(AuditEntry).where(
+            AuditEntry.org_id == org, AuditEntry.action == "slack_workspace_removed"
+        )
         return [dict(e.detail) for e in session.scalars(query)]
 
 
@@ -74,7 +76,10 @@ async def test_uninstalling_deletes_the_tokens_unlinks_the_council_and_fails_its
     assert await bots(deployment, "T0MEDWAY") is not None
     deployment.fake.uninstall("T0MEDWAY")  # Slack revokes the tokens, then tells the app
     medway = deployment.workspace("T0MEDWAY")
-    for event in ({"type": "tokens_revoked", "tokens": {"bot": ["UPATHWAYBOT"]}}, {"type": "app_uninstalled"}):
+    for event in (
+        {"type": "tokens_revoked", "tokens": {"bot": ["UPATHWAYBOT"]}},
+        {"type": "app_uninstalled"},
+    ):
         response = await medway.event(event)
         assert response.status == 200
     await medway.settle()
@@ -86,7 +91,9 @@ async def test_uninstalling_deletes_the_tokens_unlinks_the_council_and_fails_its
         assert directory.slack_workspaces_of(session, "bcc") == ["T0BCC"]
     assert audited(sessions, "medway") == [{"workspace": "T0MEDWAY", "event": "tokens_revoked"}]  # once
 
-    by_email = queue(sessions, "medway", "worker@medway.example", {"email": "worker@medway.example"}, "Panel dates")
+    by_email = queue(
+        sessions, "medway", "worker@medway.example", {"email": "worker@medway.example"}, "Panel dates"
+    )
     by_dm = queue(sessions, "medway", "tm@medway.example",
                   {"team": "T0MEDWAY", "user": "UTARA", "channel": "DTARA"}, "A card for you")  # fmt: skip
     elsewhere = queue(sessions, "bcc", "worker@bcc.example", {"email": "worker@bcc.example"}, "Panel dates")

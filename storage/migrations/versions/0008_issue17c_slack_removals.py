@@ -25,9 +25,11 @@ def upgrade() -> None:
         sa.Column("removed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("event", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(
-            ["org_id"], ["organisations.id"], name=op.f("fk_slack_removals_org_id_organisations"),
+            ["org_id"],
+            ["organisations.id"],
+            name=op.f("fk_slack_removals_org_id_organisations"),
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint("workspace_id", name=op.f("pk_slack_removals")),
     )
     op.create_index(op.f("ix_slack_removals_org_id"), "slack_removals", ["org_id"])
