@@ -7,7 +7,7 @@ click, a second server) saved in between, the save returns False and the caller 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.columns import utc_now
@@ -26,13 +26,18 @@ def load_state(session: Session, person_id: int, dialog: str) -> Saved:
     return load_states(session, person_id, (dialog,))[dialog]
 
 
+# Built once, with its values as parameters (a turn runs it every time).
+STATES = select(DialogState.dialog, DialogState.state, DialogState.version).where(
+    DialogState.person_id == bindparam("person_id"),
+    DialogState.dialog.in_(bindparam("dialogs", expanding=True)),
+)
+
+
 def load_states(session: Session, person_id: int, dialogs: Iterable[str]) -> dict[str, Saved]:
     """Several of the person's dialogs at once (one query: a turn reads them all before it starts)."""
     wanted = list(dialogs)
-    query = select(DialogState.dialog, DialogState.state, DialogState.version).where(
-        DialogState.person_id == person_id, DialogState.dialog.in_(wanted)
-    )
-    found = {row.dialog: (row.state, row.version) for row in session.execute(query)}
+    rows = session.execute(STATES, {"person_id": person_id, "dialogs": wanted})
+    found = {row.dialog: (row.state, row.version) for row in rows}
     return {dialog: found.get(dialog, (None, NEW)) for dialog in wanted}
 
 
