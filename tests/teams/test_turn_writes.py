@@ -5,26 +5,15 @@ of the tenant and their account before the core's own transaction (kept for a mi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import transaction
 from storage.tables import Identity
-from tests.dialogs.test_turn_writes import Statements
+from tests.statements import Statements, statements_fixture  # noqa: F401  (the fixture `statements`)
 from tests.teams.conftest import Teams
 
 WORKER = "worker@medway.example"
-
-
-@pytest.fixture
-def statements(sessions: sessionmaker[Session]) -> Iterator[Statements]:
-    engine = sessions.kw["bind"]
-    assert isinstance(engine, Engine)
-    with Statements(engine) as recorded:
-        yield recorded
 
 
 async def test_messages_do_not_rewrite_the_stored_chat_address(
