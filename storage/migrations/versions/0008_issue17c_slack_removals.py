@@ -2,7 +2,7 @@
 organisation each answered for, so what is still addressed there fails with that reason.
 
 Revision ID: 0008_issue17c
-Revises: 0007_i17b
+Revises: 0008_i16d
 Create Date: 2027-01-11
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_issue17c"
-down_revision: str | Sequence[str] | None = "0007_i17b"
+down_revision: str | Sequence[str] | None = "0008_i16d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
