@@ -8,6 +8,7 @@ second server) re-runs the turn; a crash rolls everything back, so nothing is ha
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -50,7 +51,7 @@ from storage import applications
 from storage.availability import UNAVAILABLE_TEXT, is_outage, reason
 from storage.columns import utc_now
 from storage.db import transaction
-from storage.dialog_states import load_state, save_state
+from storage.dialog_states import Saved, load_states, save_state
 from storage.handled_events import first_delivery, forget
 
 log = logging.getLogger(__name__)
@@ -137,9 +138,13 @@ class Conversation:
                 )
             ], None
         turn = Turn(session, self.library, person, self.clock(), self.channel)
-        state, version = load_state(session, person.id, DIALOG)
-        state, replies = self._route(turn, state, incoming)
-        if not save_state(session, person.id, DIALOG, state, version):
+        saved = load_states(session, person.id, (DIALOG, withdrawal.QUESTION))
+        loaded, version = saved[DIALOG]
+        before = copy.deepcopy(loaded)  # what is saved, whatever the turn does to the dict it was given
+        state, replies = self._route(turn, loaded, incoming, saved[withdrawal.QUESTION])
+        # A turn that leaves the dialog as it was (most are questions) writes nothing: a save would only
+        # bump the version. A turn that changed it saves with the version check.
+        if state != before and not save_state(session, person.id, DIALOG, state, version):
             raise StaleState
         if submitted and incoming.action and refused_form(replies, incoming.action):
             # Sent back to be corrected, so nothing was done: the same answers sent again (the form
@@ -148,10 +153,10 @@ class Conversation:
         return replies, person.id
 
     def _route(
-        self, turn: Turn, state: dict[str, Any] | None, incoming: Incoming
+        self, turn: Turn, state: dict[str, Any] | None, incoming: Incoming, question: Saved
     ) -> tuple[dict[str, Any] | None, list[Reply]]:
         # The withdrawal question (asked only outside a draft) is answered by the very next turn or lapses.
-        asked = withdrawal.take_question(turn) if state is None else None
+        asked = withdrawal.take_question(turn, question) if state is None else None
         if incoming.action is not None:
             return self._on_action(turn, state, incoming.action, incoming.files)
         if incoming.files:  # files sent in the chat (any words with them are only their caption)

@@ -17,7 +17,7 @@ from dialogs.messages import Action, Button, Reply, button, whole_number
 from dialogs.turn import Turn
 from knowledge.models import RouteStage
 from storage import applications, audit
-from storage.dialog_states import load_state, save_state
+from storage.dialog_states import Saved, load_state, save_state
 from storage.tables import Application, Person
 
 NOTHING = "You have no application in progress. Say 'apply' to start one."
@@ -63,9 +63,10 @@ def typed_answer(turn: Turn, asked: dict[str, Any] | None, answer: str) -> list[
     return confirm(turn, Action(name="withdraw_yes" if answer == "yes" else "withdraw_no", data=asked))
 
 
-def take_question(turn: Turn) -> dict[str, Any] | None:
-    """The withdrawal question asked last turn, if any; it lapses now, whatever this turn says."""
-    asked, version = load_state(turn.session, turn.person.id, QUESTION)
+def take_question(turn: Turn, saved: Saved) -> dict[str, Any] | None:
+    """The withdrawal question asked last turn, if any (`saved`: its dialog state, loaded with the
+    turn's); it lapses now, whatever this turn says."""
+    asked, version = saved
     if asked is None or not save_state(turn.session, turn.person.id, QUESTION, None, version):
         return None
     return asked

@@ -88,6 +88,11 @@ def dialect_insert(
     session: Session, table: Table | type[DeclarativeBase]
 ) -> sqlite.Insert | postgresql.Insert:
     """An INSERT that supports ON CONFLICT, for whichever database the session is bound to."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+    return dialect_insert_for(session.get_bind().dialect.name, table)
+
+
+def dialect_insert_for(
+    dialect: str, table: Table | type[DeclarativeBase]
+) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT that supports ON CONFLICT, for the database named `dialect` ("postgresql" or "sqlite")."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)

@@ -4,9 +4,10 @@ A turn loads (state, version), computes, then saves with that version; if anothe
 click, a second server) saved in between, the save returns False and the caller re-runs or gives up.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.columns import utc_now
@@ -17,13 +18,27 @@ from storage.tables import DialogState
 NEW = 0
 
 
-def load_state(session: Session, person_id: int, dialog: str) -> tuple[dict[str, Any] | None, int]:
+Saved = tuple[dict[str, Any] | None, int]  # a dialog's state and the version to pass to save_state
+
+
+def load_state(session: Session, person_id: int, dialog: str) -> Saved:
     """The saved state (None if never saved, or ended) and the version to pass to save_state."""
-    query = select(DialogState.state, DialogState.version).where(
-        DialogState.person_id == person_id, DialogState.dialog == dialog
-    )
-    row = session.execute(query).one_or_none()
-    return (None, NEW) if row is None else (row.state, row.version)
+    return load_states(session, person_id, (dialog,))[dialog]
+
+
+# Built once, with its values as parameters (a turn runs it every time).
+STATES = select(DialogState.dialog, DialogState.state, DialogState.version).where(
+    DialogState.person_id == bindparam("person_id"),
+    DialogState.dialog.in_(bindparam("dialogs", expanding=True)),
+)
+
+
+def load_states(session: Session, person_id: int, dialogs: Iterable[str]) -> dict[str, Saved]:
+    """Several of the person's dialogs at once (one query: a turn reads them all before it starts)."""
+    wanted = list(dialogs)
+    rows = session.execute(STATES, {"person_id": person_id, "dialogs": wanted})
+    found = {row.dialog: (row.state, row.version) for row in rows}
+    return {dialog: found.get(dialog, (None, NEW)) for dialog in wanted}
 
 
 def save_state(

@@ -1,13 +1,14 @@
 """Who is who: organisations, people, their chat identities and their line-management chain."""
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import dialect_insert
-from storage.slack_tables import SlackWorkspace
+from storage.slack_tables import SlackRemoval, SlackWorkspace
 from storage.tables import Identity, Organisation, Person, Platform, Role
 
 # A chain deeper than this is a data error; stop rather than walk for ever.
@@ -77,8 +78,34 @@ def link_slack_workspace(session: Session, org_id: str, workspace_id: str) -> Or
     _add_platform(organisation, "slack")
     upsert = dialect_insert(session, SlackWorkspace).values(id=workspace_id, org_id=org_id)
     session.execute(upsert.on_conflict_do_update(index_elements=["id"], set_={"org_id": org_id}))
+    session.execute(delete(SlackRemoval).where(SlackRemoval.workspace_id == workspace_id))  # reinstalled
     session.flush()
     return organisation
+
+
+def remove_slack_workspace(session: Session, workspace_id: str, event: str, at: datetime) -> SlackRemoval:
+    """Pathway was removed from this workspace (or Grid organisation): unlink it from the organisation
+    it answered for and record when and how (the first record stands if Slack says it twice)."""
+    linked = session.get(SlackWorkspace, workspace_id)
+    removal = session.get(SlackRemoval, workspace_id)
+    if removal is None:
+        removal = SlackRemoval(workspace_id=workspace_id, org_id=linked.org_id if linked else None,
+                               removed_at=at, event=event)  # fmt: skip
+        session.add(removal)
+    if linked is not None:
+        session.delete(linked)
+    session.flush()
+    return removal
+
+
+def slack_removal(session: Session, workspace_id: str) -> SlackRemoval | None:
+    return session.get(SlackRemoval, workspace_id)
+
+
+def slack_removals_of(session: Session, org_id: str) -> list[SlackRemoval]:
+    """The workspaces Pathway was removed from while they answered for this organisation, latest first."""
+    query = select(SlackRemoval).where(SlackRemoval.org_id == org_id)
+    return list(session.scalars(query.order_by(SlackRemoval.removed_at.desc())))
 
 
 DELIVERY_PLATFORMS: tuple[Platform, ...] = ("slack", "teams", "web")  # web: the demo's chat only
@@ -142,17 +169,26 @@ def find_person_by_identity(
     return session.scalars(query).one_or_none()
 
 
+# Built once, with its values as parameters: a turn runs it every time, and building the statement cost
+# as much as running it.
+IDENTITY_AND_PERSON = (
+    select(Identity, Person)
+    .join(Person, Identity.person_id == Person.id)
+    .where(
+        Identity.platform == bindparam("platform"),
+        Identity.tenant == bindparam("tenant"),
+        Identity.external_id == bindparam("external_id"),
+    )
+    .where(Person.active.is_(True))
+)
+
+
 def find_identity_and_person(
     session: Session, platform: Platform, tenant: str, external_id: str
 ) -> tuple[Identity, Person] | None:
     """The chat account and the active person behind it, in one query (see find_person_by_identity)."""
-    query = (
-        select(Identity, Person)
-        .join(Person, Identity.person_id == Person.id)
-        .where(Identity.platform == platform, Identity.tenant == tenant, Identity.external_id == external_id)
-        .where(Person.active.is_(True))
-    )
-    row = session.execute(query).one_or_none()
+    values = {"platform": platform, "tenant": tenant, "external_id": external_id}
+    row = session.execute(IDENTITY_AND_PERSON, values).one_or_none()
     return (row[0], row[1]) if row is not None else None
 
 

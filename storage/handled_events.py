@@ -2,26 +2,34 @@
 with the same id, and the second delivery must have no effect."""
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from storage.columns import utc_now
-from storage.db import dialect_insert
+from storage.db import dialect_insert_for
 from storage.tables import HandledEvent, Platform
+
+
+@cache
+def _marking(dialect: str) -> Executable:
+    """The INSERT ... ON CONFLICT DO NOTHING for this database, built once (every turn runs it)."""
+    insert = dialect_insert_for(dialect, HandledEvent).values(
+        platform=bindparam("platform"), event_id=bindparam("event_id"), handled_at=bindparam("handled_at")
+    )
+    # RETURNING, not rowcount: psycopg reports rowcount -1 for INSERT ... ON CONFLICT DO NOTHING here.
+    return insert.on_conflict_do_nothing(index_elements=["platform", "event_id"]).returning(
+        HandledEvent.event_id
+    )
 
 
 def first_delivery(session: Session, platform: Platform, event_id: str) -> bool:
     """Mark `event_id` handled; False if it already was. Part of the turn's transaction, so a turn that
     fails leaves the event unmarked and the platform's retry is handled."""
-    insert = dialect_insert(session, HandledEvent).values(
-        platform=platform, event_id=event_id, handled_at=utc_now()
-    )
-    # RETURNING, not rowcount: psycopg reports rowcount -1 for INSERT ... ON CONFLICT DO NOTHING here.
-    inserted = insert.on_conflict_do_nothing(index_elements=["platform", "event_id"]).returning(
-        HandledEvent.event_id
-    )
-    return session.execute(inserted).first() is not None
+    values = {"platform": platform, "event_id": event_id, "handled_at": utc_now()}
+    return session.execute(_marking(session.get_bind().dialect.name), values).first() is not None
 
 
 def forget(session: Session, platform: Platform, event_id: str) -> None:

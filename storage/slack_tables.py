@@ -9,9 +9,12 @@ tests/slack/test_installations.py fails if slack_sdk's definition drifts from th
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.columns import UTCDateTime
 from storage.tables import Base
 
 
@@ -23,6 +26,20 @@ class SlackWorkspace(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+
+
+class SlackRemoval(Base):
+    """A workspace (or Grid organisation) Pathway was removed from: uninstalled, or its bot token
+    revoked (Slack's app_uninstalled and tokens_revoked events). Its link to the organisation it
+    answered for is gone; this says why, for whatever is still addressed to it. Linking it again
+    (after a reinstall) clears it."""
+
+    __tablename__ = "slack_removals"
+
+    workspace_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event: Mapped[str] = mapped_column(String(32))  # app_uninstalled | tokens_revoked
 
 
 metadata = Base.metadata

@@ -7,7 +7,7 @@ import logging
 
 from bot.delivery import SendFailed, Undeliverable
 from bot.slack import render
-from bot.slack.turns import Place, SlackTurns, Workspace
+from bot.slack.turns import Place, SlackTurns, TurnInput, Workspace
 from dialogs.home import home
 from dialogs.messages import Incoming, Reply
 
@@ -19,7 +19,7 @@ class AppHome:
         self.turns = turns
 
     async def publish(self, workspace: Workspace, user: str) -> None:
-        incoming = await self.turns.incoming(workspace, user, Place())
+        incoming = await self.turns.incoming(TurnInput(workspace, user, Place()))
         replies = (
             await asyncio.to_thread(self._summary, incoming) if isinstance(incoming, Incoming) else [incoming]
         )

@@ -37,7 +37,7 @@ from bot.slack.translate import (
     is_direct_message,
     plain_text,
 )
-from bot.slack.turns import Place, SlackTurns, Workspace
+from bot.slack.turns import Place, SlackTurns, TurnInput, Workspace
 from dialogs.messages import Action, Form, Reply, refused_form
 
 log = logging.getLogger(__name__)
@@ -91,10 +91,10 @@ class Listeners:
     ) -> None:
         team = message.user_team or message.team or str(body.get("team_id") or "")
         event_id = body.get("event_id")
-        self.turns.enqueue(
+        self.turns.enqueue(TurnInput(
             workspace(context, team), str(message.user), place, text=plain_text(message.text),
-            event_id=str(event_id) if event_id else None, files=[f.id for f in message.files],
-        )  # fmt: skip
+            event_id=str(event_id) if event_id else None, files=tuple(f.id for f in message.files),
+        ))  # fmt: skip
 
     @staticmethod
     def _message(event: dict[str, Any]) -> MessageEvent | None:
@@ -114,7 +114,9 @@ class Listeners:
         text = plain_text(command.text) or "help"
         place = Place(channel=command.channel_id, response_url=command.response_url,
                       trigger_id=command.trigger_id, ephemeral=True)  # fmt: skip
-        await self.turns.handle(workspace(context, command.team_id), command.user_id, place, text=text)
+        await self.turns.handle(
+            TurnInput(workspace(context, command.team_id), command.user_id, place, text=text)
+        )
 
     async def click(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
@@ -131,7 +133,7 @@ class Listeners:
         if action is None:
             await self._explain(where, place, STALE_BUTTON)
             return
-        await self.turns.handle(where, payload.user.id, place, action=action)
+        await self.turns.handle(TurnInput(where, payload.user.id, place, action=action))
         if from_home:
             await self.home.publish(where, payload.user.id)
 
@@ -206,8 +208,10 @@ class Listeners:
         channel = form.channel or await self.turns.poster(where).direct_channel(payload.user.id)
         place = Place(channel=channel, thread_ts=form.thread_ts, clicked_ts=form.message_ts,
                       direct=channel.startswith("D"))  # fmt: skip
-        files = form_files(payload.view.state)
-        return await self.turns.outcome(where, payload.user.id, place, action=action, files=files), place
+        files = tuple(form_files(payload.view.state))
+        return await self.turns.outcome(
+            TurnInput(where, payload.user.id, place, action=action, files=files)
+        ), place
 
     async def home_opened(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext

@@ -33,6 +33,7 @@ from bot.slack.client import Clients, keep_connections, release_connections
 from bot.slack.home import AppHome
 from bot.slack.installations import Installations, oauth_arguments, oauth_configured
 from bot.slack.listeners import register
+from bot.slack.revocation import Revocation
 from bot.slack.sender import SlackSender
 from bot.slack.tokens import InstalledTokens, OneToken, Tokens
 from bot.slack.turns import EventRunner, SlackTurns
@@ -88,6 +89,7 @@ def bolt_app(
     app.middleware(shed_load(turns, max_backlog))
     app.middleware(refuse_during_outage(Availability(conversation.sessions.kw["bind"])))
     register(app, turns, AppHome(turns))
+    Revocation(conversation.sessions, installations, turns.forget_workspace).register(app)
     return SlackApp(app, turns)
 
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery import Delivery, NotOnPlatform, Postponed, RateLimited, Undeliverable
+from bot.slack import revocation
 from bot.slack.client import Clients, keep_connections, release_connections
 from bot.slack.once import earlier_copy, outbox_metadata
 from bot.slack.post import Poster
@@ -57,7 +58,11 @@ class SlackSender:
         await self.tokens.close()
 
     async def poster(self, workspace: dict[str, str]) -> Poster:
-        """Posting into this workspace, with its bot token."""
+        """Posting into this workspace, with its bot token; Undeliverable, saying why, when Pathway
+        was removed from it (bot/slack/revocation.py)."""
+        removed = await asyncio.to_thread(revocation.removed_from, self.sessions, workspace)
+        if removed is not None:
+            raise Undeliverable(removed)
         token = await self.tokens.token_for(workspace)
         return Poster(self.clients.for_token(token), self.sessions, workspace)
 
@@ -113,6 +118,9 @@ class SlackSender:
         email = delivery.address.get("email")
         if not email:
             raise Undeliverable("slack: the address has no channel, user or email")
+        removed = await asyncio.to_thread(revocation.removed_for, self.sessions, delivery.org_id)
+        if removed is not None:  # tried on the organisation's other platform, if it has one
+            raise NotOnPlatform(removed)
         missing: NotOnPlatform | None = None
         for workspace in await self.tokens.workspaces_of(delivery.org_id):
             poster = await self.poster(workspace)

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -77,6 +77,19 @@ class Place:
     ephemeral: bool = False
 
 
+@dataclass(frozen=True)
+class TurnInput:
+    """One turn as Slack gave it: who, in which workspace, where to answer, and what they sent."""
+
+    workspace: Workspace
+    user: str
+    place: Place
+    text: str | None = None
+    action: Action | None = None
+    event_id: str | None = None
+    files: tuple[str, ...] = ()  # Slack file ids shared with the message or the form
+
+
 class Answering(Protocol):
     capacity: int  # turns worth running at once
 
@@ -88,15 +101,7 @@ class EventRunner(Protocol):
 
     capacity: int
 
-    async def run(
-        self,
-        workspace: Workspace,
-        user: str,
-        place: Place,
-        text: str | None,
-        event_id: str | None,
-        files: list[str],
-    ) -> None: ...
+    async def run(self, turn: TurnInput) -> None: ...
 
 
 class SlackTurns:
@@ -122,16 +127,7 @@ class SlackTurns:
         """Putting replies into this workspace, with its bot token."""
         return Poster(self.clients.for_token(workspace.token), self.sessions, workspace.keys)
 
-    def enqueue(
-        self,
-        workspace: Workspace,
-        user: str,
-        place: Place,
-        *,
-        text: str | None = None,
-        event_id: str | None = None,
-        files: list[str] | None = None,
-    ) -> None:
+    def enqueue(self, turn: TurnInput) -> None:
         """Answer a message later, in turn: the listener returns at once and a burst of events costs the
         acknowledging loop only a queue entry each; a few consumers answer as fast as `answering` goes."""
         if self._backlog is None:
@@ -139,11 +135,9 @@ class SlackTurns:
             self._backlog = asyncio.Queue()
             self._consumers = [asyncio.create_task(self._consume()) for _ in range(capacity)]
         self.in_flight += 1
-        events, shared = self.events, files or []
+        events = self.events
         self._backlog.put_nowait(
-            (lambda: events.run(workspace, user, place, text, event_id, shared))
-            if events is not None
-            else (lambda: self.answer_now(workspace, user, place, text=text, event_id=event_id, files=shared))
+            (lambda: events.run(turn)) if events is not None else (lambda: self.answer_now(turn))
         )
 
     async def _consume(self) -> None:
@@ -163,62 +157,27 @@ class SlackTurns:
         await asyncio.gather(*self._consumers, return_exceptions=True)
         self._consumers, self._backlog = [], None
 
-    async def handle(
-        self,
-        workspace: Workspace,
-        user: str,
-        place: Place,
-        *,
-        text: str | None = None,
-        action: Action | None = None,
-        event_id: str | None = None,
-        files: list[str] | None = None,
-    ) -> None:
+    async def handle(self, turn: TurnInput) -> None:
+        """Answer a click or a command now (its trigger or response_url will not wait in a queue)."""
         self.in_flight += 1
         try:
-            await self.answer_now(
-                workspace, user, place, text=text, action=action, event_id=event_id, files=files
-            )
+            await self.answer_now(turn)
         finally:
             self.in_flight -= 1
 
-    async def answer_now(
-        self,
-        workspace: Workspace,
-        user: str,
-        place: Place,
-        *,
-        text: str | None = None,
-        action: Action | None = None,
-        event_id: str | None = None,
-        files: list[str] | None = None,
-    ) -> None:
-        outcome = await self.outcome(
-            workspace, user, place, text=text, action=action, event_id=event_id, files=files
-        )
-        await self.deliver(outcome, place, workspace)
+    async def answer_now(self, turn: TurnInput) -> None:
+        await self.deliver(await self.outcome(turn), turn.place, turn.workspace)
 
-    async def outcome(
-        self,
-        workspace: Workspace,
-        user: str,
-        place: Place,
-        *,
-        text: str | None = None,
-        action: Action | None = None,
-        event_id: str | None = None,
-        files: list[str] | None = None,
-    ) -> Outcome:
+    async def outcome(self, turn: TurnInput) -> Outcome:
         """The core's answer to one turn (or the reply that says why there is none), not yet shown."""
         notes: list[Reply] = []
-        if text is not None and len(text) > MAX_TEXT:
-            text = text[:MAX_TEXT]
+        if turn.text is not None and len(turn.text) > MAX_TEXT:
+            turn = replace(turn, text=turn.text[:MAX_TEXT])
             notes.append(
                 Reply(text=f"Your message was long, so I read only its first {MAX_TEXT:,} characters.")
             )
         try:
-            incoming = await self.incoming(workspace, user, place, text=text, action=action,
-                                           event_id=event_id, files=files or [])  # fmt: skip
+            incoming = await self.incoming(turn)
         except Exception as exc:
             if not is_outage(exc):
                 raise
@@ -228,24 +187,15 @@ class SlackTurns:
         outcome = await self.answering.answer(incoming)
         return Outcome([*notes, *outcome.replies], outcome.person_id, outcome.org)
 
-    async def incoming(
-        self,
-        workspace: Workspace,
-        user: str,
-        place: Place,
-        *,
-        text: str | None = None,
-        action: Action | None = None,
-        event_id: str | None = None,
-        files: list[str] | None = None,
-    ) -> Incoming | Reply:
+    async def incoming(self, turn: TurnInput) -> Incoming | Reply:
         """The core's Incoming for this Slack user, or the Reply that explains why there is none."""
+        workspace = turn.workspace
         team, enterprise = workspace.team, workspace.enterprise
         org = await self.organisation(team, enterprise)
         if org is None:
             return UNLINKED
         try:
-            profile = await self.profiles.get(user, self.clients.for_token(workspace.token))
+            profile = await self.profiles.get(turn.user, self.clients.for_token(workspace.token))
         except ProfileUnavailable:
             return BUSY
         if profile is None:
@@ -253,9 +203,9 @@ class SlackTurns:
         if profile.team and profile.team != team and await self.organisation(profile.team, enterprise) != org:
             return UNLINKED  # someone from another workspace (a shared channel) whose council isn't linked
         client = self.clients.for_token(workspace.token)  # files are read with their workspace's token
-        shared = [await fetch(client, file_id) for file_id in (files or [])[: MAX_FILES_AT_ONCE + 1]]
-        return Incoming(org=org, sender=self.sender(workspace, profile, place), text=text, action=action,
-                        files=shared, event_id=event_id)  # fmt: skip
+        shared = [await fetch(client, file_id) for file_id in turn.files[: MAX_FILES_AT_ONCE + 1]]
+        return Incoming(org=org, sender=self.sender(workspace, profile, turn.place), text=turn.text,
+                        action=turn.action, files=shared, event_id=turn.event_id)  # fmt: skip
 
     @staticmethod
     def sender(workspace: Workspace, profile: Profile, place: Place) -> Sender:
@@ -283,6 +233,11 @@ class SlackTurns:
         org = await asyncio.to_thread(find)
         self._orgs[(team, enterprise)] = (time.monotonic() + ORG_CACHE_SECONDS, org)
         return org
+
+    def forget_workspace(self, workspace_id: str) -> None:
+        """Look the workspace's organisation up afresh next time (it was unlinked)."""
+        for key in [k for k in self._orgs if workspace_id in k]:
+            del self._orgs[key]
 
     # -- answering ---------------------------------------------------------------------------------
 

@@ -17,14 +17,13 @@ import os
 import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict
 from typing import Any
 
 from bot.logs import configure_logging, new_request_id, request_id
 from bot.settings import Settings
 from bot.slack.answering import InThreads
 from bot.slack.client import Clients, keep_connections
-from bot.slack.turns import Place, SlackTurns, Workspace
+from bot.slack.turns import SlackTurns, TurnInput
 from dialogs.conversation import Conversation
 from knowledge.library import Library
 from storage import db
@@ -66,21 +65,11 @@ async def _open(clients: Clients) -> None:
     keep_connections(clients.shared)  # the connection pool belongs to this worker's loop
 
 
-def _event_turn(
-    workspace: dict[str, Any],
-    user: str,
-    place: dict[str, Any],
-    text: str | None,
-    event_id: str | None,
-    files: list[str],
-) -> None:
+def _event_turn(turn: TurnInput) -> None:
     """One event's turn, with the workspace's bot token bolt authorised the event with in the server."""
     assert _loop is not None and _turns is not None, "worker not started"
-    request_id.set(event_id or new_request_id())  # this turn's log lines carry Slack's event id
-    turn = _turns.answer_now(
-        Workspace(**workspace), user, Place(**place), text=text, event_id=event_id, files=files
-    )
-    _loop.run_until_complete(turn)
+    request_id.set(turn.event_id or new_request_id())  # this turn's log lines carry Slack's event id
+    _loop.run_until_complete(_turns.answer_now(turn))
 
 
 class EventWorkers:
@@ -93,19 +82,8 @@ class EventWorkers:
             initargs=(settings.model_dump(), os.getpid()),
         )
 
-    async def run(
-        self,
-        workspace: Workspace,
-        user: str,
-        place: Place,
-        text: str | None,
-        event_id: str | None,
-        files: list[str],
-    ) -> None:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(
-            self.executor, _event_turn, asdict(workspace), user, asdict(place), text, event_id, files
-        )
+    async def run(self, turn: TurnInput) -> None:
+        await asyncio.get_running_loop().run_in_executor(self.executor, _event_turn, turn)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)  # the turns already running finish

@@ -22,6 +22,7 @@ from botbuilder.schema.teams import FileConsentCardResponse
 
 from bot.runtime import Runtime
 from bot.teams import files, translate
+from bot.teams.accounts import Accounts
 from bot.teams.render import (
     ACTION_KEY,
     CARD_CONTENT_TYPE,
@@ -79,6 +80,7 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         self.inline_from = inline_from  # where an inline attachment may be downloaded from
         self.conversation: Conversation = runtime.conversation("teams")
         self.courier = courier
+        self.accounts = Accounts(runtime.sessions)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -249,18 +251,20 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         """The organisation (from the tenant; "" when unlinked) and the person as the core sees them."""
         activity = turn_context.activity
         tenant, user_id = translate.tenant_of(activity), translate.user_id_of(activity)
-        org, known, reachable = await asyncio.to_thread(self._lookup, tenant, user_id)
-        email = None if known else await self._email(turn_context)
+        account = self.accounts.kept(tenant, user_id)
+        if account is None:
+            account = await asyncio.to_thread(self.accounts.lookup, tenant, user_id)
+        email = None if account.linked else await self._email(turn_context)
         # A one-to-one chat is where approval cards go. A channel or group chat is kept only until
         # there is one: the sender then opens the person's one-to-one chat from it.
         personal = translate.is_personal(activity)
-        return org, Sender(
+        return account.org, Sender(
             platform="teams",
             tenant=tenant,
             user_id=user_id,
             email=email,
             name=activity.from_property.name,
-            address=translate.reference_of(activity) if personal or not reachable else None,
+            address=translate.reference_of(activity) if personal or not account.reachable else None,
         )
 
     async def _email(self, turn_context: TurnContext) -> str | None:
@@ -272,14 +276,6 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
             return None
         email = member.email or member.user_principal_name
         return str(email) if email else None
-
-    def _lookup(self, tenant: str, user_id: str) -> tuple[str, bool, bool]:
-        """The tenant's organisation id; whether this Teams account is linked to someone; and whether
-        Pathway already has somewhere to message them."""
-        with transaction(self.runtime.sessions) as session:
-            org = directory.organisation_for_teams_tenant(session, tenant) if tenant else None
-            identity = directory.find_identity(session, "teams", tenant, user_id)
-            return (org.id if org else ""), identity is not None, bool(identity and identity.address)
 
     def _person_id(self, sender: Sender) -> int | None:
         with transaction(self.runtime.sessions) as session:

@@ -53,8 +53,11 @@ def is_personal(activity: Activity) -> bool:
 
 
 def reference_of(activity: Activity) -> dict[str, Any]:
-    """The serialised conversation reference, enough to message this conversation later."""
+    """The serialised conversation reference, enough to message this conversation later: what names
+    the conversation, not this message (its activity id would make every message a new address, and
+    the stored one be rewritten each time; a proactive message is a new one in the conversation)."""
     reference = TurnContext.get_conversation_reference(activity)
+    reference.activity_id = None
     # The SDK reads the tenant from "tenantID", Teams sends "tenantId": keep the one we resolved.
     reference.conversation.tenant_id = tenant_of(activity) or None
     serialised: dict[str, Any] = reference.serialize()

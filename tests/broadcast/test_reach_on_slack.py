@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dispatch import Dispatcher
 from storage import directory
+from storage.columns import utc_now
 from storage.db import transaction
 from storage.tables import Identity, OutboxMessage
 from tests.broadcast.slack_edge import TEAM, deliver_all, slack_sender
@@ -60,3 +61,26 @@ async def test_a_broadcast_reaches_everyone_in_slack_though_nobody_has_talked_to
     assert any(
         "Some copies of your broadcast" in text and "could not be delivered" in text for text in notices
     )
+
+
+async def test_a_broadcast_after_pathway_was_removed_from_the_workspace_reports_why_nobody_got_it(
+    chat: Chat, sessions: sessionmaker[Session], fake: FakeSlackApi
+) -> None:
+    """Some had DMs with Pathway (direct addresses), the rest are found by email: after the workspace
+    removed Pathway, every copy fails at once with that reason, in the reach report."""
+    with transaction(sessions) as session:
+        directory.link_slack_workspace(session, "medway", TEAM)
+    first = chat.press(HR, find_button(chat.say(HR, "broadcast: Panel 14 June 2027"), "Everyone"))
+    chat.press(HR, find_button(first, "Send now"))
+    await deliver_all(Dispatcher(sessions, {"slack": slack_sender(fake, sessions)}), sessions)
+    fake.uninstall(TEAM)
+    with transaction(sessions) as session:  # what Slack's app_uninstalled event records (test_revocation.py)
+        directory.remove_slack_workspace(session, TEAM, "app_uninstalled", utc_now())
+    posted = len(fake.of("chat.postMessage"))
+    preview = chat.press(HR, find_button(chat.say(HR, "broadcast: Panel 20 September 2027"), "Everyone"))
+    sent = chat.press(HR, find_button(preview, "Send now"))
+    await deliver_all(Dispatcher(sessions, {"slack": slack_sender(fake, sessions)}), sessions)
+    assert len(fake.of("chat.postMessage")) == posted  # nothing tried with the dead token
+    report = all_text(chat.press(HR, find_button(sent, "Reach report")))
+    assert "delivered 0 (0%), going out 0, failed 6" in report
+    assert f"Pathway was removed from Slack workspace {TEAM} on " in report

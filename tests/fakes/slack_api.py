@@ -127,6 +127,9 @@ class FakeSlackApi:
     refresh_tokens: dict[str, Grant] = field(default_factory=dict)
     codes: dict[str, Install] = field(default_factory=dict)
 
+    # Workspaces (T…) or Grid organisations (E…) that uninstalled the app: their tokens are revoked.
+    removed: set[str] = field(default_factory=set)
+
     # Socket Mode: the connections open now, and the envelope ids the app acknowledged.
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)
@@ -150,6 +153,11 @@ class FakeSlackApi:
         self.users[user_id] = SlackUser(
             user_id, email, team or self.team_id, name or user_id, enterprise=enterprise
         )
+
+    def uninstall(self, workspace: str) -> None:
+        """The app is uninstalled from `workspace` (T…, or a Grid organisation E…): as Slack does, every
+        token it had there is revoked (calls with them answer token_revoked)."""
+        self.removed.add(workspace)
 
     def tokens_used(self, method: str) -> list[str]:
         """The token each call of `method` carried, in order."""
@@ -307,6 +315,9 @@ class FakeSlackApi:
                 return web.json_response({"ok": False, "error": "invalid_auth"})
             if grant.expires_at is not None and grant.expires_at <= time.time():
                 return web.json_response({"ok": False, "error": "token_expired"})
+        revoked = {grant.install.team, grant.install.enterprise} if grant else {self.team_id}
+        if method not in NO_TOKEN and revoked & self.removed:
+            return web.json_response({"ok": False, "error": "token_revoked"})
         if method == "oauth.v2.access":
             params["_basic"] = request.headers.get("Authorization", "")
         answer: dict[str, Any] = handler(params, grant)

@@ -20,7 +20,9 @@ def test_manifest_matches_the_listeners() -> None:
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "app_home_opened",
         "app_mention",
+        "app_uninstalled",
         "message.im",
+        "tokens_revoked",
     }
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == [COMMAND]
     assert settings["interactivity"]["is_enabled"] is True

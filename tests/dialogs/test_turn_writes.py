@@ -1,0 +1,46 @@
+"""What one turn writes: a question changes nothing of the person's dialogs, so it writes none of them
+(it used to rewrite the dialog's row, and read the withdrawal question's in a query of its own, every
+turn). The statements are observed on the real database's engine, as it runs them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.db import transaction
+from storage.tables import DialogState, Person
+from tests.dialogs.conftest import Chat
+from tests.statements import Statements, statements_fixture  # noqa: F401  (the fixture `statements`)
+
+WORKER = "worker@medway.example"
+
+
+def saved(sessions: sessionmaker[Session], email: str) -> dict[str, tuple[object, int]]:
+    with transaction(sessions) as session:
+        person = session.scalars(select(Person).where(Person.email == email)).one()
+        rows = session.scalars(select(DialogState).where(DialogState.person_id == person.id))
+        return {row.dialog: (row.state, row.version) for row in rows}
+
+
+def test_a_question_writes_no_dialog_state(
+    chat: Chat, sessions: sessionmaker[Session], statements: Statements
+) -> None:
+    for _ in range(3):
+        assert "£" in chat.say(WORKER, "how much is SCP 39?")[0].text
+    assert statements.writes("dialog_states") == []
+    assert saved(sessions, WORKER) == {}  # nothing was ever saved: no dialog started
+
+
+def test_a_turn_reads_its_dialogs_in_one_query(chat: Chat, statements: Statements) -> None:
+    chat.say(WORKER, "how much is SCP 39?")
+    assert len(statements.touching("dialog_states")) == 1
+
+
+def test_a_question_mid_application_keeps_the_draft_and_its_version(
+    chat: Chat, sessions: sessionmaker[Session]
+) -> None:
+    chat.say(WORKER, "apply")
+    before = saved(sessions, WORKER)["application"]
+    replies = chat.say(WORKER, "how much is SCP 39?")
+    assert "still open" in replies[-1].text
+    assert saved(sessions, WORKER)["application"] == before  # not rewritten, version unchanged
