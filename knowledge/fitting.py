@@ -25,7 +25,9 @@ MAX_NAMED = 4  # facts for that many named levels or pathways, one each
 _NEAREST = 2  # facts shown beside an honest "doesn't say"
 
 
-def fit_to_ask(index: PackIndex, question: Question, answer: Answer) -> Answer:
+def fitted(index: PackIndex, question: Question, answer: Answer) -> Answer:
+    """The answer if it gives the kind of answer asked for; else the honest "doesn't say" (or the question
+    asked back, where it has two readings with different answers)."""
     fitted = _fitted(index, question, answer)
     readings = _readings(index, question, fitted)
     if readings:

@@ -33,7 +33,7 @@ from knowledge.fitting import doesnt_say
 from knowledge.glossary import concept_alternatives, unnamed_concepts
 from knowledge.index import PackIndex
 from knowledge.models import Pack, Source, Topic
-from knowledge.replies import Answer, compose, instruction_declined, not_stated, out_of_scope
+from knowledge.replies import Answer, compose, not_stated, out_of_scope
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, GENERAL, STOPWORDS, normalise, stem, tokens, words
 from knowledge.topics import CUES
@@ -93,12 +93,10 @@ class Term:
 
 def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
     """The answer if it speaks to the question's salient terms; else the document's own words, or the
-    honest "doesn't say". A question that gives the bot instructions has them declined first."""
+    honest "doesn't say"."""
     checked = _checked(index, question, answer)
     if checked.answered and (absent := _detail_absent(index, question, checked)) is not None:
-        checked = absent
-    if question.instructions:
-        return instruction_declined(index.pack, question.instructions, checked)
+        return absent
     return checked
 
 
