@@ -28,7 +28,9 @@ def respond(index: PackIndex, question: Question) -> Answer:
     return said
 
 
-def ranked(index: PackIndex, question: Question, candidates: list[Candidate]) -> list[tuple[float, Candidate]]:
+def ranked(
+    index: PackIndex, question: Question, candidates: list[Candidate]
+) -> list[tuple[float, Candidate]]:
     """The candidates best first, the honest decline when nothing answers among them (on a tie, a producer's
     candidate before it, and the producers' own order)."""
     reading = read(index, question)

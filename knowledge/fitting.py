@@ -1,10 +1,11 @@
-"""Whether an answer answers the question that was asked, and the honest reply when nothing does.
+"""Whether an answer gives the kind of answer that was asked for, and the honest reply when it does not.
 
-An answer is kept only if it gives the kind of answer asked for (a figure to "how much", a person to
-"who", a time to "when"...) and is about what was asked (the question's distinctive words: those that
-single out a few of the pack's facts). Otherwise the pack's facts are scored by the same two things and
-the best one that gives both answers; failing that, the reply says precisely what the policy does not say,
-in the asker's own words, with the nearest facts that help, and `answered: false`.
+An answer fits when it gives the kind of answer asked for (a figure to "how much", a person to "who", a
+time to "when"...), in its words or by the facts it quotes declaring it. One that does not says precisely
+what the policy does not say, in the asker's own words, with the nearest facts that help, and
+`answered: false`: it is a candidate's verdict (knowledge.judging), and the scoring's next candidate, the
+facts that give the ask about the question's distinctive subject among them (`facts_giving_the_ask`), may
+still be preferred to it (knowledge.answer).
 """
 
 from __future__ import annotations
@@ -28,27 +29,23 @@ _NEAREST = 2  # facts shown beside an honest "doesn't say"
 def fitted(index: PackIndex, question: Question, answer: Answer) -> Answer:
     """The answer if it gives the kind of answer asked for; else the honest "doesn't say" (or the question
     asked back, where it has two readings with different answers)."""
-    fitted = _fitted(index, question, answer)
-    readings = _readings(index, question, fitted)
+    given = _given(index, question, answer)
+    readings = _readings(index, question, given)
     if readings:
         return _ask_back(index, question, readings)
-    if fitted.answered and Ask.automatic in question.asks and "automatic" not in fitted.text.lower():
+    if given.answered and Ask.automatic in question.asks and "automatic" not in given.text.lower():
         # The facts give what it depends on (evidence, a vacancy, a panel): that is a "no" to "automatically?"
-        return fitted.model_copy(update={"text": f"Not automatically, going by the policy:\n{fitted.text}"})
-    return fitted
+        return given.model_copy(update={"text": f"Not automatically, going by the policy:\n{given.text}"})
+    return given
 
 
-def _fitted(index: PackIndex, question: Question, answer: Answer) -> Answer:
+def _given(index: PackIndex, question: Question, answer: Answer) -> Answer:
     if not answer.answered:
         return answer
     body = _body(answer.text)
     strict = [ask for ask in question.asks if ask in STRICT]
     if not strict or set(strict) & _gives(index, body):
         return answer
-    subject = distinctive_words(index, question)
-    better = _best_fitting(index, question, strict, subject)
-    if better:
-        return compose(index.pack, [p.text for p in better], [p.source for p in better], None, confidence=0.6)
     subject = _content_words(question)
     nearest = [p.text for p in _best_fitting(index, question, strict, set(), anywhere=True)[:1]]
     nearest += [

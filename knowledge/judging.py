@@ -36,4 +36,6 @@ class Verdict:
 def judged(index: PackIndex, question: Question, candidate: Candidate) -> Verdict:
     fit = fitted(index, question, candidate.answer)
     said = verified(index, question, fit)
-    return Verdict(said, fits=fit.answered or not candidate.answer.answered, verifies=said.answered or not fit.answered)
+    return Verdict(
+        said, fits=fit.answered or not candidate.answer.answered, verifies=said.answered or not fit.answered
+    )
