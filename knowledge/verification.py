@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from wordfreq import zipf_frequency
@@ -76,13 +76,16 @@ class Term:
     word: str
     stems: frozenset[str]
 
+    @cached_property
+    def prefixes(self) -> frozenset[str]:
+        return _prefixes(self.stems)
+
     def covered_by(self, stems: frozenset[str] | set[str]) -> bool:
         if not self.stems.isdisjoint(stems):
             return True
         # The stemmer leaves some forms apart ("qualifying" qualifi, "qualification" qualif): a shared
         # beginning of STEM_PREFIX letters is the same word.
-        prefixes = {s[:STEM_PREFIX] for s in self.stems if len(s) >= STEM_PREFIX}
-        return bool(prefixes) and any(s[:STEM_PREFIX] in prefixes for s in stems if len(s) >= STEM_PREFIX)
+        return bool(self.prefixes) and not self.prefixes.isdisjoint(_prefixes(frozenset(stems)))
 
     def in_document(self, document: DocumentIndex) -> bool:
         """Whether the document uses the term (as covered_by, over its whole vocabulary, by its index)."""
@@ -300,6 +303,12 @@ def content_terms(index: PackIndex, question: Question) -> list[Term]:
             glossed |= set(gloss)  # "pq post qualification": one term, said by either
         found[base] = Term(word, frozenset({base, *(stem(g) for g in gloss), *alternatives.get(base, ())}))
     return list(found.values())
+
+
+@lru_cache(maxsize=8192)
+def _prefixes(stems: frozenset[str]) -> frozenset[str]:
+    """The first STEM_PREFIX letters of each stem long enough to have them."""
+    return frozenset(s[:STEM_PREFIX] for s in stems if len(s) >= STEM_PREFIX)
 
 
 @lru_cache(maxsize=1024)
