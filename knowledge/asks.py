@@ -140,7 +140,17 @@ ANSWER_CUES[Ask.list] = re.compile(r"(^|\n)• |\bare:|(; [^;\n]+){2,}|\b1\. .*\
 # The asks a question must have answered for the answer to count: the others are answered by what the facts
 # say about the subject (a list, a description, a yes or no with its condition).
 STRICT = frozenset(
-    {Ask.amount, Ask.money, Ask.who, Ask.when, Ask.duration, Ask.repay, Ask.backdated, Ask.automatic}
+    {
+        Ask.amount,
+        Ask.money,
+        Ask.number,
+        Ask.who,
+        Ask.when,
+        Ask.duration,
+        Ask.repay,
+        Ask.backdated,
+        Ask.automatic,
+    }
 )
 
 

@@ -24,6 +24,7 @@ CHAT_WORDS = {
     "wot's": "what is", "cud": "could", "wud": "would", "shud": "should", "n": "and", "&": "and",
     "mgr": "manager", "mngr": "manager", "quali": "qualification", "quals": "qualifications",
     "1st": "first", "2nd": "second", "3rd": "third", "hav": "have", "becum": "become", "av": "have", "bak": "back", "wiv": "with",
+    "obs": "observations", "ob": "observation",
 }  # fmt: skip
 
 NUMBER_WORDS = {

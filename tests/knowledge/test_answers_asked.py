@@ -12,3 +12,11 @@ def test_a_silence_quoted_beside_the_figure_gives_way_to_the_figure(library: Lib
     answer = library.ask("coventry", "how many cases would a child protection social worker carry")
     assert answer.answered
     assert "14 per social worker" in answer.text
+
+
+def test_how_many_needs_a_count_of_something(library: Library) -> None:
+    # "how many" asks for a number (Ask.number is strict): the old code let a figure of another thing stand
+    # ("approximately 3 practice examples" for each competency) as the number of supervision sessions.
+    answer = library.ask("medway", "how many supervision sessions do I get each month?")
+    assert not answer.answered
+    assert answer.text.startswith("Medway's policy doesn't say")
