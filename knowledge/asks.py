@@ -154,6 +154,21 @@ STRICT = frozenset(
 )
 
 
+# "how long does it take", "how long before they tell me the outcome": the length of a process or a wait for
+# others, which the service or experience a rule requires ("3 years post qualifying experience") is not.
+# (How long it takes to become, reach or be eligible for something is that service.)
+PROCESS_LENGTH = re.compile(
+    r"^(?!.*\b(become|becoming|reach|get to|progress|move up|eligible|go for|promot\w*|qualify for)\b)"
+    r"(?=.*\b(take|takes|taking|last|lasts|tell|told|hear|decision|decided|outcome|result|again|turnaround)\b)"
+    r".*\bhow (long|many (weeks|days|months)|quickly|soon)\b"
+)
+SERVICE_TIME = re.compile(
+    rf"\b(\d+|one|two|three|four|five|six|twelve|eighteen)( or more| or less|\+)? {_TIME_UNIT}(')?( of)?( \w+){{0,2}}"
+    rf" (experience|service|qualif\w*|post qualifying|in post|employment)\b|\bnot (based on|tied to|about|structured by)"
+    rf" (years|length|time)[^.;\n]*"
+)
+
+
 def read_asks(text: str) -> list[Ask]:
     """The kinds of answer a normalised question asks for, in the order it asks them."""
     found = [(match.start(), ask) for ask, cue in QUESTION_CUES.items() if (match := cue.search(text))]

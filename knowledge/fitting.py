@@ -10,7 +10,7 @@ still be preferred to it (knowledge.answer).
 
 from __future__ import annotations
 
-from knowledge.asks import STRICT, Ask, answers
+from knowledge.asks import PROCESS_LENGTH, SERVICE_TIME, STRICT, Ask, answers
 from knowledge.index import PackIndex, Passage
 from knowledge.models import Topic
 from knowledge.replies import Answer, compose
@@ -44,7 +44,7 @@ def _given(index: PackIndex, question: Question, answer: Answer) -> Answer:
         return answer
     body = _body(answer.text)
     strict = [ask for ask in question.asks if ask in STRICT]
-    if not strict or set(strict) & _gives(index, body):
+    if not strict or set(strict) & _gives(index, body, of_process=bool(PROCESS_LENGTH.search(question.text))):
         return answer
     subject = _content_words(question)
     nearest = [p.text for p in _best_fitting(index, question, strict, set(), anywhere=True)[:1]]
@@ -126,12 +126,15 @@ def distinctive_words(index: PackIndex, question: Question) -> set[str]:
     return found
 
 
-def _gives(index: PackIndex, body: str) -> set[Ask]:
-    """The asks the answer's text gives: by its words, and as declared by the facts it quotes."""
-    found = set(answers(body))
+def _gives(index: PackIndex, body: str, *, of_process: bool = False) -> set[Ask]:
+    """The asks the answer's text gives: by its words, and as declared by the facts it quotes. Asked how long
+    a process takes, the service or experience a rule requires is no length of it."""
+    found = set(answers(SERVICE_TIME.sub(" ", body.lower()) if of_process else body))
     for passage, gives in zip(index.passages, index.gives, strict=True):
         if passage.text[:60] in body:
-            found |= gives
+            found |= (
+                gives - {Ask.duration} if of_process and SERVICE_TIME.search(passage.text.lower()) else gives
+            )
     return found
 
 

@@ -20,3 +20,19 @@ def test_how_many_needs_a_count_of_something(library: Library) -> None:
     answer = library.ask("medway", "how many supervision sessions do I get each month?")
     assert not answer.answered
     assert answer.text.startswith("Medway's policy doesn't say")
+
+
+def test_the_length_of_a_process_is_not_the_service_it_requires(library: Library) -> None:
+    # Asked how long the application takes, the old code answered with the 3 years' post-qualifying
+    # experience the role requires: a figure of the subject, not the one asked.
+    answer = library.ask(
+        "coventry", "how long does the advanced practitioner application take before I hear back?"
+    )
+    assert not answer.answered
+    assert answer.text.startswith("Coventry's policy doesn't say")
+
+
+def test_how_long_to_become_something_is_the_service_it_requires(library: Library) -> None:
+    answer = library.ask("coventry", "how long does it take to become an advanced practitioner?")
+    assert answer.answered
+    assert "3 years post qualifying experience" in answer.text
