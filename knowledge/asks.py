@@ -48,7 +48,10 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"\bhow many (?!(years|months|weeks|days|hours)\b)|\bthe (total )?number of\b|\bnumbers? of (staff|people|posts"
         r"|social workers|workers|vacancies|students|examples)\b"
     ),
-    Ask.who: re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (manager|person|officer|body|panel)\b"),
+    Ask.who: re.compile(
+        r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (manager|person|officer|body|panel)\b"
+        r"|\b(final|last) (say|word|decision)\b|\bthe (say|decision) (on|over)\b"  # who decides, asked as yes or no
+    ),
     Ask.when: re.compile(
         r"\bwhen\b(?! can i)|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
         r"|\bnext panel\b"
@@ -66,7 +69,7 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"\b(not|fail|failed|refused|rejected|turned down|unsuccessful|don't|do not|say no)\b"
     ),
     Ask.how: re.compile(
-        r"\bhow (do|can|should|would|does) (i|you|one|we|someone) (apply|go about|start|get|submit|ask|request)\b"
+        r"\bhow (do|can|should|would|does) (i|you|one|we|someone) (\w+ly )?(apply|go about|start|get|submit|ask|request)\b"
         r"|\b(what|which) (are the )?steps\b|\bwhat is the (process|procedure)\b"
     ),
     Ask.why: re.compile(r"\bwhy\b|\bwhat is the (point|purpose|reason|aim)\b|\breasons? for\b"),

@@ -3,7 +3,9 @@ fails on the code before the change it guards."""
 
 from __future__ import annotations
 
+from knowledge.asks import Ask, read_asks
 from knowledge.library import Library
+from knowledge.text import normalise
 
 
 def test_a_silence_quoted_beside_the_figure_gives_way_to_the_figure(library: Library) -> None:
@@ -36,3 +38,17 @@ def test_how_long_to_become_something_is_the_service_it_requires(library: Librar
     answer = library.ask("coventry", "how long does it take to become an advanced practitioner?")
     assert answer.answered
     assert "3 years post qualifying experience" in answer.text
+
+
+def test_an_adverb_does_not_hide_a_how_to(library: Library) -> None:
+    # "actually" stood between "how do I" and "apply": the old code read no ask and answered what level 3 is.
+    answer = library.ask("medway", "how do I actually apply for level 3?")
+    assert answer.answered
+    assert answer.text.startswith("1. Work with your line manager")
+
+
+def test_who_has_the_final_say_asks_who() -> None:
+    # Asked as yes or no, "the final say" asks who decides: the answer must name who does, or say the policy
+    # doesn't.
+    assert Ask.who in read_asks(normalise("does the young people's panel get the final say?"))
+    assert Ask.who in read_asks(normalise("who has the last word on my level 3?"))
