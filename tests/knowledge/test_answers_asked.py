@@ -52,3 +52,17 @@ def test_who_has_the_final_say_asks_who() -> None:
     # doesn't.
     assert Ask.who in read_asks(normalise("does the young people's panel get the final say?"))
     assert Ask.who in read_asks(normalise("who has the last word on my level 3?"))
+
+
+def test_the_askers_time_is_weighed_against_the_rules_period(library: Library) -> None:
+    # The old code quoted the two-year repayment rule and left the asker to work out where 20 months falls.
+    inside = library.ask("bcc", "I completed my PEPS course 20 months ago and may move council. do I repay it?")
+    assert inside.text.startswith("You say 20 months: that is within the two years.")
+    beyond = library.ask("bcc", "I'm leaving four years after my course ended, will I owe the council money?")
+    assert beyond.text.startswith("You say 4 years: that is beyond the two years.")
+
+
+def test_on_the_boundary_only_the_boundary_is_said(library: Library) -> None:
+    # Whether "within two years" takes in the second anniversary is the policy's to say, not ours.
+    answer = library.ask("bcc", "if I leave 2 years after finishing my course do I pay back?")
+    assert answer.text.startswith("You say 2 years: that is exactly the two years the rule sets.")

@@ -1,0 +1,93 @@
+"""The asker's own length of time against a period the chosen answer's rule sets.
+
+"I finished PEPS 2 eighteen months ago ... will I have to pay anything back?" is answered by the repayment
+rule ("if you leave the council within two years of successfully completing your course"); the answer then
+says where the asker's 18 months falls against that rule's two years, in the rule's own words. The period
+and the comparison both come from the quoted fact and the question: nothing is added from elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.personal import describe_years
+from knowledge.replies import Answer
+from knowledge.text import NUMBER_WORDS
+from knowledge.understand import Duration
+
+_PERIOD = re.compile(
+    r"\b(?P<relation>within|more than|less than|over|under|at least|after)\s+(?P<count>\d+(?:\.\d+)?|"
+    + "|".join(NUMBER_WORDS)
+    + r")\s+(?P<unit>years?|months?)\b",
+    re.I,
+)
+_WITHIN = {"within", "less than", "under"}  # the asker's time must not reach the period
+_BEYOND = {"more than", "over"}  # it must pass it (else, "at least", "after": it must reach it)
+
+
+@dataclass(frozen=True)
+class Period:
+    relation: str  # "within", "more than", "at least"...
+    count: str  # as the rule writes it ("two", "4")
+    unit: str  # "years", "months"
+    years: float
+
+
+def first_period(text: str) -> Period | None:
+    """The first period a rule's text sets ("within two years", "more than 4 years")."""
+    found = _PERIOD.search(text)
+    if found is None:
+        return None
+    count = found.group("count").lower()
+    number = float(NUMBER_WORDS.get(count, count))
+    years = number / 12 if found.group("unit").lower().startswith("month") else number
+    return Period(found.group("relation").lower(), found.group("count"), found.group("unit"), years)
+
+
+def comparison(duration: Duration, period: Period) -> str:
+    """Where the asker's time falls against the period, in the rule's words (on the boundary itself, only
+    that: whether "within two years" takes in the second anniversary is the policy's to say)."""
+    mine = as_said(duration.years)
+    length = f"{period.count} {period.unit}"
+    if abs(duration.years - period.years) < 1e-6:
+        return f"You say {mine}: that is exactly the {length} the rule sets."
+    longer = duration.years > period.years
+    if period.relation == "within":
+        where = f"beyond the {length}" if longer else f"within the {length}"
+    elif period.relation in _WITHIN:
+        where = f"not {period.relation} {length}" if longer else f"{period.relation} {length}"
+    elif period.relation in _BEYOND:
+        where = f"{period.relation} {length}" if longer else f"not {period.relation} {length}"
+    else:
+        where = f"{period.relation} {length}" if longer else f"not yet {period.relation} {length}"
+    return f"You say {mine}: that is {where}."
+
+
+def as_said(years: float) -> str:
+    """A length of time as people say it: "18 months" under two years, else in years."""
+    months = round(years * 12)
+    if years < 2 and abs(years * 12 - months) < 0.05:
+        return f"{months} month{'s' if months != 1 else ''}"
+    return describe_years(years)
+
+
+def with_the_askers_time(
+    answer: Answer, question_text: str, durations: list[Duration], personal: bool
+) -> Answer:
+    """The answer with the asker's own time compared against the period its first fact sets, where the asker
+    gives one length of time (not dated service, which the service check already counts)."""
+    given = [d for d in durations if d.since is None]
+    if not answer.answered or not personal or len(given) != 1:
+        return answer
+    lead = answer.text.split("\n", 1)[0]
+    period = first_period(lead)
+    if (
+        period is None
+        or as_said(given[0].years) in answer.text
+        or describe_years(given[0].years) in answer.text
+    ):
+        return answer  # (an answer that already weighs the asker's time against its rule, the service check)
+    if re.search(rf"\b{period.relation} \S+ {period.unit.rstrip('s')}", question_text, re.I):
+        return answer  # the asker restates the rule ("what if I leave within two years"): no time of theirs
+    return answer.model_copy(update={"text": f"{comparison(given[0], period)}\n{answer.text}"})
