@@ -187,6 +187,11 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     for line in body:
         segments = [seg for seg in _SEGMENT.split(line) if seg]
         lead = _stems_of(segments[0]) if segments else frozenset()
+        if segments and ";" not in line and FIGURES & answers(segments[0]):
+            # ... and a figure in its first sentence (not a list's item) is what its later sentences go on about ("Give
+            # approximately 3 examples for each competency. Evidence should be examples of your practice").
+            whole = frozenset().union(*(_stems_of(seg) for seg in segments))
+            figured = max(figured, sum(t.covered_by(whole) for t in subject))
         for seg in segments:
             stems = _stems_of(seg)
             named = max(named, sum(t.covered_by(stems) for t in subject))

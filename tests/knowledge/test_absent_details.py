@@ -28,3 +28,11 @@ def test_a_figure_the_answer_gives_of_its_subject_is_kept(library: Library) -> N
     answer = library.ask("coventry", "how much is the market supplement for child protection social workers?")
     assert answer.answered
     assert "£5,000" in answer.text
+
+
+def test_a_figure_in_a_facts_first_sentence_speaks_for_the_sentences_after_it(library: Library) -> None:
+    # "Give approximately 3 examples for each competency. Evidence should be examples of your practice ...":
+    # the second sentence names more of the subject without a figure; the old code took that for absence.
+    answer = library.ask("medway", "how many examples per competency does my progression evidence need?")
+    assert answer.answered
+    assert "approximately 3 examples" in answer.text
