@@ -198,6 +198,10 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
             if FIGURES & answers(seg):
                 # A fact's later sentences speak of what its first names ("It is a 3-year course").
                 figured = max(figured, sum(t.covered_by(stems | lead) for t in subject))
+    # How long a move between the levels named takes ("from H7 to H8") is said of them all together (what
+    # each pays is said of each).
+    levels = [t for t in subject if t.word in {question.text[m.start : m.end] for m in question.mentions}]
+    named = max(named, len(levels) if len(levels) > 1 and Ask.duration in asked else 0)
     # A figure said of the subject (whether it is the right one is not judged here), or no subject named.
     if named == 0 or figured >= named:
         return None
@@ -214,9 +218,17 @@ def _subject_terms(index: PackIndex, question: Question, asked: list[Ask]) -> li
     }
     # The units a figure is counted in belong to the ask wherever they sit ("how long ... in days").
     asking |= {"long", "many", "much", "days", "weeks", "months", "years", "number"}
-    return [
+    terms = [
         t for t in content_terms(index, question) if t.word not in asking and _zipf(t.word) < GRAMMAR_ZIPF
     ]
+    return terms + _levels_named(question)
+
+
+def _levels_named(question: Question) -> list[Term]:
+    """The levels or grades the question names ("from H7 to H8"), as it writes them: a figure said of
+    another move between levels ("H8 to H9 usually takes 12/18 months") is not the one asked."""
+    found = {question.text[m.start : m.end] for m in question.mentions if m.kind == "level"}
+    return [Term(name, frozenset(tokens(name))) for name in sorted(found) if tokens(name)]
 
 
 def _elsewhere_gives(index: PackIndex, terms: list[Term], asked: list[Ask], body: str) -> bool:
