@@ -118,12 +118,8 @@ def distinctive_words(index: PackIndex, question: Question) -> set[str]:
     org = set(tokens(normalise(f"{index.pack.organisation.short_name} {index.pack.organisation.name}")))
     asked = _content_words(question) - org
     limit = max(1, int(DISTINCTIVE_SHARE * len(index.passages)))
-    found = set()
-    for word in asked:
-        uses = sum(1 for words in index.words if word in words)
-        if 0 < uses <= limit and not word.isdigit():
-            found.add(word)
-    return found
+    uses = index.uses
+    return {word for word in asked if 0 < uses.get(word, 0) <= limit and not word.isdigit()}
 
 
 def _gives(index: PackIndex, body: str, *, of_process: bool = False) -> set[Ask]:
