@@ -147,3 +147,13 @@ def section_text(document: str, label: str) -> str:
 @cache
 def document_index(document: str, documents_dir: Path = DOCUMENTS_DIR) -> DocumentIndex:
     return DocumentIndex.build((documents_dir / f"{document}.txt").read_text(encoding="utf-8"))
+
+
+@cache
+def _normalised(document: str) -> str:
+    return f" {normalise(document_index(document).raw)} "
+
+
+def names(document: str, phrase: str) -> bool:
+    """Whether the document uses the (normalised) phrase as words of its own ("bg9" in "BG9 below SCP 28")."""
+    return f" {phrase} " in _normalised(document)

@@ -1,4 +1,4 @@
-"""The asker's own length of time against a period the chosen answer's rule sets.
+"""The asker's own length of time, or spinal point, against a period or threshold the chosen answer's rule sets.
 
 "I finished PEPS 2 eighteen months ago ... will I have to pay anything back?" is answered by the repayment
 rule ("if you leave the council within two years of successfully completing your course"); the answer then
@@ -91,3 +91,49 @@ def with_the_askers_time(
     if re.search(rf"\b{period.relation} \S+ {period.unit.rstrip('s')}", question_text, re.I):
         return answer  # the asker restates the rule ("what if I leave within two years"): no time of theirs
     return answer.model_copy(update={"text": f"{comparison(given[0], period)}\n{answer.text}"})
+
+
+_THRESHOLD = re.compile(
+    r"\b(?P<side>below|under|above|over) (?:(?:scp|spinal point|point) ?)+(?P<point>\d{1,2})\b", re.I
+)
+
+
+def for_the_askers_point(answer: Answer, question_text: str, points: list[int], personal: bool) -> Answer:
+    """Where the answer's rule goes by spinal point in clauses ("at BG9 below SCP 28 you need your line
+    manager's permission; at BG9 above SCP28 ... your chief officer") and the asker gives theirs, the clauses
+    whose condition their point does not meet are left out; on the threshold itself, neither is, and the
+    answer says the policy doesn't say which applies. (An asker who puts it as the rule does, "if I'm above
+    SCP 28", gives no point of theirs.)"""
+    if not answer.answered or not personal or len(points) != 1 or _THRESHOLD.search(question_text):
+        return answer
+    mine = points[0]
+    lines: list[str] = []
+    on_threshold = False
+    for line in answer.text.split("\n"):
+        parts = _CLAUSE.split(line)
+        conditional = [p for p in parts if _THRESHOLD.search(p)]
+        held = [p for p in parts if not _THRESHOLD.search(p) or _holds(_THRESHOLD.search(p), mine)]
+        if conditional and len(held) == len(parts) - len(conditional):
+            on_threshold = True  # no clause is for this point: all are kept, and that is said
+            held = parts
+        # (A clause left first in its sentence starts it: "At BG9 above SCP28 ...".)
+        kept = " ".join(
+            p[:1].upper() + p[1:] if not i or held[i - 1].endswith(".") else p for i, p in enumerate(held)
+        )
+        lines.append(kept[:-1] + "." if kept.endswith(";") else kept)
+    if on_threshold:
+        lines.insert(
+            0, f"Your spinal point, {mine}, is the threshold itself: the policy doesn't say which applies."
+        )
+    text = "\n".join(lines)
+    return answer if text == answer.text else answer.model_copy(update={"text": text})
+
+
+_CLAUSE = re.compile(r"(?<=[.;])\s+")  # a rule's sentences and its clauses after a semicolon
+
+
+def _holds(threshold: re.Match[str] | None, point: int) -> bool:
+    assert threshold is not None
+    bound = int(threshold.group("point"))
+    below = threshold.group("side").lower() in {"below", "under"}
+    return point < bound if below else point > bound

@@ -56,7 +56,9 @@ def test_who_has_the_final_say_asks_who() -> None:
 
 def test_the_askers_time_is_weighed_against_the_rules_period(library: Library) -> None:
     # The old code quoted the two-year repayment rule and left the asker to work out where 20 months falls.
-    inside = library.ask("bcc", "I completed my PEPS course 20 months ago and may move council. do I repay it?")
+    inside = library.ask(
+        "bcc", "I completed my PEPS course 20 months ago and may move council. do I repay it?"
+    )
     assert inside.text.startswith("You say 20 months: that is within the two years.")
     beyond = library.ask("bcc", "I'm leaving four years after my course ended, will I owe the council money?")
     assert beyond.text.startswith("You say 4 years: that is beyond the two years.")
@@ -66,3 +68,25 @@ def test_on_the_boundary_only_the_boundary_is_said(library: Library) -> None:
     # Whether "within two years" takes in the second anniversary is the policy's to say, not ours.
     answer = library.ask("bcc", "if I leave 2 years after finishing my course do I pay back?")
     assert answer.text.startswith("You say 2 years: that is exactly the two years the rule sets.")
+
+
+def test_a_grade_the_document_names_is_not_declined_as_unknown(library: Library) -> None:
+    # BG9 is none of BCC's levels, but its document names it (the secondary employment rule); the old code
+    # said "BCC's policy doesn't say anything about the post of BG9" and quoted only the other point's rule.
+    answer = library.ask("bcc", "I'm BG9 on point 31 - who has to agree before I take a bank job?")
+    assert answer.answered
+    assert "chief officer" in answer.text
+    assert "line manager's permission" not in answer.text  # the rule below SCP 28 is not theirs
+
+
+def test_the_clause_for_the_askers_point_is_the_answer(library: Library) -> None:
+    answer = library.ask("bcc", "i'm BG9 scp 26, who do i ask before doing agency shifts?")
+    assert "line manager's permission" in answer.text
+    assert "chief officer" not in answer.text
+
+
+def test_on_a_threshold_the_policy_does_not_say_which(library: Library) -> None:
+    answer = library.ask("bcc", "my point is SCP 28 on BG9, who signs off a second job?")
+    assert answer.text.startswith(
+        "Your spinal point, 28, is the threshold itself: the policy doesn't say which"
+    )
