@@ -90,3 +90,10 @@ def test_on_a_threshold_the_policy_does_not_say_which(library: Library) -> None:
     assert answer.text.startswith(
         "Your spinal point, 28, is the threshold itself: the policy doesn't say which"
     )
+
+
+def test_how_much_notice_is_the_notice_period_a_framework_may_not_give(library: Library) -> None:
+    # The old code answered BCC's aims (Medway: its pay table) to a question about the notice period.
+    answer = library.ask("bcc", "how much notice should I hand in before I leave bcc?")
+    assert not answer.answered
+    assert answer.text.startswith("BCC's policy doesn't say anything about how much notice")
