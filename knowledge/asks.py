@@ -166,7 +166,7 @@ PROCESS_LENGTH = re.compile(
     r".*\bhow (long|many (weeks|days|months)|quickly|soon)\b"
 )
 SERVICE_TIME = re.compile(
-    rf"\b(\d+|one|two|three|four|five|six|twelve|eighteen)( or more| or less|\+)? {_TIME_UNIT}(')?( of)?( \w+){{0,2}}"
+    rf"\b(\d+|one|two|three|four|five|six|twelve|eighteen)( or more| or less|\+)? {_TIME_UNIT}('s|')?( of)?( \w+){{0,2}}"
     rf" (experience|service|qualif\w*|post qualifying|in post|employment)\b|\bnot (based on|tied to|about|structured by)"
     rf" (years|length|time)[^.;\n]*"
 )

@@ -97,3 +97,10 @@ def test_how_much_notice_is_the_notice_period_a_framework_may_not_give(library: 
     answer = library.ask("bcc", "how much notice should I hand in before I leave bcc?")
     assert not answer.answered
     assert answer.text.startswith("BCC's policy doesn't say anything about how much notice")
+
+
+def test_the_service_a_rule_requires_is_no_wait_before_applying_again(library: Library) -> None:
+    # "one year's service" (with its 's) was taken for how long to wait after a refusal.
+    answer = library.ask("medway", "if my level 2 application is turned down, how long until I can apply again?")
+    assert not answer.answered
+    assert answer.text.startswith("Medway's policy doesn't say")
