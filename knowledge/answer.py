@@ -19,13 +19,14 @@ from knowledge.proposals import Candidate, fallback, proposals
 from knowledge.replies import Answer, instruction_declined
 from knowledge.scoring import WEIGHTS, read, score
 from knowledge.understand import Question
-from knowledge.windows import for_the_askers_point, with_the_askers_time
+from knowledge.windows import for_the_askers_point, with_the_askers_time, with_the_next_month
 
 
 def respond(index: PackIndex, question: Question) -> Answer:
     said = chosen(index, question, ranked(index, question, proposals(index, question)))
     said = with_the_askers_time(said, question.text, question.durations, question.personal)
     said = for_the_askers_point(said, question.text, question.points, question.personal)
+    said = with_the_next_month(said, question.text)
     if question.instructions:  # what the bot won't do is said first, then what the policy says
         return instruction_declined(index.pack, question.instructions, said)
     return said

@@ -137,3 +137,38 @@ def _holds(threshold: re.Match[str] | None, point: int) -> bool:
     bound = int(threshold.group("point"))
     below = threshold.group("side").lower() in {"below", "under"}
     return point < bound if below else point > bound
+
+
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_MONTH = re.compile(rf"\b({'|'.join(_MONTHS)})\b", re.I)
+_NEXT = re.compile(r"\bnext\b|\bearliest\b|\bsoonest\b|\bfirst (one|panel|chance)\b")
+
+
+def with_the_next_month(answer: Answer, question_text: str) -> Answer:
+    """Asked for the next of something the rule holds in given months ("meets twice a year, in September and
+    June"), by an asker who names the month they are ready in ("ready in November"), the answer says which of
+    the rule's months comes next after it."""
+    asked = _MONTH.findall(question_text)
+    if not answer.answered or len(asked) != 1 or not _NEXT.search(question_text):
+        return answer
+    lead = answer.text.split("\n", 1)[0]
+    months = {m.lower() for m in _MONTH.findall(lead)}
+    if len(months) < 2 or asked[0].lower() in months:
+        return answer  # (ready in a month the rule names: whether that one is still open, it doesn't say)
+    mine = _MONTHS.index(asked[0].lower())
+    following = min(months, key=lambda m: (_MONTHS.index(m) - mine - 1) % 12)
+    said = f"You say {asked[0].capitalize()}: the next of those months after it is {following.capitalize()}."
+    return answer.model_copy(update={"text": f"{said}\n{answer.text}"})

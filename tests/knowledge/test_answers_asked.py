@@ -101,6 +101,18 @@ def test_how_much_notice_is_the_notice_period_a_framework_may_not_give(library: 
 
 def test_the_service_a_rule_requires_is_no_wait_before_applying_again(library: Library) -> None:
     # "one year's service" (with its 's) was taken for how long to wait after a refusal.
-    answer = library.ask("medway", "if my level 2 application is turned down, how long until I can apply again?")
+    answer = library.ask(
+        "medway", "if my level 2 application is turned down, how long until I can apply again?"
+    )
     assert not answer.answered
     assert answer.text.startswith("Medway's policy doesn't say")
+
+
+def test_the_next_of_the_rules_months_after_the_askers(library: Library) -> None:
+    # The old code gave the panel's months and left the asker to count on from December.
+    answer = library.ask(
+        "bcc", "my evidence will be done in December, which is the next panel I can submit to?"
+    )
+    assert answer.text.startswith("You say December: the next of those months after it is June.")
+    same = library.ask("bcc", "I'll be ready in June, when is the next panel?")
+    assert not same.text.startswith("You say")  # whether June's own panel is still open, it doesn't say
