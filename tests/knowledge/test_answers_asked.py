@@ -1,11 +1,63 @@
-"""Answers to what was asked (issue 13): each test is a question written for it, not one from a set, and
-fails on the code before the change it guards."""
+"""Answers to what was asked (issue 13): each question was written for its test, not taken from a set, and
+each case fails on the code before the change it guards (the guards of what must still stand aside)."""
 
 from __future__ import annotations
+
+import pytest
 
 from knowledge.asks import Ask, read_asks
 from knowledge.library import Library
 from knowledge.text import normalise
+
+# Where the policy does not give what was asked, and the old code passed a neighbouring fact off as it.
+NOT_SAID = [
+    # "how many" asks for a number (Ask.number is strict): "approximately 3 practice examples" for each
+    # competency is no number of supervision sessions.
+    ("medway", "how many supervision sessions do I get each month?", "Medway's policy doesn't say"),
+    # How long the application takes is not the 3 years' post-qualifying experience the role requires.
+    ("coventry", "how long does the advanced practitioner application take before I hear back?",
+     "Coventry's policy doesn't say"),
+    # "one year's service" (with its 's) is no wait after a refusal.
+    ("medway", "if my level 2 application is turned down, how long until I can apply again?",
+     "Medway's policy doesn't say"),
+    # The notice period, asked as "how much notice": the old code gave BCC's aims (Medway: its pay table).
+    ("bcc", "how much notice should I hand in before I leave bcc?",
+     "BCC's policy doesn't say anything about how much notice"),
+]  # fmt: skip
+
+# What the answer now leads with, where the old code left the asker to work it out (or answered beside it).
+LEADS = [
+    # "actually" stood between "how do I" and "apply": no ask was read, and what level 3 is was answered.
+    ("medway", "how do I actually apply for level 3?", "1. Work with your line manager"),
+    # The asker's time against the repayment rule's two years; on the boundary, only the boundary (whether
+    # "within two years" takes in the second anniversary is the policy's to say).
+    ("bcc", "I completed my PEPS course 20 months ago and may move council. do I repay it?",
+     "You say 20 months: that is within the two years."),
+    ("bcc", "I'm leaving four years after my course ended, will I owe the council money?",
+     "You say 4 years: that is beyond the two years."),
+    ("bcc", "if I leave 2 years after finishing my course do I pay back?",
+     "You say 2 years: that is exactly the two years the rule sets."),
+    # A rule's clauses by spinal point: on the threshold itself, neither is the asker's.
+    ("bcc", "my point is SCP 28 on BG9, who signs off a second job?",
+     "Your spinal point, 28, is the threshold itself: the policy doesn't say which"),
+    # The next of the panel's months after the one the asker is ready in.
+    ("bcc", "my evidence will be done in December, which is the next panel I can submit to?",
+     "You say December: the next of those months after it is June."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("org", "question", "start"), NOT_SAID)
+def test_what_the_policy_does_not_give_is_said_not_to_be_given(
+    library: Library, org: str, question: str, start: str
+) -> None:
+    answer = library.ask(org, question)
+    assert not answer.answered
+    assert answer.text.startswith(start)
+
+
+@pytest.mark.parametrize(("org", "question", "start"), LEADS)
+def test_the_answer_leads_with_what_was_asked(library: Library, org: str, question: str, start: str) -> None:
+    assert library.ask(org, question).text.startswith(start)
 
 
 def test_a_silence_quoted_beside_the_figure_gives_way_to_the_figure(library: Library) -> None:
@@ -16,35 +68,10 @@ def test_a_silence_quoted_beside_the_figure_gives_way_to_the_figure(library: Lib
     assert "14 per social worker" in answer.text
 
 
-def test_how_many_needs_a_count_of_something(library: Library) -> None:
-    # "how many" asks for a number (Ask.number is strict): the old code let a figure of another thing stand
-    # ("approximately 3 practice examples" for each competency) as the number of supervision sessions.
-    answer = library.ask("medway", "how many supervision sessions do I get each month?")
-    assert not answer.answered
-    assert answer.text.startswith("Medway's policy doesn't say")
-
-
-def test_the_length_of_a_process_is_not_the_service_it_requires(library: Library) -> None:
-    # Asked how long the application takes, the old code answered with the 3 years' post-qualifying
-    # experience the role requires: a figure of the subject, not the one asked.
-    answer = library.ask(
-        "coventry", "how long does the advanced practitioner application take before I hear back?"
-    )
-    assert not answer.answered
-    assert answer.text.startswith("Coventry's policy doesn't say")
-
-
 def test_how_long_to_become_something_is_the_service_it_requires(library: Library) -> None:
-    answer = library.ask("coventry", "how long does it take to become an advanced practitioner?")
+    answer = library.ask("coventry", "how long does it take to become an advanced practitioner?")  # a guard
     assert answer.answered
     assert "3 years post qualifying experience" in answer.text
-
-
-def test_an_adverb_does_not_hide_a_how_to(library: Library) -> None:
-    # "actually" stood between "how do I" and "apply": the old code read no ask and answered what level 3 is.
-    answer = library.ask("medway", "how do I actually apply for level 3?")
-    assert answer.answered
-    assert answer.text.startswith("1. Work with your line manager")
 
 
 def test_who_has_the_final_say_asks_who() -> None:
@@ -54,65 +81,31 @@ def test_who_has_the_final_say_asks_who() -> None:
     assert Ask.who in read_asks(normalise("who has the last word on my level 3?"))
 
 
-def test_the_askers_time_is_weighed_against_the_rules_period(library: Library) -> None:
-    # The old code quoted the two-year repayment rule and left the asker to work out where 20 months falls.
-    inside = library.ask(
-        "bcc", "I completed my PEPS course 20 months ago and may move council. do I repay it?"
-    )
-    assert inside.text.startswith("You say 20 months: that is within the two years.")
-    beyond = library.ask("bcc", "I'm leaving four years after my course ended, will I owe the council money?")
-    assert beyond.text.startswith("You say 4 years: that is beyond the two years.")
-
-
-def test_on_the_boundary_only_the_boundary_is_said(library: Library) -> None:
-    # Whether "within two years" takes in the second anniversary is the policy's to say, not ours.
-    answer = library.ask("bcc", "if I leave 2 years after finishing my course do I pay back?")
-    assert answer.text.startswith("You say 2 years: that is exactly the two years the rule sets.")
-
-
-def test_a_grade_the_document_names_is_not_declined_as_unknown(library: Library) -> None:
-    # BG9 is none of BCC's levels, but its document names it (the secondary employment rule); the old code
-    # said "BCC's policy doesn't say anything about the post of BG9" and quoted only the other point's rule.
-    answer = library.ask("bcc", "I'm BG9 on point 31 - who has to agree before I take a bank job?")
+@pytest.mark.parametrize(
+    ("question", "theirs", "not_theirs"),
+    [
+        # BG9 is none of BCC's levels but its document names it: the old code declined it as unknown.
+        (
+            "I'm BG9 on point 31 - who has to agree before I take a bank job?",
+            "chief officer",
+            "line manager's",
+        ),
+        (
+            "i'm BG9 scp 26, who do i ask before doing agency shifts?",
+            "line manager's permission",
+            "chief officer",
+        ),
+    ],
+)
+def test_of_a_rules_clauses_by_spinal_point_the_askers_is_given(
+    library: Library, question: str, theirs: str, not_theirs: str
+) -> None:
+    answer = library.ask("bcc", question)
     assert answer.answered
-    assert "chief officer" in answer.text
-    assert "line manager's permission" not in answer.text  # the rule below SCP 28 is not theirs
+    assert theirs in answer.text
+    assert not_theirs not in answer.text
 
 
-def test_the_clause_for_the_askers_point_is_the_answer(library: Library) -> None:
-    answer = library.ask("bcc", "i'm BG9 scp 26, who do i ask before doing agency shifts?")
-    assert "line manager's permission" in answer.text
-    assert "chief officer" not in answer.text
-
-
-def test_on_a_threshold_the_policy_does_not_say_which(library: Library) -> None:
-    answer = library.ask("bcc", "my point is SCP 28 on BG9, who signs off a second job?")
-    assert answer.text.startswith(
-        "Your spinal point, 28, is the threshold itself: the policy doesn't say which"
-    )
-
-
-def test_how_much_notice_is_the_notice_period_a_framework_may_not_give(library: Library) -> None:
-    # The old code answered BCC's aims (Medway: its pay table) to a question about the notice period.
-    answer = library.ask("bcc", "how much notice should I hand in before I leave bcc?")
-    assert not answer.answered
-    assert answer.text.startswith("BCC's policy doesn't say anything about how much notice")
-
-
-def test_the_service_a_rule_requires_is_no_wait_before_applying_again(library: Library) -> None:
-    # "one year's service" (with its 's) was taken for how long to wait after a refusal.
-    answer = library.ask(
-        "medway", "if my level 2 application is turned down, how long until I can apply again?"
-    )
-    assert not answer.answered
-    assert answer.text.startswith("Medway's policy doesn't say")
-
-
-def test_the_next_of_the_rules_months_after_the_askers(library: Library) -> None:
-    # The old code gave the panel's months and left the asker to count on from December.
-    answer = library.ask(
-        "bcc", "my evidence will be done in December, which is the next panel I can submit to?"
-    )
-    assert answer.text.startswith("You say December: the next of those months after it is June.")
-    same = library.ask("bcc", "I'll be ready in June, when is the next panel?")
-    assert not same.text.startswith("You say")  # whether June's own panel is still open, it doesn't say
+def test_ready_in_one_of_the_rules_months_no_next_is_worked_out(library: Library) -> None:
+    # Whether June's own panel is still open to someone ready in June, the policy doesn't say.
+    assert not library.ask("bcc", "I'll be ready in June, when is the next panel?").text.startswith("You say")
