@@ -221,13 +221,18 @@ def _subject_terms(index: PackIndex, question: Question, asked: list[Ask]) -> li
     terms = [
         t for t in content_terms(index, question) if t.word not in asking and _zipf(t.word) < GRAMMAR_ZIPF
     ]
-    return terms + _levels_named(question)
+    return terms + _levels_named(question, asked)
 
 
-def _levels_named(question: Question) -> list[Term]:
-    """The levels or grades the question names ("from H7 to H8"), as it writes them: a figure said of
-    another move between levels ("H8 to H9 usually takes 12/18 months") is not the one asked."""
-    found = {question.text[m.start : m.end] for m in question.mentions if m.kind == "level"}
+def _levels_named(question: Question, asked: list[Ask]) -> list[Term]:
+    """The levels or grades the question asks the detail of ("how long from H7 to H8"), as it writes them,
+    from where it asks for it on ("what's the M1 range, how long does H8 to H9 take": H8 and H9): a figure
+    said of another move between levels ("H8 to H9 usually takes 12/18 months") is not the one asked."""
+    cues = [m.start() for ask in asked if (m := QUESTION_CUES[ask].search(question.text))]
+    start = min(cues, default=0)
+    found = {
+        question.text[m.start : m.end] for m in question.mentions if m.kind == "level" and m.start >= start
+    }
     return [Term(name, frozenset(tokens(name))) for name in sorted(found) if tokens(name)]
 
 
