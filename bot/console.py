@@ -160,7 +160,7 @@ def _fill_forms(
         for field in form.fields:
             if field.kind == "files":
                 continue  # a terminal has no files to attach
-            hint = " (e.g. 14 June 2027)" if field.kind == "date" else ""
+            hint = {"date": " (e.g. 14 June 2027)", "time": " (e.g. 09:30)"}.get(field.kind, "")
             kept = f" [{field.value}]" if field.value else ""  # Enter keeps it, '-' clears it
             problem = f" ({field.error})" if field.error else ""
             typed = input(f"{field.label}{hint}{problem}{kept}: ")

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from dialogs import authorisation, cover, outcomes, story
 from dialogs.decision_cards import already_decided, closed_card, decision_card, inputs_form
-from dialogs.messages import Action, Card, Reply
+from dialogs.messages import FORM_KEY, Action, Card, Reply
 from dialogs.route import Route, route_of, waiting_stage, waiting_status
 from dialogs.turn import Turn
 from dialogs.when import parse_date
@@ -109,6 +109,9 @@ def decide(turn: Turn, action: Action) -> list[Reply]:
     if app.status != waiting_status(stage):
         return [already_decided(turn, app, stage)]
     given, problems = _inputs(turn, stage, outcome, action)
+    if action.data.get("note_form") and not action.data.get(FORM_KEY):  # "…, with a note": the form first
+        return [Reply(text="Add a note for the worker and whoever decides next, if you like.",
+                      form=inputs_form(app, stage, outcome))]  # fmt: skip
     if problems:
         form = inputs_form(app, stage, outcome).again(action, problems)
         return [Reply(text=" ".join(dict.fromkeys(problems.values())), form=form)]
@@ -166,6 +169,11 @@ def _record(
     later = route.after(stage)
     final = outcome != "approved" or later is None
     waiting = waiting_status(stage)
+    if not applications.claim(turn.session, app):  # a decision, or a reassignment, got there first
+        turn.session.refresh(app)
+        if app.status != waiting or decisions.decision_for(turn.session, app.id, stage.id) is not None:
+            return [already_decided(turn, app, stage)]
+        return [Reply(text=story.changed_meanwhile(turn, app, turn.person))]
     fields: dict[str, object] = {}
     if stage.decider == "line_manager":
         fields["manager_signed_at"] = turn.now  # the line manager's signature, whatever they recommend

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs import audience
-from dialogs.messages import Action, Card, CardField, Form, FormField, Reply, button, whole_number
+from dialogs.messages import FORM_KEY, Action, Card, CardField, Form, FormField, Reply, button, whole_number
 from dialogs.panels import describe as describe_panel
 from dialogs.turn import Turn
-from dialogs.when import UK, long_date, parse_moment, uk_moment
+from dialogs.when import DEFAULT_TIME, UK, long_date, parse_date, parse_time, uk_moment
 from dialogs.wording import counted
 from knowledge.library import Library
 from knowledge.models import Pack
@@ -192,23 +192,48 @@ def schedule(turn: Turn, action: Action) -> list[Reply]:
     elsewhere = _previewed(turn, draft, action)
     if elsewhere is not None:
         return elsewhere
-    form = Form(title="Schedule the broadcast",
-                fields=[FormField(name="when", label="When (UK time, e.g. 1 December 2026 09:00)", multiline=False)],
-                submit=Action(name="broadcast_schedule", data={"broadcast": draft.id, "audience": audience_version(draft)}))  # fmt: skip
-    wanted = str(action.data.get("when") or "").strip()
-    if not wanted:
-        return [Reply(text="When should it go out?", form=form.again(action, {"when": "Please say when."}))]
-    when = parse_moment(wanted)
-    if when is None or when <= turn.now:
-        problem = "That time has passed" if when else f"I couldn't read {wanted!r} as a date and time"
-        problem += ": please give a future date, e.g. 1 December 2026 09:00."
-        return [Reply(text=problem, form=form.again(action, {"when": problem}))]
+    form = schedule_form(draft)
+    when, problems = _moment(turn, action)
+    if when is None:
+        shown = form.again(action, problems)
+        return [Reply(text=" ".join(problems.values()) if problems else "When should it go out?", form=shown)]
     if not broadcasts.schedule_broadcast(turn.session, draft.id, when):
         return [Reply(text=f"That broadcast is already {draft.status}.")]
     audit.record(turn.session, turn.org, "broadcast_scheduled", turn.person.id,
                  detail={"broadcast": draft.id, "for": when.isoformat()})  # fmt: skip
     cancel = button("Cancel it", "broadcast_cancel", "danger", broadcast=draft.id)
     return [Reply(text=f"Scheduled for {uk_moment(when)}.", buttons=[cancel, *_remind_offer(turn, draft)])]
+
+
+def schedule_form(draft: Broadcast) -> Form:
+    """The day and time it goes out (UK), each with the platform's own picker."""
+    fields = [FormField(name="on", label="Day it goes out", kind="date", multiline=False),
+              FormField(name="at", label="Time it goes out (UK time)", kind="time", multiline=False,
+                        value=f"{DEFAULT_TIME:%H:%M}")]  # fmt: skip
+    data = {"broadcast": draft.id, "audience": audience_version(draft)}
+    return Form(
+        title="Schedule the broadcast", fields=fields, submit=Action(name="broadcast_schedule", data=data)
+    )
+
+
+def _moment(turn: Turn, action: Action) -> tuple[datetime | None, dict[str, str]]:
+    """The moment the form names, or the problem with each box (none at all: the form not sent yet)."""
+    day_text, time_text = (str(action.data.get(name) or "").strip() for name in ("on", "at"))
+    if not action.data.get(FORM_KEY) and not day_text:
+        return None, {}
+    problems: dict[str, str] = {}
+    day = parse_date(day_text) if day_text else None
+    if day is None:
+        problems["on"] = f"I couldn't read {day_text!r} as a date." if day_text else "Please choose the day."
+    at = parse_time(time_text or f"{DEFAULT_TIME:%H:%M}")
+    if at is None:
+        problems["at"] = f"I couldn't read {time_text!r} as a time of day (e.g. 09:30)."
+    if day is None or at is None:
+        return None, problems
+    when = datetime.combine(day, at, tzinfo=UK).astimezone(UTC)
+    if when <= turn.now:
+        return None, {"on": f"{uk_moment(when)} has passed: please choose a time to come."}
+    return when, {}
 
 
 def cancel(turn: Turn, action: Action) -> list[Reply]:

@@ -16,22 +16,22 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialogs import (
+    answering,
     application,
     approval,
     commands,
     delegation,
+    draft_cancel,
     escalation,
     evidence_files,
+    evidence_requests,
     hr,
-    metrics,
-    panels,
     reassignment,
     review,
     withdrawal,
 )
-from dialogs.documents import evidence_in_full
 from dialogs.help import help_reply
-from dialogs.history import history, may_see
+from dialogs.history import history
 from dialogs.identify import identify
 from dialogs.messages import (
     Action,
@@ -39,14 +39,12 @@ from dialogs.messages import (
     Incoming,
     Platform,
     Reply,
-    button,
     refused_form,
     submission_key,
     whole_number,
 )
 from dialogs.status import status
 from dialogs.turn import Turn
-from knowledge.asker import Asker
 from knowledge.library import Library
 from storage import applications
 from storage.availability import UNAVAILABLE_TEXT, is_outage, reason
@@ -54,7 +52,6 @@ from storage.columns import utc_now
 from storage.db import transaction
 from storage.dialog_states import load_state, save_state
 from storage.handled_events import first_delivery, forget
-from storage.unanswered import record_unanswered
 
 log = logging.getLogger(__name__)
 DIALOG = "application"
@@ -170,7 +167,7 @@ class Conversation:
             if typed is not None:
                 return state, typed
         if state and state.get("confirm_cancel"):
-            return self._confirm_cancel(turn, state, commands.parse(text))
+            return draft_cancel.confirm(turn, state, commands.parse(text))
         # HR's commands, reassigning, out of office; not mid-application, where "Broadcast…" may be evidence.
         for on_text in () if state else (hr.on_text, reassignment.on_text, delegation.on_text):
             handled = on_text(turn, text)
@@ -181,7 +178,7 @@ class Conversation:
             return self._on_command(turn, state, command, text)
         if state and not commands.looks_like_question(text):
             return application.handle(turn, state, text, None)
-        return state, self._answer(turn, state, text)
+        return state, answering.answer(turn, state, text)
 
     def _on_command(
         self, turn: Turn, state: dict[str, Any] | None, command: commands.Command, text: str
@@ -195,7 +192,7 @@ class Conversation:
             return state, review.request(turn, Action(name="review"))
         if name == "history":
             shown = history(turn, command.argument)
-            return state, shown if shown is not None else self._answer(turn, state, text)
+            return state, shown if shown is not None else answering.answer(turn, state, text)
         if name == "apply":
             return (
                 (
@@ -227,7 +224,7 @@ class Conversation:
         if name == "edit":
             return application.edit(turn, state, command.argument)
         if name == "cancel":
-            return self._ask_cancel(state)
+            return draft_cancel.ask(state)
         return application.handle(turn, state, text, None)
 
     def _on_action(
@@ -251,9 +248,9 @@ class Conversation:
         if name == "review_hearing":
             return state, review.arrange_hearing(turn, action)
         if name == "evidence":
-            return state, self._evidence(turn, action)
+            return state, evidence_requests.evidence_in_full_reply(turn, action)
         if name == "evidence_files":
-            return state, self._files(turn, action)
+            return state, evidence_requests.files_reply(turn, action)
         if name == "evidence_file":
             return state, [evidence_files.download(turn, whole_number(action.data.get("file") or 0) or 0)]
         if name == "status":
@@ -261,13 +258,13 @@ class Conversation:
         if name in ("withdraw_yes", "withdraw_no"):
             return state, withdrawal.confirm(turn, action)
         if name == "ask":  # a reading chosen from the ones a question was asked back with
-            return state, self._answer(turn, state, str(action.data.get("question") or ""))
+            return state, answering.answer(turn, state, str(action.data.get("question") or ""))
         if name == "continue":
             return self._on_command(turn, state, commands.Command("continue"), "continue")
         if name == "start":
             return self._on_command(turn, state, commands.Command("apply"), "apply")
         if name in ("cancel", "cancel_yes", "cancel_no"):
-            return self._on_cancel(turn, state, action)
+            return draft_cancel.on_cancel(turn, state, action)
         if name.startswith("apply_"):
             if state is None:
                 return state, [
@@ -280,114 +277,7 @@ class Conversation:
             Reply(text="I don't recognise that button; it may be from an older version of a message.")
         ]
 
-    def _on_cancel(
-        self, turn: Turn, state: dict[str, Any] | None, action: Action
-    ) -> tuple[dict[str, Any] | None, list[Reply]]:
-        """The draft's Cancel button and the answers to its question, each only for the draft (and
-        the question) it was drawn for; the Cancel button outside a draft asks about withdrawing."""
-        drawn_for = action.data.get("application")
-        mine = state is not None and drawn_for in (None, state.get("app"))
-        if state is None and action.name == "cancel" and "at" not in action.data:
-            return state, withdrawal.ask(turn)
-        if state is None or not mine or (action.name != "cancel" and not state.get("confirm_cancel")):
-            text = ("That button was for a draft, or a question about cancelling it, that is no longer open, "
-                    "so it did nothing.")  # fmt: skip
-            more = (
-                application.prompt(turn, state)
-                if state
-                else [Reply(text="Say 'status' to see where things stand.")]
-            )
-            return state, [Reply(text=text), *more]
-        if action.name == "cancel":
-            return self._ask_cancel(state)
-        return self._confirm_cancel(
-            turn, state, commands.Command("yes" if action.name == "cancel_yes" else "no")
-        )
-
-    def _ask_cancel(self, state: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Reply]]:
-        state = {**state, "confirm_cancel": True}
-        drawn_for = {"application": state.get("app")}
-        buttons = [
-            button("Yes, cancel it", "cancel_yes", "danger", **drawn_for),
-            button("No, keep going", "cancel_no", "primary", **drawn_for),
-        ]
-        return state, [
-            Reply(
-                text="Cancel your draft application? Its evidence will be kept with the withdrawn draft but it won't go anywhere.",
-                buttons=buttons,
-            )
-        ]
-
-    def _confirm_cancel(
-        self, turn: Turn, state: dict[str, Any], command: commands.Command | None
-    ) -> tuple[dict[str, Any] | None, list[Reply]]:
-        state = {k: v for k, v in state.items() if k != "confirm_cancel"}
-        if command is not None and command.name == "yes":
-            return None, application.withdraw(turn, state)
-        return state, [Reply(text="OK, carrying on."), *application.prompt(turn, state)]
-
-    def _answer(self, turn: Turn, state: dict[str, Any] | None, text: str) -> list[Reply]:
-        scheduled = panels.answer_next_panel(turn, text)  # HR's panel records, when there are any
-        if scheduled is not None:
-            return scheduled
-        with metrics.ANSWER_SECONDS.labels(turn.org).time():
-            answer = self.library.ask(turn.org, text, asker=_asker(turn))
-        outcome = (
-            "clarify" if answer.clarify  # asked back which of two readings was meant
-            else "declined" if not answer.answered
-            else "unsure" if answer.confidence < 0.6
-            else "answered"
-        )  # fmt: skip
-        metrics.QUESTIONS.labels(turn.org, outcome).inc()
-        if not answer.answered or answer.confidence < 0.6:
-            reason = (
-                "out_of_scope"
-                if answer.topic is None and not answer.answered
-                else "declined"
-                if not answer.answered
-                else "low_confidence"
-            )
-            record_unanswered(turn.session, turn.org, text[:2000], reason, turn.person.id)  # type: ignore[arg-type]
-        readings = [button(reading, "ask", question=reading) for reading in answer.clarify]
-        replies = [Reply(text=answer.text, sources=answer.sources, buttons=readings)]
-        if state:
-            replies.append(
-                Reply(
-                    text=f"(Your application is still open at {application.step_name(state)}: say 'continue' when you're ready.)"
-                )
-            )
-        return replies
-
-    def _evidence(self, turn: Turn, action: Action) -> list[Reply]:
-        app = applications.get_application(turn.session, int(action.data.get("application") or 0))
-        if app is None or not may_see(turn, app):
-            return [Reply(text="You can't see that application's evidence.")]
-        attachment = evidence_in_full(turn.session, turn.pack, app)
-        return [Reply(text=attachment.content, attachment=attachment)]
-
-    def _files(self, turn: Turn, action: Action) -> list[Reply]:
-        app = applications.get_application(
-            turn.session, whole_number(action.data.get("application") or 0) or 0
-        )
-        if app is None or not may_see(turn, app):
-            return [Reply(text="You can't see that application's files.")]
-        return [evidence_files.files_reply(turn, app)]
-
     def _nothing_to_continue(self, turn: Turn) -> list[Reply]:
         if applications.active_application(turn.session, turn.person.id) is not None:
             return status(turn)
         return [Reply(text="You have no application in progress. Say 'apply' to start one.")]
-
-
-def _asker(turn: Turn) -> Asker:
-    """The asker's roster record, for personal questions ("my pay", "my next level")."""
-    person = turn.person
-    return Asker(
-        level=person.level,
-        spinal_point=person.spinal_point,
-        framework=person.framework,
-        team=person.team,
-        qualified_on=person.qualified_on,
-        started_on=person.started_on,
-        today=turn.now.date(),
-    )

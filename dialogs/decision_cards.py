@@ -69,6 +69,13 @@ def decision_card(
     buttons = [_confirming(button(stage.approve, "decide", "primary", outcome="approved", **base), stage, worker.name, target.name),
                _confirming(button(stage.decline, "decide", "danger", outcome=stage.decline_outcome, **base), stage, worker.name, target.name),
                button("Read all the evidence", "evidence", application=app.id)]  # fmt: skip
+    if not approval_form_fields(stage):  # approving records at once; this one opens the form for a note
+        buttons.insert(
+            1,
+            button(
+                f"{stage.approve}, with a note", "decide", "default", outcome="approved", note_form=1, **base
+            ),
+        )
     if files:
         buttons.append(button(f"Download the files ({len(files)})", "evidence_files", application=app.id))
     return Card(title=f"Progression application: {worker.name}", fields=fields, body="\n".join(lines),
@@ -177,19 +184,28 @@ def status_words(turn: Turn, app: Application) -> str:
     return ENDED.get(app.status, app.status.replace("_", " "))
 
 
-def inputs_form(app: Application, stage: RouteStage, outcome: str) -> Form:
-    """What the decider gives with this decision: the stage's fields, a panel's date, reasons if declining."""
+def approval_form_fields(stage: RouteStage) -> list[FormField]:
+    """What approving at this stage must record (the form's fields, a panel's date): none means the
+    approval button records it at once, and a second button opens the form for a note."""
     fields = [FormField(name=f.id, label=f"{f.label}: {' or '.join(f.choices)}", multiline=False)
               for f in stage.records]  # fmt: skip
     if stage.months:
         fields.append(FormField(name="sat_on", label=f"Date the panel sat (in {' or '.join(stage.months)})",
                                 kind="date", multiline=False))  # fmt: skip
-    if outcome == "approved" and fields:  # a form is shown anyway: room for a note to the next reader
+    return fields
+
+
+def inputs_form(app: Application, stage: RouteStage, outcome: str) -> Form:
+    """What the decider gives with this decision: the stage's fields, a panel's date, reasons if declining;
+    approving, always room for a note to the worker and whoever decides next (the story shows it)."""
+    fields = approval_form_fields(stage)
+    if outcome == "approved":
         fields.append(FormField(name="note", label="A note for the worker and whoever decides next (optional)",
                                 required=False))  # fmt: skip
     if outcome != "approved":
         fields += [FormField(name="reasons", label="Reasons (the worker will see these in full)"),
                    FormField(name="actions", label="Agreed actions: what the worker needs to do to progress")]  # fmt: skip
-    submit = Action(name="decide", data={"application": app.id, "stage": stage.id, "outcome": outcome})
+    submit = Action(name="decide", data={"application": app.id, "stage": stage.id, "outcome": outcome,
+                                         "note_form": 1 if outcome == "approved" else None})  # fmt: skip
     title = f"{stage.approve if outcome == 'approved' else stage.decline}: {stage.name}"
     return Form(title=title[:60], fields=fields, submit=submit)

@@ -6,12 +6,16 @@ whatever still waits on the cover for them comes back. Each move is a hand-over
 
   out of office until <date>, delegate to <email>     (or: delegate to <email> until <date>)
   end delegation                                       (or: I'm back)
+  delegations                                          (HR: who is away, with End buttons)
+
+No policy sets how long an out of office may last; Pathway takes one up to LONGEST_AWAY days ahead,
+said as Pathway's own limit: a longer absence is for HR to reassign decision by decision.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +28,9 @@ from storage import applications, audit, delegations, directory, posts
 from storage.tables import Delegation, Person, Role
 
 DECIDERS: tuple[Role, ...] = ("manager", "service_manager", "admin")  # roles whose decisions can be covered
+OVERSEERS: tuple[Role, ...] = ("hr", "admin")  # see every delegation of their organisation and end any
+LONGEST_AWAY = 90  # days ahead an out of office may end: Pathway's own limit, not a council's
+_LIST = re.compile(r"^(?:delegations|who is away|who'?s away|list delegations)\W*$", re.I)
 _START = re.compile(
     r"^(?:delegate(?: my decisions)?|out of office|i'?m away|i am away|away|on leave)\b(?P<rest>.*)$", re.I
 )
@@ -37,6 +44,8 @@ _END = re.compile(
 def on_text(turn: Turn, text: str) -> list[Reply] | None:
     """'out of office until 4 December 2026, delegate to tom@…', 'end delegation'; None otherwise."""
     stripped = text.strip()
+    if _LIST.match(stripped) and turn.person.role in OVERSEERS:
+        return listing(turn)
     if _END.match(stripped):
         return end(turn, Action(name="delegate_end"))
     match = _START.match(stripped)
@@ -58,7 +67,7 @@ def may_cover(turn: Turn, person: Person) -> bool:
 def form() -> Form:
     return Form(title="Out of office", submit=Action(name="delegate"), fields=[
         FormField(name="email", label="Who decides for you meanwhile (their email)", multiline=False),
-        FormField(name="until", label="Your last day away (e.g. 4 December 2026)", multiline=False)])  # fmt: skip
+        FormField(name="until", label="Your last day away", kind="date", multiline=False)])  # fmt: skip
 
 
 def delegate(turn: Turn, action: Action) -> list[Reply]:
@@ -82,6 +91,13 @@ def delegate(turn: Turn, action: Action) -> list[Reply]:
                 text=f"{long_date(until)} has passed: give your last day away, today or later.", form=form()
             )
         ]
+    latest = uk_today(turn.now) + timedelta(days=LONGEST_AWAY)
+    if until > latest:
+        org = turn.pack.organisation.short_name
+        return [Reply(text=(f"Pathway takes an out of office of up to {LONGEST_AWAY} days ahead, so until "
+                            f"{long_date(latest)} at the latest. That is Pathway's own limit, not {org}'s "
+                            "policy: for a longer absence, HR can reassign your decisions to someone else."),
+                      form=form())]  # fmt: skip
     person = directory.find_person_by_email(turn.session, turn.org, email.lower())
     problem = _unfit_cover(turn, person, email)
     if problem:
@@ -131,9 +147,14 @@ def _move_waiting(turn: Turn, to: Person) -> tuple[list[str], list[str]]:
         if problem:
             kept.append(f"{what}: {problem}")
             continue
-        reassignment.hand_over(
-            turn, waiting, [turn.person], to, reassignment.WHY_DELEGATION, covering=turn.person
-        )
+        if (
+            reassignment.hand_over(
+                turn, waiting, [turn.person], to, reassignment.WHY_DELEGATION, covering=turn.person
+            )
+            is None
+        ):
+            kept.append(f"{what}: it changed just now (someone else acted on it); look at it again")
+            continue
         moved.append(what)
     return moved, kept
 
@@ -146,8 +167,10 @@ def _tell_cover(turn: Turn, made: Delegation, person: Person, moved: list[str]) 
     turn.notify(person, Reply(text=text), f"delegation:{made.id}:cover")
 
 
-def end(turn: Turn, _action: Action) -> list[Reply]:
-    """'end delegation': back sooner than planned."""
+def end(turn: Turn, action: Action) -> list[Reply]:
+    """'end delegation': back sooner than planned; or HR's End button on someone's delegation."""
+    if action.data.get("delegation") is not None:
+        return _end_for_someone(turn, int(action.data["delegation"] or 0))
     made = delegations.open_delegation(turn.session, turn.person.id)
     if made is None:
         return [Reply(text="You have no delegation to end: decisions come to you as usual.")]
@@ -155,6 +178,41 @@ def end(turn: Turn, _action: Action) -> list[Reply]:
     lines = ["Welcome back: your delegation has ended, and decisions come to you again."]
     lines += [f"Back with you: {'; '.join(back)}."] if back else []
     return [Reply(text="\n".join(lines))]
+
+
+def listing(turn: Turn) -> list[Reply]:
+    """HR's view: every delegation of the organisation not yet ended, each with a button to end it."""
+    if turn.person.role not in OVERSEERS:
+        return [Reply(text="Only HR can see everyone's out of office.")]
+    lines, buttons = [], []
+    for made in delegations.open_in(turn.session, turn.org):
+        away = directory.get_person(turn.session, made.from_person_id)
+        cover_person = directory.get_person(turn.session, made.to_person_id)
+        if away is None or cover_person is None:
+            continue
+        lines.append(f"• {away.name} is away until {long_date(made.until)}; {cover_person.name} covers "
+                     f"(set on {long_date(made.created_at.date())}).")  # fmt: skip
+        buttons.append(button(f"End {away.name}'s out of office", "delegate_end", delegation=made.id))
+    if not lines:
+        return [Reply(text="Nobody is out of office: every decision goes to whoever the roster names.")]
+    return [Reply(text="Out of office now:\n" + "\n".join(lines), buttons=buttons)]
+
+
+def _end_for_someone(turn: Turn, delegation_id: int) -> list[Reply]:
+    made = delegations.get(turn.session, delegation_id)
+    if turn.person.role not in OVERSEERS or made is None or made.org_id != turn.org:
+        return [Reply(text="Only HR can end someone else's out of office; yours ends with 'end delegation'.")]
+    away = directory.get_person(turn.session, made.from_person_id)
+    name = away.name if away else "their"
+    if made.ended_at is not None:
+        return [Reply(text=f"{name}'s out of office had already ended on {long_date(made.ended_at.date())}.")]
+    back = finish(turn, made)
+    listed = f" Back with {name}: {'; '.join(back)}." if back else ""
+    return [
+        Reply(
+            text=f"Ended {name}'s out of office: decisions go to them again; they and their cover are told.{listed}"
+        )
+    ]
 
 
 def finish(turn: Turn, made: Delegation, *, by_date: bool = False) -> list[str]:
@@ -173,14 +231,17 @@ def finish(turn: Turn, made: Delegation, *, by_date: bool = False) -> list[str]:
             continue
         if authorisation.may_be_given(turn, app, waiting.duty, away) is not None:
             continue  # they can no longer make it (say, they left): it stays where it is
-        reassignment.hand_over(turn, waiting, [cover_person], away, reassignment.WHY_BACK)
+        if reassignment.hand_over(turn, waiting, [cover_person], away, reassignment.WHY_BACK) is None:
+            continue  # someone acted on it at this moment: it stays where they left it
         worker = directory.get_person(turn.session, app.person_id)
         back.append(f"{worker.name if worker else '?'}'s {waiting.label} (#{app.id})")
-    ended = f"ended after its last day, {long_date(made.until)}" if by_date else "ended"
+    by_someone = not by_date and turn.person.id != away.id  # HR ended it
+    ended = f"been ended by {turn.person.name}" if by_someone else "ended"
+    ended = f"ended after its last day, {long_date(made.until)}" if by_date else ended
     listed = f" Back with {away.name}: {'; '.join(back)}." if back else ""
     turn.notify(cover_person, Reply(text=f"Your cover for {away.name} has {ended}.{listed}"),
                 f"delegation:{made.id}:ended:cover")  # fmt: skip
-    if by_date:
+    if by_date or by_someone:  # the person away hears it too
         mine = f" Back with you: {'; '.join(back)}." if back else ""
         turn.notify(away, Reply(text=f"Your out of office has {ended}: decisions come to you again.{mine}"),
                     f"delegation:{made.id}:ended:away")  # fmt: skip

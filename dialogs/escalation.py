@@ -9,7 +9,7 @@ from dialogs import authorisation, reassignment, story
 from dialogs.messages import Action, Card, Reply, button
 from dialogs.route import route_of
 from dialogs.turn import Turn
-from storage import applications, directory, posts
+from storage import directory, posts
 from storage.tables import Person
 
 
@@ -38,10 +38,11 @@ def card(turn: Turn, waiting: reassignment.Waiting, reader: Person, waited: int,
         f"The {waiting.label} on {name}'s application has waited {waited} working days for {with_whom}.{due}"
     ]
     rule = rule_naming(turn, waiting, reader)
-    buttons = [button("Reassign", "reassign_offer", "primary", application=app.id)]
+    drawn = {"application": app.id, "version": app.version}  # acts only on the decision escalated
+    buttons = [button("Reassign", "reassign_offer", "primary", **drawn)]
     if rule:
         lines.append(f"You can reassign it, or make it yourself: {rule}")
-        buttons.append(button("Decide it myself", "take_over", application=app.id))
+        buttons.append(button("Decide it myself", "take_over", "default", **drawn))
     else:
         lines.append(
             "You can reassign it to someone who can make it. The policy doesn't name you to make it yourself."
@@ -54,14 +55,9 @@ def card(turn: Turn, waiting: reassignment.Waiting, reader: Person, waited: int,
 
 def take_over(turn: Turn, action: Action) -> list[Reply]:
     """'Decide it myself': the escalation's recipient takes the decision, where the policy names them."""
-    app = applications.get_application(turn.session, int(action.data.get("application") or 0))
-    waiting = reassignment.waiting_decision(turn, app) if app is not None and app.org_id == turn.org else None
-    if waiting is None:
-        return [
-            Reply(
-                text="That application isn't waiting for a decision (any more). Say 'status' to see what is."
-            )
-        ]
+    waiting = reassignment.checked(turn, action)
+    if isinstance(waiting, Reply):
+        return [waiting]
     if turn.person.id in authorisation.assigned_to(waiting.app, waiting.key):
         return [Reply(text=f"The {waiting.label} already waits on you: its card is in your messages.")]
     rule = rule_naming(turn, waiting, turn.person)
@@ -70,7 +66,10 @@ def take_over(turn: Turn, action: Action) -> list[Reply]:
         why = problem or "the policy's rule for this decision doesn't name you."
         return [Reply(text=f"You can't make the {waiting.label} yourself: {why} You can reassign it.")]
     old = reassignment.deciders(turn, waiting)
-    reassignment.hand_over(turn, waiting, old, turn.person, reassignment.WHY_ESCALATION)
+    if reassignment.hand_over(turn, waiting, old, turn.person, reassignment.WHY_ESCALATION) is None:
+        return [Reply(text=story.changed_meanwhile(turn, waiting.app, turn.person))]
     return [
-        Reply(text=f"The {waiting.label} is yours now ({rule}). Its card follows; whoever had it is told.")
+        Reply(
+            text=f"The {waiting.label} is yours now ({rule.rstrip('.')}). I've sent you its card; whoever had it is told."
+        )
     ]

@@ -7,25 +7,23 @@ file they send is attached to it. Pressing an item's Open gives its form with ev
 box (change one, clear one to remove it, add more), and saving it returns to the page it was opened
 from. State keys: "open" (the open item's key), "reached_summary" (the worker has seen the summary, so
 the evidence page leads straight back to it), and what waits for the worker's word ("pending" text,
-"pending_save", "pending_file", "unplaced" file).
+"pending_save", "pending_file", "unplaced" file). An item's form is dialogs.evidence_form's, examples
+typed in the chat dialogs.evidence_typed's; this module holds what both use and the pages they return to.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from dialogs import file_checks, plan
+from dialogs import plan
 from dialogs.documents import evidence_headline
-from dialogs.messages import Action, Card, CardField, Form, FormField, InboundFile, Reply, button
-from dialogs.privacy import clean, identifying_details
+from dialogs.messages import Card, CardField, Reply, button
 from dialogs.turn import Turn
 from knowledge.replies import Citation
-from knowledge.text import normalise
 from storage import applications, evidence_files
 from storage.tables import Application
 
@@ -36,13 +34,6 @@ NEW = "new"  # form boxes for examples not yet given: new1, new2...
 FILES_FIELD = "files"
 PRIVACY = ("Evidence must not identify service users: no names, addresses, dates of birth or case numbers. "
            "Describe what you did and what came of it.")  # fmt: skip
-# Typed at the evidence step, these move on towards sending; they are never saved as an example.
-ONWARDS = re.compile(
-    r"^(ok |okay |right |please |now )*((i'?m |i am )?(ready to )?(submit|send)( it| this| my application| the application|"
-    r" application| my evidence)?( off)?( now)?( please)?|(i'?m |i am )?(done|finished)( now)?|that'?s (all|it)|that is (all|it)|"
-    r"(show me |go to |back to )?(the )?summary|check and submit)$"
-)
-SKIP = {"next", "skip", "next competency", "next item", "skip this", "skip it"}
 
 
 @dataclass(frozen=True)
@@ -172,83 +163,6 @@ def prompt(turn: Turn, app: Application, state: State) -> list[Reply]:
     return [page, item_prompt(turn, app, current)] if current is not None else [page]
 
 
-def item_form(
-    turn: Turn,
-    app: Application,
-    slot: plan.EvidenceSlot,
-    typed: dict[str, str] | None = None,
-    intro: str = "",
-) -> Form:
-    """The item's form: a box per example given (as saved, or as just typed), empty ones for more, and
-    (where the surface has one) a place for files."""
-    examples = applications.list_evidence(turn.session, app.id, slot.key)
-    boxes = [FormField(name=f"e{item.id}", label=f"Example {n}", required=False, max_length=MAX_EVIDENCE,
-                       value=(typed or {}).get(f"e{item.id}", item.text))
-             for n, item in enumerate(examples, 1)]  # fmt: skip
-    more = max(slot.examples - len(examples), 1)
-    boxes += [FormField(name=f"{NEW}{k}", label=f"Example {len(examples) + k}", required=False,
-                        max_length=MAX_EVIDENCE, value=(typed or {}).get(f"{NEW}{k}", ""))
-              for k in range(1, more + 1)]  # fmt: skip
-    boxes.append(FormField(name=FILES_FIELD, label=f"Attach files ({file_checks.LIMITS})", required=False,
-                           kind="files", max_length=file_checks.MAX_FILE_BYTES))  # fmt: skip
-    data: dict[str, str | int | None] = {"slot": slot.key, "app": app.id}
-    # Drawn again as typed (a box to mend), its reopening keeps what was typed (state "pending_save").
-    reopen = Action(name="apply_reopen" if typed else "apply_open", data=data)
-    return Form(title=slot.title[:60], fields=boxes, submit=Action(name="apply_save", data=data), intro=intro,
-                opened_by=reopen)  # fmt: skip
-
-
-def open_item(turn: Turn, app: Application, state: State, slot: plan.EvidenceSlot, typed: dict[str, str] | None = None,
-              note: str = "") -> list[Reply]:  # fmt: skip
-    state["open"] = slot.key
-    have = given(turn, app)[slot.key]
-    files = f"\nFiles attached: {', '.join(have.files)}." if have.files else ""
-    asked = (
-        f"Policy: {cited(turn, slot)}."
-        if slot.sources
-        else "(Pathway asks for this; the policy sets no evidence requirement here.)"
-    )
-    intro = (f"{note}{slot.prompt}\n{asked}{files}\n{PRIVACY} Clear a box to remove that example. To attach "
-             "a file where the form has no place for one, send it here in the chat while this item is open.")  # fmt: skip
-    text = f"{note}{slot.title}: write or change its examples in the form."
-    removes = [button(f"Remove {name}", "apply_remove_file", file=row.id, app=app.id)
-               for row in evidence_files.files_of(turn.session, app.id) if row.slot == slot.key
-               for name in [row.filename]][:5]  # fmt: skip
-    return [Reply(text=text, form=item_form(turn, app, slot, typed, intro), buttons=removes)]
-
-
-# --- typed examples -------------------------------------------------------------------------------
-
-
-def typed(turn: Turn, app: Application, state: State, text: str) -> tuple[list[Reply], bool]:
-    """A message typed at the evidence step: an example for the open item (checked first), or a word
-    that moves on. Returns the replies and whether the worker has moved on from the evidence."""
-    words = normalise(text)
-    if moves_on(words):
-        return [], True
-    current = open_slot(turn, app, state)
-    if words in SKIP:
-        return skip(turn, app, state, current.key if current else None)
-    if current is None:
-        page = overview(turn, app, state)
-        note = "No item is open, so I haven't saved that. Press Open beside the item it is for (or say 'edit <item>'), then send it again."
-        return [Reply(text=note), page], False
-    text = clean(text)
-    problem = example_problem(text)
-    if problem:
-        return [Reply(text=problem)], False
-    found = identifying_details(text, turn.library.speller.vocabulary)
-    if found:
-        state["pending"] = text
-        return [_identifying_warning(found, "apply_rephrase", "apply_save_anyway")], False
-    return save_typed(turn, app, state, text)
-
-
-def moves_on(words: str) -> bool:
-    """'submit', 'send it now please', "I'm done": words towards sending, never an example."""
-    return bool(ONWARDS.match(words.strip(" .!")))
-
-
 def example_problem(text: str, which: str = "") -> str:
     if len(text) < MIN_EVIDENCE:
         return f"{which}That's very short for an example: say what you did and what came of it."
@@ -256,27 +170,6 @@ def example_problem(text: str, which: str = "") -> str:
         return (f"{which}That's {len(text):,} characters; please keep one example under {MAX_EVIDENCE:,} "
                 "(split it into two if you need to).")  # fmt: skip
     return ""
-
-
-def _identifying_warning(found: list[str], rephrase: str, anyway: str, what: str = "this") -> Reply:
-    warning = (f"Before I save {what}: it seems to contain {', '.join(found)}. Evidence should not identify "
-               "service users. Rephrase it, or save it if you're sure it's fine.")  # fmt: skip
-    return Reply(
-        text=warning, buttons=[button("I'll rephrase", rephrase, "primary"), button("Save anyway", anyway)]
-    )
-
-
-def save_typed(turn: Turn, app: Application, state: State, text: str) -> tuple[list[Reply], bool]:
-    current = open_slot(turn, app, state)
-    if current is None:
-        return [Reply(text="No item is open any more, so I haven't saved that.")], False
-    applications.add_evidence(turn.session, app.id, current.key, text)
-    have = given(turn, app)[current.key]
-    saved = Reply(text=f"Saved example {have.examples} for {current.title} ({describe(current, have)}).")
-    if have.pieces < current.examples:
-        return [saved], False
-    replies, onward = skip(turn, app, state, current.key)
-    return [saved, *replies], onward
 
 
 def skip(turn: Turn, app: Application, state: State, key: str | None) -> tuple[list[Reply], bool]:
@@ -287,54 +180,6 @@ def skip(turn: Turn, app: Application, state: State, key: str | None) -> tuple[l
         return [], True
     state["open"] = following.key
     return [item_prompt(turn, app, following)], False
-
-
-# --- the item's form ------------------------------------------------------------------------------
-
-
-def save_form(
-    turn: Turn,
-    app: Application,
-    state: State,
-    slot: plan.EvidenceSlot,
-    data: dict[str, Any],
-    files: list[InboundFile],
-) -> list[Reply] | None:
-    """The item's form sent back: every box checked, then saved together (a changed box replaces its
-    example, a cleared one removes it, a new one adds one). Returns what to say when the form must be
-    looked at again (kept as typed); None when saved."""
-    values = {k: clean(str(v or "")) for k, v in data.items() if is_box(k)}
-    for name, text in values.items():
-        problem = text and example_problem(text, f"{_box_label(turn, app, slot, name)}: ")
-        if problem:
-            state["pending_save"] = {"slot": slot.key, "values": values}  # kept for reopening as typed
-            return open_item(turn, app, state, slot, values, note=f"{problem}\n")
-    existing = {f"e{item.id}": item for item in applications.list_evidence(turn.session, app.id, slot.key)}
-    changed = [t for n, t in values.items() if t and (n not in existing or existing[n].text != t)]
-    found = sorted({d for t in changed for d in identifying_details(t, turn.library.speller.vocabulary)})
-    if found and not data.get("anyway"):
-        state["pending_save"] = {"slot": slot.key, "values": values}
-        return [_identifying_warning(found, "apply_reopen", "apply_save_anyway", "these examples")]
-    for name, text in values.items():
-        if name in existing and not text:
-            applications.delete_evidence(turn.session, app.id, existing[name].id)
-        elif name in existing:
-            existing[name].text = text
-        elif text:
-            applications.add_evidence(turn.session, app.id, slot.key, text)
-    return None
-
-
-def is_box(name: str) -> bool:
-    """A form box holding an example: e<id> (one already saved) or new<k>."""
-    return (name.startswith("e") and name[1:].isdigit()) or (
-        name.startswith(NEW) and name[len(NEW) :].isdigit()
-    )
-
-
-def _box_label(turn: Turn, app: Application, slot: plan.EvidenceSlot, name: str) -> str:
-    field = next((f for f in item_form(turn, app, slot).fields if f.name == name), None)
-    return field.label if field else "An example"
 
 
 def saved_note(turn: Turn, app: Application, slot: plan.EvidenceSlot) -> Reply:

@@ -26,7 +26,8 @@ SERVICE = (
 HR = (
     "HR tools: 'hr' opens the menu (panels, broadcasts and who they reached, questions I couldn't answer). "
     "'posts' and 'post <post>: <email>' record who holds the posts the policy names; 'reassign <number> to "
-    "<email>' passes a waiting decision to someone else the rules allow; 'deactivate <email>' marks a "
+    "<email>' passes a waiting decision to someone else the rules allow; 'delegations' shows who is out of "
+    "office (and ends an out of office); 'deactivate <email>' marks a "
     "leaver. 'status' shows applications by stage and 'history 12' one application's story."
 )
 LOCAL = "The policy states no route for applications: 'local procedure: …' records the council's own."

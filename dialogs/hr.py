@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
-from dialogs import broadcast, leavers, panels, process_hr, reach
+from dialogs import broadcast, delegation, leavers, panels, process_hr, reach
 from dialogs.messages import Action, Attachment, Reply, button
 from dialogs.spreadsheet import csv_text
 from dialogs.turn import Turn
@@ -85,9 +85,9 @@ def is_hr(turn: Turn) -> bool:
 def menu(turn: Turn, _action: Action) -> list[Reply]:
     buttons = [button("Panels", "panel_list"), button("New broadcast", "broadcast_compose", "primary"),
                button("Broadcasts and reach", "broadcast_list"), button("Unanswered questions", "hr_unanswered"),
-               button("Posts", "hr_posts")]  # fmt: skip
-    text = ("HR tools: panels, broadcasts and their reach, questions I couldn't answer, and who holds the posts "
-            "the policy names. To pass a waiting decision to someone else, say 'reassign <number> to <email>' "
+               button("Posts", "hr_posts"), button("Out of office", "hr_delegations")]  # fmt: skip
+    text = ("HR tools: panels, broadcasts and their reach, questions I couldn't answer, who holds the posts "
+            "the policy names, and who is out of office (with their cover). To pass a waiting decision to someone else, say 'reassign <number> to <email>' "
             "(the numbers are in 'status'); to take a leaver off the roster, 'deactivate <email>'.")  # fmt: skip
     return [Reply(text=text, buttons=buttons)]
 
@@ -152,6 +152,7 @@ _HANDLERS: dict[str, Handler] = {
     "hr_unanswered": unanswered,
     "hr_unanswered_csv": unanswered_csv,
     "hr_posts": process_hr.listing,
+    "hr_delegations": lambda turn, _action: delegation.listing(turn),
     "hr_post": process_hr.assign,
     "hr_post_release": process_hr.release,
     "hr_local": process_hr.record_local,

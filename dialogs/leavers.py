@@ -63,7 +63,8 @@ def mark_leavers(
         person.active, person.inactive_since = False, now  # the retention schedule counts from here
         audit.record(session, person.org_id, "left", detail={"person": person.email, "why": why}, at=now)
     session.flush()
-    handovers = [hand_over(session, library, pending, leaving, now, channel) for pending in waiting]
+    claimed = [c for p in waiting if (c := claim(session, library, p, leaving, now, channel)) is not None]
+    handovers = [hand_over(session, library, pending, leaving, now, channel) for pending in claimed]
     for org in sorted({person.org_id for person in leavers}):
         tell_hr(session, library, org, [p for p in leavers if p.org_id == org], handovers, now, channel, why)
     return handovers
@@ -76,11 +77,41 @@ def pending_decisions(
     found: list[Pending] = []
     for org in sorted({person.org_id for person in leavers} & set(library.packs)):
         for app in applications.applications_waiting(session, org):
-            turn = system_turn(session, library, app, now, channel)
-            stage = approval.waiting_on(turn, app)
-            if stage is not None:
-                found.append(Pending(app, stage, approval.deciders(turn, app, stage)))
+            pending = pending_of(session, library, app, now, channel)
+            if pending is not None:
+                found.append(pending)
     return found
+
+
+def pending_of(
+    session: Session, library: Library, app: Application, now: datetime, channel: Platform | None
+) -> Pending | None:
+    turn = system_turn(session, library, app, now, channel)
+    stage = approval.waiting_on(turn, app)
+    return Pending(app, stage, approval.deciders(turn, app, stage)) if stage is not None else None
+
+
+def claim(
+    session: Session,
+    library: Library,
+    pending: Pending,
+    leaving: set[int],
+    now: datetime,
+    channel: Platform | None,
+) -> Pending | None:
+    """The decision once this transaction has moved its version on, as every hand-over and decision
+    does first (storage.applications.claim); or None if, looked at again, it no longer waits on a
+    leaver. A reassignment or a decision committed since it was read must not be overwritten: of the
+    two, exactly one acts on the version both saw, and the hand-over then starts from what it became."""
+    for _ in range(2):  # a second change in the instant between looking again and claiming: leave it be
+        if applications.claim(session, pending.app):
+            return pending
+        session.refresh(pending.app)
+        again = pending_of(session, library, pending.app, now, channel)
+        if again is None or not leaving_decider(again, leaving):
+            return None
+        pending = again
+    return None
 
 
 def leaving_decider(pending: Pending, leaving: set[int]) -> bool:

@@ -22,9 +22,11 @@ Platform = Literal["slack", "teams", "web", "console"]
 MAX_TEXT = 4000  # longer messages are cut before the core sees them, and the sender is told
 MAX_INCOMING = 20_000  # beyond this a message is refused outright; steps apply their own limits
 MAX_FIELD = MAX_TEXT  # any one value a button or form carries (a reason, an example, a broadcast's text)
-# Button data that is a whole number: a stored record's id (one the database's integer ids can hold)
-# or a count of weeks.
-WHOLE_NUMBERS = frozenset({"application", "broadcast", "panel", "person", "request", "weeks"})
+# Button data that is a whole number: a stored record's id (one the database's integer ids can hold),
+# a count of weeks, or the version of an application a button was drawn at.
+WHOLE_NUMBERS = frozenset(
+    {"application", "broadcast", "delegation", "panel", "person", "request", "weeks", "version"}
+)
 MAX_RECORD_ID = 2**31 - 1
 # NUL and the other C0/C1 controls (tab, newline and carriage return are text): PostgreSQL refuses NUL
 # in text, and none of them mean anything in a chat message.
@@ -186,7 +188,9 @@ class Card(Message):
 # chooser); elsewhere the form says how to send them (in the chat). Its label says what is taken.
 # "date": drawn as the platform's date picker (Block Kit datepicker, Adaptive Input.Date, <input
 # type="date">), which sends an ISO date (2027-06-14); typed channels take a date as people write it.
-FieldKind = Literal["text", "date", "files"]
+# "time": the platform's time picker (Block Kit timepicker, Adaptive Input.Time, <input type="time">),
+# which sends HH:MM.
+FieldKind = Literal["text", "date", "time", "files"]
 
 
 class FormField(Message):

@@ -116,10 +116,13 @@ def hand_over(
     why: str,
     *,
     covering: Person | None = None,
-) -> Handed:
+) -> Handed | None:
     """Pass the decision from `replacing` to `to` (or to whoever covers for them while they are away;
-    `covering`: the away person `to` is the cover for). Returns who now has it."""
+    `covering`: the away person `to` is the cover for). Returns who now has it, or None when the
+    application changed since this turn read it (another reassignment, a decision): nothing is done."""
     app, key = waiting.app, waiting.key
+    if not applications.claim(turn.session, app):
+        return None
     kept = [p for p in deciders(turn, waiting) if p.id not in {r.id for r in replacing}]
     covers = {c: a for c, a in authorisation.covering(app, key).items() if c in {p.id for p in kept}}
     if covering is not None:
@@ -138,7 +141,7 @@ def hand_over(
     _send(turn, waiting, receiver, round_, words.to_new())
     for person in old:
         card = moved_card(turn, app, _card_key(turn, waiting), words.to_old(person))
-        turn.notify(person, Reply(text=card.body, card=card, replaces=card.key),
+        turn.notify(person, Reply(text=card.body, card=card, replaces=card.key, card_fallback=True),
                     f"moved-card:{app.id}:{key}:{person.id}:{round_}", "card_update")  # fmt: skip
     worker = directory.get_person(turn.session, app.person_id)
     if worker is not None and receiver.id != worker.id:
@@ -237,14 +240,26 @@ def on_text(turn: Turn, text: str) -> list[Reply] | None:
     )
 
 
-def _checked(turn: Turn, action: Action) -> Waiting | Reply:
-    """The decision the button names, if it still waits and this person may reassign it."""
+def checked(turn: Turn, action: Action) -> Waiting | Reply:
+    """The decision the button names, if it still waits (and the application is at the version the
+    button was drawn at: a button from before another reassignment or a decision acts on nothing)."""
     app = applications.get_application(turn.session, int(action.data.get("application") or 0))
     waiting = waiting_decision(turn, app) if app is not None and app.org_id == turn.org else None
+    drawn_at = action.data.get("version")
+    if app is not None and app.org_id == turn.org and drawn_at is not None and int(drawn_at) != app.version:
+        return Reply(text=story.changed_meanwhile(turn, app, turn.person))
     if waiting is None:
         return Reply(
             text="That application isn't waiting for a decision (any more). Say 'status' to see what is."
         )
+    return waiting
+
+
+def _checked(turn: Turn, action: Action) -> Waiting | Reply:
+    """The decision the button names, if it still waits and this person may reassign it."""
+    waiting = checked(turn, action)
+    if isinstance(waiting, Reply):
+        return waiting
     refused = may_reassign(turn, waiting)
     return Reply(text=refused) if refused else waiting
 
@@ -258,7 +273,8 @@ def reassign(turn: Turn, action: Action) -> list[Reply]:
     named = str(action.data.get("email") or "").strip()
     person = _named(turn, action)
     if person is None and not named and not action.data.get("person"):
-        form = Form(title="Reassign the decision", submit=Action(name="reassign", data={"application": waiting.app.id}),
+        submit = Action(name="reassign", data={"application": waiting.app.id, "version": waiting.app.version})
+        form = Form(title="Reassign the decision", submit=submit,
                     fields=[FormField(name="email", label="Their email on the roster", multiline=False)])  # fmt: skip
         return [Reply(text=f"Who should make the {waiting.label} instead? Give their email.", form=form)]
     if person is None:
@@ -270,6 +286,8 @@ def reassign(turn: Turn, action: Action) -> list[Reply]:
     if problem:
         return [Reply(text=problem)]
     handed = hand_over(turn, waiting, deciders(turn, waiting), person, WHY_REASSIGNED)
+    if handed is None:
+        return [Reply(text=story.changed_meanwhile(turn, waiting.app, turn.person))]
     receiver = handed.receiver
     via = "" if receiver.id == person.id else f" {person.name} is away, so it went to their cover."
     unsent = ", ".join(p.name for p in handed.withdrawn)
@@ -296,9 +314,10 @@ def offer(turn: Turn, action: Action) -> list[Reply]:
         return [waiting]
     now = story.with_whom(turn, waiting.app, waiting.key) or "nobody"
     people = candidates(turn, waiting)
-    number = waiting.app.id
-    buttons = [button(f"Reassign to {p.name}", "reassign", application=number, person=p.id) for p in people]
-    buttons.append(button("Someone else (by email)", "reassign", application=number))
+    number, version = waiting.app.id, waiting.app.version
+    buttons = [button(f"Reassign to {p.name}", "reassign", application=number, person=p.id, version=version)
+               for p in people]  # fmt: skip
+    buttons.append(button("Someone else (by email)", "reassign", application=number, version=version))
     nearby = (
         "These people can, under the same rules:"
         if people

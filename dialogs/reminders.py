@@ -109,7 +109,8 @@ def _chase_review(turn: Turn, app: Application, made: ReviewRequest, policy: Rem
     waiting = reassignment.waiting_decision(turn, app)
     if rules is None or waiting is None or waiting.stage is not None:
         return 0
-    waited = working_days_between(made.requested_at.date(), turn.today)
+    since = max([made.requested_at, *story.handed_over_at(turn, app, review.REVIEW_DUTY)])
+    waited = working_days_between(since.date(), turn.today)
     due = (
         f" The policy's deadline for the decision is {made.respond_by:%-d %B %Y}." if made.respond_by else ""
     )
@@ -146,7 +147,10 @@ def _chase(
             card = escalation.card(turn, waiting, person, waited, due)
             text = f"{card.title}\n{card.body}"  # the card in plain words, for a channel that can't draw it
             turn.notify(
-                person, Reply(text=text, card=card), f"escalate:{app.id}:{what}:{person.id}", "reminder"
+                person,
+                Reply(text=text, card=card, card_fallback=True),
+                f"escalate:{app.id}:{what}:{person.id}",
+                "reminder",
             )
     return len(turn.notified) - before
 

@@ -42,7 +42,7 @@ def _nothing_waiting(turn: Turn) -> Reply:
         lines.append("Say 'history' and a number (e.g. 'history 12') for an application's full history.")
     if turn.person.role in ("hr", "admin"):
         lines.append("HR tools: say 'hr' for the menu (panels, broadcasts, posts, reassigning a decision, "
-                     "unanswered questions).")  # fmt: skip
+                     "unanswered questions, who is out of office).")  # fmt: skip
     return Reply(text="\n".join(lines))
 
 

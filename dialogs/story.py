@@ -109,6 +109,15 @@ def events(turn: Turn, app: Application, reader: Person | None = None) -> list[s
     return [text for _at, _order, text in sorted(dated, key=lambda d: (d[0], d[1]))]
 
 
+def changed_meanwhile(turn: Turn, app: Application, reader: Person | None = None) -> str:
+    """What someone acting on an older view of the application is told: what happened last, and
+    where it stands now (it is read again first: another server may have changed it)."""
+    turn.session.refresh(app)
+    told = events(turn, app, reader)
+    last = f" {told[-1]}" if told else ""
+    return f"Nothing was changed: the application changed just before.{last} {where_now(turn, app, reader)}"
+
+
 def _handover(turn: Turn, entry: AuditEntry, reader: Person | None) -> str | None:
     """A 'reassigned' entry told: who passed which decision from whom to whom, and why."""
     detail = entry.detail or {}
@@ -174,9 +183,19 @@ def cover_words(turn: Turn, away_id: int) -> str:
 
 
 def waiting_since(turn: Turn, app: Application) -> datetime:
-    """When the application reached its current stage: the last decision, or its submission."""
+    """Since when its decision has been with whoever has it now: when the application reached its
+    current stage (the last decision, or its submission), or when the decision was last handed over
+    to someone (reassigned, delegated, back from cover, a leaver's), if later. Reminders count from here."""
     made = decisions.decisions_of(turn.session, app.id)
-    return made[-1].decided_at if made else (app.submitted_at or app.updated_at)
+    reached = made[-1].decided_at if made else (app.submitted_at or app.updated_at)
+    return max([reached, *handed_over_at(turn, app, app.status.removeprefix("awaiting:"))])
+
+
+def handed_over_at(turn: Turn, app: Application, key: str) -> list[datetime]:
+    """When the decision `key` (a stage id, or "review") was handed from one person to another."""
+    moves = (HANDOVER, LEFT)
+    return [e.at for e in audit.for_application(turn.session, app.id)
+            if e.action in moves and (e.detail or {}).get("stage") == key]  # fmt: skip
 
 
 def _ended(turn: Turn, route: Route, app: Application) -> str:

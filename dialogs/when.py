@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
@@ -20,7 +20,6 @@ DATE_FORMATS = (
 DEFAULT_TIME = time(9, 0)  # a scheduled broadcast with no time goes out at the start of the working day
 _WEEKDAY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+", re.I)
 _ORDINAL = re.compile(r"(\d)(st|nd|rd|th)\b", re.I)
-_TIME = re.compile(r"(?:\s+at)?\s+(\d{1,2})[:.](\d{2})\s*$")
 
 
 def parse_date(text: str) -> date | None:
@@ -41,20 +40,17 @@ def iso_day(text: str) -> date | None:
         return None
 
 
-def parse_moment(text: str) -> datetime | None:
-    """A UK date with an optional time (default 09:00), as an aware UTC datetime."""
-    text = text.strip()
-    match = _TIME.search(text)
-    at = DEFAULT_TIME
-    if match:
-        hour, minute = int(match.group(1)), int(match.group(2))
-        if hour > 23 or minute > 59:
-            return None
-        at, text = time(hour, minute), text[: match.start()]
-    day = parse_date(text)
-    if day is None:
+def iso_time(text: str) -> bool:
+    """Whether `text` is a time as a time picker sends and shows it (HH:MM, 24-hour)."""
+    return re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", text) is not None
+
+
+def parse_time(text: str) -> time | None:
+    """A time of day as a time picker sends it (HH:MM, or HH:MM:SS) or people type it (9.30)."""
+    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})(?::\d{2})?", text.strip())
+    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         return None
-    return datetime.combine(day, at, tzinfo=UK).astimezone(UTC)
+    return time(int(match.group(1)), int(match.group(2)))
 
 
 def long_date(day: date) -> str:

@@ -17,6 +17,7 @@ __all__ = [
     "applications_awaiting",
     "applications_of",
     "applications_waiting",
+    "claim",
     "create_application",
     "delete_evidence",
     "get_application",
@@ -133,7 +134,18 @@ def transition(
         Application,
         application_id,
         Application.status == from_status,
-        {"status": to_status, "updated_at": utc_now(), **fields},
+        {"status": to_status, "updated_at": utc_now(), "version": Application.version + 1, **fields},
+    )
+
+
+def claim(session: Session, app: Application, seen: int | None = None) -> bool:
+    """Move the application on from the version `seen` (default: as loaded in this session) before
+    changing whom its decision waits on or deciding it: one conditional UPDATE, so of two people acting
+    on the same version exactly one goes ahead, on SQLite and on PostgreSQL across processes (the
+    second waits for the first's row lock, then finds the version gone). False: it changed meanwhile."""
+    expected = app.version if seen is None else seen
+    return update_if(
+        session, Application, app.id, Application.version == expected, {"version": expected + 1}, instance=app
     )
 
 

@@ -15,6 +15,16 @@ def open_delegation(session: Session, person_id: int) -> Delegation | None:
     return session.scalars(query).one_or_none()
 
 
+def get(session: Session, delegation_id: int) -> Delegation | None:
+    return session.get(Delegation, delegation_id)
+
+
+def open_in(session: Session, org_id: str) -> list[Delegation]:
+    """The organisation's delegations not yet ended, the soonest to end first."""
+    query = select(Delegation).where(Delegation.org_id == org_id, Delegation.ended_at.is_(None))
+    return list(session.scalars(query.order_by(Delegation.until, Delegation.id)))
+
+
 def in_force(session: Session, person_id: int, today: date) -> Delegation | None:
     """The person's delegation if `today` (a UK date) is on or before its last day."""
     found = open_delegation(session, person_id)

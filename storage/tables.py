@@ -170,6 +170,9 @@ class Application(Base):
     effective_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # Moved on by every change of status and of whom a decision waits on (storage.applications.claim):
+    # buttons that act on a decision carry the version they were drawn at.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Checklist answers and summary; JSON is not change-tracked in place, so assign a new dict.
     data: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
 

@@ -9,6 +9,7 @@ Slack's limits are respected rather than trusted to reject: 3,000 characters a s
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from bot.slack.translate import (
@@ -30,7 +31,7 @@ from dialogs.messages import (
     FormField,
     Reply,
 )
-from dialogs.when import iso_day
+from dialogs.when import iso_day, iso_time
 
 Block = dict[str, Any]
 SECTION_LIMIT = 3000
@@ -230,7 +231,7 @@ def field_input(field: FormField) -> Block:
         "block_id": field.name,
         "optional": not field.required,
         "label": plain(field.label, 2000),
-        "element": date_picker(field) if field.kind == "date" else text_input(field),
+        "element": PICKERS.get(field.kind, text_input)(field),
     }
 
 
@@ -248,6 +249,17 @@ def date_picker(field: FormField) -> Block:
     if iso_day(field.value):
         element["initial_date"] = field.value
     return element
+
+
+def time_picker(field: FormField) -> Block:
+    """Block Kit's time picker; it sends the time chosen as HH:MM (translate.form_values)."""
+    element: Block = {"type": "timepicker", "action_id": FIELD_ACTION, "placeholder": plain("Choose a time")}
+    if iso_time(field.value):
+        element["initial_time"] = field.value
+    return element
+
+
+PICKERS: dict[str, Callable[[FormField], Block]] = {"date": date_picker, "time": time_picker}
 
 
 def home(replies: list[Reply]) -> dict[str, Any]:

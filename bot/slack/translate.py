@@ -147,13 +147,17 @@ def decode_action(value: str | None) -> Action | None:
 
 def form_values(state: ViewState) -> dict[str, str | int | None]:
     """Modal inputs by field name (each of our inputs is block `name`, action `value`): a text input's
-    `value`, a date picker's `selected_date` (YYYY-MM-DD, which the core reads as a date)."""
+    `value`, a date picker's `selected_date` (YYYY-MM-DD, which the core reads as a date), a time
+    picker's `selected_time` (HH:MM)."""
     values: dict[str, str | int | None] = {}
     for name, inputs in state.values.items():
         entered = inputs.get(FIELD_ACTION, {})
         if isinstance(entered, dict) and entered.get("type") == "file_input":
             continue  # the files come as files (form_files), not as a value
-        value = (entered.get("selected_date") or entered.get("value")) if isinstance(entered, dict) else None
+        picked = ("selected_date", "selected_time", "value")
+        value = (
+            next((entered[k] for k in picked if entered.get(k)), None) if isinstance(entered, dict) else None
+        )
         values[name] = value if isinstance(value, str) else None
     return values
 

@@ -18,7 +18,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from dialogs.messages import Attachment as DocumentAttachment
 from dialogs.messages import Button, Card, Form, FormField, Reply
-from dialogs.when import iso_day
+from dialogs.when import iso_day, iso_time
 
 CARD_VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -168,6 +168,10 @@ def form_input(field: FormField) -> Json:
     if field.kind == "date":
         entry["type"] = "Input.Date"  # Teams' date picker: it sends YYYY-MM-DD
         if iso_day(field.value):
+            entry["value"] = field.value
+    elif field.kind == "time":
+        entry["type"] = "Input.Time"  # Teams' time picker: it sends HH:MM
+        if iso_time(field.value):
             entry["value"] = field.value
     else:
         entry.update(type="Input.Text", isMultiline=field.multiline, maxLength=field.max_length)

@@ -160,14 +160,19 @@ def test_schedule_cancel_and_release(
     preview = compose(chat, "Scheduled news", "Everyone")
     form = chat.press(HR, find_button(preview, "Schedule"))
     assert form[0].form is not None
-    assert "passed" in all_text(chat.press(HR, form[0].form.submit, when="1 January 2020 09:00"))
-    scheduled = chat.press(HR, form[0].form.submit, when="1 December 2026 09:30")
+    assert {f.name: f.kind for f in form[0].form.fields} == {"on": "date", "at": "time"}  # the pickers
+    past = chat.submit_form(HR, form[0], on="2020-01-01", at="09:00")
+    assert "has passed" in all_text(past) and past[0].form is not None
+    assert {f.name: f.value for f in past[0].form.fields} == {"on": "2020-01-01", "at": "09:00"}  # kept
+    unreadable = chat.submit_form(HR, form[0], on="2026-12-01", at="25:00")
+    assert unreadable[0].form is not None and unreadable[0].form.problems.keys() == {"at"}
+    scheduled = chat.submit_form(HR, form[0], on="2026-12-01", at="09:30")
     assert "Scheduled for Tuesday 1 December 2026 at 09:30" in all_text(scheduled)
     second = compose(chat, "Will be cancelled", "Everyone")
     form2 = chat.press(HR, find_button(second, "Schedule"))
     cancelled = chat.press(
-        HR, find_button(chat.press(HR, form2[0].form.submit, when="2 December 2026"), "Cancel it")
-    )  # type: ignore[union-attr]
+        HR, find_button(chat.submit_form(HR, form2[0], on="2 December 2026"), "Cancel it")
+    )  # the time picker starts at 09:00
     assert "Cancelled" in all_text(cancelled)
     with transaction(sessions) as session:
         assert release_due(session, library, datetime(2026, 12, 1, 9, 0, tzinfo=UTC)) == 0  # not yet

@@ -152,12 +152,13 @@ class SlackWorkspace:
         values: dict[str, str],
         files: dict[str, list[dict[str, Any]]] | None = None,
     ) -> aiohttp.ClientResponse:
-        """Submit the modal `view`: `values` typed (or, into a date picker, chosen: YYYY-MM-DD), `files`
+        """Submit the modal `view`: `values` typed (or, in a date or time picker, chosen: YYYY-MM-DD, HH:MM), `files`
         (by block) uploaded in its file inputs."""
         kinds = {b.get("block_id"): b.get("element", {}).get("type") for b in view.get("blocks", [])}
+        picked = {"datepicker": "selected_date", "timepicker": "selected_time"}  # what each picker sends
         state: dict[str, Any] = {
-            name: {"value": {"type": "datepicker", "selected_date": value}}
-            if kinds.get(name) == "datepicker"
+            name: {"value": {"type": kinds[name], picked[kinds[name]]: value}}
+            if kinds.get(name) in picked
             else {"value": {"type": "plain_text_input", "value": value}}
             for name, value in values.items()
         }

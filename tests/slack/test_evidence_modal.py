@@ -123,3 +123,31 @@ async def test_the_line_manager_downloads_the_file_from_the_card(
                 "Download portfolio.pdf")  # fmt: skip
     shared = [f for f in workspace.fake.files.values() if f["filename"] == "portfolio.pdf"]
     assert shared and shared[0]["data"] == PDF and shared[0]["channel"] == "DMANAGER"
+
+
+async def submitted_ack(workspace: SlackWorkspace, view: dict[str, Any], values: dict[str, str]) -> Any:
+    response = await workspace.submit("UWORKER", view, values)
+    body = await response.text()
+    await workspace.settle()
+    return await response.json() if body else None
+
+
+async def test_typed_examples_with_problems_keep_the_modal_open_with_inline_errors(
+    workspace: SlackWorkspace, runtime: Runtime
+) -> None:
+    await to_evidence(workspace)
+    view = await open_item(workspace, "Assessments")
+    posts_before = len(workspace.posts("DWORKER"))
+    ack = await submitted_ack(workspace, view, {"new1": EXAMPLE, "new2": "too short"})
+    assert ack is not None and ack["response_action"] == "errors", ack
+    assert set(ack["errors"]) == {"new2"} and "very short for an example" in ack["errors"]["new2"]
+    named = EXAMPLE.replace("the family", "John Smith's family")
+    ack = await submitted_ack(workspace, view, {"new1": named})
+    assert ack is not None and set(ack["errors"]) == {"new1"}
+    assert "Evidence should not identify service users" in ack["errors"]["new1"]
+    assert len(workspace.posts("DWORKER")) == posts_before  # nothing came as a message after the fact
+    with runtime.sessions() as session:
+        assert session.scalars(select(EvidenceItem)).all() == []
+    assert await submitted_ack(workspace, view, {"new1": named}) is None  # sent again as it is: saved
+    with runtime.sessions() as session:
+        assert [item.text for item in session.scalars(select(EvidenceItem))] == [named]

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.runtime import Runtime
-from storage.tables import Decision, Panel
+from storage.tables import Broadcast, Decision, Panel
 from tests.slack.conftest import SlackWorkspace, find_button
 from tests.slack.test_medway_application import click, say, submit_application
 
@@ -148,3 +148,22 @@ async def test_a_form_whose_answer_is_slower_than_slack_allows_closes_and_answer
     assert kept["sits_on"] == "2027-06-14" and kept["submission_deadline"] == "2027-06-30"
     assert "submission deadline comes after" in str(reopened["blocks"])  # the problem under its picker
     find_button(told["blocks"], "Add a panel")
+
+
+async def test_scheduling_a_broadcast_picks_its_day_and_time_and_a_past_one_stays_in_the_modal(
+    workspace: SlackWorkspace, runtime: Runtime
+) -> None:
+    await say(workspace, "UHR", "broadcast: Portfolios are due on 24 May.")
+    await click(workspace, "UHR", workspace.last_post("DHR"), "Everyone")
+    await click(workspace, "UHR", workspace.last_post("DHR"), "Schedule…")
+    modal = workspace.fake.of("views.open")[-1]["view"]
+    pickers = {b["block_id"]: b["element"] for b in modal["blocks"] if b["type"] == "input"}
+    assert pickers["on"]["type"] == "datepicker" and pickers["at"]["type"] == "timepicker"
+    assert pickers["at"]["initial_time"] == "09:00"  # the start of the working day, to change
+    ack = await submitted(workspace, "UHR", modal, {"on": "2020-01-01", "at": "09:30"})
+    assert ack is not None and ack["response_action"] == "errors" and set(ack["errors"]) == {"on"}
+    assert "has passed" in ack["errors"]["on"]
+    with runtime.sessions() as session:
+        assert session.scalars(select(Broadcast).where(Broadcast.status == "scheduled")).all() == []
+    assert await submitted(workspace, "UHR", modal, {"on": "2030-06-03", "at": "14:15"}) is None
+    assert "Scheduled for Monday 3 June 2030 at 14:15" in workspace.last_post("DHR")["text"]

@@ -72,3 +72,26 @@ async def test_a_decision_is_a_confirming_step_on_the_card(teams: Teams, runtime
     [confirming] = step["card"]["actions"]
     assert confirming["type"] == "Action.Execute" and confirming["title"] == "Yes: NOT progressed"
     assert confirming["data"]["pathway"]["data"]["outcome"] == "not_approved"  # only this press decides
+
+
+async def test_scheduling_a_broadcast_uses_input_date_and_input_time_and_keeps_a_past_choice(
+    teams: Teams, runtime: Runtime
+) -> None:
+    asked = last_card(await teams.say(HR, "broadcast: Portfolios are due on 24 May."))
+    preview = last_card(await teams.submit(HR, asked, "Everyone"))
+    form = last_card(await teams.submit(HR, preview, "Schedule"))
+    assert form.card is not None
+    validate_card(form.card)
+    boxes = inputs_of(form.card)
+    assert (boxes["on"]["type"], boxes["at"]["type"], boxes["at"]["value"]) == (
+        "Input.Date",
+        "Input.Time",
+        "09:00",
+    )
+    answer, _ = await teams.execute(HR, form, "Submit", on="2020-01-01", at="09:30")
+    redrawn = answer["value"]
+    validate_card(redrawn)
+    assert (inputs_of(redrawn)["on"]["value"], inputs_of(redrawn)["at"]["value"]) == ("2020-01-01", "09:30")
+    assert any("has passed" in problem for problem in problems_of(redrawn))
+    answer, messages = await teams.execute(HR, form, "Submit", on="2030-06-03", at="14:15")
+    assert "Scheduled for Monday 3 June 2030 at 14:15" in str(answer) + words(messages)

@@ -70,3 +70,31 @@ def test_send_now_asks_first_and_going_back_sends_nothing(page: Any, shots: Any)
     confirm(page, "Yes, send it")
     sending = page.locator("#log .message.bot").filter(has_text=re.compile(r"Sending to \d+ people now"))
     expect(sending).to_have_count(1)  # (HR, among everyone, is sent the broadcast too)
+
+
+def test_scheduling_a_broadcast_picks_day_and_time_and_a_past_one_stays_in_the_dialog(
+    page: Any, shots: Any
+) -> None:
+    be(page, "medway", HR, "Harriet HR")
+    say(page, "broadcast: Portfolios are due on 24 May.")
+    last_bot(page).get_by_role("button", name="Everyone").click()
+    page.locator("#log .card").filter(has_text="Broadcast preview").last.get_by_role(
+        "button", name="Schedule…"
+    ).click()
+    dialog = page.get_by_role("dialog", name="Schedule the broadcast")
+    day, at = dialog.get_by_label("Day it goes out"), dialog.get_by_label("Time it goes out (UK time)")
+    assert (day.get_attribute("type"), at.get_attribute("type")) == ("date", "time")  # the browser's pickers
+    expect(at).to_have_value("09:00")
+    day.fill("2020-01-01")
+    at.fill("09:30")
+    shots(page, "16d-01-schedule-date-and-time-pickers")
+    dialog.get_by_role("button", name="Submit").click()
+    expect(dialog.locator(".field-error")).to_contain_text("has passed")
+    expect(day).to_have_value("2020-01-01")
+    expect(at).to_have_value("09:30")
+    shots(page, "16d-02-schedule-inline-error")
+    day.fill("2030-06-03")
+    at.fill("14:15")
+    dialog.get_by_role("button", name="Submit").click()
+    expect(dialog).to_be_hidden()
+    expect(last_bot(page)).to_contain_text("Scheduled for Monday 3 June 2030 at 14:15")

@@ -410,6 +410,8 @@ function drawField(field, n) {
   let input;
   if (field.kind === "date") {
     input = el("input", { id, name: field.name, type: "date" }); // the browser's date picker: sends YYYY-MM-DD
+  } else if (field.kind === "time") {
+    input = el("input", { id, name: field.name, type: "time" }); // the browser's time picker: sends HH:MM
   } else {
     input = field.multiline
       ? el("textarea", { id, name: field.name, rows: "4" })
