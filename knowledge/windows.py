@@ -107,29 +107,36 @@ def for_the_askers_point(answer: Answer, question_text: str, points: list[int], 
     if not answer.answered or not personal or len(points) != 1 or _THRESHOLD.search(question_text):
         return answer
     mine = points[0]
-    lines: list[str] = []
-    on_threshold = False
-    for line in answer.text.split("\n"):
-        parts = _CLAUSE.split(line)
-        conditional = [p for p in parts if _THRESHOLD.search(p)]
-        held = [p for p in parts if not _THRESHOLD.search(p) or _holds(_THRESHOLD.search(p), mine)]
-        if conditional and len(held) == len(parts) - len(conditional):
-            on_threshold = True  # no clause is for this point: all are kept, and that is said
-            held = parts
-        # (A clause left first in its sentence starts it: "At BG9 above SCP28 ...".)
-        kept = " ".join(
-            p[:1].upper() + p[1:] if not i or held[i - 1].endswith(".") else p for i, p in enumerate(held)
-        )
-        lines.append(kept[:-1] + "." if kept.endswith(";") else kept)
-    if on_threshold:
-        lines.insert(
-            0, f"Your spinal point, {mine}, is the threshold itself: the policy doesn't say which applies."
-        )
+    bounds = {int(t.group("point")) for t in _THRESHOLD.finditer(answer.text)}
+    if mine in bounds:  # on the threshold itself no clause is theirs: all are kept, and that is said
+        lines = [f"Your spinal point, {mine}, is the threshold itself: the policy doesn't say which applies."]
+        lines += answer.text.split("\n")
+    else:
+        lines = [kept for line in answer.text.split("\n") if (kept := _clauses_held(line, mine))]
     text = "\n".join(lines)
     return answer if text == answer.text else answer.model_copy(update={"text": text})
 
 
 _CLAUSE = re.compile(r"(?<=[.;])\s+")  # a rule's sentences and its clauses after a semicolon
+
+
+def _clauses_held(line: str, point: int) -> str:
+    """The line without its clauses whose spinal-point condition the point does not meet (empty if none is
+    left). A clause left first in its sentence starts it: "At BG9 above SCP28 ..."."""
+    held = [p for p in _CLAUSE.split(line) if not _THRESHOLD.search(p) or _held(p, point)]
+    kept = " ".join(
+        p[:1].upper() + p[1:] if not i or held[i - 1].endswith(".") else p for i, p in enumerate(held)
+    )
+    return kept[:-1] + "." if kept.endswith(";") else kept
+
+
+def _held(clause: str, point: int) -> bool:
+    """A clause's condition holds for the point; one naming both sides of the threshold (the rule's whole
+    shape) is for the threshold itself."""
+    found = list(_THRESHOLD.finditer(clause))
+    if len(found) > 1:
+        return any(int(t.group("point")) == point for t in found)
+    return _holds(found[0], point)
 
 
 def _holds(threshold: re.Match[str] | None, point: int) -> bool:
