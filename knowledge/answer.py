@@ -1,35 +1,59 @@
 """From an understood question to an answer composed of one pack's facts.
 
-Every producer proposes its candidate answers (knowledge.proposals); one scoring chooses the one that
-answers most of what was asked, the ask about the subject (knowledge.scoring); the chosen answer is kept
-only where it gives what was asked (knowledge.fitting: otherwise the precise "doesn't say") and speaks to
-every salient term of the question (knowledge.verification).
+Every producer proposes its candidate answers (knowledge.proposals), declines included, and one scoring
+ranks them by how much of what was asked they answer, the ask about the subject (knowledge.scoring). Each
+candidate, best first, is then judged as it stands (knowledge.judging): does it give the kind of answer
+asked for, and does it speak to every salient term of the question in this organisation's document? The
+reply is the best candidate that passes. One that fails becomes its honest decline ("the policy doesn't
+say ..."), itself a candidate ranked a little below the answer it replaces, so a next candidate nearly as
+good that does pass is preferred to it, and a much weaker one is not. Judging is the costly part, so it is
+done lazily: only down the ranking until a candidate passes or a decline outranks the rest.
 """
 
 from __future__ import annotations
 
-from knowledge.fitting import fit_to_ask
 from knowledge.index import PackIndex
+from knowledge.judging import judged
 from knowledge.models import Source
 from knowledge.proposals import Candidate, fallback, proposals
-from knowledge.replies import Answer
-from knowledge.scoring import read, score
+from knowledge.replies import Answer, instruction_declined
+from knowledge.scoring import WEIGHTS, read, score
 from knowledge.understand import Question
-from knowledge.verification import verified
+from knowledge.windows import for_the_askers_point, with_the_askers_time, with_the_next_month
 
 
 def respond(index: PackIndex, question: Question) -> Answer:
-    chosen = best(index, question, proposals(index, question))
-    return verified(index, question, fit_to_ask(index, question, chosen.answer))
+    said = chosen(index, question, ranked(index, question, proposals(index, question)))
+    said = with_the_askers_time(said, question.text, question.durations, question.personal)
+    said = for_the_askers_point(said, question.text, question.points, question.personal)
+    said = with_the_next_month(said, question.text)
+    if question.instructions:  # what the bot won't do is said first, then what the policy says
+        return instruction_declined(index.pack, question.instructions, said)
+    return said
 
 
-def best(index: PackIndex, question: Question, candidates: list[Candidate]) -> Candidate:
-    """The candidate that answers most of the question; the honest decline when none is proposed."""
+def ranked(
+    index: PackIndex, question: Question, candidates: list[Candidate]
+) -> list[tuple[float, Candidate]]:
+    """The candidates best first, the honest decline when nothing answers among them (on a tie, a producer's
+    candidate before it, and the producers' own order)."""
     reading = read(index, question)
-    nothing = fallback(index, question)
-    scored = [(score(index, reading, c), c) for c in candidates]
-    top, chosen = max(scored, key=lambda pair: pair[0], default=(float("-inf"), nothing))
-    return nothing if score(index, reading, nothing) > top else chosen
+    scored = [(score(index, reading, c), c) for c in [*candidates, fallback(index, question)]]
+    return sorted(scored, key=lambda pair: -pair[0])
+
+
+def chosen(index: PackIndex, question: Question, candidates: list[tuple[float, Candidate]]) -> Answer:
+    """What is said: the best candidate that passes judging, unless a failed one's decline outranks it."""
+    decline: tuple[float, Answer] | None = None
+    for value, candidate in candidates:
+        if decline is not None and value <= decline[0]:
+            break
+        verdict = judged(index, question, candidate)
+        if verdict.passes or candidate.declines:
+            return verdict.said  # (a decline, judged, may become the document's own words)
+        decline = decline or (value - WEIGHTS.failed_check, verdict.said)
+    assert decline is not None  # the last candidate is the fallback, a decline: it returns
+    return decline[1]
 
 
 __all__ = ["Answer", "Source", "respond"]

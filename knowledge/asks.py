@@ -48,7 +48,10 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"\bhow many (?!(years|months|weeks|days|hours)\b)|\bthe (total )?number of\b|\bnumbers? of (staff|people|posts"
         r"|social workers|workers|vacancies|students|examples)\b"
     ),
-    Ask.who: re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (manager|person|officer|body|panel)\b"),
+    Ask.who: re.compile(
+        r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (manager|person|officer|body|panel)\b"
+        r"|\b(final|last) (say|word|decision)\b|\bthe (say|decision) (on|over)\b"  # who decides, asked as yes or no
+    ),
     Ask.when: re.compile(
         r"\bwhen\b(?! can i)|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
         r"|\bnext panel\b"
@@ -66,7 +69,7 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"\b(not|fail|failed|refused|rejected|turned down|unsuccessful|don't|do not|say no)\b"
     ),
     Ask.how: re.compile(
-        r"\bhow (do|can|should|would|does) (i|you|one|we|someone) (apply|go about|start|get|submit|ask|request)\b"
+        r"\bhow (do|can|should|would|does) (i|you|one|we|someone) (\w+ly )?(apply|go about|start|get|submit|ask|request)\b"
         r"|\b(what|which) (are the )?steps\b|\bwhat is the (process|procedure)\b"
     ),
     Ask.why: re.compile(r"\bwhy\b|\bwhat is the (point|purpose|reason|aim)\b|\breasons? for\b"),
@@ -101,7 +104,7 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
     ),
     Ask.duration: re.compile(
         rf"\b\d+(\.\d+)?(/\d+)?( or more| or less|\+)? {_TIME_UNIT}|\b(one|two|three|four|five|six|twelve|eighteen) {_TIME_UNIT}"
-        rf"|\ba (full )?year\b|\bwithin \d|\bnot (based on|tied to|about|structured by) (years|length|time)"
+        rf"|\ba (full )?year\b(?<!\d a year)|\bwithin \d|\bnot (based on|tied to|about|structured by) (years|length|time)"
     ),
     Ask.repay: re.compile(r"\brefund|\bpay (it |them |the \w+ |half |anything )?back|\brepay|\bclaw ?back"),
     Ask.backdated: re.compile(r"\bback ?dat|\beffective (date|from)|\bfrom the (date|day)\b|\btakes? effect"),
@@ -140,7 +143,32 @@ ANSWER_CUES[Ask.list] = re.compile(r"(^|\n)• |\bare:|(; [^;\n]+){2,}|\b1\. .*\
 # The asks a question must have answered for the answer to count: the others are answered by what the facts
 # say about the subject (a list, a description, a yes or no with its condition).
 STRICT = frozenset(
-    {Ask.amount, Ask.money, Ask.who, Ask.when, Ask.duration, Ask.repay, Ask.backdated, Ask.automatic}
+    {
+        Ask.amount,
+        Ask.money,
+        Ask.number,
+        Ask.who,
+        Ask.when,
+        Ask.duration,
+        Ask.repay,
+        Ask.backdated,
+        Ask.automatic,
+    }
+)
+
+
+# "how long does it take", "how long before they tell me the outcome": the length of a process or a wait for
+# others, which the service or experience a rule requires ("3 years post qualifying experience") is not.
+# (How long it takes to become, reach or be eligible for something is that service.)
+PROCESS_LENGTH = re.compile(
+    r"^(?!.*\b(become|becoming|reach|get to|progress|move up|eligible|go for|promot\w*|qualify for)\b)"
+    r"(?=.*\b(take|takes|taking|last|lasts|tell|told|hear|decision|decided|outcome|result|again|turnaround)\b)"
+    r".*\bhow (long|many (weeks|days|months)|quickly|soon)\b"
+)
+SERVICE_TIME = re.compile(
+    rf"\b(\d+|one|two|three|four|five|six|twelve|eighteen)( or more| or less|\+)? {_TIME_UNIT}('s|')?( of)?( \w+){{0,2}}"
+    rf" (experience|service|qualif\w*|post qualifying|in post|employment)\b|\bnot (based on|tied to|about|structured by)"
+    rf" (years|length|time)[^.;\n]*"
 )
 
 

@@ -50,6 +50,9 @@ class DocumentIndex:
     _using: dict[str, set[int]] = field(default_factory=dict)  # stem -> the sentences using it
     raw: str = ""
     _bm25: BM25Okapi | None = None
+    _scored: dict[str, np.typing.NDArray[np.float64]] = field(
+        default_factory=dict
+    )  # word -> BM25 per sentence
 
     @classmethod
     def build(cls, text: str) -> DocumentIndex:
@@ -111,8 +114,16 @@ class DocumentIndex:
         if self._bm25 is None:
             return total
         for term in terms:
-            total += np.array([self._bm25.get_scores([word]) for word in term]).max(axis=0)
+            total += np.array([self._word_scores(word) for word in term]).max(axis=0)
         return total
+
+    def _word_scores(self, word: str) -> np.typing.NDArray[np.float64]:
+        """BM25 of every sentence for one word: the same whatever the question, so remembered."""
+        found = self._scored.get(word)
+        if found is None:
+            assert self._bm25 is not None
+            found = self._scored[word] = self._bm25.get_scores([word])
+        return found
 
 
 def _heading(line: str) -> bool:
@@ -136,3 +147,13 @@ def section_text(document: str, label: str) -> str:
 @cache
 def document_index(document: str, documents_dir: Path = DOCUMENTS_DIR) -> DocumentIndex:
     return DocumentIndex.build((documents_dir / f"{document}.txt").read_text(encoding="utf-8"))
+
+
+@cache
+def _normalised(document: str) -> str:
+    return f" {normalise(document_index(document).raw)} "
+
+
+def names(document: str, phrase: str) -> bool:
+    """Whether the document uses the (normalised) phrase as words of its own ("bg9" in "BG9 below SCP 28")."""
+    return f" {phrase} " in _normalised(document)

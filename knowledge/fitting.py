@@ -1,15 +1,16 @@
-"""Whether an answer answers the question that was asked, and the honest reply when nothing does.
+"""Whether an answer gives the kind of answer that was asked for, and the honest reply when it does not.
 
-An answer is kept only if it gives the kind of answer asked for (a figure to "how much", a person to
-"who", a time to "when"...) and is about what was asked (the question's distinctive words: those that
-single out a few of the pack's facts). Otherwise the pack's facts are scored by the same two things and
-the best one that gives both answers; failing that, the reply says precisely what the policy does not say,
-in the asker's own words, with the nearest facts that help, and `answered: false`.
+An answer fits when it gives the kind of answer asked for (a figure to "how much", a person to "who", a
+time to "when"...), in its words or by the facts it quotes declaring it. One that does not says precisely
+what the policy does not say, in the asker's own words, with the nearest facts that help, and
+`answered: false`: it is a candidate's verdict (knowledge.judging), and the scoring's next candidate, the
+facts that give the ask about the question's distinctive subject among them (`facts_giving_the_ask`), may
+still be preferred to it (knowledge.answer).
 """
 
 from __future__ import annotations
 
-from knowledge.asks import STRICT, Ask, answers
+from knowledge.asks import PROCESS_LENGTH, SERVICE_TIME, STRICT, Ask, answers
 from knowledge.index import PackIndex, Passage
 from knowledge.models import Topic
 from knowledge.replies import Answer, compose
@@ -25,28 +26,26 @@ MAX_NAMED = 4  # facts for that many named levels or pathways, one each
 _NEAREST = 2  # facts shown beside an honest "doesn't say"
 
 
-def fit_to_ask(index: PackIndex, question: Question, answer: Answer) -> Answer:
-    fitted = _fitted(index, question, answer)
-    readings = _readings(index, question, fitted)
+def fitted(index: PackIndex, question: Question, answer: Answer) -> Answer:
+    """The answer if it gives the kind of answer asked for; else the honest "doesn't say" (or the question
+    asked back, where it has two readings with different answers)."""
+    given = _given(index, question, answer)
+    readings = _readings(index, question, given)
     if readings:
         return _ask_back(index, question, readings)
-    if fitted.answered and Ask.automatic in question.asks and "automatic" not in fitted.text.lower():
+    if given.answered and Ask.automatic in question.asks and "automatic" not in given.text.lower():
         # The facts give what it depends on (evidence, a vacancy, a panel): that is a "no" to "automatically?"
-        return fitted.model_copy(update={"text": f"Not automatically, going by the policy:\n{fitted.text}"})
-    return fitted
+        return given.model_copy(update={"text": f"Not automatically, going by the policy:\n{given.text}"})
+    return given
 
 
-def _fitted(index: PackIndex, question: Question, answer: Answer) -> Answer:
+def _given(index: PackIndex, question: Question, answer: Answer) -> Answer:
     if not answer.answered:
         return answer
     body = _body(answer.text)
     strict = [ask for ask in question.asks if ask in STRICT]
-    if not strict or set(strict) & _gives(index, body):
+    if not strict or set(strict) & _gives(index, body, of_process=bool(PROCESS_LENGTH.search(question.text))):
         return answer
-    subject = distinctive_words(index, question)
-    better = _best_fitting(index, question, strict, subject)
-    if better:
-        return compose(index.pack, [p.text for p in better], [p.source for p in better], None, confidence=0.6)
     subject = _content_words(question)
     nearest = [p.text for p in _best_fitting(index, question, strict, set(), anywhere=True)[:1]]
     nearest += [
@@ -119,20 +118,19 @@ def distinctive_words(index: PackIndex, question: Question) -> set[str]:
     org = set(tokens(normalise(f"{index.pack.organisation.short_name} {index.pack.organisation.name}")))
     asked = _content_words(question) - org
     limit = max(1, int(DISTINCTIVE_SHARE * len(index.passages)))
-    found = set()
-    for word in asked:
-        uses = sum(1 for words in index.words if word in words)
-        if 0 < uses <= limit and not word.isdigit():
-            found.add(word)
-    return found
+    uses = index.uses
+    return {word for word in asked if 0 < uses.get(word, 0) <= limit and not word.isdigit()}
 
 
-def _gives(index: PackIndex, body: str) -> set[Ask]:
-    """The asks the answer's text gives: by its words, and as declared by the facts it quotes."""
-    found = set(answers(body))
+def _gives(index: PackIndex, body: str, *, of_process: bool = False) -> set[Ask]:
+    """The asks the answer's text gives: by its words, and as declared by the facts it quotes. Asked how long
+    a process takes, the service or experience a rule requires is no length of it."""
+    found = set(answers(SERVICE_TIME.sub(" ", body.lower()) if of_process else body))
     for passage, gives in zip(index.passages, index.gives, strict=True):
         if passage.text[:60] in body:
-            found |= gives
+            found |= (
+                gives - {Ask.duration} if of_process and SERVICE_TIME.search(passage.text.lower()) else gives
+            )
     return found
 
 

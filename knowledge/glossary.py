@@ -65,7 +65,8 @@ EMPLOYMENT_TERMS: tuple[tuple[str, ...], ...] = (
     ("pay protection", "protected pay", "salary protection", "protection of pay", "pay cut", "loss of pay",
      "reduction in salary", "reduction in pay"),
     ("salary sacrifice", "childcare vouchers", "cycle to work"),
-    ("notice period", "period of notice"),
+    ("notice period", "period of notice", "how much notice", "hand in my notice", "weeks notice",
+     "months notice"),
     ("redundancy", "redundancies", "redeployment"),
     ("secondment", "secondments", "seconded"),
     ("fixed term", "fixed-term", "temporary contract", "permanent contract", "permanent post"),
@@ -85,6 +86,12 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
         for phrase in phrases:
             compiled.append((re.compile(rf"\b{re.escape(phrase)}\b"), phrases))
     return tuple(compiled)
+
+
+@cache
+def _any_name() -> re.Pattern[str]:
+    """Any name of any concept: whether a question names one at all."""
+    return re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _patterns()))
 
 
 @cache
@@ -108,6 +115,8 @@ def related_terms(text: str, corpus: str) -> list[tuple[str, ...]]:
     as one retrieval term of stemmed words (weighed once, like an abbreviation with its gloss)."""
     terms: list[tuple[str, ...]] = []
     seen: set[tuple[str, ...]] = set()
+    if not _any_name().search(text):
+        return terms  # (most questions name none of the glossary's concepts: one search says so)
     for pattern, phrases in _patterns():
         if phrases in seen or not pattern.search(text) or _uses(corpus, pattern.pattern):
             continue  # the document uses the asker's own word: nothing to translate
@@ -124,6 +133,8 @@ def concept_alternatives(text: str) -> Mapping[str, frozenset[str]]:
     """For each stemmed word of a glossary phrase the (normalised) text uses, the stems of every name of
     that concept: saying any of them says the word ("asye" is said by "newly qualified")."""
     found: dict[str, set[str]] = {}
+    if not _any_name().search(text):
+        return MappingProxyType({})
     for pattern, phrases in _patterns():
         if not pattern.search(text):
             continue
@@ -145,13 +156,22 @@ def unnamed_concepts(text: str, corpus: str) -> list[str]:
     """The asker's words for each concept the (normalised) question names that the (normalised) corpus never
     names in any of its words: what the question is about that the document does not speak of."""
     named: dict[tuple[str, ...], str] = {}  # concept -> the longest of its names the question uses
-    for pattern, phrases in _named():
+    if not _any_name().search(text):
+        return []
+    for pattern, phrases in _unnamed_in(corpus):
         match = pattern.search(text)
         if match is not None and len(match.group(0)) > len(named.get(phrases, "")):
             named[phrases] = match.group(0)  # "a probation period", not "a probation"
+    return list(named.values())
+
+
+@lru_cache(maxsize=256)
+def _unnamed_in(corpus: str) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """The names of the concepts the corpus never names in any of their words: the same for every question
+    to one pack, so found once."""
     document = _stem_sequence(corpus)
-    return [
-        asked
-        for phrases, asked in named.items()
+    return tuple(
+        (pattern, phrases)
+        for pattern, phrases in _named()
         if not any(f" {' '.join(tokens(p))} " in document for p in phrases if tokens(p))
-    ]
+    )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -15,6 +17,7 @@ from knowledge.text import normalise, tokens
 
 QUOTE_PREFIX = 48  # characters of a fact's normalised text that show an answer quotes it
 GLOSS_SHARE = 0.3
+_REMEMBERED_QUOTES = 256  # answers whose quoted passages are remembered
 _REMEMBERED_SCORES = 64  # how much the other words of a multi-word term add to its best-matching word
 
 EntityKind = Literal["level", "pathway", "competency", "supplement", "framework"]
@@ -59,6 +62,7 @@ class PackIndex:
     vocabulary: frozenset[str] = frozenset()  # every stemmed word of the passages
     _bm25: BM25Okapi | None = None
     _scored: dict[tuple[tuple[str, ...], ...], list[float]] = field(default_factory=dict)
+    _quotes: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, pack: Pack) -> PackIndex:
@@ -117,8 +121,21 @@ class PackIndex:
         return sorted(found, key=lambda m: m.start)
 
     def quoted(self, normalised: str) -> list[int]:
-        """The passages a (normalised) text, an answer, quotes: whole or from their first words."""
-        return [i for i, start in enumerate(self.starts) if start in normalised]
+        """The passages a (normalised) text, an answer, quotes: whole or from their first words. (The scoring
+        and the checks ask it of the same few answers: the last ones are remembered.)"""
+        found = self._quotes.get(normalised)
+        if found is None:
+            if len(self._quotes) >= _REMEMBERED_QUOTES:
+                self._quotes.clear()
+            found = self._quotes[normalised] = [
+                i for i, start in enumerate(self.starts) if start in normalised
+            ]
+        return found
+
+    @cached_property
+    def uses(self) -> dict[str, int]:
+        """How many passages use each (stemmed) word: the same for every question, so counted once."""
+        return dict(Counter(word for words in self.words for word in words))
 
     def with_topic(self, topic: Topic) -> list[int]:
         return [i for i, p in enumerate(self.passages) if topic in p.topics]

@@ -45,7 +45,8 @@ READINGS: dict[Instruction, re.Pattern[str]] = {
         rf"(?:only\s+|exactly\s+|just\s+)?[\"'“‘]"  # the words to send, quoted
         rf"|{_CLAUSE}{_POLITE}(?:reply|respond|answer)\s+(?:with|only)\b"
         rf"|\brepeat\b(?:\s+\w+){{0,5}}\s+back\b|{_CLAUSE}{_POLITE}(?:print|reveal|output)\s+(?:me\s+)?(?:your|all|every)\b"
-        rf"|{_CLAUSE}{_POLITE}write\s+(?:me\s+)?(?:the|a|an)\s+(?:\w+\s+){{0,2}}(?:email|letter|confirmation|memo|note|message)\b"
+        rf"|{_CLAUSE}{_POLITE}(?:write|draft|compose)\s+(?:me\s+|up\s+)?(?:the|a|an|my)\s+(?:\w+\s+){{0,2}}"
+        rf"(?:email|letter|confirmation|memo|note|message|entry|log|reflection|statement|essay|summary|account)s?\b"
         rf"|\btell\s+(?:this|the)\s+user\b|\bput\s+(?:that|this|it)\s+in\s+your\s+(?:answer|reply|answers|replies)\b"
         rf"|\bmake\s+(?:one|it|something|them|a\s+\w+|some\w*)\s+up\b"
         rf"|\b(?:i'm|i\s+am)\s+(?:authori[sz]ing|instructing|telling|ordering)\s+you\b"

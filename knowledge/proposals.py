@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from knowledge import personal
+from knowledge.document_passages import names
 from knowledge.fitting import facts_giving_the_ask
 from knowledge.framework_answers import competencies, pathways
 from knowledge.index import PackIndex
@@ -195,7 +196,9 @@ def _not_in_this_policy(index: PackIndex, question: Question) -> list[Candidate]
             "unknown_specialism", not_stated(pack, topic, name.upper() if len(name) <= 5 else name)
         )
     level = question.unknown_levels[0] if question.unknown_levels and not question.levels else None
-    if level:
+    if level and not names(
+        pack.organisation.document, level
+    ):  # (a grade it names outside its levels is in it)
         what = TOPIC_WHAT.get(topic or Topic.overview, TOPIC_WHAT[Topic.overview])
         out += _candidate("unknown_level", not_a_level(pack, Topic.overview, f"{what} {post_name(level)}"))
     return out

@@ -64,6 +64,7 @@ class Weights:
     uncovered: float = 5.0  # decline: the topic's facts share nothing else asked (less as the topic is clear)
     nothing: float = 0.75  # decline: nothing answers
     said_no: float = 1.0  # a producer's "doesn't say" about its own subject, against an answer on it
+    failed_check: float = 0.5  # a candidate that fails judging: its decline ranks this much below it
 
 
 WEIGHTS = Weights()

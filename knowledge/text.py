@@ -24,7 +24,12 @@ CHAT_WORDS = {
     "wot's": "what is", "cud": "could", "wud": "would", "shud": "should", "n": "and", "&": "and",
     "mgr": "manager", "mngr": "manager", "quali": "qualification", "quals": "qualifications",
     "1st": "first", "2nd": "second", "3rd": "third", "hav": "have", "becum": "become", "av": "have", "bak": "back", "wiv": "with",
+    "obs": "observations", "ob": "observation",
 }  # fmt: skip
+
+# Words that only add emphasis, dropped so they never stand between the words of a cue ("how do I actually
+# apply" asks how to apply).
+FILLERS = frozenset({"actually", "really", "basically", "literally", "honestly", "genuinely", "definitely"})
 
 NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
@@ -221,7 +226,7 @@ def normalise(text: str) -> str:
     text = _COMPOUND.sub(lambda m: str(_TENS[m.group(1)] + _UNITS[m.group(2)]), text)  # thirty nine -> 39
     text = re.sub(r"\b(l|lvl|level|bg|h|m|grade)[ -]?(\d{1,2})\b", _join_level, text)
     text = re.sub(r"\bpeps ?(?:stage ?)?([12])\b", r"peps stage \1", text)  # "peps2", "PEPS 2"
-    words = [w for w in re.split(r"[^a-z0-9£'&.]+", text) if w]
+    words = [w for w in re.split(r"[^a-z0-9£'&.]+", text) if w and w not in FILLERS]
     out: list[str] = []
     for i, word in enumerate(words):
         word = word.strip(".'")

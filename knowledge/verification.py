@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from wordfreq import zipf_frequency
@@ -33,7 +33,7 @@ from knowledge.fitting import doesnt_say
 from knowledge.glossary import concept_alternatives, unnamed_concepts
 from knowledge.index import PackIndex
 from knowledge.models import Pack, Source, Topic
-from knowledge.replies import Answer, compose, instruction_declined, not_stated, out_of_scope
+from knowledge.replies import Answer, compose, not_stated, out_of_scope
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, GENERAL, STOPWORDS, normalise, stem, tokens, words
 from knowledge.topics import CUES
@@ -76,13 +76,16 @@ class Term:
     word: str
     stems: frozenset[str]
 
+    @cached_property
+    def prefixes(self) -> frozenset[str]:
+        return _prefixes(self.stems)
+
     def covered_by(self, stems: frozenset[str] | set[str]) -> bool:
         if not self.stems.isdisjoint(stems):
             return True
         # The stemmer leaves some forms apart ("qualifying" qualifi, "qualification" qualif): a shared
         # beginning of STEM_PREFIX letters is the same word.
-        prefixes = {s[:STEM_PREFIX] for s in self.stems if len(s) >= STEM_PREFIX}
-        return bool(prefixes) and any(s[:STEM_PREFIX] in prefixes for s in stems if len(s) >= STEM_PREFIX)
+        return bool(self.prefixes) and not self.prefixes.isdisjoint(_prefixes(frozenset(stems)))
 
     def in_document(self, document: DocumentIndex) -> bool:
         """Whether the document uses the term (as covered_by, over its whole vocabulary, by its index)."""
@@ -93,12 +96,10 @@ class Term:
 
 def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
     """The answer if it speaks to the question's salient terms; else the document's own words, or the
-    honest "doesn't say". A question that gives the bot instructions has them declined first."""
+    honest "doesn't say"."""
     checked = _checked(index, question, answer)
     if checked.answered and (absent := _detail_absent(index, question, checked)) is not None:
-        checked = absent
-    if question.instructions:
-        return instruction_declined(index.pack, question.instructions, checked)
+        return absent
     return checked
 
 
@@ -186,12 +187,21 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     for line in body:
         segments = [seg for seg in _SEGMENT.split(line) if seg]
         lead = _stems_of(segments[0]) if segments else frozenset()
+        if segments and ";" not in line and FIGURES & answers(segments[0]):
+            # ... and a figure in its first sentence (not a list's item) is what its later sentences go on about ("Give
+            # approximately 3 examples for each competency. Evidence should be examples of your practice").
+            whole = frozenset().union(*(_stems_of(seg) for seg in segments))
+            figured = max(figured, sum(t.covered_by(whole) for t in subject))
         for seg in segments:
             stems = _stems_of(seg)
             named = max(named, sum(t.covered_by(stems) for t in subject))
             if FIGURES & answers(seg):
                 # A fact's later sentences speak of what its first names ("It is a 3-year course").
                 figured = max(figured, sum(t.covered_by(stems | lead) for t in subject))
+    # How long a move between the levels named takes ("from H7 to H8") is said of them all together (what
+    # each pays is said of each).
+    levels = [t for t in subject if t.word in {question.text[m.start : m.end] for m in question.mentions}]
+    named = max(named, len(levels) if len(levels) > 1 and Ask.duration in asked else 0)
     # A figure said of the subject (whether it is the right one is not judged here), or no subject named.
     if named == 0 or figured >= named:
         return None
@@ -208,9 +218,22 @@ def _subject_terms(index: PackIndex, question: Question, asked: list[Ask]) -> li
     }
     # The units a figure is counted in belong to the ask wherever they sit ("how long ... in days").
     asking |= {"long", "many", "much", "days", "weeks", "months", "years", "number"}
-    return [
+    terms = [
         t for t in content_terms(index, question) if t.word not in asking and _zipf(t.word) < GRAMMAR_ZIPF
     ]
+    return terms + _levels_named(question, asked)
+
+
+def _levels_named(question: Question, asked: list[Ask]) -> list[Term]:
+    """The levels or grades the question asks the detail of ("how long from H7 to H8"), as it writes them,
+    from where it asks for it on ("what's the M1 range, how long does H8 to H9 take": H8 and H9): a figure
+    said of another move between levels ("H8 to H9 usually takes 12/18 months") is not the one asked."""
+    cues = [m.start() for ask in asked if (m := QUESTION_CUES[ask].search(question.text))]
+    start = min(cues, default=0)
+    found = {
+        question.text[m.start : m.end] for m in question.mentions if m.kind == "level" and m.start >= start
+    }
+    return [Term(name, frozenset(tokens(name))) for name in sorted(found) if tokens(name)]
 
 
 def _elsewhere_gives(index: PackIndex, terms: list[Term], asked: list[Ask], body: str) -> bool:
@@ -302,6 +325,12 @@ def content_terms(index: PackIndex, question: Question) -> list[Term]:
             glossed |= set(gloss)  # "pq post qualification": one term, said by either
         found[base] = Term(word, frozenset({base, *(stem(g) for g in gloss), *alternatives.get(base, ())}))
     return list(found.values())
+
+
+@lru_cache(maxsize=8192)
+def _prefixes(stems: frozenset[str]) -> frozenset[str]:
+    """The first STEM_PREFIX letters of each stem long enough to have them."""
+    return frozenset(s[:STEM_PREFIX] for s in stems if len(s) >= STEM_PREFIX)
 
 
 @lru_cache(maxsize=1024)

@@ -28,3 +28,25 @@ def test_a_figure_the_answer_gives_of_its_subject_is_kept(library: Library) -> N
     answer = library.ask("coventry", "how much is the market supplement for child protection social workers?")
     assert answer.answered
     assert "£5,000" in answer.text
+
+
+def test_a_figure_in_a_facts_first_sentence_speaks_for_the_sentences_after_it(library: Library) -> None:
+    # "Give approximately 3 examples for each competency. Evidence should be examples of your practice ...":
+    # the second sentence names more of the subject without a figure; the old code took that for absence.
+    answer = library.ask("medway", "how many examples per competency does my progression evidence need?")
+    assert answer.answered
+    assert "approximately 3 examples" in answer.text
+
+
+def test_the_length_of_another_move_between_levels_is_not_the_one_asked(library: Library) -> None:
+    # The old code answered H7 to H8 with "H8 to H9 ... usually takes approximately 12/18 months" (and took
+    # H7's "£19,185 to £21,282 a year" for a length of time).
+    answer = library.ask("hertfordshire", "how long is it usually from H7 up to H8?")
+    assert not answer.answered
+    assert answer.text.startswith("Hertfordshire's policy doesn't say")
+
+
+def test_the_length_of_the_move_asked_stands(library: Library) -> None:
+    answer = library.ask("hertfordshire", "how long does progression from H8 to H9 take?")
+    assert answer.answered
+    assert "12/18 months" in answer.text

@@ -74,3 +74,10 @@ def test_the_policy_question_behind_an_override_is_still_answered(library: Libra
 def test_platform_markup_is_not_an_instruction() -> None:
     # Teams puts the bot's name in <at> tags; the question after it is an ordinary one.
     assert instructions("<at>Pathway</at> how much is SCP 39?") == []
+
+
+def test_asked_to_write_something_of_its_own_it_declines(library: Library) -> None:
+    # "draft me a case note": the old code read no instruction and answered with the caseload fact.
+    answer = library.ask("coventry", "draft me a case note about the family I visited this morning")
+    assert not answer.answered
+    assert answer.text.startswith("I can't say what I'm told to or make anything up")

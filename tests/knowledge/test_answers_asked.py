@@ -1,0 +1,111 @@
+"""Answers to what was asked (issue 13): each question was written for its test, not taken from a set, and
+each case fails on the code before the change it guards (the guards of what must still stand aside)."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.asks import Ask, read_asks
+from knowledge.library import Library
+from knowledge.text import normalise
+
+# Where the policy does not give what was asked, and the old code passed a neighbouring fact off as it.
+NOT_SAID = [
+    # "how many" asks for a number (Ask.number is strict): "approximately 3 practice examples" for each
+    # competency is no number of supervision sessions.
+    ("medway", "how many supervision sessions do I get each month?", "Medway's policy doesn't say"),
+    # How long the application takes is not the 3 years' post-qualifying experience the role requires.
+    ("coventry", "how long does the advanced practitioner application take before I hear back?",
+     "Coventry's policy doesn't say"),
+    # "one year's service" (with its 's) is no wait after a refusal.
+    ("medway", "if my level 2 application is turned down, how long until I can apply again?",
+     "Medway's policy doesn't say"),
+    # The notice period, asked as "how much notice": the old code gave BCC's aims (Medway: its pay table).
+    ("bcc", "how much notice should I hand in before I leave bcc?",
+     "BCC's policy doesn't say anything about how much notice"),
+]  # fmt: skip
+
+# What the answer now leads with, where the old code left the asker to work it out (or answered beside it).
+LEADS = [
+    # "actually" stood between "how do I" and "apply": no ask was read, and what level 3 is was answered.
+    ("medway", "how do I actually apply for level 3?", "1. Work with your line manager"),
+    # The asker's time against the repayment rule's two years; on the boundary, only the boundary (whether
+    # "within two years" takes in the second anniversary is the policy's to say).
+    ("bcc", "I completed my PEPS course 20 months ago and may move council. do I repay it?",
+     "You say 20 months: that is within the two years."),
+    ("bcc", "I'm leaving four years after my course ended, will I owe the council money?",
+     "You say 4 years: that is beyond the two years."),
+    ("bcc", "if I leave 2 years after finishing my course do I pay back?",
+     "You say 2 years: that is exactly the two years the rule sets."),
+    # A rule's clauses by spinal point: on the threshold itself, neither is the asker's.
+    ("bcc", "my point is SCP 28 on BG9, who signs off a second job?",
+     "Your spinal point, 28, is the threshold itself: the policy doesn't say which"),
+    # The next of the panel's months after the one the asker is ready in.
+    ("bcc", "my evidence will be done in December, which is the next panel I can submit to?",
+     "You say December: the next of those months after it is June."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("org", "question", "start"), NOT_SAID)
+def test_what_the_policy_does_not_give_is_said_not_to_be_given(
+    library: Library, org: str, question: str, start: str
+) -> None:
+    answer = library.ask(org, question)
+    assert not answer.answered
+    assert answer.text.startswith(start)
+
+
+@pytest.mark.parametrize(("org", "question", "start"), LEADS)
+def test_the_answer_leads_with_what_was_asked(library: Library, org: str, question: str, start: str) -> None:
+    assert library.ask(org, question).text.startswith(start)
+
+
+def test_a_silence_quoted_beside_the_figure_gives_way_to_the_figure(library: Library) -> None:
+    # The caseload topic's answer quotes the 14 beside a fact recording that the reduced numbers are not
+    # given; judging only that answer declined. The facts giving the number are nearly as good and pass.
+    answer = library.ask("coventry", "how many cases would a child protection social worker carry")
+    assert answer.answered
+    assert "14 per social worker" in answer.text
+
+
+def test_how_long_to_become_something_is_the_service_it_requires(library: Library) -> None:
+    answer = library.ask("coventry", "how long does it take to become an advanced practitioner?")  # a guard
+    assert answer.answered
+    assert "3 years post qualifying experience" in answer.text
+
+
+def test_who_has_the_final_say_asks_who() -> None:
+    # Asked as yes or no, "the final say" asks who decides: the answer must name who does, or say the policy
+    # doesn't.
+    assert Ask.who in read_asks(normalise("does the young people's panel get the final say?"))
+    assert Ask.who in read_asks(normalise("who has the last word on my level 3?"))
+
+
+@pytest.mark.parametrize(
+    ("question", "theirs", "not_theirs"),
+    [
+        # BG9 is none of BCC's levels but its document names it: the old code declined it as unknown.
+        (
+            "I'm BG9 on point 31 - who has to agree before I take a bank job?",
+            "chief officer",
+            "line manager's",
+        ),
+        (
+            "i'm BG9 scp 26, who do i ask before doing agency shifts?",
+            "line manager's permission",
+            "chief officer",
+        ),
+    ],
+)
+def test_of_a_rules_clauses_by_spinal_point_the_askers_is_given(
+    library: Library, question: str, theirs: str, not_theirs: str
+) -> None:
+    answer = library.ask("bcc", question)
+    assert answer.answered
+    assert theirs in answer.text
+    assert not_theirs not in answer.text
+
+
+def test_ready_in_one_of_the_rules_months_no_next_is_worked_out(library: Library) -> None:
+    # Whether June's own panel is still open to someone ready in June, the policy doesn't say.
+    assert not library.ask("bcc", "I'll be ready in June, when is the next panel?").text.startswith("You say")
