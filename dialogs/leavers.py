@@ -63,8 +63,7 @@ def mark_leavers(
         person.active, person.inactive_since = False, now  # the retention schedule counts from here
         audit.record(session, person.org_id, "left", detail={"person": person.email, "why": why}, at=now)
     session.flush()
-    claimed = [c for p in waiting if (c := claim(session, library, p, leaving, now, channel)) is not None]
-    handovers = [hand_over(session, library, pending, leaving, now, channel) for pending in claimed]
+    handovers = [h for p in waiting if (h := hand_over(session, library, p, leaving, now, channel)) is not None]
     for org in sorted({person.org_id for person in leavers}):
         tell_hr(session, library, org, [p for p in leavers if p.org_id == org], handovers, now, channel, why)
     return handovers
@@ -91,13 +90,8 @@ def pending_of(
     return Pending(app, stage, approval.deciders(turn, app, stage)) if stage is not None else None
 
 
-def claim(
-    session: Session,
-    library: Library,
-    pending: Pending,
-    leaving: set[int],
-    now: datetime,
-    channel: Platform | None,
+def _claimed(
+    session: Session, library: Library, pending: Pending, leaving: set[int], now: datetime, channel: Platform | None
 ) -> Pending | None:
     """The decision once this transaction has moved its version on, as every hand-over and decision
     does first (storage.applications.claim); or None if, looked at again, it no longer waits on a
@@ -125,9 +119,13 @@ def hand_over(
     leaving: set[int],
     now: datetime,
     channel: Platform | None,
-) -> Handover:
-    app, stage = pending.app, pending.stage
-    leaver = next(person for person in pending.deciders if person.id in leaving)
+) -> Handover | None:
+    """Ask whoever decides the leaver's decision now; None if, once claimed, it no longer waits on them."""
+    claimed = _claimed(session, library, pending, leaving, now, channel)
+    if claimed is None:
+        return None
+    app, stage = claimed.app, claimed.stage
+    leaver = next(person for person in claimed.deciders if person.id in leaving)
     turn = system_turn(session, library, app, now, channel)
     route = route_of(turn)
     # The same rules as any decision: whom the roster says decides this stage now (the leaver, inactive,
