@@ -63,7 +63,9 @@ def mark_leavers(
         person.active, person.inactive_since = False, now  # the retention schedule counts from here
         audit.record(session, person.org_id, "left", detail={"person": person.email, "why": why}, at=now)
     session.flush()
-    handovers = [h for p in waiting if (h := hand_over(session, library, p, leaving, now, channel)) is not None]
+    handovers = [
+        h for p in waiting if (h := hand_over(session, library, p, leaving, now, channel)) is not None
+    ]
     for org in sorted({person.org_id for person in leavers}):
         tell_hr(session, library, org, [p for p in leavers if p.org_id == org], handovers, now, channel, why)
     return handovers
@@ -91,7 +93,12 @@ def pending_of(
 
 
 def _claimed(
-    session: Session, library: Library, pending: Pending, leaving: set[int], now: datetime, channel: Platform | None
+    session: Session,
+    library: Library,
+    pending: Pending,
+    leaving: set[int],
+    now: datetime,
+    channel: Platform | None,
 ) -> Pending | None:
     """The decision once this transaction has moved its version on, as every hand-over and decision
     does first (storage.applications.claim); or None if, looked at again, it no longer waits on a
