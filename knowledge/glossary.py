@@ -31,7 +31,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("probation", "probationary period", "probation period"),
     ("continuing professional development", "cpd", "professional development", "learning and development"),
     ("professional assistant", "unqualified worker", "support worker"),
-    ("advanced practitioner", "advanced social worker", "consultant social worker", "practice consultant"),
+    ("advanced practitioner", "advanced social worker"),
     ("acceleration", "accelerated", "accelerated progression", "fast track", "fast tracked",
      "skip a level", "jump a level"),
     ("spinal column point", "spinal point", "scale point", "pay point", "increment point"),
