@@ -27,6 +27,12 @@ FOUND = [
      ["does not set out the criteria"]),
     # 1.2 names the task and finish group's members.
     ("coventry", "which councillors sat on the task and finish group?", ["Lepoidevin", "Mal Mutton (Chair)"]),
+    # Second audit (brief i13q). 5.6: besides the open forum, audit reports are shared with all managers.
+    ("coventry", "do managers see the case audit reports?", ["shared with all managers"]),
+    # 5.7: staff need reminding that the audit information is there and how to access it.
+    ("coventry", "how will staff know where to find the learning from audits?", ["how to access it"]),
+    # 9.1: the Broadgate refurbishment is budgeted in the capital programme.
+    ("coventry", "has the refurbishment been budgeted for?", ["capital programme"]),
 ]  # fmt: skip
 
 
