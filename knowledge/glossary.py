@@ -38,6 +38,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
      "performance management plan", "pdr", "personal development review"),
     ("supervision", "one to one", "one to ones", "supervision session"),
     ("turnover", "staff turnover", "attrition", "attrition rate"),
+    ("restructure", "restructuring", "redesign", "service redesign", "reorganisation", "reorganization"),
     ("referral and assessment", "duty and assessment", "front door", "duty team", "intake team"),
     ("accreditation", "national assessment and accreditation system", "naas", "accreditation exam"),
 )  # fmt: skip

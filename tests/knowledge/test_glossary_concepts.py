@@ -23,6 +23,8 @@ REACHED = [
     # The front door is Medway's Duty and Assessment Teams and Hertfordshire's Referral & Assessment.
     ("medway", "what support do front door teams get?", "Duty and Assessment Teams"),
     ("hertfordshire", "how many front door social workers are in post?", "Referral & Assessment"),
+    # The redesign is Coventry's restructure; staff unhappy with their area can request internal transfers (5.3).
+    ("coventry", "unhappy with my new team since the redesign, can I move?", "internal transfers"),
     # NAAS is BCC's national system of assessment and accreditation (2.3).
     ("bcc", "what is NAAS?", "accreditation"),
 ]  # fmt: skip

@@ -33,6 +33,8 @@ FOUND = [
     ("coventry", "how will staff know where to find the learning from audits?", ["how to access it"]),
     # 9.1: the Broadgate refurbishment is budgeted in the capital programme.
     ("coventry", "has the refurbishment been budgeted for?", ["capital programme"]),
+    # 2.3: the post qualifying pathway is being developed with Coventry University (a who, not only a how).
+    ("coventry", "who is developing the PQ pathway with Coventry?", ["Coventry University"]),
 ]  # fmt: skip
 
 
