@@ -35,6 +35,9 @@ FOUND = [
     ("coventry", "has the refurbishment been budgeted for?", ["capital programme"]),
     # 2.3: the post qualifying pathway is being developed with Coventry University (a who, not only a how).
     ("coventry", "who is developing the PQ pathway with Coventry?", ["Coventry University"]),
+    # Financial Implications: each area's total, and the parts of the supplements' cost with their on costs.
+    ("hertfordshire", "what is the total cost of the career progression proposals?", ["£316,332", "£537,240"]),
+    ("hertfordshire", "how much do the £2,000 supplements cost with on costs?", ["£529", "£240,255"]),
 ]  # fmt: skip
 
 
