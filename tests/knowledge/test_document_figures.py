@@ -19,8 +19,6 @@ FIGURE = re.compile(r"£\s?\d[\d,]*(?:\.\d+)?m?|\b\d+(?:\.\d+)?%|\b\d[\d,]{3,}\b
 
 LEFT_TO_PASSAGES: dict[str, dict[str, str]] = {
     "medway": {
-        "2006": "2.1: the Joint Area Review's judgement, background to the framework",
-        "2008": "2.1: OfSTED's judgement, background to the framework",
         "1998": "2.5: recruitment challenges since 1998, background to the framework",
     },
 }

@@ -38,6 +38,8 @@ FOUND = [
     # Financial Implications: each area's total, and the parts of the supplements' cost with their on costs.
     ("hertfordshire", "what is the total cost of the career progression proposals?", ["£316,332", "£537,240"]),
     ("hertfordshire", "how much do the £2,000 supplements cost with on costs?", ["£529", "£240,255"]),
+    # 2.1: the inspection history the framework starts from (JAR 2006, OfSTED 2008, February 2010).
+    ("medway", "what did inspections say about medway safeguarding?", ["2006", "adequate", "February 2010"]),
 ]  # fmt: skip
 
 
