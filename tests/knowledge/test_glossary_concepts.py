@@ -31,7 +31,9 @@ REACHED = [
 
 
 @pytest.mark.parametrize(("org", "question", "said"), REACHED)
-def test_the_workers_term_reaches_the_documents_fact(library: Library, org: str, question: str, said: str) -> None:
+def test_the_workers_term_reaches_the_documents_fact(
+    library: Library, org: str, question: str, said: str
+) -> None:
     answer = library.ask(org, question)
     assert answer.answered and said in answer.text, answer.text
 
