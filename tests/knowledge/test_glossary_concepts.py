@@ -30,14 +30,6 @@ REACHED = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("org", "question", "said"), REACHED)
-def test_the_workers_term_reaches_the_documents_fact(
-    library: Library, org: str, question: str, said: str
-) -> None:
-    answer = library.ask(org, question)
-    assert answer.answered and said in answer.text, answer.text
-
-
 # (organisation, question naming a term of employment its document never names, the name in the decline)
 NOT_NAMED = [
     ("medway", "can I act up into a senior practitioner role?", "act up"),
@@ -45,11 +37,14 @@ NOT_NAMED = [
     ("hertfordshire", "is there london weighting for herts social workers?", "london weighting"),
 ]  # fmt: skip
 
+CASES = [(org, q, True, said) for org, q, said in REACHED] + [
+    (org, q, False, f"doesn't say anything about {named}") for org, q, named in NOT_NAMED
+]
 
-@pytest.mark.parametrize(("org", "question", "named"), NOT_NAMED)
-def test_a_term_the_document_never_names_is_declined_by_name(
-    library: Library, org: str, question: str, named: str
+
+@pytest.mark.parametrize(("org", "question", "answered", "said"), CASES)
+def test_the_workers_term_reaches_the_documents_words(
+    library: Library, org: str, question: str, answered: bool, said: str
 ) -> None:
     answer = library.ask(org, question)
-    assert not answer.answered
-    assert f"doesn't say anything about {named}" in answer.text, answer.text
+    assert answer.answered is answered and said in answer.text, answer.text
