@@ -101,14 +101,15 @@ class WorkerLoop:
         self._send_back()
 
     def _receive(self, handler: Handler) -> None:
+        # One batch a call: the loop calls again while the pipe has more (a poll() first would cost a
+        # select call per batch).
         try:
-            while self.connection.poll():
-                for message in self.connection.recv():
-                    if message[0] == "stop":
-                        self.stopping.set()
-                        return
-                    _, turn_id, key, payload = message
-                    self._start(handler, turn_id, key, payload)
+            for message in self.connection.recv():
+                if message[0] == "stop":
+                    self.stopping.set()
+                    return
+                _, turn_id, key, payload = message
+                self._start(handler, turn_id, key, payload)
         except EOFError:  # the server closed its end
             self.stopping.set()
 
@@ -218,15 +219,14 @@ class Workers:
 
     def _flush(self, worker: Worker) -> None:
         batch, worker.outgoing = worker.outgoing, []
-        if batch and worker.process.is_alive():
+        if batch:
             with contextlib.suppress(OSError):  # it died: _died hands its turns to the next one
                 worker.connection.send(batch)
 
     def _receive(self, worker: Worker) -> None:
         try:
-            while worker.connection.poll():
-                for message in worker.connection.recv():
-                    self._received(worker, message)
+            for message in worker.connection.recv():  # one batch a call, as in the worker
+                self._received(worker, message)
         except (EOFError, OSError):
             asyncio.get_running_loop().remove_reader(worker.connection.fileno())
 
@@ -239,15 +239,22 @@ class Workers:
             return
         _, turn_id, error = message
         turn = worker.running.pop(turn_id)
-        if not turn.done.done():
-            turn.done.set_exception(TurnFailed(error)) if error else turn.done.set_result(None)
+        if turn.done.done():
+            pass  # the server stopped waiting for it
+        elif error:
+            turn.done.set_exception(TurnFailed(error))
+        else:
+            turn.done.set_result(None)
         if worker.waiting and len(worker.running) < WINDOW:
             self._hand_over(worker, worker.waiting.pop(0))
 
     def _died(self, index: int, worker: Worker) -> None:
         loop = asyncio.get_running_loop()
         loop.remove_reader(worker.process.sentinel)
-        self._receive(worker)  # what it finished before it died
+        with contextlib.suppress(EOFError, OSError):
+            while worker.connection.poll():  # what it finished before it died
+                for message in worker.connection.recv():
+                    self._received(worker, message)
         loop.remove_reader(worker.connection.fileno())
         worker.connection.close()
         if self.closing:
