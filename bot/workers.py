@@ -47,7 +47,8 @@ RESTART_PAUSE_SECONDS = (
     1.0  # a worker that dies before it is ready (bad settings) is not restarted in a hot loop
 )
 
-Handler = Callable[[Any], Awaitable[None]]
+# A turn's payload, and whether it is being run again because the worker running it died.
+Handler = Callable[[Any, bool], Awaitable[None]]
 # Builds a worker's handler once, in the worker (a module-level function, so it crosses to a spawned process).
 Factory = Callable[[Settings], Awaitable[Handler]]
 
@@ -108,25 +109,25 @@ class WorkerLoop:
                 if message[0] == "stop":
                     self.stopping.set()
                     return
-                _, turn_id, key, payload = message
-                self._start(handler, turn_id, key, payload)
+                _, turn_id, key, payload, again = message
+                self._start(handler, turn_id, key, payload, again)
         except EOFError:  # the server closed its end
             self.stopping.set()
 
-    def _start(self, handler: Handler, turn_id: int, key: str, payload: Any) -> None:
+    def _start(self, handler: Handler, turn_id: int, key: str, payload: Any, again: bool) -> None:
         previous = self.chains.get(key)
-        task = asyncio.ensure_future(self._turn(handler, turn_id, payload, previous))
+        task = asyncio.ensure_future(self._turn(handler, turn_id, payload, again, previous))
         self.chains[key] = task
         task.add_done_callback(lambda done: self.chains.get(key) is done and self.chains.pop(key))
 
     async def _turn(
-        self, handler: Handler, turn_id: int, payload: Any, previous: Awaitable[None] | None
+        self, handler: Handler, turn_id: int, payload: Any, again: bool, previous: Awaitable[None] | None
     ) -> None:
         if previous is not None:
             await asyncio.gather(previous, return_exceptions=True)  # the same person's earlier turn first
         error: str | None = None
         try:
-            await handler(payload)
+            await handler(payload, again)
         except Exception as exc:
             log.exception("turn failed in a worker")
             error = f"{exc.__class__.__name__}: {exc}"
@@ -215,7 +216,7 @@ class Workers:
         worker.running[turn.id] = turn
         if not worker.outgoing:  # one write for every turn handed over in this loop iteration
             asyncio.get_running_loop().call_soon(self._flush, worker)
-        worker.outgoing.append(("turn", turn.id, turn.key, turn.payload))
+        worker.outgoing.append(("turn", turn.id, turn.key, turn.payload, turn.attempts > 1))
 
     def _flush(self, worker: Worker) -> None:
         batch, worker.outgoing = worker.outgoing, []

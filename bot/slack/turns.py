@@ -47,6 +47,10 @@ UNKNOWN_USER = Reply(
 )
 BUSY = Reply(text="I couldn't reach Slack to check who you are. Please try again in a minute.")
 UNAVAILABLE = Reply(text=UNAVAILABLE_TEXT)
+MAY_BE_UNANSWERED = Reply(
+    text="Sorry, I was interrupted while answering your last message, so my answer may not have reached you. "
+    "If you can't see it, please send it again."
+)
 NOT_ANSWERED = Reply(
     text="Sorry, something went wrong on my side while answering that message. Please send it again."
 )
@@ -179,8 +183,13 @@ class SlackTurns:
         finally:
             self.in_flight -= 1
 
-    async def answer_now(self, turn: TurnInput) -> None:
-        await self.deliver(await self.outcome(turn), turn.place, turn.workspace)
+    async def answer_now(self, turn: TurnInput, *, again: bool = False) -> None:
+        """Answer one turn. `again`: its worker died running it; if the core had already taken it (so
+        says nothing now), its answer may never have been posted, and the person is told so."""
+        outcome = await self.outcome(turn)
+        if again and not outcome.replies:
+            outcome = Outcome([MAY_BE_UNANSWERED], None, "")
+        await self.deliver(outcome, turn.place, turn.workspace)
 
     async def outcome(self, turn: TurnInput) -> Outcome:
         """The core's answer to one turn (or the reply that says why there is none), not yet shown."""

@@ -21,7 +21,7 @@ from bot.settings import Settings
 from bot.slack.answering import InThreads
 from bot.slack.client import Clients, keep_connections
 from bot.slack.turns import SlackTurns, TurnInput
-from bot.workers import Handler, Workers
+from bot.workers import Factory, Handler, Workers
 from dialogs.conversation import Conversation
 from knowledge.library import Library
 from storage import db
@@ -35,9 +35,9 @@ async def answerer(settings: Settings) -> Handler:
     keep_connections(clients.shared)  # the connection pool belongs to this worker's loop
     turns = SlackTurns(conversation, clients, InThreads(conversation))
 
-    async def answer(turn: TurnInput) -> None:
+    async def answer(turn: TurnInput, again: bool) -> None:
         request_id.set(turn.event_id or new_request_id())  # this turn's log lines carry Slack's event id
-        await turns.answer_now(turn)
+        await turns.answer_now(turn, again=again)
 
     return answer
 
@@ -45,8 +45,8 @@ async def answerer(settings: Settings) -> Handler:
 class EventWorkers:
     """Event turns for the workers: one person's turns all go to one worker, in order."""
 
-    def __init__(self, settings: Settings, processes: int) -> None:
-        self.workers = Workers(settings, answerer, processes, "slack")
+    def __init__(self, settings: Settings, processes: int, factory: Factory = answerer) -> None:
+        self.workers = Workers(settings, factory, processes, "slack")
         self.capacity = self.workers.capacity
 
     async def run(self, turn: TurnInput) -> None:
