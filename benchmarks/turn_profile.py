@@ -295,7 +295,9 @@ if __name__ == "__main__":
         connector_process()
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("platform", choices=["slack", "slack-bare", "slack-server", "slack-core", "teams", "teams-bare"])
+    parser.add_argument(
+        "platform", choices=["slack", "slack-bare", "slack-server", "slack-core", "teams", "teams-bare"]
+    )
     parser.add_argument("--turns", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--profile", choices=["cprofile", "callgrind", "none"], default="cprofile")
