@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from sqlalchemy import select
 
 from bot.readiness import CONNECTION_CHECKS
 from bot.runtime import Runtime
@@ -23,8 +24,9 @@ from bot.slack.mount import SLACK_KEY, mount
 from bot.slack.turns import MAY_BE_UNANSWERED, NOT_ANSWERED, TurnInput
 from bot.slack.workers import EventWorkers
 from bot.workers import Handler, Workers
+from storage.tables import Identity
 from tests.fakes.slack_api import FakeSlackApi
-from tests.slack.conftest import SlackWorkspace
+from tests.slack.conftest import TEAM, SlackWorkspace
 
 QUESTIONS = ["how much is SCP 39?", "what do I need for level 3?", "who signs off my progression?"]
 
@@ -71,6 +73,24 @@ async def deployment(runtime: Runtime, fake_slack: FakeSlackApi) -> AsyncIterato
         await deployment.until(lambda: deployment.workers.workers[0].ready, "the worker did not start")  # type: ignore[union-attr]
         yield deployment
     await server.close()
+
+
+async def test_event_turns_run_whole_in_a_worker_process(deployment: Deployment, runtime: Runtime) -> None:
+    """The server acknowledges; the worker finds the person, runs the core and posts the answer itself
+    (its own Web API client and database connections), and knows a Slack retry it already answered."""
+    slack = deployment.slack
+    assert (await slack.dm("UWORKER", "how much is SCP 39?", event_id="Ev0WORKER")).status == 200
+    await slack.settle(timeout=60)
+    assert (await slack.dm("UWORKER", "how much is SCP 39?", event_id="Ev0WORKER", retry=1)).status == 200
+    await slack.settle()
+    assert "£32,800" in slack.last_post("DWORKER")["text"]
+    assert len(slack.posts("DWORKER")) == 1  # the retry was recognised in the worker too
+    with runtime.sessions() as session:
+        assert session.scalars(select(Identity.address)).one() == {
+            "team": TEAM,
+            "user": "UWORKER",
+            "channel": "DWORKER",
+        }
 
 
 def answered(slack: SlackWorkspace, channel: str, text: str) -> int:
