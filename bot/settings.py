@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     microsoft_login_url: str = "https://login.microsoftonline.com/"
     # Where the Bot Framework's signing keys are published (unset: the public cloud's); tests: a fake.
     microsoft_openid_metadata_url: str | None = None
+    # Worker processes running Teams turns' core; 0: threads in the server (bot/teams/workers.py).
+    teams_answer_processes: int = Field(default=1, ge=0)
 
     @property
     def packs_dir(self) -> Path:

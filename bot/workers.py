@@ -29,13 +29,16 @@ import os
 import signal
 import sys
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from aiohttp import web
+
 from bot.logs import configure_logging
+from bot.readiness import add_connection_check
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,8 +50,9 @@ RESTART_PAUSE_SECONDS = (
     1.0  # a worker that dies before it is ready (bad settings) is not restarted in a hot loop
 )
 
-# A turn's payload, and whether it is being run again because the worker running it died.
-Handler = Callable[[Any, bool], Awaitable[None]]
+# A turn's payload, and whether it is being run again because the worker running it died; what it
+# returns (picklable: it crosses the pipe) is what `Workers.run` returns in the server.
+Handler = Callable[[Any, bool], Awaitable[Any]]
 # Builds a worker's handler once, in the worker (a module-level function, so it crosses to a spawned process).
 Factory = Callable[[Settings], Awaitable[Handler]]
 
@@ -88,7 +92,7 @@ class WorkerLoop:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.chains: dict[str, asyncio.Future[None]] = {}  # per key: the last turn started
-        self.finished: list[tuple[int, str | None]] = []  # (turn id, error or None), not yet sent back
+        self.finished: list[tuple[int, str | None, Any]] = []  # (turn id, error or None, result), not yet sent back
         self.stopping = asyncio.Event()
 
     async def run(self, factory: Factory, settings: Settings) -> None:
@@ -126,19 +130,20 @@ class WorkerLoop:
         if previous is not None:
             await asyncio.gather(previous, return_exceptions=True)  # the same person's earlier turn first
         error: str | None = None
+        result: Any = None
         try:
-            await handler(payload, again)
+            result = await handler(payload, again)
         except Exception as exc:
             log.exception("turn failed in a worker")
             error = f"{exc.__class__.__name__}: {exc}"
         if not self.finished:  # one write back for every turn that finishes in this loop iteration
             asyncio.get_running_loop().call_soon(self._send_back)
-        self.finished.append((turn_id, error))
+        self.finished.append((turn_id, error, result))
 
     def _send_back(self) -> None:
         if self.finished:
             batch, self.finished = self.finished, []
-            self.connection.send([("done", turn_id, error) for turn_id, error in batch])
+            self.connection.send([("done", turn_id, error, result) for turn_id, error, result in batch])
 
 
 # -- in the server --------------------------------------------------------------------------------
@@ -149,7 +154,7 @@ class Turn:
     id: int
     key: str
     payload: Any
-    done: asyncio.Future[None]
+    done: asyncio.Future[Any]
     attempts: int = 0
 
 
@@ -177,6 +182,17 @@ class Workers:
         self.next_id = 0
         self.closing = False
 
+    def mount(self, app: web.Application) -> None:
+        """Running while `app` runs (started inside its loop, closed as it stops), and in /readyz."""
+
+        async def running(_app: web.Application) -> AsyncIterator[None]:
+            self.start()
+            yield
+            await self.close()
+
+        app.cleanup_ctx.append(running)
+        add_connection_check(app, f"{self.name}_workers", self.state)
+
     def start(self) -> None:
         for index in range(len(self.workers)):
             self._spawn(index)
@@ -199,14 +215,15 @@ class Workers:
             for turn in [*previous.running.values(), *previous.waiting]:
                 self._hand_over(worker, turn)
 
-    async def run(self, key: str, payload: Any) -> None:
-        """Run one turn in the worker that runs `key`'s turns; raises TurnFailed or WorkerLost."""
+    async def run(self, key: str, payload: Any) -> Any:
+        """Run one turn in the worker that runs `key`'s turns and return what its handler returned;
+        raises TurnFailed or WorkerLost."""
         worker = self.workers[zlib.crc32(key.encode()) % len(self.workers)]
         assert worker is not None, "workers not started"
         self.next_id += 1
         turn = Turn(self.next_id, key, payload, asyncio.get_running_loop().create_future())
         self._hand_over(worker, turn)
-        await turn.done
+        return await turn.done
 
     def _hand_over(self, worker: Worker, turn: Turn) -> None:
         if len(worker.running) >= WINDOW or not worker.ready:
@@ -238,14 +255,14 @@ class Workers:
             for turn in waiting:
                 self._hand_over(worker, turn)
             return
-        _, turn_id, error = message
+        _, turn_id, error, result = message
         turn = worker.running.pop(turn_id)
         if turn.done.done():
             pass  # the server stopped waiting for it
         elif error:
             turn.done.set_exception(TurnFailed(error))
         else:
-            turn.done.set_result(None)
+            turn.done.set_result(result)
         if worker.waiting and len(worker.running) < WINDOW:
             self._hand_over(worker, worker.waiting.pop(0))
 

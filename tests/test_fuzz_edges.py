@@ -130,7 +130,7 @@ def edges(session_factory: sessionmaker[Session], library: Library) -> Iterator[
     connector = BotConnector()
     connector.add_member("29:wendy", "aad-wendy", "Wendy Worker", "worker@medway.example")
     settings_ = Settings(_env_file=None, slack_bot_token="xoxb-fuzz", slack_signing_secret=SECRET,
-                         slack_api_url=slack_url, slack_app_token=None, slack_answer_processes=0,
+                         slack_api_url=slack_url, slack_app_token=None, slack_answer_processes=0, teams_answer_processes=0,
                          pathway_teams_emulator=True, pathway_web_chat=True)  # fmt: skip
     runtime = Runtime(settings_, library, session_factory)
     import_file(runtime, demo_roster(library))

@@ -11,12 +11,9 @@ trigger).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 from aiohttp import web
 
 from bot.logs import new_request_id, request_id
-from bot.readiness import add_connection_check
 from bot.settings import Settings
 from bot.slack.answering import InThreads
 from bot.slack.client import Clients, keep_connections
@@ -54,11 +51,4 @@ class EventWorkers:
 
     def mount(self, app: web.Application) -> None:
         """Running while the server runs, and in /readyz."""
-
-        async def running(_app: web.Application) -> AsyncIterator[None]:
-            self.workers.start()
-            yield
-            await self.workers.close()
-
-        app.cleanup_ctx.append(running)
-        add_connection_check(app, "slack_workers", self.workers.state)
+        self.workers.mount(app)

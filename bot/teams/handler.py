@@ -1,6 +1,7 @@
 """The Teams bot: activities in, the core's replies out as cards, decisions redrawn in place.
 
-A message or card submit becomes one `Incoming` for the core (run in a thread: the core is sync).
+A message or card submit becomes one `Incoming` for the core (run in a worker process, or a thread:
+bot/teams/workers.py); its replies are rendered and sent here, within botbuilder's turn.
 Replies go back in the same turn; a reply that `replaces` a card redraws the card that was clicked
 and the person's other copies of it. Installing the app (personal scope) stores the conversation
 reference, so the first approval card can reach a manager who has never written to the bot.
@@ -35,7 +36,7 @@ from bot.teams.render import (
     offered_as_file,
 )
 from bot.teams.sender import Courier, reference_from
-from dialogs.conversation import Conversation
+from bot.teams.workers import Core
 from dialogs.messages import Form, InboundFile, Incoming, Reply, Sender, refused_form
 from storage import directory, outbox
 from storage.columns import utc_now
@@ -75,10 +76,12 @@ def event_id(raw: str) -> str:
 
 
 class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
-    def __init__(self, runtime: Runtime, courier: Courier, inline_from: Callable[[str], bool]) -> None:
+    def __init__(
+        self, runtime: Runtime, courier: Courier, inline_from: Callable[[str], bool], core: Core
+    ) -> None:
         self.runtime = runtime
         self.inline_from = inline_from  # where an inline attachment may be downloaded from
-        self.conversation: Conversation = runtime.conversation("teams")
+        self.core = core
         self.courier = courier
         self.accounts = Accounts(runtime.sessions)
 
@@ -99,7 +102,7 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
             files=await self._fetched(turn_context, attached) if attached else [],
             event_id=event_id(activity.id) if activity.id else None,
         )
-        replies = await asyncio.to_thread(self.conversation.handle, incoming)
+        replies = await self.core.replies(incoming)
         refused = refused_form(replies, pressed.action) if pressed and pressed.action else None
         if refused is not None and await self._redraw_form(turn_context, refused, replies):
             replies = [r for r in replies if r.form is not refused]
@@ -150,7 +153,7 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         incoming = Incoming(org=org, sender=sender, action=pressed.action,
                             event_id=event_id(activity.id) if activity.id else None)  # fmt: skip
-        replies = await asyncio.to_thread(self.conversation.handle, incoming)
+        replies = await self.core.replies(incoming)
         refused = refused_form(replies, pressed.action) if pressed.action else None
         if refused is not None:  # the pressed form card becomes itself again, with its problems shown
             text = next((r.text for r in replies if r.form is refused), "")
@@ -236,7 +239,7 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         org, sender = await self._sender(turn_context)
         once = event_id(f"welcome:{activity.conversation.id}")
         incoming = Incoming(org=org, sender=sender, text="help", event_id=once)
-        replies = await asyncio.to_thread(self.conversation.handle, incoming)
+        replies = await self.core.replies(incoming)
         await self._answer(turn_context, sender, replies)
         await asyncio.to_thread(self._release_waiting, sender)
 

@@ -36,6 +36,8 @@ from bot.teams.handler import PathwayBot
 from bot.teams.keys import trust_keys_from
 from bot.teams.retry_codes import make_retry_codes_cheap
 from bot.teams.sender import Courier, TeamsSender
+from bot.teams.workers import core, core_in_worker
+from bot.workers import Factory
 from storage.availability import UNAVAILABLE_TEXT, is_outage
 
 log = logging.getLogger(__name__)
@@ -135,7 +137,8 @@ def allowed_service_url(url: str, hosts: Collection[str]) -> bool:
     return any(host == pattern or fnmatch.fnmatchcase(host, pattern) for pattern in hosts)
 
 
-def mount(app: web.Application, runtime: Runtime) -> str:
+def mount(app: web.Application, runtime: Runtime, factory: Factory = core_in_worker) -> str:
+    """`factory`: what runs a turn's core in a worker process (TEAMS_ANSWER_PROCESSES > 0)."""
     settings = runtime.settings
     if not configured(settings):
         return "teams: off (MICROSOFT_APP_ID not set; PATHWAY_TEAMS_EMULATOR=1 for the Emulator on loopback)"
@@ -146,7 +149,8 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     inbound = adapter(settings)
     inbound.on_turn_error = apologise
     hosts = service_hosts(settings)
-    bot = PathwayBot(runtime, courier(runtime), lambda url: allowed_service_url(url, hosts))
+    turns_core = core(app, settings, runtime.conversation("teams"), factory)
+    bot = PathwayBot(runtime, courier(runtime), lambda url: allowed_service_url(url, hosts), turns_core)
 
     async def messages(request: web.Request) -> web.Response:
         if emulator and (why := refusal(request, LOOPBACK_NAMES)) is not None:

@@ -78,7 +78,7 @@ async def test_redelivered_activity_has_one_effect(teams: Teams, runtime: Runtim
 @pytest.fixture
 async def secured(aiohttp_server: Server, runtime: Runtime) -> AsyncIterator[tuple[str, Runtime]]:
     runtime.settings = Settings(_env_file=None, microsoft_app_id=APP_ID, microsoft_app_password="secret",
-                                microsoft_app_tenant_id=TENANT,
+                                microsoft_app_tenant_id=TENANT, teams_answer_processes=0,
                                 pathway_teams_service_hosts=["127.0.0.1"])  # fmt: skip  # the fake connector
     app, notes = build(runtime, dispatch=False, reminders=False)
     assert any("Bot Framework tokens required" in note for note in notes)

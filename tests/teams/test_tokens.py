@@ -37,7 +37,7 @@ async def secured(
     aiohttp_server: Server, runtime: Runtime, keys: FakeKeyServer, teams: Teams
 ) -> AsyncIterator[str]:
     runtime.settings = Settings(_env_file=None, microsoft_app_id=APP_ID, microsoft_app_password="secret",
-                                microsoft_app_tenant_id=TENANT, microsoft_openid_metadata_url=keys.metadata_url,
+                                microsoft_app_tenant_id=TENANT, microsoft_openid_metadata_url=keys.metadata_url, teams_answer_processes=0,
                                 pathway_teams_service_hosts=["127.0.0.1"])  # fmt: skip  # the fake connector
     with transaction(runtime.sessions) as session:  # Wendy has talked to Pathway: no member look-up needed
         wendy = session.scalars(select(Person).where(Person.email == WORKER)).one()
