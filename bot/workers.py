@@ -92,7 +92,9 @@ class WorkerLoop:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.chains: dict[str, asyncio.Future[None]] = {}  # per key: the last turn started
-        self.finished: list[tuple[int, str | None, Any]] = []  # (turn id, error or None, result), not yet sent back
+        self.finished: list[
+            tuple[int, str | None, Any]
+        ] = []  # (turn id, error or None, result), not yet sent back
         self.stopping = asyncio.Event()
 
     async def run(self, factory: Factory, settings: Settings) -> None:

@@ -88,6 +88,7 @@ class InWorkers:
         replies: list[Reply] = await self.workers.run(f"{sender.tenant}:{sender.user_id}", incoming)
         return replies
 
+
 def core(
     app: web.Application, settings: Settings, conversation: Conversation, factory: Factory = core_in_worker
 ) -> Core:

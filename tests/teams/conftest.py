@@ -193,7 +193,10 @@ def teams_settings() -> Settings:
     """Teams as the Bot Framework Emulator drives it: authentication off, on loopback (the fake
     connector's serviceUrl is a loopback address, which only Emulator mode accepts)."""
     return Settings(
-        _env_file=None, microsoft_app_id=None, microsoft_app_password=None, pathway_teams_emulator=True,
+        _env_file=None,
+        microsoft_app_id=None,
+        microsoft_app_password=None,
+        pathway_teams_emulator=True,
         teams_answer_processes=0,  # threads: the test's own database session (workers: test_workers.py)
     )
 

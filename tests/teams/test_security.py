@@ -71,7 +71,10 @@ async def test_authenticated_mode_checks_the_service_url_before_anything_else(
     teams: Teams, runtime: Runtime, aiohttp_server: Server
 ) -> None:
     runtime.settings = Settings(
-        _env_file=None, microsoft_app_id="app-id", microsoft_app_password="pw", microsoft_app_tenant_id="t",
+        _env_file=None,
+        microsoft_app_id="app-id",
+        microsoft_app_password="pw",
+        microsoft_app_tenant_id="t",
         teams_answer_processes=0,
     )
     app, _notes = build(runtime, dispatch=False, reminders=False)
@@ -108,7 +111,11 @@ def test_which_service_urls_are_the_bot_frameworks(url: str, allowed: bool) -> N
 async def test_while_the_database_is_away_teams_gets_503(
     teams: Teams, library: Library, aiohttp_server: Server
 ) -> None:
-    dead = Runtime(Settings(_env_file=None, pathway_teams_emulator=True, teams_answer_processes=0), library, unreachable_sessions())
+    dead = Runtime(
+        Settings(_env_file=None, pathway_teams_emulator=True, teams_answer_processes=0),
+        library,
+        unreachable_sessions(),
+    )
     app, _notes = build(dead, dispatch=False, reminders=False)
     server = await aiohttp_server(app)
     activity = teams.activity(WORKER, text="status")

@@ -53,9 +53,7 @@ Deploy = Callable[[Factory], Awaitable[tuple[Teams, Workers]]]
 
 
 @pytest.fixture
-async def deploy(
-    runtime: Runtime, connector: BotConnector, aiohttp_server: Server
-) -> AsyncIterator[Deploy]:
+async def deploy(runtime: Runtime, connector: BotConnector, aiohttp_server: Server) -> AsyncIterator[Deploy]:
     url = runtime.sessions.kw["bind"].url.render_as_string(hide_password=False)
     settings = runtime.settings.model_copy(update={"teams_answer_processes": 1, "pathway_database_url": url})
     fake = await aiohttp_server(connector.app())
