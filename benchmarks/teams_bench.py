@@ -2,6 +2,9 @@
 
 Run: .venv/bin/python benchmarks/teams_bench.py [--requests 2000] [--concurrency 16]
 
+Three columns: the bare handler; Pathway with its core in the server's threads (TEAMS_ANSWER_PROCESSES=0);
+Pathway as deployed, its core in a worker process (TEAMS_ANSWER_PROCESSES=1).
+
 Both bots run in this process on loopback behind the real aiohttp endpoint and CloudAdapter (auth off,
 as with the Emulator). A second process plays Teams: it posts message activities to /api/messages and
 hosts the fake Bot Connector the replies go to, and times each POST (which returns once the bot's reply
@@ -65,11 +68,16 @@ def bare_app() -> web.Application:
     return app
 
 
-def pathway_app(database_url: str) -> web.Application:
-    settings = Settings(_env_file=None, pathway_database_url=database_url, pathway_teams_emulator=True)
+def pathway_app(database_url: str, processes: int = 1, seed: bool = True) -> web.Application:
+    """Pathway's app; `processes`: TEAMS_ANSWER_PROCESSES (0: the core in the server's threads);
+    `seed`: the database is new (import the roster, link the tenants)."""
+    settings = Settings(_env_file=None, pathway_database_url=database_url, pathway_teams_emulator=True,
+                        teams_answer_processes=processes)  # fmt: skip
     library = Library.load()
     runtime = Runtime.start(settings, library)
     with transaction(runtime.sessions) as session:
+        if not seed:
+            return build(runtime, dispatch=False, reminders=False)[0]
         import_staff(session, library, demo_roster(library))
         for org in ORGS:
             directory.link_teams_tenant(session, org, f"tenant-{org}")
@@ -89,11 +97,11 @@ async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
 # --- the load process (plays Teams and hosts the Bot Connector) ---
 
 
-def activity(i: int, service_url: str) -> dict[str, Any]:
+def activity(i: int, service_url: str, prefix: str = "load") -> dict[str, Any]:
     org = ORGS[i % len(ORGS)]
     user = f"29:worker-{org}"
     return {
-        "type": "message", "id": f"load-{i}", "serviceUrl": service_url, "channelId": "msteams",
+        "type": "message", "id": f"{prefix}-{i}", "serviceUrl": service_url, "channelId": "msteams",
         "from": {"id": user, "name": "Wendy Worker", "aadObjectId": f"aad-{org}"},
         "conversation": {"conversationType": "personal", "tenantId": f"tenant-{org}", "id": f"a:{user}"},
         "recipient": {"id": "28:bot", "name": "Pathway"}, "channelData": {"tenant": {"id": f"tenant-{org}"}},
@@ -101,7 +109,7 @@ def activity(i: int, service_url: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def load(url: str, requests: int, concurrency: int, warmup: int) -> dict[str, Any]:
+async def load(url: str, requests: int, concurrency: int, warmup: int, prefix: str) -> dict[str, Any]:
     connector = BotConnector()
     for org in ORGS:
         connector.add_member(f"29:worker-{org}", f"aad-{org}", "Wendy Worker", f"worker@{org}.example")
@@ -114,13 +122,13 @@ async def load(url: str, requests: int, concurrency: int, warmup: int) -> dict[s
         async def worker() -> None:
             for i in counter:
                 started = time.perf_counter()
-                async with client.post(url, json=activity(i, service_url)) as response:
+                async with client.post(url, json=activity(i, service_url, prefix)) as response:
                     await response.read()
                 latencies.append((time.perf_counter() - started) * 1000)
                 statuses[response.status] = statuses.get(response.status, 0) + 1
 
         for i in range(warmup):  # first contact (member lookups, identity links) happens here
-            async with client.post(url, json=activity(i, service_url)) as response:
+            async with client.post(url, json=activity(i, service_url, prefix)) as response:
                 await response.read()
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -136,7 +144,7 @@ async def load(url: str, requests: int, concurrency: int, warmup: int) -> dict[s
     }
 
 
-def run_load(url: str, requests: int, concurrency: int) -> dict[str, Any]:
+def run_load(url: str, requests: int, concurrency: int, prefix: str) -> dict[str, Any]:
     command = [
         sys.executable,
         __file__,
@@ -146,6 +154,8 @@ def run_load(url: str, requests: int, concurrency: int) -> dict[str, Any]:
         str(requests),
         "--concurrency",
         str(concurrency),
+        "--prefix",
+        prefix,
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=600)
     return dict(json.loads(result.stdout))
@@ -155,12 +165,18 @@ async def main(requests: int, concurrency: int, database_url: str | None) -> Non
     with tempfile.TemporaryDirectory() as folder:
         database_url = database_url or f"sqlite:///{folder}/bench.sqlite3"
         bare, bare_url = await serve(bare_app())
-        pathway, pathway_url = await serve(pathway_app(database_url))
+        # The core in the server's threads (before issue 17), then in a worker process (the default).
+        # One database: the second app finds the roster imported; activity ids differ per column.
+        threads, threads_url = await serve(pathway_app(database_url, processes=0))
+        pathway, pathway_url = await serve(pathway_app(database_url, processes=1, seed=False))
         results = {}
-        for name, url in (("bare ActivityHandler", bare_url), ("Pathway", pathway_url)):
-            results[name] = await asyncio.to_thread(run_load, f"{url}/api/messages", requests, concurrency)
-        await bare.cleanup()
-        await pathway.cleanup()
+        columns = (("bare ActivityHandler", bare_url), ("Pathway, threads", threads_url), ("Pathway", pathway_url))
+        for n, (name, url) in enumerate(columns):
+            results[name] = await asyncio.to_thread(
+                run_load, f"{url}/api/messages", requests, concurrency, f"load{n}"
+            )
+        for runner in (bare, threads, pathway):
+            await runner.cleanup()
     database = database_url.split(":", 1)[0] if database_url else "sqlite"
     print(f"{requests} message activities per bot, {concurrency} concurrent, loopback, auth off, {database}")
     print(f"{'bot':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  statuses")
@@ -179,8 +195,9 @@ if __name__ == "__main__":
         "--database-url", help="Pathway's database (default: a fresh SQLite file); must be empty"
     )
     parser.add_argument("--load", help=argparse.SUPPRESS)  # internal: run as the load process
+    parser.add_argument("--prefix", default="load", help=argparse.SUPPRESS)  # internal: activity ids
     args = parser.parse_args()
     if args.load:
-        print(json.dumps(asyncio.run(load(args.load, args.requests, args.concurrency, warmup=len(ORGS)))))
+        print(json.dumps(asyncio.run(load(args.load, args.requests, args.concurrency, len(ORGS), args.prefix))))
     else:
         asyncio.run(main(args.requests, args.concurrency, args.database_url))

@@ -3,13 +3,15 @@ process's own thread (no event-loop contention, no thread hops), so a profiler o
 sees the whole turn: finding the person, the core's transaction, the knowledge answer, and posting the
 reply to a loopback fake (Slack Web API or Bot Connector, each in a child process).
 
-    python benchmarks/turn_profile.py slack|slack-bare|slack-server|slack-core|teams|teams-bare [--turns 300]
+    python benchmarks/turn_profile.py slack|slack-bare|slack-server|slack-core|teams|teams-threads|teams-bare [--turns 300]
         [--profile cprofile|callgrind|none] [--top 40]
 
 slack: signed events through bolt at POST /slack/events, answered (in threads: here inline) and posted;
 slack-bare: a bare bolt app posting a fixed reply to each; slack-server: the server's own share with
 the turns answered in one worker process (the worker's CPU is not counted; slack-core is most of it); slack-core: SlackTurns called directly (no
-bolt); teams: activities at POST /api/messages; teams-bare: a bare ActivityHandler replying "ok".
+bolt); teams: activities at POST /api/messages, the core run in one worker process (TEAMS_ANSWER_PROCESSES=1:
+its CPU is not counted, so this is the event loop's share); teams-threads: the same with the core run here
+(TEAMS_ANSWER_PROCESSES=0, as before issue 17); teams-bare: a bare ActivityHandler replying "ok".
 
 It prints CPU per turn (process time) and how much of it the knowledge answer took (Library.ask, timed
 around the call), so what is not the answer is a figure. For instruction counts, which stay the same on
@@ -190,7 +192,9 @@ async def slack_http(
 # -- Teams ----------------------------------------------------------------------------------------
 
 
-async def teams_turns(database: str, bare: bool) -> tuple[Callable[[int], Awaitable[None]], Any]:
+async def teams_turns(
+    database: str, bare: bool, processes: int = 1
+) -> tuple[Callable[[int], Awaitable[None]], Any]:
     """Activities into POST /api/messages (Pathway's app, or a bare ActivityHandler replying "ok"),
     each reply sent to the fake Bot Connector before the request returns."""
     import aiohttp
@@ -201,7 +205,7 @@ async def teams_turns(database: str, bare: bool) -> tuple[Callable[[int], Awaita
 
     make_retry_codes_cheap()  # as in teams_bench.py, where the bare bot shares Pathway's process
     connector, service_url = child([sys.executable, __file__, "connector"])
-    app = bare_app() if bare else pathway_app(database)
+    app = bare_app() if bare else pathway_app(database, processes)
     runner, url = await serve(app)
     http = aiohttp.ClientSession()
 
@@ -252,6 +256,7 @@ async def main(args: argparse.Namespace) -> None:
             "slack-bare": lambda: slack_http(database, library, bare=True),
             "slack-server": lambda: slack_http(database, library, bare=False, processes=1),
             "teams": lambda: teams_turns(database, bare=False),
+            "teams-threads": lambda: teams_turns(database, bare=False, processes=0),
             "teams-bare": lambda: teams_turns(database, bare=True),
         }
         one, fake = await builds[args.platform]()
@@ -296,7 +301,7 @@ if __name__ == "__main__":
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "platform", choices=["slack", "slack-bare", "slack-server", "slack-core", "teams", "teams-bare"]
+        "platform", choices=["slack", "slack-bare", "slack-server", "slack-core", "teams", "teams-threads", "teams-bare"]
     )
     parser.add_argument("--turns", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
