@@ -227,13 +227,12 @@ async def teams_turns(
 
 
 def connector_process() -> None:
-    from benchmarks.teams_bench import ORGS, serve
+    from benchmarks.teams_bench import add_people, serve
     from tests.fakes.bot_connector import BotConnector
 
     async def run() -> None:
         connector = BotConnector()
-        for org in ORGS:
-            connector.add_member(f"29:worker-{org}", f"aad-{org}", "Wendy Worker", f"worker@{org}.example")
+        add_people(connector)
         _runner, service_url = await serve(connector.app())
         print(service_url, flush=True)
         await asyncio.Event().wait()
@@ -301,7 +300,8 @@ if __name__ == "__main__":
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "platform", choices=["slack", "slack-bare", "slack-server", "slack-core", "teams", "teams-threads", "teams-bare"]
+        "platform",
+        choices=["slack", "slack-bare", "slack-server", "slack-core", "teams", "teams-threads", "teams-bare"],
     )
     parser.add_argument("--turns", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
