@@ -33,7 +33,9 @@ MIN_WORDS = 3  # a shorter piece ("or not?") belongs to the part before it
 # Numbered or lettered items ("(1) ..., (2) ..., and (3) ..."), the way a formal request lists what it asks.
 _MARK = re.compile(r"(?:^|\s)\((?:\d{1,2}|[a-h]|i{1,3}|iv|v|vi)\)\s*", re.IGNORECASE)
 _LEADING_JOIN = re.compile(r"^(?:and|also|plus)\s+", re.IGNORECASE)
-_TRAILING_JOIN = re.compile(r"[\s,;]+(?:and|also|plus|or)$", re.IGNORECASE)  # "..., and (3)": the join is no part
+_TRAILING_JOIN = re.compile(
+    r"[\s,;]+(?:and|also|plus|or)$", re.IGNORECASE
+)  # "..., and (3)": the join is no part
 
 
 def question_parts(text: str) -> list[str]:
