@@ -51,7 +51,7 @@ from storage import applications
 from storage.availability import UNAVAILABLE_TEXT, is_outage, reason
 from storage.columns import utc_now
 from storage.db import transaction
-from storage.dialog_states import Saved, load_states, save_state
+from storage.dialog_states import Saved, save_state
 from storage.handled_events import first_delivery, forget
 
 log = logging.getLogger(__name__)
@@ -129,16 +129,16 @@ class Conversation:
         submitted = submission_key(incoming.action) if incoming.action else None
         if submitted and not first_delivery(session, incoming.sender.platform, submitted):
             return [Reply(text=SUBMITTED_TWICE)], None  # a double click on a form's submit
-        person = identify(session, incoming)
-        if person is None:
+        identified = identify(session, incoming, (DIALOG, withdrawal.QUESTION))
+        if identified is None:
             org = self.library.packs[incoming.org].organisation
             return [
                 Reply(
                     text=f"I can't find you on {org.name}'s staff list, so I can't help with applications yet. Please ask HR to add you (or check the email on your chat profile)."
                 )
             ], None
+        person, saved = identified.person, identified.dialogs
         turn = Turn(session, self.library, person, self.clock(), self.channel)
-        saved = load_states(session, person.id, (DIALOG, withdrawal.QUESTION))
         loaded, version = saved[DIALOG]
         before = copy.deepcopy(loaded)  # what is saved, whatever the turn does to the dict it was given
         state, replies = self._route(turn, loaded, incoming, saved[withdrawal.QUESTION])
