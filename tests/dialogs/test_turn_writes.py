@@ -9,9 +9,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dialogs.messages import Incoming, Sender
 from storage.db import transaction
 from storage.tables import DialogState, Person
-from dialogs.messages import Incoming, Sender
 from tests.dialogs.conftest import Chat
 from tests.statements import Statements, statements_fixture  # noqa: F401  (the fixture `statements`)
 
