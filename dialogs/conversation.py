@@ -166,19 +166,18 @@ class Conversation:
         text = (incoming.text or "").strip()
         if not text:
             return state, [help_reply(turn, "I didn't catch anything there.")]
-        answer = commands.parse(text)
-        if state is None and answer is not None and answer.name in ("yes", "no"):
-            typed = withdrawal.typed_answer(turn, asked, answer.name)
+        command = commands.parse(text)
+        if state is None and command is not None and command.name in ("yes", "no"):
+            typed = withdrawal.typed_answer(turn, asked, command.name)
             if typed is not None:
                 return state, typed
         if state and state.get("confirm_cancel"):
-            return draft_cancel.confirm(turn, state, commands.parse(text))
+            return draft_cancel.confirm(turn, state, command)
         # HR's commands, reassigning, out of office; not mid-application, where "Broadcast…" may be evidence.
         for on_text in () if state else (hr.on_text, reassignment.on_text, delegation.on_text):
             handled = on_text(turn, text)
             if handled is not None:
                 return state, handled
-        command = commands.parse(text)
         if command is not None:
             return self._on_command(turn, state, command, text)
         if state and not commands.looks_like_question(text):

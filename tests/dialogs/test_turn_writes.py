@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dialogs.messages import Incoming, Sender
 from storage.db import transaction
 from storage.tables import DialogState, Person
+from storage.unanswered import unanswered_since
 from tests.dialogs.conftest import Chat
 from tests.statements import Statements, statements_fixture  # noqa: F401  (the fixture `statements`)
 
@@ -72,3 +73,17 @@ def test_a_draft_is_found_when_the_person_comes_from_another_platform(chat: Chat
     sender = Sender(platform="web", user_id=WORKER)  # first contact on the web: linked by email
     replies = chat.conversation.handle(Incoming(org="medway", sender=sender, text="apply"))
     assert replies[0].text == "You're already working on an application."
+
+
+def test_a_declined_question_adds_only_its_unanswered_record(
+    chat: Chat, sessions: sessionmaker[Session], statements: Statements
+) -> None:
+    chat.say(WORKER, "how much is SCP 39?")  # first contact: linked
+    first = len(statements.seen)
+    chat.say(WORKER, "Can I carry over leave?")
+    later = statements.since(first).seen
+    assert [s.split()[0] for s in later] == ["SELECT", "INSERT"], later
+    with transaction(sessions) as session:
+        [entry] = unanswered_since(session, "medway")
+        assert (entry.question, entry.reason) == ("Can I carry over leave?", "out_of_scope")
+        assert entry.person_id is not None and entry.asked_at is not None
