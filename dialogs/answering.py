@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs import application, metrics, panels
+from dialogs import application, metrics, panels, remembered_answers
 from dialogs.messages import Reply, button
-from dialogs.remembered_answers import remembered
 from dialogs.turn import Turn
 from knowledge.asker import Asker
 from storage.unanswered import record_unanswered
@@ -19,7 +18,7 @@ def answer(turn: Turn, state: dict[str, Any] | None, text: str) -> list[Reply]:
     if scheduled is not None:
         return scheduled
     with metrics.ANSWER_SECONDS.labels(turn.org).time():
-        answer = remembered(turn.library).ask(turn.org, text, _asker(turn))
+        answer = remembered_answers.ask(turn.library, turn.org, text, _asker(turn))
     outcome = (
         "clarify" if answer.clarify  # asked back which of two readings was meant
         else "declined" if not answer.answered

@@ -37,25 +37,27 @@ class Kept:
 
 
 class RememberedAnswers:
-    """One library's answers, least recently used dropped past KEPT; safe for several threads."""
+    """One library's answers, least recently used dropped past `kept`; safe for several threads."""
 
-    def __init__(self, library: Library, kept: int = KEPT) -> None:
-        self.library = library
+    def __init__(self, kept: int = KEPT) -> None:
+        # The library is passed to each ask, not held: held, it would keep its own entry in _by_library
+        # (a weak-keyed map) alive for ever.
         self.kept = kept
         self._answers: OrderedDict[Key, Kept] = OrderedDict()
         self._lock = threading.Lock()
 
-    def ask(self, org: str, question: str, asker: Asker) -> Answer:
+    def ask(self, library: Library, org: str, question: str, asker: Asker) -> Answer:
+        """`library`'s answer (always the same library for one RememberedAnswers: see remembered)."""
         if asker.today is None:  # Library.ask would date the asker's service by the clock: not kept
-            return self.library.ask(org, question, asker=asker)
-        pack, local = self.library.packs[org], self.library.local.get(org)
+            return library.ask(org, question, asker=asker)
+        pack, local = library.packs[org], library.local.get(org)
         key = (org, question, asker)
         with self._lock:
             kept = self._answers.get(key)
             if kept is not None and kept.pack is pack and kept.local is local:
                 self._answers.move_to_end(key)
                 return kept.answer
-        answer = self.library.ask(org, question, asker=asker)  # outside the lock: other turns go on
+        answer = library.ask(org, question, asker=asker)  # outside the lock: other turns go on
         with self._lock:
             self._answers[key] = Kept(pack, local, answer)
             self._answers.move_to_end(key)
@@ -68,10 +70,16 @@ _by_library: weakref.WeakKeyDictionary[Library, RememberedAnswers] = weakref.Wea
 _by_library_guard = threading.Lock()
 
 
+def ask(library: Library, org: str, question: str, asker: Asker) -> Answer:
+    """Library.ask, from the answers kept for this library when it has answered the same before (every
+    conversation on the library shares them)."""
+    return remembered(library).ask(library, org, question, asker)
+
+
 def remembered(library: Library) -> RememberedAnswers:
-    """The answers kept for this library (every conversation on it shares them)."""
+    """The answers kept for this library."""
     with _by_library_guard:
         answers = _by_library.get(library)
         if answers is None:
-            answers = _by_library[library] = RememberedAnswers(library)
+            answers = _by_library[library] = RememberedAnswers()
         return answers

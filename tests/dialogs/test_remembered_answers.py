@@ -4,11 +4,15 @@ changed is answered afresh and nothing personal reaches anyone else."""
 
 from __future__ import annotations
 
+import gc
+import weakref
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from dialogs import remembered_answers
 from dialogs.remembered_answers import RememberedAnswers, remembered
 from knowledge.asker import Asker
 from knowledge.library import Library
@@ -52,29 +56,27 @@ def test_a_changed_record_is_answered_afresh(chat: Chat, sessions: sessionmaker[
 
 def test_the_same_question_with_the_same_inputs_is_worked_out_once(library: Library) -> None:
     own = counted(library)
-    answers = RememberedAnswers(own)
-    first = answers.ask("medway", PAY, ASKER)
-    assert answers.ask("medway", PAY, ASKER) == first == own.ask("medway", PAY, ASKER)
+    answers = RememberedAnswers()
+    first = answers.ask(own, "medway", PAY, ASKER)
+    assert answers.ask(own, "medway", PAY, ASKER) == first == own.ask("medway", PAY, ASKER)
     assert own.asked == 2  # the first ask and the check beside it, not the second
-    answers.ask(
-        "medway", PAY, Asker(level="level-2", spinal_point=30, framework="children", today=ASKER.today)
-    )
-    answers.ask("medway", PAY, Asker(**{**ASKER.__dict__, "today": date(2026, 11, 24)}))
+    answers.ask(own, "medway", PAY, replace(ASKER, spinal_point=30))
+    answers.ask(own, "medway", PAY, replace(ASKER, today=date(2026, 11, 24)))
     assert own.asked == 4  # another record, another day: worked out for each
 
 
 def test_a_new_pack_or_local_procedure_is_answered_from(library: Library) -> None:
     own = counted(library)
-    answers = RememberedAnswers(own)
+    answers = RememberedAnswers()
     question = "who signs off my progression?"
-    answers.ask("medway", question, ASKER)
+    answers.ask(own, "medway", question, ASKER)
     own.packs["medway"] = own.packs["medway"].model_copy()  # loaded again: another object
-    answers.ask("medway", question, ASKER)
+    answers.ask(own, "medway", question, ASKER)
     assert own.asked == 2
     recorded = LocalProcedure.model_construct(organisation="medway", recorded_by="HR", text="A route.")
     own.local["medway"] = recorded
-    answers.ask("medway", question, ASKER)
-    answers.ask("medway", question, ASKER)
+    answers.ask(own, "medway", question, ASKER)
+    answers.ask(own, "medway", question, ASKER)
     assert own.asked == 3
 
 
@@ -85,10 +87,19 @@ def test_another_library_keeps_answers_of_its_own(library: Library) -> None:
 
 def test_the_least_recently_asked_is_dropped_past_the_limit(library: Library) -> None:
     own = counted(library)
-    answers = RememberedAnswers(own, kept=2)
+    answers = RememberedAnswers(kept=2)
     for question in ("how much is SCP 39?", "who signs off my progression?", "how much is SCP 39?"):
-        answers.ask("medway", question, ASKER)
+        answers.ask(own, "medway", question, ASKER)
     assert own.asked == 2
-    answers.ask("medway", "what do I need for level 3?", ASKER)  # drops "who signs off"
-    answers.ask("medway", "who signs off my progression?", ASKER)
+    answers.ask(own, "medway", "what do I need for level 3?", ASKER)  # drops "who signs off"
+    answers.ask(own, "medway", "who signs off my progression?", ASKER)
     assert own.asked == 4
+
+
+def test_a_library_no_longer_used_is_let_go_with_its_answers(library: Library) -> None:
+    own = counted(library)
+    remembered_answers.ask(own, "medway", PAY, ASKER)
+    gone = weakref.ref(own)
+    del own
+    gc.collect()
+    assert gone() is None
