@@ -3,8 +3,7 @@
 One turn is one transaction: identify the person, load their dialog state, route (a button to the
 workflow, an active dialog to its step, anything else to the knowledge answers), save the state with
 a version check, and commit together with any outbox notices. A conflicting save (a double click, a
-second server) re-runs the turn, and so does a database connection found closed; a crash rolls
-everything back, so nothing is half-saved.
+second server) re-runs the turn; a crash rolls everything back, so nothing is half-saved.
 """
 
 from __future__ import annotations
@@ -49,7 +48,7 @@ from dialogs.status import status
 from dialogs.turn import Turn
 from knowledge.library import Library
 from storage import applications
-from storage.availability import UNAVAILABLE_TEXT, connection_lost, is_outage, reason
+from storage.availability import UNAVAILABLE_TEXT, is_outage, reason
 from storage.columns import utc_now
 from storage.db import transaction
 from storage.dialog_states import Saved, save_state
@@ -102,15 +101,13 @@ class Conversation:
         problem = incoming.problem()
         if problem is not None:
             return [Reply(text=problem)], None
-        for attempt in range(1, ATTEMPTS + 1):
+        for _ in range(ATTEMPTS):
             try:
                 with transaction(self.sessions) as session:
                     return self._turn(session, incoming)
             except StaleState:
                 continue
             except Exception as exc:
-                if connection_lost(exc) and attempt < ATTEMPTS:
-                    continue  # rolled back with the dead connection; the pool connects afresh
                 if is_outage(exc):  # rolled back: say so plainly, not as a bug or a stale button
                     log.warning(
                         "turn refused for %s: database unavailable (%s)", incoming.sender.user_id, reason(exc)

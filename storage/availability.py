@@ -33,12 +33,6 @@ def is_outage(exc: BaseException) -> bool:
     return isinstance(exc, ArgumentError | NoSuchModuleError)  # a URL that names no usable database
 
 
-def connection_lost(exc: BaseException) -> bool:
-    """A pooled connection was found closed by its statement (the server restarted, or closed it idle):
-    the transaction was rolled back with it, and running it again on a new connection is safe."""
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
-
-
 def reason(exc: BaseException) -> str:
     """The cause in one short line (the driver's first line, not SQLAlchemy's wrapping)."""
     cause = getattr(exc, "orig", None) or exc

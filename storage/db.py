@@ -1,7 +1,6 @@
 """Engines, sessions and transactions for SQLite (embedded default) and PostgreSQL (production)."""
 
 import threading
-import time
 import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -11,16 +10,11 @@ from typing import Any
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import ConnectionPoolEntry
 
 DEFAULT_SQLITE_FILE = "pathway.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_SECONDS = 5  # an unreachable PostgreSQL host fails a connection in this, not minutes
-# A pooled connection unused this long is checked before use: an idle timeout, a firewall or a server
-# restart may have closed it meanwhile. One in use more often than this is not (see ping_when_idle).
-PING_AFTER_IDLE_SECONDS = 30.0
 
 
 def database_url(url: str | None) -> URL:
@@ -39,38 +33,13 @@ def make_engine(url: str | None) -> Engine:
         connect_args = (
             {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if parsed.get_backend_name() == "postgresql" else {}
         )
-        engine = create_engine(parsed, connect_args=connect_args)
-        ping_when_idle(engine, PING_AFTER_IDLE_SECONDS)
-        return engine
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     # Sessions may be used from worker threads (asyncio.to_thread), never two threads at once.
     engine = create_engine(
         parsed, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     )
     event.listen(engine, "connect", configure_sqlite_connection)
     return engine
-
-
-def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
-    """Check a pooled connection as it is taken from the pool only when it has lain unused for
-    `idle_seconds`, and connect afresh if it is dead. pool_pre_ping checks every time, which is a round
-    trip more on every transaction (every chat turn). A connection that dies while in steady use fails
-    the statement it was given instead; SQLAlchemy then drops every connection of the pool, and a chat
-    turn, rolled back, is run again on a new one (dialogs/conversation.py)."""
-
-    def checked_in(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
-        record.info["idle_since"] = time.monotonic()
-
-    def checked_out(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
-        idle_since = record.info.get("idle_since")
-        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
-            return  # new, or used a moment ago
-        try:
-            engine.dialect.do_ping(dbapi_connection)
-        except Exception as exc:  # the pool discards it and checks out another (a new connection)
-            raise DisconnectionError(f"idle connection found closed: {exc}") from exc
-
-    event.listen(engine, "checkin", checked_in)
-    event.listen(engine, "checkout", checked_out)
 
 
 def configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
