@@ -83,19 +83,25 @@ def link_slack_workspace(session: Session, org_id: str, workspace_id: str) -> Or
     return organisation
 
 
-def remove_slack_workspace(session: Session, workspace_id: str, event: str, at: datetime) -> SlackRemoval:
+def remove_slack_workspace(
+    session: Session, workspace_id: str, event: str, at: datetime
+) -> tuple[SlackRemoval, bool]:
     """Pathway was removed from this workspace (or Grid organisation): unlink it from the organisation
-    it answered for and record when and how (the first record stands if Slack says it twice)."""
-    linked = session.get(SlackWorkspace, workspace_id)
-    removal = session.get(SlackRemoval, workspace_id)
-    if removal is None:
-        removal = SlackRemoval(workspace_id=workspace_id, org_id=linked.org_id if linked else None,
-                               removed_at=at, event=event)  # fmt: skip
-        session.add(removal)
-    if linked is not None:
-        session.delete(linked)
-    session.flush()
-    return removal
+    it answered for and record when and how; and whether this call made the record. Slack says it twice
+    (tokens_revoked, app_uninstalled), and the two may be handled at once: the link's DELETE takes its
+    row's lock, so the second waits for the first, finds no link, and its record is not written (the
+    first stands), where reading before writing let both think they were first."""
+    unlinked = (
+        delete(SlackWorkspace).where(SlackWorkspace.id == workspace_id).returning(SlackWorkspace.org_id)
+    )
+    org_id = session.execute(unlinked.execution_options(synchronize_session=False)).scalar_one_or_none()
+    record = dialect_insert(session, SlackRemoval).values(
+        workspace_id=workspace_id, org_id=org_id, removed_at=at, event=event
+    )
+    made = record.on_conflict_do_nothing(index_elements=["workspace_id"]).returning(SlackRemoval.workspace_id)
+    first = session.execute(made).first() is not None
+    query = select(SlackRemoval).where(SlackRemoval.workspace_id == workspace_id)
+    return session.scalars(query.execution_options(populate_existing=True)).one(), first
 
 
 def slack_removal(session: Session, workspace_id: str) -> SlackRemoval | None:

@@ -1,3 +1,6 @@
+import threading
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,6 +19,7 @@ from storage.directory import (
     nearest_above,
     organisation_for_slack,
     organisation_for_teams_tenant,
+    remove_slack_workspace,
     slack_workspaces_of,
 )
 from storage.tables import Organisation, Person
@@ -128,3 +132,31 @@ def test_a_loop_in_the_chain_does_not_hang(session_factory: sessionmaker[Session
         session.get_one(Person, staff.service_manager).line_manager_id = staff.worker
     with transaction(session_factory) as session:
         assert [person.name for person in line_manager_chain(session, staff.worker)] == ["Mo", "Sam"]
+
+
+def test_two_removals_of_a_workspace_at_once_record_and_unlink_it_once(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Slack's tokens_revoked and app_uninstalled handled at the same moment: the second waits for the
+    first, which made the record, and is told it did not (so the removal is audited once)."""
+    with transaction(session_factory) as session:
+        ensure_organisation(session, "medway")
+        link_slack_workspace(session, "medway", "T0GONE")
+    second: list[tuple[str | None, str, bool]] = []
+
+    def remove_too() -> None:
+        with transaction(session_factory) as session:
+            removal, first = remove_slack_workspace(session, "T0GONE", "app_uninstalled", datetime.now(UTC))
+            second.append((removal.org_id, removal.event, first))
+
+    with transaction(session_factory) as session:
+        removal, first = remove_slack_workspace(session, "T0GONE", "tokens_revoked", datetime.now(UTC))
+        other = threading.Thread(target=remove_too)
+        other.start()
+        other.join(timeout=0.5)
+        assert other.is_alive()  # waiting for this transaction
+    other.join(timeout=10)
+    assert (removal.org_id, removal.event, first) == ("medway", "tokens_revoked", True)
+    assert second == [("medway", "tokens_revoked", False)]
+    with transaction(session_factory) as session:
+        assert organisation_for_slack(session, "T0GONE") is None
