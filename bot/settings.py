@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     # With token rotation on, a workspace's token is refreshed this long before it expires (bolt's default).
     slack_token_rotation_expiration_minutes: int = Field(default=120, ge=1, le=600)
     slack_answer_processes: int = (
-        1  # worker processes answering Slack events; 0: threads (bot/slack/workers.py)
+        1  # worker processes answering Slack events; 0: threads (bot/slack/workers.py, bot/workers.py)
     )
 
     microsoft_app_id: str | None = None

@@ -185,8 +185,8 @@ def mount(app: web.Application, runtime: Runtime) -> str:
         return "slack: off (needs SLACK_SIGNING_SECRET, and SLACK_BOT_TOKEN or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
     events: EventWorkers | None = None
     if settings.slack_answer_processes > 0:
-        workers = events = EventWorkers(settings, settings.slack_answer_processes)
-        app.on_cleanup.append(lambda _app: asyncio.to_thread(workers.close))
+        events = EventWorkers(settings, settings.slack_answer_processes)
+        events.mount(app)  # before the bolt app's lifetime, so it stops after the listeners
     installations = Installations(settings, runtime.sessions) if oauth_configured(settings) else None
     slack = bolt_app(settings, runtime.conversation("slack"), events=events, installations=installations)
     app[SLACK_KEY] = slack

@@ -28,6 +28,7 @@ from bot.slack.files import fetch
 from bot.slack.people import Profile, Profiles, ProfileUnavailable
 from bot.slack.post import Poster
 from bot.slack.translate import FormContext
+from bot.workers import TurnFailed, WorkerLost
 from dialogs.conversation import Conversation
 from dialogs.messages import MAX_FILES_AT_ONCE, MAX_TEXT, Action, Incoming, Reply, Sender
 from storage import directory, outbox
@@ -46,6 +47,13 @@ UNKNOWN_USER = Reply(
 )
 BUSY = Reply(text="I couldn't reach Slack to check who you are. Please try again in a minute.")
 UNAVAILABLE = Reply(text=UNAVAILABLE_TEXT)
+MAY_BE_UNANSWERED = Reply(
+    text="Sorry, I was interrupted while answering your last message, so my answer may not have reached you. "
+    "If you can't see it, please send it again."
+)
+NOT_ANSWERED = Reply(
+    text="Sorry, something went wrong on my side while answering that message. Please send it again."
+)
 
 
 @dataclass(frozen=True)
@@ -137,8 +145,18 @@ class SlackTurns:
         self.in_flight += 1
         events = self.events
         self._backlog.put_nowait(
-            (lambda: events.run(turn)) if events is not None else (lambda: self.answer_now(turn))
+            (lambda: self.answer_elsewhere(events, turn))
+            if events is not None
+            else (lambda: self.answer_now(turn))
         )
+
+    async def answer_elsewhere(self, events: EventRunner, turn: TurnInput) -> None:
+        """A turn run by `events`; one that failed there is answered here, so the person knows."""
+        try:
+            await events.run(turn)
+        except (TurnFailed, WorkerLost) as exc:
+            log.error("slack turn %s not answered in a worker: %s", turn.event_id, exc)
+            await self.deliver(Outcome([NOT_ANSWERED], None, ""), turn.place, turn.workspace)
 
     async def _consume(self) -> None:
         assert self._backlog is not None
@@ -165,8 +183,13 @@ class SlackTurns:
         finally:
             self.in_flight -= 1
 
-    async def answer_now(self, turn: TurnInput) -> None:
-        await self.deliver(await self.outcome(turn), turn.place, turn.workspace)
+    async def answer_now(self, turn: TurnInput, *, again: bool = False) -> None:
+        """Answer one turn. `again`: its worker died running it; if the core had already taken it (so
+        says nothing now), its answer may never have been posted, and the person is told so."""
+        outcome = await self.outcome(turn)
+        if again and not outcome.replies:
+            outcome = Outcome([MAY_BE_UNANSWERED], None, "")
+        await self.deliver(outcome, turn.place, turn.workspace)
 
     async def outcome(self, turn: TurnInput) -> Outcome:
         """The core's answer to one turn (or the reply that says why there is none), not yet shown."""
