@@ -77,7 +77,9 @@ def best_guess(index: PackIndex, question: Question) -> Answer | None:
     if not scored:
         return None
     top_passage, top_score = scored[0]
-    shared = set(question.tokens) & set(tokens(normalise(f"{top_passage.text} {top_passage.keywords}")))
+    # The glossary's names for what the asker calls by another ("attrition" for turnover) count as theirs.
+    asked = set(question.tokens).union(*question.terms)
+    shared = asked & set(tokens(normalise(f"{top_passage.text} {top_passage.keywords}")))
     if top_score < 3.5 or len(shared) < 2:
         return None
     chosen = [p for p, score in scored[:2] if score >= 0.75 * top_score]

@@ -87,19 +87,23 @@ def remove_slack_workspace(
     session: Session, workspace_id: str, event: str, at: datetime
 ) -> tuple[SlackRemoval, bool]:
     """Pathway was removed from this workspace (or Grid organisation): unlink it from the organisation
-    it answered for and record when and how; and whether this call made the record. Slack says it twice
-    (tokens_revoked, app_uninstalled), and the two may be handled at once: the link's DELETE takes its
-    row's lock, so the second waits for the first, finds no link, and its record is not written (the
-    first stands), where reading before writing let both think they were first."""
-    unlinked = (
-        delete(SlackWorkspace).where(SlackWorkspace.id == workspace_id).returning(SlackWorkspace.org_id)
+    it answered for and record when and how; True with it when this is the first word of the removal.
+
+    Slack says it twice for one uninstall (tokens_revoked and app_uninstalled), and Pathway handles the
+    two at once, in either order: the first record says when, and an uninstall says how (it is the
+    fuller account: uninstalling revokes the tokens). Written as statements that tolerate the other
+    event's transaction (ON CONFLICT, a DELETE that may find nothing) rather than read-then-write."""
+    org_id = session.scalar(select(SlackWorkspace.org_id).where(SlackWorkspace.id == workspace_id))
+    insert = dialect_insert(session, SlackRemoval).values(workspace_id=workspace_id, org_id=org_id,
+                                                          removed_at=at, event=event)  # fmt: skip
+    inserted = insert.on_conflict_do_nothing(index_elements=["workspace_id"]).returning(
+        SlackRemoval.workspace_id
     )
-    org_id = session.execute(unlinked.execution_options(synchronize_session=False)).scalar_one_or_none()
-    record = dialect_insert(session, SlackRemoval).values(
-        workspace_id=workspace_id, org_id=org_id, removed_at=at, event=event
-    )
-    made = record.on_conflict_do_nothing(index_elements=["workspace_id"]).returning(SlackRemoval.workspace_id)
-    first = session.execute(made).first() is not None
+    first = session.execute(inserted).first() is not None
+    if not first and event == "app_uninstalled":
+        session.execute(update(SlackRemoval).where(SlackRemoval.workspace_id == workspace_id)
+                        .values(event=event))  # fmt: skip
+    session.execute(delete(SlackWorkspace).where(SlackWorkspace.id == workspace_id))
     query = select(SlackRemoval).where(SlackRemoval.workspace_id == workspace_id)
     return session.scalars(query.execution_options(populate_existing=True)).one(), first
 

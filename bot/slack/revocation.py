@@ -103,7 +103,6 @@ class Revocation:
 
     def _record(self, workspace: str, event: str) -> str | None:
         with transaction(self.sessions) as session:
-            # Uninstalling sends both events: only the one that made the record audits it.
             removal, first = directory.remove_slack_workspace(session, workspace, event, utc_now())
             if first and removal.org_id is not None:
                 audit.record(session, removal.org_id, "slack_workspace_removed",

@@ -27,6 +27,19 @@ FOUND = [
      ["does not set out the criteria"]),
     # 1.2 names the task and finish group's members.
     ("coventry", "which councillors sat on the task and finish group?", ["Lepoidevin", "Mal Mutton (Chair)"]),
+    # Second audit (brief i13q). 5.6: besides the open forum, audit reports are shared with all managers.
+    ("coventry", "do managers see the case audit reports?", ["shared with all managers"]),
+    # 5.7: staff need reminding that the audit information is there and how to access it.
+    ("coventry", "how will staff know where to find the learning from audits?", ["how to access it"]),
+    # 9.1: the Broadgate refurbishment is budgeted in the capital programme.
+    ("coventry", "has the refurbishment been budgeted for?", ["capital programme"]),
+    # 2.3: the post qualifying pathway is being developed with Coventry University (a who, not only a how).
+    ("coventry", "who is developing the PQ pathway with Coventry?", ["Coventry University"]),
+    # Financial Implications: each area's total, and the parts of the supplements' cost with their on costs.
+    ("hertfordshire", "what is the total cost of the career progression proposals?", ["£316,332", "£537,240"]),
+    ("hertfordshire", "how much do the £2,000 supplements cost with on costs?", ["£529", "£240,255"]),
+    # 2.1: the inspection history the framework starts from (JAR 2006, OfSTED 2008, February 2010).
+    ("medway", "what did inspections say about medway safeguarding?", ["2006", "adequate", "February 2010"]),
 ]  # fmt: skip
 
 

@@ -1,9 +1,7 @@
-import threading
-from datetime import UTC, datetime
-
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.columns import utc_now
 from storage.db import transaction
 from storage.directory import (
     direct_reports,
@@ -20,9 +18,11 @@ from storage.directory import (
     organisation_for_slack,
     organisation_for_teams_tenant,
     remove_slack_workspace,
+    slack_removal,
     slack_workspaces_of,
 )
 from storage.tables import Organisation, Person
+from tests.storage.concurrency import run_together
 from tests.storage.conftest import Staff
 
 
@@ -134,29 +134,39 @@ def test_a_loop_in_the_chain_does_not_hang(session_factory: sessionmaker[Session
         assert [person.name for person in line_manager_chain(session, staff.worker)] == ["Mo", "Sam"]
 
 
-def test_two_removals_of_a_workspace_at_once_record_and_unlink_it_once(
-    session_factory: sessionmaker[Session],
+@pytest.mark.parametrize(
+    "order", [("tokens_revoked", "app_uninstalled"), ("app_uninstalled", "tokens_revoked")]
+)
+def test_a_removal_is_first_once_and_an_uninstall_says_how_in_either_order(
+    session_factory: sessionmaker[Session], order: tuple[str, str]
 ) -> None:
-    """Slack's tokens_revoked and app_uninstalled handled at the same moment: the second waits for the
-    first, which made the record, and is told it did not (so the removal is audited once)."""
     with transaction(session_factory) as session:
         ensure_organisation(session, "medway")
         link_slack_workspace(session, "medway", "T0GONE")
-    second: list[tuple[str | None, str, bool]] = []
-
-    def remove_too() -> None:
+    firsts = []
+    for event in order:
         with transaction(session_factory) as session:
-            removal, first = remove_slack_workspace(session, "T0GONE", "app_uninstalled", datetime.now(UTC))
-            second.append((removal.org_id, removal.event, first))
-
+            removal, first = remove_slack_workspace(session, "T0GONE", event, utc_now())
+            firsts.append(first)
+    assert firsts == [True, False]
     with transaction(session_factory) as session:
-        removal, first = remove_slack_workspace(session, "T0GONE", "tokens_revoked", datetime.now(UTC))
-        other = threading.Thread(target=remove_too)
-        other.start()
-        other.join(timeout=0.5)
-        assert other.is_alive()  # waiting for this transaction
-    other.join(timeout=10)
-    assert (removal.org_id, removal.event, first) == ("medway", "tokens_revoked", True)
-    assert second == [("medway", "tokens_revoked", False)]
-    with transaction(session_factory) as session:
+        removal = slack_removal(session, "T0GONE")
+        assert removal is not None and (removal.event, removal.org_id) == ("app_uninstalled", "medway")
         assert organisation_for_slack(session, "T0GONE") is None
+
+
+def test_both_removal_events_at_once_record_one_removal(session_factory: sessionmaker[Session]) -> None:
+    """Slack's two events for one uninstall are handled concurrently: neither fails on the other's row,
+    and exactly one of them is the first."""
+    with transaction(session_factory) as session:
+        ensure_organisation(session, "medway")
+        link_slack_workspace(session, "medway", "T0GONE")
+
+    def remove(event: str) -> bool:
+        with transaction(session_factory) as session:
+            return remove_slack_workspace(session, "T0GONE", event, utc_now())[1]
+
+    firsts = run_together(lambda: remove("tokens_revoked"), lambda: remove("app_uninstalled"))
+    assert sorted(firsts) == [False, True]
+    with transaction(session_factory) as session:
+        assert getattr(slack_removal(session, "T0GONE"), "event", None) == "app_uninstalled"
