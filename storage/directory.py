@@ -4,7 +4,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import dialect_insert
@@ -177,29 +177,6 @@ def find_person_by_identity(
     if not include_inactive:
         query = query.where(Person.active.is_(True))
     return session.scalars(query).one_or_none()
-
-
-# Built once, with its values as parameters: a turn runs it every time, and building the statement cost
-# as much as running it.
-IDENTITY_AND_PERSON = (
-    select(Identity, Person)
-    .join(Person, Identity.person_id == Person.id)
-    .where(
-        Identity.platform == bindparam("platform"),
-        Identity.tenant == bindparam("tenant"),
-        Identity.external_id == bindparam("external_id"),
-    )
-    .where(Person.active.is_(True))
-)
-
-
-def find_identity_and_person(
-    session: Session, platform: Platform, tenant: str, external_id: str
-) -> tuple[Identity, Person] | None:
-    """The chat account and the active person behind it, in one query (see find_person_by_identity)."""
-    values = {"platform": platform, "tenant": tenant, "external_id": external_id}
-    row = session.execute(IDENTITY_AND_PERSON, values).one_or_none()
-    return (row[0], row[1]) if row is not None else None
 
 
 def find_identity(session: Session, platform: Platform, tenant: str, external_id: str) -> Identity | None:
