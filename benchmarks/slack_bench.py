@@ -45,6 +45,20 @@ QUESTIONS = [
     "I'm level 2 at point 37, can I jump?",
     "what happens if my manager says no?",
 ]
+# Pathway gives an answer it has already worked out for the same question from the same record again
+# (dialogs/remembered_answers.py), so the eight questions above are mostly answered from memory.
+# --distinct asks every event a different question, from the project's own evaluation batches, so each
+# one is worked out: the figure for a stream of new questions.
+BATCHES = ROOT / "docs" / "eval-batches"
+
+
+def distinct_questions() -> list[str]:
+    seen: dict[str, None] = {}
+    for batch in sorted(BATCHES.glob("*.jsonl")):
+        for line in batch.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                seen.setdefault(json.loads(line)["question"], None)
+    return list(seen)
 
 
 # -- the servers (run in child processes) ---------------------------------------------------------
@@ -286,7 +300,8 @@ def report(
     bare, posting = results["bare"], results["bare-post"]
     threads, processes = results["threads"], results["processes"]
     print(f"\nMedian of {args.rounds} alternating rounds (by requests/s), each {args.requests} signed "
-          f"message.im events, {args.concurrency} in flight, {args.users} users, {os.cpu_count()} CPUs, loopback")  # fmt: skip
+          f"message.im events, {args.concurrency} in flight, {args.users} users, {os.cpu_count()} CPUs, loopback, "
+          + ("every question different" if args.distinct else f"{len(QUESTIONS)} questions asked in turn"))  # fmt: skip
     columns = ["bare bolt (ack only)", "bare bolt (posts a reply)", "Pathway, threads",
                f"Pathway, {args.processes} worker process(es)"]  # fmt: skip
     print(f"{'':26}" + "".join(f"{c:>30}" for c in columns))
@@ -321,8 +336,19 @@ if __name__ == "__main__":
             "--processes", type=int, default=1, help="SLACK_ANSWER_PROCESSES for the third column"
         )
         parser.add_argument(
+            "--distinct",
+            action="store_true",
+            help="a different question for every event (warm-up included), none answered from memory; "
+            "warmup + requests must not exceed the questions in docs/eval-batches",
+        )
+        parser.add_argument(
             "--postgres",
             help="run on PostgreSQL instead of SQLite: a server URL, e.g. "
             "postgresql+psycopg://postgres@127.0.0.1:5432/test (a fresh database per run)",
         )
-        asyncio.run(main(parser.parse_args()))
+        arguments = parser.parse_args()
+        if arguments.distinct:
+            QUESTIONS[:] = distinct_questions()
+            if arguments.warmup + arguments.requests > len(QUESTIONS):
+                parser.error(f"--distinct has {len(QUESTIONS)} questions: lower --warmup plus --requests")
+        asyncio.run(main(arguments))

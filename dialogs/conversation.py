@@ -51,7 +51,7 @@ from storage import applications
 from storage.availability import UNAVAILABLE_TEXT, is_outage, reason
 from storage.columns import utc_now
 from storage.db import transaction
-from storage.dialog_states import Saved, load_states, save_state
+from storage.dialog_states import Saved, save_state
 from storage.handled_events import first_delivery, forget
 
 log = logging.getLogger(__name__)
@@ -129,16 +129,16 @@ class Conversation:
         submitted = submission_key(incoming.action) if incoming.action else None
         if submitted and not first_delivery(session, incoming.sender.platform, submitted):
             return [Reply(text=SUBMITTED_TWICE)], None  # a double click on a form's submit
-        person = identify(session, incoming)
-        if person is None:
+        identified = identify(session, incoming, (DIALOG, withdrawal.QUESTION))
+        if identified is None:
             org = self.library.packs[incoming.org].organisation
             return [
                 Reply(
                     text=f"I can't find you on {org.name}'s staff list, so I can't help with applications yet. Please ask HR to add you (or check the email on your chat profile)."
                 )
             ], None
+        person, saved = identified.person, identified.dialogs
         turn = Turn(session, self.library, person, self.clock(), self.channel)
-        saved = load_states(session, person.id, (DIALOG, withdrawal.QUESTION))
         loaded, version = saved[DIALOG]
         before = copy.deepcopy(loaded)  # what is saved, whatever the turn does to the dict it was given
         state, replies = self._route(turn, loaded, incoming, saved[withdrawal.QUESTION])
@@ -166,19 +166,18 @@ class Conversation:
         text = (incoming.text or "").strip()
         if not text:
             return state, [help_reply(turn, "I didn't catch anything there.")]
-        answer = commands.parse(text)
-        if state is None and answer is not None and answer.name in ("yes", "no"):
-            typed = withdrawal.typed_answer(turn, asked, answer.name)
+        command = commands.parse(text)
+        if state is None and command is not None and command.name in ("yes", "no"):
+            typed = withdrawal.typed_answer(turn, asked, command.name)
             if typed is not None:
                 return state, typed
         if state and state.get("confirm_cancel"):
-            return draft_cancel.confirm(turn, state, commands.parse(text))
+            return draft_cancel.confirm(turn, state, command)
         # HR's commands, reassigning, out of office; not mid-application, where "Broadcast…" may be evidence.
         for on_text in () if state else (hr.on_text, reassignment.on_text, delegation.on_text):
             handled = on_text(turn, text)
             if handled is not None:
                 return state, handled
-        command = commands.parse(text)
         if command is not None:
             return self._on_command(turn, state, command, text)
         if state and not commands.looks_like_question(text):

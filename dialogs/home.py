@@ -24,10 +24,11 @@ def home(library: Library, sessions: sessionmaker[Session], incoming: Incoming, 
     if incoming.org not in library.packs:
         return [Reply(text="This workspace isn't linked to an organisation yet. Please ask your HR team.")]
     with transaction(sessions) as session:
-        person = identify(session, incoming)
-        if person is None:
+        identified = identify(session, incoming)
+        if identified is None:
             name = library.packs[incoming.org].organisation.name
             return [Reply(text=f"I can't find you on {name}'s staff list. Please ask HR to add you.")]
+        person = identified.person
         turn = Turn(session, library, person, now, incoming.sender.platform)
         replies = status(turn)
         if person.role in ("hr", "admin"):

@@ -30,11 +30,20 @@ _REQUEST = re.compile(
 _ITEM = re.compile(r"\s*\(\w\)\s*|,\s*(?:and\s+)?(?=(?:the|its|their|how|what|which|when|who)\b)"
                    r"|\s+and\s+(?=\(\w\)|(?:the|its|their)\b)|\s*,?\s*together with\s+", re.IGNORECASE)  # fmt: skip
 MIN_WORDS = 3  # a shorter piece ("or not?") belongs to the part before it
+# Numbered or lettered items ("(1) ..., (2) ..., and (3) ..."), the way a formal request lists what it asks.
+_MARK = re.compile(r"(?:^|\s)\((?:\d{1,2}|[a-h]|i{1,3}|iv|v|vi)\)\s*", re.IGNORECASE)
+_LEADING_JOIN = re.compile(r"^(?:and|also|plus)\s+", re.IGNORECASE)
+_TRAILING_JOIN = re.compile(
+    r"[\s,;]+(?:and|also|plus|or)$", re.IGNORECASE
+)  # "..., and (3)": the join is no part
 
 
 def question_parts(text: str) -> list[str]:
     """The asking parts of a question, each with the statements that set the scene ("I'm level 2.").
     One part (the usual case) is the question as given."""
+    enumerated = _enumerated(text)
+    if enumerated:
+        return enumerated
     sentences = [s.strip() for s in _SENTENCE.split(text.strip()) if s and s.strip()]
     context = [s for s in sentences if not _ASKING.match(s) and not s.endswith("?")]
     asking = [s for s in sentences if s not in context]
@@ -54,6 +63,17 @@ def question_parts(text: str) -> list[str]:
         return requested if len(requested) > 1 else [text]
     scene = " ".join(context)
     return [f"{scene} {piece}".strip() for piece in pieces]
+
+
+def _enumerated(text: str) -> list[str]:
+    """The items of a question that numbers what it asks, each as a question of its own (an item that does
+    not ask, "the date the framework was agreed", asked as "what is ..."); none for fewer than two items."""
+    pieces = _MARK.split(text.strip())
+    items = [_TRAILING_JOIN.sub("", _LEADING_JOIN.sub("", p.strip(" ,;."))).rstrip(" ,;") for p in pieces[1:]]
+    items = [i for i in items if len(i.split()) >= MIN_WORDS]
+    if len(items) < 2:
+        return []
+    return [i if _ASKING.match(i) else f"what is {i.rstrip('?')}?" for i in items]
 
 
 def _requested(text: str) -> list[str]:

@@ -4,7 +4,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import dialect_insert
@@ -83,19 +83,29 @@ def link_slack_workspace(session: Session, org_id: str, workspace_id: str) -> Or
     return organisation
 
 
-def remove_slack_workspace(session: Session, workspace_id: str, event: str, at: datetime) -> SlackRemoval:
+def remove_slack_workspace(
+    session: Session, workspace_id: str, event: str, at: datetime
+) -> tuple[SlackRemoval, bool]:
     """Pathway was removed from this workspace (or Grid organisation): unlink it from the organisation
-    it answered for and record when and how (the first record stands if Slack says it twice)."""
-    linked = session.get(SlackWorkspace, workspace_id)
-    removal = session.get(SlackRemoval, workspace_id)
-    if removal is None:
-        removal = SlackRemoval(workspace_id=workspace_id, org_id=linked.org_id if linked else None,
-                               removed_at=at, event=event)  # fmt: skip
-        session.add(removal)
-    if linked is not None:
-        session.delete(linked)
-    session.flush()
-    return removal
+    it answered for and record when and how; True with it when this is the first word of the removal.
+
+    Slack says it twice for one uninstall (tokens_revoked and app_uninstalled), and Pathway handles the
+    two at once, in either order: the first record says when, and an uninstall says how (it is the
+    fuller account: uninstalling revokes the tokens). Written as statements that tolerate the other
+    event's transaction (ON CONFLICT, a DELETE that may find nothing) rather than read-then-write."""
+    org_id = session.scalar(select(SlackWorkspace.org_id).where(SlackWorkspace.id == workspace_id))
+    insert = dialect_insert(session, SlackRemoval).values(workspace_id=workspace_id, org_id=org_id,
+                                                          removed_at=at, event=event)  # fmt: skip
+    inserted = insert.on_conflict_do_nothing(index_elements=["workspace_id"]).returning(
+        SlackRemoval.workspace_id
+    )
+    first = session.execute(inserted).first() is not None
+    if not first and event == "app_uninstalled":
+        session.execute(update(SlackRemoval).where(SlackRemoval.workspace_id == workspace_id)
+                        .values(event=event))  # fmt: skip
+    session.execute(delete(SlackWorkspace).where(SlackWorkspace.id == workspace_id))
+    query = select(SlackRemoval).where(SlackRemoval.workspace_id == workspace_id)
+    return session.scalars(query.execution_options(populate_existing=True)).one(), first
 
 
 def slack_removal(session: Session, workspace_id: str) -> SlackRemoval | None:
@@ -167,29 +177,6 @@ def find_person_by_identity(
     if not include_inactive:
         query = query.where(Person.active.is_(True))
     return session.scalars(query).one_or_none()
-
-
-# Built once, with its values as parameters: a turn runs it every time, and building the statement cost
-# as much as running it.
-IDENTITY_AND_PERSON = (
-    select(Identity, Person)
-    .join(Person, Identity.person_id == Person.id)
-    .where(
-        Identity.platform == bindparam("platform"),
-        Identity.tenant == bindparam("tenant"),
-        Identity.external_id == bindparam("external_id"),
-    )
-    .where(Person.active.is_(True))
-)
-
-
-def find_identity_and_person(
-    session: Session, platform: Platform, tenant: str, external_id: str
-) -> tuple[Identity, Person] | None:
-    """The chat account and the active person behind it, in one query (see find_person_by_identity)."""
-    values = {"platform": platform, "tenant": tenant, "external_id": external_id}
-    row = session.execute(IDENTITY_AND_PERSON, values).one_or_none()
-    return (row[0], row[1]) if row is not None else None
 
 
 def find_identity(session: Session, platform: Platform, tenant: str, external_id: str) -> Identity | None:

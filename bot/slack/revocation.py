@@ -103,8 +103,7 @@ class Revocation:
 
     def _record(self, workspace: str, event: str) -> str | None:
         with transaction(self.sessions) as session:
-            first = directory.slack_removal(session, workspace) is None  # uninstalling sends both events
-            removal = directory.remove_slack_workspace(session, workspace, event, utc_now())
+            removal, first = directory.remove_slack_workspace(session, workspace, event, utc_now())
             if first and removal.org_id is not None:
                 audit.record(session, removal.org_id, "slack_workspace_removed",
                              detail={"workspace": workspace, "event": event})  # fmt: skip

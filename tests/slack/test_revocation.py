@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.operations import link_workspace
 from bot.runtime import Runtime
 from bot.slack import mount as slack_mount
+from bot.slack.revocation import removed_text
 from storage import directory, outbox
 from storage.db import transaction
 from storage.tables import AuditEntry, OutboxMessage
@@ -89,7 +90,10 @@ async def test_uninstalling_deletes_the_tokens_unlinks_the_council_and_fails_its
     with transaction(sessions) as session:
         assert directory.organisation_for_slack(session, "T0MEDWAY") is None
         assert directory.slack_workspaces_of(session, "bcc") == ["T0BCC"]
-    assert audited(sessions, "medway") == [{"workspace": "T0MEDWAY", "event": "tokens_revoked"}]  # once
+    # Once, whichever of the two events was handled first; the record says how: uninstalled.
+    assert [entry["workspace"] for entry in audited(sessions, "medway")] == ["T0MEDWAY"]
+    with transaction(sessions) as session:
+        assert getattr(directory.slack_removal(session, "T0MEDWAY"), "event", None) == "app_uninstalled"
 
     by_email = queue(
         sessions, "medway", "worker@medway.example", {"email": "worker@medway.example"}, "Panel dates"
@@ -100,11 +104,22 @@ async def test_uninstalling_deletes_the_tokens_unlinks_the_council_and_fails_its
     await deployment.dispatch()
     for failed in (row(sessions, by_email), row(sessions, by_dm)):
         assert failed.status == "failed" and failed.attempts == 1  # at once, not retried
-        assert str(failed.last_error).startswith(REVOKED)
+        assert str(failed.last_error).startswith(REMOVED)
     assert row(sessions, elsewhere).status == "delivered"
     notices = hr_notices(sessions, "medway")
-    assert notices and all(REVOKED in n for n in notices)  # HR told, with the reason
+    assert notices and all(REMOVED in n for n in notices)  # HR told, with the reason
     assert not [c for c in deployment.fake.calls if c.method == "chat.postMessage" and c.status != 200]
+
+
+async def test_revoking_the_bot_token_alone_is_recorded_as_a_revocation(deployment: Deployment) -> None:  # noqa: F811
+    await installed_two(deployment)
+    medway = deployment.workspace("T0MEDWAY")
+    await medway.event({"type": "tokens_revoked", "tokens": {"bot": ["UPATHWAYBOT"]}})
+    await medway.settle()
+    with transaction(deployment.runtime.sessions) as session:
+        removal = directory.slack_removal(session, "T0MEDWAY")
+        assert removal is not None and removed_text(removal).startswith(REVOKED)
+        assert directory.organisation_for_slack(session, "T0MEDWAY") is None
 
 
 async def test_revoking_only_user_tokens_leaves_the_workspace_linked(deployment: Deployment) -> None:  # noqa: F811

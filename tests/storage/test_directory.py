@@ -1,6 +1,7 @@
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.columns import utc_now
 from storage.db import transaction
 from storage.directory import (
     direct_reports,
@@ -16,9 +17,12 @@ from storage.directory import (
     nearest_above,
     organisation_for_slack,
     organisation_for_teams_tenant,
+    remove_slack_workspace,
+    slack_removal,
     slack_workspaces_of,
 )
 from storage.tables import Organisation, Person
+from tests.storage.concurrency import run_together
 from tests.storage.conftest import Staff
 
 
@@ -128,3 +132,41 @@ def test_a_loop_in_the_chain_does_not_hang(session_factory: sessionmaker[Session
         session.get_one(Person, staff.service_manager).line_manager_id = staff.worker
     with transaction(session_factory) as session:
         assert [person.name for person in line_manager_chain(session, staff.worker)] == ["Mo", "Sam"]
+
+
+@pytest.mark.parametrize(
+    "order", [("tokens_revoked", "app_uninstalled"), ("app_uninstalled", "tokens_revoked")]
+)
+def test_a_removal_is_first_once_and_an_uninstall_says_how_in_either_order(
+    session_factory: sessionmaker[Session], order: tuple[str, str]
+) -> None:
+    with transaction(session_factory) as session:
+        ensure_organisation(session, "medway")
+        link_slack_workspace(session, "medway", "T0GONE")
+    firsts = []
+    for event in order:
+        with transaction(session_factory) as session:
+            removal, first = remove_slack_workspace(session, "T0GONE", event, utc_now())
+            firsts.append(first)
+    assert firsts == [True, False]
+    with transaction(session_factory) as session:
+        removal = slack_removal(session, "T0GONE")
+        assert removal is not None and (removal.event, removal.org_id) == ("app_uninstalled", "medway")
+        assert organisation_for_slack(session, "T0GONE") is None
+
+
+def test_both_removal_events_at_once_record_one_removal(session_factory: sessionmaker[Session]) -> None:
+    """Slack's two events for one uninstall are handled concurrently: neither fails on the other's row,
+    and exactly one of them is the first."""
+    with transaction(session_factory) as session:
+        ensure_organisation(session, "medway")
+        link_slack_workspace(session, "medway", "T0GONE")
+
+    def remove(event: str) -> bool:
+        with transaction(session_factory) as session:
+            return remove_slack_workspace(session, "T0GONE", event, utc_now())[1]
+
+    firsts = run_together(lambda: remove("tokens_revoked"), lambda: remove("app_uninstalled"))
+    assert sorted(firsts) == [False, True]
+    with transaction(session_factory) as session:
+        assert getattr(slack_removal(session, "T0GONE"), "event", None) == "app_uninstalled"
