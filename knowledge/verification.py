@@ -27,7 +27,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 from wordfreq import zipf_frequency
 
-from knowledge.asks import QUESTION_CUES, STRICT, Ask, answers
+from knowledge.asks import QUESTION_CUES, STRICT, Ask, answers, says_nothing
 from knowledge.document_passages import STEM_PREFIX, DocumentIndex, document_index, section_text
 from knowledge.fitting import doesnt_say
 from knowledge.glossary import concept_alternatives, unnamed_concepts
@@ -166,8 +166,10 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
 # Words commoner than this in English (Zipf) are grammar ("through", "before", "there"), never a subject.
 GRAMMAR_ZIPF = 5.8
 # Asks whose answer is a detail of one thing (a figure, a length of time): it must be said of that thing.
-DETAIL_ASKS = (Ask.amount, Ask.duration)
-FIGURES = frozenset(DETAIL_ASKS)
+# (Any figure counts for any of them: "how much experience" is answered by "3 years"; any time for "when".)
+DETAIL_ASKS = (Ask.amount, Ask.money, Ask.number, Ask.duration, Ask.when)
+FIGURES = frozenset({Ask.amount, Ask.money, Ask.number, Ask.duration})
+_TIMES = frozenset({Ask.when, Ask.backdated, Ask.duration})
 _SEGMENT = re.compile(r"(?<=[.!?])\s+|;\s+")  # sentences, and the items of a list
 
 
@@ -187,7 +189,7 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     for line in body:
         segments = [seg for seg in _SEGMENT.split(line) if seg]
         lead = _stems_of(segments[0]) if segments else frozenset()
-        if segments and ";" not in line and FIGURES & answers(segments[0]):
+        if segments and ";" not in line and _gives_detail(segments[0], asked):
             # ... and a figure in its first sentence (not a list's item) is what its later sentences go on about ("Give
             # approximately 3 examples for each competency. Evidence should be examples of your practice").
             whole = frozenset().union(*(_stems_of(seg) for seg in segments))
@@ -195,7 +197,7 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
         for seg in segments:
             stems = _stems_of(seg)
             named = max(named, sum(t.covered_by(stems) for t in subject))
-            if FIGURES & answers(seg):
+            if _gives_detail(seg, asked):
                 # A fact's later sentences speak of what its first names ("It is a 3-year course").
                 figured = max(figured, sum(t.covered_by(stems | lead) for t in subject))
     # How long a move between the levels named takes ("from H7 to H8") is said of them all together (what
@@ -209,6 +211,13 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
         return None  # a fact or the document does say it, of that subject: not an absence
     nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in subject)]
     return doesnt_say(index, question, nearest[:2])
+
+
+def _gives_detail(segment: str, asked: list[Ask]) -> bool:
+    """The sentence gives the detail asked for: a figure or a time, not a statement that the document gives
+    none ("The report does not give the reduced numbers")."""
+    kinds = (FIGURES if FIGURES.intersection(asked) else frozenset()) | (_TIMES if Ask.when in asked else frozenset())
+    return bool(kinds & answers(segment)) and not says_nothing(segment)
 
 
 def _subject_terms(index: PackIndex, question: Question, asked: list[Ask]) -> list[Term]:
