@@ -57,7 +57,7 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
     Ask.when: re.compile(
         # ("when" asks where the question's verb follows it, or it opens or ends the question: "which
         # councils did they look at when it was written" asks which, not when)
-        r"\bwhen (is|are|was|were|do|does|did|will|would|could|should|shall|must|has|have|might|may)\b(?! i\b)"
+        r"\bwhen (is|are|was|were|do|does|did|will|would|could|should|shall|must|has|have|might|may)\b"
         r"|^when\b(?! can i)|\bwhen$|\b(and|or|but|exactly|so) when\b|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
         r"|\bnext panel\b|\b(closing|start|submission) dates?\b|\bdeadline\b"
     ),
