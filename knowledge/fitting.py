@@ -178,7 +178,7 @@ def doesnt_say(index: PackIndex, question: Question, nearest: list[str]) -> Answ
     org = index.pack.organisation
     lines = [f"{org.short_name}'s policy doesn't say {what_was_asked(question.raw)}."]
     if nearest:
-        lines.append("What it does say that may help:")
+        lines.append("What it does say that might help:")
         lines += [line for line in nearest if line and not line.startswith("Source:")]
     lines.append(f"Please ask {org.ask}.")
     return Answer(answered=False, text="\n".join(lines), topic=None)

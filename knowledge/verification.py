@@ -271,8 +271,19 @@ def _silent_on_the_ask(index: PackIndex, question: Question, answer: Answer) -> 
     if not silent:
         return None
     # Another fact of the answer that is there to give it (a pay table, a sign-off rule) answers it; a
-    # figure or a role word in passing ("a 2009 report", "social workers") does not.
-    given = set().union(*(index.passages[i].declared - index.passages[i].silent for i in quoted))
+    # figure or a role word in passing ("a 2009 report", "social workers") does not; nor does one said of
+    # less of what was asked about than the silence is ("the clawback clauses are for the market
+    # supplements" beside "no repayment terms for the funded degree"). (The steps a fact gives answer "how"
+    # whatever a silence on an application process names.)
+    subject = _subject_terms(index, question, sorted(silent))
+    silence = max(_names_of(subject, index.passages[i].text) for i in quoted if silent & index.passages[i].silent)
+    given = set().union(
+        *(
+            index.passages[i].declared - index.passages[i].silent
+            - (STRICT if _names_of(subject, index.passages[i].text) <= silence else frozenset())
+            for i in quoted
+        )
+    )
     if not silent - given:
         return None
     # The facts follow, without lead-ins ("Not automatically, going by the policy:") or list headings.
@@ -414,7 +425,7 @@ def _not_covered(index: PackIndex, answer: Answer, subject: str, terms: list[Ter
     """The policy never speaks of the subject: say so by name, with the one fact of the answer nearest it."""
     body = [ln for ln in _body(answer).split("\n") if ln]
     nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in terms) and not ln.endswith(":")]
-    detail = ["What it does say that may help:", nearest[0]] if nearest else []
+    detail = ["What it does say that might help:", nearest[0]] if nearest else []
     return not_stated(index.pack, None, subject, detail)
 
 
@@ -540,3 +551,9 @@ def _windows(document: DocumentIndex, i: int) -> list[tuple[int, int]]:
             if all(s.paragraph == paragraph for s in document.sentences[start:end]):
                 runs.append((start, end))
     return runs
+
+
+def _names_of(subject: list[Term], text: str) -> int:
+    """How many of the subject's terms the text names."""
+    stems = _stems_of(text)
+    return sum(t.covered_by(stems) for t in subject)
