@@ -30,7 +30,7 @@ from wordfreq import zipf_frequency
 from knowledge.asks import QUESTION_CUES, STRICT, Ask, answers, says_nothing
 from knowledge.document_passages import STEM_PREFIX, DocumentIndex, document_index, section_text
 from knowledge.fitting import doesnt_say
-from knowledge.glossary import concept_alternatives, unnamed_concepts
+from knowledge.glossary import concept_alternatives, terms_of_employment_named, names_concept, unnamed_concepts
 from knowledge.index import PackIndex
 from knowledge.models import Pack, Source, Topic
 from knowledge.replies import Answer, compose, not_stated, out_of_scope
@@ -118,6 +118,8 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
             # A concept the question names that the document never names, in any of its words: it weighs
             # as many terms as the words that name it ("lone working" is two).
             return _not_covered(index, answer, _as_asked(question.raw, unnamed[0]), terms)
+        if (missed := _concept_missed(index, question, answer)) is not None:
+            return _declined(index, question, answer, terms, missed)
     if not terms:
         return answer
     if not answer.answered:
@@ -414,11 +416,29 @@ def _in_pack(index: PackIndex, term: Term) -> bool:
     return any(term.covered_by(words) for words in index.words)
 
 
-def _declined(index: PackIndex, question: Question, answer: Answer, terms: list[Term]) -> Answer:
-    """The policy does not talk about what was asked: say so, with the one fact of the answer nearest it."""
+def _declined(
+    index: PackIndex, question: Question, answer: Answer, terms: list[Term], concept: tuple[str, ...] = ()
+) -> Answer:
+    """The policy does not talk about what was asked: say so, with the one fact of the answer nearest it (or
+    the pack's fact that names the concept asked about)."""
     body = [ln for ln in _body(answer).split("\n") if ln]
     nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in terms) and not ln.endswith(":")]
+    if concept:
+        nearest = [p.text for p in index.passages if names_concept(concept, normalise(p.text))][:1] + nearest
     return doesnt_say(index, question, nearest[:1])
+
+
+def _concept_missed(index: PackIndex, question: Question, answer: Answer) -> tuple[str, ...] | None:
+    """A term of employment the question names ("part time") that the organisation's document does speak of,
+    where neither the answer nor the facts it quotes name it: the answer is about the rest of the question
+    ("can advanced social workers ..."), not about what it asks of it."""
+    body = _body(answer)
+    quoted = " ".join(p.text for p in index.passages if p.text[:60] in body)
+    said = normalise(f"{body} {quoted}")
+    for concept in terms_of_employment_named(question.text):
+        if names_concept(concept, _corpus(index)) and not names_concept(concept, said):
+            return concept
+    return None
 
 
 def _not_covered(index: PackIndex, answer: Answer, subject: str, terms: list[Term]) -> Answer:
