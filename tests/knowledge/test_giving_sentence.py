@@ -1,0 +1,73 @@
+"""What was asked checked against the sentence that gives the answer, not against the whole answer: a
+sentence that says the document is silent gives nothing; a time must be said of what was asked about; a
+silence recorded of the subject is not overridden by a fact about something else; a term of employment the
+question asks about must be spoken of; and the fact that does give the ask about the subject answers."""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.asks import Ask, read_asks, says_nothing
+from knowledge.library import Library
+
+
+def test_a_sentence_saying_the_document_is_silent_gives_no_date(library: Library) -> None:
+    # The old code took "it mentions no ... closing date" for a date, and answered.
+    answer = library.ask("coventry", "what is the closing date for advanced practitioner applications?")
+    assert not answer.answered
+    assert answer.text.startswith("Coventry's policy doesn't say")
+    assert "closing date" in answer.text  # the fact that records the silence follows
+
+
+def test_says_nothing_tells_a_silence_from_a_figure() -> None:
+    assert says_nothing("The report does not give the reduced numbers.")
+    assert says_nothing("It gives no salary for Grade 8.")
+    assert not says_nothing("The supplement is £5,000 a year.")
+
+
+def test_a_time_said_of_something_else_is_no_answer_to_when(library: Library) -> None:
+    # "less than 4 years service" is a condition of the supplement, not when its instalments are paid.
+    answer = library.ask("hertfordshire", "in which months are the supplement's two instalments paid?")
+    assert not answer.answered
+    assert "two instalments" in answer.text
+    # ... and the decline's own wording names no month ("... that may help" read as May).
+    months = r"\b(january|february|march|april|may|june|july|august|september|october|november|december)\b"
+    assert not re.search(months, answer.text.lower())
+
+
+def test_when_as_a_conjunction_asks_for_no_time() -> None:
+    assert Ask.when not in read_asks("which councils did they look at when they wrote the policy")
+    assert Ask.when not in read_asks("what training do social workers do when they start")
+    assert Ask.when in read_asks("when is the next panel")
+    assert Ask.when in read_asks("if it is approved when does it start")
+
+
+def test_a_list_asked_for_when_they_start_is_answered(library: Library) -> None:
+    answer = library.ask("bcc", "list the mandatory training for children's social workers when they start at BG10")
+    assert answer.answered
+    assert "Signs of Safety" in answer.text
+
+
+def test_a_silence_on_the_subject_is_not_overridden_by_another_subjects_rule(library: Library) -> None:
+    # The clawback clauses are the market supplements'; of the funded degree the report sets no repayment
+    # terms. The old code let the supplements' clawback answer the degree's repayment.
+    answer = library.ask(
+        "hertfordshire", "if the council funds my social work degree and I then leave, must I pay it back?"
+    )
+    assert not answer.answered
+    assert answer.text.startswith("Hertfordshire's policy doesn't say")
+    assert "no repayment terms" in answer.text
+
+
+def test_the_fact_giving_the_ask_about_the_subject_answers(library: Library) -> None:
+    # The old code declined, quoting "evidence of learning every 12 weeks" as what might help.
+    answer = library.ask("bcc", "how often should there be evidence of learning in my portfolio?")
+    assert answer.answered
+    assert "every 12 weeks" in answer.text
+
+
+def test_a_term_of_employment_asked_about_must_be_spoken_of(library: Library) -> None:
+    # The old code answered with the advanced social worker's grade and route, saying nothing of part time.
+    answer = library.ask("coventry", "are advanced practitioners allowed to work part time?")
+    assert not answer.answered
+    assert "part time" in answer.text  # the one fact that speaks of part-time working follows
