@@ -30,7 +30,13 @@ from wordfreq import zipf_frequency
 from knowledge.asks import QUESTION_CUES, STRICT, Ask, answers, says_nothing
 from knowledge.document_passages import STEM_PREFIX, DocumentIndex, document_index, section_text
 from knowledge.fitting import doesnt_say
-from knowledge.glossary import concept_alternatives, terms_of_employment_named, names_concept, unnamed_concepts
+from knowledge.glossary import (
+    concept_alternatives,
+    concepts_named,
+    names_concept,
+    terms_of_employment_named,
+    unnamed_concepts,
+)
 from knowledge.index import PackIndex
 from knowledge.models import Pack, Source, Topic
 from knowledge.replies import Answer, compose, not_stated, out_of_scope
@@ -120,6 +126,8 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
             return _not_covered(index, answer, _as_asked(question.raw, unnamed[0]), terms)
         if (missed := _concept_missed(index, question, answer)) is not None:
             return _declined(index, question, answer, terms, missed)
+        if (denied := _for_what_the_asker_is_not(index, question, answer)) is not None:
+            return denied
     if not terms:
         return answer
     if not answer.answered:
@@ -577,3 +585,37 @@ def _names_of(subject: list[Term], text: str) -> int:
     """How many of the subject's terms the text names."""
     stems = _stems_of(text)
     return sum(t.covered_by(stems) for t in subject)
+
+
+# "I'm not newly qualified", "I am not on the supplement": what the asker says they are not.
+_NOT_ME = re.compile(r"\bi am not (?:yet )?(?:a |an |on |in |on the |in the )?((?:\w+ ){0,3}\w+)")
+MIN_DENIED_WORDS = 2  # one word ("supplement") is too little to tell whom a rule is for
+# Asked whether a duty binds them ("does it apply to me", "do I have to"): a duty the policy lays on others
+# says nothing of the asker. (What others are entitled to, "do I get the £2k", is a no: it is theirs.)
+_BOUND = re.compile(r"\b(appl(y|ies) to me|do i (have|need) to|must i|am i (required|expected) to)\b")
+
+
+def _for_what_the_asker_is_not(index: PackIndex, question: Question, answer: Answer) -> Answer | None:
+    """Asked whether a duty binds them, the answer's line that speaks to it is a rule for those the asker says
+    they are not ("Most newly qualified social workers are expected to ..." to "I'm not newly qualified, do these
+    rules apply to me?"): the policy says nothing of the asker's own case, so say so, with the rule."""
+    found = _NOT_ME.search(question.text)
+    if found is None or not _BOUND.search(question.text):
+        return None
+    said = found.group(1)
+    denied = concepts_named(said) or [
+        (" ".join(said.split()[:n]),) for n in (3, 2) if len(said.split()) >= max(n, MIN_DENIED_WORDS)
+    ]
+    body = [ln for ln in _body(answer).split("\n") if ln and not ln.endswith(":")]
+    if not body:
+        return None
+    # The line that speaks most to what is asked (besides who the asker is not) is the answer's to it.
+    asked = [t for t in content_terms(index, question) if t.word not in said.split()]
+    answering = max(body, key=lambda ln: _names_of(asked, ln))
+    concept = next((c for c in denied if names_concept(c, normalise(answering))), None)
+    if concept is None:
+        return None
+    said_of = doesnt_say(index, question, [ln for ln in body if names_concept(concept, normalise(ln))][:2])
+    first, _, rest = said_of.text.partition("\n")
+    text = f"{first.removesuffix('.')}, for someone who is not {concept[0]}.\n{rest}"
+    return said_of.model_copy(update={"text": text})

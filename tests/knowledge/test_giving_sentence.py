@@ -71,3 +71,22 @@ def test_a_term_of_employment_asked_about_must_be_spoken_of(library: Library) ->
     answer = library.ask("coventry", "are advanced practitioners allowed to work part time?")
     assert not answer.answered
     assert "part time" in answer.text  # the one fact that speaks of part-time working follows
+
+
+def test_a_duty_laid_on_others_says_nothing_of_the_asker(library: Library) -> None:
+    # The induction rule is for newly qualified social workers; the old code gave the level 2 list as if
+    # it answered an experienced starter.
+    answer = library.ask(
+        "medway",
+        "I am not newly qualified, I have 6 years experience from another council. Do I have to do the "
+        "induction before applying for level 2?",
+    )
+    assert not answer.answered
+    assert "not newly qualified" in answer.text.split("\n")[0]
+    assert "Newly qualified social workers must have completed" in answer.text
+
+
+def test_what_others_are_entitled_to_is_still_answered(library: Library) -> None:
+    # "Do I get it?" from someone outside the teams a supplement is for: the rule answers (it is theirs).
+    answer = library.ask("hertfordshire", "I'm not in the quadrants, do I get a market supplement?")
+    assert answer.answered
