@@ -76,7 +76,9 @@ def _speaks_as_well(index: PackIndex, question: Question, passage: Passage, body
     said = set(tokens(normalise(body)))
     i = index.passages.index(passage)
     if not distinctive & said <= index.words[i]:
-        return False  # the answer names what singles out the subject ("reduced ... NQSW") and the fact does not
+        return (
+            False  # the answer names what singles out the subject ("reduced ... NQSW") and the fact does not
+        )
     if not _content_words(question) & index.words[i]:
         return False  # it shares only the words that say what kind of question it is
     named = {m.id for m in question.mentions if m.kind != "framework"}

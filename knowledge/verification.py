@@ -226,7 +226,9 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
 def _gives_detail(segment: str, asked: list[Ask]) -> bool:
     """The sentence gives the detail asked for: a figure or a time, not a statement that the document gives
     none ("The report does not give the reduced numbers")."""
-    kinds = (FIGURES if FIGURES.intersection(asked) else frozenset()) | (_TIMES if Ask.when in asked else frozenset())
+    kinds = (FIGURES if FIGURES.intersection(asked) else frozenset()) | (
+        _TIMES if Ask.when in asked else frozenset()
+    )
     return bool(kinds & answers(segment)) and not says_nothing(segment)
 
 
@@ -286,10 +288,13 @@ def _silent_on_the_ask(index: PackIndex, question: Question, answer: Answer) -> 
     # supplements" beside "no repayment terms for the funded degree"). (The steps a fact gives answer "how"
     # whatever a silence on an application process names.)
     subject = _subject_terms(index, question, sorted(silent))
-    silence = max(_names_of(subject, index.passages[i].text) for i in quoted if silent & index.passages[i].silent)
+    silence = max(
+        _names_of(subject, index.passages[i].text) for i in quoted if silent & index.passages[i].silent
+    )
     given = set().union(
         *(
-            index.passages[i].declared - index.passages[i].silent
+            index.passages[i].declared
+            - index.passages[i].silent
             - (STRICT if _names_of(subject, index.passages[i].text) <= silence else frozenset())
             for i in quoted
         )

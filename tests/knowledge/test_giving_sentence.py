@@ -43,7 +43,9 @@ def test_when_as_a_conjunction_asks_for_no_time() -> None:
 
 
 def test_a_list_asked_for_when_they_start_is_answered(library: Library) -> None:
-    answer = library.ask("bcc", "list the mandatory training for children's social workers when they start at BG10")
+    answer = library.ask(
+        "bcc", "list the mandatory training for children's social workers when they start at BG10"
+    )
     assert answer.answered
     assert "Signs of Safety" in answer.text
 
