@@ -42,7 +42,7 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
     ),
     Ask.money: re.compile(
         r"\bhow much (is|are|do|does|did|would|will|can|could|more|less|extra)\b.*\b(pay|paid|earn|get|cost|worth|salar"
-        r"|supplement|honorari|allowance)|\b(what|which) (is|are|was|were) the (salary|salaries|pay|rate of pay|cost)\b"
+        r"|supplement|honorari|allowance)|\b(what|which) (is|are|was|were) the (actual |exact |real |annual )?(salary|salaries|pay|rate of pay|cost)\b"
         r"|\b(minimum|maximum|min|max) (salary|pay)\b|\bhow much (is|are) (an? |the )?(spinal point|point|scp)\b"
     ),
     Ask.number: re.compile(

@@ -279,7 +279,7 @@ def _silent_on_the_ask(index: PackIndex, question: Question, answer: Answer) -> 
     is a silence: say the policy doesn't say that, first, then the facts, with `answered: false`."""
     body = _body(answer)
     quoted = [i for i, p in enumerate(index.passages) if p.text[:60] in body]
-    silent = {ask for i in quoted for ask in index.passages[i].silent if ask in question.asks}
+    silent = {ask for i in quoted for ask in _silent(index.passages[i].silent) if ask in question.asks}
     if not silent:
         return None
     # Another fact of the answer that is there to give it (a pay table, a sign-off rule) answers it; a
@@ -289,12 +289,12 @@ def _silent_on_the_ask(index: PackIndex, question: Question, answer: Answer) -> 
     # whatever a silence on an application process names.)
     subject = _subject_terms(index, question, sorted(silent))
     silence = max(
-        _names_of(subject, index.passages[i].text) for i in quoted if silent & index.passages[i].silent
+        _names_of(subject, index.passages[i].text) for i in quoted if silent & _silent(index.passages[i].silent)
     )
     given = set().union(
         *(
             index.passages[i].declared
-            - index.passages[i].silent
+            - _silent(index.passages[i].silent)
             - (STRICT if _names_of(subject, index.passages[i].text) <= silence else frozenset())
             for i in quoted
         )
@@ -303,6 +303,11 @@ def _silent_on_the_ask(index: PackIndex, question: Question, answer: Answer) -> 
         return None
     # The facts follow, without lead-ins ("Not automatically, going by the policy:") or list headings.
     return doesnt_say(index, question, [ln for ln in body.split("\n") if ln and not ln.endswith(":")])
+
+
+def _silent(silent: frozenset[Ask]) -> frozenset[Ask]:
+    """What a fact is silent on: silent on the amounts, it is silent on the sums of money too."""
+    return silent | {Ask.money} if Ask.amount in silent else silent
 
 
 def _spoken(document: DocumentIndex, terms: list[Term], stems: frozenset[str]) -> float:

@@ -92,3 +92,12 @@ def test_what_others_are_entitled_to_is_still_answered(library: Library) -> None
     # "Do I get it?" from someone outside the teams a supplement is for: the rule answers (it is theirs).
     answer = library.ask("hertfordshire", "I'm not in the quadrants, do I get a market supplement?")
     assert answer.answered
+
+
+def test_the_fact_recording_a_silence_on_pay_is_what_is_said_of_that_pay(library: Library) -> None:
+    # The old code named the grade twice ("... (Grade 8) and Advanced Social Worker (Grade 8)") and gave
+    # the fact that names the grade, not the one that says what the report does say of its pay.
+    answer = library.ask("coventry", "What's the actual salary for a grade 8 advanced social worker (ASW)?")
+    assert not answer.answered
+    assert "comparable to the market supplement" in answer.text
+    assert answer.text.split("\n")[0].count("Grade 8") <= 1
