@@ -30,7 +30,9 @@ _ASKS_GRADE = re.compile(r"\b(what|which) (pay )?grade\b|\bgrade (is|for|of)\b")
 
 def pay(index: PackIndex, question: Question, topic: Topic) -> Answer:
     pack = index.pack
-    named = [pack.level(ident) for ident in dict.fromkeys(ref.id for ref in question.levels)]  # ("grade 8 ASW")
+    named = [
+        pack.level(ident) for ident in dict.fromkeys(ref.id for ref in question.levels)
+    ]  # ("grade 8 ASW")
     if question.points:
         # "I'm on SCP 33, what's the most I can earn at level 1?": the point, then the level it names.
         return _pay_at_points(pack, question.points, [lv for lv in named if lv.pay])

@@ -39,6 +39,7 @@ from knowledge.glossary import (
 )
 from knowledge.index import PackIndex
 from knowledge.models import Pack, Source, Topic
+from knowledge.proposals import CLEARLY_ASKED
 from knowledge.replies import Answer, compose, not_stated, out_of_scope
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, GENERAL, STOPWORDS, normalise, stem, tokens, words
@@ -289,7 +290,9 @@ def _silent_on_the_ask(index: PackIndex, question: Question, answer: Answer) -> 
     # whatever a silence on an application process names.)
     subject = _subject_terms(index, question, sorted(silent))
     silence = max(
-        _names_of(subject, index.passages[i].text) for i in quoted if silent & _silent(index.passages[i].silent)
+        _names_of(subject, index.passages[i].text)
+        for i in quoted
+        if silent & _silent(index.passages[i].silent)
     )
     given = set().union(
         *(
@@ -629,3 +632,24 @@ def _for_what_the_asker_is_not(index: PackIndex, question: Question, answer: Ans
     first, _, rest = said_of.text.partition("\n")
     text = f"{first.removesuffix('.')}, for someone who is not {concept[0]}.\n{rest}"
     return said_of.model_copy(update={"text": text})
+
+
+# What has rules of its own, apart from a level's: a supplement's amount and terms, a pathway's stages.
+_OWN_RULES = frozenset({"supplement", "pathway"})
+_OWN_TOPICS = frozenset({Topic.supplements, Topic.pathways})  # ... the same, asked of them all
+
+
+def speaks_of_what_is_named(index: PackIndex, question: Question, answer: Answer) -> bool:
+    """The answer speaks of the supplements or pathways the question names or clearly asks about, if it does:
+    its facts are said of them or are on their topic, or its words name them."""
+    named = {m.id for m in question.mentions if m.kind in _OWN_RULES}
+    topics = {t for t in _OWN_TOPICS if question.asked_topics.get(t, 0.0) >= CLEARLY_ASKED}
+    if not named and not topics:
+        return True
+    body = _body(answer)
+    plain = normalise(body)
+    quoted = [p for p in index.passages if p.text[:60] in body]
+    about = set().union(*(p.tags for p in quoted))
+    spoken = {ident for pattern, _, ident in index.aliases if ident in named and pattern.search(plain)}
+    on = set().union(*(p.topics for p in quoted))
+    return bool(named & (about | spoken) or topics & on)

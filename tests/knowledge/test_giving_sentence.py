@@ -101,3 +101,36 @@ def test_the_fact_recording_a_silence_on_pay_is_what_is_said_of_that_pay(library
     assert not answer.answered
     assert "comparable to the market supplement" in answer.text
     assert answer.text.split("\n")[0].count("Grade 8") <= 1
+
+
+def test_the_askers_figure_is_compared_with_the_rules_bound(library: Library) -> None:
+    # Exactly 4 years is neither "less than 4" nor "more than 4": the old code answered with the asker's
+    # next grade (for H9 ...), or with the £3,000 rule for "more than 4 years".
+    for question in (
+        "I've got exactly 4 years' service, is it the £2k or the £3k?",
+        "I have exactly four years of service - which supplement do I get, the £2,000 one or the £3,000 one?",
+    ):
+        answer = library.ask("hertfordshire", question)
+        assert "does not say which applies at exactly 4 years" in answer.text, question
+
+
+def test_a_bound_is_met_or_not_by_the_askers_time() -> None:
+    from knowledge.understand import Duration
+    from knowledge.windows import first_period, holds
+
+    four = Duration(years=4.0, basis="any")
+    more, less, within = (
+        first_period(text) for text in ("more than 4 years", "less than 4 years", "within 4 years")
+    )
+    assert more is not None and less is not None and within is not None
+    assert holds(four, more) is False and holds(four, less) is False
+    assert holds(four, within) is None  # the boundary of "within" is the policy's to say
+    assert holds(Duration(years=5.0, basis="any"), more) is True
+
+
+def test_a_yes_or_no_about_anothers_rule_is_still_answered(library: Library) -> None:
+    # "Do I get the £2,000?" with 5 years: the rule for less than 4 years answers it (no), and stays.
+    answer = library.ask(
+        "hertfordshire", "I have 5 years service in a quadrant CP team, do I get the £2,000 supplement?"
+    )
+    assert answer.answered
