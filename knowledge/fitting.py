@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from knowledge.asks import PROCESS_LENGTH, SERVICE_TIME, STRICT, Ask, answers
 from knowledge.index import PackIndex, Passage
-from knowledge.models import Topic
+from knowledge.models import Source, Topic
 from knowledge.replies import Answer, compose
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import GENERAL, normalise, tokens
@@ -58,7 +58,8 @@ def _given(index: PackIndex, question: Question, answer: Answer) -> Answer:
         # the question's words tell: it answers ("how often ... evidence": "evidence of learning every 12
         # weeks"), and the answer's facts follow it.
         lines = [giving[0].text, *(ln for ln in body.split("\n") if not ln.endswith(":"))]
-        return compose(index.pack, lines, [giving[0].source, *answer.sources], None, confidence=0.6)
+        cited = [giving[0].source, *(Source(document=c.document, section=c.section) for c in answer.sources)]
+        return compose(index.pack, lines, cited, None, confidence=0.6)
     nearest = [p.text for p in giving]
     nearest += [
         ln for ln in body.split("\n") if subject & set(tokens(normalise(ln))) and not ln.endswith(":")
