@@ -77,6 +77,8 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"\blist\b|\bwhat (\w+ ){0,2}are (there|available|on offer)\b|\bwhich (\w+ ){0,2}are (there|available)\b"
         r"|\bwhat are (all )?(the )?(\w+ ){0,2}(levels|grades|pathways|competencies|modules|steps|options|routes"
         r"|courses|requirements|criteria)\b|\bwhat (levels|grades|pathways|competencies|modules|options|routes)\b"
+        # "which core skills do I have to evidence": which of several things, asked of the asker or of them
+        r"|\bwhich (\w+ )?\w+(ies|ills|encies|ments|ions|ules|ways)\b (do|does|are|must|should|will|would|can) "
     ),
 }
 

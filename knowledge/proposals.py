@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from knowledge import personal
 from knowledge.document_passages import names
 from knowledge.fitting import facts_giving_the_ask
-from knowledge.framework_answers import competencies, pathways
+from knowledge.framework_answers import competencies, competency_groups_asked, pathways
 from knowledge.index import PackIndex
 from knowledge.level_answers import (
     TOPIC_WHAT,
@@ -129,6 +129,11 @@ def _about_named_things(index: PackIndex, question: Question) -> list[Candidate]
         out += _candidate(
             "competency", competencies(index, question, Topic.competencies), *_COMPETENCY_TOPICS
         )
+    if not question.ids("competency") and competency_groups_asked(index.pack, question):
+        # A group of competencies named by the document's own name for it ("the core skills"): the group whole,
+        # which is also what the asker has to evidence and what the level requires.
+        answer = competencies(index, question, Topic.competencies)
+        out += _candidate("competency_group", answer, *_COMPETENCY_TOPICS, Topic.evidence)
     if question.ids("pathway"):
         out += _candidate("pathway", pathways(index, question, Topic.pathways), *_PATHWAY_TOPICS)
     if question.ids("supplement"):

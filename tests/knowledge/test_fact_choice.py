@@ -1,0 +1,79 @@
+"""The fact that answers the ask, whole (issue 13): lists given whole, every stage asked about, and a yes or
+no said first. Each question was written for its test, and each case fails on the code before the change."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.library import Library
+
+
+def _text(library: Library, org: str, question: str) -> str:
+    answer = library.ask(org, question)
+    assert answer.answered, answer.text
+    return answer.text
+
+
+# A group of competencies named by the document's own name for it is listed whole, and only that group: a
+# competency the framework describes at the level belongs to the level's list even where the level's own
+# list leaves it out ("Diversity and equality" has a Level 2 row in Medway's table).
+GROUPS = [
+    ("medway", "please list every one of the core competencies for level 2",
+     ["Accountability", "Empathy", "Influence and impact", "Diversity and equality"], ["Recording"]),
+    ("medway", "which core skills will I be assessed against at level 2?",
+     ["Recording", "Assessments", "Confidentiality", "Technology"], ["Accountability"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("org", "question", "said", "unsaid"), GROUPS)
+def test_a_named_group_of_competencies_is_listed_whole(
+    library: Library, org: str, question: str, said: list[str], unsaid: list[str]
+) -> None:
+    text = _text(library, org, question)
+    assert all(name in text for name in said), text
+    assert not any(name in text for name in unsaid), text
+
+
+def test_every_competency_the_framework_describes_at_a_level_is_in_its_list(library: Library) -> None:
+    text = _text(library, "medway", "what competencies are there for level 2?")
+    assert "Diversity and equality" in text and "Influence and impact" in text, text
+
+
+# A level named on a pathway gives the stage that leads to it and the stage done at it: "for BG11" is said
+# of both, and the asker who is at BG11 wants the second.
+STAGES = [
+    ("bcc", "I'm on the BIA route, what's involved for BG11?", ["Advanced MCA", "BIA Module"]),
+    ("bcc", "AMHP: what modules at BG11?", ["PRE Approved", "refresher training"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("org", "question", "said"), STAGES)
+def test_a_level_on_a_pathway_gives_the_stage_to_it_and_the_stage_at_it(
+    library: Library, org: str, question: str, said: list[str]
+) -> None:
+    text = _text(library, org, question)
+    assert all(part in text for part in said), text
+
+
+# Asked whether something is compulsory, where the policy calls it desirable: the no first, then what the
+# level does require.
+DESIRABLE = [
+    ("medway", "is a practice teaching qualification compulsory for level 3?",
+     "No, it isn't essential: A Practice Teaching Qualification is desirable.", "Broad experience"),
+    ("medway", "my manager says I must have the consolidation award to go to level 2, is that so?",
+     "No, it isn't essential: Completion of the Consolidation Award", "all level 2 competencies"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("org", "question", "lead", "required"), DESIRABLE)
+def test_a_desirable_requirement_asked_as_compulsory_is_a_no_with_what_is_required(
+    library: Library, org: str, question: str, lead: str, required: str
+) -> None:
+    text = _text(library, org, question)
+    assert text.startswith(lead), text
+    assert required in text, text
+
+
+def test_a_required_thing_asked_as_compulsory_gets_no_no(library: Library) -> None:
+    text = _text(library, "medway", "is good attendance compulsory for level 3?")
+    assert "No, it isn't essential" not in text, text
