@@ -20,7 +20,12 @@ from knowledge.proposals import Candidate, fallback, proposals
 from knowledge.replies import Answer, instruction_declined
 from knowledge.scoring import WEIGHTS, read, score
 from knowledge.understand import Question
-from knowledge.windows import for_the_askers_point, with_the_askers_time, with_the_next_month
+from knowledge.windows import (
+    for_the_askers_point,
+    with_the_askers_dates,
+    with_the_askers_time,
+    with_the_next_month,
+)
 
 
 def respond(index: PackIndex, question: Question) -> Answer:
@@ -28,6 +33,7 @@ def respond(index: PackIndex, question: Question) -> Answer:
     said = with_the_askers_time(said, question.text, question.durations, question.personal)
     said = for_the_askers_point(said, question.text, question.points, question.personal)
     said = with_the_next_month(said, question.text)
+    said = with_the_askers_dates(said, question.text)
     said = with_what_is_required(index, question, said)
     if question.instructions:  # what the bot won't do is said first, then what the policy says
         return instruction_declined(index.pack, question.instructions, said)

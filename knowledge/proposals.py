@@ -35,7 +35,7 @@ from knowledge.models import Topic
 from knowledge.process_answers import apply, evidence, panel, signoff, training
 from knowledge.replies import Answer, not_stated, out_of_scope
 from knowledge.retrieval import best_guess, beyond_the_topic, topic_facts
-from knowledge.supplement_answers import supplements
+from knowledge.supplement_answers import asker_service, supplements
 from knowledge.text import normalise, tokens
 from knowledge.understand import Question, names_unknown_post
 
@@ -137,7 +137,12 @@ def _about_named_things(index: PackIndex, question: Question) -> list[Candidate]
     if question.ids("pathway"):
         out += _candidate("pathway", pathways(index, question, Topic.pathways), *_PATHWAY_TOPICS)
     if question.ids("supplement"):
-        out += _candidate("supplement", supplements(index, question, Topic.supplements), Topic.supplements)
+        # (Weighing the asker's own service against a supplement's, it answers from their situation.)
+        weighs = asker_service(question) is not None and any(
+            s.min_years or s.max_years for s in index.pack.supplements if s.id in question.ids("supplement")
+        )
+        answer = supplements(index, question, Topic.supplements)
+        out += _candidate("supplement", answer, Topic.supplements, situation=weighs)
     return out
 
 

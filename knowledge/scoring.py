@@ -175,8 +175,9 @@ def fit(index: PackIndex, reading: Reading, candidate: Candidate, weights: Weigh
         service_share=(1.0 if candidate.situation else 0.0) if reading.service_given else None,
         topic=_topic_share(reading.question, candidate, topics, weights),
         # (What a level is, its card, answers any question about the level that asks nothing more.)
+        # (A supplement named asks about supplements, whatever other words are used.)
         unasked=bool(candidate.topics - {Topic.overview})
-        and not candidate.topics & set(reading.question.topics),
+        and not candidate.topics & (set(reading.question.topics) | _named_topics(reading.question)),
         clear=any(
             reading.question.asked_topics.get(t, 0.0) >= CLEARLY_ASKED for t in _declared(candidate, topics)
         ),
@@ -191,6 +192,13 @@ def fit(index: PackIndex, reading: Reading, candidate: Candidate, weights: Weigh
         if best > 0
         else 0.0,
     )
+
+
+_KIND_TOPIC = {"supplement": Topic.supplements}
+
+
+def _named_topics(question: Question) -> set[Topic]:
+    return {_KIND_TOPIC[m.kind] for m in question.mentions if m.kind in _KIND_TOPIC}
 
 
 def score(index: PackIndex, reading: Reading, candidate: Candidate, weights: Weights | None = None) -> float:

@@ -77,3 +77,36 @@ def test_a_desirable_requirement_asked_as_compulsory_is_a_no_with_what_is_requir
 def test_a_required_thing_asked_as_compulsory_gets_no_no(library: Library) -> None:
     text = _text(library, "medway", "is good attendance compulsory for level 3?")
     assert "No, it isn't essential" not in text, text
+
+
+def test_service_with_no_rule_of_service_gets_what_the_policy_says_of_service(library: Library) -> None:
+    # BCC sets no service rule for its first level: the asker's years are answered by "not structured by
+    # years of service", not by the first level's list of requirements.
+    text = _text(library, "bcc", "I've done seven years here, am I owed a promotion by now?")
+    assert "not structured by years of service" in text, text
+    assert "monthly workshops" not in text, text
+
+
+# The asker's own months against a backdating rule's event: which of their months it dates from, and a yes or
+# no to the month they ask about.
+DATES = [
+    ("medway", "my manager signed my form in February and the service manager approved it in April; am I paid "
+     "from February?", "Yes: going by this rule, it would be backdated to February"),
+    ("medway", "the line manager signed my level 3 application in June, approval came in August. will it be "
+     "paid from August?", "No, not from August: going by this rule, it would be backdated to June"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("org", "question", "lead"), DATES)
+def test_a_backdating_rule_is_put_in_the_askers_months(
+    library: Library, org: str, question: str, lead: str
+) -> None:
+    assert _text(library, org, question).startswith(lead)
+
+
+def test_a_named_supplement_the_askers_service_is_short_of_is_not_yet(library: Library) -> None:
+    # The honorarium needs a year's service: at 9 months it is not yet, and the other supplements (which the
+    # asker's service would meet) are not passed off as it.
+    text = _text(library, "hertfordshire", "I'm a PA with 9 months service - can I have the honorarium?")
+    assert text.startswith("Not yet:"), text
+    assert "another 3 months" in text and "Market-Force" not in text, text
