@@ -19,6 +19,7 @@ from knowledge.obligations import with_what_is_required
 from knowledge.proposals import Candidate, fallback, proposals
 from knowledge.replies import Answer, instruction_declined
 from knowledge.scoring import WEIGHTS, read, score
+from knowledge.totals import with_the_levels_pay, with_the_total
 from knowledge.understand import Question
 from knowledge.windows import (
     for_the_askers_point,
@@ -35,6 +36,8 @@ def respond(index: PackIndex, question: Question) -> Answer:
     said = with_the_next_month(said, question.text)
     said = with_the_askers_dates(said, question.text)
     said = with_what_is_required(index, question, said)
+    said = with_the_total(index, question, said)
+    said = with_the_levels_pay(index, question, said)
     if question.instructions:  # what the bot won't do is said first, then what the policy says
         return instruction_declined(index.pack, question.instructions, said)
     return said

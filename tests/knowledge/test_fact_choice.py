@@ -110,3 +110,26 @@ def test_a_named_supplement_the_askers_service_is_short_of_is_not_yet(library: L
     text = _text(library, "hertfordshire", "I'm a PA with 9 months service - can I have the honorarium?")
     assert text.startswith("Not yet:"), text
     assert "another 3 months" in text and "Market-Force" not in text, text
+
+
+# Two figures the policy gives together are added up for the asker: the level's pay and the supplement.
+TOTALS = [
+    ("hertfordshire", "at the top of H9 with six years in a quadrant child protection team, what's my total pay "
+     "with the supplement?", "In total: the H9 maximum, £26,640, plus the £3,000"),
+    ("hertfordshire", "an H9 on the minimum with 2 years service in a quadrant CP team - how much altogether "
+     "with the market supplement?", "In total: the H9 minimum, £24,726, plus the £2,000"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("org", "question", "lead"), TOTALS)
+def test_a_total_asked_adds_the_levels_pay_and_the_supplement(
+    library: Library, org: str, question: str, lead: str
+) -> None:
+    assert _text(library, org, question).startswith(lead)
+
+
+def test_a_question_about_the_pay_of_named_levels_gets_their_pay(library: Library) -> None:
+    # The costing per post (with on-costs) explains the figure; what an H9 or an M1 is paid is the answer to
+    # "is that what I'd get".
+    text = _text(library, "hertfordshire", "is the £3,404 upgrade cost from H9 to M1 what I'd be paid extra?")
+    assert "on costs" in text and "£27,420 to £30,594" in text, text
