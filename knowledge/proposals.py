@@ -233,7 +233,7 @@ def main_topic(question: Question) -> Topic | None:
     ranked = question.top_topics
     if not ranked:
         return None
-    specific = [t for t in ranked if t not in _BROAD and question.topics[t] >= 4]
+    specific = [t for t in ranked if t not in _BROAD and question.topics[t] >= CLEARLY_ASKED]
     return specific[0] if ranked[0] in _BROAD and specific else ranked[0]
 
 

@@ -133,3 +133,10 @@ def test_a_question_about_the_pay_of_named_levels_gets_their_pay(library: Librar
     # "is that what I'd get".
     text = _text(library, "hertfordshire", "is the £3,404 upgrade cost from H9 to M1 what I'd be paid extra?")
     assert "on costs" in text and "£27,420 to £30,594" in text, text
+
+
+def test_a_specific_topic_clearly_asked_leads_over_the_word_need(library: Library) -> None:
+    # "need" makes the question look like one about requirements, and the words' best fact was the review of
+    # the framework by the committee; what is asked is what the asker's request for a review must say.
+    text = _text(library, "medway", "what do I need to put in the letter asking for my review?")
+    assert "outlining the reasons" in text and "Employment Matters Committee" not in text, text
