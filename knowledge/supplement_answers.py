@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from knowledge.asks import Ask
 from knowledge.index import PackIndex, Passage, supplement_headline
 from knowledge.models import Pack, Supplement, Topic
 from knowledge.replies import Answer, compose, join_list, not_stated, sentence
@@ -36,7 +37,10 @@ def supplements(index: PackIndex, question: Question, topic: Topic) -> Answer:
     conditions: list[str] = []
     for supplement in shown:
         conditions += [sentence(c) for c in supplement.conditions if sentence(c) not in conditions]
-    lines += conditions
+    if Ask.condition in question.asks:  # asked what it depends on: its conditions are the answer, said first
+        lines = [*conditions, *(ln for ln in lines if ln not in conditions)]
+    else:
+        lines += conditions
     return compose(pack, lines, [*(s.source for s in shown), *(p.source for p in related)], topic)
 
 

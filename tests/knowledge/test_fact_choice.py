@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from knowledge.asks import Ask, read_asks
 from knowledge.library import Library
+from knowledge.text import normalise
 
 
 def _text(library: Library, org: str, question: str) -> str:
@@ -140,3 +142,15 @@ def test_a_specific_topic_clearly_asked_leads_over_the_word_need(library: Librar
     # the framework by the committee; what is asked is what the asker's request for a review must say.
     text = _text(library, "medway", "what do I need to put in the letter asking for my review?")
     assert "outlining the reasons" in text and "Employment Matters Committee" not in text, text
+
+
+def test_asked_whether_a_supplement_is_guaranteed_its_conditions_come_first(library: Library) -> None:
+    # "Guaranteed?" asks on what it depends: the conditions lead, not how long it is payable alone.
+    text = _text(library, "hertfordshire", "could the market supplement be withdrawn, or is it guaranteed?")
+    assert text.index("satisfactory performance") < text.index("Market-Force Supplement ("), text
+
+
+def test_the_condition_ask_is_read() -> None:
+    assert Ask.condition in read_asks(normalise("is my honorarium guaranteed?"))
+    assert Ask.condition in read_asks(normalise("can they stop the supplement?"))
+    assert Ask.condition not in read_asks(normalise("how much is the supplement?"))
