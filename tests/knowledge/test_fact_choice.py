@@ -154,3 +154,10 @@ def test_the_condition_ask_is_read() -> None:
     assert Ask.condition in read_asks(normalise("is my honorarium guaranteed?"))
     assert Ask.condition in read_asks(normalise("can they stop the supplement?"))
     assert Ask.condition not in read_asks(normalise("how much is the supplement?"))
+
+
+def test_a_post_asked_for_by_its_abbreviation_is_a_target_too(library: Library) -> None:
+    # "for SP" is glossed "for sp senior practitioner": the post is where the asker wants to go, and Coventry
+    # has no such level, so the advanced practitioner's rule is not passed off as its rule.
+    answer = library.ask("coventry", "what qualifications for SP at coventry?")
+    assert not answer.answered and "senior practitioner" in answer.text, answer.text
