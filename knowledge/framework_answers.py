@@ -32,16 +32,20 @@ def competencies(index: PackIndex, question: Question, topic: Topic) -> Answer:
     level = (
         pack.level(level_id) if level_id else max(pack.levels, key=lambda lv: len(lv.competencies_required))
     )
-    listed = level_competencies(pack, level)
-    groups = groups_asked(question, listed)
-    if groups:  # "the core skills for level 2": that group whole, under the document's own name for it
+    described = described_at(pack, level)
+    groups = groups_asked(question, described)
+    if (
+        groups
+    ):  # "the core skills for level 2": that group's table whole, under the document's own name for it
         lines = [
             f"The {level.name} {group[:1].lower()}{group[1:]} are: "
-            f"{join_list([c.name for c in listed if c.group == group])}."
+            f"{join_list([c.name for c in described if c.group == group])}."
             for group in groups
         ]
-    else:
-        lines = [f"The {level.name} competencies are: {join_list([c.name for c in listed])}."]
+    else:  # the level's own list (Medway's evidence list, which leaves some of the tables' rows to level 3)
+        ids = level.competencies_required or [c.id for c in pack.competencies]
+        names = [c.name for c in pack.competencies if c.id in ids]
+        lines = [f"The {level.name} competencies are: {join_list(names)}."]
     if pack.process.evidence:
         lines.append(pack.process.evidence.text)
     sources = [pack.competencies[0].source] + (
@@ -50,10 +54,9 @@ def competencies(index: PackIndex, question: Question, topic: Topic) -> Answer:
     return compose(pack, lines, sources, topic)
 
 
-def level_competencies(pack: Pack, level: Level) -> list[Competency]:
-    """The competencies asked of a level: those it requires, and those the framework describes at it (a
-    table's row for the level is the document saying the level asks it), in the framework's order; a level
-    with neither is asked all of them."""
+def described_at(pack: Pack, level: Level) -> list[Competency]:
+    """The competencies in the framework's tables for a level: those it requires, and those with a row
+    describing them at it, in the framework's order; a level with neither, all of them."""
     ids = set(level.competencies_required) | {c.id for c in pack.competencies if level.id in c.descriptors}
     return [c for c in pack.competencies if c.id in ids] or list(pack.competencies)
 
@@ -64,7 +67,7 @@ def competency_groups_asked(pack: Pack, question: Question) -> list[str]:
         return []
     level_id = question.level("target") or question.level("any") or question.level("current")
     level = pack.level(level_id) if level_id else None
-    return groups_asked(question, level_competencies(pack, level) if level else list(pack.competencies))
+    return groups_asked(question, described_at(pack, level) if level else list(pack.competencies))
 
 
 def groups_asked(question: Question, listed: list[Competency]) -> list[str]:

@@ -16,9 +16,8 @@ def _text(library: Library, org: str, question: str) -> str:
     return answer.text
 
 
-# A group of competencies named by the document's own name for it is listed whole, and only that group: a
-# competency the framework describes at the level belongs to the level's list even where the level's own
-# list leaves it out ("Diversity and equality" has a Level 2 row in Medway's table).
+# A group of competencies named by the document's own name for it is listed whole, and only that group, as
+# its table has it for the level ("Diversity and equality" has a row in Medway's Level 2 core competencies).
 GROUPS = [
     ("medway", "please list every one of the core competencies for level 2",
      ["Accountability", "Empathy", "Influence and impact", "Diversity and equality"], ["Recording"]),
@@ -36,9 +35,10 @@ def test_a_named_group_of_competencies_is_listed_whole(
     assert not any(name in text for name in unsaid), text
 
 
-def test_every_competency_the_framework_describes_at_a_level_is_in_its_list(library: Library) -> None:
+def test_the_levels_own_list_stands_where_no_group_is_named(library: Library) -> None:
+    # Medway's evidence list leaves "Influence and impact" to level 3, though its table has a level 2 row.
     text = _text(library, "medway", "what competencies are there for level 2?")
-    assert "Diversity and equality" in text and "Influence and impact" in text, text
+    assert "Recording" in text and "Influence and impact" not in text, text
 
 
 # A level named on a pathway gives the stage that leads to it and the stage done at it: "for BG11" is said
