@@ -32,14 +32,14 @@ def competencies(index: PackIndex, question: Question, topic: Topic) -> Answer:
     level = (
         pack.level(level_id) if level_id else max(pack.levels, key=lambda lv: len(lv.competencies_required))
     )
-    described = described_at(pack, level)
-    groups = groups_asked(question, described)
+    tabled = described_at(pack, level)
+    groups = groups_asked(question, tabled)
     if (
         groups
     ):  # "the core skills for level 2": that group's table whole, under the document's own name for it
         lines = [
             f"The {level.name} {group[:1].lower()}{group[1:]} are: "
-            f"{join_list([c.name for c in described if c.group == group])}."
+            f"{join_list([c.name for c in tabled if c.group == group])}."
             for group in groups
         ]
     else:  # the level's own list (Medway's evidence list, which leaves some of the tables' rows to level 3)
