@@ -83,3 +83,37 @@ def _weight(index: PackIndex, asked: list[tuple[str, ...]], requirement: Require
     ("PQ" and "post qualification" are the same term, however the requirement spells it)."""
     said = set(tokens(normalise(requirement.text)))
     return sum(max(index.idf(w) for w in term) for term in dict.fromkeys(asked) if said.intersection(term))
+
+
+# "can X count instead of Y", "would X do rather than Y": X is offered as one way of meeting a rule.
+_OFFERED = re.compile(
+    r"^(?:can|could|will|would|does|do|is|are|may)\s+(?P<offered>.+?)\s+(?:count|counts|do|be accepted|qualify"
+    r"|work)\b.*\b(?:instead|rather than|in place of|as well as|or)\b"
+)
+_ALTERNATIVES = re.compile(r"\bone of:\s*(?P<items>[^\n]+)", re.I)
+_ITEM_SPLIT = re.compile(r";\s*(?:or\s+)?|,?\s+or\s+(?=the |an? |peps|msc|pg)", re.I)
+
+
+def with_the_option_said(index: PackIndex, question: Question, answer: Answer) -> Answer:
+    """Asked whether something counts instead of something else, where the answer's rule gives several ways
+    of meeting it ("One of: ...; ...; or PEPS stage 1") and the thing offered is one of them, the answer leads
+    with the yes, naming it as the policy's own option."""
+    if not answer.answered:
+        return answer
+    offered = _OFFERED.search(question.text)
+    rule = _ALTERNATIVES.search(answer.text)
+    if offered is None or rule is None:
+        return answer
+    asked = set(tokens(offered.group("offered")))  # (glossed: "PEPS 1" is "peps ... stage 1")
+    items = [i.strip(" .;") for i in _ITEM_SPLIT.split(rule.group("items")) if i.strip(" .;")]
+    matched = [i for i in items if _same_thing(asked, set(tokens(normalise(i))))]
+    if len(matched) != 1 or len(items) < 2:
+        return answer  # (the thing offered is not one of the rule's ways, or the words don't say which)
+    line = f"Yes: {matched[0]} is one of the ways the policy gives of meeting it."
+    return answer.model_copy(update={"text": f"{line}\n{answer.text}"})
+
+
+def _same_thing(asked: set[str], item: set[str]) -> bool:
+    """The words offered name the rule's item: one's words within the other's, more than a number shared."""
+    shared = {w for w in asked & item if not w.isdigit()}
+    return bool(shared) and (item <= asked or asked <= item)

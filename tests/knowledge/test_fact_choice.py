@@ -161,3 +161,15 @@ def test_a_post_asked_for_by_its_abbreviation_is_a_target_too(library: Library) 
     # has no such level, so the advanced practitioner's rule is not passed off as its rule.
     answer = library.ask("coventry", "what qualifications for SP at coventry?")
     assert not answer.answered and "senior practitioner" in answer.text, answer.text
+
+
+def test_a_way_offered_instead_of_another_is_a_yes_when_the_rule_lists_it(library: Library) -> None:
+    # BCC's Level 2 rule is "One of: ...; the MSc Certificate ...; or PEPS stage 1": offered instead of the
+    # graduate certificate, PEPS stage 1 is one of the rule's own ways.
+    text = _text(library, "bcc", "would PEPS stage 1 count for level 2 rather than the graduate certificate?")
+    assert text.startswith("Yes: PEPS stage 1 is one of the ways"), text
+
+
+def test_a_way_the_rule_does_not_list_gets_no_yes(library: Library) -> None:
+    answer = library.ask("bcc", "can a first aid course count for level 2 instead of the PG cert?")
+    assert not answer.text.startswith("Yes"), answer.text
