@@ -173,3 +173,11 @@ def test_a_way_offered_instead_of_another_is_a_yes_when_the_rule_lists_it(librar
 def test_a_way_the_rule_does_not_list_gets_no_yes(library: Library) -> None:
     answer = library.ask("bcc", "can a first aid course count for level 2 instead of the PG cert?")
     assert not answer.text.startswith("Yes"), answer.text
+
+
+def test_asked_if_a_stages_training_is_mandatory_that_stage_is_answered(library: Library) -> None:
+    # BCC's mandatory lists are for induction; asked about the ongoing training, the policy does not call it
+    # mandatory, and says it is open to all and agreed with the line manager.
+    text = _text(library, "bcc", "for BG11 workers, is the ongoing training compulsory?")
+    assert text.startswith("The policy doesn't list the Ongoing Training CPD"), text
+    assert "open to all" in text and "Mandatory training (Children)" not in text, text
