@@ -30,6 +30,7 @@ class Ask(StrEnum):
     how = "how"  # how to do something, the steps
     why = "why"  # the reason or purpose
     list = "list"  # every item of something ("what pathways are there?")
+    condition = "condition"  # on what it depends: whether it is guaranteed, what could stop it
 
 
 # How a question asks for each kind of answer (normalised text: lower case, abbreviations glossed).
@@ -82,6 +83,13 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"\blist\b|\bwhat (\w+ ){0,2}are (there|available|on offer)\b|\bwhich (\w+ ){0,2}are (there|available)\b"
         r"|\bwhat are (all )?(the )?(\w+ ){0,2}(levels|grades|pathways|competencies|modules|steps|options|routes"
         r"|courses|requirements|criteria)\b|\bwhat (levels|grades|pathways|competencies|modules|options|routes)\b"
+        # "which core skills do I have to evidence": which of several things, asked of the asker or of them
+        r"|\bwhich (\w+ )?\w+(ies|ills|encies|ments|ions|ules|ways)\b (do|does|are|must|should|will|would|can) "
+    ),
+    Ask.condition: re.compile(
+        r"\bguarantee|\bconditional\b|\bon (what|which) conditions?\b|\b(can|could|will|would|might) (they|it|"
+        r"the council|hr|my manager) (be )?(stop|stopped|withdraw|withdrawn|take it away|taken away|cut|end)\b"
+        r"|\bcould i lose\b|\bcan i lose\b"
     ),
 }
 
@@ -142,6 +150,10 @@ ANSWER_CUES[Ask.number] = (
         rf"(?![\d,.]| ?{_TIME_UNIT}\b|k\b| ?%)|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty"
         rf"|fifty|hundred)\b(?! {_TIME_UNIT}\b)"
     )
+)
+ANSWER_CUES[Ask.condition] = re.compile(
+    r"\bsubject to\b|\bprovided (that|you)\b|\bas long as\b|\bcontingent\b|\bunless\b|\bconditional\b"
+    r"|\bdepends? on\b|\bclawback|\bclaw back|\bonly if\b"
 )
 ANSWER_CUES[Ask.list] = re.compile(r"(^|\n)• |\bare:|(; [^;\n]+){2,}|\b1\. .*\b2\. ")
 

@@ -15,7 +15,7 @@ from knowledge.glossary import related_terms
 from knowledge.index import Mention, PackIndex
 from knowledge.instructions import Instruction, instructions, without_roles
 from knowledge.models import Topic
-from knowledge.text import is_common_word, is_word, normalise, stem, term_groups, tokens, words
+from knowledge.text import ABBREVIATIONS, is_common_word, is_word, normalise, stem, term_groups, tokens, words
 from knowledge.topics import CUES, DOMAIN, OFF_TOPIC, ROLE_TITLE, SPECIALISM, score_topics
 from knowledge.wording import main_clause
 
@@ -212,8 +212,16 @@ def names_unknown_post(question: Question, *, as_target: bool = False) -> str | 
     return named[0] if named else None
 
 
+_LAST_WORD = re.compile(r"(\w+) $")
+
+
 def _level_role(text: str, mention: Mention) -> LevelRole:
     before = text[max(0, mention.start - 24) : mention.start]
+    # "for sp senior practitioner": the abbreviation its gloss follows is the asker's word for the same post,
+    # so what comes before the abbreviation says whether it is where they want to go.
+    last = _LAST_WORD.search(before)
+    if last and ABBREVIATIONS.get(last.group(1)) == text[mention.start : mention.end]:
+        before = text[max(0, mention.start - 24 - len(last.group(0))) : mention.start - len(last.group(0))]
     if _CURRENT_BEFORE.search(before):
         return "current"
     if _TARGET_BEFORE.search(before):
