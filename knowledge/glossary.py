@@ -19,7 +19,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("review", "appeal", "challenge the decision", "dispute the decision"),
     ("progression", "promotion", "promoted", "moving up", "step up", "career progression"),
     ("post qualifying", "pq", "post qualification", "post qualifying training", "pq training"),
-    ("advanced practitioner", "advanced social worker"),
+    ("advanced practitioner", "advanced social worker", "consultant social worker"),
     ("senior practitioner", "senior social worker"),
     ("attendance", "sickness record", "absence record", "time off sick"),
     ("practice educator", "practice teacher", "practice teaching", "peps"),
@@ -114,6 +114,21 @@ def _named() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     for pattern, phrases in _patterns():
         compiled.append((re.compile(rf"\b(?:(?:a|an|the|any) )?{pattern.pattern[2:]}"), phrases))
     return tuple(compiled)
+
+
+def names_in(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Where the (normalised) text names a concept: the span of each name and all the concept's names."""
+    if not _any_name().search(text):
+        return []
+    return [(m.start(), m.end(), phrases) for pattern, phrases in _patterns() for m in pattern.finditer(text)]
+
+
+def named_otherwise(name: str, corpus: str) -> bool:
+    """Whether the (normalised) corpus uses another of the glossary's names for a concept the name is one of
+    ("practice teaching" for a practice educator; the name as the asker wrote it, "peps", is glossed first)."""
+    glossed = name if " " in name else normalise(name)
+    names = {p for _, _, phrases in names_in(glossed) for p in phrases}
+    return any(_uses(corpus, rf"\b{re.escape(p)}\b") for p in names - {name})
 
 
 @lru_cache(maxsize=16384)

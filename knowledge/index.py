@@ -63,6 +63,7 @@ class PackIndex:
     _bm25: BM25Okapi | None = None
     _scored: dict[tuple[tuple[str, ...], ...], list[float]] = field(default_factory=dict)
     _quotes: dict[str, list[int]] = field(default_factory=dict)
+    _named: dict[str, list[Mention]] = field(default_factory=dict)  # bounded: the glossary's names
 
     @classmethod
     def build(cls, pack: Pack) -> PackIndex:
@@ -120,6 +121,14 @@ class PackIndex:
                 found.append(Mention(kind, ident, *span))
         return sorted(found, key=lambda m: m.start)
 
+    def mentions_of(self, name: str) -> list[Mention]:
+        """The names of this pack's things in one (normalised) name: the same few glossary names are looked
+        up for many questions, so each is found once."""
+        found = self._named.get(name)
+        if found is None:
+            found = self._named[name] = self.mentions(name)
+        return found
+
     def quoted(self, normalised: str) -> list[int]:
         """The passages a (normalised) text, an answer, quotes: whole or from their first words. (The scoring
         and the checks ask it of the same few answers: the last ones are remembered.)"""
@@ -131,6 +140,10 @@ class PackIndex:
                 i for i, start in enumerate(self.starts) if start in normalised
             ]
         return found
+
+    @cached_property
+    def level_ids(self) -> frozenset[str]:
+        return frozenset(level.id for level in self.pack.levels)
 
     @cached_property
     def uses(self) -> dict[str, int]:

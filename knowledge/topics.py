@@ -105,7 +105,7 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\bback ?dat", 5),
         (r"\b(effective|take effect|start|starts|kick in|come in)\b.*\b(pay|rise|award|increase|date)\b", 2),
         (r"\b(pay|rise|award|increase)\b.*\b(effective|take effect|start|kick in|from when)\b", 2),
-        (r"\bfrom when\b|\b(what|which) date\b", 3),
+        (r"\bfrom when\b|\bfrom (what|which) date\b", 3),  # "what date was the report?" is no award's date
         (
             r"\bfrom (what|which) date\b|\b(what|which) date (will|would|do|does|is) (i|my|the (pay|rise|award|increase))",
             1.5,
