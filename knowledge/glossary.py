@@ -27,7 +27,8 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("increment", "yearly increment", "annual increment", "annual salary progression", "pay progression"),
     ("secondary employment", "second job", "agency shifts", "locum work", "another job"),
     ("repayment agreement", "clawback", "pay back", "refund"),
-    ("market supplement", "market force supplement", "market related supplement", "recruitment and retention payment"),
+    ("market supplement", "market force supplement", "market related supplement", "recruitment and retention payment",
+     "retention payment", "market premium"),
     ("caseload", "number of cases", "case load"),
     ("probation", "probationary period", "probation period"),
     ("continuing professional development", "cpd", "professional development", "learning and development"),
@@ -41,6 +42,16 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("restructure", "restructuring", "redesign", "service redesign", "reorganisation", "reorganization"),
     ("referral and assessment", "duty and assessment", "front door", "duty team", "intake team"),
     ("accreditation", "national assessment and accreditation system", "naas", "accreditation exam"),
+    ("post qualifying experience", "pqe", "post qualification experience", "years post qualifying",
+     "years since qualifying", "years qualified"),
+    ("approved mental health professional", "approved mental health practitioner", "amhp", "amhps"),
+    ("best interests assessor", "best interest assessor", "bia", "bias"),
+    ("registering body", "hcpc", "health and care professions council", "social work england", "swe",
+     "professional registration", "registered with hcpc", "registered with social work england"),
+    ("spinal point", "spinal column point", "scale point", "pay point", "spinal points", "spinal column points",
+     "scale points", "pay points"),  # ("scp" is glossed as "spinal point" before it is looked up)
+    ("trade union", "trade unions", "union", "unions", "unison", "union rep", "union reps", "union representative",
+     "union representatives", "trade union representative", "trade union representatives", "staff side"),
 )  # fmt: skip
 
 # Terms and conditions of employment in UK councils that a career framework may or may not speak of: each
