@@ -198,7 +198,12 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
     ),
     Topic.vacancy: _cues(
         (r"\bvacanc", 4),
-        (r"\bhow many\b.*\b(posts|roles|places|jobs)\b|\bposts? (available|funded)\b|\bnumber of posts\b", 4),
+        (r"\bhow many\b.*\b(posts|roles|jobs)\b|\bposts? (available|funded)\b|\bnumber of posts\b", 4),
+        # Places are posts, unless they are on a course ("how many places on the degree?": its intake).
+        (
+            r"\bhow many\b.*\bplaces\b(?!.*\b(courses?|degree|programmes?|training|modules?|pathways?|qualification)\b)",
+            4,
+        ),
         (r"\brecruitment process\b|\binterview\b", 2),
     ),
     Topic.asye: _cues(
