@@ -53,9 +53,8 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (manager|person|officer|body|panel)\b"
         r"|\b(final|last) (say|word|decision)\b|\bthe (say|decision) (on|over)\b"  # who decides, asked as yes or no
     ),
-    Ask.when: re.compile(
-        r"\bwhen\b(?! can i)|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
-        r"|\bnext panel\b"
+    Ask.when: re.compile(  # (a bare "when" asks only where it is the question's: see _asked_when)
+        r"\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b|\bnext panel\b"
     ),
     Ask.duration: re.compile(
         r"\bhow long\b|\bhow many (years|months|weeks|days)\b|\bhow soon\b|\bhow quickly\b|\bwhen can i\b"
@@ -102,6 +101,7 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
         rf"|\bevery \d+ {_TIME_UNIT}|\bimmediately\b|\bafter\b|\bbefore\b|\bonce you\b|\buntil\b|\bfrom the\b"
         rf"|\bat the (end|start)\b|\b\d+ {_TIME_UNIT}\b|\bdate\b|\b(monthly|weekly|quarterly|yearly|annually)\b"
         rf"|\b(a|per|each) (week|month|year)\b"
+        rf"|\bduring\b|\bpost (asye|qualif\w*)\b|\bon (joining|appointment|starting)\b"  # at what stage
     ),
     Ask.duration: re.compile(
         rf"\b\d+(\.\d+)?(/\d+)?( or more| or less|\+)? {_TIME_UNIT}|\b(one|two|three|four|five|six|twelve|eighteen) {_TIME_UNIT}"
@@ -173,9 +173,35 @@ SERVICE_TIME = re.compile(
 )
 
 
+# "When" asks for a time where the question asks it ("when is the panel", "and when?", "tell me when I can"),
+# not in a clause that sets the scene ("the training when they start", "what's expected when it comes to").
+_WHEN = re.compile(r"\bwhen\b(?! can i\b)(?! it comes to\b)")
+_WHEN_ASKING = re.compile(
+    r"\s*((is|are|was|were|do|does|did|will|would|can|could|should|shall|must|has|have|had|might|exactly|roughly"
+    r"|approximately)\b|$)"
+)
+_BEFORE_ASKED_WHEN = re.compile(
+    r"(^|\b(know|tell me|tell us|ask|asking|wonder|wondering|find out|confirm|idea|sure|say|and|or|but|so|also"
+    r"|then|ok|okay|hi|please|just))\s*$"
+)
+
+
+def _asked_when(text: str) -> int | None:
+    """Where the question asks "when", if it does."""
+    for match in _WHEN.finditer(text):
+        if _WHEN_ASKING.match(text, match.end()) or _BEFORE_ASKED_WHEN.search(text[: match.start()]):
+            return match.start()
+    return None
+
+
 def read_asks(text: str) -> list[Ask]:
     """The kinds of answer a normalised question asks for, in the order it asks them."""
     found = [(match.start(), ask) for ask, cue in QUESTION_CUES.items() if (match := cue.search(text))]
+    when = _asked_when(text)
+    if when is not None:
+        found = [(start, ask) for start, ask in found if ask != Ask.when] + [
+            (min([when] + [start for start, ask in found if ask == Ask.when]), Ask.when)
+        ]
     asks = [ask for _, ask in sorted(found)]
     for wider in (Ask.when, Ask.amount):
         if Ask.duration in asks and wider in asks:
