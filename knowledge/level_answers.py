@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from knowledge import personal
+from knowledge.asks import Ask
 from knowledge.index import PackIndex, pay_text
 from knowledge.models import Level, Pack, Source, Topic
 from knowledge.replies import Answer, compose, join_list, money, not_stated, sentence
@@ -74,6 +75,8 @@ def _unpriced_detail(index: PackIndex, levels: list[Level] | None = None) -> lis
     passages = [
         p for p in index.passages if Topic.pay in p.topics and (not ids or p.tags & ids or not p.tags)
     ]
+    # A fact recording that the pay is not stated says what the policy does say of it instead: first.
+    passages.sort(key=lambda p: Ask.amount not in p.silent)
     return [p.text for p in passages if not re.search(r"£\s?\d", p.text)][:1]
 
 

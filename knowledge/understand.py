@@ -172,7 +172,7 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
         instructions=instructions(raw),
         in_domain=bool(DOMAIN.search(text)) or bool(mentions),
     )
-    question.levels = [LevelRef(m.id, _level_role(text, m)) for m in mentions if m.kind == "level"]
+    question.levels = _levels(text, mentions)
     question.unknown_levels = [
         w for w in _LEVEL_WORD.findall(text) if not any(m.start <= text.find(w) < m.end for m in mentions)
     ]
@@ -218,6 +218,13 @@ def _heard(name: str, index: PackIndex) -> bool:
     glossary's."""
     said = {name, _singular(name)}
     return any(n in index.corpus or named_otherwise(n, index.corpus) for n in said)
+
+
+def _levels(text: str, mentions: list[Mention]) -> list[LevelRef]:
+    """The levels named, each once in each role ("grade 8 asw" names one level twice; "I'm an NQSW, what do I
+    do in my first year" names the ASYE as the asker's and as what is asked about)."""
+    refs = [LevelRef(m.id, _level_role(text, m)) for m in mentions if m.kind == "level"]
+    return list(dict.fromkeys(refs))
 
 
 def _singular(name: str) -> str:

@@ -37,6 +37,10 @@ CASES = [
     # "When they join" sets the scene: the question asks what the training is, not a date.
     ("bcc", "which mandatory training do adult social workers do when they join?", True, ["Safeguarding Adults"],
      []),
+    # Coventry gives no Grade 8 salary; what it says instead (3.3: comparable to the market supplement) follows,
+    # and a level named twice ("grade 8 ASW") is named once.
+    ("coventry", "what do grade 8 ASWs get paid?", False, ["comparable to the market supplement"],
+     ["(Grade 8) and Advanced"]),
     # Coventry and Hertfordshire have grades, no spinal points.
     ("coventry", "which spinal points does grade 7 cover?", False, ["spinal points"], []),
     ("hertfordshire", "what spinal points are on H8?", False, ["spinal points"], []),
