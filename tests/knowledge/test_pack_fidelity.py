@@ -41,6 +41,14 @@ CASES = [
     # and a level named twice ("grade 8 ASW") is named once.
     ("coventry", "what do grade 8 ASWs get paid?", False, ["comparable to the market supplement"],
      ["(Grade 8) and Advanced"]),
+    # Silences the documents touch and stop short of: how many cases are audited (BCC 3.2), which competencies
+    # the Senior Practitioner scheme needs (Hertfordshire 3.4), a wait before reapplying (Medway's Procedure).
+    ("bcc", "exactly how many of my cases are audited live?", False, ["does not say how many"], []),
+    ("hertfordshire", "where is the list of competencies for becoming a senior practitioner?", False,
+     ["does not list"], []),
+    ("medway", "after a refusal, is there a waiting period before applying again?", True, ["sets no waiting time"], []),
+    # Sessional work is secondary employment (BCC 1.4).
+    ("bcc", "do I need permission for sessional work at another council?", True, ["secondary employment"], []),
     # Coventry and Hertfordshire have grades, no spinal points.
     ("coventry", "which spinal points does grade 7 cover?", False, ["spinal points"], []),
     ("hertfordshire", "what spinal points are on H8?", False, ["spinal points"], []),
