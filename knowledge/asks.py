@@ -55,6 +55,7 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
     ),
     Ask.when: re.compile(  # (a bare "when" asks only where it is the question's: see _asked_when)
         r"\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b|\bnext panel\b"
+        r"|\b(closing|opening|start|starting|end|cut off|cut-off) dates?\b|\bdeadlines?\b"
     ),
     Ask.duration: re.compile(
         r"\bhow long\b|\bhow many (years|months|weeks|days)\b|\bhow soon\b|\bhow quickly\b|\bwhen can i\b"

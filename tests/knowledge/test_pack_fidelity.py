@@ -47,6 +47,9 @@ CASES = [
     ("hertfordshire", "where is the list of competencies for becoming a senior practitioner?", False,
      ["does not list"], []),
     ("medway", "after a refusal, is there a waiting period before applying again?", True, ["sets no waiting time"], []),
+    # A deadline or closing date is a "when": Coventry's report gives none for the advanced roles.
+    ("coventry", "what is the closing date to apply for the advanced social worker roles?", False,
+     ["closing date"], []),
     # Sessional work is secondary employment (BCC 1.4).
     ("bcc", "do I need permission for sessional work at another council?", True, ["secondary employment"], []),
     # Coventry and Hertfordshire have grades, no spinal points.
