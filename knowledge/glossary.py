@@ -110,6 +110,23 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     return tuple(compiled)
 
 
+def other_names(name: str) -> tuple[re.Pattern[str], ...]:
+    """Patterns (over normalised text) for every name of the concept this (normalised) name is one of, if it
+    is one: "advanced practitioner" gives "advanced social worker" and "consultant social worker" too."""
+    return _by_name().get(name) or _by_name().get(name.removesuffix("s"), ())
+
+
+@cache
+def _by_name() -> dict[str, tuple[re.Pattern[str], ...]]:
+    """The concepts of social work's own terms (not the terms of employment, which name no post or route)."""
+    concepts = {tuple(normalise(p) for p in concept) for concept in CONCEPTS}
+    patterns: dict[tuple[str, ...], list[re.Pattern[str]]] = {}
+    for pattern, phrases in _patterns():
+        if phrases in concepts:
+            patterns.setdefault(phrases, []).append(pattern)
+    return {phrase: tuple(found) for phrases, found in patterns.items() for phrase in phrases}
+
+
 @cache
 def _any_name() -> re.Pattern[str]:
     """Any name of any concept: whether a question names one at all."""
@@ -125,11 +142,14 @@ def _named() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     return tuple(compiled)
 
 
-def names_in(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+@lru_cache(maxsize=4096)
+def names_in(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
     """Where the (normalised) text names a concept: the span of each name and all the concept's names."""
     if not _any_name().search(text):
-        return []
-    return [(m.start(), m.end(), phrases) for pattern, phrases in _patterns() for m in pattern.finditer(text)]
+        return ()
+    return tuple(
+        (m.start(), m.end(), phrases) for pattern, phrases in _patterns() for m in pattern.finditer(text)
+    )
 
 
 def named_otherwise(name: str, corpus: str) -> bool:

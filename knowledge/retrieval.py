@@ -120,7 +120,8 @@ def ranked(
     mentioned = {m.id for m in question.mentions}
     asked = {kind for kind, pattern in ASKS.items() if pattern.search(question.text)}
     salient = salient or set()
-    candidates = [i for i in candidates if not of_another_level(index, index.passages[i], question)]
+    if question.levels:
+        candidates = [i for i in candidates if not of_another_level(index, index.passages[i], question)]
 
     def score(i: int) -> float:
         passage = index.passages[i]

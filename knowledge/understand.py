@@ -11,7 +11,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from knowledge.asks import Ask, read_asks
-from knowledge.glossary import named_otherwise, names_in, related_terms
+from knowledge.glossary import named_otherwise, related_terms
 from knowledge.index import Mention, PackIndex
 from knowledge.instructions import Instruction, instructions, without_roles
 from knowledge.models import Topic
@@ -196,20 +196,15 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
     return question
 
 
-# The kinds of thing a worker may call by another of the glossary's names than the document's.
-_RENAMED = {"level", "pathway", "supplement"}
-
-
 def _named_otherwise(text: str, index: PackIndex, found: list[Mention]) -> list[Mention]:
     """Levels, pathways and supplements the question calls by another of the glossary's names for them (a
     "consultant social worker" where the document has an advanced social worker), at the asker's words."""
     extra: list[Mention] = []
-    for start, end, phrases in names_in(text):
-        if any(m.start < end and start < m.end for m in found + extra):
-            continue
-        hit = next((m for name in phrases for m in index.mentions_of(name) if m.kind in _RENAMED), None)
-        if hit is not None:
-            extra.append(Mention(hit.kind, hit.id, start, end))
+    for pattern, kind, ident in index.renamed:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if not any(m.start < end and start < m.end for m in found + extra):
+                extra.append(Mention(kind, ident, start, end))
     return extra
 
 
