@@ -39,23 +39,32 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|number|total|figure|range)\b|\b(minimum|maximum|min|max) (salary|pay)\b|\bhow big\b"
         r"|\b(please (provide|state|give)|provide|state)\b.*\b(number|cost|value|salary|salaries|amount)\b"
         r"|\b(what|which) (is|are|was|were) the (\w+ ){0,2}(cap|(?<!time )limit|ceiling|maximum|minimum|max|min)\b"
+        r"|\b(what|which) (spinal )?(points|scps)\b"  # "what spinal points is grade 8": the points' figures
     ),
     Ask.money: re.compile(
         r"\bhow much (is|are|do|does|did|would|will|can|could|more|less|extra)\b.*\b(pay|paid|earn|get|cost|worth|salar"
-        r"|supplement|honorari|allowance)|\b(what|which) (is|are|was|were) the (salary|salaries|pay|rate of pay|cost)\b"
+        r"|supplement|honorari|allowance)|\b(what|which) (is|are|was|were) the (actual |exact |real |annual )?(salary|salaries|pay|rate of pay|cost)\b"
         r"|\b(minimum|maximum|min|max) (salary|pay)\b|\bhow much (is|are) (an? |the )?(spinal point|point|scp)\b"
     ),
     Ask.number: re.compile(
         r"\bhow many (?!(years|months|weeks|days|hours)\b)|\bthe (total )?number of\b|\bnumbers? of (staff|people|posts"
         r"|social workers|workers|vacancies|students|examples)\b"
+        r"|\b(what|which) (is|are) the (\w+ ){1,3}numbers?\b"  # "what is the reduced caseload number"
     ),
     Ask.who: re.compile(
         r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (manager|person|officer|body|panel)\b"
         r"|\b(final|last) (say|word|decision)\b|\bthe (say|decision) (on|over)\b"  # who decides, asked as yes or no
     ),
-    Ask.when: re.compile(  # (a bare "when" asks only where it is the question's: see _asked_when)
-        r"\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b|\bnext panel\b"
-        r"|\b(closing|opening|start|starting|end|cut off|cut-off) dates?\b|\bdeadlines?\b"
+    Ask.when: re.compile(
+        # ("when" asks where the question's verb follows it, or it opens or ends the question, or the asker asks
+        # it ("tell me when I can"): "which councils did they look at when it was written" asks which, not when,
+        # and "the training when they start" or "when it comes to" set the scene)
+        r"\bwhen (is|are|was|were|do|does|did|will|would|could|should|shall|must|has|have|might|may|exactly|roughly)\b"
+        r"|^when\b(?! can i)(?! it comes to)|\bwhen$"
+        r"|\b(and|or|but|exactly|so|also|then|know|tell me|tell us|ask|wonder|wondering|find out|confirm|idea|sure"
+        r"|say) when\b(?! it comes to)"
+        r"|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
+        r"|\bnext panel\b|\b(closing|opening|start|starting|end|submission|cut off|cut-off) dates?\b|\bdeadlines?\b"
     ),
     Ask.duration: re.compile(
         r"\bhow long\b|\bhow many (years|months|weeks|days)\b|\bhow soon\b|\bhow quickly\b|\bwhen can i\b"
@@ -142,6 +151,20 @@ ANSWER_CUES[Ask.number] = (
 )
 ANSWER_CUES[Ask.list] = re.compile(r"(^|\n)• |\bare:|(; [^;\n]+){2,}|\b1\. .*\b2\. ")
 
+# A sentence that says the document does not give something ("The report does not give the reduced numbers",
+# "it gives no salary"): whatever figure or time word it holds, it gives no answer of its own.
+SILENCE = re.compile(
+    r"\b(does not|doesn't|do not|don't|did not|will not) (give|say|state|set out|specify|describe|mention|include"
+    r"|define|detail|commit|cover)\b|\b(gives|sets|states|mentions|contains|has) no\b|\bno (\w+ ){0,2}(is|are) "
+    r"(given|stated|set|specified)\b|\bis not (stated|given|specified|set out)\b"
+)
+
+
+def says_nothing(text: str) -> bool:
+    """The text says the document is silent on something (it may name what it is silent on)."""
+    return SILENCE.search(text.lower()) is not None
+
+
 # The asks a question must have answered for the answer to count: the others are answered by what the facts
 # say about the subject (a list, a description, a yes or no with its condition).
 STRICT = frozenset(
@@ -174,35 +197,9 @@ SERVICE_TIME = re.compile(
 )
 
 
-# "When" asks for a time where the question asks it ("when is the panel", "and when?", "tell me when I can"),
-# not in a clause that sets the scene ("the training when they start", "what's expected when it comes to").
-_WHEN = re.compile(r"\bwhen\b(?! can i\b)(?! it comes to\b)")
-_WHEN_ASKING = re.compile(
-    r"\s*((is|are|was|were|do|does|did|will|would|can|could|should|shall|must|has|have|had|might|exactly|roughly"
-    r"|approximately)\b|$)"
-)
-_BEFORE_ASKED_WHEN = re.compile(
-    r"(^|\b(know|tell me|tell us|ask|asking|wonder|wondering|find out|confirm|idea|sure|say|and|or|but|so|also"
-    r"|then|ok|okay|hi|please|just))\s*$"
-)
-
-
-def _asked_when(text: str) -> int | None:
-    """Where the question asks "when", if it does."""
-    for match in _WHEN.finditer(text):
-        if _WHEN_ASKING.match(text, match.end()) or _BEFORE_ASKED_WHEN.search(text[: match.start()]):
-            return match.start()
-    return None
-
-
 def read_asks(text: str) -> list[Ask]:
     """The kinds of answer a normalised question asks for, in the order it asks them."""
     found = [(match.start(), ask) for ask, cue in QUESTION_CUES.items() if (match := cue.search(text))]
-    when = _asked_when(text)
-    if when is not None:
-        found = [(start, ask) for start, ask in found if ask != Ask.when] + [
-            (min([when] + [start for start, ask in found if ask == Ask.when]), Ask.when)
-        ]
     asks = [ask for _, ask in sorted(found)]
     for wider in (Ask.when, Ask.amount):
         if Ask.duration in asks and wider in asks:
