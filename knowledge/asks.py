@@ -39,6 +39,7 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"\bhow (much|many)\b|\b(what|which) (is|are|was|were) the (salary|salaries|pay|rate|cost|amount|value"
         r"|number|total|figure|range)\b|\b(minimum|maximum|min|max) (salary|pay)\b|\bhow big\b"
         r"|\b(please (provide|state|give)|provide|state)\b.*\b(number|cost|value|salary|salaries|amount)\b"
+        r"|\b(what|which) (is|are|was|were) the (\w+ ){0,2}(cap|(?<!time )limit|ceiling|maximum|minimum|max|min)\b"
         r"|\b(what|which) (spinal )?(points|scps)\b"  # "what spinal points is grade 8": the points' figures
     ),
     Ask.money: re.compile(
@@ -56,11 +57,15 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\b(final|last) (say|word|decision)\b|\bthe (say|decision) (on|over)\b"  # who decides, asked as yes or no
     ),
     Ask.when: re.compile(
-        # ("when" asks where the question's verb follows it, or it opens or ends the question: "which
-        # councils did they look at when it was written" asks which, not when)
-        r"\bwhen (is|are|was|were|do|does|did|will|would|could|should|shall|must|has|have|might|may)\b"
-        r"|^when\b(?! can i)|\bwhen$|\b(and|or|but|exactly|so) when\b|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
-        r"|\bnext panel\b|\b(closing|start|submission) dates?\b|\bdeadline\b"
+        # ("when" asks where the question's verb follows it, or it opens or ends the question, or the asker asks
+        # it ("tell me when I can"): "which councils did they look at when it was written" asks which, not when,
+        # and "the training when they start" or "when it comes to" set the scene)
+        r"\bwhen (is|are|was|were|do|does|did|will|would|could|should|shall|must|has|have|might|may|exactly|roughly)\b"
+        r"|^when\b(?! can i)(?! it comes to)|\bwhen$"
+        r"|\b(and|or|but|exactly|so|also|then|know|tell me|tell us|ask|wonder|wondering|find out|confirm|idea|sure"
+        r"|say) when\b(?! it comes to)"
+        r"|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
+        r"|\bnext panel\b|\b(closing|opening|start|starting|end|submission|cut off|cut-off) dates?\b|\bdeadlines?\b"
     ),
     Ask.duration: re.compile(
         r"\bhow long\b|\bhow many (years|months|weeks|days)\b|\bhow soon\b|\bhow quickly\b|\bwhen can i\b"
@@ -114,6 +119,7 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
         rf"|\bevery \d+ {_TIME_UNIT}|\bimmediately\b|\bafter\b|\bbefore\b|\bonce you\b|\buntil\b|\bfrom the\b"
         rf"|\bat the (end|start)\b|\b\d+ {_TIME_UNIT}\b|\bdate\b|\b(monthly|weekly|quarterly|yearly|annually)\b"
         rf"|\b(a|per|each) (week|month|year)\b"
+        rf"|\bduring\b|\bpost (asye|qualif\w*)\b|\bon (joining|appointment|starting)\b"  # at what stage
     ),
     Ask.duration: re.compile(
         rf"\b\d+(\.\d+)?(/\d+)?( or more| or less|\+)? {_TIME_UNIT}|\b(one|two|three|four|five|six|twelve|eighteen) {_TIME_UNIT}"
