@@ -61,7 +61,8 @@ def test_a_level_on_a_pathway_gives_the_stage_to_it_and_the_stage_at_it(
 # level does require.
 DESIRABLE = [
     ("medway", "is a practice teaching qualification compulsory for level 3?",
-     "No, it isn't essential: A Practice Teaching Qualification is desirable.", "Broad experience"),
+     "No, it isn't essential: Completion of Post Qualification Training is desirable, as is a Practice Teaching "
+     "Qualification", "Broad experience"),
     ("medway", "my manager says I must have the consolidation award to go to level 2, is that so?",
      "No, it isn't essential: Completion of the Consolidation Award", "all level 2 competencies"),
 ]  # fmt: skip
