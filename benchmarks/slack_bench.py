@@ -46,7 +46,7 @@ QUESTIONS = [
     "what happens if my manager says no?",
 ]
 # Pathway gives an answer it has already worked out for the same question from the same record again
-# (dialogs/remembered_answers.py), so the eight questions above are mostly answered from memory.
+# (knowledge/remembered.py), so the eight questions above are mostly answered from memory.
 # --distinct asks every event a different question, from the project's own evaluation batches, so each
 # one is worked out: the figure for a stream of new questions.
 BATCHES = ROOT / "docs" / "eval-batches"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs import application, metrics, panels, remembered_answers
+from dialogs import application, metrics, panels
 from dialogs.messages import Reply, button
 from dialogs.turn import Turn
 from knowledge.asker import Asker
@@ -18,7 +18,7 @@ def answer(turn: Turn, state: dict[str, Any] | None, text: str) -> list[Reply]:
     if scheduled is not None:
         return scheduled
     with metrics.ANSWER_SECONDS.labels(turn.org).time():
-        answer = remembered_answers.ask(turn.library, turn.org, text, _asker(turn))
+        answer = turn.library.ask(turn.org, text, _asker(turn))  # kept answers: knowledge.remembered
     outcome = (
         "clarify" if answer.clarify  # asked back which of two readings was meant
         else "declined" if not answer.answered

@@ -15,11 +15,18 @@ from __future__ import annotations
 from knowledge.index import PackIndex
 from knowledge.judging import judged
 from knowledge.models import Source
+from knowledge.obligations import with_the_option_said, with_what_is_required
 from knowledge.proposals import Candidate, fallback, proposals
 from knowledge.replies import Answer, instruction_declined
 from knowledge.scoring import WEIGHTS, read, score
+from knowledge.totals import with_the_levels_pay, with_the_total
 from knowledge.understand import Question
-from knowledge.windows import for_the_askers_point, with_the_askers_time, with_the_next_month
+from knowledge.windows import (
+    for_the_askers_point,
+    with_the_askers_dates,
+    with_the_askers_time,
+    with_the_next_month,
+)
 
 
 def respond(index: PackIndex, question: Question) -> Answer:
@@ -27,6 +34,11 @@ def respond(index: PackIndex, question: Question) -> Answer:
     said = with_the_askers_time(said, question.text, question.durations, question.personal)
     said = for_the_askers_point(said, question.text, question.points, question.personal)
     said = with_the_next_month(said, question.text)
+    said = with_the_askers_dates(said, question.text)
+    said = with_what_is_required(index, question, said)
+    said = with_the_option_said(index, question, said)
+    said = with_the_total(index, question, said)
+    said = with_the_levels_pay(index, question, said)
     if question.instructions:  # what the bot won't do is said first, then what the policy says
         return instruction_declined(index.pack, question.instructions, said)
     return said

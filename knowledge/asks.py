@@ -30,6 +30,7 @@ class Ask(StrEnum):
     how = "how"  # how to do something, the steps
     why = "why"  # the reason or purpose
     list = "list"  # every item of something ("what pathways are there?")
+    condition = "condition"  # on what it depends: whether it is guaranteed, what could stop it
 
 
 # How a question asks for each kind of answer (normalised text: lower case, abbreviations glossed).
@@ -38,6 +39,7 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"\bhow (much|many)\b|\b(what|which) (is|are|was|were) the (salary|salaries|pay|rate|cost|amount|value"
         r"|number|total|figure|range)\b|\b(minimum|maximum|min|max) (salary|pay)\b|\bhow big\b"
         r"|\b(please (provide|state|give)|provide|state)\b.*\b(number|cost|value|salary|salaries|amount)\b"
+        r"|\b(what|which) (is|are|was|were) the (\w+ ){0,2}(cap|(?<!time )limit|ceiling|maximum|minimum|max|min)\b"
         r"|\b(what|which) (spinal )?(points|scps)\b"  # "what spinal points is grade 8": the points' figures
     ),
     Ask.money: re.compile(
@@ -55,11 +57,15 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\b(final|last) (say|word|decision)\b|\bthe (say|decision) (on|over)\b"  # who decides, asked as yes or no
     ),
     Ask.when: re.compile(
-        # ("when" asks where the question's verb follows it, or it opens or ends the question: "which
-        # councils did they look at when it was written" asks which, not when)
-        r"\bwhen (is|are|was|were|do|does|did|will|would|could|should|shall|must|has|have|might|may)\b"
-        r"|^when\b(?! can i)|\bwhen$|\b(and|or|but|exactly|so) when\b|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
-        r"|\bnext panel\b|\b(closing|start|submission) dates?\b|\bdeadline\b"
+        # ("when" asks where the question's verb follows it, or it opens or ends the question, or the asker asks
+        # it ("tell me when I can"): "which councils did they look at when it was written" asks which, not when,
+        # and "the training when they start" or "when it comes to" set the scene)
+        r"\bwhen (is|are|was|were|do|does|did|will|would|could|should|shall|must|has|have|might|may|exactly|roughly)\b"
+        r"|^when\b(?! can i)(?! it comes to)|\bwhen$"
+        r"|\b(and|or|but|exactly|so|also|then|know|tell me|tell us|ask|wonder|wondering|find out|confirm|idea|sure"
+        r"|say) when\b(?! it comes to)"
+        r"|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
+        r"|\bnext panel\b|\b(closing|opening|start|starting|end|submission|cut off|cut-off) dates?\b|\bdeadlines?\b"
     ),
     Ask.duration: re.compile(
         r"\bhow long\b|\bhow many (years|months|weeks|days)\b|\bhow soon\b|\bhow quickly\b|\bwhen can i\b"
@@ -82,6 +88,13 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"\blist\b|\bwhat (\w+ ){0,2}are (there|available|on offer)\b|\bwhich (\w+ ){0,2}are (there|available)\b"
         r"|\bwhat are (all )?(the )?(\w+ ){0,2}(levels|grades|pathways|competencies|modules|steps|options|routes"
         r"|courses|requirements|criteria)\b|\bwhat (levels|grades|pathways|competencies|modules|options|routes)\b"
+        # "which core skills do I have to evidence": which of several things, asked of the asker or of them
+        r"|\bwhich (\w+ )?\w+(ies|ills|encies|ments|ions|ules|ways)\b (do|does|are|must|should|will|would|can) "
+    ),
+    Ask.condition: re.compile(
+        r"\bguarantee|\bconditional\b|\bon (what|which) conditions?\b|\b(can|could|will|would|might) (they|it|"
+        r"the council|hr|my manager) (be )?(stop|stopped|withdraw|withdrawn|take it away|taken away|cut|end)\b"
+        r"|\bcould i lose\b|\bcan i lose\b"
     ),
 }
 
@@ -106,6 +119,7 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
         rf"|\bevery \d+ {_TIME_UNIT}|\bimmediately\b|\bafter\b|\bbefore\b|\bonce you\b|\buntil\b|\bfrom the\b"
         rf"|\bat the (end|start)\b|\b\d+ {_TIME_UNIT}\b|\bdate\b|\b(monthly|weekly|quarterly|yearly|annually)\b"
         rf"|\b(a|per|each) (week|month|year)\b"
+        rf"|\bduring\b|\bpost (asye|qualif\w*)\b|\bon (joining|appointment|starting)\b"  # at what stage
     ),
     Ask.duration: re.compile(
         rf"\b\d+(\.\d+)?(/\d+)?( or more| or less|\+)? {_TIME_UNIT}|\b(one|two|three|four|five|six|twelve|eighteen) {_TIME_UNIT}"
@@ -142,6 +156,10 @@ ANSWER_CUES[Ask.number] = (
         rf"(?![\d,.]| ?{_TIME_UNIT}\b|k\b| ?%)|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty"
         rf"|fifty|hundred)\b(?! {_TIME_UNIT}\b)"
     )
+)
+ANSWER_CUES[Ask.condition] = re.compile(
+    r"\bsubject to\b|\bprovided (that|you)\b|\bas long as\b|\bcontingent\b|\bunless\b|\bconditional\b"
+    r"|\bdepends? on\b|\bclawback|\bclaw back|\bonly if\b"
 )
 ANSWER_CUES[Ask.list] = re.compile(r"(^|\n)• |\bare:|(; [^;\n]+){2,}|\b1\. .*\b2\. ")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from knowledge.index import PackIndex
-from knowledge.models import Pathway, PathwayStage, Topic
+from knowledge.models import Competency, Level, Pack, Pathway, PathwayStage, Topic
 from knowledge.replies import Answer, compose, join_list, sentence
 from knowledge.retrieval import topic_facts, unnamed_tokens
 from knowledge.text import normalise, tokens
@@ -32,15 +32,50 @@ def competencies(index: PackIndex, question: Question, topic: Topic) -> Answer:
     level = (
         pack.level(level_id) if level_id else max(pack.levels, key=lambda lv: len(lv.competencies_required))
     )
-    ids = level.competencies_required or [c.id for c in pack.competencies]
-    names = [c.name for c in pack.competencies if c.id in ids]
-    lines = [f"The {level.name} competencies are: {join_list(names)}."]
+    tabled = described_at(pack, level)
+    groups = groups_asked(question, tabled)
+    if (
+        groups
+    ):  # "the core skills for level 2": that group's table whole, under the document's own name for it
+        lines = [
+            f"The {level.name} {group[:1].lower()}{group[1:]} are: "
+            f"{join_list([c.name for c in tabled if c.group == group])}."
+            for group in groups
+        ]
+    else:  # the level's own list (Medway's evidence list, which leaves some of the tables' rows to level 3)
+        ids = level.competencies_required or [c.id for c in pack.competencies]
+        names = [c.name for c in pack.competencies if c.id in ids]
+        lines = [f"The {level.name} competencies are: {join_list(names)}."]
     if pack.process.evidence:
         lines.append(pack.process.evidence.text)
     sources = [pack.competencies[0].source] + (
         [pack.process.evidence.source] if pack.process.evidence else []
     )
     return compose(pack, lines, sources, topic)
+
+
+def described_at(pack: Pack, level: Level) -> list[Competency]:
+    """The competencies in the framework's tables for a level: those it requires, and those with a row
+    describing them at it, in the framework's order; a level with neither, all of them."""
+    ids = set(level.competencies_required) | {c.id for c in pack.competencies if level.id in c.descriptors}
+    return [c for c in pack.competencies if c.id in ids] or list(pack.competencies)
+
+
+def competency_groups_asked(pack: Pack, question: Question) -> list[str]:
+    """The groups of the framework's competencies the question names, at the level it asks about."""
+    if not pack.competencies:
+        return []
+    level_id = question.level("target") or question.level("any") or question.level("current")
+    level = pack.level(level_id) if level_id else None
+    return groups_asked(question, described_at(pack, level) if level else list(pack.competencies))
+
+
+def groups_asked(question: Question, listed: list[Competency]) -> list[str]:
+    """The groups of competencies the question names by every word of the group's name ("core skills"
+    against "core competencies"), in the framework's order."""
+    asked = set(tokens(question.text))
+    groups = dict.fromkeys(c.group for c in listed if c.group)
+    return [g for g in groups if (words := set(tokens(normalise(g)))) and words <= asked]
 
 
 def pathways(index: PackIndex, question: Question, topic: Topic) -> Answer:
@@ -54,7 +89,7 @@ def pathways(index: PackIndex, question: Question, topic: Topic) -> Answer:
         lines = ["The progression pathways are:", *(f"• {p.name}: {p.summary}" for p in shown)]
         return compose(pack, lines, [p.source for p in shown], topic)
     pathway = next(p for p in pack.pathways if p.id == named[0])
-    stages = _stages_asked_about(pathway.stages, question, _stage_words(index, question, pathway))
+    stages = _stages_asked_about(pack, pathway.stages, question, _stage_words(index, question, pathway))
     lines = [] if len(stages) < len(pathway.stages) else [f"{pathway.name}: {pathway.summary}"]
     for stage in stages:
         modules = f" Modules: {'; '.join(stage.modules)}." if stage.modules else ""
@@ -71,11 +106,16 @@ def _stage_words(index: PackIndex, question: Question, pathway: Pathway) -> set[
 
 
 def _stages_asked_about(
-    stages: list[PathwayStage], question: Question, asked: set[str]
+    pack: Pack, stages: list[PathwayStage], question: Question, asked: set[str]
 ) -> list[PathwayStage]:
     """The stages the question singles out ("stage 1", "the diploma", "for BG12"), else all of them.
-    A stage is singled out by a named level, or by words besides the pathway's name that only some stages use."""
+    A stage is singled out by a named level, or by words besides the pathway's name that only some stages use.
+    A level named singles out the stage that leads to it and the stage done at it (the next on the same
+    ladder): "what do I do for BG11" is said of both, and which is meant the words alone don't tell."""
     levels = {ref.id for ref in question.levels}
+    levels |= {
+        later.level for stage in stages if stage.level in levels if (later := _done_at(pack, stages, stage))
+    }
     texts = [normalise(f"{s.text} {' '.join(s.modules)}") for s in stages]
     # A number counts only with the word before it, in the stage's own text ("stage 2"), not as any "2".
     numbered = set(re.findall(r"[a-z]+ \d+", question.text))
@@ -90,3 +130,16 @@ def _stages_asked_about(
     ]
     distinct = [s for s, words in zip(stages, own, strict=True) if asked & (words - shared)]
     return distinct or picked or stages
+
+
+def _done_at(pack: Pack, stages: list[PathwayStage], stage: PathwayStage) -> PathwayStage | None:
+    """The pathway's next stage on the same ladder as the level `stage` leads to: the one done at that level."""
+    reached = pack.level(stage.level)
+    return next(
+        (
+            s
+            for s in stages[stages.index(stage) + 1 :]
+            if (lv := pack.level(s.level)).framework == reached.framework and lv.rank > reached.rank
+        ),
+        None,
+    )

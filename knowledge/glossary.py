@@ -19,13 +19,14 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("review", "appeal", "challenge the decision", "dispute the decision"),
     ("progression", "promotion", "promoted", "moving up", "step up", "career progression"),
     ("post qualifying", "pq", "post qualification", "post qualifying training", "pq training"),
-    ("advanced practitioner", "advanced social worker"),
+    ("advanced practitioner", "advanced social worker", "consultant social worker"),
     ("senior practitioner", "senior social worker"),
     ("attendance", "sickness record", "absence record", "time off sick"),
     ("practice educator", "practice teacher", "practice teaching", "peps"),
     ("portfolio", "evidence file"),
     ("increment", "yearly increment", "annual increment", "annual salary progression", "pay progression"),
-    ("secondary employment", "second job", "agency shifts", "locum work", "another job"),
+    ("secondary employment", "second job", "agency shifts", "locum work", "another job", "sessional work",
+     "bank shifts", "additional employment"),
     ("repayment agreement", "clawback", "pay back", "refund"),
     ("market supplement", "market force supplement", "market related supplement", "recruitment and retention payment"),
     ("caseload", "number of cases", "case load"),
@@ -41,6 +42,14 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("restructure", "restructuring", "redesign", "service redesign", "reorganisation", "reorganization"),
     ("referral and assessment", "duty and assessment", "front door", "duty team", "intake team"),
     ("accreditation", "national assessment and accreditation system", "naas", "accreditation exam"),
+    ("post qualifying experience", "pqe", "post qualification experience", "years post qualifying",
+     "years since qualifying", "years qualified"),
+    ("registering body", "hcpc", "health and care professions council", "social work england", "swe",
+     "professional registration", "registered with hcpc", "registered with social work england"),
+    ("spinal point", "spinal column point", "scale point", "pay point", "spinal points", "spinal column points",
+     "scale points", "pay points"),  # ("scp" is glossed as "spinal point" before it is looked up)
+    ("trade union", "trade unions", "union", "unions", "unison", "union rep", "union reps", "union representative",
+     "union representatives", "trade union representative", "trade union representatives", "staff side"),
 )  # fmt: skip
 
 # Terms and conditions of employment in UK councils that a career framework may or may not speak of: each
@@ -101,6 +110,23 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     return tuple(compiled)
 
 
+def other_names(name: str) -> tuple[re.Pattern[str], ...]:
+    """Patterns (over normalised text) for every name of the concept this (normalised) name is one of, if it
+    is one: "advanced practitioner" gives "advanced social worker" and "consultant social worker" too."""
+    return _by_name().get(name) or _by_name().get(name.removesuffix("s"), ())
+
+
+@cache
+def _by_name() -> dict[str, tuple[re.Pattern[str], ...]]:
+    """The concepts of social work's own terms (not the terms of employment, which name no post or route)."""
+    concepts = {tuple(normalise(p) for p in concept) for concept in CONCEPTS}
+    patterns: dict[tuple[str, ...], list[re.Pattern[str]]] = {}
+    for pattern, phrases in _patterns():
+        if phrases in concepts:
+            patterns.setdefault(phrases, []).append(pattern)
+    return {phrase: tuple(found) for phrases, found in patterns.items() for phrase in phrases}
+
+
 @cache
 def _any_name() -> re.Pattern[str]:
     """Any name of any concept: whether a question names one at all."""
@@ -114,6 +140,24 @@ def _named() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     for pattern, phrases in _patterns():
         compiled.append((re.compile(rf"\b(?:(?:a|an|the|any) )?{pattern.pattern[2:]}"), phrases))
     return tuple(compiled)
+
+
+@lru_cache(maxsize=4096)
+def names_in(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
+    """Where the (normalised) text names a concept: the span of each name and all the concept's names."""
+    if not _any_name().search(text):
+        return ()
+    return tuple(
+        (m.start(), m.end(), phrases) for pattern, phrases in _patterns() for m in pattern.finditer(text)
+    )
+
+
+def named_otherwise(name: str, corpus: str) -> bool:
+    """Whether the (normalised) corpus uses another of the glossary's names for a concept the name is one of
+    ("practice teaching" for a practice educator; the name as the asker wrote it, "peps", is glossed first)."""
+    glossed = name if " " in name else normalise(name)
+    names = {p for _, _, phrases in names_in(glossed) for p in phrases}
+    return any(_uses(corpus, rf"\b{re.escape(p)}\b") for p in names - {name})
 
 
 @lru_cache(maxsize=16384)

@@ -12,6 +12,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from knowledge.asks import Ask, answers
+from knowledge.glossary import other_names
 from knowledge.models import Level, Pack, Review, Source, Supplement, Topic
 from knowledge.text import normalise, tokens
 
@@ -21,6 +22,7 @@ _REMEMBERED_QUOTES = 256  # answers whose quoted passages are remembered
 _REMEMBERED_SCORES = 64  # how much the other words of a multi-word term add to its best-matching word
 
 EntityKind = Literal["level", "pathway", "competency", "supplement", "framework"]
+_RENAMED = {"level", "pathway", "supplement"}  # what a worker may call by another of the glossary's names
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,17 @@ class PackIndex:
                 found.append(Mention(kind, ident, *span))
         return sorted(found, key=lambda m: m.start)
 
+    @cached_property
+    def renamed(self) -> tuple[tuple[re.Pattern[str], EntityKind, str], ...]:
+        """The glossary's other names for this pack's levels, pathways and supplements ("consultant social
+        worker" where an advanced practitioner is one), with what each names: found once, from the names."""
+        found: dict[str, tuple[re.Pattern[str], EntityKind, str]] = {}
+        for name, kind, ident in _names(self.pack):
+            if kind in _RENAMED:
+                for pattern in other_names(normalise(name)):
+                    found.setdefault(pattern.pattern, (pattern, kind, ident))
+        return tuple(found.values())
+
     def quoted(self, normalised: str) -> list[int]:
         """The passages a (normalised) text, an answer, quotes: whole or from their first words. (The scoring
         and the checks ask it of the same few answers: the last ones are remembered.)"""
@@ -133,6 +146,10 @@ class PackIndex:
         return found
 
     @cached_property
+    def level_ids(self) -> frozenset[str]:
+        return frozenset(level.id for level in self.pack.levels)
+
+    @cached_property
     def uses(self) -> dict[str, int]:
         """How many passages use each (stemmed) word: the same for every question, so counted once."""
         return dict(Counter(word for words in self.words for word in words))
@@ -141,7 +158,8 @@ class PackIndex:
         return [i for i, p in enumerate(self.passages) if topic in p.topics]
 
 
-def _aliases(pack: Pack) -> list[tuple[re.Pattern[str], EntityKind, str]]:
+def _names(pack: Pack) -> list[tuple[str, EntityKind, str]]:
+    """Every name of the pack's levels, pathways, competencies, supplements and frameworks."""
     names: list[tuple[str, EntityKind, str]] = []
     for level in pack.levels:
         names += [(n, "level", level.id) for n in (level.name, *level.aliases, level.grade or "")]
@@ -153,6 +171,11 @@ def _aliases(pack: Pack) -> list[tuple[re.Pattern[str], EntityKind, str]]:
         names += [(n, "supplement", supplement.id) for n in (supplement.name, *supplement.aliases)]
     for framework in pack.frameworks:
         names += [(n, "framework", framework.id) for n in (framework.name, *framework.aliases)]
+    return names
+
+
+def _aliases(pack: Pack) -> list[tuple[re.Pattern[str], EntityKind, str]]:
+    names = _names(pack)
     seen: set[tuple[str, str]] = set()
     compiled = []
     for name, kind, ident in sorted(names, key=lambda n: -len(normalise(n[0]))):

@@ -164,6 +164,12 @@ def eligibility(index: PackIndex, question: Question, topic: Topic) -> Answer:
     if level is None:
         return topic_facts(index, question, topic)
     checks = personal.checks(level, question.durations)
+    weighed = [c for c in checks if c.verdict in ("met", "not_met")]
+    if not weighed and personal.target_level(pack, question) is None:
+        # The asker's service against no level they name, and the first level sets no rule of service to
+        # weigh it against: what the policy says of service ("not structured by years of service") answers,
+        # not the first level's list.
+        return topic_facts(index, question, topic)
     failing = [c for c in checks if c.verdict == "not_met"]
     passing = [c for c in checks if c.verdict == "met"]
     if failing:

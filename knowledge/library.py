@@ -2,7 +2,9 @@
 
 Packs are validated at start-up (a broken pack stops it), but an organisation's index and speller are
 built when it is first asked: with hundreds of councils, start-up stays quick and a council nobody asks
-costs nothing but its pack.
+costs nothing but its pack. The library keeps the answers it has worked out for askers whose record is
+dated (knowledge.remembered), and forgets an organisation's whenever its pack or local procedure is
+(re)loaded, so what it holds is only ever what it would work out again.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 
 from knowledge.answer import respond
 from knowledge.asker import Asker, record_line, with_record
@@ -19,6 +22,7 @@ from knowledge.loader import PACKS_DIR, load_packs
 from knowledge.local import load_local_procedures
 from knowledge.models import LocalProcedure, Pack
 from knowledge.parts import combined, question_parts
+from knowledge.remembered import RememberedAnswers
 from knowledge.replies import Answer
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, STOPWORDS
 from knowledge.understand import Speller, cue_vocabulary, understand, vocabulary_of
@@ -47,11 +51,15 @@ class LazyIndexes(Mapping[str, PackIndex]):
     def __getitem__(self, org: str) -> PackIndex:
         index = self._built.get(org)
         if index is None:
-            pack = self._packs[org]
-            with self._lock:
-                index = self._built.get(org) or PackIndex.build(pack)
+            with self._lock:  # the pack read under the lock: a replaced pack's forget waits for this build
+                index = self._built.get(org) or PackIndex.build(self._packs[org])
                 self._built[org] = index
         return index
+
+    def forget(self, org: str) -> None:
+        """Drop the organisation's index: its pack has been replaced, so the next question builds it anew."""
+        with self._lock:
+            self._built.pop(org, None)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._packs)
@@ -74,12 +82,42 @@ class Library:
     def __init__(
         self, packs: dict[str, Pack], local: dict[str, LocalProcedure] | None = None, *, traced: bool = False
     ) -> None:
-        self.packs = packs
+        self._packs = dict(packs)
+        self._local = dict(
+            local or {}
+        )  # reviewed local procedures, for organisations whose policy states no route
         self.traced = traced  # every pack was traced to its document as it loaded (knowledge.tracing)
-        self.local = local or {}  # reviewed local procedures, for organisations whose policy states no route
-        self.indexes = LazyIndexes(packs)
+        self.indexes = LazyIndexes(self._packs)
+        self.remembered = RememberedAnswers()
         self._spellers: dict[str, Speller] = {}
         self._lock = threading.Lock()
+
+    @property
+    def packs(self) -> Mapping[str, Pack]:
+        """Each organisation's pack, read-only: replace_pack changes one, so its answers are forgotten."""
+        return MappingProxyType(self._packs)
+
+    @property
+    def local(self) -> Mapping[str, LocalProcedure]:
+        """Each organisation's reviewed local procedure, read-only: see replace_local_procedure."""
+        return MappingProxyType(self._local)
+
+    def replace_pack(self, pack: Pack) -> None:
+        """Load a new or changed pack for its organisation (checked and traced by the caller, as at start-up):
+        the organisation's index and spellers are built again and the answers kept for it are forgotten."""
+        org = pack.organisation.id
+        with self._lock:
+            self._packs[org] = pack
+            self.indexes.forget(org)
+            self._spellers.pop(org, None)
+            self.__dict__.pop("speller", None)  # every pack's words: built again when next wanted
+        self.remembered.forget(org)
+
+    def replace_local_procedure(self, procedure: LocalProcedure) -> None:
+        """Load a new or changed reviewed local procedure for its organisation; its kept answers are forgotten."""
+        with self._lock:
+            self._local[procedure.organisation] = procedure
+        self.remembered.forget(procedure.organisation)
 
     @classmethod
     def load(cls, directory: Path = PACKS_DIR) -> Library:
@@ -103,9 +141,17 @@ class Library:
         return speller
 
     def ask(self, org: str, question: str, asker: Asker | None = None) -> Answer:
-        """The answer to a question; with the asker's roster record, personal questions use it."""
-        if org not in self.packs:
+        """The answer to a question; with the asker's roster record, personal questions use it. With a dated
+        record (`asker.today`) the answer is kept, and the same question from the same record is answered
+        from what was kept; without one, a personal answer would be dated by the clock, so it is worked out
+        each time."""
+        if org not in self._packs:
             raise UnknownOrganisation(org)
+        if asker is None or asker.today is None:
+            return self._work_out(org, question, asker)
+        return self.remembered.answer(org, question, asker, lambda: self._work_out(org, question, asker))
+
+    def _work_out(self, org: str, question: str, asker: Asker | None) -> Answer:
         index = self.indexes[org]
         speller = self.speller_for(org)
         answers, named, before = [], "", ""

@@ -8,6 +8,7 @@ from knowledge.index import PackIndex
 from knowledge.models import Source, Topic
 from knowledge.replies import Answer, compose, not_stated, sentence
 from knowledge.retrieval import ASKS, FOCUS, ranked, topic_facts
+from knowledge.text import stem, tokens
 from knowledge.understand import Question
 
 _MONTHS = [
@@ -53,6 +54,19 @@ def training(index: PackIndex, question: Question, topic: Topic) -> Answer:
     mandatory = [t for t in pack.training if t.mandatory]
     if not mandatory:
         return not_stated(pack, topic, "mandatory training")
+    asked = set(tokens(question.text))
+    staged = [t for t in pack.training if t.stage and stem(t.stage.lower()) in asked]
+    if staged and not any(t.mandatory for t in staged):
+        # "is the ongoing training mandatory?": that stage's training is the subject, and the policy does not
+        # call it mandatory; what it does say of it follows.
+        names = " or the ".join(t.name for t in staged)
+        stems = {stem(t.stage.lower()) for t in staged}
+        own = [
+            i for i in index.with_topic(topic) if index.passages[i].kind == "fact" and stems & index.words[i]
+        ]
+        said = ranked(index, question, own)[:1]  # (the policy's words on that stage's training)
+        lines = [f"The policy doesn't list the {names} as mandatory.", *(p.text for p in said)]
+        return compose(pack, lines, [*(t.source for t in staged), *(p.source for p in said)], topic)
     frameworks = question.ids("framework")
     shown = [t for t in mandatory if not frameworks or t.framework in (None, *frameworks)] or mandatory
     lines = [f"{t.name}: " + "; ".join(t.items) + "." for t in shown]

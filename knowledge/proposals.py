@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from knowledge import personal
 from knowledge.document_passages import names
 from knowledge.fitting import facts_giving_the_ask
-from knowledge.framework_answers import competencies, pathways
+from knowledge.framework_answers import competencies, competency_groups_asked, pathways
 from knowledge.index import PackIndex
 from knowledge.level_answers import (
     TOPIC_WHAT,
@@ -35,7 +35,7 @@ from knowledge.models import Topic
 from knowledge.process_answers import apply, evidence, panel, signoff, training
 from knowledge.replies import Answer, not_stated, out_of_scope
 from knowledge.retrieval import best_guess, beyond_the_topic, topic_facts
-from knowledge.supplement_answers import supplements
+from knowledge.supplement_answers import asker_service, supplements
 from knowledge.text import normalise, tokens
 from knowledge.understand import Question, names_unknown_post
 
@@ -129,10 +129,20 @@ def _about_named_things(index: PackIndex, question: Question) -> list[Candidate]
         out += _candidate(
             "competency", competencies(index, question, Topic.competencies), *_COMPETENCY_TOPICS
         )
+    if not question.ids("competency") and competency_groups_asked(index.pack, question):
+        # A group of competencies named by the document's own name for it ("the core skills"): the group whole,
+        # which is also what the asker has to evidence and what the level requires.
+        answer = competencies(index, question, Topic.competencies)
+        out += _candidate("competency_group", answer, *_COMPETENCY_TOPICS, Topic.evidence)
     if question.ids("pathway"):
         out += _candidate("pathway", pathways(index, question, Topic.pathways), *_PATHWAY_TOPICS)
     if question.ids("supplement"):
-        out += _candidate("supplement", supplements(index, question, Topic.supplements), Topic.supplements)
+        # (Weighing the asker's own service against a supplement's, it answers from their situation.)
+        weighs = asker_service(question) is not None and any(
+            s.min_years or s.max_years for s in index.pack.supplements if s.id in question.ids("supplement")
+        )
+        answer = supplements(index, question, Topic.supplements)
+        out += _candidate("supplement", answer, Topic.supplements, situation=weighs)
     return out
 
 
@@ -223,7 +233,7 @@ def main_topic(question: Question) -> Topic | None:
     ranked = question.top_topics
     if not ranked:
         return None
-    specific = [t for t in ranked if t not in _BROAD and question.topics[t] >= 4]
+    specific = [t for t in ranked if t not in _BROAD and question.topics[t] >= CLEARLY_ASKED]
     return specific[0] if ranked[0] in _BROAD and specific else ranked[0]
 
 

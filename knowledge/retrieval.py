@@ -120,6 +120,8 @@ def ranked(
     mentioned = {m.id for m in question.mentions}
     asked = {kind for kind, pattern in ASKS.items() if pattern.search(question.text)}
     salient = salient or set()
+    if question.levels:
+        candidates = [i for i in candidates if not of_another_level(index, index.passages[i], question)]
 
     def score(i: int) -> float:
         passage = index.passages[i]
@@ -137,6 +139,14 @@ def ranked(
     if with_scores:
         return [(index.passages[i], scored[i]) for i in kept]
     return [index.passages[i] for i in kept]
+
+
+def of_another_level(index: PackIndex, passage: Passage, question: Question) -> bool:
+    """The passage is said only of levels other than those the question names: asked about level 3, level 2's
+    desirable award is none of level 3's requirements."""
+    named = {level.id for level in question.levels}
+    said_of = passage.tags & index.level_ids
+    return bool(named and said_of) and not said_of & named
 
 
 @lru_cache(maxsize=16384)

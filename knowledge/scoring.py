@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from knowledge.asks import STRICT, Ask, answers
+from knowledge.framework_answers import competency_groups_asked
 from knowledge.index import PackIndex
 from knowledge.models import Topic
 from knowledge.proposals import ABSENT_TOPIC, CLEARLY_ASKED, NOTHING, UNCOVERED, UNKNOWN_SUBJECT, Candidate
@@ -32,6 +33,7 @@ _HOW = (
 # A competency, pathway or supplement named singles out more of the policy than a level does.
 _KIND_WEIGHT = {"level": 1.0, "framework": 1.0, "competency": 2.0, "pathway": 2.0, "supplement": 2.0}
 _BROAD = {Topic.pay, Topic.requirements, Topic.overview, Topic.apply, Topic.training, Topic.eligibility}
+GROUP = "group:"  # what is named, when it is a group of competencies (by the group's name)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ def read(index: PackIndex, question: Question) -> Reading:
     named = {
         m.id: _KIND_WEIGHT[m.kind] for m in question.mentions if m.kind != "framework" and m.id not in context
     }
+    # A group of competencies named by its whole name ("the core skills") is named as a competency is.
+    named |= {GROUP + g: _KIND_WEIGHT["competency"] for g in competency_groups_asked(index.pack, question)}
     org = index.pack.organisation
     own = {stem(w) for w in words(normalise(f"{org.short_name} {org.name}"))}  # "at BCC" says nothing
     about_asker = _about_the_asker(question.text)
@@ -146,7 +150,13 @@ def fit(index: PackIndex, reading: Reading, candidate: Candidate, weights: Weigh
     quoted = index.quoted(plain)
     gives = set(answers(body)).union(*(index.gives[i] for i in quoted))
     about = set().union(*(index.passages[i].tags for i in quoted))
-    named_covered = sum(w for n, w in reading.named.items() if n in about or _names(index, n, plain))
+    named_covered = sum(
+        w
+        for n, w in reading.named.items()
+        if n in about
+        or _names(index, n, plain)
+        or (n.startswith(GROUP) and normalise(n[len(GROUP) :]) in plain)
+    )
     topics = set().union(*(index.passages[i].topics for i in quoted)) | candidate.topics
     topics |= {Topic(answer.topic)} if answer.topic else set()
     cued = frozenset().union(*(reading.cued[t] for t in topics))  # an answer on a topic speaks to its cues
@@ -165,8 +175,9 @@ def fit(index: PackIndex, reading: Reading, candidate: Candidate, weights: Weigh
         service_share=(1.0 if candidate.situation else 0.0) if reading.service_given else None,
         topic=_topic_share(reading.question, candidate, topics, weights),
         # (What a level is, its card, answers any question about the level that asks nothing more.)
+        # (A supplement named asks about supplements, whatever other words are used.)
         unasked=bool(candidate.topics - {Topic.overview})
-        and not candidate.topics & set(reading.question.topics),
+        and not candidate.topics & (set(reading.question.topics) | _named_topics(reading.question)),
         clear=any(
             reading.question.asked_topics.get(t, 0.0) >= CLEARLY_ASKED for t in _declared(candidate, topics)
         ),
@@ -181,6 +192,13 @@ def fit(index: PackIndex, reading: Reading, candidate: Candidate, weights: Weigh
         if best > 0
         else 0.0,
     )
+
+
+_KIND_TOPIC = {"supplement": Topic.supplements}
+
+
+def _named_topics(question: Question) -> set[Topic]:
+    return {_KIND_TOPIC[m.kind] for m in question.mentions if m.kind in _KIND_TOPIC}
 
 
 def score(index: PackIndex, reading: Reading, candidate: Candidate, weights: Weights | None = None) -> float:

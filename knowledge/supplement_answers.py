@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 
+from knowledge.asks import Ask
 from knowledge.index import PackIndex, Passage, supplement_headline
 from knowledge.models import Pack, Supplement, Topic
 from knowledge.replies import Answer, compose, join_list, not_stated, sentence
 from knowledge.retrieval import ranked, topic_facts
 from knowledge.text import normalise, tokens
 from knowledge.understand import Question
+from knowledge.windows import as_said
 
 
 def supplements(index: PackIndex, question: Question, topic: Topic) -> Answer:
@@ -28,13 +30,17 @@ def supplements(index: PackIndex, question: Question, topic: Topic) -> Answer:
     if not chosen:
         return not_stated(pack, topic, "a supplement for that situation")
     shown = chosen[:4]
-    lines = [supplement_headline(s) for s in shown]
+    lines = [line for s in shown if (line := not_yet(question, s))]
+    lines += [supplement_headline(s) for s in shown]
     related = _related_supplement_fact(index, question, {s.amount for s in shown})
     lines += [p.text for p in related]
     conditions: list[str] = []
     for supplement in shown:
         conditions += [sentence(c) for c in supplement.conditions if sentence(c) not in conditions]
-    lines += conditions
+    if Ask.condition in question.asks:  # asked what it depends on: its conditions are the answer, said first
+        lines = [*conditions, *(ln for ln in lines if ln not in conditions)]
+    else:
+        lines += conditions
     return compose(pack, lines, [*(s.source for s in shown), *(p.source for p in related)], topic)
 
 
@@ -61,15 +67,35 @@ def _supplements_for(pack: Pack, question: Question) -> list[Supplement]:
     pool = [s for s in pack.supplements if s.id in named] or of_kind
     service = [d for d in question.durations if d.basis != "any" or question.personal]
     if service and any(s.min_years is not None or s.max_years is not None for s in pool):
-        pool = _by_service(pool, service[0].years) or (
-            [] if not named else _by_service(of_kind, service[0].years)
-        )
+        met = _by_service(pool, service[0].years)
+        # A supplement named whose service the asker has not reached yet stays the one answered ("not yet"),
+        # rather than another one their service would meet.
+        short = [s for s in pool if s.id in named and s.min_years and service[0].years < s.min_years]
+        pool = met or short or ([] if not named else _by_service(of_kind, service[0].years))
     asked = set(index_tokens(question.text))
     scored = [(len(asked & set(index_tokens(f"{s.who} {' '.join(s.roles + s.aliases)}"))), s) for s in pool]
     best = max((score for score, _ in scored), default=0)
     if best > 0 and len(pool) > 1:
         pool = [s for score, s in scored if score == best]
     return pool
+
+
+def asker_service(question: Question) -> float | None:
+    """The service the asker gives for themselves, in years."""
+    service = [d for d in question.durations if d.basis != "any" or question.personal]
+    return service[0].years if service else None
+
+
+def not_yet(question: Question, supplement: Supplement) -> str | None:
+    """ "Not yet" where the asker's own service is short of the supplement's, with how much longer to go."""
+    years = asker_service(question)
+    if years is None or not supplement.min_years or years >= supplement.min_years:
+        return None
+    needed = as_said(supplement.min_years)
+    return (
+        f"Not yet: the {supplement.name} needs {needed} service, and you say {as_said(years)}; "
+        f"that is another {as_said(supplement.min_years - years)}."
+    )
 
 
 def _by_service(supplements: list[Supplement], years: float) -> list[Supplement]:

@@ -105,7 +105,7 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\bback ?dat", 5),
         (r"\b(effective|take effect|start|starts|kick in|come in)\b.*\b(pay|rise|award|increase|date)\b", 2),
         (r"\b(pay|rise|award|increase)\b.*\b(effective|take effect|start|kick in|from when)\b", 2),
-        (r"\bfrom when\b|\b(what|which) date\b", 3),
+        (r"\bfrom when\b|\bfrom (what|which) date\b", 3),  # "what date was the report?" is no award's date
         (
             r"\bfrom (what|which) date\b|\b(what|which) date (will|would|do|does|is) (i|my|the (pay|rise|award|increase))",
             1.5,
@@ -198,7 +198,12 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
     ),
     Topic.vacancy: _cues(
         (r"\bvacanc", 4),
-        (r"\bhow many\b.*\b(posts|roles|places|jobs)\b|\bposts? (available|funded)\b|\bnumber of posts\b", 4),
+        (r"\bhow many\b.*\b(posts|roles|jobs)\b|\bposts? (available|funded)\b|\bnumber of posts\b", 4),
+        # Places are posts, unless they are on a course ("how many places on the degree?": its intake).
+        (
+            r"\bhow many\b.*\bplaces\b(?!.*\b(courses?|degree|programmes?|training|modules?|pathways?|qualification)\b)",
+            4,
+        ),
         (r"\brecruitment process\b|\binterview\b", 2),
     ),
     Topic.asye: _cues(

@@ -11,11 +11,11 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from knowledge.asks import Ask, read_asks
-from knowledge.glossary import related_terms
+from knowledge.glossary import named_otherwise, related_terms
 from knowledge.index import Mention, PackIndex
 from knowledge.instructions import Instruction, instructions, without_roles
 from knowledge.models import Topic
-from knowledge.text import is_common_word, is_word, normalise, stem, term_groups, tokens, words
+from knowledge.text import ABBREVIATIONS, is_common_word, is_word, normalise, stem, term_groups, tokens, words
 from knowledge.topics import CUES, DOMAIN, OFF_TOPIC, ROLE_TITLE, SPECIALISM, score_topics
 from knowledge.wording import main_clause
 
@@ -153,6 +153,7 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
     found = [
         m for m in index.mentions(text) if not (m.kind == "competency" and _WORKPLACE.match(text, m.end))
     ]
+    found = sorted(found + _named_otherwise(text, index, found), key=lambda m: m.start)
     negated = [m for m in found if _NEGATED.search(text[max(0, m.start - 24) : m.start])]
     mentions = [m for m in found if m not in negated]
     question = Question(
@@ -171,7 +172,7 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
         instructions=instructions(raw),
         in_domain=bool(DOMAIN.search(text)) or bool(mentions),
     )
-    question.levels = [LevelRef(m.id, _level_role(text, m)) for m in mentions if m.kind == "level"]
+    question.levels = _levels(text, mentions)
     question.unknown_levels = [
         w for w in _LEVEL_WORD.findall(text) if not any(m.start <= text.find(w) < m.end for m in mentions)
     ]
@@ -183,18 +184,42 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
     question.unheard_posts = [
         name
         for name, _ in question.unknown_roles
-        if _singular(name) not in index.corpus and not _OWNED.search(text[: text.find(name)])
+        if not _heard(name, index) and not _OWNED.search(text[: text.find(name)])
     ]
     question.unknown_specialisms = [
-        match.group(0)
-        for match in SPECIALISM.finditer(text)
-        if match.group(0).rstrip("s") not in index.corpus
+        match.group(0) for match in SPECIALISM.finditer(text) if not _heard(match.group(0), index)
     ]
     if not question.levels and any(d.basis == "qualifying" and d.years < 1 for d in question.durations):
         # Under a year since qualifying is newly qualified: where the pack names that stage, the worker is on it.
         newly = [m for m in index.mentions("newly qualified") if m.kind == "level"]
         question.levels = [LevelRef(m.id, "current") for m in newly[:1]]
     return question
+
+
+def _named_otherwise(text: str, index: PackIndex, found: list[Mention]) -> list[Mention]:
+    """Levels, pathways and supplements the question calls by another of the glossary's names for them (a
+    "consultant social worker" where the document has an advanced social worker), at the asker's words."""
+    extra: list[Mention] = []
+    for pattern, kind, ident in index.renamed:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if not any(m.start < end and start < m.end for m in found + extra):
+                extra.append(Mention(kind, ident, start, end))
+    return extra
+
+
+def _heard(name: str, index: PackIndex) -> bool:
+    """The document names the post or specialism (or its singular), in the asker's words or another of the
+    glossary's."""
+    said = {name, _singular(name)}
+    return any(n in index.corpus or named_otherwise(n, index.corpus) for n in said)
+
+
+def _levels(text: str, mentions: list[Mention]) -> list[LevelRef]:
+    """The levels named, each once in each role ("grade 8 asw" names one level twice; "I'm an NQSW, what do I
+    do in my first year" names the ASYE as the asker's and as what is asked about)."""
+    refs = [LevelRef(m.id, _level_role(text, m)) for m in mentions if m.kind == "level"]
+    return list(dict.fromkeys(refs))
 
 
 def _singular(name: str) -> str:
@@ -212,8 +237,16 @@ def names_unknown_post(question: Question, *, as_target: bool = False) -> str | 
     return named[0] if named else None
 
 
+_LAST_WORD = re.compile(r"(\w+) $")
+
+
 def _level_role(text: str, mention: Mention) -> LevelRole:
     before = text[max(0, mention.start - 24) : mention.start]
+    # "for sp senior practitioner": the abbreviation its gloss follows is the asker's word for the same post,
+    # so what comes before the abbreviation says whether it is where they want to go.
+    last = _LAST_WORD.search(before)
+    if last and ABBREVIATIONS.get(last.group(1)) == text[mention.start : mention.end]:
+        before = text[max(0, mention.start - 24 - len(last.group(0))) : mention.start - len(last.group(0))]
     if _CURRENT_BEFORE.search(before):
         return "current"
     if _TARGET_BEFORE.search(before):

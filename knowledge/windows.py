@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from knowledge.personal import describe_years
 from knowledge.replies import Answer
-from knowledge.text import NUMBER_WORDS
+from knowledge.text import NUMBER_WORDS, normalise, tokens
 from knowledge.understand import Duration
 
 _PERIOD = re.compile(
@@ -199,3 +199,53 @@ def with_the_next_month(answer: Answer, question_text: str) -> Answer:
     following = min(months, key=lambda m: (_MONTHS.index(m) - mine - 1) % 12)
     said = f"You say {asked[0].capitalize()}: the next of those months after it is {following.capitalize()}."
     return answer.model_copy(update={"text": f"{said}\n{answer.text}"})
+
+
+# The event a backdating rule dates from: "backdated to the day the application was signed by ...".
+_BACKDATED_TO = re.compile(
+    r"\bback ?dated to (?:the (?:day|date) (?:that |on which |when )?)?(?P<event>[^.;\n]+)", re.I
+)
+_FROM_MONTH = re.compile(rf"\bfrom ({'|'.join(_MONTHS)})\b", re.I)
+
+
+def with_the_askers_dates(answer: Answer, question_text: str) -> Answer:
+    """Where the answer's rule backdates to an event ("the day the application was signed by the line
+    manager") and the asker dates the events of their own case by month ("signed in January, approved in
+    March"), the answer says which of the asker's months that is: the month whose clause tells of the
+    rule's event most closely. Asked whether it is paid from a month, it says yes or no to that month."""
+    if not answer.answered:
+        return answer
+    rule = _BACKDATED_TO.search(answer.text)
+    dated = list(_MONTH.finditer(question_text))
+    if rule is None or not dated:
+        return answer
+    event = rule.group("event").strip()
+    said = set(tokens(normalise(event)))
+    told: dict[str, int] = {}
+    start = 0
+    for found in dated:  # each month, with the clause that tells what happened in it
+        clause = question_text[start : found.start()]
+        start = found.end()
+        month = found.group(1).lower()
+        if _FROM_MONTH.search(question_text[max(0, found.start() - 5) : found.end()]):
+            continue  # "paid from January" asks about a month; it tells of no event
+        told[month] = max(told.get(month, 0), len(said & set(tokens(normalise(clause)))))
+    if not told:
+        return answer
+    best = max(told.values())
+    months = [m for m, n in told.items() if n == best]
+    if best == 0 or len(months) != 1:
+        return answer  # no month of theirs, or more than one, tells of the rule's event
+    month = months[0].capitalize()
+    asked = _FROM_MONTH.search(question_text)
+    verdict = ""
+    if asked:
+        verdict = (
+            "Yes: "
+            if asked.group(1).lower() == months[0]
+            else f"No, not from {asked.group(1).capitalize()}: "
+        )
+    line = (
+        f"{verdict}going by this rule, it would be backdated to {month}, when, as you describe it, {event}."
+    )
+    return answer.model_copy(update={"text": f"{line[0].upper()}{line[1:]}\n{answer.text}"})
