@@ -21,13 +21,10 @@ from typing import Protocol
 
 from aiohttp import web
 
-from bot.logs import new_request_id, request_id
 from bot.settings import Settings
-from bot.workers import Factory, Handler, Workers
+from bot.workers import Factory, Handler, WorkerCore, Workers
 from dialogs.conversation import Conversation
 from dialogs.messages import Incoming, Reply
-from knowledge.library import Library
-from storage import db
 from storage.availability import UNAVAILABLE_TEXT, is_outage
 
 log = logging.getLogger(__name__)
@@ -56,13 +53,11 @@ class InThreads:
         return await asyncio.to_thread(self.conversation.handle, incoming)
 
 
-async def core_in_worker(settings: Settings) -> Handler:
-    """In a worker, once: the core that answers Teams turns there, on its own database connections."""
-    sessions = db.session_factory(db.make_engine(settings.pathway_database_url))
-    conversation = Conversation(Library.load(settings.packs_dir), sessions, channel="teams")
+async def core_in_worker(core: WorkerCore) -> Handler:
+    """In a worker, once: the core that answers Teams turns there, on the worker's own connections."""
+    conversation = core.conversation
 
     async def answer(incoming: Incoming, again: bool) -> list[Reply]:
-        request_id.set(incoming.event_id or new_request_id())  # its log lines carry the activity id
         try:
             replies = await asyncio.to_thread(conversation.handle, incoming)
         except Exception as exc:
@@ -85,7 +80,9 @@ class InWorkers:
 
     async def replies(self, incoming: Incoming) -> list[Reply]:
         sender = incoming.sender
-        replies: list[Reply] = await self.workers.run(f"{sender.tenant}:{sender.user_id}", incoming)
+        # Its log lines in the worker carry the activity id.
+        replies: list[Reply] = await self.workers.run(f"{sender.tenant}:{sender.user_id}", incoming,
+                                                      incoming.event_id)  # fmt: skip
         return replies
 
 

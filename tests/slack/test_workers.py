@@ -19,11 +19,10 @@ from sqlalchemy import select
 
 from bot.readiness import CONNECTION_CHECKS
 from bot.runtime import Runtime
-from bot.settings import Settings
 from bot.slack.mount import SLACK_KEY, mount
 from bot.slack.turns import MAY_BE_UNANSWERED, NOT_ANSWERED, TurnInput
 from bot.slack.workers import EventWorkers
-from bot.workers import Handler, Workers
+from bot.workers import Handler, WorkerCore, Workers
 from storage.tables import Identity
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.conftest import TEAM, SlackWorkspace
@@ -143,7 +142,7 @@ async def test_a_worker_killed_after_the_core_took_the_turn_says_the_answer_may_
     assert answered(slack, "DWORKER", MAY_BE_UNANSWERED.text) == 1  # not silently dropped, not answered twice
 
 
-async def failing(_settings: Settings) -> Handler:
+async def failing(_core: WorkerCore) -> Handler:
     """A worker whose every turn raises, standing in for a bug in a turn."""
 
     async def handle(turn: TurnInput, _again: bool) -> None:
@@ -152,7 +151,7 @@ async def failing(_settings: Settings) -> Handler:
     return handle
 
 
-async def dying(_settings: Settings) -> Handler:
+async def dying(_core: WorkerCore) -> Handler:
     """A worker that dies on every turn, standing in for a turn that crashes the interpreter."""
 
     async def handle(_turn: TurnInput, _again: bool) -> None:
@@ -163,7 +162,7 @@ async def dying(_settings: Settings) -> Handler:
 
 @pytest.mark.parametrize("factory", [failing, dying], ids=["raises", "kills its worker"])
 async def test_a_turn_that_fails_in_a_worker_is_told_to_the_person(
-    runtime: Runtime, fake_slack: FakeSlackApi, factory: Callable[[Settings], Awaitable[Handler]]
+    runtime: Runtime, fake_slack: FakeSlackApi, factory: Callable[[WorkerCore], Awaitable[Handler]]
 ) -> None:
     from bot.slack.mount import bolt_app, events_handler
 

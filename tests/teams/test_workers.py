@@ -15,10 +15,9 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import build
 from bot.runtime import Runtime
-from bot.settings import Settings
 from bot.teams.mount import SORRY, mount
 from bot.teams.workers import WORKERS_KEY, core_in_worker
-from bot.workers import Factory, Handler, Workers
+from bot.workers import Factory, Handler, WorkerCore, Workers
 from dialogs.messages import Incoming, Reply
 from storage.handled_events import first_delivery
 from tests.fakes.bot_connector import BotConnector
@@ -28,9 +27,9 @@ WENDY = "worker@medway.example"
 PAY, LEVEL_3 = "how much is SCP 39?", "what do I need for level 3?"
 
 
-async def slow_pay_question(settings: Settings) -> Handler:
+async def slow_pay_question(core: WorkerCore) -> Handler:
     """The real core, slower for the pay question: a later turn would overtake it if order were not kept."""
-    answer = await core_in_worker(settings)
+    answer = await core_in_worker(core)
 
     async def handle(incoming: Incoming, again: bool) -> list[Reply]:
         if incoming.text == PAY:
@@ -40,7 +39,7 @@ async def slow_pay_question(settings: Settings) -> Handler:
     return handle
 
 
-async def failing(_settings: Settings) -> Handler:
+async def failing(_core: WorkerCore) -> Handler:
     """A worker whose every core turn raises, standing in for a bug in the core."""
 
     async def handle(incoming: Incoming, _again: bool) -> list[Reply]:
