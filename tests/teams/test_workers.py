@@ -21,9 +21,9 @@ from bot.app import build
 from bot.readiness import Readiness
 from bot.runtime import Runtime
 from bot.teams.mount import SORRY, mount
-from bot.teams.workers import INTERRUPTED, WORKERS_KEY, core_in_worker
+from bot.teams.workers import INTERRUPTED, WORKERS_KEY, Answered, core_in_worker
 from bot.workers import Factory, Handler, WorkerCore, Workers
-from dialogs.messages import Incoming, Reply
+from dialogs.messages import Incoming
 from storage.handled_events import first_delivery
 from storage.tables import HandledEvent
 from tests.fakes.bot_connector import BotConnector
@@ -38,7 +38,7 @@ async def slow_pay_question(core: WorkerCore) -> Handler:
     """The real core, slower for the pay question: a later turn would overtake it if order were not kept."""
     answer = await core_in_worker(core)
 
-    async def handle(incoming: Incoming, again: bool) -> list[Reply]:
+    async def handle(incoming: Incoming, again: bool) -> Answered:
         if incoming.text == PAY:
             await asyncio.sleep(1.0)
         return await answer(incoming, again)
@@ -51,7 +51,7 @@ async def stuck_before_the_core(core: WorkerCore) -> Handler:
     yet taken by the core, when the worker is killed. A run after a restart (`again`) goes through."""
     answer = await core_in_worker(core)
 
-    async def handle(incoming: Incoming, again: bool) -> list[Reply]:
+    async def handle(incoming: Incoming, again: bool) -> Answered:
         if incoming.event_id == FIRST and not again:
             await asyncio.Event().wait()
         return await answer(incoming, again)
@@ -64,7 +64,7 @@ async def stuck_after_the_core(core: WorkerCore) -> Handler:
     it: the worker is killed with the answer made and not yet sent back."""
     answer = await core_in_worker(core)
 
-    async def handle(incoming: Incoming, again: bool) -> list[Reply]:
+    async def handle(incoming: Incoming, again: bool) -> Answered:
         replies = await answer(incoming, again)
         if incoming.event_id == FIRST and not again:
             await asyncio.Event().wait()
@@ -76,7 +76,7 @@ async def stuck_after_the_core(core: WorkerCore) -> Handler:
 async def failing(_core: WorkerCore) -> Handler:
     """A worker whose every core turn raises, standing in for a bug in the core."""
 
-    async def handle(incoming: Incoming, _again: bool) -> list[Reply]:
+    async def handle(incoming: Incoming, _again: bool) -> Answered:
         raise RuntimeError(f"no answer for {incoming.event_id}")
 
     return handle
