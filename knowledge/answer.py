@@ -49,6 +49,8 @@ def chosen(index: PackIndex, question: Question, candidates: list[tuple[float, C
         if decline is not None and value <= decline[0]:
             break
         verdict = judged(index, question, candidate)
+        if not verdict.stands:
+            continue  # about something else than what was asked: not even its decline is said
         if verdict.passes or candidate.declines:
             return verdict.said  # (a decline, judged, may become the document's own words)
         decline = decline or (value - WEIGHTS.failed_check, verdict.said)

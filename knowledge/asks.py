@@ -38,23 +38,28 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"\bhow (much|many)\b|\b(what|which) (is|are|was|were) the (salary|salaries|pay|rate|cost|amount|value"
         r"|number|total|figure|range)\b|\b(minimum|maximum|min|max) (salary|pay)\b|\bhow big\b"
         r"|\b(please (provide|state|give)|provide|state)\b.*\b(number|cost|value|salary|salaries|amount)\b"
+        r"|\b(what|which) (spinal )?(points|scps)\b"  # "what spinal points is grade 8": the points' figures
     ),
     Ask.money: re.compile(
         r"\bhow much (is|are|do|does|did|would|will|can|could|more|less|extra)\b.*\b(pay|paid|earn|get|cost|worth|salar"
-        r"|supplement|honorari|allowance)|\b(what|which) (is|are|was|were) the (salary|salaries|pay|rate of pay|cost)\b"
+        r"|supplement|honorari|allowance)|\b(what|which) (is|are|was|were) the (actual |exact |real |annual )?(salary|salaries|pay|rate of pay|cost)\b"
         r"|\b(minimum|maximum|min|max) (salary|pay)\b|\bhow much (is|are) (an? |the )?(spinal point|point|scp)\b"
     ),
     Ask.number: re.compile(
         r"\bhow many (?!(years|months|weeks|days|hours)\b)|\bthe (total )?number of\b|\bnumbers? of (staff|people|posts"
         r"|social workers|workers|vacancies|students|examples)\b"
+        r"|\b(what|which) (is|are) the (\w+ ){1,3}numbers?\b"  # "what is the reduced caseload number"
     ),
     Ask.who: re.compile(
         r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (manager|person|officer|body|panel)\b"
         r"|\b(final|last) (say|word|decision)\b|\bthe (say|decision) (on|over)\b"  # who decides, asked as yes or no
     ),
     Ask.when: re.compile(
-        r"\bwhen\b(?! can i)|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
-        r"|\bnext panel\b"
+        # ("when" asks where the question's verb follows it, or it opens or ends the question: "which
+        # councils did they look at when it was written" asks which, not when)
+        r"\bwhen (is|are|was|were|do|does|did|will|would|could|should|shall|must|has|have|might|may)\b"
+        r"|^when\b(?! can i)|\bwhen$|\b(and|or|but|exactly|so) when\b|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
+        r"|\bnext panel\b|\b(closing|start|submission) dates?\b|\bdeadline\b"
     ),
     Ask.duration: re.compile(
         r"\bhow long\b|\bhow many (years|months|weeks|days)\b|\bhow soon\b|\bhow quickly\b|\bwhen can i\b"
@@ -139,6 +144,20 @@ ANSWER_CUES[Ask.number] = (
     )
 )
 ANSWER_CUES[Ask.list] = re.compile(r"(^|\n)• |\bare:|(; [^;\n]+){2,}|\b1\. .*\b2\. ")
+
+# A sentence that says the document does not give something ("The report does not give the reduced numbers",
+# "it gives no salary"): whatever figure or time word it holds, it gives no answer of its own.
+SILENCE = re.compile(
+    r"\b(does not|doesn't|do not|don't|did not|will not) (give|say|state|set out|specify|describe|mention|include"
+    r"|define|detail|commit|cover)\b|\b(gives|sets|states|mentions|contains|has) no\b|\bno (\w+ ){0,2}(is|are) "
+    r"(given|stated|set|specified)\b|\bis not (stated|given|specified|set out)\b"
+)
+
+
+def says_nothing(text: str) -> bool:
+    """The text says the document is silent on something (it may name what it is silent on)."""
+    return SILENCE.search(text.lower()) is not None
+
 
 # The asks a question must have answered for the answer to count: the others are answered by what the facts
 # say about the subject (a list, a description, a yes or no with its condition).

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from knowledge.asks import PROCESS_LENGTH, SERVICE_TIME, STRICT, Ask, answers
 from knowledge.index import PackIndex, Passage
-from knowledge.models import Topic
+from knowledge.models import Source, Topic
 from knowledge.replies import Answer, compose
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import GENERAL, normalise, tokens
@@ -44,14 +44,49 @@ def _given(index: PackIndex, question: Question, answer: Answer) -> Answer:
         return answer
     body = _body(answer.text)
     strict = [ask for ask in question.asks if ask in STRICT]
-    if not strict or set(strict) & _gives(index, body, of_process=bool(PROCESS_LENGTH.search(question.text))):
+    of_process = bool(PROCESS_LENGTH.search(question.text))
+    if not strict or set(strict) & _gives(index, body, of_process=of_process):
         return answer
     subject = _content_words(question)
-    nearest = [p.text for p in _best_fitting(index, question, strict, set(), anywhere=True)[:1]]
+    giving = _best_fitting(index, question, strict, set(), anywhere=True)[:1]
+    if (
+        giving
+        and set(strict) & _gives(index, giving[0].text, of_process=of_process)
+        and _speaks_as_well(index, question, giving[0], body)
+    ):
+        # The fact that gives the kind of answer asked for is about what the answer was about, as much as
+        # the question's words tell: it answers ("how often ... evidence": "evidence of learning every 12
+        # weeks"), and the answer's facts follow it.
+        lines = [giving[0].text, *(ln for ln in body.split("\n") if not ln.endswith(":"))]
+        cited = [giving[0].source, *(Source(document=c.document, section=c.section) for c in answer.sources)]
+        return compose(index.pack, lines, cited, None, confidence=0.6)
+    nearest = [p.text for p in giving]
     nearest += [
         ln for ln in body.split("\n") if subject & set(tokens(normalise(ln))) and not ln.endswith(":")
     ]
     return doesnt_say(index, question, list(dict.fromkeys(nearest))[:_NEAREST])
+
+
+RELEVANT_SHARE = 0.6  # a fact this close to the best match for the question's words is about what it asks
+
+
+def _speaks_as_well(index: PackIndex, question: Question, passage: Passage, body: str) -> bool:
+    """The fact names every distinctive word of the question the answer names, and matches the question's
+    words nearly as well as the pack's best match: it is about the same subject, and gives the ask."""
+    distinctive = distinctive_words(index, question)
+    said = set(tokens(normalise(body)))
+    i = index.passages.index(passage)
+    if not distinctive & said <= index.words[i]:
+        return (
+            False  # the answer names what singles out the subject ("reduced ... NQSW") and the fact does not
+        )
+    if not _content_words(question) & index.words[i]:
+        return False  # it shares only the words that say what kind of question it is
+    named = {m.id for m in question.mentions if m.kind != "framework"}
+    if named and not _said_of(passage, named):
+        return False  # not said of the level, pathway or supplement asked about
+    scores = index.scores(question.terms)
+    return scores[i] > 0 and scores[i] >= RELEVANT_SHARE * max(scores)
 
 
 def facts_giving_the_ask(index: PackIndex, question: Question) -> Answer | None:
@@ -178,7 +213,7 @@ def doesnt_say(index: PackIndex, question: Question, nearest: list[str]) -> Answ
     org = index.pack.organisation
     lines = [f"{org.short_name}'s policy doesn't say {what_was_asked(question.raw)}."]
     if nearest:
-        lines.append("What it does say that may help:")
+        lines.append("What it does say that might help:")
         lines += [line for line in nearest if line and not line.startswith("Source:")]
     lines.append(f"Please ask {org.ask}.")
     return Answer(answered=False, text="\n".join(lines), topic=None)

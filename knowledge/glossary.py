@@ -188,3 +188,23 @@ def _unnamed_in(corpus: str) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], .
         for pattern, phrases in _named()
         if not any(f" {' '.join(tokens(p))} " in document for p in phrases if tokens(p))
     )
+
+
+def terms_of_employment_named(text: str) -> list[tuple[str, ...]]:
+    """Every name of each term or condition of employment (EMPLOYMENT_TERMS) the (normalised) text names, one
+    tuple a concept."""
+    employment = {tuple(normalise(p) for p in concept) for concept in EMPLOYMENT_TERMS}
+    return [phrases for phrases in concepts_named(text) if phrases in employment]
+
+
+def names_concept(phrases: tuple[str, ...], text: str) -> bool:
+    """Whether the (normalised) text names the concept by any of its names, in any inflection."""
+    sequence = f" {' '.join(tokens(text))} "
+    return any(f" {' '.join(tokens(p))} " in sequence for p in phrases if tokens(p))
+
+
+def concepts_named(text: str) -> list[tuple[str, ...]]:
+    """Every name of each concept (of either list) the (normalised) text names, one tuple a concept."""
+    if not _any_name().search(text):
+        return []
+    return list(dict.fromkeys(phrases for pattern, phrases in _patterns() if pattern.search(text)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from knowledge import personal
+from knowledge.asks import Ask
 from knowledge.index import PackIndex, pay_text
 from knowledge.models import Level, Pack, Source, Topic
 from knowledge.replies import Answer, compose, join_list, money, not_stated, sentence
@@ -29,7 +30,9 @@ _ASKS_GRADE = re.compile(r"\b(what|which) (pay )?grade\b|\bgrade (is|for|of)\b")
 
 def pay(index: PackIndex, question: Question, topic: Topic) -> Answer:
     pack = index.pack
-    named = [pack.level(ref.id) for ref in question.levels]
+    named = [
+        pack.level(ident) for ident in dict.fromkeys(ref.id for ref in question.levels)
+    ]  # ("grade 8 ASW")
     if question.points:
         # "I'm on SCP 33, what's the most I can earn at level 1?": the point, then the level it names.
         return _pay_at_points(pack, question.points, [lv for lv in named if lv.pay])
@@ -74,6 +77,9 @@ def _unpriced_detail(index: PackIndex, levels: list[Level] | None = None) -> lis
     passages = [
         p for p in index.passages if Topic.pay in p.topics and (not ids or p.tags & ids or not p.tags)
     ]
+    # A fact that records the silence on the amount ("gives no salary for Grade 8 ... comparable to the
+    # market supplement") is what the policy says about that pay, before a fact that names the grade.
+    passages.sort(key=lambda p: not p.silent & {Ask.amount, Ask.money})
     return [p.text for p in passages if not re.search(r"£\s?\d", p.text)][:1]
 
 

@@ -99,7 +99,7 @@ def instruction_declined(pack: Pack, kinds: Iterable[Instruction], answer: Answe
     lines = [f"I can't {said}: I only tell you what {org.short_name}'s policy says, citing it."]
     body = [ln for ln in answer.text.split("\n") if ln]
     if answer.answered:
-        lines += ["What it says that may help:", *body]
+        lines += ["What it says that might help:", *body]
     elif answer.text != out_of_scope(pack).text:
         lines += [ln for ln in body if not ln.startswith("Please ask")][:1]  # what the policy doesn't say
     if not answer.answered:

@@ -27,12 +27,19 @@ from functools import cached_property, lru_cache
 import numpy as np
 from wordfreq import zipf_frequency
 
-from knowledge.asks import QUESTION_CUES, STRICT, Ask, answers
+from knowledge.asks import QUESTION_CUES, STRICT, Ask, answers, says_nothing
 from knowledge.document_passages import STEM_PREFIX, DocumentIndex, document_index, section_text
 from knowledge.fitting import doesnt_say
-from knowledge.glossary import concept_alternatives, unnamed_concepts
+from knowledge.glossary import (
+    concept_alternatives,
+    concepts_named,
+    names_concept,
+    terms_of_employment_named,
+    unnamed_concepts,
+)
 from knowledge.index import PackIndex
 from knowledge.models import Pack, Source, Topic
+from knowledge.proposals import CLEARLY_ASKED
 from knowledge.replies import Answer, compose, not_stated, out_of_scope
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, GENERAL, STOPWORDS, normalise, stem, tokens, words
@@ -118,6 +125,10 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
             # A concept the question names that the document never names, in any of its words: it weighs
             # as many terms as the words that name it ("lone working" is two).
             return _not_covered(index, answer, _as_asked(question.raw, unnamed[0]), terms)
+        if (missed := _concept_missed(index, question, answer)) is not None:
+            return _declined(index, question, answer, terms, missed)
+        if (denied := _for_what_the_asker_is_not(index, question, answer)) is not None:
+            return denied
     if not terms:
         return answer
     if not answer.answered:
@@ -166,8 +177,10 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
 # Words commoner than this in English (Zipf) are grammar ("through", "before", "there"), never a subject.
 GRAMMAR_ZIPF = 5.8
 # Asks whose answer is a detail of one thing (a figure, a length of time): it must be said of that thing.
-DETAIL_ASKS = (Ask.amount, Ask.duration)
-FIGURES = frozenset(DETAIL_ASKS)
+# (Any figure counts for any of them: "how much experience" is answered by "3 years"; any time for "when".)
+DETAIL_ASKS = (Ask.amount, Ask.money, Ask.number, Ask.duration, Ask.when)
+FIGURES = frozenset({Ask.amount, Ask.money, Ask.number, Ask.duration})
+_TIMES = frozenset({Ask.when, Ask.backdated, Ask.duration})
 _SEGMENT = re.compile(r"(?<=[.!?])\s+|;\s+")  # sentences, and the items of a list
 
 
@@ -187,7 +200,7 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     for line in body:
         segments = [seg for seg in _SEGMENT.split(line) if seg]
         lead = _stems_of(segments[0]) if segments else frozenset()
-        if segments and ";" not in line and FIGURES & answers(segments[0]):
+        if segments and ";" not in line and _gives_detail(segments[0], asked):
             # ... and a figure in its first sentence (not a list's item) is what its later sentences go on about ("Give
             # approximately 3 examples for each competency. Evidence should be examples of your practice").
             whole = frozenset().union(*(_stems_of(seg) for seg in segments))
@@ -195,7 +208,7 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
         for seg in segments:
             stems = _stems_of(seg)
             named = max(named, sum(t.covered_by(stems) for t in subject))
-            if FIGURES & answers(seg):
+            if _gives_detail(seg, asked):
                 # A fact's later sentences speak of what its first names ("It is a 3-year course").
                 figured = max(figured, sum(t.covered_by(stems | lead) for t in subject))
     # How long a move between the levels named takes ("from H7 to H8") is said of them all together (what
@@ -209,6 +222,15 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
         return None  # a fact or the document does say it, of that subject: not an absence
     nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in subject)]
     return doesnt_say(index, question, nearest[:2])
+
+
+def _gives_detail(segment: str, asked: list[Ask]) -> bool:
+    """The sentence gives the detail asked for: a figure or a time, not a statement that the document gives
+    none ("The report does not give the reduced numbers")."""
+    kinds = (FIGURES if FIGURES.intersection(asked) else frozenset()) | (
+        _TIMES if Ask.when in asked else frozenset()
+    )
+    return bool(kinds & answers(segment)) and not says_nothing(segment)
 
 
 def _subject_terms(index: PackIndex, question: Question, asked: list[Ask]) -> list[Term]:
@@ -258,16 +280,37 @@ def _silent_on_the_ask(index: PackIndex, question: Question, answer: Answer) -> 
     is a silence: say the policy doesn't say that, first, then the facts, with `answered: false`."""
     body = _body(answer)
     quoted = [i for i, p in enumerate(index.passages) if p.text[:60] in body]
-    silent = {ask for i in quoted for ask in index.passages[i].silent if ask in question.asks}
+    silent = {ask for i in quoted for ask in _silent(index.passages[i].silent) if ask in question.asks}
     if not silent:
         return None
     # Another fact of the answer that is there to give it (a pay table, a sign-off rule) answers it; a
-    # figure or a role word in passing ("a 2009 report", "social workers") does not.
-    given = set().union(*(index.passages[i].declared - index.passages[i].silent for i in quoted))
+    # figure or a role word in passing ("a 2009 report", "social workers") does not; nor does one said of
+    # less of what was asked about than the silence is ("the clawback clauses are for the market
+    # supplements" beside "no repayment terms for the funded degree"). (The steps a fact gives answer "how"
+    # whatever a silence on an application process names.)
+    subject = _subject_terms(index, question, sorted(silent))
+    silence = max(
+        _names_of(subject, index.passages[i].text)
+        for i in quoted
+        if silent & _silent(index.passages[i].silent)
+    )
+    given = set().union(
+        *(
+            index.passages[i].declared
+            - _silent(index.passages[i].silent)
+            - (STRICT if _names_of(subject, index.passages[i].text) <= silence else frozenset())
+            for i in quoted
+        )
+    )
     if not silent - given:
         return None
     # The facts follow, without lead-ins ("Not automatically, going by the policy:") or list headings.
     return doesnt_say(index, question, [ln for ln in body.split("\n") if ln and not ln.endswith(":")])
+
+
+def _silent(silent: frozenset[Ask]) -> frozenset[Ask]:
+    """What a fact is silent on: silent on the amounts, it is silent on the sums of money too."""
+    return silent | {Ask.money} if Ask.amount in silent else silent
 
 
 def _spoken(document: DocumentIndex, terms: list[Term], stems: frozenset[str]) -> float:
@@ -394,18 +437,36 @@ def _in_pack(index: PackIndex, term: Term) -> bool:
     return any(term.covered_by(words) for words in index.words)
 
 
-def _declined(index: PackIndex, question: Question, answer: Answer, terms: list[Term]) -> Answer:
-    """The policy does not talk about what was asked: say so, with the one fact of the answer nearest it."""
+def _declined(
+    index: PackIndex, question: Question, answer: Answer, terms: list[Term], concept: tuple[str, ...] = ()
+) -> Answer:
+    """The policy does not talk about what was asked: say so, with the one fact of the answer nearest it (or
+    the pack's fact that names the concept asked about)."""
     body = [ln for ln in _body(answer).split("\n") if ln]
     nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in terms) and not ln.endswith(":")]
+    if concept:
+        nearest = [p.text for p in index.passages if names_concept(concept, normalise(p.text))][:1] + nearest
     return doesnt_say(index, question, nearest[:1])
+
+
+def _concept_missed(index: PackIndex, question: Question, answer: Answer) -> tuple[str, ...] | None:
+    """A term of employment the question names ("part time") that the organisation's document does speak of,
+    where neither the answer nor the facts it quotes name it: the answer is about the rest of the question
+    ("can advanced social workers ..."), not about what it asks of it."""
+    body = _body(answer)
+    quoted = " ".join(p.text for p in index.passages if p.text[:60] in body)
+    said = normalise(f"{body} {quoted}")
+    for concept in terms_of_employment_named(question.text):
+        if names_concept(concept, _corpus(index)) and not names_concept(concept, said):
+            return concept
+    return None
 
 
 def _not_covered(index: PackIndex, answer: Answer, subject: str, terms: list[Term]) -> Answer:
     """The policy never speaks of the subject: say so by name, with the one fact of the answer nearest it."""
     body = [ln for ln in _body(answer).split("\n") if ln]
     nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in terms) and not ln.endswith(":")]
-    detail = ["What it does say that may help:", nearest[0]] if nearest else []
+    detail = ["What it does say that might help:", nearest[0]] if nearest else []
     return not_stated(index.pack, None, subject, detail)
 
 
@@ -531,3 +592,64 @@ def _windows(document: DocumentIndex, i: int) -> list[tuple[int, int]]:
             if all(s.paragraph == paragraph for s in document.sentences[start:end]):
                 runs.append((start, end))
     return runs
+
+
+def _names_of(subject: list[Term], text: str) -> int:
+    """How many of the subject's terms the text names."""
+    stems = _stems_of(text)
+    return sum(t.covered_by(stems) for t in subject)
+
+
+# "I'm not newly qualified", "I am not on the supplement": what the asker says they are not.
+_NOT_ME = re.compile(r"\bi am not (?:yet )?(?:a |an |on |in |on the |in the )?((?:\w+ ){0,3}\w+)")
+MIN_DENIED_WORDS = 2  # one word ("supplement") is too little to tell whom a rule is for
+# Asked whether a duty binds them ("does it apply to me", "do I have to"): a duty the policy lays on others
+# says nothing of the asker. (What others are entitled to, "do I get the £2k", is a no: it is theirs.)
+_BOUND = re.compile(r"\b(appl(y|ies) to me|do i (have|need) to|must i|am i (required|expected) to)\b")
+
+
+def _for_what_the_asker_is_not(index: PackIndex, question: Question, answer: Answer) -> Answer | None:
+    """Asked whether a duty binds them, the answer's line that speaks to it is a rule for those the asker says
+    they are not ("Most newly qualified social workers are expected to ..." to "I'm not newly qualified, do these
+    rules apply to me?"): the policy says nothing of the asker's own case, so say so, with the rule."""
+    found = _NOT_ME.search(question.text)
+    if found is None or not _BOUND.search(question.text):
+        return None
+    said = found.group(1)
+    denied = concepts_named(said) or [
+        (" ".join(said.split()[:n]),) for n in (3, 2) if len(said.split()) >= max(n, MIN_DENIED_WORDS)
+    ]
+    body = [ln for ln in _body(answer).split("\n") if ln and not ln.endswith(":")]
+    if not body:
+        return None
+    # The line that speaks most to what is asked (besides who the asker is not) is the answer's to it.
+    asked = [t for t in content_terms(index, question) if t.word not in said.split()]
+    answering = max(body, key=lambda ln: _names_of(asked, ln))
+    concept = next((c for c in denied if names_concept(c, normalise(answering))), None)
+    if concept is None:
+        return None
+    said_of = doesnt_say(index, question, [ln for ln in body if names_concept(concept, normalise(ln))][:2])
+    first, _, rest = said_of.text.partition("\n")
+    text = f"{first.removesuffix('.')}, for someone who is not {concept[0]}.\n{rest}"
+    return said_of.model_copy(update={"text": text})
+
+
+# What has rules of its own, apart from a level's: a supplement's amount and terms, a pathway's stages.
+_OWN_RULES = frozenset({"supplement", "pathway"})
+_OWN_TOPICS = frozenset({Topic.supplements, Topic.pathways})  # ... the same, asked of them all
+
+
+def speaks_of_what_is_named(index: PackIndex, question: Question, answer: Answer) -> bool:
+    """The answer speaks of the supplements or pathways the question names or clearly asks about, if it does:
+    its facts are said of them or are on their topic, or its words name them."""
+    named = {m.id for m in question.mentions if m.kind in _OWN_RULES}
+    topics = {t for t in _OWN_TOPICS if question.asked_topics.get(t, 0.0) >= CLEARLY_ASKED}
+    if not named and not topics:
+        return True
+    body = _body(answer)
+    plain = normalise(body)
+    quoted = [p for p in index.passages if p.text[:60] in body]
+    about = set().union(*(p.tags for p in quoted))
+    spoken = {ident for pattern, _, ident in index.aliases if ident in named and pattern.search(plain)}
+    on = set().union(*(p.topics for p in quoted))
+    return bool(named & (about | spoken) or topics & on)

@@ -37,8 +37,15 @@ class Period:
 def first_period(text: str) -> Period | None:
     """The first period a rule's text sets ("within two years", "more than 4 years")."""
     found = _PERIOD.search(text)
-    if found is None:
-        return None
+    return None if found is None else _period(found)
+
+
+def periods_in(text: str) -> list[Period]:
+    """Every period a rule's text sets."""
+    return [_period(found) for found in _PERIOD.finditer(text)]
+
+
+def _period(found: re.Match[str]) -> Period:
     count = found.group("count").lower()
     number = float(NUMBER_WORDS.get(count, count))
     years = number / 12 if found.group("unit").lower().startswith("month") else number
@@ -62,6 +69,19 @@ def comparison(duration: Duration, period: Period) -> str:
     else:
         where = f"{period.relation} {length}" if longer else f"not yet {period.relation} {length}"
     return f"You say {mine}: that is {where}."
+
+
+def holds(duration: Duration, period: Period) -> bool | None:
+    """Whether the asker's time meets the period's condition; None on the boundary of "within", which the
+    policy's words leave open. ("More than 4 years" is not met by exactly 4, nor is "less than 4".)"""
+    on_it = abs(duration.years - period.years) < 1e-6
+    if period.relation == "within":
+        return None if on_it else duration.years < period.years
+    if period.relation in _WITHIN:
+        return duration.years < period.years and not on_it
+    if period.relation in _BEYOND:
+        return duration.years > period.years and not on_it
+    return duration.years >= period.years or on_it
 
 
 def as_said(years: float) -> str:
