@@ -7,7 +7,10 @@ another core. Each worker runs its own event loop with many turns in flight at o
 idle while one turn waits on the network (posting the answer, looking a person up); a worker that ran
 one turn at a time, as a ProcessPoolExecutor call does, spent most of each turn waiting and answered
 slower than threads in the server. Turns cross the pipe in batches (one write for a burst), and
-nothing is set up per turn: the worker builds its handler once (packs, database engine, Web API client).
+nothing is set up per turn: the worker builds its handler once (packs, database engine, Web API client),
+and releases what the handler holds when it stops (the factory is an async context manager, as aiohttp's
+cleanup_ctx is), so a stopping worker closes its connections rather than leaving them to the garbage
+collector ("Unclosed client session").
 
 Guarantees:
 - Order: turns with the same key (one person) go to the same worker and run there one after another.
@@ -30,6 +33,7 @@ import signal
 import sys
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -53,8 +57,10 @@ RESTART_PAUSE_SECONDS = (
 # A turn's payload, and whether it is being run again because the worker running it died; what it
 # returns (picklable: it crosses the pipe) is what `Workers.run` returns in the server.
 Handler = Callable[[Any, bool], Awaitable[Any]]
-# Builds a worker's handler once, in the worker (a module-level function, so it crosses to a spawned process).
-Factory = Callable[[Settings], Awaitable[Handler]]
+# Builds a worker's handler once, in the worker, and releases what it holds (connection pools, the database
+# engine) as the worker stops: e.g. an @asynccontextmanager function yielding the handler (module-level,
+# so it crosses to a spawned process).
+Factory = Callable[[Settings], AbstractAsyncContextManager[Handler]]
 
 
 class TurnFailed(Exception):
@@ -83,6 +89,11 @@ def die_with_parent(parent: int) -> None:
 def serve(connection: Connection, factory: Factory, settings: dict[str, Any], parent: int) -> None:
     """A worker process's life: build the handler, then run the turns that arrive until told to stop."""
     die_with_parent(parent)
+    # The server says when to stop, once the turns handed over are done. A stop signal meant for the whole
+    # service (systemd's SIGTERM goes to every process of the unit, Ctrl-C's SIGINT to the terminal's
+    # process group) would otherwise kill the worker in the middle of its turns while the server drains.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     configured = Settings.model_validate(settings)
     configure_logging(configured.pathway_log_format)  # a spawned process starts with none
     asyncio.run(WorkerLoop(connection).run(factory, configured))
@@ -98,14 +109,14 @@ class WorkerLoop:
         self.stopping = asyncio.Event()
 
     async def run(self, factory: Factory, settings: Settings) -> None:
-        handler = await factory(settings)
-        self.connection.send([("ready",)])
-        loop = asyncio.get_running_loop()
-        loop.add_reader(self.connection.fileno(), self._receive, handler)
-        await self.stopping.wait()
-        loop.remove_reader(self.connection.fileno())
-        await asyncio.gather(*self.chains.values(), return_exceptions=True)  # the turns begun finish
-        self._send_back()
+        async with factory(settings) as handler:
+            self.connection.send([("ready",)])
+            loop = asyncio.get_running_loop()
+            loop.add_reader(self.connection.fileno(), self._receive, handler)
+            await self.stopping.wait()
+            loop.remove_reader(self.connection.fileno())
+            await asyncio.gather(*self.chains.values(), return_exceptions=True)  # the turns begun finish
+            self._send_back()
 
     def _receive(self, handler: Handler) -> None:
         # One batch a call: the loop calls again while the pipe has more (a poll() first would cost a

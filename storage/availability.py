@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.exc import InterfaceError as SQLAlchemyInterfaceError
 
 from storage.db import database_url
 
-OK_FOR_SECONDS = 1.0  # a successful probe is trusted this long; a failed one is never cached
+OK_FOR_SECONDS = 1.0  # a statement that succeeded is trusted this long; a failure is never cached
 UNAVAILABLE_TEXT = (
     "Pathway is briefly unavailable (it cannot reach its database), so nothing was changed. "
     "Please try again in a few minutes."
@@ -50,12 +51,25 @@ def describe(url: str | None) -> str:
 
 
 class Availability:
-    """A cheap answer to "can the database be used now?", shared by the edges of one process."""
+    """A cheap answer to "can the database be used now?", shared by the edges of one process.
+
+    Every statement this engine runs successfully is a probe already made (the database answered just
+    now), and every outage it meets one failed: so `SELECT 1` is sent only once the engine has been idle
+    for OK_FOR_SECONDS, never as an extra round trip beside a busy server's turns."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._ok_until = 0.0
         self._lock = threading.Lock()
+        event.listen(engine, "after_cursor_execute", self._answered)
+        event.listen(engine, "handle_error", self._erred)
+
+    def _answered(self, *_args: Any) -> None:
+        self._ok_until = time.monotonic() + OK_FOR_SECONDS
+
+    def _erred(self, context: Any) -> None:
+        if is_outage(context.sqlalchemy_exception) or context.is_disconnect:
+            self.failed()
 
     def known_usable(self) -> bool:
         """Without blocking: a probe succeeded within OK_FOR_SECONDS (False: ask `usable`)."""
@@ -70,12 +84,11 @@ class Availability:
                 return True
             try:
                 with self.engine.connect() as connection:
-                    connection.execute(text("SELECT 1"))
+                    connection.execute(text("SELECT 1"))  # its success is recorded by _answered
             except Exception as exc:
                 if not is_outage(exc):
                     raise
                 return False
-            self._ok_until = time.monotonic() + OK_FOR_SECONDS
             return True
 
     def failed(self) -> None:

@@ -1,6 +1,7 @@
 """Engines, sessions and transactions for SQLite (embedded default) and PostgreSQL (production)."""
 
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -10,11 +11,20 @@ from typing import Any
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 DEFAULT_SQLITE_FILE = "pathway.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_SECONDS = 5  # an unreachable PostgreSQL host fails a connection in this, not minutes
+# A pooled connection back in the pool for longer than this is pinged before it is handed out again; one
+# used more recently is trusted. Under load every checkout finds a connection returned milliseconds ago,
+# so a turn pays no extra round trip (pool_pre_ping pinged on every checkout: one more round trip for
+# every transaction); a connection dropped while the pool sat idle (a database restart, a firewall's
+# idle timeout) is still found and replaced before use. If the database goes away under load, the first
+# statement to fail makes SQLAlchemy discard the whole pool, so only the turns in flight then see it.
+IDLE_PING_SECONDS = 1.0
 
 
 def database_url(url: str | None) -> URL:
@@ -27,19 +37,44 @@ def database_url(url: str | None) -> URL:
     return parsed
 
 
-def make_engine(url: str | None) -> Engine:
+def make_engine(url: str | None, idle_ping_seconds: float = IDLE_PING_SECONDS) -> Engine:
     parsed = database_url(url)
     if parsed.get_backend_name() != "sqlite":
         connect_args = (
             {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if parsed.get_backend_name() == "postgresql" else {}
         )
-        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+        engine = create_engine(parsed, connect_args=connect_args)
+        ping_when_idle(engine, idle_ping_seconds)
+        return engine
     # Sessions may be used from worker threads (asyncio.to_thread), never two threads at once.
     engine = create_engine(
         parsed, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     )
     event.listen(engine, "connect", configure_sqlite_connection)
     return engine
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection at checkout only when it has been back in the pool for `idle_seconds`;
+    a dead one is replaced (DisconnectionError makes the pool connect afresh), as pool_pre_ping does."""
+
+    @event.listens_for(engine, "checkin")
+    def returned(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def handed_out(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or time.monotonic() - returned_at < idle_seconds:
+            return  # new, or in use a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if not engine.dialect.is_disconnect(exc, dbapi_connection, None):
+                raise
+            alive = False
+        if not alive:
+            raise DisconnectionError("connection found dead after sitting idle in the pool")
 
 
 def configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

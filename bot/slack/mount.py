@@ -86,8 +86,7 @@ def bolt_app(
         **oauth,
     )
     turns = SlackTurns(conversation, clients, events=events)
-    app.middleware(shed_load(turns, max_backlog))
-    app.middleware(refuse_during_outage(Availability(conversation.sessions.kw["bind"])))
+    app.middleware(admit_events(turns, max_backlog, Availability(conversation.sessions.kw["bind"])))
     register(app, turns, AppHome(turns))
     Revocation(conversation.sessions, installations, turns.forget_workspace).register(app)
     return SlackApp(app, turns)
@@ -113,33 +112,27 @@ def excerpting(logger: logging.Logger) -> logging.Logger:
     return logger
 
 
-def shed_load(turns: SlackTurns, max_backlog: int) -> Callable[..., Awaitable[BoltResponse | None]]:
-    """Past `max_backlog` unanswered turns, new events are refused with 503 instead of queued without
-    bound: Slack retries them later (same event_id), so nothing is lost and memory stays flat."""
+def admit_events(
+    turns: SlackTurns, max_backlog: int, availability: Availability
+) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """Whether an event may be acknowledged now, else 503 so that Slack delivers it again later (same
+    event_id: nothing is lost). One middleware for both checks, since bolt builds each middleware's
+    arguments afresh for every request.
+
+    - Past `max_backlog` unanswered turns new events are refused instead of queued without bound, so
+      memory stays flat.
+    - An event is acknowledged before it is answered, so only while the database can keep it. Clicks
+      and commands are not retried by Slack; their listeners tell the person nothing changed."""
 
     async def middleware(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
-        if turns.in_flight >= max_backlog and body.get("type") == "event_callback":
-            return BoltResponse(status=503, body="busy, please retry")
-        await next()
-        return None
-
-    return middleware
-
-
-def refuse_during_outage(availability: Availability) -> Callable[..., Awaitable[BoltResponse | None]]:
-    """An event is acknowledged before it is answered, so it is acknowledged only while the database
-    can keep it: during an outage Slack gets 503 and delivers the event again later (same event_id).
-    Clicks and commands are not retried by Slack; their listeners tell the person nothing changed."""
-
-    async def middleware(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
-        # Most events find a probe from the last second: no thread hop (the threads answer questions).
-        if (
-            body.get("type") == "event_callback"
-            and not availability.known_usable()
-            and not await asyncio.to_thread(availability.usable)
-        ):
-            log.warning("Slack event %s refused with 503: database unavailable", body.get("event_id"))
-            return BoltResponse(status=503, body="database unavailable, please retry")
+        if body.get("type") == "event_callback":
+            if turns.in_flight >= max_backlog:
+                return BoltResponse(status=503, body="busy, please retry")
+            # A busy database is known usable (a statement succeeded within the last second): no
+            # thread hop; an idle one is probed.
+            if not availability.known_usable() and not await asyncio.to_thread(availability.usable):
+                log.warning("Slack event %s refused with 503: database unavailable", body.get("event_id"))
+                return BoltResponse(status=503, body="database unavailable, please retry")
         await next()
         return None
 

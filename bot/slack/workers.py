@@ -11,12 +11,15 @@ trigger).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from aiohttp import web
 
 from bot.logs import new_request_id, request_id
 from bot.settings import Settings
 from bot.slack.answering import InThreads
-from bot.slack.client import Clients, keep_connections
+from bot.slack.client import Clients, keep_connections, release_connections
 from bot.slack.turns import SlackTurns, TurnInput
 from bot.workers import Factory, Handler, Workers
 from dialogs.conversation import Conversation
@@ -24,9 +27,11 @@ from knowledge.library import Library
 from storage import db
 
 
-async def answerer(settings: Settings) -> Handler:
-    """In a worker, once: what answers an event turn there."""
-    sessions = db.session_factory(db.make_engine(settings.pathway_database_url))
+@asynccontextmanager
+async def answerer(settings: Settings) -> AsyncIterator[Handler]:
+    """In a worker, once: what answers an event turn there; its connections closed as the worker stops."""
+    engine = db.make_engine(settings.pathway_database_url)
+    sessions = db.session_factory(engine)
     conversation = Conversation(Library.load(settings.packs_dir), sessions, channel="slack")
     clients = Clients(settings, retries=True)
     keep_connections(clients.shared)  # the connection pool belongs to this worker's loop
@@ -36,7 +41,11 @@ async def answerer(settings: Settings) -> Handler:
         request_id.set(turn.event_id or new_request_id())  # this turn's log lines carry Slack's event id
         await turns.answer_now(turn, again=again)
 
-    return answer
+    try:
+        yield answer
+    finally:
+        await release_connections(clients.shared)
+        engine.dispose()
 
 
 class EventWorkers:

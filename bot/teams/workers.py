@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Protocol
 
 from aiohttp import web
@@ -56,9 +58,12 @@ class InThreads:
         return await asyncio.to_thread(self.conversation.handle, incoming)
 
 
-async def core_in_worker(settings: Settings) -> Handler:
-    """In a worker, once: the core that answers Teams turns there, on its own database connections."""
-    sessions = db.session_factory(db.make_engine(settings.pathway_database_url))
+@asynccontextmanager
+async def core_in_worker(settings: Settings) -> AsyncIterator[Handler]:
+    """In a worker, once: the core that answers Teams turns there, on its own database connections
+    (closed as the worker stops)."""
+    engine = db.make_engine(settings.pathway_database_url)
+    sessions = db.session_factory(engine)
     conversation = Conversation(Library.load(settings.packs_dir), sessions, channel="teams")
 
     async def answer(incoming: Incoming, again: bool) -> list[Reply]:
@@ -74,7 +79,10 @@ async def core_in_worker(settings: Settings) -> Handler:
             return [Reply(text=UNAVAILABLE_TEXT)]
         return [INTERRUPTED] if again and not replies else replies
 
-    return answer
+    try:
+        yield answer
+    finally:
+        engine.dispose()
 
 
 class InWorkers:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import aiohttp
 import pytest
@@ -28,25 +29,27 @@ WENDY = "worker@medway.example"
 PAY, LEVEL_3 = "how much is SCP 39?", "what do I need for level 3?"
 
 
-async def slow_pay_question(settings: Settings) -> Handler:
+@asynccontextmanager
+async def slow_pay_question(settings: Settings) -> AsyncIterator[Handler]:
     """The real core, slower for the pay question: a later turn would overtake it if order were not kept."""
-    answer = await core_in_worker(settings)
+    async with core_in_worker(settings) as answer:
 
-    async def handle(incoming: Incoming, again: bool) -> list[Reply]:
-        if incoming.text == PAY:
-            await asyncio.sleep(1.0)
-        return await answer(incoming, again)
+        async def handle(incoming: Incoming, again: bool) -> list[Reply]:
+            if incoming.text == PAY:
+                await asyncio.sleep(1.0)
+            return await answer(incoming, again)
 
-    return handle
+        yield handle
 
 
-async def failing(_settings: Settings) -> Handler:
+@asynccontextmanager
+async def failing(_settings: Settings) -> AsyncIterator[Handler]:
     """A worker whose every core turn raises, standing in for a bug in the core."""
 
     async def handle(incoming: Incoming, _again: bool) -> list[Reply]:
         raise RuntimeError(f"no answer for {incoming.event_id}")
 
-    return handle
+    yield handle
 
 
 Deploy = Callable[[Factory], Awaitable[tuple[Teams, Workers]]]
