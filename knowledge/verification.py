@@ -188,7 +188,8 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     """Asked for a figure or a length of time about a subject, where the parts of the answer that name the
     subject give none (the figure in the answer is another thing's: "Management Foundation (3 days)" to "how
     many days is the Signs of Safety course") and no other fact or sentence of the document that names it
-    gives one: the policy names the subject but not the detail, so say it doesn't say that."""
+    gives one: the policy names the subject but not the detail, so say it doesn't say that. (So too where the
+    answer names the very thing asked, "each service area", only beside a figure of the whole.)"""
     asked = [ask for ask in question.asks if ask in DETAIL_ASKS]
     if not asked:
         return None
@@ -196,6 +197,16 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     if not subject:
         return None
     body = [ln for ln in _body(answer).split("\n") if ln and not ln.endswith(":")]
+    # The words that single out the very thing asked ("each service area", "the second instalment"), where
+    # the answer names them, must be named by a line of it that gives the detail: named only by a line that
+    # gives none, beside a figure of the whole ("50 advanced social worker posts"), the figure is not theirs.
+    salient = salient_terms(index, question)
+    spoken = _stems_of(" ".join(body))
+    singling = [t for t in subject if t in salient and t.covered_by(spoken) and _a_thing(question, t)]
+    giving = " ".join(
+        ln for ln in body if any(_gives_detail(seg, asked) for seg in _SEGMENT.split(ln) if seg)
+    )
+    singled = all(t.covered_by(_stems_of(giving)) for t in singling)
     named, figured = 0, 0  # the most subject terms a part of the answer names; a part that gives a figure
     for line in body:
         segments = [seg for seg in _SEGMENT.split(line) if seg]
@@ -216,12 +227,25 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     levels = [t for t in subject if t.word in {question.text[m.start : m.end] for m in question.mentions}]
     named = max(named, len(levels) if len(levels) > 1 and Ask.duration in asked else 0)
     # A figure said of the subject (whether it is the right one is not judged here), or no subject named.
-    if named == 0 or figured >= named:
+    if named == 0 or (figured >= named and singled):
         return None
-    if _elsewhere_gives(index, subject, asked, _body(answer)):
+    document = document_index(index.pack.organisation.document)
+    used = subject if figured < named else [t for t in subject if t.in_document(document)]
+    if _elsewhere_gives(index, used, asked, _body(answer)):
         return None  # a fact or the document does say it, of that subject: not an absence
     nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in subject)]
+    nearest.sort(key=lambda ln: -_names_of(singling, ln))  # what it says of the very thing asked, first
     return doesnt_say(index, question, nearest[:2])
+
+
+# A word the question names a thing by, after a determiner and at most one other word ("the first
+# instalment", "each service area"), not what it says of the thing ("is the market supplement paid").
+_DETERMINER = r"\b(the|each|every|per|a|an|my|your|their|this|that|these|those)( \w+)? "
+
+
+def _a_thing(question: Question, term: Term) -> bool:
+    """The question names a thing by the term."""
+    return re.search(_DETERMINER + re.escape(term.word) + r"\b", question.text) is not None
 
 
 def _gives_detail(segment: str, asked: list[Ask]) -> bool:

@@ -50,3 +50,29 @@ def test_the_length_of_the_move_asked_stands(library: Library) -> None:
     answer = library.ask("hertfordshire", "how long does progression from H8 to H9 take?")
     assert answer.answered
     assert "12/18 months" in answer.text
+
+
+def test_a_figure_of_the_whole_is_not_the_figure_of_the_unit_asked(library: Library) -> None:
+    # Coventry gives 50 advanced social worker posts in all and speaks of areas only for transfers; the old
+    # code answered "each service area" with the total, since the figure named as much of the subject as
+    # the line about areas did.
+    answer = library.ask("coventry", "How many advanced social worker posts are there in each service area?")
+    assert not answer.answered
+    assert answer.text.startswith("Coventry's policy doesn't say")
+
+
+def test_a_time_of_the_thing_not_of_the_event_asked_is_no_answer(library: Library) -> None:
+    # Hertfordshire pays the supplement in two instalments and gives no dates; the old code answered with
+    # the supplements' amounts, whose "4 years service" read as a time.
+    answer = library.ask(
+        "hertfordshire", "what date is the second instalment of the market supplement paid on?"
+    )
+    assert not answer.answered
+    assert answer.text.startswith("Hertfordshire's policy doesn't say")
+    assert "instalments" in answer.text  # what it does say of them follows
+
+
+def test_the_total_asked_stands(library: Library) -> None:
+    answer = library.ask("coventry", "how many advanced social worker posts are there?")
+    assert answer.answered
+    assert "50 FTE" in answer.text
