@@ -91,7 +91,7 @@ _OFFERED = re.compile(
     r"|work)\b.*\b(?:instead|rather than|in place of|as well as|or)\b"
 )
 _ALTERNATIVES = re.compile(r"\bone of:\s*(?P<items>[^\n]+)", re.I)
-_ITEM_SPLIT = re.compile(r";\s*(?:or\s+)?|,?\s+or\s+(?=the |an? |peps|msc|pg)", re.I)
+_ITEM_SPLIT = re.compile(r";\s*(?:or\s+)?|,?\s+or\s+", re.I)  # any council's items: no names of its awards
 
 
 def with_the_option_said(index: PackIndex, question: Question, answer: Answer) -> Answer:
