@@ -21,7 +21,7 @@ them, not at all here: the core recognises a delivery it already handled by its 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -69,11 +69,8 @@ class EventLane:
         if request.content_type != JSON:
             return None  # interactivity and commands are forms
         raw = await request.read()  # aiohttp keeps it: bolt reads the same bytes if the lane declines
-        headers = request.headers
-        if not self.verifier.is_valid(
-            raw, headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature")
-        ):
-            return None  # bolt refuses it with 401 (and logs it as it always has)
+        if not self._signed(raw, request.headers):
+            return None  # bolt refuses it (400 or 401, logged as it always has been)
         body = self._event_callback(raw)
         if body is None:
             return None
@@ -87,11 +84,23 @@ class EventLane:
         await listener(body, body["event"], context)  # queues the turn: no waiting on anything
         return web.Response(status=200)
 
+    def _signed(self, raw: bytes, headers: Mapping[str, str]) -> bool:
+        """Signed with the signing secret within the last five minutes; False too for anything the check
+        cannot read (a body that is not UTF-8, a timestamp that is not a number, a signature that is not
+        ASCII), which bolt then answers."""
+        try:
+            text = raw.decode("utf-8")
+            return self.verifier.is_valid(
+                text, headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature")
+            )
+        except (UnicodeDecodeError, ValueError, TypeError):
+            return False
+
     def _event_callback(self, raw: bytes) -> dict[str, Any] | None:
         """The payload when it is a well-formed message or app_mention event; None for anything else."""
         try:
             body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except ValueError:
             return None
         if not isinstance(body, dict) or body.get("type") != "event_callback":
             return None
