@@ -48,7 +48,7 @@ class EventLane:
     def __init__(
         self,
         signing_secret: str,
-        listeners: dict[str, Listener],
+        listeners: Mapping[str, Listener],
         refusal: Refusal,
         shaped: Callable[[dict[str, Any]], bool],
         *,
@@ -122,7 +122,10 @@ class EventLane:
         user = body["event"].get("user")
         try:
             result = await self.authorize(
-                context=context, enterprise_id=enterprise, team_id=team, user_id=user if isinstance(user, str) else None
+                context=context,
+                enterprise_id=enterprise,
+                team_id=team,
+                user_id=user if isinstance(user, str) else None,
             )
         except Exception:  # e.g. the installation store unreachable: bolt's handling of it stands
             return None

@@ -6,8 +6,10 @@ hosting several councils): SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, and bolt's O
 /slack/install and /slack/oauth_redirect installs Pathway in each; every request and every send then
 uses the bot token of its own workspace (bot/slack/installations.py).
 
-Bolt verifies every request's signature and timestamp (SLACK_SIGNING_SECRET) before any listener
-runs; a bad or stale request gets 401 and touches nothing.
+Every request's signature and timestamp (SLACK_SIGNING_SECRET) are verified before anything runs; a bad
+or stale request gets 401 from bolt and touches nothing. Messages and mentions, the requests that come
+in bulk, are queued by the event lane (lane.py) without bolt's per-request dispatch; everything else is
+bolt's.
 """
 
 from __future__ import annotations
@@ -92,14 +94,15 @@ def bolt_app(
     app.middleware(admit_events(refusal))
     listeners = register(app, turns, AppHome(turns))
     Revocation(conversation.sessions, installations, turns.forget_workspace).register(app)
-    lane_listeners = {"message": listeners.direct_message, "app_mention": listeners.mention}
-    lane = (
-        EventLane(settings.slack_signing_secret or "", lane_listeners, refusal, well_shaped,
-                  authorize=oauth["authorize"], client=clients.shared)
-        if installations
-        else EventLane(settings.slack_signing_secret or "", lane_listeners, refusal, well_shaped,
-                       token=settings.slack_bot_token)
-    )  # fmt: skip
+    lane = EventLane(
+        settings.slack_signing_secret or "",
+        {"message": listeners.direct_message, "app_mention": listeners.mention},
+        refusal,
+        well_shaped,
+        token=None if installations else settings.slack_bot_token,  # OAuth: each workspace's, as bolt's
+        authorize=oauth.get("authorize"),
+        client=clients.shared,
+    )
     return SlackApp(app, turns, lane)
 
 

@@ -25,7 +25,9 @@ async def small_workspace(
     all through bolt's middleware (as other events are)."""
     slack = bolt_app(runtime.settings, runtime.conversation("slack"), max_backlog=1)
     app = web.Application()
-    app.router.add_post("/slack/events", events_handler(slack.bolt, slack.lane if request.param == "lane" else None))
+    app.router.add_post(
+        "/slack/events", events_handler(slack.bolt, slack.lane if request.param == "lane" else None)
+    )
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
     async with aiohttp.ClientSession() as http:
