@@ -41,11 +41,14 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\b(please (provide|state|give)|provide|state)\b.*\b(number|cost|value|salary|salaries|amount)\b"
         r"|\b(what|which) (is|are|was|were) the (\w+ ){0,2}(cap|(?<!time )limit|ceiling|maximum|minimum|max|min)\b"
         r"|\b(what|which) (spinal )?(points|scps)\b"  # "what spinal points is grade 8": the points' figures
+        # A measure asked for by its name ("what's the pass mark", "what percentage do I refund"): a figure.
+        r"|\b(what|which) (is|are|was|were) the (\w+ )?(pass mark|mark|score|percentage|proportion|ratio|threshold)s?\b"
+        r"|\b(what|which) (percentage|proportion|share|fraction)\b|\bhow much of (it|the)\b"
     ),
     Ask.money: re.compile(
         r"\bhow much (is|are|do|does|did|would|will|can|could|more|less|extra)\b.*\b(pay|paid|earn|get|cost|worth|salar"
         r"|supplement|honorari|allowance)|\b(what|which) (is|are|was|were) the (actual |exact |real |annual )?(salary|salaries|pay|rate of pay|cost)\b"
-        r"|\b(minimum|maximum|min|max) (salary|pay)\b|\bhow much (is|are) (an? |the )?(spinal point|point|scp)\b"
+        r"|\b(minimum|maximum|min|max|starting|start|basic|top|entry) (salary|pay)\b|\bhow much (is|are) (an? |the )?(spinal point|point|scp)\b"
     ),
     Ask.number: re.compile(
         r"\bhow many (?!(years|months|weeks|days|hours)\b)|\bthe (total )?number of\b|\bnumbers? of (staff|people|posts"
@@ -68,7 +71,9 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\bnext panel\b|\b(closing|opening|start|starting|end|submission|cut off|cut-off) dates?\b|\bdeadlines?\b"
     ),
     Ask.duration: re.compile(
-        r"\bhow long\b|\bhow many (years|months|weeks|days)\b|\bhow soon\b|\bhow quickly\b|\bwhen can i\b"
+        r"\bhow long\b|\bhow many (working )?(years|months|weeks|days|hours)\b|\bhow soon\b|\bhow quickly\b|\bwhen can i\b"
+        # A least or most time asked for by name ("is there a minimum amount of time on level 2", "a waiting period")
+        r"|\b(minimum|maximum|min|max|least|set|fixed|waiting) (amount of |length of |period of )?(time|period|wait)\b"
     ),
     Ask.repay: re.compile(r"\bpay( \w+){0,3} back\b|\brepay|\brefund|\bowe\b"),
     Ask.backdated: re.compile(

@@ -263,7 +263,7 @@ def _subject_terms(index: PackIndex, question: Question, asked: list[Ask]) -> li
         w for ask in asked for m in QUESTION_CUES[ask].finditer(question.text) for w in words(m.group(0))
     }
     # The units a figure is counted in belong to the ask wherever they sit ("how long ... in days").
-    asking |= {"long", "many", "much", "days", "weeks", "months", "years", "number"}
+    asking |= {"long", "many", "much", "hours", "days", "weeks", "months", "years", "number"}
     terms = [
         t for t in content_terms(index, question) if t.word not in asking and _zipf(t.word) < GRAMMAR_ZIPF
     ]
