@@ -42,9 +42,11 @@ from knowledge.models import Pack, Source, Topic
 from knowledge.proposals import CLEARLY_ASKED
 from knowledge.replies import Answer, compose, not_stated, out_of_scope
 from knowledge.retrieval import NEUTRAL
+from knowledge.stated_silence import split_silences, undecided
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, GENERAL, STOPWORDS, normalise, stem, tokens, words
 from knowledge.topics import CUES
 from knowledge.understand import Question
+from knowledge.wording import YES_NO, main_clause
 
 # A word in more than this share of the document's sentences is what the whole document is about.
 SALIENT_SHARE = 0.04
@@ -107,7 +109,53 @@ def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
     checked = _checked(index, question, answer)
     if checked.answered and (absent := _detail_absent(index, question, checked)) is not None:
         return absent
+    if checked.answered and (silent := _only_a_silence(index, question, checked)) is not None:
+        return silent
     return checked
+
+
+# A yes-or-no question whose asking clause a "does not say whether ..." names all but this many of the
+# content words of (and at least MIN_LEFT_OPEN): the document says it leaves that very question open.
+LEFT_OPEN_SLACK = 1
+MIN_LEFT_OPEN = 2
+
+
+def _left_open(index: PackIndex, question: Question, body: str) -> bool:
+    """Asked yes or no, the answer holds a silence that leaves open what the asking clause asks ("do I get any
+    pay protection" against "The report does not say whether there will be pay protection")."""
+    clause = normalise(main_clause(question.raw))
+    if not YES_NO.match(clause):
+        return False
+    asked = set(words(clause))
+    terms = [t for t in content_terms(index, question) if t.word in asked]
+    for silence in undecided(body):
+        named = sum(t.covered_by(_stems_of(silence)) for t in terms)
+        if named >= MIN_LEFT_OPEN and named >= len(terms) - LEFT_OPEN_SLACK:
+            return True
+    return False
+
+
+def _only_a_silence(index: PackIndex, question: Question, answer: Answer) -> Answer | None:
+    """The answer's facts say, in their own words, that the document does not say what was asked
+    (knowledge.stated_silence): a salient term of the question that only a silence clause speaks to, where
+    the silence speaks to more of the question than that one word; or, asked yes or no, a "does not say
+    whether ..." that names what the asking clause asks. That is what the policy doesn't say."""
+    body = _body(answer)
+    silent, spoken = split_silences(body)
+    if not silent:
+        return None
+    silent_stems, spoken_stems = _stems_of(silent), _stems_of(spoken)
+    # (One word shared with a silence is too little to tell a silence on what is asked from one on
+    # something else that uses the word: "move up a grade" beside "does not say which grade level 3 is".)
+    named = sum(t.covered_by(silent_stems) for t in content_terms(index, question))
+    alone = [
+        t
+        for t in salient_terms(index, question)
+        if t.covered_by(silent_stems) and not t.covered_by(spoken_stems)
+    ]
+    if not (alone and named >= MIN_LEFT_OPEN) and not _left_open(index, question, body):
+        return None
+    return doesnt_say(index, question, [ln for ln in body.split("\n") if ln and not ln.endswith(":")])
 
 
 def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
