@@ -31,6 +31,7 @@ class Ask(StrEnum):
     why = "why"  # the reason or purpose
     list = "list"  # every item of something ("what pathways are there?")
     condition = "condition"  # on what it depends: whether it is guaranteed, what could stop it
+    share = "share"  # a percentage, proportion or fraction of something
 
 
 # How a question asks for each kind of answer (normalised text: lower case, abbreviations glossed).
@@ -42,8 +43,7 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\b(what|which) (is|are|was|were) the (\w+ ){0,2}(cap|(?<!time )limit|ceiling|maximum|minimum|max|min)\b"
         r"|\b(what|which) (spinal )?(points|scps)\b"  # "what spinal points is grade 8": the points' figures
         # A measure asked for by its name ("what's the pass mark", "what percentage do I refund"): a figure.
-        r"|\b(what|which) (is|are|was|were) the (\w+ )?(pass mark|mark|score|percentage|proportion|ratio|threshold)s?\b"
-        r"|\b(what|which) (percentage|proportion|share|fraction)\b|\bhow much of (it|the)\b"
+        r"|\b(what|which) (is|are|was|were) the (\w+ )?(pass mark|mark|score|ratio|threshold)s?\b"
     ),
     Ask.money: re.compile(
         r"\bhow much (is|are|do|does|did|would|will|can|could|more|less|extra)\b.*\b(pay|paid|earn|get|cost|worth|salar"
@@ -166,6 +166,15 @@ ANSWER_CUES[Ask.condition] = re.compile(
     r"\bsubject to\b|\bprovided (that|you)\b|\bas long as\b|\bcontingent\b|\bunless\b|\bconditional\b"
     r"|\bdepends? on\b|\bclawback|\bclaw back|\bonly if\b"
 )
+# A share of a whole: a percentage asked for is given by a percentage or a fraction, not by a sum or a count.
+QUESTION_CUES[Ask.share] = re.compile(
+    r"\b(what|which) (percentage|proportion|share|fraction|per ?cent)\b|\b(the|a) (percentage|proportion|fraction)\b"
+    r"|\bwhat %|\bhow much of (it|them|the \w+)\b"
+)
+ANSWER_CUES[Ask.share] = re.compile(
+    r"\d+(\.\d+)? ?(%|per ?cent)|\b(half|halves|a third|two thirds|a quarter|three quarters|in full|the full amount"
+    r"|all of it|none of it|pro rata)\b"
+)
 ANSWER_CUES[Ask.list] = re.compile(r"(^|\n)• |\bare:|(; [^;\n]+){2,}|\b1\. .*\b2\. ")
 
 # A sentence that says the document does not give something ("The report does not give the reduced numbers",
@@ -195,6 +204,7 @@ STRICT = frozenset(
         Ask.repay,
         Ask.backdated,
         Ask.automatic,
+        Ask.share,
     }
 )
 
@@ -221,6 +231,9 @@ def read_asks(text: str) -> list[Ask]:
     for wider in (Ask.when, Ask.amount):
         if Ask.duration in asks and wider in asks:
             asks.remove(wider)  # "when can I apply", "how many years": the time to wait
+    for wider in (Ask.amount, Ask.money):
+        if Ask.share in asks and wider in asks:
+            asks.remove(wider)  # "how much of it do I pay back": a share of the sum
     return asks
 
 

@@ -12,6 +12,7 @@ outside the silence too.
 from __future__ import annotations
 
 import re
+
 from knowledge.asks import SILENCE
 
 # Where a silence clause ends: the end of its sentence or list item, or a turn to what the document does say

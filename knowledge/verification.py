@@ -46,7 +46,6 @@ from knowledge.stated_silence import split_silences, undecided
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, GENERAL, STOPWORDS, normalise, stem, tokens, words
 from knowledge.topics import CUES
 from knowledge.understand import Question
-from knowledge.wording import YES_NO, main_clause
 
 # A word in more than this share of the document's sentences is what the whole document is about.
 SALIENT_SHARE = 0.04
@@ -114,25 +113,44 @@ def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
     return checked
 
 
-# A yes-or-no question whose asking clause a "does not say whether ..." names all but this many of the
-# content words of (and at least MIN_LEFT_OPEN): the document says it leaves that very question open.
+# A "does not say whether ..." leaves open what was asked when the question names all but this many of its
+# content words, and at least MIN_LEFT_OPEN of them.
 LEFT_OPEN_SLACK = 1
 MIN_LEFT_OPEN = 2
 
 
 def _left_open(index: PackIndex, question: Question, body: str) -> bool:
-    """Asked yes or no, the answer holds a silence that leaves open what the asking clause asks ("do I get any
-    pay protection" against "The report does not say whether there will be pay protection")."""
-    clause = normalise(main_clause(question.raw))
-    if not YES_NO.match(clause):
-        return False
-    asked = set(words(clause))
-    terms = [t for t in content_terms(index, question) if t.word in asked]
+    """The answer holds a silence that leaves open a yes or no the question asks: what the silence is about
+    is what the question asks about ("will there be pay protection for people who lose the supplement?"
+    against "The report does not say whether there will be pay protection for them"). (Measured from the
+    silence: a silence on more than was asked, "whether service counts from qualifying or from joining"
+    beside "how many years service do I need?", is on something else.)"""
+    terms = content_terms(index, question)
     for silence in undecided(body):
-        named = sum(t.covered_by(_stems_of(silence)) for t in terms)
-        if named >= MIN_LEFT_OPEN and named >= len(terms) - LEFT_OPEN_SLACK:
+        about = _content_stems(index, silence)
+        named = sum(any(t.covered_by(frozenset({s})) for t in terms) for s in about)
+        if named >= MIN_LEFT_OPEN and named >= len(about) - LEFT_OPEN_SLACK:
             return True
     return False
+
+
+def _content_stems(index: PackIndex, text: str) -> list[str]:
+    """The stems of a text's content words, as content_terms takes them from a question."""
+    org = index.pack.organisation
+    own = {stem(w) for w in _own_words(f"{org.short_name} {org.name} {org.document}")}
+    found = [
+        stem(w)
+        for w in words(normalise(text))
+        if w not in STOPWORDS and len(w) >= 3 and not any(c.isdigit() for c in w)
+    ]
+    skip = GENERAL | NEUTRAL | DOMAIN | own | SILENCE_WORDS
+    return list(dict.fromkeys(s for s in found if s not in skip))
+
+
+# The words a silence is said in ("does not say whether", "gives no"): not what it is silent on.
+SILENCE_WORDS = frozenset(
+    stem(w) for w in ["give", "gives", "set", "sets", "state", "specify", "describe", "mention", "detail"]
+)
 
 
 def _only_a_silence(index: PackIndex, question: Question, answer: Answer) -> Answer | None:
@@ -226,7 +244,7 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
 GRAMMAR_ZIPF = 5.8
 # Asks whose answer is a detail of one thing (a figure, a length of time): it must be said of that thing.
 # (Any figure counts for any of them: "how much experience" is answered by "3 years"; any time for "when".)
-DETAIL_ASKS = (Ask.amount, Ask.money, Ask.number, Ask.duration, Ask.when)
+DETAIL_ASKS = (Ask.amount, Ask.money, Ask.number, Ask.duration, Ask.when, Ask.share)
 FIGURES = frozenset({Ask.amount, Ask.money, Ask.number, Ask.duration})
 _TIMES = frozenset({Ask.when, Ask.backdated, Ask.duration})
 _SEGMENT = re.compile(r"(?<=[.!?])\s+|;\s+")  # sentences, and the items of a list
@@ -299,8 +317,10 @@ def _a_thing(question: Question, term: Term) -> bool:
 def _gives_detail(segment: str, asked: list[Ask]) -> bool:
     """The sentence gives the detail asked for: a figure or a time, not a statement that the document gives
     none ("The report does not give the reduced numbers")."""
-    kinds = (FIGURES if FIGURES.intersection(asked) else frozenset()) | (
-        _TIMES if Ask.when in asked else frozenset()
+    kinds = (
+        (FIGURES if FIGURES.intersection(asked) else frozenset())
+        | (_TIMES if Ask.when in asked else frozenset())
+        | ({Ask.share} if Ask.share in asked else frozenset())  # a share only by a share, not by a sum
     )
     return bool(kinds & answers(segment)) and not says_nothing(segment)
 
