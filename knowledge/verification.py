@@ -42,7 +42,6 @@ from knowledge.models import Pack, Source, Topic
 from knowledge.proposals import CLEARLY_ASKED
 from knowledge.replies import Answer, compose, not_stated, out_of_scope
 from knowledge.retrieval import NEUTRAL
-from knowledge.stated_silence import split_silences, undecided
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, GENERAL, STOPWORDS, normalise, stem, tokens, words
 from knowledge.topics import CUES
 from knowledge.understand import Question
@@ -108,72 +107,7 @@ def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
     checked = _checked(index, question, answer)
     if checked.answered and (absent := _detail_absent(index, question, checked)) is not None:
         return absent
-    if checked.answered and (silent := _only_a_silence(index, question, checked)) is not None:
-        return silent
     return checked
-
-
-# A "does not say whether ..." leaves open what was asked when the question names all but this many of its
-# content words, and at least MIN_LEFT_OPEN of them.
-LEFT_OPEN_SLACK = 1
-MIN_LEFT_OPEN = 2
-
-
-def _left_open(index: PackIndex, question: Question, body: str) -> bool:
-    """The answer holds a silence that leaves open a yes or no the question asks: what the silence is about
-    is what the question asks about ("will there be pay protection for people who lose the supplement?"
-    against "The report does not say whether there will be pay protection for them"). (Measured from the
-    silence: a silence on more than was asked, "whether service counts from qualifying or from joining"
-    beside "how many years service do I need?", is on something else.)"""
-    terms = content_terms(index, question)
-    for silence in undecided(body):
-        about = _content_stems(index, silence)
-        named = sum(any(t.covered_by(frozenset({s})) for t in terms) for s in about)
-        if named >= MIN_LEFT_OPEN and named >= len(about) - LEFT_OPEN_SLACK:
-            return True
-    return False
-
-
-def _content_stems(index: PackIndex, text: str) -> list[str]:
-    """The stems of a text's content words, as content_terms takes them from a question."""
-    org = index.pack.organisation
-    own = {stem(w) for w in _own_words(f"{org.short_name} {org.name} {org.document}")}
-    found = [
-        stem(w)
-        for w in words(normalise(text))
-        if w not in STOPWORDS and len(w) >= 3 and not any(c.isdigit() for c in w)
-    ]
-    skip = GENERAL | NEUTRAL | DOMAIN | own | SILENCE_WORDS
-    return list(dict.fromkeys(s for s in found if s not in skip))
-
-
-# The words a silence is said in ("does not say whether", "gives no"): not what it is silent on.
-SILENCE_WORDS = frozenset(
-    stem(w) for w in ["give", "gives", "set", "sets", "state", "specify", "describe", "mention", "detail"]
-)
-
-
-def _only_a_silence(index: PackIndex, question: Question, answer: Answer) -> Answer | None:
-    """The answer's facts say, in their own words, that the document does not say what was asked
-    (knowledge.stated_silence): a salient term of the question that only a silence clause speaks to, where
-    the silence speaks to more of the question than that one word; or, asked yes or no, a "does not say
-    whether ..." that names what the asking clause asks. That is what the policy doesn't say."""
-    body = _body(answer)
-    silent, spoken = split_silences(body)
-    if not silent:
-        return None
-    silent_stems, spoken_stems = _stems_of(silent), _stems_of(spoken)
-    # (One word shared with a silence is too little to tell a silence on what is asked from one on
-    # something else that uses the word: "move up a grade" beside "does not say which grade level 3 is".)
-    named = sum(t.covered_by(silent_stems) for t in content_terms(index, question))
-    alone = [
-        t
-        for t in salient_terms(index, question)
-        if t.covered_by(silent_stems) and not t.covered_by(spoken_stems)
-    ]
-    if not (alone and named >= MIN_LEFT_OPEN) and not _left_open(index, question, body):
-        return None
-    return doesnt_say(index, question, [ln for ln in body.split("\n") if ln and not ln.endswith(":")])
 
 
 def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
@@ -259,7 +193,7 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     asked = [ask for ask in question.asks if ask in DETAIL_ASKS]
     if not asked:
         return None
-    subject = _subject_terms(index, question, asked)
+    subject = subject_terms(index, question, asked)
     if not subject:
         return None
     body = [ln for ln in _body(answer).split("\n") if ln and not ln.endswith(":")]
@@ -269,15 +203,13 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     salient = salient_terms(index, question)
     spoken = _stems_of(" ".join(body))
     singling = [t for t in subject if t in salient and t.covered_by(spoken) and _a_thing(question, t)]
-    giving = " ".join(
-        ln for ln in body if any(_gives_detail(seg, asked) for seg in _SEGMENT.split(ln) if seg)
-    )
+    giving = " ".join(ln for ln in body if any(gives_detail(seg, asked) for seg in _SEGMENT.split(ln) if seg))
     singled = all(t.covered_by(_stems_of(giving)) for t in singling)
     named, figured = 0, 0  # the most subject terms a part of the answer names; a part that gives a figure
     for line in body:
         segments = [seg for seg in _SEGMENT.split(line) if seg]
         lead = _stems_of(segments[0]) if segments else frozenset()
-        if segments and ";" not in line and _gives_detail(segments[0], asked):
+        if segments and ";" not in line and gives_detail(segments[0], asked):
             # ... and a figure in its first sentence (not a list's item) is what its later sentences go on about ("Give
             # approximately 3 examples for each competency. Evidence should be examples of your practice").
             whole = frozenset().union(*(_stems_of(seg) for seg in segments))
@@ -285,7 +217,7 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
         for seg in segments:
             stems = _stems_of(seg)
             named = max(named, sum(t.covered_by(stems) for t in subject))
-            if _gives_detail(seg, asked):
+            if gives_detail(seg, asked):
                 # A fact's later sentences speak of what its first names ("It is a 3-year course").
                 figured = max(figured, sum(t.covered_by(stems | lead) for t in subject))
     # How long a move between the levels named takes ("from H7 to H8") is said of them all together (what
@@ -314,7 +246,7 @@ def _a_thing(question: Question, term: Term) -> bool:
     return re.search(_DETERMINER + re.escape(term.word) + r"\b", question.text) is not None
 
 
-def _gives_detail(segment: str, asked: list[Ask]) -> bool:
+def gives_detail(segment: str, asked: list[Ask]) -> bool:
     """The sentence gives the detail asked for: a figure or a time, not a statement that the document gives
     none ("The report does not give the reduced numbers")."""
     kinds = (
@@ -325,7 +257,7 @@ def _gives_detail(segment: str, asked: list[Ask]) -> bool:
     return bool(kinds & answers(segment)) and not says_nothing(segment)
 
 
-def _subject_terms(index: PackIndex, question: Question, asked: list[Ask]) -> list[Term]:
+def subject_terms(index: PackIndex, question: Question, asked: list[Ask]) -> list[Term]:
     """The question's content terms besides the words that ask for the detail ("how long", "how many days")."""
     asking = {
         w for ask in asked for m in QUESTION_CUES[ask].finditer(question.text) for w in words(m.group(0))
@@ -380,7 +312,7 @@ def _silent_on_the_ask(index: PackIndex, question: Question, answer: Answer) -> 
     # less of what was asked about than the silence is ("the clawback clauses are for the market
     # supplements" beside "no repayment terms for the funded degree"). (The steps a fact gives answer "how"
     # whatever a silence on an application process names.)
-    subject = _subject_terms(index, question, sorted(silent))
+    subject = subject_terms(index, question, sorted(silent))
     silence = max(
         _names_of(subject, index.passages[i].text)
         for i in quoted
