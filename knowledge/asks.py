@@ -127,8 +127,9 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
         rf"|\bduring\b|\bpost (asye|qualif\w*)\b|\bon (joining|appointment|starting)\b"  # at what stage
     ),
     Ask.duration: re.compile(
-        rf"\b\d+(\.\d+)?(/\d+)?( or more| or less|\+)? {_TIME_UNIT}|\b(one|two|three|four|five|six|twelve|eighteen) {_TIME_UNIT}"
+        rf"\b\d+(\.\d+)?(/\d+)?( or more| or less|\+)?[ -]{_TIME_UNIT}|\b(one|two|three|four|five|six|twelve|eighteen) {_TIME_UNIT}"
         rf"|\ba (full )?year\b(?<!\d a year)|\bwithin \d|\bnot (based on|tied to|about|structured by) (years|length|time)"
+        rf"|\b\d+(\.\d+)? (working )?hours?\b"  # "48 working hours per week": hours are a length of time too
     ),
     Ask.repay: re.compile(r"\brefund|\bpay (it |them |the \w+ |half |anything )?back|\brepay|\bclaw ?back"),
     Ask.backdated: re.compile(r"\bback ?dat|\beffective (date|from)|\bfrom the (date|day)\b|\btakes? effect"),
