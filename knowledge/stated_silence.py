@@ -32,9 +32,11 @@ from knowledge.retrieval import NEUTRAL
 from knowledge.text import GENERAL, STOPWORDS, normalise, stem, tokens, words
 from knowledge.understand import Question
 from knowledge.verification import (
+    ASK_UNITS,
     DETAIL_ASKS,
     DOMAIN,
     Term,
+    asking_words,
     content_terms,
     gives_detail,
     salient_terms,
@@ -85,6 +87,13 @@ def _pack_silence(index: PackIndex, question: Question, lines: list[str]) -> str
     or no the question asks, or naming more of a detail's subject than any sentence of the answer giving it."""
     asked = [ask for ask in question.asks if ask in DETAIL_ASKS]
     subject = subject_terms(index, question, asked) if asked else []
+    # The words the detail itself is named by ("a waiting period", "the pass mark") are what a silence on it
+    # names, as much as its subject.
+    subject += [
+        t
+        for t in content_terms(index, question)
+        if t not in subject and t.word in asking_words(question, asked) - ASK_UNITS
+    ]
     given = max(
         (
             _named(subject, seg)

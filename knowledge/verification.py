@@ -208,7 +208,7 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     named, figured = 0, 0  # the most subject terms a part of the answer names; a part that gives a figure
     for line in body:
         segments = [seg for seg in _SEGMENT.split(line) if seg]
-        lead = _stems_of(segments[0]) if segments else frozenset()
+        lead = (_stems_of(segments[0]) if segments else frozenset()) | _levels_of(index, line)
         if segments and ";" not in line and gives_detail(segments[0], asked):
             # ... and a figure in its first sentence (not a list's item) is what its later sentences go on about ("Give
             # approximately 3 examples for each competency. Evidence should be examples of your practice").
@@ -239,6 +239,18 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in subject)]
     nearest.sort(key=lambda ln: -_names_of(singling, ln))  # what it says of the very thing asked, first
     return doesnt_say(index, question, nearest[:2])
+
+
+def _levels_of(index: PackIndex, text: str) -> frozenset[str]:
+    """The words naming the levels the facts quoted in the text are said of (their tags): a level's rule is
+    said of it wherever it sits ("Most newly qualified social workers are expected to have completed at least
+    one year's service before applying", among level 2's requirements)."""
+    tags = {tag for p in index.passages if p.text[:60] in text for tag in p.tags}
+    if not tags:
+        return frozenset()
+    return _stems_of(
+        " ".join(f"{lv.name} {' '.join(lv.aliases)}" for lv in index.pack.levels if lv.id in tags)
+    )
 
 
 def _unnamed_subject(
@@ -298,21 +310,30 @@ def gives_detail(segment: str, asked: list[Ask]) -> bool:
 
 def subject_terms(index: PackIndex, question: Question, asked: list[Ask]) -> list[Term]:
     """The question's content terms besides the words that ask for the detail ("how long", "how many days")."""
-    # (Only the cue's own words: what its wildcards span is the subject, "how much more does an agency social
-    # worker cost" asks a figure of an agency social worker.)
-    asking = {
+    asking = asking_words(question, asked)
+    # The units a figure is counted in belong to the ask wherever they sit ("how long ... in days").
+    asking |= ASK_UNITS
+    terms = [
+        t for t in content_terms(index, question) if t.word not in asking and _zipf(t.word) < GRAMMAR_ZIPF
+    ]
+    return terms + _levels_named(question, asked)
+
+
+# The words of any figure asked, and the units it is counted in: they say how, never what.
+ASK_UNITS = frozenset({"long", "many", "much", "hours", "days", "weeks", "months", "years", "number"})
+
+
+def asking_words(question: Question, asked: list[Ask]) -> set[str]:
+    """The words of the question that ask for the detail ("how long", "a waiting period"). (Only the cue's own
+    words: what its wildcards span is the subject, "how much more does an agency social worker cost" asks a
+    figure of an agency social worker.)"""
+    return {
         w
         for ask in asked
         for m in QUESTION_CUES[ask].finditer(question.text)
         for w in words(m.group(0))
         if w in _cue_words(ask)
     }
-    # The units a figure is counted in belong to the ask wherever they sit ("how long ... in days").
-    asking |= {"long", "many", "much", "hours", "days", "weeks", "months", "years", "number"}
-    terms = [
-        t for t in content_terms(index, question) if t.word not in asking and _zipf(t.word) < GRAMMAR_ZIPF
-    ]
-    return terms + _levels_named(question, asked)
 
 
 @cache
@@ -346,7 +367,7 @@ def _elsewhere_gives(index: PackIndex, terms: list[Term], asked: list[Ask], body
         if set(asked) & (passage.declared - passage.silent) and all(t.covered_by(stems) for t in terms):
             return True
         segments = [seg for seg in _SEGMENT.split(passage.text) if seg]
-        lead = _stems_of(segments[0]) if segments else frozenset()
+        lead = (_stems_of(segments[0]) if segments else frozenset()) | _levels_of(index, passage.text)
         if any(
             gives_detail(seg, asked) and all(t.covered_by(_stems_of(seg) | lead) for t in terms)
             for seg in segments
