@@ -16,8 +16,8 @@ from knowledge.index import PackIndex
 from knowledge.judging import judged
 from knowledge.models import Source
 from knowledge.obligations import with_the_option_said, with_what_is_required
-from knowledge.proposals import Candidate, fallback, proposals
-from knowledge.replies import Answer, instruction_declined
+from knowledge.proposals import NOTHING, Candidate, fallback, proposals
+from knowledge.replies import Answer, instruction_declined, out_of_scope
 from knowledge.scoring import WEIGHTS, read, score
 from knowledge.totals import with_the_levels_pay, with_the_total
 from knowledge.understand import Question
@@ -58,7 +58,9 @@ def chosen(index: PackIndex, question: Question, candidates: list[tuple[float, C
     """What is said: the best candidate that passes judging, unless a failed one's decline outranks it."""
     decline: tuple[float, Answer] | None = None
     for value, candidate in candidates:
-        if decline is not None and value <= decline[0]:
+        if decline is not None and (value <= decline[0] or _said_nothing(index, candidate)):
+            # (Rather than "doesn't say anything about that", the precise decline of an answer on the
+            # subject that misses the detail asked: what the policy doesn't say, and what it does.)
             break
         verdict = judged(index, question, candidate)
         if not verdict.stands:
@@ -68,6 +70,11 @@ def chosen(index: PackIndex, question: Question, candidates: list[tuple[float, C
         decline = decline or (value - WEIGHTS.failed_check, verdict.said)
     assert decline is not None  # the last candidate is the fallback, a decline: it returns
     return decline[1]
+
+
+def _said_nothing(index: PackIndex, candidate: Candidate) -> bool:
+    """The fallback's "the policy doesn't say anything about that" (not "outside career progression")."""
+    return candidate.producer == NOTHING and candidate.answer.text != out_of_scope(index.pack).text
 
 
 __all__ = ["Answer", "Source", "respond"]

@@ -31,6 +31,7 @@ class Ask(StrEnum):
     why = "why"  # the reason or purpose
     list = "list"  # every item of something ("what pathways are there?")
     condition = "condition"  # on what it depends: whether it is guaranteed, what could stop it
+    share = "share"  # a percentage, proportion or fraction of something
 
 
 # How a question asks for each kind of answer (normalised text: lower case, abbreviations glossed).
@@ -41,11 +42,13 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\b(please (provide|state|give)|provide|state)\b.*\b(number|cost|value|salary|salaries|amount)\b"
         r"|\b(what|which) (is|are|was|were) the (\w+ ){0,2}(cap|(?<!time )limit|ceiling|maximum|minimum|max|min)\b"
         r"|\b(what|which) (spinal )?(points|scps)\b"  # "what spinal points is grade 8": the points' figures
+        # A measure asked for by its name ("what's the pass mark", "what percentage do I refund"): a figure.
+        r"|\b(what|which) (is|are|was|were) the (\w+ )?(pass mark|mark|score|ratio|threshold)s?\b"
     ),
     Ask.money: re.compile(
         r"\bhow much (is|are|do|does|did|would|will|can|could|more|less|extra)\b.*\b(pay|paid|earn|get|cost|worth|salar"
         r"|supplement|honorari|allowance)|\b(what|which) (is|are|was|were) the (actual |exact |real |annual )?(salary|salaries|pay|rate of pay|cost)\b"
-        r"|\b(minimum|maximum|min|max) (salary|pay)\b|\bhow much (is|are) (an? |the )?(spinal point|point|scp)\b"
+        r"|\b(minimum|maximum|min|max|starting|start|basic|top|entry) (salary|pay)\b|\bhow much (is|are) (an? |the )?(spinal point|point|scp)\b"
     ),
     Ask.number: re.compile(
         r"\bhow many (?!(years|months|weeks|days|hours)\b)|\bthe (total )?number of\b|\bnumbers? of (staff|people|posts"
@@ -68,7 +71,9 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\bnext panel\b|\b(closing|opening|start|starting|end|submission|cut off|cut-off) dates?\b|\bdeadlines?\b"
     ),
     Ask.duration: re.compile(
-        r"\bhow long\b|\bhow many (years|months|weeks|days)\b|\bhow soon\b|\bhow quickly\b|\bwhen can i\b"
+        r"\bhow long\b|\bhow many (working )?(years|months|weeks|days|hours)\b|\bhow soon\b|\bhow quickly\b|\bwhen can i\b"
+        # A least or most time asked for by name ("is there a minimum amount of time on level 2", "a waiting period")
+        r"|\b(minimum|maximum|min|max|least|set|fixed|waiting) (amount of |length of |period of )?(time|period|wait)\b"
     ),
     Ask.repay: re.compile(r"\bpay( \w+){0,3} back\b|\brepay|\brefund|\bowe\b"),
     Ask.backdated: re.compile(
@@ -122,8 +127,9 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
         rf"|\bduring\b|\bpost (asye|qualif\w*)\b|\bon (joining|appointment|starting)\b"  # at what stage
     ),
     Ask.duration: re.compile(
-        rf"\b\d+(\.\d+)?(/\d+)?( or more| or less|\+)? {_TIME_UNIT}|\b(one|two|three|four|five|six|twelve|eighteen) {_TIME_UNIT}"
+        rf"\b\d+(\.\d+)?(/\d+)?( or more| or less|\+)?[ -]{_TIME_UNIT}|\b(one|two|three|four|five|six|twelve|eighteen) {_TIME_UNIT}"
         rf"|\ba (full )?year\b(?<!\d a year)|\bwithin \d|\bnot (based on|tied to|about|structured by) (years|length|time)"
+        rf"|\b\d+(\.\d+)? (working )?hours?\b"  # "48 working hours per week": hours are a length of time too
     ),
     Ask.repay: re.compile(r"\brefund|\bpay (it |them |the \w+ |half |anything )?back|\brepay|\bclaw ?back"),
     Ask.backdated: re.compile(r"\bback ?dat|\beffective (date|from)|\bfrom the (date|day)\b|\btakes? effect"),
@@ -161,6 +167,15 @@ ANSWER_CUES[Ask.condition] = re.compile(
     r"\bsubject to\b|\bprovided (that|you)\b|\bas long as\b|\bcontingent\b|\bunless\b|\bconditional\b"
     r"|\bdepends? on\b|\bclawback|\bclaw back|\bonly if\b"
 )
+# A share of a whole: a percentage asked for is given by a percentage or a fraction, not by a sum or a count.
+QUESTION_CUES[Ask.share] = re.compile(
+    r"\b(what|which) (percentage|proportion|share|fraction|per ?cent)\b|\b(the|a) (percentage|proportion|fraction)\b"
+    r"|\bwhat %|\bhow much of (it|them|the \w+)\b"
+)
+ANSWER_CUES[Ask.share] = re.compile(
+    r"\d+(\.\d+)? ?(%|per ?cent)|\b(half|halves|a third|two thirds|a quarter|three quarters|in full|the full amount"
+    r"|all of it|none of it|pro rata)\b"
+)
 ANSWER_CUES[Ask.list] = re.compile(r"(^|\n)• |\bare:|(; [^;\n]+){2,}|\b1\. .*\b2\. ")
 
 # A sentence that says the document does not give something ("The report does not give the reduced numbers",
@@ -190,6 +205,7 @@ STRICT = frozenset(
         Ask.repay,
         Ask.backdated,
         Ask.automatic,
+        Ask.share,
     }
 )
 
@@ -216,6 +232,9 @@ def read_asks(text: str) -> list[Ask]:
     for wider in (Ask.when, Ask.amount):
         if Ask.duration in asks and wider in asks:
             asks.remove(wider)  # "when can I apply", "how many years": the time to wait
+    for wider in (Ask.amount, Ask.money):
+        if Ask.share in asks and wider in asks:
+            asks.remove(wider)  # "how much of it do I pay back": a share of the sum
     return asks
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from functools import cache, lru_cache
 from types import MappingProxyType
 
-from knowledge.text import normalise, stem, tokens, words
+from knowledge.text import NUMBER_WORDS, STOPWORDS, normalise, stem, tokens, words
 
 CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("newly qualified", "asye", "nqsw", "assessed and supported year in employment", "first year in practice",
@@ -195,7 +195,13 @@ def concept_alternatives(text: str) -> Mapping[str, frozenset[str]]:
     for pattern, phrases in _patterns():
         if not pattern.search(text):
             continue
-        named = {stem(w) for p in phrases for w in words(p)}
+        # (Not the small words or numbers of a name, "one to one" for supervision: "one year" is no supervision.)
+        named = {
+            s
+            for p in phrases
+            for w in words(p)
+            if w not in STOPWORDS and (s := stem(w)) not in NUMBER_WORDS and not s.isdigit()
+        }
         for phrase in (p for p in phrases if pattern.pattern == rf"\b{re.escape(p)}\b"):
             for w in words(phrase):
                 found.setdefault(stem(w), set()).update(named)

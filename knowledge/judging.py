@@ -17,6 +17,7 @@ from knowledge.fitting import fitted
 from knowledge.index import PackIndex
 from knowledge.proposals import Candidate
 from knowledge.replies import Answer
+from knowledge.stated_silence import with_stated_silence
 from knowledge.understand import Question
 from knowledge.verification import speaks_of_what_is_named, verified
 from knowledge.windows import holds, periods_in
@@ -45,7 +46,7 @@ def judged(index: PackIndex, question: Question, candidate: Candidate) -> Verdic
     if _a_rule_for_others(question, candidate.answer):
         return Verdict(candidate.answer, fits=False, verifies=False, stands=False)
     fit = fitted(index, question, candidate.answer)
-    said = verified(index, question, fit)
+    said = with_stated_silence(index, question, verified(index, question, fit))
     return Verdict(
         said, fits=fit.answered or not candidate.answer.answered, verifies=said.answered or not fit.answered
     )

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 
 import numpy as np
 from wordfreq import zipf_frequency
@@ -178,7 +178,7 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
 GRAMMAR_ZIPF = 5.8
 # Asks whose answer is a detail of one thing (a figure, a length of time): it must be said of that thing.
 # (Any figure counts for any of them: "how much experience" is answered by "3 years"; any time for "when".)
-DETAIL_ASKS = (Ask.amount, Ask.money, Ask.number, Ask.duration, Ask.when)
+DETAIL_ASKS = (Ask.amount, Ask.money, Ask.number, Ask.duration, Ask.when, Ask.share)
 FIGURES = frozenset({Ask.amount, Ask.money, Ask.number, Ask.duration})
 _TIMES = frozenset({Ask.when, Ask.backdated, Ask.duration})
 _SEGMENT = re.compile(r"(?<=[.!?])\s+|;\s+")  # sentences, and the items of a list
@@ -193,7 +193,7 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     asked = [ask for ask in question.asks if ask in DETAIL_ASKS]
     if not asked:
         return None
-    subject = _subject_terms(index, question, asked)
+    subject = subject_terms(index, question, asked)
     if not subject:
         return None
     body = [ln for ln in _body(answer).split("\n") if ln and not ln.endswith(":")]
@@ -203,15 +203,13 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     salient = salient_terms(index, question)
     spoken = _stems_of(" ".join(body))
     singling = [t for t in subject if t in salient and t.covered_by(spoken) and _a_thing(question, t)]
-    giving = " ".join(
-        ln for ln in body if any(_gives_detail(seg, asked) for seg in _SEGMENT.split(ln) if seg)
-    )
+    giving = " ".join(ln for ln in body if any(gives_detail(seg, asked) for seg in _SEGMENT.split(ln) if seg))
     singled = all(t.covered_by(_stems_of(giving)) for t in singling)
     named, figured = 0, 0  # the most subject terms a part of the answer names; a part that gives a figure
     for line in body:
         segments = [seg for seg in _SEGMENT.split(line) if seg]
-        lead = _stems_of(segments[0]) if segments else frozenset()
-        if segments and ";" not in line and _gives_detail(segments[0], asked):
+        lead = (_stems_of(segments[0]) if segments else frozenset()) | _levels_of(index, line)
+        if segments and ";" not in line and gives_detail(segments[0], asked):
             # ... and a figure in its first sentence (not a list's item) is what its later sentences go on about ("Give
             # approximately 3 examples for each competency. Evidence should be examples of your practice").
             whole = frozenset().union(*(_stems_of(seg) for seg in segments))
@@ -219,7 +217,7 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
         for seg in segments:
             stems = _stems_of(seg)
             named = max(named, sum(t.covered_by(stems) for t in subject))
-            if _gives_detail(seg, asked):
+            if gives_detail(seg, asked):
                 # A fact's later sentences speak of what its first names ("It is a 3-year course").
                 figured = max(figured, sum(t.covered_by(stems | lead) for t in subject))
     # How long a move between the levels named takes ("from H7 to H8") is said of them all together (what
@@ -227,15 +225,63 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     levels = [t for t in subject if t.word in {question.text[m.start : m.end] for m in question.mentions}]
     named = max(named, len(levels) if len(levels) > 1 and Ask.duration in asked else 0)
     # A figure said of the subject (whether it is the right one is not judged here), or no subject named.
-    if named == 0 or (figured >= named and singled):
-        return None
     document = document_index(index.pack.organisation.document)
+    if named == 0:
+        # A figure of something the question does not name ("48 working hours per week" of a second job to
+        # "how many hours of supervision"): where the document speaks of the subject, a figure of it is
+        # what was asked.
+        return _unnamed_subject(index, question, asked, subject, document, _body(answer))
+    if figured >= named and singled:
+        return None
     used = subject if figured < named else [t for t in subject if t.in_document(document)]
     if _elsewhere_gives(index, used, asked, _body(answer)):
         return None  # a fact or the document does say it, of that subject: not an absence
     nearest = [ln for ln in body if any(t.covered_by(_stems_of(ln)) for t in subject)]
     nearest.sort(key=lambda ln: -_names_of(singling, ln))  # what it says of the very thing asked, first
     return doesnt_say(index, question, nearest[:2])
+
+
+def _levels_of(index: PackIndex, text: str) -> frozenset[str]:
+    """The words naming the levels the facts quoted in the text are said of (their tags): a level's rule is
+    said of it wherever it sits ("Most newly qualified social workers are expected to have completed at least
+    one year's service before applying", among level 2's requirements)."""
+    tags = {tag for p in index.passages if p.text[:60] in text for tag in p.tags}
+    if not tags:
+        return frozenset()
+    return _stems_of(
+        " ".join(f"{lv.name} {' '.join(lv.aliases)}" for lv in index.pack.levels if lv.id in tags)
+    )
+
+
+def _unnamed_subject(
+    index: PackIndex,
+    question: Question,
+    asked: list[Ask],
+    subject: list[Term],
+    document: DocumentIndex,
+    body: str,
+) -> Answer | None:
+    """The answer gives a figure but names none of the subject asked about, and is on another topic than the
+    question ("48 working hours per week" of a second job to "how many hours of supervision"): where the
+    document speaks of the subject and no fact or sentence gives the detail of it, the policy doesn't say
+    it; the facts that name the subject most are what helps."""
+    # (Only where the answer's facts are on none of the topics the question clearly asks about: in other
+    # words than the question's, "how long have I got to challenge it" is answered by a review's "within 10
+    # working days".)
+    asked_topics = {t for t, v in question.topics.items() if v >= CLEARLY_ASKED}
+    if not asked_topics or asked_topics & _topics_of(index, Answer(answered=True, text=body)):
+        return None
+    used = [t for t in subject if t.in_document(document)]
+    if not used or _elsewhere_gives(index, used, asked, body):
+        return None
+    ranked = sorted(
+        (
+            (sum(t.covered_by(words) for t in used), p.text)
+            for p, words in zip(index.passages, index.words, strict=True)
+        ),
+        key=lambda pair: -pair[0],
+    )
+    return doesnt_say(index, question, [text for n, text in ranked[:2] if n])
 
 
 # A word the question names a thing by, after a determiner and at most one other word ("the first
@@ -248,26 +294,53 @@ def _a_thing(question: Question, term: Term) -> bool:
     return re.search(_DETERMINER + re.escape(term.word) + r"\b", question.text) is not None
 
 
-def _gives_detail(segment: str, asked: list[Ask]) -> bool:
+def gives_detail(segment: str, asked: list[Ask]) -> bool:
     """The sentence gives the detail asked for: a figure or a time, not a statement that the document gives
     none ("The report does not give the reduced numbers")."""
-    kinds = (FIGURES if FIGURES.intersection(asked) else frozenset()) | (
-        _TIMES if Ask.when in asked else frozenset()
+    # (Any figure answers a figure asked, "how much experience" by "3 years"; a length of time asked is
+    # given only by one: "2 workshops" is no length of supervision.)
+    figures = FIGURES if FIGURES.intersection(asked) - {Ask.duration} else frozenset({Ask.duration})
+    kinds = (
+        (figures if FIGURES.intersection(asked) else frozenset())
+        | (_TIMES if Ask.when in asked else frozenset())
+        | ({Ask.share} if Ask.share in asked else frozenset())  # a share only by a share, not by a sum
     )
     return bool(kinds & answers(segment)) and not says_nothing(segment)
 
 
-def _subject_terms(index: PackIndex, question: Question, asked: list[Ask]) -> list[Term]:
+def subject_terms(index: PackIndex, question: Question, asked: list[Ask]) -> list[Term]:
     """The question's content terms besides the words that ask for the detail ("how long", "how many days")."""
-    asking = {
-        w for ask in asked for m in QUESTION_CUES[ask].finditer(question.text) for w in words(m.group(0))
-    }
+    asking = asking_words(question, asked)
     # The units a figure is counted in belong to the ask wherever they sit ("how long ... in days").
-    asking |= {"long", "many", "much", "days", "weeks", "months", "years", "number"}
+    asking |= ASK_UNITS
     terms = [
         t for t in content_terms(index, question) if t.word not in asking and _zipf(t.word) < GRAMMAR_ZIPF
     ]
     return terms + _levels_named(question, asked)
+
+
+# The words of any figure asked, and the units it is counted in: they say how, never what.
+ASK_UNITS = frozenset({"long", "many", "much", "hours", "days", "weeks", "months", "years", "number"})
+
+
+def asking_words(question: Question, asked: list[Ask]) -> set[str]:
+    """The words of the question that ask for the detail ("how long", "a waiting period"). (Only the cue's own
+    words: what its wildcards span is the subject, "how much more does an agency social worker cost" asks a
+    figure of an agency social worker.)"""
+    return {
+        w
+        for ask in asked
+        for m in QUESTION_CUES[ask].finditer(question.text)
+        for w in words(m.group(0))
+        if w in _cue_words(ask)
+    }
+
+
+@cache
+def _cue_words(ask: Ask) -> frozenset[str]:
+    """The words written out in an ask's question cue (not those its wildcards match)."""
+    plain = re.sub(r"\\[a-zA-Z]", " ", QUESTION_CUES[ask].pattern)
+    return frozenset(re.findall(r"[a-z]+", plain))
 
 
 def _levels_named(question: Question, asked: list[Ask]) -> list[Term]:
@@ -284,18 +357,29 @@ def _levels_named(question: Question, asked: list[Ask]) -> list[Term]:
 
 def _elsewhere_gives(index: PackIndex, terms: list[Term], asked: list[Ask], body: str) -> bool:
     """Some fact of the pack the answer does not quote (those it quotes were read part by part), or some
-    sentence of the document, that names every one of these terms gives the detail asked for."""
-    if any(
-        set(asked) & gives and all(t.covered_by(stems) for t in terms) and passage.text[:60] not in body
-        for passage, stems, gives in zip(index.passages, index.words, index.gives, strict=True)
-    ):
-        return True
-    document = document_index(index.pack.organisation.document)
-    for i, sentence in enumerate(document.sentences):
-        covered = document.words[i] | document.context[i]
-        if all(t.covered_by(covered) for t in terms) and set(asked) & answers(sentence.text):
+    sentence of the document, that names every one of these terms gives the detail asked for: a fact that
+    declares it answers the ask, or a sentence of one that gives the detail and names them (with what its
+    first sentence names). (A figure elsewhere in a fact that names the subject is another thing's: "4 Day
+    Course; ... through normal supervision" gives no length of supervision.)"""
+    for passage, stems in zip(index.passages, index.words, strict=True):
+        if passage.text[:60] in body:
+            continue
+        if set(asked) & (passage.declared - passage.silent) and all(t.covered_by(stems) for t in terms):
             return True
-    return False
+        segments = [seg for seg in _SEGMENT.split(passage.text) if seg]
+        lead = (_stems_of(segments[0]) if segments else frozenset()) | _levels_of(index, passage.text)
+        if any(
+            gives_detail(seg, asked) and all(t.covered_by(_stems_of(seg) | lead) for t in terms)
+            for seg in segments
+        ):
+            return True
+    document = document_index(index.pack.organisation.document)
+    # (The sentence itself names the subject: a heading above it says what the section is about, not what
+    # each of its figures measures.)
+    return any(
+        all(t.covered_by(document.words[i]) for t in terms) and gives_detail(sentence.text, asked)
+        for i, sentence in enumerate(document.sentences)
+    )
 
 
 def _silent_on_the_ask(index: PackIndex, question: Question, answer: Answer) -> Answer | None:
@@ -312,7 +396,7 @@ def _silent_on_the_ask(index: PackIndex, question: Question, answer: Answer) -> 
     # less of what was asked about than the silence is ("the clawback clauses are for the market
     # supplements" beside "no repayment terms for the funded degree"). (The steps a fact gives answer "how"
     # whatever a silence on an application process names.)
-    subject = _subject_terms(index, question, sorted(silent))
+    subject = subject_terms(index, question, sorted(silent))
     silence = max(
         _names_of(subject, index.passages[i].text)
         for i in quoted

@@ -46,7 +46,8 @@ CASES = [
     ("bcc", "exactly how many of my cases are audited live?", False, ["does not say how many"], []),
     ("hertfordshire", "where is the list of competencies for becoming a senior practitioner?", False,
      ["does not list"], []),
-    ("medway", "after a refusal, is there a waiting period before applying again?", True, ["sets no waiting time"], []),
+    # (The framework sets none: a silence the pack states on what is asked, so answered: false, with the fact.)
+    ("medway", "after a refusal, is there a waiting period before applying again?", False, ["sets no waiting time"], []),
     # A deadline or closing date is a "when": Coventry's report gives none for the advanced roles.
     ("coventry", "what is the closing date to apply for the advanced social worker roles?", False,
      ["closing date"], []),

@@ -1,0 +1,186 @@
+"""Where the pack says, in its own words, that the document does not say what was asked.
+
+A fact may record that the document is silent on something ("The report does not say whether there will be
+pay protection", "The framework sets no waiting time before you can apply again"). When such a silence
+matches what is asked, the honest reply is that the policy doesn't say that (`answered: false`), the silence
+first, then the facts that help. A silence matches the ask when:
+
+- it is the answer's only word on a salient term of the question, and speaks to more of the question than
+  that one word (a silence on something else beside an answer, "4 or more years service. The report does not
+  say whether service counts from qualifying", leaves the answer standing);
+- it leaves open a yes or no about what the question asks of ("does not say whether there will be pay
+  protection" to "will there be pay protection for those who lose the supplement?"), measured from the
+  silence: one on more than was asked is on something else;
+- asked for a detail (a figure, a length, a time, a share), it names more of the detail's subject than any
+  sentence of the answer that gives such a figure ("no waiting time before you can apply again" against "at
+  least one year's service before applying" to "how long must I wait to apply again?").
+
+The facts' silences are looked for across the whole pack, not only in the answer: the one that names what
+was asked is the pack's account of it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from knowledge.asks import SILENCE, Ask
+from knowledge.fitting import doesnt_say
+from knowledge.index import PackIndex
+from knowledge.replies import Answer
+from knowledge.retrieval import NEUTRAL
+from knowledge.text import GENERAL, STOPWORDS, normalise, stem, tokens, words
+from knowledge.understand import Question
+from knowledge.verification import (
+    ASK_UNITS,
+    DETAIL_ASKS,
+    DOMAIN,
+    Term,
+    asking_words,
+    content_terms,
+    gives_detail,
+    salient_terms,
+    subject_terms,
+)
+
+# Where a silence clause ends: the end of its sentence or list item, or a turn to what the document does say
+# ("...no waiting time before you can apply again: you receive a full written statement").
+_CLAUSE_END = re.compile(r"[.;:!?](\s|$)|,? but |,? although ")
+_SEGMENT = re.compile(r"(?<=[.!?])\s+|;\s+")
+# A silence must speak to at least this many of the question's words: one word shared is too little to tell
+# a silence on what is asked from one on something else that uses the word ("move up a grade" beside "does
+# not say which grade level 3 is").
+MIN_NAMED = 2
+# A "does not say whether ..." leaves open what was asked when the question names all but this many of its
+# content words.
+LEFT_OPEN_SLACK = 1
+# The words a silence is said in ("does not say whether", "gives no"): not what it is silent on.
+_SILENCE_WORDS = frozenset(
+    stem(w) for w in ["give", "gives", "set", "sets", "state", "specify", "describe", "mention", "detail"]
+)
+
+
+def with_stated_silence(index: PackIndex, question: Question, answer: Answer) -> Answer:
+    """The answer, unless a silence the pack states matches what is asked: then the policy doesn't say it."""
+    if not answer.answered or answer.clarify or question.off_topic:
+        return answer
+    body = _body(answer)
+    silent, spoken = silence_clauses(body)
+    silent_stems, spoken_stems = _stems(" ".join(silent)), _stems(" ".join(spoken))
+    named = sum(t.covered_by(silent_stems) for t in content_terms(index, question))
+    alone = [
+        t
+        for t in salient_terms(index, question)
+        if t.covered_by(silent_stems) and not t.covered_by(spoken_stems)
+    ]
+    lines = [ln for ln in body.split("\n") if ln and not ln.endswith(":")]
+    if (alone and named >= MIN_NAMED) or _left_open(index, question, silent):
+        return doesnt_say(index, question, lines)
+    found = _pack_silence(index, question, lines)
+    if found is not None:
+        return doesnt_say(index, question, [found, *lines])
+    return answer
+
+
+def _pack_silence(index: PackIndex, question: Question, lines: list[str]) -> str | None:
+    """A fact of the pack whose silence matches what is asked better than the answer does: leaving open a yes
+    or no the question asks, or naming more of a detail's subject than any sentence of the answer giving it."""
+    asked = [ask for ask in question.asks if ask in DETAIL_ASKS]
+    subject = subject_terms(index, question, asked) if asked else []
+    # The words the detail itself is named by ("a waiting period", "the pass mark") are what a silence on it
+    # names, as much as its subject.
+    subject += [
+        t
+        for t in content_terms(index, question)
+        if t not in subject and t.word in asking_words(question, asked) - ASK_UNITS
+    ]
+    given = max(
+        (
+            _named(subject, seg)
+            for ln in lines
+            for seg in _SEGMENT.split(ln)
+            if seg and gives_detail(seg, asked)
+        ),
+        default=0,
+    )
+    for text, clauses, silent in _silences(index):
+        if _left_open(index, question, clauses):
+            return text
+        # (A silence on another kind of answer, "no repayment terms" to "how many places", is on another thing.)
+        if set(asked) & silent and max(_named(subject, c) for c in clauses) > given:
+            return text
+    return None
+
+
+def _left_open(index: PackIndex, question: Question, clauses: list[str]) -> bool:
+    """A silence among these leaves open a yes or no about what the question asks of: the question names all
+    (but LEFT_OPEN_SLACK) of what the silence is about."""
+    terms = content_terms(index, question)
+    for clause in clauses:
+        if not re.search(r"\bwhether\b|\bif\b", clause):
+            continue
+        about = _content_stems(index, clause)
+        named = sum(any(t.covered_by(frozenset({s})) for t in terms) for s in about)
+        if named >= MIN_NAMED and named >= len(about) - LEFT_OPEN_SLACK:
+            return True
+    return False
+
+
+def silence_clauses(body: str) -> tuple[list[str], list[str]]:
+    """The (lower-case) silence clauses of a text's lines, and the pieces of text around them."""
+    silent: list[str] = []
+    spoken: list[str] = []
+    for line in body.lower().split("\n"):
+        for segment in _SEGMENT.split(line):
+            rest = segment
+            while (found := SILENCE.search(rest)) is not None:
+                end = _CLAUSE_END.search(rest, found.end())
+                stop = end.start() if end else len(rest)
+                spoken.append(rest[: found.start()])
+                silent.append(rest[found.start() : stop])
+                rest = rest[stop:]
+            spoken.append(rest)
+    return silent, spoken
+
+
+def _silences(index: PackIndex) -> list[tuple[str, list[str], frozenset[Ask]]]:
+    """Each fact of the pack that states a silence: its text, its silence clauses and the kinds of answer it
+    declares the document silent on (`silent_on`; silent on the amounts, it is on the sums of money too)."""
+    found = []
+    for passage in index.passages:
+        clauses = _clauses_of(passage.text)
+        if clauses:
+            silent = passage.silent | ({Ask.money} if Ask.amount in passage.silent else set())
+            found.append((passage.text, clauses, frozenset(silent)))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _clauses_of(text: str) -> list[str]:
+    return silence_clauses(text)[0]
+
+
+def _content_stems(index: PackIndex, text: str) -> list[str]:
+    """The stems of a text's content words, as content_terms takes them from a question."""
+    org = index.pack.organisation
+    own = {stem(w) for w in words(normalise(f"{org.short_name} {org.name} {org.document}"))}
+    skip = GENERAL | NEUTRAL | DOMAIN | own | _SILENCE_WORDS
+    found = [
+        stem(w)
+        for w in words(normalise(text))
+        if w not in STOPWORDS and len(w) >= 3 and not any(c.isdigit() for c in w)
+    ]
+    return list(dict.fromkeys(s for s in found if s not in skip))
+
+
+def _named(subject: list[Term], text: str) -> int:
+    stems = _stems(text)
+    return sum(t.covered_by(stems) for t in subject)
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(tokens(normalise(text)))
+
+
+def _body(answer: Answer) -> str:
+    return "\n".join(ln for ln in answer.text.split("\n") if not ln.startswith("Source:"))
