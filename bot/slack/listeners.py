@@ -51,7 +51,7 @@ STALE_BUTTON = Reply(text="I can't read that button (it may be from an old messa
 UNREADABLE = Reply(text="I couldn't read that request from Slack, so nothing was changed. Please try again.")
 
 
-def register(app: AsyncApp, turns: SlackTurns, home: AppHome) -> None:
+def register(app: AsyncApp, turns: SlackTurns, home: AppHome) -> Listeners:
     listeners = Listeners(turns, home)
     app.event("message")(listeners.direct_message)
     app.event("app_mention")(listeners.mention)
@@ -61,6 +61,7 @@ def register(app: AsyncApp, turns: SlackTurns, home: AppHome) -> None:
     app.action(OPEN_FORM)(listeners.open_form)
     app.action(re.compile(".*"))(listeners.unknown_click)  # last: anything not ours gets a polite answer
     app.view(FORM_CALLBACK)(listeners.submission)
+    return listeners
 
 
 class Listeners:

@@ -6,8 +6,10 @@ hosting several councils): SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, and bolt's O
 /slack/install and /slack/oauth_redirect installs Pathway in each; every request and every send then
 uses the bot token of its own workspace (bot/slack/installations.py).
 
-Bolt verifies every request's signature and timestamp (SLACK_SIGNING_SECRET) before any listener
-runs; a bad or stale request gets 401 and touches nothing.
+Every request's signature and timestamp (SLACK_SIGNING_SECRET) are verified before anything runs; a bad
+or stale request gets 401 from bolt and touches nothing. Messages and mentions, the requests that come
+in bulk, are queued by the event lane (lane.py) without bolt's per-request dispatch; everything else is
+bolt's.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from bot.slack import install_pages
 from bot.slack.client import Clients, keep_connections, release_connections
 from bot.slack.home import AppHome
 from bot.slack.installations import Installations, oauth_arguments, oauth_configured
+from bot.slack.lane import EventLane
 from bot.slack.listeners import register
 from bot.slack.revocation import Revocation
 from bot.slack.sender import SlackSender
@@ -61,6 +64,7 @@ def configured(settings: Settings) -> bool:
 class SlackApp:
     bolt: AsyncApp
     turns: SlackTurns
+    lane: EventLane  # messages and mentions, without bolt's dispatch (lane.py)
 
 
 SLACK_KEY = web.AppKey("slack", SlackApp)
@@ -86,10 +90,20 @@ def bolt_app(
         **oauth,
     )
     turns = SlackTurns(conversation, clients, events=events)
-    app.middleware(admit_events(turns, max_backlog, Availability(conversation.sessions.kw["bind"])))
-    register(app, turns, AppHome(turns))
+    refusal = admission(turns, max_backlog, Availability(conversation.sessions.kw["bind"]))
+    app.middleware(admit_events(refusal))
+    listeners = register(app, turns, AppHome(turns))
     Revocation(conversation.sessions, installations, turns.forget_workspace).register(app)
-    return SlackApp(app, turns)
+    lane = EventLane(
+        settings.slack_signing_secret or "",
+        {"message": listeners.direct_message, "app_mention": listeners.mention},
+        refusal,
+        well_shaped,
+        token=None if installations else settings.slack_bot_token,  # OAuth: each workspace's, as bolt's
+        authorize=oauth.get("authorize"),
+        client=clients.shared,
+    )
+    return SlackApp(app, turns, lane)
 
 
 class Excerpts(logging.Filter):
@@ -112,27 +126,42 @@ def excerpting(logger: logging.Logger) -> logging.Logger:
     return logger
 
 
-def admit_events(
+def admission(
     turns: SlackTurns, max_backlog: int, availability: Availability
-) -> Callable[..., Awaitable[BoltResponse | None]]:
-    """Whether an event may be acknowledged now, else 503 so that Slack delivers it again later (same
-    event_id: nothing is lost). One middleware for both checks, since bolt builds each middleware's
-    arguments afresh for every request.
+) -> Callable[[dict[str, Any]], Awaitable[BoltResponse | None]]:
+    """Why an event may not be acknowledged now (a 503, so that Slack delivers it again later, same
+    event_id: nothing is lost), or None. Bolt's middleware and the event lane (lane.py) both ask it.
 
     - Past `max_backlog` unanswered turns new events are refused instead of queued without bound, so
       memory stays flat.
     - An event is acknowledged before it is answered, so only while the database can keep it. Clicks
       and commands are not retried by Slack; their listeners tell the person nothing changed."""
 
+    async def refusal(body: dict[str, Any]) -> BoltResponse | None:
+        if body.get("type") != "event_callback":
+            return None
+        if turns.in_flight >= max_backlog:
+            return BoltResponse(status=503, body="busy, please retry")
+        # A busy database is known usable (a statement succeeded within the last second): no thread
+        # hop; an idle one is probed.
+        if not availability.known_usable() and not await asyncio.to_thread(availability.usable):
+            log.warning("Slack event %s refused with 503: database unavailable", body.get("event_id"))
+            return BoltResponse(status=503, body="database unavailable, please retry")
+        return None
+
+    return refusal
+
+
+def admit_events(
+    refusal: Callable[[dict[str, Any]], Awaitable[BoltResponse | None]],
+) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """`refusal` as one bolt middleware for both checks, since bolt builds each middleware's arguments
+    afresh for every request."""
+
     async def middleware(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
-        if body.get("type") == "event_callback":
-            if turns.in_flight >= max_backlog:
-                return BoltResponse(status=503, body="busy, please retry")
-            # A busy database is known usable (a statement succeeded within the last second): no
-            # thread hop; an idle one is probed.
-            if not availability.known_usable() and not await asyncio.to_thread(availability.usable):
-                log.warning("Slack event %s refused with 503: database unavailable", body.get("event_id"))
-                return BoltResponse(status=503, body="database unavailable, please retry")
+        refused = await refusal(body)
+        if refused is not None:
+            return refused
         await next()
         return None
 
@@ -157,8 +186,14 @@ def well_shaped(body: dict[str, Any]) -> bool:
     return True
 
 
-def events_handler(bolt: AsyncApp) -> Handler:
+def events_handler(bolt: AsyncApp, lane: EventLane | None = None) -> Handler:
+    """POST /slack/events: messages through `lane` when it takes them, everything else through bolt."""
+
     async def handle(request: web.Request) -> web.StreamResponse:
+        if lane is not None:
+            taken = await lane.take(request)
+            if taken is not None:
+                return taken
         try:
             bolt_request = await to_bolt_request(request)  # parses the body: JSON, or a form with JSON inside
         # Not JSON, not UTF-8, a charset that does not exist, or JSON that is not an object.
@@ -195,7 +230,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
         app.cleanup_ctx.append(link.running(bolt, settings.slack_app_token))
         add_connection_check(app, "slack_socket_mode", link.state)
         return f"slack: on (Socket Mode; {workspaces})"
-    app.router.add_post(EVENTS_PATH, events_handler(bolt))
+    app.router.add_post(EVENTS_PATH, events_handler(bolt, slack.lane))
     return f"slack: on (HTTP, POST {EVENTS_PATH}; {workspaces}; Web API {settings.slack_api_url})"
 
 

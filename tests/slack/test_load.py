@@ -17,12 +17,17 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.conftest import SlackWorkspace
 
 
-@pytest.fixture
-async def small_workspace(runtime: Runtime, fake_slack: FakeSlackApi) -> AsyncIterator[SlackWorkspace]:
-    """Pathway allowed one unanswered turn at a time."""
+@pytest.fixture(params=["lane", "bolt"])
+async def small_workspace(
+    runtime: Runtime, fake_slack: FakeSlackApi, request: pytest.FixtureRequest
+) -> AsyncIterator[SlackWorkspace]:
+    """Pathway allowed one unanswered turn at a time; messages taken by the event lane (as served), or
+    all through bolt's middleware (as other events are)."""
     slack = bolt_app(runtime.settings, runtime.conversation("slack"), max_backlog=1)
     app = web.Application()
-    app.router.add_post("/slack/events", events_handler(slack.bolt))
+    app.router.add_post(
+        "/slack/events", events_handler(slack.bolt, slack.lane if request.param == "lane" else None)
+    )
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
     async with aiohttp.ClientSession() as http:

@@ -217,7 +217,7 @@ async def test_a_turn_that_fails_in_a_worker_is_told_to_the_person(
     slack_app = bolt_app(runtime.settings, runtime.conversation("slack"), events=events)
     app = web.Application()
     events.mount(app)
-    app.router.add_post("/slack/events", events_handler(slack_app.bolt))
+    app.router.add_post("/slack/events", events_handler(slack_app.bolt, slack_app.lane))
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
     try:
