@@ -56,3 +56,11 @@ def test_a_long_list_whose_first_item_does_not_fit_is_left_out(library: Library)
     long_list = "; ".join(["an item that is long enough " * 20, "b", "c", "d"])
     answer = compose(pack, [first, long_list], [], None)
     assert len(answer.text) <= MAX_CHARS
+
+
+def test_each_part_leads_with_the_lines_that_give_what_it_asks(library: Library) -> None:
+    # Of the supplements' facts, the one that says how long they are paid for answers "for how long", not the
+    # service each supplement requires ("less than 4 years service"); a part keeps only its first lines.
+    answer = library.ask("hertfordshire", "For how long will the supplements be paid? Is it a one-off?")
+    assert answer.answered
+    assert "3 years" in answer.text
