@@ -13,6 +13,8 @@ import re
 from enum import StrEnum
 from functools import lru_cache
 
+from knowledge.glossary import names_of
+
 
 class Ask(StrEnum):
     """The kind of answer wanted."""
@@ -103,6 +105,8 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
     ),
 }
 
+# The stage after the first year in practice, by any of the glossary's names for it ("post ASYE", "post NQSW").
+_FIRST_YEAR = "|".join(re.escape(name) for name in names_of("asye"))
 _MONTH = r"january|february|march|april|may|june|july|august|september|october|november|december"
 _TIME_UNIT = r"(working days|years?|months?|weeks?|days?)"
 _ROLE = (
@@ -124,7 +128,7 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
         rf"|\bevery \d+ {_TIME_UNIT}|\bimmediately\b|\bafter\b|\bbefore\b|\bonce you\b|\buntil\b|\bfrom the\b"
         rf"|\bat the (end|start)\b|\b\d+ {_TIME_UNIT}\b|\bdate\b|\b(monthly|weekly|quarterly|yearly|annually)\b"
         rf"|\b(a|per|each) (week|month|year)\b"
-        rf"|\bduring\b|\bpost (asye|qualif\w*)\b|\bon (joining|appointment|starting)\b"  # at what stage
+        rf"|\bduring\b|\bpost ({_FIRST_YEAR}|qualif\w*)\b|\bon (joining|appointment|starting)\b"  # at what stage
     ),
     Ask.duration: re.compile(
         rf"\b\d+(\.\d+)?(/\d+)?( or more| or less|\+)?[ -]{_TIME_UNIT}|\b(one|two|three|four|five|six|twelve|eighteen) {_TIME_UNIT}"
@@ -210,12 +214,14 @@ STRICT = frozenset(
 )
 
 
-# "how long does it take", "how long before they tell me the outcome": the length of a process or a wait for
+# "how long does it take", "how long before they tell me the outcome", "how long is it paid for": the length of a
+# process, a wait for
 # others, which the service or experience a rule requires ("3 years post qualifying experience") is not.
 # (How long it takes to become, reach or be eligible for something is that service.)
 PROCESS_LENGTH = re.compile(
     r"^(?!.*\b(become|becoming|reach|get to|progress|move up|eligible|go for|promot\w*|qualify for)\b)"
-    r"(?=.*\b(take|takes|taking|last|lasts|tell|told|hear|decision|decided|outcome|result|again|turnaround)\b)"
+    r"(?=.*\b(take|takes|taking|last|lasts|tell|told|hear|decision|decided|outcome|result|again|turnaround"
+    r"|paid|payable|continue|continues|run|runs|valid)\b)"  # (how long a payment or award goes on for)
     r".*\bhow (long|many (weeks|days|months)|quickly|soon)\b"
 )
 SERVICE_TIME = re.compile(

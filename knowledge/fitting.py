@@ -160,12 +160,21 @@ def distinctive_words(index: PackIndex, question: Question) -> set[str]:
 def _gives(index: PackIndex, body: str, *, of_process: bool = False) -> set[Ask]:
     """The asks the answer's text gives: by its words, and as declared by the facts it quotes. Asked how long
     a process takes, the service or experience a rule requires is no length of it."""
+    quoted = [i for i, passage in enumerate(index.passages) if passage.text[:60] in body]
+    return asks_given(index, body, quoted, of_process=of_process)
+
+
+def asks_given(index: PackIndex, body: str, quoted: list[int], *, of_process: bool) -> set[Ask]:
+    """The asks a text gives by its words and by the facts it quotes declaring them; asked the length of a
+    process or of a payment, without the service or experience a rule requires ("more than 4 years service")."""
     found = set(answers(SERVICE_TIME.sub(" ", body.lower()) if of_process else body))
-    for passage, gives in zip(index.passages, index.gives, strict=True):
-        if passage.text[:60] in body:
-            found |= (
-                gives - {Ask.duration} if of_process and SERVICE_TIME.search(passage.text.lower()) else gives
-            )
+    for i in quoted:
+        gives = index.gives[i]
+        found |= (
+            gives - {Ask.duration}
+            if of_process and SERVICE_TIME.search(index.passages[i].text.lower())
+            else gives
+        )
     return found
 
 

@@ -110,6 +110,17 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     return tuple(compiled)
 
 
+def names_of(name: str) -> tuple[str, ...]:
+    """Every name of the glossary's concept this name is one of, in lower case as a document writes it (not
+    glossed), the name itself first; the name alone if it is none ("asye" gives "newly qualified", "nqsw"...)."""
+    found = name.lower()
+    for concept in CONCEPTS + EMPLOYMENT_TERMS:
+        phrases = tuple(p.lower() for p in concept)
+        if found in phrases:
+            return (found, *(p for p in phrases if p != found))
+    return (found,)
+
+
 def other_names(name: str) -> tuple[re.Pattern[str], ...]:
     """Patterns (over normalised text) for every name of the concept this (normalised) name is one of, if it
     is one: "advanced practitioner" gives "advanced social worker" and "consultant social worker" too."""

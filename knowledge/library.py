@@ -25,7 +25,7 @@ from knowledge.parts import combined, question_parts
 from knowledge.remembered import RememberedAnswers
 from knowledge.replies import Answer
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, STOPWORDS
-from knowledge.understand import Speller, cue_vocabulary, understand, vocabulary_of
+from knowledge.understand import Question, Speller, cue_vocabulary, understand, vocabulary_of
 
 MAX_QUESTION_CHARS = 2000
 
@@ -155,6 +155,7 @@ class Library:
         index = self.indexes[org]
         speller = self.speller_for(org)
         answers, named, before = [], "", ""
+        understood_parts: list[Question] = []
         for part in question_parts(question[:MAX_QUESTION_CHARS]):
             understood = understand(part, index, speller)
             if before and not understood.topics:  # "can I appeal, and what's the deadline": the appeal's
@@ -164,5 +165,6 @@ class Library:
             before = part
             named = " ".join(understood.text[m.start : m.end] for m in understood.mentions) or named
             understood, used = with_record(understood, asker, index.pack)
+            understood_parts.append(understood)
             answers.append(_saying_what_came_from_the_record(respond(index, understood), used))
-        return answers[0] if len(answers) == 1 else combined(index.pack, answers)
+        return answers[0] if len(answers) == 1 else combined(index.pack, answers, understood_parts)

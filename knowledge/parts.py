@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+from knowledge.asks import PROCESS_LENGTH, SERVICE_TIME, STRICT, answers
 from knowledge.models import Pack, Source
 from knowledge.replies import Answer, compose
+from knowledge.understand import Question
 
 _ASKING = re.compile(
     r"^\s*(how|what|what's|whats|which|who|whom|whose|when|where|why|do|does|did|is|are|am|can|could|will|would"
@@ -85,12 +87,15 @@ def _requested(text: str) -> list[str]:
     return [f"what is {item}?" for item in items] if len(items) > 1 else []
 
 
-def combined(pack: Pack, answers: list[Answer]) -> Answer:
-    """One reply answering every part in turn; answered when every part is."""
+def combined(pack: Pack, answers: list[Answer], parts: list[Question] | None = None) -> Answer:
+    """One reply answering every part in turn; answered when every part is. Of each part's answer, the lines
+    that give what the part asks for (a figure, a person, a time: knowledge.asks) come first."""
     lines: list[str] = []
     sources: list[Source] = []
-    for answer in answers:
+    for n, answer in enumerate(answers):
         body = [line for line in answer.text.split("\n") if not line.startswith("Source:")]
+        if parts is not None and answer.answered:  # (a decline's first line says what the policy doesn't say)
+            body = _giving_first(body, parts[n])
         # The direct answer and its first detail; what the policy does not say, and who to ask once, at the end.
         body = body[:PART_LINES] if answer.answered else body[:1]
         lines += body
@@ -100,3 +105,17 @@ def combined(pack: Pack, answers: list[Answer]) -> Answer:
         text = "\n".join(dict.fromkeys([*(ln for ln in lines if ln != ask), ask]))
         return Answer(answered=False, text=text)
     return compose(pack, lines, sources, None, confidence=min(a.confidence for a in answers if a.answered))
+
+
+def _giving_first(body: list[str], part: Question) -> list[str]:
+    """The answer's lines, those that give a strict ask of the part first, in their order; the rest follow.
+    (Asked how long something goes on, the service a rule requires gives no such length.)"""
+    strict = {ask for ask in part.asks if ask in STRICT}
+    if not strict:
+        return body
+    of_process = PROCESS_LENGTH.search(part.text) is not None
+
+    def gives(line: str) -> bool:
+        return bool(strict & answers(SERVICE_TIME.sub(" ", line.lower()) if of_process else line))
+
+    return [ln for ln in body if gives(ln)] + [ln for ln in body if not gives(ln)]

@@ -17,6 +17,7 @@ from knowledge import personal
 from knowledge.document_passages import names
 from knowledge.fitting import facts_giving_the_ask
 from knowledge.framework_answers import competencies, competency_groups_asked, pathways
+from knowledge.glossary import named_otherwise
 from knowledge.index import PackIndex
 from knowledge.level_answers import (
     TOPIC_WHAT,
@@ -150,8 +151,9 @@ def _about_topics(index: PackIndex, question: Question) -> list[Candidate]:
     """Each topic the question's words point to: its structured answer, or its best facts."""
     out: list[Candidate] = []
     for topic in question.topics:
-        if not index.with_topic(topic):  # the policy has nothing on it at all
-            out += _candidate(ABSENT_TOPIC, not_stated(index.pack, topic), topic)
+        if not index.with_topic(topic):  # the policy has nothing on it at all ...
+            if not _named_in_the_packs_terms(index, topic):  # ... under any name for it
+                out += _candidate(ABSENT_TOPIC, not_stated(index.pack, topic), topic)
         elif (
             topic == Topic.requirements
             and not question.levels
@@ -167,6 +169,13 @@ def _about_topics(index: PackIndex, question: Question) -> list[Candidate]:
             answer = HANDLERS.get(topic, topic_facts)(index, question, topic)
             out += _candidate("topic", _as_sure_as_the_cue(answer, question.topics[topic]), topic)
     return out
+
+
+def _named_in_the_packs_terms(index: PackIndex, topic: Topic) -> bool:
+    """The topic is a concept of the glossary that the pack's facts name by another of its names (the ASYE
+    where the document says "newly qualified"): no fact is tagged with it, but the policy does speak of it,
+    and the facts in its own term answer."""
+    return named_otherwise(topic.value.replace("_", " "), index.corpus)
 
 
 def _as_sure_as_the_cue(answer: Answer, weight: float) -> Answer:

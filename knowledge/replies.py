@@ -50,8 +50,12 @@ def compose(
         if len(line) > room:
             if not kept:
                 kept.append(_shorten(line, room))
-            elif room >= _MIN_LIST_ROOM and line.count("; ") >= 3:
-                kept.append(_first_items(line, room))  # a long list: its first items, said to go on
+            elif (
+                room >= _MIN_LIST_ROOM
+                and line.count("; ") >= 3
+                and len(cut := _first_items(line, room)) <= room
+            ):
+                kept.append(cut)  # a long list: its first items, said to go on (if its first item fits)
             continue  # a shorter line further on may still fit
         kept.append(line)
     citations = [Citation(document=s.document, section=s.section) for s in cited]

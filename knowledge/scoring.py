@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.asks import STRICT, Ask, answers
+from knowledge.asks import PROCESS_LENGTH, STRICT, Ask
+from knowledge.fitting import asks_given
 from knowledge.framework_answers import competency_groups_asked
 from knowledge.index import PackIndex
 from knowledge.models import Topic
@@ -86,6 +87,7 @@ class Reading:
     bm25: tuple[float, ...]
     cued: dict[Topic, frozenset[str]]  # the question's words that cue each topic
     service_given: bool  # the asker says how long they have served or been qualified
+    of_process: bool  # "how long" asks the length of a process or a payment, not the service a rule needs
 
 
 def read(index: PackIndex, question: Question) -> Reading:
@@ -122,6 +124,7 @@ def read(index: PackIndex, question: Question) -> Reading:
         cued=cued,
         service_given=any(d.basis != "any" for d in question.durations)
         or bool(question.durations and Topic.eligibility in question.topics),
+        of_process=PROCESS_LENGTH.search(question.text) is not None,
     )
 
 
@@ -148,7 +151,7 @@ def fit(index: PackIndex, reading: Reading, candidate: Candidate, weights: Weigh
     body = "\n".join(line for line in answer.text.split("\n") if not line.startswith("Source:"))
     plain = normalise(body)
     quoted = index.quoted(plain)
-    gives = set(answers(body)).union(*(index.gives[i] for i in quoted))
+    gives = asks_given(index, body, quoted, of_process=reading.of_process)
     about = set().union(*(index.passages[i].tags for i in quoted))
     named_covered = sum(
         w

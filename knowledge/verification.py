@@ -182,6 +182,8 @@ DETAIL_ASKS = (Ask.amount, Ask.money, Ask.number, Ask.duration, Ask.when, Ask.sh
 FIGURES = frozenset({Ask.amount, Ask.money, Ask.number, Ask.duration})
 _TIMES = frozenset({Ask.when, Ask.backdated, Ask.duration})
 _SEGMENT = re.compile(r"(?<=[.!?])\s+|;\s+")  # sentences, and the items of a list
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_ITEMS = re.compile(r";\s+")
 
 
 def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answer | None:
@@ -206,6 +208,7 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
     giving = " ".join(ln for ln in body if any(gives_detail(seg, asked) for seg in _SEGMENT.split(ln) if seg))
     singled = all(t.covered_by(_stems_of(giving)) for t in singling)
     named, figured = 0, 0  # the most subject terms a part of the answer names; a part that gives a figure
+    scene = _before_the_ask(question, subject, asked)
     for line in body:
         segments = [seg for seg in _SEGMENT.split(line) if seg]
         lead = (_stems_of(segments[0]) if segments else frozenset()) | _levels_of(index, line)
@@ -214,12 +217,24 @@ def _detail_absent(index: PackIndex, question: Question, answer: Answer) -> Answ
             # approximately 3 examples for each competency. Evidence should be examples of your practice").
             whole = frozenset().union(*(_stems_of(seg) for seg in segments))
             figured = max(figured, sum(t.covered_by(whole) for t in subject))
-        for seg in segments:
-            stems = _stems_of(seg)
-            named = max(named, sum(t.covered_by(stems) for t in subject))
-            if gives_detail(seg, asked):
-                # A fact's later sentences speak of what its first names ("It is a 3-year course").
-                figured = max(figured, sum(t.covered_by(stems | lead) for t in subject))
+        before: frozenset[str] = frozenset()  # the sentence before (a list's items never speak of each other)
+        for sentence in (s for s in _SENTENCE.split(line) if s):
+            for seg in (seg for seg in _ITEMS.split(sentence) if seg):
+                stems = _stems_of(seg)
+                named = max(named, sum(t.covered_by(stems) for t in subject))
+                if gives_detail(seg, asked):
+                    # A fact's later sentences speak of what its first names ("It is a 3-year course"), and go
+                    # on from the one before ("At a review hearing ... The decision is given in 10 working days").
+                    # (Only the scene the question sets before it asks, "after the review hearing, how long
+                    # until the decision": what it asks the figure of must be named where the figure is.)
+                    figured = max(
+                        figured,
+                        sum(
+                            t.covered_by(stems | lead | (before if t in scene else frozenset()))
+                            for t in subject
+                        ),
+                    )
+            before = _stems_of(sentence)
     # How long a move between the levels named takes ("from H7 to H8") is said of them all together (what
     # each pays is said of each).
     levels = [t for t in subject if t.word in {question.text[m.start : m.end] for m in question.mentions}]
@@ -282,6 +297,13 @@ def _unnamed_subject(
         key=lambda pair: -pair[0],
     )
     return doesnt_say(index, question, [text for n, text in ranked[:2] if n])
+
+
+def _before_the_ask(question: Question, subject: list[Term], asked: list[Ask]) -> list[Term]:
+    """The subject terms the question names before it asks for the detail: the scene it sets."""
+    cues = [m.start() for ask in asked if (m := QUESTION_CUES[ask].search(question.text))]
+    scene = set(tokens(question.text[: min(cues, default=0)]))
+    return [t for t in subject if t.stems <= scene]
 
 
 # A word the question names a thing by, after a determiner and at most one other word ("the first
