@@ -24,13 +24,13 @@ from aiohttp import web
 from botbuilder.core import TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
-from botbuilder.schema.teams import TeamsChannelData
 from botframework.connector.auth import AuthenticationConstants
 from jwt import PyJWTError
 
 from bot.loopback import LOOPBACK_NAMES, is_loopback_host, refusal, require_loopback
 from bot.runtime import Runtime
 from bot.settings import Settings
+from bot.teams import translate
 from bot.teams.graph import GraphInstaller, GraphSettings
 from bot.teams.handler import PathwayBot
 from bot.teams.keys import trust_keys_from
@@ -160,7 +160,10 @@ def mount(app: web.Application, runtime: Runtime, factory: Factory = core_in_wor
         activity = await parse(request)
         if not allowed_service_url(activity.service_url, hosts):
             raise web.HTTPForbidden(text="The activity's serviceUrl is not a Bot Framework service.")
-        if not await asyncio.to_thread(runtime.availability.usable):
+        # Probed within the second: no thread hop for it (every activity asks).
+        if not runtime.availability.known_usable() and not await asyncio.to_thread(
+            runtime.availability.usable
+        ):
             raise web.HTTPServiceUnavailable(text=UNAVAILABLE_TEXT)  # nothing accepted, nothing lost
         try:
             response = await inbound.process_activity(
@@ -202,8 +205,7 @@ async def parse(request: web.Request) -> Activity:
         raise web.HTTPBadRequest(text="The body must be a Bot Framework activity with a type.")
     try:
         activity = Activity().deserialize(body)
-        if activity.channel_data is not None:  # the SDK reads it as Teams' channel data mid-turn
-            TeamsChannelData().deserialize(activity.channel_data)
+        translate.check_channel_data(activity.channel_data)
     except Exception as exc:  # msrest raises several kinds on a body of the wrong shape
         raise web.HTTPBadRequest(text="The activity could not be read.") from exc
     missing = [
