@@ -283,12 +283,17 @@ class Workers:
     async def run(self, key: str, payload: Any, log_id: str | None = None) -> Any:
         """Run one turn in the worker that runs `key`'s turns and return what its handler returned;
         raises TurnFailed or WorkerLost. `log_id`: what the turn's log lines in the worker carry."""
+        return await self.submit(key, payload, log_id)
+
+    def submit(self, key: str, payload: Any, log_id: str | None = None) -> asyncio.Future[Any]:
+        """`run`, with the turn handed over before this returns: `key`'s turns run in the order
+        submitted (a coroutine would hand its turn over only when first awaited)."""
         worker = self.workers[zlib.crc32(key.encode()) % len(self.workers)]
         assert worker is not None, "workers not started"
         self.next_id += 1
         turn = Turn(self.next_id, key, log_id, payload, asyncio.get_running_loop().create_future())
         self._hand_over(worker, turn)
-        return await turn.done
+        return turn.done
 
     def _hand_over(self, worker: Worker, turn: Turn) -> None:
         if len(worker.running) >= WINDOW or not worker.ready:

@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import aiohttp
@@ -24,7 +25,7 @@ from botbuilder.schema.teams import FileConsentCardResponse
 from bot.runtime import Runtime
 from bot.teams import files, translate
 from bot.teams.accounts import Accounts
-from bot.teams.order import InOrder
+from bot.teams.order import InOrder, Place
 from bot.teams.render import (
     ACTION_KEY,
     CARD_CONTENT_TYPE,
@@ -45,6 +46,7 @@ from storage.db import transaction
 
 log = logging.getLogger(__name__)
 MAX_EVENT_ID = 200
+PLACE = "pathway.place"  # turn_state: the turn's place among its sender's turns (bot/teams/order.py)
 UPLOAD_TIMEOUT_SECONDS = 60  # handled_events keeps ids up to 255 characters
 
 
@@ -72,9 +74,19 @@ def bot_token(turn_context: TurnContext) -> str | None:
     return str(token) if token else None
 
 
-def in_order(sender: Sender) -> str:
-    """Whose turns are kept in order together (as the workers key them)."""
-    return f"{sender.tenant}:{sender.user_id}"
+def in_order(activity: Activity) -> str | None:
+    """Whose turns are kept in order together (as the workers key them: the sender's tenant and id);
+    None for an activity from nobody."""
+    if activity.from_property is None:
+        return None
+    return f"{translate.tenant_of(activity)}:{translate.user_id_of(activity)}"
+
+
+def placed(turn_context: TurnContext) -> Place:
+    """The turn's place among its sender's turns (`PathwayBot.on_turn_in`); a turn run without one
+    waits for no other."""
+    place = turn_context.turn_state.get(PLACE)
+    return place if isinstance(place, Place) else Place(None)
 
 
 def event_id(raw: str) -> str:
@@ -90,12 +102,24 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         self.core = core
         self.courier = courier
         self.accounts = Accounts(runtime.sessions)
-        self.order = InOrder()  # each person's replies in the order their messages came
+        self.order = InOrder()  # each person's turns taken, and answered, in the order they came
+
+    def arrived(self, activity: Activity) -> AbstractContextManager[Place]:
+        """The activity's place among its sender's turns, taken as it arrives (before anything is
+        awaited: bot/teams/order.py), held until its turn is over."""
+        return self.order.arrived(in_order(activity))
+
+    async def on_turn_in(self, place: Place, turn_context: TurnContext) -> None:
+        """botbuilder's turn, for an activity that has taken its `place`."""
+        turn_context.turn_state[PLACE] = place
+        await self.on_turn(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         pressed = translate.pressed(activity.value)
+        place = placed(turn_context)
         if pressed is not None and pressed.problem:
+            await place.my_turn_to_send()
             await turn_context.send_activity(pressed.problem)
             return
         attached = files.sent_files(activity) if translate.is_personal(activity) else []
@@ -109,13 +133,12 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
             files=await self._fetched(turn_context, attached) if attached else [],
             event_id=event_id(activity.id) if activity.id else None,
         )
-        async with self.order.turn(in_order(sender)) as my_turn:
-            replies, person_id = await self.core.answer(incoming)
-            await my_turn()
-            refused = refused_form(replies, pressed.action) if pressed and pressed.action else None
-            if refused is not None and await self._redraw_form(turn_context, refused, replies):
-                replies = [r for r in replies if r.form is not refused]
-            await self._answer(turn_context, replies, person_id)
+        replies, person_id = await place.ask(lambda: self.core.answer(incoming))
+        await place.my_turn_to_send()
+        refused = refused_form(replies, pressed.action) if pressed and pressed.action else None
+        if refused is not None and await self._redraw_form(turn_context, refused, replies):
+            replies = [r for r in replies if r.form is not refused]
+        await self._answer(turn_context, replies, person_id)
 
     async def _fetched(self, turn_context: TurnContext, attached: list[Any]) -> list[InboundFile]:
         """The files sent in a personal chat, each downloaded (or why it could not be)."""
@@ -162,10 +185,10 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         incoming = Incoming(org=org, sender=sender, action=pressed.action,
                             event_id=event_id(activity.id) if activity.id else None)  # fmt: skip
-        async with self.order.turn(in_order(sender)) as my_turn:
-            replies, person_id = await self.core.answer(incoming)
-            await my_turn()
-            return await self._acted(turn_context, pressed, replies, person_id)
+        place = placed(turn_context)
+        replies, person_id = await place.ask(lambda: self.core.answer(incoming))
+        await place.my_turn_to_send()
+        return await self._acted(turn_context, pressed, replies, person_id)
 
     async def _acted(
         self,
@@ -260,10 +283,10 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         org, sender = await self._sender(turn_context)
         once = event_id(f"welcome:{activity.conversation.id}")
         incoming = Incoming(org=org, sender=sender, text="help", event_id=once)
-        async with self.order.turn(in_order(sender)) as my_turn:
-            replies, person_id = await self.core.answer(incoming)
-            await my_turn()
-            await self._answer(turn_context, replies, person_id)
+        place = placed(turn_context)
+        replies, person_id = await place.ask(lambda: self.core.answer(incoming))
+        await place.my_turn_to_send()
+        await self._answer(turn_context, replies, person_id)
         await asyncio.to_thread(self._release_waiting, sender)
 
     def _release_waiting(self, sender: Sender) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Protocol
 
@@ -47,7 +47,9 @@ Answered = tuple[list[Reply], int | None]
 class Core(Protocol):
     """The core's answer to one turn."""
 
-    async def answer(self, incoming: Incoming) -> Answered: ...
+    def answer(self, incoming: Incoming) -> Awaitable[Answered]:
+        """The turn handed to the core before this returns, and its answer to come."""
+        ...
 
 
 class InThreads:
@@ -56,8 +58,9 @@ class InThreads:
     def __init__(self, conversation: Conversation) -> None:
         self.conversation = conversation
 
-    async def answer(self, incoming: Incoming) -> Answered:
-        return await asyncio.to_thread(self.conversation.handle_identified, incoming)
+    def answer(self, incoming: Incoming) -> Awaitable[Answered]:
+        # Threads run one person's turns side by side; only their sends are kept in order.
+        return asyncio.ensure_future(asyncio.to_thread(self.conversation.handle_identified, incoming))
 
 
 @asynccontextmanager
@@ -87,12 +90,11 @@ class InWorkers:
     def __init__(self, settings: Settings, processes: int, factory: Factory = core_in_worker) -> None:
         self.workers = Workers(settings, factory, processes, "teams")
 
-    async def answer(self, incoming: Incoming) -> Answered:
+    def answer(self, incoming: Incoming) -> Awaitable[Answered]:
         sender = incoming.sender
-        # Its log lines in the worker carry the activity id.
-        answered: Answered = await self.workers.run(f"{sender.tenant}:{sender.user_id}", incoming,
-                                                    incoming.event_id)  # fmt: skip
-        return answered
+        # Handed over now, so one person's turns reach their worker in the order asked; its log lines
+        # in the worker carry the activity id.
+        return self.workers.submit(f"{sender.tenant}:{sender.user_id}", incoming, incoming.event_id)
 
 
 def core(
