@@ -1,6 +1,6 @@
 """Teams endpoint benchmark: a bare botbuilder ActivityHandler that only replies vs Pathway, side by side.
 
-Run: .venv/bin/python benchmarks/teams_bench.py [--requests 2000] [--concurrency 16]
+Run: .venv/bin/python benchmarks/teams_bench.py [--requests 2000] [--concurrency 16] [--rounds 4]
 
 Three columns: the bare handler; Pathway with its core in the server's threads (TEAMS_ANSWER_PROCESSES=0);
 Pathway as deployed, its core in a worker process (TEAMS_ANSWER_PROCESSES=1).
@@ -8,7 +8,9 @@ Pathway as deployed, its core in a worker process (TEAMS_ANSWER_PROCESSES=1).
 Both bots run in this process on loopback behind the real aiohttp endpoint and CloudAdapter (auth off,
 as with the Emulator). A second process plays Teams: it posts message activities to /api/messages and
 hosts the fake Bot Connector the replies go to, and times each POST (which returns once the bot's reply
-has been accepted by the connector). Pathway answers a policy question from four people of four
+has been accepted by the connector). The columns take turns: each round sends every bot its share of
+the requests, in a rotating order, so a neighbour's load on a shared machine falls on all three rather
+than on whichever ran at the time, and the ratio between them holds. Pathway answers a policy question from four people of four
 councils on a SQLite database, so every turn also identifies the person and records the activity id.
 """
 
@@ -144,15 +146,30 @@ async def load(url: str, requests: int, concurrency: int, warmup: int, prefix: s
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - began
     await runner.cleanup()
-    ordered = sorted(latencies)
     return {
-        "rps": len(latencies) / elapsed,
-        "p50": statistics.median(ordered),
-        "p99": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
+        "elapsed": elapsed,
+        "latencies": latencies,
         "statuses": statuses,
         "replies": len(connector.log),
         # An apology is quick to send: the figures count answers only if there are none.
         "apologies": sum(r.body.get("text", "").startswith("Sorry") for r in connector.log),
+    }
+
+
+def combined(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One column's figures over its rounds: requests/s over the time spent sending, percentiles over
+    every request."""
+    ordered = sorted(latency for r in rounds for latency in r["latencies"])
+    statuses: dict[str, int] = {}
+    for r in rounds:
+        for status, count in r["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    return {
+        "rps": len(ordered) / sum(r["elapsed"] for r in rounds),
+        "p50": statistics.median(ordered),
+        "p99": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
+        "statuses": statuses,
+        "apologies": sum(r["apologies"] for r in rounds),
     }
 
 
@@ -173,7 +190,7 @@ def run_load(url: str, requests: int, concurrency: int, prefix: str) -> dict[str
     return dict(json.loads(result.stdout))
 
 
-async def main(requests: int, concurrency: int, database_url: str | None) -> None:
+async def main(requests: int, concurrency: int, rounds: int, database_url: str | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database_url = database_url or f"sqlite:///{folder}/bench.sqlite3"
         bare, bare_url = await serve(bare_app())
@@ -181,20 +198,24 @@ async def main(requests: int, concurrency: int, database_url: str | None) -> Non
         # One database: the second app finds the roster imported; activity ids differ per column.
         threads, threads_url = await serve(pathway_app(database_url, processes=0))
         pathway, pathway_url = await serve(pathway_app(database_url, processes=1, seed=False))
-        results = {}
-        columns = (
+        columns = [
             ("bare ActivityHandler", bare_url),
             ("Pathway, threads", threads_url),
             ("Pathway", pathway_url),
-        )
-        for n, (name, url) in enumerate(columns):
-            results[name] = await asyncio.to_thread(
-                run_load, f"{url}/api/messages", requests, concurrency, f"load{n}"
-            )
+        ]
+        measured: dict[str, list[dict[str, Any]]] = {name: [] for name, _url in columns}
+        for round_ in range(rounds):
+            order = columns[round_ % len(columns) :] + columns[: round_ % len(columns)]
+            for name, url in order:
+                prefix = f"load{columns.index((name, url))}-{round_}"  # activity ids never repeat
+                measured[name].append(await asyncio.to_thread(
+                    run_load, f"{url}/api/messages", requests // rounds, concurrency, prefix))  # fmt: skip
+        results = {name: combined(column) for name, column in measured.items()}
         for runner in (bare, threads, pathway):
             await runner.cleanup()
     database = database_url.split(":", 1)[0] if database_url else "sqlite"
-    print(f"{requests} message activities per bot, {concurrency} concurrent, loopback, auth off, {database}")
+    print(f"{requests // rounds * rounds} message activities per bot in {rounds} rounds taken in turn, "
+          f"{concurrency} concurrent, loopback, auth off, {database}")  # fmt: skip
     print(f"{'bot':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  statuses")
     for name, r in results.items():
         print(f"{name:<22} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p99']:>8.1f}  {r['statuses']}, "
@@ -208,6 +229,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=4, help="the columns take turns this many times")
     parser.add_argument(
         "--database-url", help="Pathway's database (default: a fresh SQLite file); must be empty"
     )
@@ -221,4 +243,4 @@ if __name__ == "__main__":
             )
         )
     else:
-        asyncio.run(main(args.requests, args.concurrency, args.database_url))
+        asyncio.run(main(args.requests, args.concurrency, args.rounds, args.database_url))

@@ -292,6 +292,8 @@ async def main(args: argparse.Namespace) -> None:
           f"{wall / args.turns * 1000:.2f} ms; the answer (Library.ask) {answer:.2f} ms = "
           f"{answer / per_turn:.0%}; the rest {per_turn - answer:.2f} ms")  # fmt: skip
     if profiler:
+        if args.save:  # for comparing two modes' profiles function by function
+            profiler.dump_stats(args.save)
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
         stats.print_stats(args.top)
@@ -316,4 +318,5 @@ if __name__ == "__main__":
     parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu", help="what cProfile times")
     parser.add_argument("--callers", help="also print the callers of the functions matching this")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--save", help="also write the cProfile statistics to this file (pstats format)")
     asyncio.run(main(parser.parse_args()))

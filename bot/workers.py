@@ -7,10 +7,12 @@ another core. Each worker runs its own event loop with many turns in flight at o
 idle while one turn waits on the network (posting the answer, looking a person up); a worker that ran
 one turn at a time, as a ProcessPoolExecutor call does, spent most of each turn waiting and answered
 slower than threads in the server. Turns cross the pipe in batches (one write for a burst), and
-nothing is set up per turn: the worker builds its handler once (packs, database engine, Web API client),
-and releases what the handler holds when it stops (the factory is an async context manager, as aiohttp's
-cleanup_ctx is), so a stopping worker closes its connections rather than leaving them to the garbage
-collector ("Unclosed client session").
+nothing is set up per turn: each worker builds once what every front-end's turns need (`WorkerCore`:
+the packs, its own database engine, the core on them for its channel), and the front-end's factory
+adds its own (Slack's Web API client) around it, once. The factory is an async context manager (as
+aiohttp's cleanup_ctx is), and the worker closes its core as it stops, so a stopping worker closes its
+connections rather than leaving them to the garbage collector ("Unclosed client session"). A turn's log
+lines in the worker carry the id the server gave it (the platform's event id).
 
 Guarantees:
 - Order: turns with the same key (one person) go to the same worker and run there one after another.
@@ -35,15 +37,22 @@ import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from functools import cached_property
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.logs import configure_logging
+from bot.logs import configure_logging, new_request_id, request_id
 from bot.readiness import add_connection_check
 from bot.settings import Settings
+from dialogs.conversation import Conversation
+from dialogs.messages import Platform
+from knowledge.library import Library
+from storage import db
 
 log = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -54,13 +63,41 @@ RESTART_PAUSE_SECONDS = (
     1.0  # a worker that dies before it is ready (bad settings) is not restarted in a hot loop
 )
 
+
+@dataclass
+class WorkerCore:
+    """What a worker's turns run on, built once in the worker: its settings, its own database
+    connections (never the server's: a connection does not cross processes), and the core for its
+    channel on them. Built when first used, so a factory that needs no core loads no packs."""
+
+    settings: Settings
+    channel: Platform
+
+    @cached_property
+    def engine(self) -> Engine:
+        return db.make_engine(self.settings.pathway_database_url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return db.session_factory(self.engine)
+
+    @cached_property
+    def conversation(self) -> Conversation:
+        return Conversation(Library.load(self.settings.packs_dir), self.sessions, channel=self.channel)
+
+    def close(self) -> None:
+        """As the worker stops: its database connections closed, if it opened any."""
+        if "engine" in self.__dict__:  # cached_property keeps what it built in the instance's dict
+            self.engine.dispose()
+
+
 # A turn's payload, and whether it is being run again because the worker running it died; what it
 # returns (picklable: it crosses the pipe) is what `Workers.run` returns in the server.
 Handler = Callable[[Any, bool], Awaitable[Any]]
-# Builds a worker's handler once, in the worker, and releases what it holds (connection pools, the database
-# engine) as the worker stops: e.g. an @asynccontextmanager function yielding the handler (module-level,
-# so it crosses to a spawned process).
-Factory = Callable[[Settings], AbstractAsyncContextManager[Handler]]
+# Builds a worker's handler once, in the worker, on its WorkerCore, and releases what the handler holds
+# (a connection pool) as the worker stops: an @asynccontextmanager function yielding the handler
+# (module-level, so it crosses to a spawned process).
+Factory = Callable[[WorkerCore], AbstractAsyncContextManager[Handler]]
 
 
 class TurnFailed(Exception):
@@ -86,7 +123,9 @@ def die_with_parent(parent: int) -> None:
 # -- in the worker --------------------------------------------------------------------------------
 
 
-def serve(connection: Connection, factory: Factory, settings: dict[str, Any], parent: int) -> None:
+def serve(
+    connection: Connection, factory: Factory, settings: dict[str, Any], channel: Platform, parent: int
+) -> None:
     """A worker process's life: build the handler, then run the turns that arrive until told to stop."""
     die_with_parent(parent)
     # The server says when to stop, once the turns handed over are done. A stop signal meant for the whole
@@ -96,7 +135,7 @@ def serve(connection: Connection, factory: Factory, settings: dict[str, Any], pa
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     configured = Settings.model_validate(settings)
     configure_logging(configured.pathway_log_format)  # a spawned process starts with none
-    asyncio.run(WorkerLoop(connection).run(factory, configured))
+    asyncio.run(WorkerLoop(connection).run(factory, WorkerCore(configured, channel)))
 
 
 class WorkerLoop:
@@ -108,15 +147,18 @@ class WorkerLoop:
         ] = []  # (turn id, error or None, result), not yet sent back
         self.stopping = asyncio.Event()
 
-    async def run(self, factory: Factory, settings: Settings) -> None:
-        async with factory(settings) as handler:
-            self.connection.send([("ready",)])
-            loop = asyncio.get_running_loop()
-            loop.add_reader(self.connection.fileno(), self._receive, handler)
-            await self.stopping.wait()
-            loop.remove_reader(self.connection.fileno())
-            await asyncio.gather(*self.chains.values(), return_exceptions=True)  # the turns begun finish
-            self._send_back()
+    async def run(self, factory: Factory, core: WorkerCore) -> None:
+        try:
+            async with factory(core) as handler:
+                self.connection.send([("ready",)])
+                loop = asyncio.get_running_loop()
+                loop.add_reader(self.connection.fileno(), self._receive, handler)
+                await self.stopping.wait()
+                loop.remove_reader(self.connection.fileno())
+                await asyncio.gather(*self.chains.values(), return_exceptions=True)  # the turns begun finish
+                self._send_back()
+        finally:
+            core.close()
 
     def _receive(self, handler: Handler) -> None:
         # One batch a call: the loop calls again while the pipe has more (a poll() first would cost a
@@ -126,20 +168,29 @@ class WorkerLoop:
                 if message[0] == "stop":
                     self.stopping.set()
                     return
-                _, turn_id, key, payload, again = message
-                self._start(handler, turn_id, key, payload, again)
+                _, turn_id, key, log_id, payload, again = message
+                self._start(handler, turn_id, key, log_id, payload, again)
         except EOFError:  # the server closed its end
             self.stopping.set()
 
-    def _start(self, handler: Handler, turn_id: int, key: str, payload: Any, again: bool) -> None:
+    def _start(
+        self, handler: Handler, turn_id: int, key: str, log_id: str | None, payload: Any, again: bool
+    ) -> None:
         previous = self.chains.get(key)
-        task = asyncio.ensure_future(self._turn(handler, turn_id, payload, again, previous))
+        task = asyncio.ensure_future(self._turn(handler, turn_id, log_id, payload, again, previous))
         self.chains[key] = task
         task.add_done_callback(lambda done: self.chains.get(key) is done and self.chains.pop(key))
 
     async def _turn(
-        self, handler: Handler, turn_id: int, payload: Any, again: bool, previous: Awaitable[None] | None
+        self,
+        handler: Handler,
+        turn_id: int,
+        log_id: str | None,
+        payload: Any,
+        again: bool,
+        previous: Awaitable[None] | None,
     ) -> None:
+        request_id.set(log_id or new_request_id())  # this task's own context: its log lines only
         if previous is not None:
             await asyncio.gather(previous, return_exceptions=True)  # the same person's earlier turn first
         error: str | None = None
@@ -166,6 +217,7 @@ class WorkerLoop:
 class Turn:
     id: int
     key: str
+    log_id: str | None
     payload: Any
     done: asyncio.Future[Any]
     attempts: int = 0
@@ -187,8 +239,8 @@ class Workers:
     """`processes` workers, each running `factory`'s handler; `run(key, payload)` returns when the turn
     is done. Start with `start()` inside the running loop; `close()` lets the turns begun finish."""
 
-    def __init__(self, settings: Settings, factory: Factory, processes: int, name: str) -> None:
-        self.settings, self.factory, self.name = settings, factory, name
+    def __init__(self, settings: Settings, factory: Factory, processes: int, name: Platform) -> None:
+        self.settings, self.factory, self.name = settings, factory, name  # name: the channel too
         self.capacity = WINDOW * processes  # turns worth handing over at once
         self.context = multiprocessing.get_context("spawn")  # never fork a process running an event loop
         self.workers: list[Worker | None] = [None] * processes
@@ -213,7 +265,7 @@ class Workers:
     def _spawn(self, index: int) -> None:
         ours, theirs = self.context.Pipe()
         process = self.context.Process(
-            target=serve, args=(theirs, self.factory, self.settings.model_dump(), os.getpid()),
+            target=serve, args=(theirs, self.factory, self.settings.model_dump(), self.name, os.getpid()),
             name=f"pathway-{self.name}-worker-{index}", daemon=True,
         )  # fmt: skip
         process.start()
@@ -228,15 +280,20 @@ class Workers:
             for turn in [*previous.running.values(), *previous.waiting]:
                 self._hand_over(worker, turn)
 
-    async def run(self, key: str, payload: Any) -> Any:
+    async def run(self, key: str, payload: Any, log_id: str | None = None) -> Any:
         """Run one turn in the worker that runs `key`'s turns and return what its handler returned;
-        raises TurnFailed or WorkerLost."""
+        raises TurnFailed or WorkerLost. `log_id`: what the turn's log lines in the worker carry."""
+        return await self.submit(key, payload, log_id)
+
+    def submit(self, key: str, payload: Any, log_id: str | None = None) -> asyncio.Future[Any]:
+        """`run`, with the turn handed over before this returns: `key`'s turns run in the order
+        submitted (a coroutine would hand its turn over only when first awaited)."""
         worker = self.workers[zlib.crc32(key.encode()) % len(self.workers)]
         assert worker is not None, "workers not started"
         self.next_id += 1
-        turn = Turn(self.next_id, key, payload, asyncio.get_running_loop().create_future())
+        turn = Turn(self.next_id, key, log_id, payload, asyncio.get_running_loop().create_future())
         self._hand_over(worker, turn)
-        return await turn.done
+        return turn.done
 
     def _hand_over(self, worker: Worker, turn: Turn) -> None:
         if len(worker.running) >= WINDOW or not worker.ready:
@@ -246,7 +303,7 @@ class Workers:
         worker.running[turn.id] = turn
         if not worker.outgoing:  # one write for every turn handed over in this loop iteration
             asyncio.get_running_loop().call_soon(self._flush, worker)
-        worker.outgoing.append(("turn", turn.id, turn.key, turn.payload, turn.attempts > 1))
+        worker.outgoing.append(("turn", turn.id, turn.key, turn.log_id, turn.payload, turn.attempts > 1))
 
     def _flush(self, worker: Worker) -> None:
         batch, worker.outgoing = worker.outgoing, []

@@ -16,36 +16,28 @@ from contextlib import asynccontextmanager
 
 from aiohttp import web
 
-from bot.logs import new_request_id, request_id
 from bot.settings import Settings
 from bot.slack.answering import InThreads
 from bot.slack.client import Clients, keep_connections, release_connections
 from bot.slack.turns import SlackTurns, TurnInput
-from bot.workers import Factory, Handler, Workers
-from dialogs.conversation import Conversation
-from knowledge.library import Library
-from storage import db
+from bot.workers import Factory, Handler, WorkerCore, Workers
 
 
 @asynccontextmanager
-async def answerer(settings: Settings) -> AsyncIterator[Handler]:
-    """In a worker, once: what answers an event turn there; its connections closed as the worker stops."""
-    engine = db.make_engine(settings.pathway_database_url)
-    sessions = db.session_factory(engine)
-    conversation = Conversation(Library.load(settings.packs_dir), sessions, channel="slack")
-    clients = Clients(settings, retries=True)
+async def answerer(core: WorkerCore) -> AsyncIterator[Handler]:
+    """In a worker, once: what answers an event turn there (the worker's core, and its own Web API
+    client); the client's connections closed as the worker stops (the worker closes its core)."""
+    clients = Clients(core.settings, retries=True)
     keep_connections(clients.shared)  # the connection pool belongs to this worker's loop
-    turns = SlackTurns(conversation, clients, InThreads(conversation))
+    turns = SlackTurns(core.conversation, clients, InThreads(core.conversation))
 
     async def answer(turn: TurnInput, again: bool) -> None:
-        request_id.set(turn.event_id or new_request_id())  # this turn's log lines carry Slack's event id
         await turns.answer_now(turn, again=again)
 
     try:
         yield answer
     finally:
         await release_connections(clients.shared)
-        engine.dispose()
 
 
 class EventWorkers:
@@ -56,7 +48,8 @@ class EventWorkers:
         self.capacity = self.workers.capacity
 
     async def run(self, turn: TurnInput) -> None:
-        await self.workers.run(f"{turn.workspace.team}:{turn.user}", turn)
+        # Its log lines in the worker carry Slack's event id.
+        await self.workers.run(f"{turn.workspace.team}:{turn.user}", turn, turn.event_id)
 
     def mount(self, app: web.Application) -> None:
         """Running while the server runs, and in /readyz."""

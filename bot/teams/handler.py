@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import aiohttp
@@ -24,6 +25,7 @@ from botbuilder.schema.teams import FileConsentCardResponse
 from bot.runtime import Runtime
 from bot.teams import files, translate
 from bot.teams.accounts import Accounts
+from bot.teams.order import InOrder, Place
 from bot.teams.render import (
     ACTION_KEY,
     CARD_CONTENT_TYPE,
@@ -44,6 +46,7 @@ from storage.db import transaction
 
 log = logging.getLogger(__name__)
 MAX_EVENT_ID = 200
+PLACE = "pathway.place"  # turn_state: the turn's place among its sender's turns (bot/teams/order.py)
 UPLOAD_TIMEOUT_SECONDS = 60  # handled_events keeps ids up to 255 characters
 
 
@@ -71,6 +74,21 @@ def bot_token(turn_context: TurnContext) -> str | None:
     return str(token) if token else None
 
 
+def in_order(activity: Activity) -> str | None:
+    """Whose turns are kept in order together (as the workers key them: the sender's tenant and id);
+    None for an activity from nobody."""
+    if activity.from_property is None:
+        return None
+    return f"{translate.tenant_of(activity)}:{translate.user_id_of(activity)}"
+
+
+def placed(turn_context: TurnContext) -> Place:
+    """The turn's place among its sender's turns (`PathwayBot.on_turn_in`); a turn run without one
+    waits for no other."""
+    place = turn_context.turn_state.get(PLACE)
+    return place if isinstance(place, Place) else Place(None)
+
+
 def event_id(raw: str) -> str:
     return raw if len(raw) <= MAX_EVENT_ID else hashlib.sha256(raw.encode()).hexdigest()
 
@@ -84,11 +102,24 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         self.core = core
         self.courier = courier
         self.accounts = Accounts(runtime.sessions)
+        self.order = InOrder()  # each person's turns taken, and answered, in the order they came
+
+    def arrived(self, activity: Activity) -> AbstractContextManager[Place]:
+        """The activity's place among its sender's turns, taken as it arrives (before anything is
+        awaited: bot/teams/order.py), held until its turn is over."""
+        return self.order.arrived(in_order(activity))
+
+    async def on_turn_in(self, place: Place, turn_context: TurnContext) -> None:
+        """botbuilder's turn, for an activity that has taken its `place`."""
+        turn_context.turn_state[PLACE] = place
+        await self.on_turn(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         pressed = translate.pressed(activity.value)
+        place = placed(turn_context)
         if pressed is not None and pressed.problem:
+            await place.my_turn_to_send()
             await turn_context.send_activity(pressed.problem)
             return
         attached = files.sent_files(activity) if translate.is_personal(activity) else []
@@ -102,11 +133,12 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
             files=await self._fetched(turn_context, attached) if attached else [],
             event_id=event_id(activity.id) if activity.id else None,
         )
-        replies = await self.core.replies(incoming)
+        replies, person_id = await place.ask(lambda: self.core.answer(incoming))
+        await place.my_turn_to_send()
         refused = refused_form(replies, pressed.action) if pressed and pressed.action else None
         if refused is not None and await self._redraw_form(turn_context, refused, replies):
             replies = [r for r in replies if r.form is not refused]
-        await self._answer(turn_context, sender, replies)
+        await self._answer(turn_context, replies, person_id)
 
     async def _fetched(self, turn_context: TurnContext, attached: list[Any]) -> list[InboundFile]:
         """The files sent in a personal chat, each downloaded (or why it could not be)."""
@@ -153,17 +185,29 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         incoming = Incoming(org=org, sender=sender, action=pressed.action,
                             event_id=event_id(activity.id) if activity.id else None)  # fmt: skip
-        replies = await self.core.replies(incoming)
+        place = placed(turn_context)
+        replies, person_id = await place.ask(lambda: self.core.answer(incoming))
+        await place.my_turn_to_send()
+        return await self._acted(turn_context, pressed, replies, person_id)
+
+    async def _acted(
+        self,
+        turn_context: TurnContext,
+        pressed: translate.Pressed,
+        replies: list[Reply],
+        person_id: int | None,
+    ) -> Json:
+        """The pressed card's answer to a Universal Action the core has answered (its replies sent)."""
+        activity = turn_context.activity
         refused = refused_form(replies, pressed.action) if pressed.action else None
         if refused is not None:  # the pressed form card becomes itself again, with its problems shown
             text = next((r.text for r in replies if r.form is refused), "")
-            await self._answer(turn_context, sender, [r for r in replies if r.form is not refused])
+            await self._answer(turn_context, [r for r in replies if r.form is not refused], person_id)
             return card_response(form_card(text, refused))
         redraw = next((r for r in replies if r.replaces), None)
-        person_id = await asyncio.to_thread(self._person_id, sender)
         if redraw is not None:  # the pressed card becomes this; the person's other copies are redrawn
             await self._redraw(turn_context, redraw, person_id, answered=activity.reply_to_id or "")
-        await self._answer(turn_context, sender, [r for r in replies if r is not redraw])
+        await self._answer(turn_context, [r for r in replies if r is not redraw], person_id)
         card = adaptive_card(redraw, [str(activity.from_property.id)]) if redraw is not None else None
         if card is None:
             return message_response(replies[0].text if replies else "Done.")
@@ -239,8 +283,10 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
         org, sender = await self._sender(turn_context)
         once = event_id(f"welcome:{activity.conversation.id}")
         incoming = Incoming(org=org, sender=sender, text="help", event_id=once)
-        replies = await self.core.replies(incoming)
-        await self._answer(turn_context, sender, replies)
+        place = placed(turn_context)
+        replies, person_id = await place.ask(lambda: self.core.answer(incoming))
+        await place.my_turn_to_send()
+        await self._answer(turn_context, replies, person_id)
         await asyncio.to_thread(self._release_waiting, sender)
 
     def _release_waiting(self, sender: Sender) -> None:
@@ -285,10 +331,9 @@ class PathwayBot(TeamsActivityHandler):  # type: ignore[misc]
             person = directory.find_person_by_identity(session, "teams", sender.tenant, sender.user_id)
             return person.id if person else None
 
-    async def _answer(self, turn_context: TurnContext, sender: Sender, replies: list[Reply]) -> None:
-        person_id: int | None = None
-        if any(r.replaces or (r.card and r.card.key) for r in replies):
-            person_id = await asyncio.to_thread(self._person_id, sender)
+    async def _answer(self, turn_context: TurnContext, replies: list[Reply], person_id: int | None) -> None:
+        """Send the core's replies; `person_id`: whom the core identified (where keyed cards went is
+        kept by person)."""
         for reply in replies:
             if reply.replaces and await self._redraw(turn_context, reply, person_id):
                 if not reply.card_fallback:  # what the reply says about the redrawn card, in words

@@ -16,6 +16,7 @@ import json
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,16 +25,17 @@ from aiohttp import web
 from botbuilder.core import TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
-from botbuilder.schema.teams import TeamsChannelData
 from botframework.connector.auth import AuthenticationConstants
 from jwt import PyJWTError
 
 from bot.loopback import LOOPBACK_NAMES, is_loopback_host, refusal, require_loopback
 from bot.runtime import Runtime
 from bot.settings import Settings
+from bot.teams import translate
 from bot.teams.graph import GraphInstaller, GraphSettings
 from bot.teams.handler import PathwayBot
 from bot.teams.keys import trust_keys_from
+from bot.teams.order import Place
 from bot.teams.retry_codes import make_retry_codes_cheap
 from bot.teams.sender import Courier, TeamsSender
 from bot.teams.workers import core, core_in_worker
@@ -137,6 +139,9 @@ def allowed_service_url(url: str, hosts: Collection[str]) -> bool:
     return any(host == pattern or fnmatch.fnmatchcase(host, pattern) for pattern in hosts)
 
 
+TEAMS_BOT_KEY = web.AppKey("teams_bot", PathwayBot)
+
+
 def mount(app: web.Application, runtime: Runtime, factory: Factory = core_in_worker) -> str:
     """`factory`: what runs a turn's core in a worker process (TEAMS_ANSWER_PROCESSES > 0)."""
     settings = runtime.settings
@@ -151,6 +156,7 @@ def mount(app: web.Application, runtime: Runtime, factory: Factory = core_in_wor
     hosts = service_hosts(settings)
     turns_core = core(app, settings, runtime.conversation("teams"), factory)
     bot = PathwayBot(runtime, courier(runtime), lambda url: allowed_service_url(url, hosts), turns_core)
+    app[TEAMS_BOT_KEY] = bot
 
     async def messages(request: web.Request) -> web.Response:
         if emulator and (why := refusal(request, LOOPBACK_NAMES)) is not None:
@@ -160,11 +166,19 @@ def mount(app: web.Application, runtime: Runtime, factory: Factory = core_in_wor
         activity = await parse(request)
         if not allowed_service_url(activity.service_url, hosts):
             raise web.HTTPForbidden(text="The activity's serviceUrl is not a Bot Framework service.")
-        if not await asyncio.to_thread(runtime.availability.usable):
+        # Its place among its sender's turns is taken now, as it came: what follows waits.
+        with bot.arrived(activity) as place:
+            return await turn(request, activity, place)
+
+    async def turn(request: web.Request, activity: Activity, place: Place) -> web.Response:
+        # Probed within the second: no thread hop for it (every activity asks).
+        if not runtime.availability.known_usable() and not await asyncio.to_thread(
+            runtime.availability.usable
+        ):
             raise web.HTTPServiceUnavailable(text=UNAVAILABLE_TEXT)  # nothing accepted, nothing lost
         try:
             response = await inbound.process_activity(
-                request.headers.get("Authorization", ""), activity, bot.on_turn
+                request.headers.get("Authorization", ""), activity, partial(bot.on_turn_in, place)
             )
         except (PermissionError, PyJWTError) as exc:  # no token, a malformed one, or a bad signature
             raise web.HTTPUnauthorized(text="Bot Framework authentication failed.") from exc
@@ -202,8 +216,7 @@ async def parse(request: web.Request) -> Activity:
         raise web.HTTPBadRequest(text="The body must be a Bot Framework activity with a type.")
     try:
         activity = Activity().deserialize(body)
-        if activity.channel_data is not None:  # the SDK reads it as Teams' channel data mid-turn
-            TeamsChannelData().deserialize(activity.channel_data)
+        translate.check_channel_data(activity.channel_data)
     except Exception as exc:  # msrest raises several kinds on a body of the wrong shape
         raise web.HTTPBadRequest(text="The activity could not be read.") from exc
     missing = [

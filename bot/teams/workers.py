@@ -2,8 +2,9 @@
 
 botbuilder's turn stays in the server (its TurnContext holds the request: replies are sent within it,
 forms are redrawn, file consent is answered), and only the core's part crosses the pipe: the
-`Incoming` the handler built goes to a worker, the core's `Reply` list comes back, and the handler
-renders and sends it as before. The core is synchronous Python (identifying the person, the database,
+`Incoming` the handler built goes to a worker, the core's `Reply` list comes back with the person
+the core identified (where their keyed cards went is kept by person, and the server then need not
+look them up), and the handler renders and sends it as before. The core is synchronous Python (identifying the person, the database,
 the answer: milliseconds of CPU a turn); in the server it holds the GIL against the loop that runs
 botbuilder for every other request, so with TEAMS_ANSWER_PROCESSES > 0 (default 1, as for Slack) it
 runs on another core. 0: threads in the server, as before.
@@ -17,19 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Protocol
 
 from aiohttp import web
 
-from bot.logs import new_request_id, request_id
 from bot.settings import Settings
-from bot.workers import Factory, Handler, Workers
+from bot.workers import Factory, Handler, WorkerCore, Workers
 from dialogs.conversation import Conversation
 from dialogs.messages import Incoming, Reply
-from knowledge.library import Library
-from storage import db
 from storage.availability import UNAVAILABLE_TEXT, is_outage
 
 log = logging.getLogger(__name__)
@@ -42,10 +40,16 @@ INTERRUPTED = Reply(
 )
 
 
-class Core(Protocol):
-    """The core's replies to one turn."""
+# The core's replies to a turn, and the roster person it identified (None: nobody).
+Answered = tuple[list[Reply], int | None]
 
-    async def replies(self, incoming: Incoming) -> list[Reply]: ...
+
+class Core(Protocol):
+    """The core's answer to one turn."""
+
+    def answer(self, incoming: Incoming) -> Awaitable[Answered]:
+        """The turn handed to the core before this returns, and its answer to come."""
+        ...
 
 
 class InThreads:
@@ -54,35 +58,30 @@ class InThreads:
     def __init__(self, conversation: Conversation) -> None:
         self.conversation = conversation
 
-    async def replies(self, incoming: Incoming) -> list[Reply]:
-        return await asyncio.to_thread(self.conversation.handle, incoming)
+    def answer(self, incoming: Incoming) -> Awaitable[Answered]:
+        # Threads run one person's turns side by side; only their sends are kept in order.
+        return asyncio.ensure_future(asyncio.to_thread(self.conversation.handle_identified, incoming))
 
 
 @asynccontextmanager
-async def core_in_worker(settings: Settings) -> AsyncIterator[Handler]:
-    """In a worker, once: the core that answers Teams turns there, on its own database connections
-    (closed as the worker stops)."""
-    engine = db.make_engine(settings.pathway_database_url)
-    sessions = db.session_factory(engine)
-    conversation = Conversation(Library.load(settings.packs_dir), sessions, channel="teams")
+async def core_in_worker(core: WorkerCore) -> AsyncIterator[Handler]:
+    """In a worker, once: the core that answers Teams turns there, on the worker's own connections
+    (closed with the worker's core as it stops)."""
+    conversation = core.conversation
 
-    async def answer(incoming: Incoming, again: bool) -> list[Reply]:
-        request_id.set(incoming.event_id or new_request_id())  # its log lines carry the activity id
+    async def answer(incoming: Incoming, again: bool) -> Answered:
         try:
-            replies = await asyncio.to_thread(conversation.handle, incoming)
+            replies, person_id = await asyncio.to_thread(conversation.handle_identified, incoming)
         except Exception as exc:
             if not is_outage(exc):
                 raise
             # Rolled back: nothing changed, and the person is told so (as the server's turn error
             # handler says it, which would see only TurnFailed's text).
             log.warning("Teams turn refused: database unavailable (%s)", exc.__class__.__name__)
-            return [Reply(text=UNAVAILABLE_TEXT)]
-        return [INTERRUPTED] if again and not replies else replies
+            return [Reply(text=UNAVAILABLE_TEXT)], None
+        return ([INTERRUPTED], None) if again and not replies else (replies, person_id)
 
-    try:
-        yield answer
-    finally:
-        engine.dispose()
+    yield answer
 
 
 class InWorkers:
@@ -91,10 +90,11 @@ class InWorkers:
     def __init__(self, settings: Settings, processes: int, factory: Factory = core_in_worker) -> None:
         self.workers = Workers(settings, factory, processes, "teams")
 
-    async def replies(self, incoming: Incoming) -> list[Reply]:
+    def answer(self, incoming: Incoming) -> Awaitable[Answered]:
         sender = incoming.sender
-        replies: list[Reply] = await self.workers.run(f"{sender.tenant}:{sender.user_id}", incoming)
-        return replies
+        # Handed over now, so one person's turns reach their worker in the order asked; its log lines
+        # in the worker carry the activity id.
+        return self.workers.submit(f"{sender.tenant}:{sender.user_id}", incoming, incoming.event_id)
 
 
 def core(

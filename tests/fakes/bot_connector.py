@@ -6,6 +6,7 @@ small directory, and can be told to fail the next sends with a status (429 with 
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +67,7 @@ class BotConnector:
     shared: dict[str, bytes] = field(default_factory=dict)
     downloads: list[str] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _hold: asyncio.Event | None = None  # the next member lookup waits for it
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -102,6 +104,11 @@ class BotConnector:
     def add_member(self, user_id: str, aad_id: str, name: str, email: str) -> None:
         self.members[user_id] = {"id": user_id, "aadObjectId": aad_id, "name": name, "email": email,
                                  "userPrincipalName": email}  # fmt: skip
+
+    def hold_next_lookup(self) -> asyncio.Event:
+        """The next member lookup is answered once the event returned is set (a slow Bot Connector)."""
+        self._hold = asyncio.Event()
+        return self._hold
 
     def fail_next(self, status: int, times: int = 1, retry_after: str | None = None) -> None:
         headers = {"Retry-After": retry_after} if retry_after else {}
@@ -154,6 +161,9 @@ class BotConnector:
     async def _member(self, request: web.Request) -> web.Response:
         member = request.match_info["member"]
         self.lookups.append(member)
+        hold, self._hold = self._hold, None
+        if hold is not None:
+            await hold.wait()
         if member not in self.members:
             return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
         return web.json_response(self.members[member])

@@ -22,11 +22,10 @@ from sqlalchemy import select
 
 from bot.readiness import CONNECTION_CHECKS
 from bot.runtime import Runtime
-from bot.settings import Settings
 from bot.slack.mount import SLACK_KEY, mount
 from bot.slack.turns import MAY_BE_UNANSWERED, NOT_ANSWERED, Place, TurnInput, Workspace
 from bot.slack.workers import EventWorkers, answerer
-from bot.workers import Factory, Handler, WorkerLoop, Workers
+from bot.workers import Factory, Handler, WorkerCore, WorkerLoop, Workers
 from storage.tables import Identity
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.conftest import TEAM, SlackWorkspace
@@ -107,13 +106,15 @@ async def test_a_stopping_worker_closes_its_connections(runtime: Runtime, fake_s
     url = runtime.sessions.kw["bind"].url.render_as_string(hide_password=False)
     ours, theirs = multiprocessing.Pipe()
     worker = asyncio.ensure_future(
-        WorkerLoop(theirs).run(answerer, runtime.settings.model_copy(update={"pathway_database_url": url}))
+        WorkerLoop(theirs).run(
+            answerer, WorkerCore(runtime.settings.model_copy(update={"pathway_database_url": url}), "slack")
+        )
     )
     try:
         assert await asyncio.to_thread(ours.recv) == [("ready",)]
         turn = TurnInput(Workspace(TEAM), "UWORKER", Place(channel="DWORKER", direct=True),
                          text="how much is SCP 39?", event_id="Ev0CLOSING")  # fmt: skip
-        ours.send([("turn", 1, "k", turn, False)])
+        ours.send([("turn", 1, "k", "Ev0CLOSING", turn, False)])
         assert await asyncio.to_thread(ours.recv) == [("done", 1, None, None)]
         assert fake_slack.of("chat.postMessage")  # the pool holds a connection to the fake now
         ours.send([("stop",)])
@@ -188,7 +189,7 @@ async def test_a_worker_killed_after_the_core_took_the_turn_says_the_answer_may_
 
 
 @asynccontextmanager
-async def failing(_settings: Settings) -> AsyncIterator[Handler]:
+async def failing(_core: WorkerCore) -> AsyncIterator[Handler]:
     """A worker whose every turn raises, standing in for a bug in a turn."""
 
     async def handle(turn: TurnInput, _again: bool) -> None:
@@ -198,7 +199,7 @@ async def failing(_settings: Settings) -> AsyncIterator[Handler]:
 
 
 @asynccontextmanager
-async def dying(_settings: Settings) -> AsyncIterator[Handler]:
+async def dying(_core: WorkerCore) -> AsyncIterator[Handler]:
     """A worker that dies on every turn, standing in for a turn that crashes the interpreter."""
 
     async def handle(_turn: TurnInput, _again: bool) -> None:

@@ -4,6 +4,7 @@ refresh for the decider, and the pressed card answered by the adaptiveCard/actio
 from __future__ import annotations
 
 from bot.runtime import Runtime
+from tests.statements import Statements, statements_fixture  # noqa: F401  (the fixture `statements`)
 from tests.teams.conftest import PEOPLE, Teams, last_card, validate_card
 from tests.teams.test_medway_application import MANAGER, SERVICE, deliver, submit_application
 
@@ -50,3 +51,24 @@ async def test_the_decider_refreshes_to_buttons_and_the_invoke_answers_with_the_
     assert (
         "Service Managers and above only" in last_card(teams.new_since(before, teams.personal(SERVICE))).text
     )
+
+
+async def test_the_pressed_cards_redraw_needs_no_look_up_of_the_person_beside_the_cores(
+    teams: Teams, runtime: Runtime, statements: Statements
+) -> None:
+    """Where each copy of the card went is kept by person: the core's turn says whom it identified,
+    so the edge does not look them up again (a transaction of the server's own, on its event loop's
+    thread pool, for every press and keyed card)."""
+    await teams.install(MANAGER)
+    await submit_application(teams)
+    before = len(teams.connector.log)
+    await deliver(runtime)
+    sent = last_card(teams.new_since(before, teams.personal(MANAGER)))
+    await teams.say(MANAGER, "status")  # linked and reachable now: her account is kept (accounts.py)
+    fields = {"competencies": "met", "attendance_punctuality_diversity": "have"}
+    first = len(statements.seen)
+    answer, _messages = await teams.execute(MANAGER, sent, "Progressed", **fields)
+    assert "Progressed (Line manager's recommendation)" in str(answer["value"])
+    later = statements.since(first).touching("identities")
+    by_account = [s for s in later if s.startswith("SELECT") and "identities.external_id =" in s]
+    assert len(by_account) == 1, by_account  # the core's identification, and nothing after it
