@@ -52,8 +52,9 @@ def unsettled(sessions: sessionmaker[Session]) -> int:
         return int(session.scalar(query) or 0)
 
 
-async def deliver_all(dispatcher: Dispatcher, sessions: sessionmaker[Session], timeout: float = 20) -> float:
-    """Run the dispatcher until nothing is left to send; returns the seconds it took."""
+async def deliver_all(dispatcher: Dispatcher, sessions: sessionmaker[Session], timeout: float = 90) -> float:
+    """Run the dispatcher until nothing is left to send; returns the seconds it took. The timeout only stops
+    a hung dispatcher failing slowly: it is no speed goal (a loaded CI machine took over 20 s once)."""
     stop = asyncio.Event()
     started = time.monotonic()
     running = asyncio.create_task(dispatcher.run(stop))
