@@ -13,7 +13,7 @@ from __future__ import annotations
 from knowledge.asks import PROCESS_LENGTH, SERVICE_TIME, STRICT, Ask, answers
 from knowledge.index import PackIndex, Passage
 from knowledge.models import Source, Topic
-from knowledge.replies import Answer, compose
+from knowledge.replies import CHAT_LIMIT, Answer, compose, fitting
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import GENERAL, normalise, tokens
 from knowledge.topics import CUES
@@ -217,14 +217,17 @@ def _said_of(passage: Passage, named: set[str]) -> bool:
     return not passage.tags and passage.kind in _ANY_LEVEL and not passage.topics & _LEVEL_TOPICS
 
 
+_HELPS = "What it does say that might help:"
+
+
 def doesnt_say(index: PackIndex, question: Question, nearest: list[str]) -> Answer:
     """The policy covers the subject but nothing in it answers this: say exactly that, then what helps."""
     org = index.pack.organisation
-    lines = [f"{org.short_name}'s policy doesn't say {what_was_asked(question.raw)}."]
-    if nearest:
-        lines.append("What it does say that might help:")
-        lines += [line for line in nearest if line and not line.startswith("Source:")]
-    lines.append(f"Please ask {org.ask}.")
+    head = f"{org.short_name}'s policy doesn't say {what_was_asked(question.raw)}."
+    tail = f"Please ask {org.ask}."
+    room = CHAT_LIMIT - len(head) - len(_HELPS) - len(tail) - 3  # a decline has no source line
+    helping = fitting([line for line in nearest if line and not line.startswith("Source:")], room)
+    lines = [head, *([_HELPS, *helping] if helping else []), tail]
     return Answer(answered=False, text="\n".join(lines), topic=None)
 
 

@@ -13,7 +13,8 @@ from knowledge.models import Pack, Source, Topic
 from knowledge.topics import TOPIC_PHRASES
 
 _MIN_LIST_ROOM = 160  # below this, a long list is left out rather than cut to a stub
-MAX_CHARS = 1000  # the scorer and chat clients draw the line at 1,200; leave room for the source line
+CHAT_LIMIT = 1200  # what one chat message of ours holds (the scorer draws the line there too)
+MAX_CHARS = 1000  # an answer's body, leaving room for its source line within CHAT_LIMIT
 
 
 class Citation(BaseModel):
@@ -64,14 +65,25 @@ def compose(
                   confidence=confidence)  # fmt: skip
 
 
+def fitting(lines: Iterable[str], room: int) -> list[str]:
+    """The lines, in order, that fit in `room` characters with a line break after each: one too long is left
+    out (a shorter one after it may still fit), so that a reply stays one chat message."""
+    kept: list[str] = []
+    for line in lines:
+        if sum(len(k) + 1 for k in kept) + len(line) + 1 <= room:
+            kept.append(line)
+    return kept
+
+
 def not_stated(
     pack: Pack, topic: Topic | None, what: str | None = None, detail: Iterable[str] = ()
 ) -> Answer:
     """The honest answer when this organisation's policy does not cover the question."""
     org = pack.organisation
     subject = what or (TOPIC_PHRASES[topic] if topic else "that")
-    lines = [f"{org.short_name}'s policy doesn't say anything about {subject}.", *detail]
-    lines.append(f"Please ask {org.ask}.")
+    head = f"{org.short_name}'s policy doesn't say anything about {subject}."
+    tail = f"Please ask {org.ask}."
+    lines = [head, *fitting(detail, CHAT_LIMIT - len(head) - len(tail) - 2), tail]  # no source line
     return Answer(answered=False, text="\n".join(lines), topic=topic.value if topic else None)
 
 

@@ -6,9 +6,11 @@ evaluation sets."""
 from __future__ import annotations
 
 from knowledge.asks import Ask, answers
+from knowledge.fitting import doesnt_say
 from knowledge.glossary import names_of
 from knowledge.library import Library
-from knowledge.replies import MAX_CHARS, compose
+from knowledge.replies import CHAT_LIMIT, MAX_CHARS, compose
+from knowledge.understand import understand
 
 
 def test_every_name_of_a_concept_comes_from_the_glossary() -> None:
@@ -64,3 +66,26 @@ def test_each_part_leads_with_the_lines_that_give_what_it_asks(library: Library)
     answer = library.ask("hertfordshire", "For how long will the supplements be paid? Is it a one-off?")
     assert answer.answered
     assert "3 years" in answer.text
+
+
+def test_a_decline_keeps_only_the_helpful_facts_that_fit_a_chat_message(library: Library) -> None:
+    # The nearest facts used to be added whole after "doesn't say": two long ones made a reply no chat
+    # message holds (the scorer's limit is 1,200 characters).
+    index = library.indexes["medway"]
+    question = understand(
+        "how many days does my manager get to assess my form?", index, library.speller_for("medway")
+    )
+    long_fact, short_fact = "A long fact about the form. " * 30, "The Team Manager assesses the evidence."
+    answer = doesnt_say(index, question, [long_fact, long_fact, short_fact])
+    assert not answer.answered
+    assert len(answer.text) <= CHAT_LIMIT
+    assert answer.text.count(long_fact.strip()) == 1 and short_fact in answer.text  # what fits, in order
+
+
+def test_a_decline_with_nothing_that_fits_says_so_without_an_empty_heading(library: Library) -> None:
+    index = library.indexes["medway"]
+    question = understand(
+        "how many days does my manager get to assess my form?", index, library.speller_for("medway")
+    )
+    answer = doesnt_say(index, question, ["x" * 2000])
+    assert "might help" not in answer.text and answer.text.endswith(".")
