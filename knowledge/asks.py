@@ -249,3 +249,9 @@ def answers(text: str) -> frozenset[Ask]:
     """The kinds of answer a piece of text gives, going by its words alone."""
     lowered = text.lower()
     return frozenset(ask for ask, cue in ANSWER_CUES.items() if cue.search(lowered))
+
+
+def answers_of(text: str, *, of_process: bool) -> frozenset[Ask]:
+    """The kinds of answer a text gives by its words; asked the length of a process or a payment
+    (PROCESS_LENGTH), the service or experience a rule requires ("more than 4 years service") is no such length."""
+    return answers(SERVICE_TIME.sub(" ", text.lower()) if of_process else text)

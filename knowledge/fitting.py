@@ -10,7 +10,7 @@ still be preferred to it (knowledge.answer).
 
 from __future__ import annotations
 
-from knowledge.asks import PROCESS_LENGTH, SERVICE_TIME, STRICT, Ask, answers
+from knowledge.asks import PROCESS_LENGTH, SERVICE_TIME, STRICT, Ask, answers_of
 from knowledge.index import PackIndex, Passage
 from knowledge.models import Source, Topic
 from knowledge.replies import CHAT_LIMIT, Answer, compose, fitting
@@ -167,7 +167,7 @@ def _gives(index: PackIndex, body: str, *, of_process: bool = False) -> set[Ask]
 def asks_given(index: PackIndex, body: str, quoted: list[int], *, of_process: bool) -> set[Ask]:
     """The asks a text gives by its words and by the facts it quotes declaring them; asked the length of a
     process or of a payment, without the service or experience a rule requires ("more than 4 years service")."""
-    found = set(answers(SERVICE_TIME.sub(" ", body.lower()) if of_process else body))
+    found = set(answers_of(body, of_process=of_process))
     for i in quoted:
         gives = index.gives[i]
         found |= (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.asks import PROCESS_LENGTH, SERVICE_TIME, STRICT, answers
+from knowledge.asks import PROCESS_LENGTH, STRICT, answers_of
 from knowledge.models import Pack, Source
 from knowledge.replies import Answer, compose
 from knowledge.understand import Question
@@ -116,6 +116,6 @@ def _giving_first(body: list[str], part: Question) -> list[str]:
     of_process = PROCESS_LENGTH.search(part.text) is not None
 
     def gives(line: str) -> bool:
-        return bool(strict & answers(SERVICE_TIME.sub(" ", line.lower()) if of_process else line))
+        return bool(strict & answers_of(line, of_process=of_process))
 
     return [ln for ln in body if gives(ln)] + [ln for ln in body if not gives(ln)]

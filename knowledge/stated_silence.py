@@ -67,33 +67,30 @@ def with_stated_silence(index: PackIndex, question: Question, answer: Answer) ->
     body = _body(answer)
     silent, spoken = silence_clauses(body)
     silent_stems, spoken_stems = _stems(" ".join(silent)), _stems(" ".join(spoken))
-    named = sum(t.covered_by(silent_stems) for t in content_terms(index, question))
+    terms = content_terms(index, question)  # (worked out once: every check below reads them)
+    named = sum(t.covered_by(silent_stems) for t in terms)
     alone = [
         t
         for t in salient_terms(index, question)
         if t.covered_by(silent_stems) and not t.covered_by(spoken_stems)
     ]
     lines = [ln for ln in body.split("\n") if ln and not ln.endswith(":")]
-    if (alone and named >= MIN_NAMED) or _left_open(index, question, silent):
+    if (alone and named >= MIN_NAMED) or _left_open(index, terms, silent):
         return doesnt_say(index, question, lines)
-    found = _pack_silence(index, question, lines)
+    found = _pack_silence(index, question, terms, lines)
     if found is not None:
         return doesnt_say(index, question, [found, *lines])
     return answer
 
 
-def _pack_silence(index: PackIndex, question: Question, lines: list[str]) -> str | None:
+def _pack_silence(index: PackIndex, question: Question, terms: list[Term], lines: list[str]) -> str | None:
     """A fact of the pack whose silence matches what is asked better than the answer does: leaving open a yes
     or no the question asks, or naming more of a detail's subject than any sentence of the answer giving it."""
     asked = [ask for ask in question.asks if ask in DETAIL_ASKS]
     subject = subject_terms(index, question, asked) if asked else []
     # The words the detail itself is named by ("a waiting period", "the pass mark") are what a silence on it
     # names, as much as its subject.
-    subject += [
-        t
-        for t in content_terms(index, question)
-        if t not in subject and t.word in asking_words(question, asked) - ASK_UNITS
-    ]
+    subject += [t for t in terms if t not in subject and t.word in asking_words(question, asked) - ASK_UNITS]
     given = max(
         (
             _named(subject, seg)
@@ -104,7 +101,7 @@ def _pack_silence(index: PackIndex, question: Question, lines: list[str]) -> str
         default=0,
     )
     for text, clauses, silent in _silences(index):
-        if _left_open(index, question, clauses):
+        if _left_open(index, terms, clauses):
             return text
         # (A silence on another kind of answer, "no repayment terms" to "how many places", is on another thing.)
         if set(asked) & silent and max(_named(subject, c) for c in clauses) > given:
@@ -112,14 +109,15 @@ def _pack_silence(index: PackIndex, question: Question, lines: list[str]) -> str
     return None
 
 
-def _left_open(index: PackIndex, question: Question, clauses: list[str]) -> bool:
-    """A silence among these leaves open a yes or no about what the question asks of: the question names all
-    (but LEFT_OPEN_SLACK) of what the silence is about."""
-    terms = content_terms(index, question)
+def _left_open(index: PackIndex, terms: list[Term], clauses: list[str]) -> bool:
+    """A silence among these leaves open a yes or no about what the question asks of (`terms`: the question's
+    content terms): the question names all (but LEFT_OPEN_SLACK) of what the silence is about."""
+    org = index.pack.organisation
+    own = f"{org.short_name} {org.name} {org.document}"
     for clause in clauses:
         if not re.search(r"\bwhether\b|\bif\b", clause):
             continue
-        about = _content_stems(index, clause)
+        about = _content_stems(own, clause)
         named = sum(any(t.covered_by(frozenset({s})) for t in terms) for s in about)
         if named >= MIN_NAMED and named >= len(about) - LEFT_OPEN_SLACK:
             return True
@@ -160,17 +158,18 @@ def _clauses_of(text: str) -> list[str]:
     return silence_clauses(text)[0]
 
 
-def _content_stems(index: PackIndex, text: str) -> list[str]:
-    """The stems of a text's content words, as content_terms takes them from a question."""
-    org = index.pack.organisation
-    own = {stem(w) for w in words(normalise(f"{org.short_name} {org.name} {org.document}"))}
+@lru_cache(maxsize=4096)
+def _content_stems(own_name: str, text: str) -> tuple[str, ...]:
+    """The stems of a text's content words, as content_terms takes them from a question, without those of the
+    organisation's own name. (Remembered: the pack's silences are read again for every question.)"""
+    own = {stem(w) for w in words(normalise(own_name))}
     skip = GENERAL | NEUTRAL | DOMAIN | own | _SILENCE_WORDS
     found = [
         stem(w)
         for w in words(normalise(text))
         if w not in STOPWORDS and len(w) >= 3 and not any(c.isdigit() for c in w)
     ]
-    return list(dict.fromkeys(s for s in found if s not in skip))
+    return tuple(dict.fromkeys(s for s in found if s not in skip))
 
 
 def _named(subject: list[Term], text: str) -> int:
