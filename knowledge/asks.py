@@ -74,6 +74,8 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
     ),
     Ask.duration: re.compile(
         r"\bhow long\b|\bhow many (working )?(years|months|weeks|days|hours)\b|\bhow soon\b|\bhow quickly\b|\bwhen can i\b"
+        # Experience or service is measured in time ("how much PQ experience do I need": 3 years, not a sum)
+        r"|\bhow much (\w+ ){0,3}(experience|service)\b"
         # A least or most time asked for by name ("is there a minimum amount of time on level 2", "a waiting period")
         r"|\b(minimum|maximum|min|max|least|set|fixed|waiting) (amount of |length of |period of )?(time|period|wait)\b"
     ),
