@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from typing import Any
+
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.columns import UTCDateTime
+from storage.columns import JsonDocument, UTCDateTime
 from storage.tables import Base
 
 
@@ -40,6 +42,22 @@ class SlackRemoval(Base):
     org_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     removed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     event: Mapped[str] = mapped_column(String(32))  # app_uninstalled | tokens_revoked
+
+
+class InboxEvent(Base):
+    """A Slack message or mention acknowledged and not yet answered (storage.inbox): kept before Slack is
+    told 200, so the serving process may crash without losing it (Slack will not send it again); done
+    once answered, its payload then emptied, the row kept a while longer to know a late retry."""
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # arrival order
+    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    team: Mapped[str] = mapped_column(String(32))
+    kept_by: Mapped[str] = mapped_column(String(255))  # the server that acknowledged it (host:port)
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 metadata = Base.metadata
