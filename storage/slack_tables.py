@@ -10,7 +10,6 @@ tests/slack/test_installations.py fails if slack_sdk's definition drifts from th
 from __future__ import annotations
 
 from datetime import datetime
-
 from typing import Any
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, func

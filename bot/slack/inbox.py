@@ -125,7 +125,9 @@ class Inbox:
             for arrival, future in batch.keeps:
                 if not future.done():
                     future.set_result(arrival.event_id in newly)
-                    newly.discard(arrival.event_id)  # the same event twice in one batch: the second is a retry
+                    newly.discard(
+                        arrival.event_id
+                    )  # the same event twice in one batch: the second is a retry
 
     def _take(self) -> Batch:
         batch, waiting = self._next, self._next.keeps[MAX_BATCH:]

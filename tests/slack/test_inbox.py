@@ -170,7 +170,9 @@ async def test_a_crash_after_the_core_took_the_message_never_answers_it_twice(
     async with aiohttp.ClientSession() as http:
         await served.start(http)
         fake_slack.hold("chat.postMessage")
-        assert await deliver(http, served.url, dm_in_thread("UWORKER", "1700000000.000300"), "Ev0POSTING") == 200
+        assert (
+            await deliver(http, served.url, dm_in_thread("UWORKER", "1700000000.000300"), "Ev0POSTING") == 200
+        )
         await until(lambda: bool(fake_slack.of("chat.postMessage")), "the answer was never sent")
         served.kill()
         fake_slack.release()  # the answer sent before the crash arrives
