@@ -53,9 +53,10 @@ class InboxEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)  # arrival order
     event_id: Mapped[str] = mapped_column(String(255), unique=True)
     team: Mapped[str] = mapped_column(String(32))
-    kept_by: Mapped[str] = mapped_column(String(255))  # the server that acknowledged it (host:port)
+    kept_by: Mapped[str] = mapped_column(String(255))  # the server answering it (host:port)
     payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     arrived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kept_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when kept_by took it: at arrival, or taking over
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 

@@ -10,7 +10,7 @@ one runs waits for the next, which keeps them all in one transaction (with the d
 
 `kept_by` names this server the same way across its restarts (host and port): what it kept and never
 answered is replayed when it starts again (lane.py), and another server sharing the database leaves it
-alone, since it may be answering it right now.
+alone, since it may be answering it right now, unless it has waited ABANDONED_AFTER (its server is gone).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import asyncio
 import logging
 import socket
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,6 +35,9 @@ MAX_BATCH = 500  # rows in one INSERT: well within SQLite's bound variables
 # carries both), but no longer than this. A crash in between replays an event already answered: the core
 # knows it by its event id, and the person is told their answer may be missing (turns.MAY_BE_UNANSWERED).
 DONE_WAITS_SECONDS = 0.5
+# A server answers what it keeps within seconds (its backlog is bounded: mount.MAX_BACKLOG), so what another
+# server kept this long ago and never answered is taken to be abandoned (inbox.take_over).
+ABANDONED_AFTER = timedelta(minutes=10)
 
 
 def server_name(port: int) -> str:
@@ -72,9 +76,14 @@ class Inbox:
         self._next.done.append(event_id)
         self._done_later()
 
-    def pending(self) -> list[Arrival]:
-        """Blocking (call it in a thread): what this server kept and never answered, in arrival order."""
+    def to_replay(self) -> list[Arrival]:
+        """Blocking (call it in a thread): what this server kept and never answered, in arrival order, with
+        what other servers kept over ABANDONED_AFTER ago and never answered (they are gone)."""
         with transaction(self.sessions) as session:
+            now = utc_now()
+            taken = inbox.take_over(session, self.kept_by, now - ABANDONED_AFTER, now)
+            if taken:
+                log.warning("inbox: %d Slack event(s) taken over from servers that stopped answering", taken)
             return inbox.pending(session, self.kept_by)
 
     async def close(self) -> None:

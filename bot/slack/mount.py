@@ -275,7 +275,7 @@ def lifetime(slack: SlackApp, installations: Installations | None) -> CleanupCon
 
 async def replay(slack: SlackApp) -> None:
     try:
-        kept = await asyncio.to_thread(slack.inbox.pending)
+        kept = await asyncio.to_thread(slack.inbox.to_replay)
         if kept:
             log.info("inbox: %d Slack event(s) replayed", await slack.lane.replay(kept))
     except Exception as exc:  # e.g. the database away at start: what is not replayed stays kept for the next

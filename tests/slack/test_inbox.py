@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.retention import retain
 from bot.runtime import Runtime
 from bot.settings import Settings
+from bot.slack.inbox import ABANDONED_AFTER
 from bot.slack.turns import MAY_BE_UNANSWERED
 from storage import inbox
 from storage.columns import utc_now
@@ -283,3 +284,20 @@ def test_the_inbox_keeps_each_event_once_in_arrival_order_and_retention_prunes_t
     assert retain(session_factory, Settings(), now)["answered inbox events deleted"] == 1
     with transaction(session_factory) as session:
         assert sorted(session.scalars(select(InboxEvent.event_id))) == ["Ev2", "Ev3", "Ev9"]
+
+
+def test_what_a_server_gone_for_good_kept_is_taken_over_once(session_factory: sessionmaker[Session]) -> None:
+    """A container recreated under another host name never replays what its old self kept: the first server
+    to start after ABANDONED_AFTER takes it over; a second one later finds it taken (fresh again)."""
+    now = utc_now()
+    hour_ago = now - timedelta(hours=1)
+    with transaction(session_factory) as session:
+        inbox.keep(session, [Arrival("EvOLD", TEAM, {}, hour_ago)], "gone:3978")
+        inbox.keep(session, [Arrival("EvBUSY", TEAM, {}, now)], "alive:3978")  # being answered right now
+    before = now - ABANDONED_AFTER
+    with transaction(session_factory) as session:
+        assert inbox.take_over(session, "new:3978", before, now) == 1
+        assert [a.event_id for a in inbox.pending(session, "new:3978")] == ["EvOLD"]
+    with transaction(session_factory) as session:
+        assert inbox.take_over(session, "other:3979", before, now) == 0  # new:3978 has it now
+        assert inbox.pending(session, "other:3979") == []

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("kept_by", sa.String(length=255), nullable=False),
         sa.Column("payload", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
         sa.Column("arrived_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("kept_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox")),
         sa.UniqueConstraint("event_id", name=op.f("uq_inbox_event_id")),
