@@ -10,7 +10,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
@@ -26,7 +25,7 @@ class Arrival:
 
     event_id: str
     team: str
-    payload: dict[str, Any]
+    payload: str  # the event's JSON text, as it came
     arrived_at: datetime
 
 
@@ -62,7 +61,7 @@ def _marking_done() -> Executable:
     return (
         update(table)
         .where(table.c.event_id.in_(bindparam("event_ids", expanding=True)), table.c.done_at.is_(None))
-        .values(done_at=bindparam("at"), payload={})
+        .values(done_at=bindparam("at"), payload="")
     )
 
 

@@ -10,12 +10,11 @@ tests/slack/test_installations.py fails if slack_sdk's definition drifts from th
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, func
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.columns import JsonDocument, UTCDateTime
+from storage.columns import UTCDateTime
 from storage.tables import Base
 
 
@@ -54,7 +53,8 @@ class InboxEvent(Base):
     event_id: Mapped[str] = mapped_column(String(255), unique=True)
     team: Mapped[str] = mapped_column(String(32))
     kept_by: Mapped[str] = mapped_column(String(255))  # the server answering it (host:port)
-    payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    # The request body as Slack sent it (JSON text): not JSONB, which cannot hold the \u0000 a message may.
+    payload: Mapped[str] = mapped_column(Text)
     arrived_at: Mapped[datetime] = mapped_column(UTCDateTime)
     kept_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when kept_by took it: at arrival, or taking over
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

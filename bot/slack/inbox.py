@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import inbox
+from storage.availability import is_outage
 from storage.columns import utc_now
 from storage.db import transaction
 from storage.inbox import Arrival
@@ -124,19 +125,43 @@ class Inbox:
             try:
                 kept = await asyncio.to_thread(self._commit, batch)
             except Exception as exc:
-                log.warning("inbox: %d event(s) not kept: %s", len(batch.keeps), exc)
-                self._next.done[:0] = batch.done
-                for _, future in batch.keeps:
-                    if not future.done():
-                        future.set_exception(exc)
-                return  # the next keep or done starts again: no busy retrying against a failing database
-            newly = set(kept)
-            for arrival, future in batch.keeps:
-                if not future.done():
-                    future.set_result(arrival.event_id in newly)
-                    newly.discard(
-                        arrival.event_id
-                    )  # the same event twice in one batch: the second is a retry
+                if is_outage(exc) or len(batch.keeps) < 2:
+                    self._refused(batch, exc)
+                    return  # the next keep or done starts again: no busy retrying against a failing database
+                # One event the database refuses (a value it cannot store) must not refuse the others.
+                for part, outcome in await asyncio.to_thread(self._commit_each, batch):
+                    if isinstance(outcome, Exception):
+                        self._refused(part, outcome)
+                    else:
+                        self._answer(part.keeps, outcome)
+                continue
+            self._answer(batch.keeps, kept)
+
+    def _refused(self, batch: Batch, exc: Exception) -> None:
+        log.warning("inbox: %d event(s) not kept: %s", len(batch.keeps), exc)
+        self._next.done[:0] = batch.done
+        for _, future in batch.keeps:
+            if not future.done():
+                future.set_exception(exc)
+
+    @staticmethod
+    def _answer(keeps: list[tuple[Arrival, asyncio.Future[bool]]], kept: set[str]) -> None:
+        newly = set(kept)
+        for arrival, future in keeps:
+            if not future.done():
+                future.set_result(arrival.event_id in newly)
+                newly.discard(arrival.event_id)  # the same event twice in one batch: the second is a retry
+
+    def _commit_each(self, whole: Batch) -> list[tuple[Batch, set[str] | Exception]]:
+        """In a thread: the batch again, one event a commit (its done marks first, alone)."""
+        outcomes: list[tuple[Batch, set[str] | Exception]] = []
+        parts = [Batch(keeps=[keep]) for keep in whole.keeps]
+        for part in [Batch(done=whole.done), *parts] if whole.done else parts:
+            try:
+                outcomes.append((part, self._commit(part)))
+            except Exception as exc:
+                outcomes.append((part, exc))
+        return outcomes
 
     def _take(self) -> Batch:
         batch, waiting = self._next, self._next.keeps[MAX_BATCH:]
@@ -153,5 +178,11 @@ class Inbox:
         return kept
 
 
-def arrival(body: dict[str, Any], team: str) -> Arrival:
-    return Arrival(event_id=str(body["event_id"]), team=team, payload=body, arrived_at=utc_now())
+def _fail(future: asyncio.Future[bool], exc: Exception) -> None:
+    if not future.done():
+        future.set_exception(exc)
+
+
+def arrival(body: dict[str, Any], raw: bytes, team: str) -> Arrival:
+    """`raw`: the request body `body` was read from, kept as it came (replay reads it as the lane did)."""
+    return Arrival(str(body["event_id"]), team, raw.decode("utf-8"), utc_now())

@@ -101,7 +101,7 @@ class EventLane:
             return web.Response(status=200)  # an edit, a join, a bot: nothing to answer
         if self.inbox is not None and turn.event_id:
             try:
-                if not await self.inbox.keep(arrival(body, turn.workspace.team)):
+                if not await self.inbox.keep(arrival(body, raw, turn.workspace.team)):
                     return web.Response(status=200)  # a retry of a kept event: answered where it was kept
             except Exception as exc:  # not kept, so not acknowledged: Slack delivers it again
                 log.warning("Slack event %s refused with 503: not kept (%s)", turn.event_id, exc)
@@ -116,7 +116,7 @@ class EventLane:
         assert self.inbox is not None
         queued = 0
         for event in kept:
-            body = event.payload
+            body = json.loads(event.payload)
             context = await self._context(body)
             turn = self.turns_of[body["event"]["type"]](body, body["event"], context) if context else None
             if turn is None:  # its workspace is no longer installed: nobody to answer there

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 revision: str = "0009_issue17d"
 down_revision: str | Sequence[str] | None = "0008_issue17c"
@@ -25,7 +24,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(length=255), nullable=False),
         sa.Column("team", sa.String(length=32), nullable=False),
         sa.Column("kept_by", sa.String(length=255), nullable=False),
-        sa.Column("payload", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("arrived_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("kept_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
