@@ -53,6 +53,9 @@ PAYLOAD_EXTRACTORS = (payload_utils.to_options, payload_utils.to_shortcut, paylo
                       payload_utils.to_view, payload_utils.to_command, payload_utils.to_event,
                       payload_utils.to_message, payload_utils.to_step)  # fmt: skip
 MAX_BACKLOG = 2000
+# Stopping, the turns acknowledged get this long to be answered (systemd waits 90 s before SIGKILL); those
+# still unanswered then are replayed at the next start.
+DRAIN_SECONDS = 20.0
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 
@@ -264,6 +267,7 @@ def lifetime(slack: SlackApp, installations: Installations | None) -> CleanupCon
         keep_connections(slack.bolt.client)
         await replay(slack)
         yield
+        await slack.turns.drain(DRAIN_SECONDS)
         await slack.turns.close()
         await slack.inbox.close()
         await release_connections(slack.bolt.client)

@@ -39,6 +39,7 @@ from storage.db import transaction
 
 log = logging.getLogger(__name__)
 ORG_CACHE_SECONDS = 60.0
+DRAIN_POLL_SECONDS = 0.05
 
 UNLINKED = Reply(
     text="This Slack workspace isn't linked to a council on Pathway yet, so I can't answer here. "
@@ -175,6 +176,13 @@ class SlackTurns:
                     self.inbox.done(turn.event_id)
             finally:
                 self.in_flight -= 1
+
+    async def drain(self, timeout: float) -> None:
+        """Stopping: let the turns acknowledged finish (for up to `timeout` seconds), so they are marked
+        done rather than replayed, and their person told the answer may be missing, at the next start."""
+        deadline = time.monotonic() + timeout
+        while self.in_flight and time.monotonic() < deadline:
+            await asyncio.sleep(DRAIN_POLL_SECONDS)
 
     async def close(self) -> None:
         for consumer in self._consumers:

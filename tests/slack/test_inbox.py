@@ -135,6 +135,27 @@ class Served:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait()
 
+    def terminate(self) -> None:
+        assert self.process is not None
+        self.process.terminate()
+
+    async def exited(self) -> None:
+        """Until it has exited, cleanly (waiting in a thread: the fake Slack answers on this loop)."""
+        assert self.process is not None
+        assert await asyncio.to_thread(self.process.wait, 60) == 0
+
+    async def closed(self, http: aiohttp.ClientSession) -> None:
+        """Until the server no longer takes requests (it is stopping)."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                async with http.get(f"http://127.0.0.1:{self.port}/healthz") as response:
+                    await response.read()
+            except aiohttp.ClientError:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("the server still takes requests")
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -204,6 +225,29 @@ async def test_a_crash_after_the_core_took_the_message_never_answers_it_twice(
     assert said[1] == MAY_BE_UNANSWERED.text and len(said) == 3  # the answer, the warning, the one after
     assert threads_answered(fake_slack, "DWORKER") == ["1700000000.000300", AFTER]
     await until(lambda: pending_rows(runtime.sessions) == 0, "the replayed event not marked done")
+
+
+async def test_a_server_told_to_stop_answers_what_it_acknowledged_before_it_goes(
+    served: Served, fake_slack: FakeSlackApi, runtime: Runtime
+) -> None:
+    """SIGTERM (systemd's stop) with messages acknowledged and unanswered: the server stops taking new ones
+    and answers those first, so nothing is left to replay (and no one told their answer may be missing)."""
+    async with aiohttp.ClientSession() as http:
+        await served.start(http)
+        fake_slack.hold("users.info")
+        for n, thread in enumerate(["1700000000.000400", "1700000000.000401"]):
+            assert await deliver(http, served.url, dm_in_thread("UWORKER", thread), f"Ev0STOP{n}") == 200
+        await until(lambda: bool(fake_slack.of("users.info")), "the worker never asked who they were")
+        served.terminate()
+        await served.closed(http)  # it takes no more
+        fake_slack.release()
+        await served.exited()
+        assert pending_rows(runtime.sessions) == 0
+        await served.start(http)
+        await answered_after_the_replay(http, served.url, fake_slack, "UWORKER")
+    said = [str(p.get("text")) for p in fake_slack.of("chat.postMessage")]
+    assert MAY_BE_UNANSWERED.text not in said
+    assert threads_answered(fake_slack, "DWORKER") == ["1700000000.000400", "1700000000.000401", AFTER]
 
 
 def pending_rows(sessions: sessionmaker[Session]) -> int:
