@@ -53,7 +53,7 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\b(minimum|maximum|min|max|starting|start|basic|top|entry) (salary|pay)\b|\bhow much (is|are) (an? |the )?(spinal point|point|scp)\b"
     ),
     Ask.number: re.compile(
-        r"\bhow many (?!(years|months|weeks|days|hours)\b)|\bthe (total )?number of\b|\bnumbers? of (staff|people|posts"
+        r"\bhow many (?!(years|months|weeks|days|hours|times)\b)|\bthe (total )?number of\b|\bnumbers? of (staff|people|posts"
         r"|social workers|workers|vacancies|students|examples)\b"
         r"|\b(what|which) (is|are) the (\w+ ){1,3}numbers?\b"  # "what is the reduced caseload number"
     ),
@@ -70,6 +70,7 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\b(and|or|but|exactly|so|also|then|know|tell me|tell us|ask|wonder|wondering|find out|confirm|idea|sure"
         r"|say) when\b(?! it comes to)"
         r"|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
+        r"|\bhow many times (a|per|each|every) (year|month|week)\b"  # how often, asked as a count
         r"|\bnext panel\b|\b(closing|opening|start|starting|end|submission|cut off|cut-off) dates?\b|\bdeadlines?\b"
     ),
     Ask.duration: re.compile(
