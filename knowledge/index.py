@@ -347,6 +347,8 @@ def _process_passages(pack: Pack) -> list[Passage]:
                 process.not_approved,
                 process.not_approved_source,
                 frozenset({Topic.not_approved}),
+                # (What it is about, in the words an asker puts it: "I haven't met the criteria", "turned down".)
+                keywords="not approved not agreed not endorsed not met the criteria turned down",
                 declared=frozenset({Ask.what_if}),
             )
         )
