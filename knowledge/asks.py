@@ -121,7 +121,7 @@ _ROLE = (
 # What text that gives each kind of answer contains.
 ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
     Ask.amount: re.compile(  # a figure that is not a level's name or a length of time
-        rf"£\s?\d|(?<!level )(?<!grade )(?<!stage )(?<!section )(?<![a-z])\d[\d,.]*(?![\d,.]| ?{_TIME_UNIT}\b)"
+        rf"£\s?\d|(?<!level )(?<!grade )(?<!stage )(?<!section )(?<![a-z\d])\d[\d,.]*(?![\d,.]| ?{_TIME_UNIT}\b)"
         rf"|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|hundred|several"
         rf"|twice|half)\b(?! {_TIME_UNIT}\b)|\bno (salary|figure|amount)"
     ),
@@ -250,8 +250,13 @@ def read_asks(text: str) -> list[Ask]:
 @lru_cache(maxsize=16384)
 def answers(text: str) -> frozenset[Ask]:
     """The kinds of answer a piece of text gives, going by its words alone."""
-    lowered = text.lower()
+    lowered = _NAMED_RANGE.sub(r"\1\2\3\4\1\2\5", text.lower())
     return frozenset(ask for ask, cue in ANSWER_CUES.items() if cue.search(lowered))
+
+
+# A range of names ("BG10 to 14", "levels 1 to 3", "grade 7-8"): its far end is a name too, no figure
+# ("posts from BG10 to 14" gives no number of posts).
+_NAMED_RANGE = re.compile(r"\b(bg|h|m|level|grade|stage)s?( ?)(\d+)( to |-|–)(\d+)\b")
 
 
 def answers_of(text: str, *, of_process: bool) -> frozenset[Ask]:
