@@ -39,7 +39,7 @@ from knowledge.glossary import (
 )
 from knowledge.index import PackIndex
 from knowledge.models import Pack, Source, Topic
-from knowledge.proposals import CLEARLY_ASKED
+from knowledge.proposals import CLEARLY_ASKED, absent_topics
 from knowledge.replies import Answer, compose, not_stated, out_of_scope
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, GENERAL, STOPWORDS, normalise, stem, tokens, words
@@ -143,10 +143,22 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
         return _quoted(index, document, question, terms) or answer
     said = _answer_stems(index, answer)
     cued = _cued(question, _topics_of(index, answer))
-    unheard_terms = [t for t in terms if not t.in_document(document) and not _in_pack(index, t)]
+    # What asks about a topic the pack has nothing on (BCC has no appeal): the asker's word, where the
+    # document never uses it itself, is not heard by way of another of the glossary's names for it that the
+    # document uses in another sense ("reviews to be evidenced").
+    absent = _cued(question, set(absent_topics(index, question)))
+    unconfirmed = [t for t in terms if t.covered_by(absent) and stem(t.word) not in document.vocabulary]
+    unheard_terms = [
+        t for t in terms if t in unconfirmed or (not t.in_document(document) and not _in_pack(index, t))
+    ]
     # A topic's cue speaks for the asker's word ("disagree" asks about a review) only where the document
     # has the thing: a term of art it never uses ("honorarium") is not answered by its topic's other facts.
-    missing = [t for t in terms if not t.covered_by(said) and (t in unheard_terms or not t.covered_by(cued))]
+    missing = [
+        t
+        for t in terms
+        if not (t.covered_by(said) if t not in unconfirmed else stem(t.word) in said)
+        and (t in unheard_terms or not t.covered_by(cued))
+    ]
     if not missing:
         return answer
     unheard = [t for t in missing if t in unheard_terms]

@@ -1,4 +1,4 @@
-""""How many times a year" asks how often, and "a year" in it is a rate, not the asker's length of service."""
+""" "How many times a year" asks how often, and "a year" in it is a rate, not the asker's length of service."""
 
 from knowledge.asks import Ask, read_asks
 from knowledge.library import Library
