@@ -146,8 +146,8 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
     # What asks about a topic the pack has nothing on (BCC has no appeal): the asker's word, where the
     # document never uses it itself, is not heard by way of another of the glossary's names for it that the
     # document uses in another sense ("reviews to be evidenced").
-    absent = _cued(question, set(absent_topics(index, question)))
-    unconfirmed = [t for t in terms if t.covered_by(absent) and stem(t.word) not in document.vocabulary]
+    absent_cues = _cued(question, set(absent_topics(index, question)))
+    unconfirmed = [t for t in terms if t.covered_by(absent_cues) and stem(t.word) not in document.vocabulary]
     unheard_terms = [
         t for t in terms if t in unconfirmed or (not t.in_document(document) and not _in_pack(index, t))
     ]
