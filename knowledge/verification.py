@@ -468,8 +468,8 @@ def salient_terms(index: PackIndex, question: Question) -> list[Term]:
     found = []
     for term in content_terms(index, question):
         share = document.share(term.stems)
-        if share > SALIENT_SHARE:
-            continue
+        if share > SALIENT_SHARE or _zipf(term.word) >= GRAMMAR_ZIPF:
+            continue  # what the whole document is about, or grammar ("through", "there")
         if share == 0 and (
             _zipf(term.word) >= UNHEARD_ZIPF
             or len(term.word) <= MAX_ABBREVIATION

@@ -211,3 +211,16 @@ def test_where_the_pack_has_the_appeal_it_is_answered(library: Library) -> None:
     answer = library.ask("medway", "can i appeal if my level 3 is turned down?")
     assert answer.answered
     assert "Assistant Director" in answer.text
+
+
+def test_grammar_is_never_a_salient_term(library: Library) -> None:
+    # "through" (as common in English as "there") was taken for the subject, and a passage of the document
+    # on appraisal "twice annually" was quoted in reply to a question about the supplement.
+    index = library.indexes["hertfordshire"]
+    question = understand(
+        "I hit 4 years service halfway through the year, does my supplement go up straight away?",
+        index,
+        library.speller_for("hertfordshire"),
+    )
+    assert "through" not in {t.word for t in salient_terms(index, question)}
+    assert "supplement" in library.ask("hertfordshire", question.raw).text.lower()
