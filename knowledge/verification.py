@@ -484,12 +484,18 @@ def salient_terms(index: PackIndex, question: Question) -> list[Term]:
 def content_terms(index: PackIndex, question: Question) -> list[Term]:
     """The question's words besides chat, asking and domain words and the organisation's own name."""
     org = index.pack.organisation
-    own_words = _own_words(f"{org.short_name} {org.name} {org.document}")
+    return list(_content_terms(f"{org.short_name} {org.name} {org.document}", question.text))
+
+
+@lru_cache(maxsize=4096)
+def _content_terms(names: str, text: str) -> tuple[Term, ...]:
+    """(Worked out once a question: every check of an answer reads them, several times.)"""
+    own_words = _own_words(names)
     own_name = {stem(w) for w in own_words}
-    alternatives = concept_alternatives(question.text)
+    alternatives = concept_alternatives(text)
     found: dict[str, Term] = {}
     glossed: set[str] = set()
-    seen = words(question.text)
+    seen = words(text)
     for i, word in enumerate(seen):
         if (
             word in glossed
@@ -509,7 +515,7 @@ def content_terms(index: PackIndex, question: Question) -> list[Term]:
         if gloss and seen[i + 1 : i + 1 + len(gloss)] == gloss:
             glossed |= set(gloss)  # "pq post qualification": one term, said by either
         found[base] = Term(word, frozenset({base, *(stem(g) for g in gloss), *alternatives.get(base, ())}))
-    return list(found.values())
+    return tuple(found.values())
 
 
 @lru_cache(maxsize=8192)
