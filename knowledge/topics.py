@@ -118,6 +118,7 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\bwhat (happens|if)\b.*\b(no|not|don't|do not|fail)\b", 1.5),
         (r"\bdon't get it|do not get it|doesn't go through|does not go through\b", 3),
         (r"\b(do not|does not|did not|fail to|failed to|cannot) (meet|reach|pass|make)\b", 4),
+        (r"\b(have|has|had) not (yet )?(met|reached|passed|made)\b", 2.5),  # "I haven't met the criteria"
     ),
     Topic.review: _cues(
         (r"\bappeal", 5),

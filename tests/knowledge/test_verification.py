@@ -4,6 +4,8 @@ quoted from it, verbatim and cited by section."""
 
 from __future__ import annotations
 
+import pytest
+
 from knowledge.document_passages import DocumentIndex, document_index
 from knowledge.glossary import concept_alternatives, unnamed_concepts
 from knowledge.library import Library
@@ -185,3 +187,40 @@ def test_a_list_item_is_quoted_under_its_heading(library: Library) -> None:
     assert ("coventry-2018-retention-progression", "4.5.2") in [
         (c.document, c.section) for c in answer.sources
     ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can i appeal if the progression panel says no?",
+        "is there an appeal if the panel turns my portfolio down?",
+    ],
+)
+def test_a_topic_the_pack_lacks_is_not_heard_through_another_sense_of_its_name(
+    library: Library, question: str
+) -> None:
+    # BCC's pack has no review or appeal process, and its document never says "appeal"; the glossary's other
+    # name for it, "review", is in the document in another sense ("reviews to be evidenced"). The old code
+    # took that for the appeal and answered with how to submit to the panel.
+    answer = library.ask("bcc", question)
+    assert not answer.answered
+    assert answer.text.startswith("BCC's policy doesn't say")
+
+
+def test_where_the_pack_has_the_appeal_it_is_answered(library: Library) -> None:
+    answer = library.ask("medway", "can i appeal if my level 3 is turned down?")
+    assert answer.answered
+    assert "Assistant Director" in answer.text
+
+
+def test_grammar_is_never_a_salient_term(library: Library) -> None:
+    # "through" (as common in English as "there") was taken for the subject, and a passage of the document
+    # on appraisal "twice annually" was quoted in reply to a question about the supplement.
+    index = library.indexes["hertfordshire"]
+    question = understand(
+        "I hit 4 years service halfway through the year, does my supplement go up straight away?",
+        index,
+        library.speller_for("hertfordshire"),
+    )
+    assert "through" not in {t.word for t in salient_terms(index, question)}
+    assert "supplement" in library.ask("hertfordshire", question.raw).text.lower()

@@ -1,0 +1,22 @@
+"""A grade's or level's name is no figure, nor is the far end of a range of names ("BG10 to 14")."""
+
+import pytest
+
+from knowledge.asks import Ask, answers
+from knowledge.library import Library
+
+
+@pytest.mark.parametrize("text", ["posts from BG10 to 14", "on BG10", "grades 7-8 only", "levels 1 to 3"])
+def test_names_of_grades_give_no_figure(text: str) -> None:
+    assert Ask.amount not in answers(text)
+
+
+@pytest.mark.parametrize("text", ["BG12 pays 32000", "£29,236 at point 35", "50 FTE posts"])
+def test_figures_beside_names_still_count(text: str) -> None:
+    assert Ask.amount in answers(text)
+
+
+def test_a_count_not_given_is_not_answered_by_a_range_of_grades(library: Library) -> None:
+    answer = library.ask("bcc", "how many BG11 posts are there in adult services?")
+    assert not answer.answered
+    assert answer.text.startswith("BCC's policy doesn't say")
