@@ -20,3 +20,9 @@ def test_a_count_not_given_is_not_answered_by_a_range_of_grades(library: Library
     answer = library.ask("bcc", "how many BG11 posts are there in adult services?")
     assert not answer.answered
     assert answer.text.startswith("BCC's policy doesn't say")
+
+
+def test_a_levels_pay_says_how_many_points_it_has(library: Library) -> None:
+    # The old reply listed points 36-40 and left the asker to count them.
+    answer = library.ask("medway", "how many spinal points are there in level 2 at medway and which ones?")
+    assert answer.text.startswith("Level 2 Social Worker: 5 spinal points, 36–40, point 36 £30,011")
