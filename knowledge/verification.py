@@ -140,7 +140,8 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
             # The document never uses much of what is asked ("by bus"), or never names what it is about
             # ("a probation period"): no passage of it is the answer.
             return answer
-        return _quoted(index, document, question, terms) or answer
+        # (The passage must name the levels the question names too: a rule of BG9's is no answer about BG11.)
+        return _quoted(index, document, question, [*terms, *_levels_named(question, [])]) or answer
     said = _answer_stems(index, answer)
     cued = _cued(question, _topics_of(index, answer))
     # What asks about a topic the pack has nothing on (BCC has no appeal): the asker's word, where the
