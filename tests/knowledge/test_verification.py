@@ -232,3 +232,10 @@ def test_a_decline_is_not_overturned_by_a_passage_about_another_level(library: L
     answer = library.ask("bcc", "how many spinal points does BG11 have?")
     assert not answer.answered
     assert "BG9" not in answer.text
+
+
+def test_a_short_list_item_sharing_a_word_does_not_lead_the_facts(library: Library) -> None:
+    # "sign" in the question matched BCC's training item "- Signs of Safety", which the old code put first.
+    answer = library.ask("bcc", "can my manager refuse to sign my portfolio?")
+    assert not answer.text.startswith("- Signs of Safety")
+    assert "Signs of Safety" not in answer.text
