@@ -53,7 +53,7 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\b(minimum|maximum|min|max|starting|start|basic|top|entry) (salary|pay)\b|\bhow much (is|are) (an? |the )?(spinal point|point|scp)\b"
     ),
     Ask.number: re.compile(
-        r"\bhow many (?!(years|months|weeks|days|hours|times)\b)|\bthe (total )?number of\b|\bnumbers? of (staff|people|posts"
+        r"\bhow many (?!(years|months|weeks|days|hours)\b)(?!times (a|per|each|every) )|\bthe (total )?number of\b|\bnumbers? of (staff|people|posts"
         r"|social workers|workers|vacancies|students|examples)\b"
         r"|\b(what|which) (is|are) the (\w+ ){1,3}numbers?\b"  # "what is the reduced caseload number"
     ),
@@ -250,12 +250,14 @@ def read_asks(text: str) -> list[Ask]:
 @lru_cache(maxsize=16384)
 def answers(text: str) -> frozenset[Ask]:
     """The kinds of answer a piece of text gives, going by its words alone."""
-    lowered = _NAMED_RANGE.sub(r"\1\2\3\4\1\2\5", text.lower())
+    lowered = _NAMED_RANGE.sub(r"\1\2\3\4\1\2\5", _ENUMERATOR.sub("", text).lower())
     return frozenset(ask for ask, cue in ANSWER_CUES.items() if cue.search(lowered))
 
 
 # A range of names ("BG10 to 14", "levels 1 to 3", "grade 7-8"): its far end is a name too, no figure
 # ("posts from BG10 to 14" gives no number of posts).
+# The number of a step in a list ("1. Work with your line manager ... 2. If you are ..."): no figure.
+_ENUMERATOR = re.compile(r"(?:^|(?<=[.;:] ))\d{1,2}\. (?=[A-Z])")
 _NAMED_RANGE = re.compile(r"\b(bg|h|m|level|grade|stage)s?( ?)(\d+)( to |-|–)(\d+)\b")
 
 

@@ -431,7 +431,10 @@ def pay_text(level: Level) -> str:
     if pay.points:
         points = sorted(pay.points, key=lambda p: p.point)
         detail = ", ".join(f"point {p.point} £{p.salary:,}" for p in points)
-        return f"{level.name}: spinal points {points[0].point}–{points[-1].point}, {detail}."
+        # (How many there are is said, not left to be counted: "how many points are there in level 2?")
+        count = f"{len(points)} spinal points, " if len(points) > 1 else "spinal point "
+        span = f"{points[0].point}–{points[-1].point}" if len(points) > 1 else f"{points[0].point}"
+        return f"{level.name}: {count}{span}, {detail}."
     return f"{level.name}: £{pay.low:,} to £{pay.high:,} a year."
 
 

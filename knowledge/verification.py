@@ -140,7 +140,8 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
             # The document never uses much of what is asked ("by bus"), or never names what it is about
             # ("a probation period"): no passage of it is the answer.
             return answer
-        return _quoted(index, document, question, terms) or answer
+        # (The passage must name the levels the question names too: a rule of BG9's is no answer about BG11.)
+        return _quoted(index, document, question, [*terms, *_levels_named(question, [])]) or answer
     said = _answer_stems(index, answer)
     cued = _cued(question, _topics_of(index, answer))
     # What asks about a topic the pack has nothing on (BCC has no appeal): the asker's word, where the
@@ -174,7 +175,9 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
     required = [t for t in content if t in terms or t.covered_by(said)]
     absent = [t for t in missing if t.in_document(document)]
     passage = _passage(index, document, question, required, min_terms=1, must=absent, mass=OVER_FACTS_MASS)
-    if passage is None:
+    if passage is None or len(passage.text) < MIN_QUOTE_CHARS:
+        # (A list item of a few words, "- Signs of Safety", shares a word with the question, "sign", and
+        # says nothing of it: beside facts it would only lead them astray.)
         return answer
     # Whichever speaks to more of the question goes first (the passage counting the headings it sits
     # under, the facts their own words); the facts are kept, since the passage may miss what they give.

@@ -224,3 +224,18 @@ def test_grammar_is_never_a_salient_term(library: Library) -> None:
     )
     assert "through" not in {t.word for t in salient_terms(index, question)}
     assert "supplement" in library.ask("hertfordshire", question.raw).text.lower()
+
+
+def test_a_decline_is_not_overturned_by_a_passage_about_another_level(library: Library) -> None:
+    # BCC's document gives no spinal points for BG11; the old code quoted its rule for BG9 below SCP 28 (and
+    # half a sentence on repaying course fees before it) as the answer.
+    answer = library.ask("bcc", "how many spinal points does BG11 have?")
+    assert not answer.answered
+    assert "BG9" not in answer.text
+
+
+def test_a_short_list_item_sharing_a_word_does_not_lead_the_facts(library: Library) -> None:
+    # "sign" in the question matched BCC's training item "- Signs of Safety", which the old code put first.
+    answer = library.ask("bcc", "can my manager refuse to sign my portfolio?")
+    assert not answer.text.startswith("- Signs of Safety")
+    assert "Signs of Safety" not in answer.text
