@@ -108,7 +108,8 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     for concept in CONCEPTS + EMPLOYMENT_TERMS:
         phrases = tuple(normalise(p) for p in concept)
         for phrase in phrases:
-            compiled.append((re.compile(rf"\b{re.escape(phrase)}\b"), phrases))
+            # (A name in the plural too: "lease cars" names a lease car.)
+            compiled.append((re.compile(rf"\b{re.escape(phrase)}(?:s|es)?\b"), phrases))
     return tuple(compiled)
 
 
@@ -215,7 +216,7 @@ def concept_alternatives(text: str) -> Mapping[str, frozenset[str]]:
             for w in words(p)
             if w not in STOPWORDS and (s := stem(w)) not in NUMBER_WORDS and not s.isdigit()
         }
-        for phrase in (p for p in phrases if pattern.pattern == rf"\b{re.escape(p)}\b"):
+        for phrase in (p for p in phrases if pattern.pattern == rf"\b{re.escape(p)}(?:s|es)?\b"):
             for w in words(phrase):
                 found.setdefault(stem(w), set()).update(named)
     return MappingProxyType({word: frozenset(stems) for word, stems in found.items()})

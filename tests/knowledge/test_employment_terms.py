@@ -30,3 +30,10 @@ def test_a_figures_comma_stays_in_what_was_asked() -> None:
         what_was_asked("Do I get the £2,000 market supplement too?")
         == "whether you get the £2,000 market supplement too"
     )
+
+
+def test_a_glossary_name_in_the_plural_names_its_concept(library: Library) -> None:
+    # "lease cars": the old code matched only "lease car", and answered with where the supplements apply.
+    answer = library.ask("hertfordshire", "does herts offer lease cars to child protection social workers?")
+    assert not answer.answered
+    assert "lease cars" in answer.text
