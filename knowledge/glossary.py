@@ -89,6 +89,8 @@ EMPLOYMENT_TERMS: tuple[tuple[str, ...], ...] = (
     ("salary sacrifice", "childcare vouchers", "cycle to work"),
     ("notice period", "period of notice", "how much notice", "hand in my notice", "weeks notice",
      "months notice"),
+    ("limit on numbers", "cap on numbers", "quota", "quotas", "cap on how many", "limit on how many", "maximum number of",
+     "max number of"),
     ("redundancy", "redundancies", "redeployment", "made redundant", "redundant"),
     ("agency worker", "agency workers", "agency social worker", "agency social workers", "agency sw", "agency staff", "locum",
      "locums", "interim worker"),
@@ -252,6 +254,15 @@ def _unnamed_in(corpus: str) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], .
         for pattern, phrases in _named()
         if not any(f" {' '.join(tokens(p))} " in document for p in phrases if tokens(p))
     )
+
+
+def first_name(name: str) -> str:
+    """The glossary's first name for the concept a name (the asker's words for it) is one of."""
+    plain = re.sub(r"^(a|an|the|any) ", "", normalise(name))
+    for pattern, phrases in _patterns():
+        if pattern.fullmatch(plain):
+            return phrases[0]
+    return name
 
 
 def terms_of_employment_named(text: str) -> list[tuple[str, ...]]:
