@@ -30,3 +30,17 @@ def test_a_figures_comma_stays_in_what_was_asked() -> None:
         what_was_asked("Do I get the £2,000 market supplement too?")
         == "whether you get the £2,000 market supplement too"
     )
+
+
+def test_a_glossary_name_in_the_plural_names_its_concept(library: Library) -> None:
+    # "lease cars": the old code matched only "lease car", and answered with where the supplements apply.
+    answer = library.ask("hertfordshire", "does herts offer lease cars to child protection social workers?")
+    assert not answer.answered
+    assert "lease cars" in answer.text
+
+
+def test_a_cap_on_numbers_the_policy_never_mentions_is_said_not_to_be_set(library: Library) -> None:
+    # The old code answered with level 3's card (pay and requirements) as though it answered the cap.
+    answer = library.ask("medway", "is there a cap on how many social workers can be on level 3 at once?")
+    assert not answer.answered
+    assert answer.text.startswith("Medway's policy doesn't say anything about a limit on numbers.")
