@@ -18,9 +18,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,6 +33,7 @@ from storage.db import transaction
 from storage.inbox import Arrival
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 MAX_BATCH = 500  # rows in one INSERT: well within SQLite's bound variables
 # Done marks wait for the next keep's commit rather than starting their own (under load one commit then
 # carries both), but no longer than this. A crash in between replays an event already answered: the core
@@ -66,6 +69,8 @@ class Inbox:
         self._next = Batch()
         self._committing: asyncio.Task[None] | None = None
         self._done_timer: asyncio.TimerHandle | None = None
+        # Its own thread: in the threads shared by asyncio.to_thread a commit waited behind turns.
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox")
 
     async def keep(self, arrival: Arrival) -> bool:
         kept: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
@@ -96,6 +101,10 @@ class Inbox:
         if self._done_timer is not None:
             self._done_timer.cancel()
             self._done_timer = None
+        self._thread.shutdown(wait=False)
+
+    async def _in_thread(self, work: Callable[[Batch], T], batch: Batch) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, work, batch)
 
     def _start(self, done_only: bool = False) -> None:
         if self._committing is None or self._committing.done():
@@ -123,13 +132,13 @@ class Inbox:
             done_only = False
             batch = self._take()
             try:
-                kept = await asyncio.to_thread(self._commit, batch)
+                kept = await self._in_thread(self._commit, batch)
             except Exception as exc:
                 if is_outage(exc) or len(batch.keeps) < 2:
                     self._refused(batch, exc)
                     return  # the next keep or done starts again: no busy retrying against a failing database
                 # One event the database refuses (a value it cannot store) must not refuse the others.
-                for part, outcome in await asyncio.to_thread(self._commit_each, batch):
+                for part, outcome in await self._in_thread(self._commit_each, batch):
                     if isinstance(outcome, Exception):
                         self._refused(part, outcome)
                     else:
