@@ -13,6 +13,7 @@ done lazily: only down the ranking until a candidate passes or a decline outrank
 from __future__ import annotations
 
 from knowledge.index import PackIndex
+from knowledge.instead import with_what_to_do_instead
 from knowledge.judging import judged
 from knowledge.models import Source
 from knowledge.obligations import with_the_option_said, with_what_is_required
@@ -37,6 +38,7 @@ def respond(index: PackIndex, question: Question) -> Answer:
     said = with_the_askers_dates(said, question.text)
     said = with_what_is_required(index, question, said)
     said = with_the_option_said(index, question, said)
+    said = with_what_to_do_instead(index, question, said)
     said = with_the_total(index, question, said)
     said = with_the_levels_pay(index, question, said)
     if question.instructions:  # what the bot won't do is said first, then what the policy says

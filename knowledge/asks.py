@@ -53,7 +53,7 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\b(minimum|maximum|min|max|starting|start|basic|top|entry) (salary|pay)\b|\bhow much (is|are) (an? |the )?(spinal point|point|scp)\b"
     ),
     Ask.number: re.compile(
-        r"\bhow many (?!(years|months|weeks|days|hours)\b)|\bthe (total )?number of\b|\bnumbers? of (staff|people|posts"
+        r"\bhow many (?!(years|months|weeks|days|hours)\b)(?!times (a|per|each|every) )|\bthe (total )?number of\b|\bnumbers? of (staff|people|posts"
         r"|social workers|workers|vacancies|students|examples)\b"
         r"|\b(what|which) (is|are) the (\w+ ){1,3}numbers?\b"  # "what is the reduced caseload number"
     ),
@@ -70,6 +70,7 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\b(and|or|but|exactly|so|also|then|know|tell me|tell us|ask|wonder|wondering|find out|confirm|idea|sure"
         r"|say) when\b(?! it comes to)"
         r"|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
+        r"|\bhow many times (a|per|each|every) (year|month|week)\b"  # how often, asked as a count
         r"|\bnext panel\b|\b(closing|opening|start|starting|end|submission|cut off|cut-off) dates?\b|\bdeadlines?\b"
     ),
     Ask.duration: re.compile(
@@ -120,7 +121,7 @@ _ROLE = (
 # What text that gives each kind of answer contains.
 ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
     Ask.amount: re.compile(  # a figure that is not a level's name or a length of time
-        rf"£\s?\d|(?<!level )(?<!grade )(?<!stage )(?<!section )(?<![a-z])\d[\d,.]*(?![\d,.]| ?{_TIME_UNIT}\b)"
+        rf"£\s?\d|(?<!level )(?<!grade )(?<!stage )(?<!section )(?<![a-z\d])\d[\d,.]*(?![\d,.]| ?{_TIME_UNIT}\b)"
         rf"|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|hundred|several"
         rf"|twice|half)\b(?! {_TIME_UNIT}\b)|\bno (salary|figure|amount)"
     ),
@@ -249,8 +250,15 @@ def read_asks(text: str) -> list[Ask]:
 @lru_cache(maxsize=16384)
 def answers(text: str) -> frozenset[Ask]:
     """The kinds of answer a piece of text gives, going by its words alone."""
-    lowered = text.lower()
+    lowered = _NAMED_RANGE.sub(r"\1\2\3\4\1\2\5", _ENUMERATOR.sub("", text).lower())
     return frozenset(ask for ask, cue in ANSWER_CUES.items() if cue.search(lowered))
+
+
+# A range of names ("BG10 to 14", "levels 1 to 3", "grade 7-8"): its far end is a name too, no figure
+# ("posts from BG10 to 14" gives no number of posts).
+# The number of a step in a list ("1. Work with your line manager ... 2. If you are ..."): no figure.
+_ENUMERATOR = re.compile(r"(?:^|(?<=[.;:] ))\d{1,2}\. (?=[A-Z])")
+_NAMED_RANGE = re.compile(r"\b(bg|h|m|level|grade|stage)s?( ?)(\d+)( to |-|–)(\d+)\b")
 
 
 def answers_of(text: str, *, of_process: bool) -> frozenset[Ask]:

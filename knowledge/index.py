@@ -150,6 +150,22 @@ class PackIndex:
         return frozenset(level.id for level in self.pack.levels)
 
     @cached_property
+    def grade_level_of(self) -> dict[str, str]:
+        """Each level's grade, where the pack also has that grade as a level of its own (BCC's "bg10", named
+        by the grade's label): the level that stands for the whole grade."""
+        named_by_grade = {
+            normalise(level.grade): level.id
+            for level in self.pack.levels
+            if level.grade and normalise(level.grade) in {normalise(a) for a in level.aliases}
+        }
+        return {
+            level.id: grade_id
+            for level in self.pack.levels
+            if level.grade
+            and (grade_id := named_by_grade.get(normalise(level.grade))) not in (None, level.id)
+        }
+
+    @cached_property
     def uses(self) -> dict[str, int]:
         """How many passages use each (stemmed) word: the same for every question, so counted once."""
         return dict(Counter(word for words in self.words for word in words))
@@ -347,6 +363,8 @@ def _process_passages(pack: Pack) -> list[Passage]:
                 process.not_approved,
                 process.not_approved_source,
                 frozenset({Topic.not_approved}),
+                # (What it is about, in the words an asker puts it: "I haven't met the criteria", "turned down".)
+                keywords="not approved not agreed not endorsed not met the criteria turned down",
                 declared=frozenset({Ask.what_if}),
             )
         )
@@ -413,7 +431,10 @@ def pay_text(level: Level) -> str:
     if pay.points:
         points = sorted(pay.points, key=lambda p: p.point)
         detail = ", ".join(f"point {p.point} £{p.salary:,}" for p in points)
-        return f"{level.name}: spinal points {points[0].point}–{points[-1].point}, {detail}."
+        # (How many there are is said, not left to be counted: "how many points are there in level 2?")
+        count = f"{len(points)} spinal points, " if len(points) > 1 else "spinal point "
+        span = f"{points[0].point}–{points[-1].point}" if len(points) > 1 else f"{points[0].point}"
+        return f"{level.name}: {count}{span}, {detail}."
     return f"{level.name}: £{pay.low:,} to £{pay.high:,} a year."
 
 

@@ -21,7 +21,7 @@ from knowledge.index import PackIndex
 from knowledge.loader import PACKS_DIR, load_packs
 from knowledge.local import load_local_procedures
 from knowledge.models import LocalProcedure, Pack
-from knowledge.parts import combined, question_parts
+from knowledge.parts import combined, question_parts, refers_back
 from knowledge.remembered import RememberedAnswers
 from knowledge.replies import Answer
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, STOPWORDS
@@ -158,8 +158,11 @@ class Library:
         understood_parts: list[Question] = []
         for part in question_parts(question[:MAX_QUESTION_CHARS]):
             understood = understand(part, index, speller)
+            own = refers_back(part, before) if before else None
             if before and not understood.topics:  # "can I appeal, and what's the deadline": the appeal's
                 understood = understand(f"{before} {part}", index, speller)
+            elif own and not understand(own, index, speller).topics:  # "... and how long is it?"
+                understood = understand(f"{before} {own}", index, speller)
             elif not understood.mentions and named:  # "what's the M1 range, how many years do I need"
                 understood = understand(f"{part} ({named})", index, speller)
             before = part

@@ -67,6 +67,26 @@ def question_parts(text: str) -> list[str]:
     return [f"{scene} {piece}".strip() for piece in pieces]
 
 
+def own_words(part: str, before: str) -> str:
+    """What a part asks in its own words: without the scene it shares with the part before it."""
+    mine, theirs = part.split(), before.split()
+    shared = next(
+        (i for i, (a, b) in enumerate(zip(mine, theirs, strict=False)) if a != b), min(len(mine), len(theirs))
+    )
+    return " ".join(mine[shared:])
+
+
+def refers_back(part: str, before: str) -> str | None:
+    """The part's own words, where they point back by a pronoun to what the part before asks about ("is there a
+    probation period, and how long is it?")."""
+    own = own_words(part, before)
+    return own if _POINTS_BACK.search(own) else None
+
+
+# A pronoun that stands for the thing asked about before ("how long is it", "who signs it off", "are they paid").
+_POINTS_BACK = re.compile(r"\b(it|its|that|this|they|them)\b", re.I)
+
+
 def _enumerated(text: str) -> list[str]:
     """The items of a question that numbers what it asks, each as a question of its own (an item that does
     not ask, "the date the framework was agreed", asked as "what is ..."); none for fewer than two items."""

@@ -150,9 +150,10 @@ def _about_named_things(index: PackIndex, question: Question) -> list[Candidate]
 def _about_topics(index: PackIndex, question: Question) -> list[Candidate]:
     """Each topic the question's words point to: its structured answer, or its best facts."""
     out: list[Candidate] = []
+    absent = absent_topics(index, question)
     for topic in question.topics:
-        if not index.with_topic(topic):  # the policy has nothing on it at all ...
-            if not _named_in_the_packs_terms(index, topic):  # ... under any name for it
+        if not index.with_topic(topic):
+            if topic in absent:  # the policy has nothing on it at all, under any name for it
                 out += _candidate(ABSENT_TOPIC, not_stated(index.pack, topic), topic)
         elif (
             topic == Topic.requirements
@@ -169,6 +170,11 @@ def _about_topics(index: PackIndex, question: Question) -> list[Candidate]:
             answer = HANDLERS.get(topic, topic_facts)(index, question, topic)
             out += _candidate("topic", _as_sure_as_the_cue(answer, question.topics[topic]), topic)
     return out
+
+
+def absent_topics(index: PackIndex, question: Question) -> list[Topic]:
+    """The topics the question points to that the policy does not cover at all, under any name."""
+    return [t for t in question.topics if not index.with_topic(t) and not _named_in_the_packs_terms(index, t)]
 
 
 def _named_in_the_packs_terms(index: PackIndex, topic: Topic) -> bool:

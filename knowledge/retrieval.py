@@ -56,6 +56,8 @@ def topic_facts(index: PackIndex, question: Question, topic: Topic) -> Answer:
     if not candidates:
         return not_stated(index.pack, topic)
     chosen = ranked(index, question, candidates, salient=beyond_the_topic(question, topic))[:3]
+    if not chosen:  # its facts are all said of other levels than the one asked about: none is an answer
+        return not_stated(index.pack, topic, "that")
     if asks_a_figure_nothing_fits(question, chosen):
         return not_stated(index.pack, topic, "that")
     return compose(index.pack, [p.text for p in chosen], [p.source for p in chosen], topic)
@@ -146,6 +148,8 @@ def of_another_level(index: PackIndex, passage: Passage, question: Question) -> 
     desirable award is none of level 3's requirements."""
     named = {level.id for level in question.levels}
     said_of = passage.tags & index.level_ids
+    # What is said of a whole grade (BCC's "BG10": induction, probation, the ASYE) is said of each level on it.
+    named |= {grade for level in named if (grade := index.grade_level_of.get(level))}
     return bool(named and said_of) and not said_of & named
 
 

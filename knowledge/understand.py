@@ -44,6 +44,7 @@ _NEGATED = re.compile(
 # "my team manager" is a person, not a post asked about.
 _OWNED = re.compile(r"\b(my|your|our|their|his|her)\s*$")
 # "less than 4 years" is short of 4 years; "over 4 years" is past it.
+_RATE = re.compile(r"\b(times|twice|once|per)\s*$")
 _BELOW = re.compile(r"\b(less than|fewer than|under|below|nearly|almost|not quite|just under)\s*$")
 _ABOVE = re.compile(r"\b(more than|over|above|at least|just over|over than)\s*$")
 _QUALIFYING = re.compile(r"qualif|pqe|post qualifying|since i qualified|registered")
@@ -258,6 +259,8 @@ def _durations(text: str) -> list[Duration]:
     found = []
     for match in _DURATION.finditer(text):
         amount, unit = match.groups()
+        if amount in ("a", "an") and _RATE.search(text[max(0, match.start() - 12) : match.start()]):
+            continue  # "twice a year", "how many times a year": how often, not a length of time
         value = {"a": 1.0, "an": 1.0, "half a": 0.5}.get(amount) or float(amount)
         years = value if unit.startswith("year") else value / 12 if unit.startswith("month") else value / 52
         before = text[max(0, match.start() - 16) : match.start()]

@@ -39,7 +39,7 @@ from knowledge.glossary import (
 )
 from knowledge.index import PackIndex
 from knowledge.models import Pack, Source, Topic
-from knowledge.proposals import CLEARLY_ASKED
+from knowledge.proposals import CLEARLY_ASKED, absent_topics
 from knowledge.replies import Answer, compose, not_stated, out_of_scope
 from knowledge.retrieval import NEUTRAL
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, GENERAL, STOPWORDS, normalise, stem, tokens, words
@@ -140,13 +140,26 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
             # The document never uses much of what is asked ("by bus"), or never names what it is about
             # ("a probation period"): no passage of it is the answer.
             return answer
-        return _quoted(index, document, question, terms) or answer
+        # (The passage must name the levels the question names too: a rule of BG9's is no answer about BG11.)
+        return _quoted(index, document, question, [*terms, *_levels_named(question, [])]) or answer
     said = _answer_stems(index, answer)
     cued = _cued(question, _topics_of(index, answer))
-    unheard_terms = [t for t in terms if not t.in_document(document) and not _in_pack(index, t)]
+    # What asks about a topic the pack has nothing on (BCC has no appeal): the asker's word, where the
+    # document never uses it itself, is not heard by way of another of the glossary's names for it that the
+    # document uses in another sense ("reviews to be evidenced").
+    absent_cues = _cued(question, set(absent_topics(index, question)))
+    unconfirmed = [t for t in terms if t.covered_by(absent_cues) and stem(t.word) not in document.vocabulary]
+    unheard_terms = [
+        t for t in terms if t in unconfirmed or (not t.in_document(document) and not _in_pack(index, t))
+    ]
     # A topic's cue speaks for the asker's word ("disagree" asks about a review) only where the document
     # has the thing: a term of art it never uses ("honorarium") is not answered by its topic's other facts.
-    missing = [t for t in terms if not t.covered_by(said) and (t in unheard_terms or not t.covered_by(cued))]
+    missing = [
+        t
+        for t in terms
+        if not (t.covered_by(said) if t not in unconfirmed else stem(t.word) in said)
+        and (t in unheard_terms or not t.covered_by(cued))
+    ]
     if not missing:
         return answer
     unheard = [t for t in missing if t in unheard_terms]
@@ -162,7 +175,9 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
     required = [t for t in content if t in terms or t.covered_by(said)]
     absent = [t for t in missing if t.in_document(document)]
     passage = _passage(index, document, question, required, min_terms=1, must=absent, mass=OVER_FACTS_MASS)
-    if passage is None:
+    if passage is None or len(passage.text) < MIN_QUOTE_CHARS:
+        # (A list item of a few words, "- Signs of Safety", shares a word with the question, "sign", and
+        # says nothing of it: beside facts it would only lead them astray.)
         return answer
     # Whichever speaks to more of the question goes first (the passage counting the headings it sits
     # under, the facts their own words); the facts are kept, since the passage may miss what they give.
@@ -456,8 +471,8 @@ def salient_terms(index: PackIndex, question: Question) -> list[Term]:
     found = []
     for term in content_terms(index, question):
         share = document.share(term.stems)
-        if share > SALIENT_SHARE:
-            continue
+        if share > SALIENT_SHARE or _zipf(term.word) >= GRAMMAR_ZIPF:
+            continue  # what the whole document is about, or grammar ("through", "there")
         if share == 0 and (
             _zipf(term.word) >= UNHEARD_ZIPF
             or len(term.word) <= MAX_ABBREVIATION
@@ -472,12 +487,18 @@ def salient_terms(index: PackIndex, question: Question) -> list[Term]:
 def content_terms(index: PackIndex, question: Question) -> list[Term]:
     """The question's words besides chat, asking and domain words and the organisation's own name."""
     org = index.pack.organisation
-    own_words = _own_words(f"{org.short_name} {org.name} {org.document}")
+    return list(_content_terms(f"{org.short_name} {org.name} {org.document}", question.text))
+
+
+@lru_cache(maxsize=4096)
+def _content_terms(names: str, text: str) -> tuple[Term, ...]:
+    """(Worked out once a question: every check of an answer reads them, several times.)"""
+    own_words = _own_words(names)
     own_name = {stem(w) for w in own_words}
-    alternatives = concept_alternatives(question.text)
+    alternatives = concept_alternatives(text)
     found: dict[str, Term] = {}
     glossed: set[str] = set()
-    seen = words(question.text)
+    seen = words(text)
     for i, word in enumerate(seen):
         if (
             word in glossed
@@ -497,7 +518,7 @@ def content_terms(index: PackIndex, question: Question) -> list[Term]:
         if gloss and seen[i + 1 : i + 1 + len(gloss)] == gloss:
             glossed |= set(gloss)  # "pq post qualification": one term, said by either
         found[base] = Term(word, frozenset({base, *(stem(g) for g in gloss), *alternatives.get(base, ())}))
-    return list(found.values())
+    return tuple(found.values())
 
 
 @lru_cache(maxsize=8192)

@@ -130,9 +130,9 @@ def for_the_askers_point(answer: Answer, question_text: str, points: list[int], 
     bounds = {int(t.group("point")) for t in _THRESHOLD.finditer(answer.text)}
     if mine in bounds:  # on the threshold itself no clause is theirs: all are kept, and that is said
         lines = [f"Your spinal point, {mine}, is the threshold itself: the policy doesn't say which applies."]
-        lines += answer.text.split("\n")
-    else:
-        lines = [kept for line in answer.text.split("\n") if (kept := _clauses_held(line, mine))]
+        # Which rule is theirs is what they asked, and the policy does not say it: not answered.
+        return answer.model_copy(update={"text": "\n".join([*lines, answer.text]), "answered": False})
+    lines = [kept for line in answer.text.split("\n") if (kept := _clauses_held(line, mine))]
     text = "\n".join(lines)
     return answer if text == answer.text else answer.model_copy(update={"text": text})
 

@@ -23,6 +23,10 @@ NOT_SAID = [
     # The notice period, asked as "how much notice": the old code gave BCC's aims (Medway: its pay table).
     ("bcc", "how much notice should I hand in before I leave bcc?",
      "BCC's policy doesn't say anything about how much notice"),
+    # A rule's clauses by spinal point: on the threshold itself neither is the asker's, and which is theirs
+    # is what they asked (the old code said so but marked the reply answered).
+    ("bcc", "my point is SCP 28 on BG9, who signs off a second job?",
+     "Your spinal point, 28, is the threshold itself: the policy doesn't say which"),
 ]  # fmt: skip
 
 # What the answer now leads with, where the old code left the asker to work it out (or answered beside it).
@@ -37,9 +41,6 @@ LEADS = [
      "You say 4 years: that is beyond the two years."),
     ("bcc", "if I leave 2 years after finishing my course do I pay back?",
      "You say 2 years: that is exactly the two years the rule sets."),
-    # A rule's clauses by spinal point: on the threshold itself, neither is the asker's.
-    ("bcc", "my point is SCP 28 on BG9, who signs off a second job?",
-     "Your spinal point, 28, is the threshold itself: the policy doesn't say which"),
     # The next of the panel's months after the one the asker is ready in.
     ("bcc", "my evidence will be done in December, which is the next panel I can submit to?",
      "You say December: the next of those months after it is June."),

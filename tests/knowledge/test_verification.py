@@ -4,6 +4,8 @@ quoted from it, verbatim and cited by section."""
 
 from __future__ import annotations
 
+import pytest
+
 from knowledge.document_passages import DocumentIndex, document_index
 from knowledge.glossary import concept_alternatives, unnamed_concepts
 from knowledge.library import Library
@@ -185,3 +187,55 @@ def test_a_list_item_is_quoted_under_its_heading(library: Library) -> None:
     assert ("coventry-2018-retention-progression", "4.5.2") in [
         (c.document, c.section) for c in answer.sources
     ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can i appeal if the progression panel says no?",
+        "is there an appeal if the panel turns my portfolio down?",
+    ],
+)
+def test_a_topic_the_pack_lacks_is_not_heard_through_another_sense_of_its_name(
+    library: Library, question: str
+) -> None:
+    # BCC's pack has no review or appeal process, and its document never says "appeal"; the glossary's other
+    # name for it, "review", is in the document in another sense ("reviews to be evidenced"). The old code
+    # took that for the appeal and answered with how to submit to the panel.
+    answer = library.ask("bcc", question)
+    assert not answer.answered
+    assert answer.text.startswith("BCC's policy doesn't say")
+
+
+def test_where_the_pack_has_the_appeal_it_is_answered(library: Library) -> None:
+    answer = library.ask("medway", "can i appeal if my level 3 is turned down?")
+    assert answer.answered
+    assert "Assistant Director" in answer.text
+
+
+def test_grammar_is_never_a_salient_term(library: Library) -> None:
+    # "through" (as common in English as "there") was taken for the subject, and a passage of the document
+    # on appraisal "twice annually" was quoted in reply to a question about the supplement.
+    index = library.indexes["hertfordshire"]
+    question = understand(
+        "I hit 4 years service halfway through the year, does my supplement go up straight away?",
+        index,
+        library.speller_for("hertfordshire"),
+    )
+    assert "through" not in {t.word for t in salient_terms(index, question)}
+    assert "supplement" in library.ask("hertfordshire", question.raw).text.lower()
+
+
+def test_a_decline_is_not_overturned_by_a_passage_about_another_level(library: Library) -> None:
+    # BCC's document gives no spinal points for BG11; the old code quoted its rule for BG9 below SCP 28 (and
+    # half a sentence on repaying course fees before it) as the answer.
+    answer = library.ask("bcc", "how many spinal points does BG11 have?")
+    assert not answer.answered
+    assert "BG9" not in answer.text
+
+
+def test_a_short_list_item_sharing_a_word_does_not_lead_the_facts(library: Library) -> None:
+    # "sign" in the question matched BCC's training item "- Signs of Safety", which the old code put first.
+    answer = library.ask("bcc", "can my manager refuse to sign my portfolio?")
+    assert not answer.text.startswith("- Signs of Safety")
+    assert "Signs of Safety" not in answer.text
