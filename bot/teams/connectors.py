@@ -75,7 +75,7 @@ def pool(client: ConnectorClient) -> None:
         session.mount(protocol, HTTPAdapter(pool_maxsize=POOLED_CONNECTIONS, max_retries=retries))
 
 
-class KeptConnectorFactory(ConnectorFactory):
+class KeptConnectorFactory(ConnectorFactory):  # type: ignore[misc]
     """A turn's connector factory, answering with the kept client for its service URL and audience."""
 
     def __init__(self, inner: ConnectorFactory, app_id: str, kept: KeptClients) -> None:

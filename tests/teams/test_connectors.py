@@ -4,8 +4,8 @@ client for each turn opened a new one for every reply (a TLS handshake each, in 
 
 from __future__ import annotations
 
-from tests.teams.conftest import Teams
 from tests.fakes.bot_connector import BotConnector
+from tests.teams.conftest import Teams
 
 WORKER, MANAGER = "worker@medway.example", "tm@medway.example"
 
