@@ -89,7 +89,11 @@ EMPLOYMENT_TERMS: tuple[tuple[str, ...], ...] = (
     ("salary sacrifice", "childcare vouchers", "cycle to work"),
     ("notice period", "period of notice", "how much notice", "hand in my notice", "weeks notice",
      "months notice"),
-    ("redundancy", "redundancies", "redeployment"),
+    ("limit on numbers", "cap on numbers", "quota", "quotas", "cap on how many", "limit on how many", "maximum number of",
+     "max number of"),
+    ("redundancy", "redundancies", "redeployment", "made redundant", "redundant"),
+    ("agency worker", "agency workers", "agency social worker", "agency social workers", "agency sw", "agency staff", "locum",
+     "locums", "interim worker"),
     ("secondment", "secondments", "seconded"),
     ("fixed term", "fixed-term", "temporary contract", "permanent contract", "permanent post"),
     ("dbs check", "dbs", "criminal record check", "enhanced disclosure"),
@@ -106,7 +110,8 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     for concept in CONCEPTS + EMPLOYMENT_TERMS:
         phrases = tuple(normalise(p) for p in concept)
         for phrase in phrases:
-            compiled.append((re.compile(rf"\b{re.escape(phrase)}\b"), phrases))
+            # (A name in the plural too: "lease cars" names a lease car.)
+            compiled.append((re.compile(rf"\b{re.escape(phrase)}(?:s|es)?\b"), phrases))
     return tuple(compiled)
 
 
@@ -213,7 +218,7 @@ def concept_alternatives(text: str) -> Mapping[str, frozenset[str]]:
             for w in words(p)
             if w not in STOPWORDS and (s := stem(w)) not in NUMBER_WORDS and not s.isdigit()
         }
-        for phrase in (p for p in phrases if pattern.pattern == rf"\b{re.escape(p)}\b"):
+        for phrase in (p for p in phrases if pattern.pattern == rf"\b{re.escape(p)}(?:s|es)?\b"):
             for w in words(phrase):
                 found.setdefault(stem(w), set()).update(named)
     return MappingProxyType({word: frozenset(stems) for word, stems in found.items()})
@@ -249,6 +254,15 @@ def _unnamed_in(corpus: str) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], .
         for pattern, phrases in _named()
         if not any(f" {' '.join(tokens(p))} " in document for p in phrases if tokens(p))
     )
+
+
+def first_name(name: str) -> str:
+    """The glossary's first name for the concept a name (the asker's words for it) is one of."""
+    plain = re.sub(r"^(a|an|the|any) ", "", normalise(name))
+    for pattern, phrases in _patterns():
+        if pattern.fullmatch(plain):
+            return phrases[0]
+    return name
 
 
 def terms_of_employment_named(text: str) -> list[tuple[str, ...]]:

@@ -33,6 +33,7 @@ from knowledge.fitting import doesnt_say
 from knowledge.glossary import (
     concept_alternatives,
     concepts_named,
+    first_name,
     names_concept,
     terms_of_employment_named,
     unnamed_concepts,
@@ -46,6 +47,8 @@ from knowledge.text import ABBREVIATIONS, CHAT_WORDS, GENERAL, STOPWORDS, normal
 from knowledge.topics import CUES
 from knowledge.understand import Question
 
+# Words a name of the asker's may end in that leave it hanging ("a cap on how many"): said by the concept's name.
+_DANGLING = frozenset({"of", "many", "much", "on", "for", "to"})
 # A word in more than this share of the document's sentences is what the whole document is about.
 SALIENT_SHARE = 0.04
 # A word the document never uses is a reason to decline only when it is this rare in English (Zipf scale:
@@ -124,7 +127,10 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
         if unnamed and sum(len(tokens(c)) for c in unnamed) >= len(spoken):
             # A concept the question names that the document never names, in any of its words: it weighs
             # as many terms as the words that name it ("lone working" is two).
-            return _not_covered(index, answer, _as_asked(question.raw, unnamed[0]), terms)
+            asked = _as_asked(question.raw, unnamed[0])
+            if asked.split()[-1].lower() in _DANGLING:  # "a cap on how many": said by its name, "a quota"
+                asked = f"a {first_name(unnamed[0])}"
+            return _not_covered(index, answer, asked, terms)
         if (missed := _concept_missed(index, question, answer)) is not None:
             return _declined(index, question, answer, terms, missed)
         if (denied := _for_what_the_asker_is_not(index, question, answer)) is not None:

@@ -52,7 +52,8 @@ def what_was_asked(raw: str) -> str:
 def main_clause(raw: str) -> str:
     """The part of the question that asks: its first asking clause, without greetings, preamble or "if"."""
     text = raw.strip().lower().replace("\u2019", "'")
-    pieces = [p.strip(" -–—:;,.") for p in re.split(r"[?!.;:,—–]| - ", text)]
+    # (A comma or point between digits is part of a figure, "£2,000", "1.5": no clause ends there.)
+    pieces = [p.strip(" -–—:;,.") for p in re.split(r"[?!;:—–]|(?<!\d)[.,]|[.,](?!\d)| - ", text)]
     pieces = [p for p in pieces if p]
     asking = next((p for p in pieces if _asks(p)), None)
     if asking is not None:

@@ -1,0 +1,46 @@
+"""Agency workers and redundancy are terms of employment: a question about them is answered only by what the
+policy says of them; and a figure's comma does not end the clause a decline repeats."""
+
+from knowledge.library import Library
+from knowledge.wording import what_was_asked
+
+
+def test_agency_staff_asked_of_a_supplement_is_not_answered_by_who_it_is_for(library: Library) -> None:
+    # The old code answered with the supplement's amounts, as though agency workers got it.
+    answer = library.ask(
+        "hertfordshire", "I'm an agency SW in a quadrant CP team. Do I get the £2,000 market supplement too?"
+    )
+    assert not answer.answered
+    assert answer.text.startswith(
+        "Hertfordshire's policy doesn't say whether you get the £2,000 market supplement"
+    )
+
+
+def test_being_made_redundant_is_not_answered_by_the_leaving_rule(library: Library) -> None:
+    # The old code answered "You say 2 years: that is exactly the two years the rule sets." and the clawback.
+    answer = library.ask(
+        "bcc", "would I still have to repay the course money if I was made redundant within the two years?"
+    )
+    assert not answer.answered
+    assert answer.text.startswith("BCC's policy doesn't say")
+
+
+def test_a_figures_comma_stays_in_what_was_asked() -> None:
+    assert (
+        what_was_asked("Do I get the £2,000 market supplement too?")
+        == "whether you get the £2,000 market supplement too"
+    )
+
+
+def test_a_glossary_name_in_the_plural_names_its_concept(library: Library) -> None:
+    # "lease cars": the old code matched only "lease car", and answered with where the supplements apply.
+    answer = library.ask("hertfordshire", "does herts offer lease cars to child protection social workers?")
+    assert not answer.answered
+    assert "lease cars" in answer.text
+
+
+def test_a_cap_on_numbers_the_policy_never_mentions_is_said_not_to_be_set(library: Library) -> None:
+    # The old code answered with level 3's card (pay and requirements) as though it answered the cap.
+    answer = library.ask("medway", "is there a cap on how many social workers can be on level 3 at once?")
+    assert not answer.answered
+    assert answer.text.startswith("Medway's policy doesn't say anything about a limit on numbers.")
