@@ -165,7 +165,7 @@ async def slack_http(
             import_roster(session, roster(USERS), known_orgs=["medway"], levels={"medway": {"level-2": []}})
         link_workspace(runtime, "medway", "slack", TEAM)
         mount.mount(app, runtime)
-    _runner, url = await serve(app)
+    runner, url = await serve(app)
     http = aiohttp.ClientSession()
     stats = api_url.replace("/api/", "/_fake/stats")
     sent = 0
@@ -185,7 +185,12 @@ async def slack_http(
         while await posted(stats) < sent:
             await asyncio.sleep(0.05 if processes else 0.01)
 
+    async def close() -> None:
+        await http.close()
+        await runner.cleanup()  # stops the worker process, which ignores the SIGTERM exit would send it
+
     one.flush = flush  # type: ignore[attr-defined]
+    one.close = close  # type: ignore[attr-defined]
     return one, fake
 
 
@@ -221,7 +226,11 @@ async def teams_turns(
         def wait(self, timeout: float) -> None:
             connector.wait(timeout)
 
-    one.cleanup = (runner, http)  # type: ignore[attr-defined]
+    async def close() -> None:
+        await http.close()
+        await runner.cleanup()  # stops the worker process, which ignores the SIGTERM exit would send it
+
+    one.close = close  # type: ignore[attr-defined]
     _ = (ORGS, web)
     return one, Stop()
 
@@ -284,6 +293,8 @@ async def main(args: argparse.Namespace) -> None:
                 profiler.disable()
             cpu, wall = time.process_time() - began_cpu, time.perf_counter() - began
         finally:
+            if hasattr(one, "close"):  # a worker process left running would keep this one from exiting
+                await one.close()
             fake.terminate()
             fake.wait(timeout=10)
     per_turn = cpu / args.turns * 1000

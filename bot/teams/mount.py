@@ -32,6 +32,7 @@ from bot.loopback import LOOPBACK_NAMES, is_loopback_host, refusal, require_loop
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.teams import translate
+from bot.teams.connectors import KeptConnectors
 from bot.teams.graph import GraphInstaller, GraphSettings
 from bot.teams.handler import PathwayBot
 from bot.teams.keys import trust_keys_from
@@ -87,7 +88,7 @@ def adapter(settings: Settings) -> CloudAdapter:
         KeyServerConfiguration(*credentials, metadata_url) if metadata_url else BotConfiguration(*credentials)
     )
     trust_keys_from(*([metadata_url] if metadata_url else []))
-    return CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+    return CloudAdapter(KeptConnectors(ConfigurationBotFrameworkAuthentication(config)))
 
 
 def courier(runtime: Runtime) -> Courier:

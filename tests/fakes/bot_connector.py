@@ -22,6 +22,7 @@ class Recorded:
     conversation: str
     activity_id: str
     body: Json
+    peer: tuple[str, int] | None = None  # the bot's end of the connection it came over
 
     @property
     def card(self) -> Json | None:
@@ -146,7 +147,8 @@ class BotConnector:
                                      headers=headers)  # fmt: skip
         body = await request.json()
         conversation = request.match_info["conversation"]
-        self.log.append(Recorded(kind, conversation, activity_id, body))
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        self.log.append(Recorded(kind, conversation, activity_id, body, tuple(peer[:2]) if peer else None))
         return web.json_response({"id": activity_id})
 
     async def _create(self, request: web.Request) -> web.Response:
