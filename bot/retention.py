@@ -23,6 +23,7 @@ RETENTION_INTERVAL_SECONDS = 24 * 60 * 60
 def schedule(settings: Settings) -> RetentionSchedule:
     return RetentionSchedule(
         handled_events_days=settings.pathway_retain_handled_events_days,
+        inbox_days=settings.pathway_retain_inbox_days,
         sent_messages_weeks=settings.pathway_retain_sent_messages_weeks,
         unanswered_months=settings.pathway_retain_unanswered_months,
         drafts_months=settings.pathway_retain_drafts_months,

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
 
     # Retention (bot/retention.py, docs/data-protection.md). Pathway's own working data, with our defaults:
     pathway_retain_handled_events_days: int = Field(default=7, ge=1)  # platform retries come within minutes
+    # Answered Slack events in the inbox (storage/inbox.py): their text goes once answered, their ids then.
+    pathway_retain_inbox_days: int = Field(default=7, ge=1)
     pathway_retain_sent_messages_weeks: int = Field(default=4, ge=1)  # the text of settled outbox messages
     pathway_retain_unanswered_months: int = Field(default=6, ge=1)  # questions the bot could not answer
     pathway_retain_drafts_months: int = Field(default=6, ge=1)  # withdrawn or untouched drafts' evidence

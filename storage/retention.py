@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from storage import audit
 from storage.handled_events import forget_before
+from storage.inbox import prune_done
 from storage.personal_data import clear_evidence, pseudonymise
 from storage.tables import (
     SETTLED_STATUSES,
@@ -38,6 +39,7 @@ DECIDED: tuple[str, ...] = ("approved", "not_approved")
 @dataclass(frozen=True)
 class RetentionSchedule:
     handled_events_days: int = 7
+    inbox_days: int = 7
     sent_messages_weeks: int = 4
     unanswered_months: int = 6
     drafts_months: int = 6
@@ -60,6 +62,7 @@ def apply_schedule(session: Session, schedule: RetentionSchedule, now: datetime)
         "handled-event ids deleted": forget_before(
             session, now - timedelta(days=schedule.handled_events_days)
         ),
+        "answered inbox events deleted": prune_done(session, now - timedelta(days=schedule.inbox_days)),
         "sent messages' text removed": clear_sent_messages(
             session, now - timedelta(weeks=schedule.sent_messages_weeks)
         ),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, func
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.columns import UTCDateTime
@@ -40,6 +40,24 @@ class SlackRemoval(Base):
     org_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     removed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     event: Mapped[str] = mapped_column(String(32))  # app_uninstalled | tokens_revoked
+
+
+class InboxEvent(Base):
+    """A Slack message or mention acknowledged and not yet answered (storage.inbox): kept before Slack is
+    told 200, so the serving process may crash without losing it (Slack will not send it again); done
+    once answered, its payload then emptied, the row kept a while longer to know a late retry."""
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # arrival order
+    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    team: Mapped[str] = mapped_column(String(32))
+    kept_by: Mapped[str] = mapped_column(String(255))  # the server answering it (host:port)
+    # The request body as Slack sent it (JSON text): not JSONB, which cannot hold the \u0000 a message may.
+    payload: Mapped[str] = mapped_column(Text)
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kept_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when kept_by took it: at arrival, or taking over
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 metadata = Base.metadata

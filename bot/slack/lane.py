@@ -16,12 +16,18 @@ authorisation in OAuth mode (the AsyncInstallationStoreAuthorize bolt is given),
 (listeners.Listeners), which skips edits, joins and bots (ourselves included: bolt's IgnoringSelfEvents
 has nothing left to do for these two events). Retries (X-Slack-Retry-Num) are handled as bolt handles
 them, not at all here: the core recognises a delivery it already handled by its event id.
+
+What the lane adds: the event is kept in the inbox (inbox.py) before it is acknowledged, so a crash of this
+process after the 200 loses nothing (`replay` queues what was kept and never answered when the server
+starts again); an event the database could not keep is answered 503, and Slack delivers it again.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -32,10 +38,16 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.inbox import Inbox, arrival
+from bot.slack.turns import TurnInput
+from storage.inbox import Arrival
+
+log = logging.getLogger(__name__)
 LANE_EVENTS = ("message", "app_mention")
 JSON = "application/json"
 
-Listener = Callable[[dict[str, Any], dict[str, Any], AsyncBoltContext], Awaitable[None]]
+# The listener's turn for an event (listeners.Listeners.message_turn), or None: nobody talking to us.
+TurnOf = Callable[[dict[str, Any], dict[str, Any], AsyncBoltContext], TurnInput | None]
 Refusal = Callable[[dict[str, Any]], Awaitable[BoltResponse | None]]
 
 
@@ -48,17 +60,21 @@ class EventLane:
     def __init__(
         self,
         signing_secret: str,
-        listeners: Mapping[str, Listener],
+        turns_of: Mapping[str, TurnOf],
+        enqueue: Callable[[TurnInput], None],
         refusal: Refusal,
         shaped: Callable[[dict[str, Any]], bool],
         *,
+        inbox: Inbox | None = None,
         token: str | None = None,
         authorize: AsyncAuthorize | None = None,
         client: AsyncWebClient | None = None,
     ) -> None:
         assert token or (authorize is not None and client is not None), "a token, or bolt's authorize"
         self.verifier = SignatureVerifier(signing_secret)
-        self.listeners = listeners
+        self.turns_of = turns_of
+        self.enqueue = enqueue
+        self.inbox = inbox
         self.refusal = refusal
         self.shaped = shaped
         self.token = token
@@ -74,15 +90,42 @@ class EventLane:
         body = self._event_callback(raw)
         if body is None:
             return None
-        listener = self.listeners[body["event"]["type"]]
         refused = await self.refusal(body)
         if refused is not None:
             return web.Response(status=refused.status, text=str(refused.body))
         context = await self._context(body)
         if context is None:
             return None  # not installed there (or its token could not be refreshed): bolt says so
-        await listener(body, body["event"], context)  # queues the turn: no waiting on anything
+        turn = self.turns_of[body["event"]["type"]](body, body["event"], context)
+        if turn is None:
+            return web.Response(status=200)  # an edit, a join, a bot: nothing to answer
+        if self.inbox is not None and turn.event_id:
+            try:
+                if not await self.inbox.keep(arrival(body, raw, turn.workspace.team)):
+                    return web.Response(status=200)  # a retry of a kept event: answered where it was kept
+            except Exception as exc:  # not kept, so not acknowledged: Slack delivers it again
+                log.warning("Slack event %s refused with 503: not kept (%s)", turn.event_id, exc)
+                return web.Response(status=503, text="could not keep the event, please retry")
+            turn = replace(turn, kept=True)
+        self.enqueue(turn)  # no waiting on anything more
         return web.Response(status=200)
+
+    async def replay(self, kept: list[Arrival]) -> int:
+        """Queue, in arrival order, the events this server kept and never answered (it stopped, or
+        crashed, first); how many. The core still recognises one it already handled by its event id."""
+        assert self.inbox is not None
+        queued = 0
+        for event in kept:
+            body = json.loads(event.payload)
+            context = await self._context(body)
+            turn = self.turns_of[body["event"]["type"]](body, body["event"], context) if context else None
+            if turn is None:  # its workspace is no longer installed: nobody to answer there
+                log.warning("inbox: Slack event %s dropped at replay: no installation", event.event_id)
+                self.inbox.done(event.event_id)
+                continue
+            self.enqueue(replace(turn, kept=True, replayed=True))
+            queued += 1
+        return queued
 
     def _signed(self, raw: bytes, headers: Mapping[str, str]) -> bool:
         """Signed with the signing secret within the last five minutes; False too for anything the check

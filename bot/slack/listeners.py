@@ -72,30 +72,48 @@ class Listeners:
     async def direct_message(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        message = self._message(event)
-        if message is None or message.subtype not in TYPED or message.bot_id or not message.user:
-            return  # edits, joins, bots (ourselves included): not someone talking to us
-        if not is_direct_message(message.channel, message.channel_type):
-            return  # channel chatter reaches us only as app_mention
-        place = Place(channel=message.channel, thread_ts=message.thread_ts, direct=True)
-        self._say(body, message, place, context)
+        self._enqueue(self.message_turn(body, event, context))
 
     async def mention(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
+        self._enqueue(self.mention_turn(body, event, context))
+
+    def _enqueue(self, turn: TurnInput | None) -> None:
+        if turn is not None:
+            self.turns.enqueue(turn)
+
+    # The turns of the two events, or None for one that is nobody talking to us; the event lane (lane.py)
+    # keeps a turn in the inbox before queueing it, and replays it from there.
+
+    def message_turn(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> TurnInput | None:
+        message = self._message(event)
+        if message is None or message.subtype not in TYPED or message.bot_id or not message.user:
+            return None  # edits, joins, bots (ourselves included): not someone talking to us
+        if not is_direct_message(message.channel, message.channel_type):
+            return None  # channel chatter reaches us only as app_mention
+        place = Place(channel=message.channel, thread_ts=message.thread_ts, direct=True)
+        return self._turn(body, message, place, context)
+
+    def mention_turn(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> TurnInput | None:
         message = self._message(event)
         if message is None or not message.user or message.bot_id:
-            return
+            return None
         place = Place(channel=message.channel, thread_ts=message.thread_ts or message.ts)
-        self._say(body, message, place, context)
+        return self._turn(body, message, place, context)
 
-    def _say(
-        self, body: dict[str, Any], message: MessageEvent, place: Place, context: AsyncBoltContext
-    ) -> None:
+    @staticmethod
+    def _turn(
+        body: dict[str, Any], message: MessageEvent, place: Place, context: AsyncBoltContext
+    ) -> TurnInput:
         team = message.user_team or message.team or str(body.get("team_id") or "")
         event_id = body.get("event_id")
-        self.turns.enqueue(TurnInput(
+        return TurnInput(
             workspace(context, team), str(message.user), place, text=plain_text(message.text),
             event_id=str(event_id) if event_id else None, files=tuple(f.id for f in message.files),
-        ))  # fmt: skip
+        )  # fmt: skip
 
     @staticmethod
     def _message(event: dict[str, Any]) -> MessageEvent | None:

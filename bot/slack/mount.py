@@ -8,8 +8,8 @@ uses the bot token of its own workspace (bot/slack/installations.py).
 
 Every request's signature and timestamp (SLACK_SIGNING_SECRET) are verified before anything runs; a bad
 or stale request gets 401 from bolt and touches nothing. Messages and mentions, the requests that come
-in bulk, are queued by the event lane (lane.py) without bolt's per-request dispatch; everything else is
-bolt's.
+in bulk, are kept in the inbox and queued by the event lane (lane.py, inbox.py) without bolt's
+per-request dispatch; everything else is bolt's.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from bot.settings import Settings
 from bot.slack import install_pages
 from bot.slack.client import Clients, keep_connections, release_connections
 from bot.slack.home import AppHome
+from bot.slack.inbox import Inbox, server_name
 from bot.slack.installations import Installations, oauth_arguments, oauth_configured
 from bot.slack.lane import EventLane
 from bot.slack.listeners import register
@@ -52,6 +53,9 @@ PAYLOAD_EXTRACTORS = (payload_utils.to_options, payload_utils.to_shortcut, paylo
                       payload_utils.to_view, payload_utils.to_command, payload_utils.to_event,
                       payload_utils.to_message, payload_utils.to_step)  # fmt: skip
 MAX_BACKLOG = 2000
+# Stopping, the turns acknowledged get this long to be answered (systemd waits 90 s before SIGKILL); those
+# still unanswered then are replayed at the next start.
+DRAIN_SECONDS = 20.0
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 
@@ -65,6 +69,7 @@ class SlackApp:
     bolt: AsyncApp
     turns: SlackTurns
     lane: EventLane  # messages and mentions, without bolt's dispatch (lane.py)
+    inbox: Inbox  # what the lane acknowledged and has not answered yet (inbox.py)
 
 
 SLACK_KEY = web.AppKey("slack", SlackApp)
@@ -89,21 +94,24 @@ def bolt_app(
         logger=excerpting(logging.getLogger("slack_bolt")),
         **oauth,
     )
-    turns = SlackTurns(conversation, clients, events=events)
+    inbox = Inbox(conversation.sessions, server_name(settings.pathway_port))
+    turns = SlackTurns(conversation, clients, events=events, inbox=inbox)
     refusal = admission(turns, max_backlog, Availability(conversation.sessions.kw["bind"]))
     app.middleware(admit_events(refusal))
     listeners = register(app, turns, AppHome(turns))
     Revocation(conversation.sessions, installations, turns.forget_workspace).register(app)
     lane = EventLane(
         settings.slack_signing_secret or "",
-        {"message": listeners.direct_message, "app_mention": listeners.mention},
+        {"message": listeners.message_turn, "app_mention": listeners.mention_turn},
+        turns.enqueue,
         refusal,
         well_shaped,
+        inbox=inbox,
         token=None if installations else settings.slack_bot_token,  # OAuth: each workspace's, as bolt's
         authorize=oauth.get("authorize"),
         client=clients.shared,
     )
-    return SlackApp(app, turns, lane)
+    return SlackApp(app, turns, lane, inbox)
 
 
 class Excerpts(logging.Filter):
@@ -251,17 +259,31 @@ def mount_oauth(app: web.Application, bolt: AsyncApp) -> None:
 
 
 def lifetime(slack: SlackApp, installations: Installations | None) -> CleanupContext:
-    """One connection pool to the Web API while the server runs; the answering stopped at the end."""
+    """One connection pool to the Web API while the server runs, and what this server kept and never
+    answered (it crashed, or stopped first) queued before any new event; the answering stopped at the end,
+    and the done marks committed."""
 
     async def running(_app: web.Application) -> AsyncIterator[None]:
         keep_connections(slack.bolt.client)
+        await replay(slack)
         yield
+        await slack.turns.drain(DRAIN_SECONDS)
         await slack.turns.close()
+        await slack.inbox.close()
         await release_connections(slack.bolt.client)
         if installations is not None:
             await installations.close()
 
     return running
+
+
+async def replay(slack: SlackApp) -> None:
+    try:
+        kept = await asyncio.to_thread(slack.inbox.to_replay)
+        if kept:
+            log.info("inbox: %d Slack event(s) replayed", await slack.lane.replay(kept))
+    except Exception as exc:  # e.g. the database away at start: what is not replayed stays kept for the next
+        log.warning("inbox: Slack events not replayed: %s", exc)
 
 
 class SocketModeLink:

@@ -6,7 +6,9 @@ workspace's in OAuth mode).
 Listeners acknowledge Slack first, so Slack's 3-second limit never depends on how long an answer takes.
 Clicks and submissions are answered at once (`handle`); messages are queued (`enqueue`) and answered by a
 few consumers, in threads here or whole in worker processes (bot/slack/workers.py); past a backlog limit
-new events are refused with 503 so Slack retries them later (mount.py).
+new events are refused with 503 so Slack retries them later (mount.py). A message kept in the inbox before
+its acknowledgement (lane.py, inbox.py) is marked done there once answered, or once the person was told it
+could not be, or its reply went to the outbox.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -25,6 +26,7 @@ from bot.slack import render
 from bot.slack.answering import InThreads, Outcome
 from bot.slack.client import Clients
 from bot.slack.files import fetch
+from bot.slack.inbox import Inbox
 from bot.slack.people import Profile, Profiles, ProfileUnavailable
 from bot.slack.post import Poster
 from bot.slack.translate import FormContext
@@ -37,6 +39,7 @@ from storage.db import transaction
 
 log = logging.getLogger(__name__)
 ORG_CACHE_SECONDS = 60.0
+DRAIN_POLL_SECONDS = 0.05
 
 UNLINKED = Reply(
     text="This Slack workspace isn't linked to a council on Pathway yet, so I can't answer here. "
@@ -96,6 +99,8 @@ class TurnInput:
     action: Action | None = None
     event_id: str | None = None
     files: tuple[str, ...] = ()  # Slack file ids shared with the message or the form
+    kept: bool = False  # in the inbox (lane.py): marked done there once answered
+    replayed: bool = False  # from the inbox at start-up: the process that took it stopped before answering
 
 
 class Answering(Protocol):
@@ -119,6 +124,7 @@ class SlackTurns:
         clients: Clients,
         answering: Answering | None = None,
         events: EventRunner | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         self.conversation = conversation
         self.sessions: sessionmaker[Session] = conversation.sessions
@@ -126,9 +132,10 @@ class SlackTurns:
         self.profiles = Profiles()
         self.answering = answering or InThreads(conversation)
         self.events = events
+        self.inbox = inbox
         self.in_flight = 0  # turns acknowledged and not yet answered
         self._orgs: dict[tuple[str, str | None], tuple[float, str | None]] = {}
-        self._backlog: asyncio.Queue[Callable[[], Awaitable[None]]] | None = None
+        self._backlog: asyncio.Queue[TurnInput] | None = None
         self._consumers: list[asyncio.Task[None]] = []
 
     def poster(self, workspace: Workspace) -> Poster:
@@ -143,12 +150,7 @@ class SlackTurns:
             self._backlog = asyncio.Queue()
             self._consumers = [asyncio.create_task(self._consume()) for _ in range(capacity)]
         self.in_flight += 1
-        events = self.events
-        self._backlog.put_nowait(
-            (lambda: self.answer_elsewhere(events, turn))
-            if events is not None
-            else (lambda: self.answer_now(turn))
-        )
+        self._backlog.put_nowait(turn)
 
     async def answer_elsewhere(self, events: EventRunner, turn: TurnInput) -> None:
         """A turn run by `events`; one that failed there is answered here, so the person knows."""
@@ -161,13 +163,26 @@ class SlackTurns:
     async def _consume(self) -> None:
         assert self._backlog is not None
         while True:
-            job = await self._backlog.get()
+            turn = await self._backlog.get()
             try:
-                await job()
-            except Exception:  # one turn's failure must not stop the others
+                if self.events is not None:
+                    await self.answer_elsewhere(self.events, turn)
+                else:
+                    await self.answer_now(turn)
+            except Exception:  # one turn's failure must not stop the others; kept, it is replayed later
                 log.exception("slack turn failed")
+            else:
+                if turn.kept and turn.event_id and self.inbox is not None:
+                    self.inbox.done(turn.event_id)
             finally:
                 self.in_flight -= 1
+
+    async def drain(self, timeout: float) -> None:
+        """Stopping: let the turns acknowledged finish (for up to `timeout` seconds), so they are marked
+        done rather than replayed, and their person told the answer may be missing, at the next start."""
+        deadline = time.monotonic() + timeout
+        while self.in_flight and time.monotonic() < deadline:
+            await asyncio.sleep(DRAIN_POLL_SECONDS)
 
     async def close(self) -> None:
         for consumer in self._consumers:
@@ -184,10 +199,11 @@ class SlackTurns:
             self.in_flight -= 1
 
     async def answer_now(self, turn: TurnInput, *, again: bool = False) -> None:
-        """Answer one turn. `again`: its worker died running it; if the core had already taken it (so
-        says nothing now), its answer may never have been posted, and the person is told so."""
+        """Answer one turn. `again`: its worker died running it (or, replayed, the process that kept it
+        stopped); if the core had already taken it (so says nothing now), its answer may never have been
+        posted, and the person is told so."""
         outcome = await self.outcome(turn)
-        if again and not outcome.replies:
+        if (again or turn.replayed) and not outcome.replies:
             outcome = Outcome([MAY_BE_UNANSWERED], None, "")
         await self.deliver(outcome, turn.place, turn.workspace)
 

@@ -3,7 +3,9 @@
 It speaks the wire format slack_sdk uses (GET query, form or JSON bodies at /api/<method>), keeps just
 enough state to answer like Slack (users, DM channels, posted messages and their ts), and fails on demand:
 `fail_next` for one-off errors, `rate_limit` (calls per second per method, answered with 429 and
-Retry-After when exceeded) and `error_rate` (random HTTP 5xx) for load tests.
+Retry-After when exceeded) and `error_rate` (random HTTP 5xx) for load tests; and holds on demand: `hold`
+keeps a method's calls waiting, recorded but unanswered, until `release` (a test sees the bot stopped
+exactly there, then kills it, without guessing at timings).
 
 Several workspaces (OAuth): `/oauth/v2/authorize` plays the installer approving the install into
 `installing` and sends the browser back to the app's redirect URL with a code; `oauth.v2.access` trades
@@ -113,6 +115,7 @@ class FakeSlackApi:
     # Files people shared with the bot: file id -> {"name", "mimetype", "content" (bytes), "size"}.
     shared: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    held: set[str] = field(default_factory=set)  # methods whose calls wait until release()
     base_url: str = ""
 
     # OAuth: who the next install approved at /oauth/v2/authorize goes to; tokens issued; refresh tokens
@@ -139,6 +142,7 @@ class FakeSlackApi:
         self._window: dict[str, tuple[float, int]] = {}
         self._ts = 0
         self._runner: web.AppRunner | None = None
+        self._released = asyncio.Event()
 
     # -- set-up and inspection -------------------------------------------------------------
 
@@ -177,6 +181,15 @@ class FakeSlackApi:
         self.failures.append(
             Failure(method, status, error or ("ratelimited" if status == 429 else ""), retry_after)
         )
+
+    def hold(self, method: str) -> None:
+        """Calls to `method` are recorded (`of` shows them) and then wait, unanswered, until `release`."""
+        self.held.add(method)
+        self._released = asyncio.Event()
+
+    def release(self) -> None:
+        self.held.clear()
+        self._released.set()
 
     def of(self, method: str) -> list[dict[str, Any]]:
         return [c.params for c in self.calls if c.method == method]
@@ -299,6 +312,8 @@ class FakeSlackApi:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         call = Call(method, params, token)
         self.calls.append(call)
+        if method in self.held:
+            await self._released.wait()
         if self.latency:
             await asyncio.sleep(self.latency)
         failure = self._failure(method)
