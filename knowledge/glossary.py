@@ -92,8 +92,8 @@ EMPLOYMENT_TERMS: tuple[tuple[str, ...], ...] = (
     ("limit on numbers", "cap on numbers", "quota", "quotas", "cap on how many", "limit on how many", "maximum number of",
      "max number of"),
     ("redundancy", "redundancies", "redeployment", "made redundant", "redundant"),
-    ("agency worker", "agency workers", "agency social worker", "agency social workers", "agency sw", "agency staff", "locum",
-     "locums", "interim worker"),
+    # (Not "locum": "locum work" on the side is secondary employment.)
+    ("agency worker", "agency workers", "agency social worker", "agency social workers", "agency sw", "agency staff"),
     ("secondment", "secondments", "seconded"),
     ("fixed term", "fixed-term", "temporary contract", "permanent contract", "permanent post"),
     ("dbs check", "dbs", "criminal record check", "enhanced disclosure"),

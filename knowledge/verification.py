@@ -124,7 +124,14 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
     if answer.answered:
         said = _answer_stems(index, answer)
         spoken = [t for t in terms if t.covered_by(said) and not any(t.word in c.split() for c in unnamed)]
-        if unnamed and sum(len(tokens(c)) for c in unnamed) >= len(spoken):
+        conditional = [
+            c
+            for c in unnamed
+            if re.search(rf"\b(if|when|once|after) (\w+ ){{0,4}}{re.escape(c)}", question.text)
+        ]
+        if unnamed and (conditional or sum(len(tokens(c)) for c in unnamed) >= len(spoken)):
+            # (A concept the asker puts as the condition, "if I'm made redundant", is what a rule for
+            # everyone else does not answer, however many of the question's other words it shares.)
             # A concept the question names that the document never names, in any of its words: it weighs
             # as many terms as the words that name it ("lone working" is two).
             asked = _as_asked(question.raw, unnamed[0])

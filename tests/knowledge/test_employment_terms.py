@@ -44,3 +44,21 @@ def test_a_cap_on_numbers_the_policy_never_mentions_is_said_not_to_be_set(librar
     answer = library.ask("medway", "is there a cap on how many social workers can be on level 3 at once?")
     assert not answer.answered
     assert answer.text.startswith("Medway's policy doesn't say anything about a limit on numbers.")
+
+
+def test_a_condition_the_policy_never_names_is_not_answered_by_the_rule_for_everyone(
+    library: Library,
+) -> None:
+    # Many of the question's other words are the clawback rule's, which outweighed the one unnamed concept.
+    answer = library.ask(
+        "bcc",
+        "If I'm made redundant within two years of finishing my course do I still have to pay the training costs back?",
+    )
+    assert not answer.answered
+    assert answer.text.startswith("BCC's policy doesn't say")
+
+
+def test_locum_work_on_the_side_is_secondary_employment_not_agency_work(library: Library) -> None:
+    answer = library.ask("bcc", "max hours per week if I do locum work")
+    assert answer.answered
+    assert "48 working hours" in answer.text
