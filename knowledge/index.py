@@ -171,7 +171,17 @@ class PackIndex:
         return dict(Counter(word for words in self.words for word in words))
 
     def with_topic(self, topic: Topic) -> list[int]:
-        return [i for i, p in enumerate(self.passages) if topic in p.topics]
+        return list(self._by_topic.get(topic, ()))
+
+    @cached_property
+    def _by_topic(self) -> dict[Topic, tuple[int, ...]]:
+        """The passages of each topic, in order: asked for several times a question (by topics, by the
+        topics the pack lacks, in judging), so found once."""
+        found: dict[Topic, list[int]] = {}
+        for i, passage in enumerate(self.passages):
+            for topic in passage.topics:
+                found.setdefault(topic, []).append(i)
+        return {topic: tuple(indices) for topic, indices in found.items()}
 
 
 def _names(pack: Pack) -> list[tuple[str, EntityKind, str]]:

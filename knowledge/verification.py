@@ -130,10 +130,10 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
             if re.search(rf"\b(if|when|once|after) (\w+ ){{0,4}}{re.escape(c)}", question.text)
         ]
         if unnamed and (conditional or sum(len(tokens(c)) for c in unnamed) >= len(spoken)):
-            # (A concept the asker puts as the condition, "if I'm made redundant", is what a rule for
-            # everyone else does not answer, however many of the question's other words it shares.)
             # A concept the question names that the document never names, in any of its words: it weighs
-            # as many terms as the words that name it ("lone working" is two).
+            # as many terms as the words that name it ("lone working" is two). One the asker puts as the
+            # condition ("if I'm made redundant") is what a rule for everyone else does not answer, however
+            # many of the question's other words that rule shares.
             asked = _as_asked(question.raw, unnamed[0])
             if asked.split()[-1].lower() in _DANGLING:  # "a cap on how many": said by its name, "a quota"
                 asked = f"a {first_name(unnamed[0])}"

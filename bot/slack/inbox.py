@@ -187,11 +187,6 @@ class Inbox:
         return kept
 
 
-def _fail(future: asyncio.Future[bool], exc: Exception) -> None:
-    if not future.done():
-        future.set_exception(exc)
-
-
 def arrival(body: dict[str, Any], raw: bytes, team: str) -> Arrival:
     """`raw`: the request body `body` was read from, kept as it came (replay reads it as the lane did)."""
     return Arrival(str(body["event_id"]), team, raw.decode("utf-8"), utc_now())
