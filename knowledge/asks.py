@@ -186,11 +186,13 @@ ANSWER_CUES[Ask.share] = re.compile(
 ANSWER_CUES[Ask.list] = re.compile(r"(^|\n)• |\bare:|(; [^;\n]+){2,}|\b1\. .*\b2\. ")
 
 # A sentence that says the document does not give something ("The report does not give the reduced numbers",
-# "it gives no salary"): whatever figure or time word it holds, it gives no answer of its own.
+# "it gives no salary", "it gives the months the panel meets but no deadline"): whatever figure or time word
+# it holds, it gives no answer of its own.
 SILENCE = re.compile(
     r"\b(does not|doesn't|do not|don't|did not|will not) (give|say|state|set out|specify|describe|mention|include"
     r"|define|detail|commit|cover)\b|\b(gives|sets|states|mentions|contains|has) no\b|\bno (\w+ ){0,2}(is|are) "
     r"(given|stated|set|specified)\b|\bis not (stated|given|specified|set out)\b"
+    r"|(?<=[a-z)] )but no (?!one\b|longer\b|more\b|less\b)"
 )
 
 
