@@ -70,6 +70,8 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\b(and|or|but|exactly|so|also|then|know|tell me|tell us|ask|wonder|wondering|find out|confirm|idea|sure"
         r"|say) when\b(?! it comes to)"
         r"|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
+        # A date asked for by name ("what is the date on which ...", "the date from which it took effect")
+        r"|\b(what|which) (is|was|are|were) the (\w+ )?(date|month)s?\b|\bthe (\w+ )?(date|month) (on|from|by|at) which\b"
         r"|\bhow many times (a|per|each|every) (year|month|week)\b"  # how often, asked as a count
         r"|\bnext panel\b|\b(closing|opening|start|starting|end|submission|cut off|cut-off) dates?\b|\bdeadlines?\b"
     ),

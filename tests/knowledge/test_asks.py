@@ -22,6 +22,9 @@ from knowledge.wording import what_was_asked
         ("how many years post qualifying do i need before going for level 3?", Ask.duration),
         ("who has the final say?", Ask.who),
         ("when's the next panel?", Ask.when),
+        # A date asked for by name, in a request's register.
+        ("please confirm the date on which the committee agreed the framework", Ask.when),
+        ("what was the date the framework took effect?", Ask.when),
         ("do I have to pay the course fees back if I leave?", Ask.repay),
         ("will my pay rise be backdated?", Ask.backdated),
         ("is it automatic after a year?", Ask.automatic),
