@@ -25,7 +25,8 @@ _NUMBERED = re.compile(r"^\s*(?:[-•*]\s*)?(?P<label>\d{1,2}(?:\.\d{1,2})*)\.?\
 _MONTH = re.compile(
     r"^(january|february|march|april|may|june|july|august|september|october|november|december)\b", re.I
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z£(\"'])")
+# (A sentence does not end at "e.g." or "i.e.": "presenting to formal groups e.g. Panels.")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)\s+(?=[A-Z£(\"'])")
 # The documents keep some of the markup they were converted from (paragraph and table tags, "◆" bullets):
 # a block tag or a bullet starts a paragraph of its own, other tags are dropped, so what is quoted is the
 # document's words as a reader sees them, never "<p align=...>".

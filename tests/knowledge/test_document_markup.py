@@ -51,3 +51,13 @@ def test_no_answer_to_the_realistic_questions_shows_markup(library: Library) -> 
         if any(mark in library.ask(item["org"], item["question"]).text for mark in ("<p", "</", "◆", "\t"))
     ]
     assert shown == []
+
+
+def test_a_sentence_does_not_end_at_an_abbreviation() -> None:
+    index = DocumentIndex.build(
+        "Core Skills\nConfident at presenting to formal groups e.g. Panels. Next one.\n"
+    )
+    assert [s.text for s in index.sentences][-2:] == [
+        "Confident at presenting to formal groups e.g. Panels.",
+        "Next one.",
+    ]

@@ -175,3 +175,10 @@ def test_asked_if_a_stages_training_is_mandatory_that_stage_is_answered(library:
     text = _text(library, "bcc", "for BG11 workers, is the ongoing training compulsory?")
     assert text.startswith("The policy doesn't list the Ongoing Training CPD"), text
     assert "open to all" in text and "Mandatory training (Children)" not in text, text
+
+
+def test_a_preposition_is_no_subject(library: Library) -> None:
+    # "around" is rare in Medway's facts, so the old scoring weighed it as a subject and answered with the
+    # descriptor that builds "a consensus around a plan", not the one about giving evidence in court.
+    answer = library.ask("medway", "at level 3 what's wanted around court work?")
+    assert "giving evidence in court" in answer.text and "consensus around" not in answer.text
