@@ -182,3 +182,11 @@ def test_a_preposition_is_no_subject(library: Library) -> None:
     # descriptor that builds "a consensus around a plan", not the one about giving evidence in court.
     answer = library.ask("medway", "at level 3 what's wanted around court work?")
     assert "giving evidence in court" in answer.text and "consensus around" not in answer.text
+
+
+def test_what_only_the_higher_level_requires_is_the_difference_of_their_lists(library: Library) -> None:
+    # Medway's evidence list gives "Influence and impact (for level 3)": level 3's list has it, level 2's
+    # not. The old code listed all twenty of level 3's competencies.
+    answer = library.ask("medway", "which competency do I only need at level 3?")
+    assert answer.answered and "Influence and impact" in answer.text
+    assert "Recording" not in answer.text  # on both levels' lists
