@@ -34,6 +34,7 @@ class Ask(StrEnum):
     list = "list"  # every item of something ("what pathways are there?")
     condition = "condition"  # on what it depends: whether it is guaranteed, what could stop it
     share = "share"  # a percentage, proportion or fraction of something
+    payment = "payment"  # how a sum is paid: at once or in instalments, monthly or yearly, once or every year
 
 
 # How a question asks for each kind of answer (normalised text: lower case, abbreviations glossed).
@@ -185,6 +186,17 @@ ANSWER_CUES[Ask.share] = re.compile(
     r"\d+(\.\d+)? ?(%|per ?cent)|\b(half|halves|a third|two thirds|a quarter|three quarters|in full|the full amount"
     r"|all of it|none of it|pro rata)\b"
 )
+# How a sum is paid ("how is the supplement paid - one lump sum?", "is it paid monthly?"): not how much.
+QUESTION_CUES[Ask.payment] = re.compile(
+    r"\bhow (is|are|was|were|will|would|do|does) (\w+ ){0,4}(be )?paid\b(?! for\b)|\blump sum\b|\binstal?ments?\b"
+    r"|\bpaid (monthly|annually|yearly|weekly|every year|each year|every month|all at once|at once|in one go|up ?front)\b"
+    r"|\ball at once\b"
+    r"|\b(one.?off|every year|each year|yearly|annual|recurring) (payment|sum|amount)\b"
+)
+ANSWER_CUES[Ask.payment] = re.compile(
+    r"\binstal?ments?\b|\blump sum\b|\bone.?off\b|\b(paid|payable) (monthly|annually|yearly|weekly|each year"
+    r"|every year|in full|in arrears|with)\b|\bper annum\b|\bphased payments?\b"
+)
 ANSWER_CUES[Ask.list] = re.compile(r"(^|\n)• |\bare:|(; [^;\n]+){2,}|\b1\. .*\b2\. ")
 
 # A sentence that says the document does not give something ("The report does not give the reduced numbers",
@@ -217,6 +229,7 @@ STRICT = frozenset(
         Ask.backdated,
         Ask.automatic,
         Ask.share,
+        Ask.payment,
     }
 )
 

@@ -30,7 +30,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)\s+(?=[A-Z£(\"'])"
 # The documents keep some of the markup they were converted from (paragraph and table tags, "◆" bullets):
 # a block tag or a bullet starts a paragraph of its own, other tags are dropped, so what is quoted is the
 # document's words as a reader sees them, never "<p align=...>".
-_BLOCK = re.compile(r"</?(?:p|ul|ol|li|tr|td|th|table|div|br|h\d)\b[^>]*>|(?=◆)", re.I)
+_BLOCK = re.compile(r"</?(?:p|ul|ol|li|tr|table|div|br|h\d)\b[^>]*>|(?=◆)", re.I)
 _TAG = re.compile(r"<[^>]*>")
 STEM_PREFIX = 6  # stems sharing this many first letters are one word ("qualifi", "qualif")
 MAX_HEADING = 80  # a short line without a full stop is a heading (a section's name)
@@ -146,7 +146,8 @@ def plain_paragraphs(text: str) -> Iterator[str]:
 
 def _heading(line: str) -> bool:
     """A short line without a closing full stop: a section's name, not its text."""
-    return len(line) <= MAX_HEADING and not line.endswith((".", ",", ";"))
+    # (A table's row, "Difference £ 3,599", is no heading: a section is never named by a sum.)
+    return len(line) <= MAX_HEADING and not line.endswith((".", ",", ";")) and "£" not in line
 
 
 def _above(label: str, headings: dict[str, str]) -> list[str]:

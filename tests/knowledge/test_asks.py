@@ -159,3 +159,11 @@ def test_a_sickness_record_is_the_attendance_the_policy_weighs(library: Library)
     answer = library.ask("medway", "Does my sickness record come into whether I get progressed?")
     assert answer.answered and "good attendance" in answer.text
     assert not library.ask("medway", "what's the sick pay policy").answered  # sick pay is not progression
+
+
+def test_how_a_sum_is_paid_is_answered_by_how_it_is_paid_not_how_much(library: Library) -> None:
+    # Hertfordshire §3.3: the market supplements "will be paid in two instalments, with clawback clauses".
+    # The old code read no ask in "how is it paid" and answered with the amounts alone.
+    assert Ask.payment in read_asks(normalise("is the supplement paid as a lump sum?"))
+    answer = library.ask("hertfordshire", "how will the market supplement be paid?")
+    assert answer.answered and "two instalments" in answer.text.split("\n")[0]

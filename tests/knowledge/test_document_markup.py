@@ -29,7 +29,9 @@ def test_tags_are_dropped_and_each_block_is_a_paragraph_of_its_own() -> None:
     paid = [s for s in index.sentences if s.text.startswith("- Paid")]
     assert [s.text for s in paid] == ["- Paid in two instalments.", "- Paid with clawback clauses."]
     assert paid[0].paragraph != paid[1].paragraph
-    assert "<" not in index.raw and "£30,239" in texts
+    # A table's row is a line of its own, its cells side by side, and no heading (a sum names no section).
+    assert "<" not in index.raw and "London £30,239" in texts
+    assert index.sentences[-1].section == "3.3"
 
 
 @pytest.mark.parametrize(
