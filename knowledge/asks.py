@@ -133,7 +133,7 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
         rf"\b({_MONTH})\b|\b(19|20)\d\d\b|\bwithin \d|\b(twice|once|three times) a year\b|\bannual|\beach year\b"
         rf"|\bevery \d+ {_TIME_UNIT}|\bimmediately\b|\bafter\b|\bbefore\b|\bonce you\b|\buntil\b|\bfrom the\b"
         rf"|\bat the (end|start)\b|\b\d+ {_TIME_UNIT}\b|\bdate\b|\b(monthly|weekly|quarterly|yearly|annually)\b"
-        rf"|\b(a|per|each) (week|month|year)\b"
+        rf"|\b(a|per|each) (week|month|year)\b|\bin advance\b|\bbeforehand\b|\bprior to\b"
         rf"|\bduring\b|\bpost ({_FIRST_YEAR}|qualif\w*)\b|\bon (joining|appointment|starting)\b"  # at what stage
     ),
     Ask.duration: re.compile(

@@ -268,9 +268,14 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+# Where the stemmer joins words of different meaning ("officer" and "office" are both "offic") or leaves a
+# verb's irregular past apart from it ("met" and "meet"): the stem to use instead.
+_STEM_EXCEPTIONS = {"officer": "officer", "officers": "officer", "met": "meet"}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return str(_STEMMER.stemWord(word))
+    return _STEM_EXCEPTIONS.get(word) or str(_STEMMER.stemWord(word))
 
 
 def term_groups(text: str) -> list[tuple[str, ...]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.asks import Ask, read_asks
+from knowledge.asks import Ask, answers, read_asks
 from knowledge.coverage import facts_answering_nothing
 from knowledge.glossary import related_terms
 from knowledge.library import Library
@@ -167,3 +167,14 @@ def test_how_a_sum_is_paid_is_answered_by_how_it_is_paid_not_how_much(library: L
     assert Ask.payment in read_asks(normalise("is the supplement paid as a lump sum?"))
     answer = library.ask("hertfordshire", "how will the market supplement be paid?")
     assert answer.answered and "two instalments" in answer.text.split("\n")[0]
+
+
+def test_in_advance_says_when(library: Library) -> None:
+    # BCC §1.4: the chief officer's consent "should be sought in advance". The old code found no time in it
+    # and said the policy doesn't say who must consent and when.
+    assert Ask.when in answers("You need your chief officer's consent, sought in advance.")
+    answer = library.ask(
+        "bcc",
+        "I'm on BG9 above SCP 28 and have been offered locum work. Who has to consent and when must I ask?",
+    )
+    assert answer.answered and "chief officer" in answer.text and "in advance" in answer.text
