@@ -12,7 +12,7 @@ from knowledge.loader import load_packs
 from knowledge.models import Fact, Source
 from knowledge.text import normalise
 from knowledge.understand import understand
-from knowledge.wording import what_was_asked
+from knowledge.wording import main_clause, what_was_asked
 
 
 @pytest.mark.parametrize(
@@ -178,3 +178,10 @@ def test_in_advance_says_when(library: Library) -> None:
         "I'm on BG9 above SCP 28 and have been offered locum work. Who has to consent and when must I ask?",
     )
     assert answer.answered and "chief officer" in answer.text and "in advance" in answer.text
+
+
+def test_whose_opens_the_clause_that_asks() -> None:
+    # The old code took the scene ("I'm BG9 on SCP 26 ...") for the asking clause, so its spinal point made
+    # it a pay question ("BCC's policy doesn't say anything about a salary for spinal point 26").
+    question = "I'm BG9 on SCP 26 and want to do some sessional work. Whose permission do I need?"
+    assert main_clause(question) == "whose permission do i need"
