@@ -313,7 +313,7 @@ _GENERAL_TEXT = """
     kind sort type someone anyone everyone something anything everything year years month months week
     weeks day days time times today now then soon later ago apply applying applied work working worked
     job role post people person staff team council show ready stuff everybody become expect decide
-    around regarding concerning about
+    around regarding concerning about meant
 """
 GENERAL = frozenset(stem(w) for w in _GENERAL_TEXT.split())
 
