@@ -14,6 +14,7 @@ CHAT_WORDS = {
     "wat": "what", "wot": "what", "wots": "what is", "wht": "what", "whats": "what is", "wats": "what is", "u": "you",
     "ur": "your", "r": "are", "y": "why", "pls": "please", "plz": "please", "lvl": "level", "lvls": "levels",
     "lvel": "level", "levle": "level", "lev": "level", "yr": "year", "yrs": "years", "mth": "month",
+    "prac": "practitioner", "pracs": "practitioners", "qual": "qualification",
     "mths": "months", "mnths": "months", "b4": "before", "wen": "when", "hw": "how", "nxt": "next",
     "im": "i am", "i'm": "i am", "ive": "i have", "i've": "i have", "dont": "do not", "don't": "do not",
     "cant": "cannot", "can't": "cannot", "won't": "will not", "doesn't": "does not", "didn't": "did not",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.library import Library
+from knowledge.text import normalise
 
 # (organisation, question in the worker's term, the document's own words the answer must carry)
 REACHED = [
@@ -54,3 +55,11 @@ def test_the_workers_term_reaches_the_documents_words(
 ) -> None:
     answer = library.ask(org, question)
     assert answer.answered is answered and said in answer.text, answer.text
+
+
+def test_chat_shortenings_of_a_post_are_read_as_the_post() -> None:
+    # "senior prac", "quals": how workers write them; the old reading kept "prac" and "quals" as words
+    # no policy uses.
+    assert normalise("I'm not a senior prac, are my quals enough?") == (
+        "i am not a senior practitioner are my qualifications enough"
+    )
