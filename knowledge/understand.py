@@ -26,6 +26,21 @@ _POINT = re.compile(
     r"\b(?:spinal (?:column )?point|scale point|spinal|point|pt)s? (?:of |number |no )?(\d{1,3})\b"
     r"|\b(?:i am|currently|am) (?:on|at) (\d{2})\b(?! (?:years?|months?|weeks?|days?|hours?|cases?|%))"
 )
+# The points that follow a first one in a list ("points 38 and 42", "scps 36, 38 or 40").
+_MORE_POINTS = re.compile(r"(?: and| or| to)? (\d{1,3})\b(?! (?:years?|months?|weeks?|days?|hours?|%))")
+
+
+def _points(text: str) -> list[int]:
+    found: list[int] = []
+    for match in _POINT.finditer(text):
+        found.append(int(match.group(1) or match.group(2)))
+        at = match.end()
+        while (more := _MORE_POINTS.match(text, at)) is not None:
+            found.append(int(more.group(1)))
+            at = more.end()
+    return list(dict.fromkeys(found))
+
+
 _DURATION = re.compile(r"\b(\d+(?:\.\d+)?|a|an|half a) (?:full )?(years?|months?|weeks?)\b")
 _LEVEL_WORD = re.compile(r"\b(level \d+|grade \d+|bg\d+|h\d+|m\d+)\b")
 _PERSONAL = re.compile(r"\b(i|i am|my|me|myself|i have|mine)\b")
@@ -166,7 +181,7 @@ def understand(raw: str, index: PackIndex, speller: Speller) -> Question:
         asked_topics=score_topics(speller.correct(normalise(main_clause(raw)))) or score_topics(text),
         asks=read_asks(text),
         mentions=mentions,
-        points=[int(a or b) for a, b in _POINT.findall(text)],
+        points=_points(text),
         durations=_durations(text),
         personal=bool(_PERSONAL.search(text)),
         off_topic=off_topic,

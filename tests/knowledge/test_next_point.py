@@ -1,5 +1,5 @@
-"""Asked what the next point up pays, a worker who gives their spinal point gets the point above's pay
-from the same table, told when it belongs to the next level (reached by progressing, not by increment)."""
+"""A worker who gives spinal points gets each one's pay from the table; asked what the next point up pays,
+the point above's, told when it belongs to the next level (reached by progressing, not by increment)."""
 
 from __future__ import annotations
 
@@ -21,3 +21,11 @@ def test_the_top_of_the_table_has_no_next_point(library: Library) -> None:
     answer = library.ask("medway", "I'm on SCP 43, what's the next point up worth?")
     assert "top of" in answer.text and "£36,313" in answer.text
     assert "44" not in answer.text
+
+
+def test_every_point_of_a_list_is_priced(library: Library) -> None:
+    # Medway §3.1: point 34 £28,636, point 40 £33,661. The old reading took only the first point of a list.
+    answer = library.ask("medway", "what do spinal points 34 and 40 pay?")
+    assert "£28,636" in answer.text and "£33,661" in answer.text
+    listed = library.ask("medway", "what are points 36, 38 or 39 worth?").text
+    assert all(figure in listed for figure in ("£30,011", "£31,754", "£32,800"))
