@@ -15,7 +15,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, event, func, select
@@ -135,8 +135,8 @@ class Wakeups:
                     while not self._stopped.is_set():
                         for notice in raw.notifies(timeout=RECONNECT_SECONDS, stop_after=1):
                             if notice.channel == PAUSES:
-                                channel, until = notice.payload.split(" ", 1)
-                                self._paused(channel, datetime.fromisoformat(until))
+                                if (pause := pause_of(notice.payload)) is not None:
+                                    self._paused(*pause)
                             else:
                                 self._wake()
             except Exception as exc:  # polling covers for it; an outage is one line, not one a second
@@ -145,3 +145,16 @@ class Wakeups:
                 else:
                     log.warning("outbox listener failed; polling until it is back", exc_info=True)
                 self._stopped.wait(RECONNECT_SECONDS)
+
+
+def pause_of(payload: str) -> tuple[str, datetime] | None:
+    """A pause notice's channel and end, always timezone-aware (UTC). Anyone who can NOTIFY on the database
+    can send one: a notice that is no pause is logged and ignored, and an end without a zone is read as UTC
+    (compared with a dispatcher's aware clock, it stopped every dispatch pass)."""
+    channel, _, until = payload.partition(" ")
+    try:
+        ends = datetime.fromisoformat(until)
+    except ValueError:
+        log.warning("ignored a pause notice that names no time: %r", payload[:100])
+        return None
+    return channel, ends if ends.tzinfo is not None else ends.replace(tzinfo=UTC)
