@@ -21,6 +21,10 @@ _JOIN = re.compile(
     r"|\s*[;,]\s*(?=(?:how|what|which|who|when|where|why)\b)",
     re.IGNORECASE,
 )  # not "or": "is it X or does it Y" is one question with two answers to choose from
+# A piece that sets a condition and then asks ("if I get accelerated to point 41 whats the salary"): a part.
+_ASKS_INSIDE = re.compile(
+    r"^(?:if|once|when|after|as)\b.*\b(?:what|whats|what's|how much|how many|how long|who|which)\b", re.I
+)
 _SENTENCE = re.compile(r"(?<=[?!.:])\s+|\s+[-–—]\s+|\?(?=\S)")
 PART_LINES = 3  # of each part's answer, so that every part fits
 # A request for several things ("please provide the number of X, its value, and the number of Y"): each thing
@@ -52,7 +56,7 @@ def question_parts(text: str) -> list[str]:
     pieces: list[str] = []
     for sentence in asking:
         split = [p.strip(" ,;") for p in _JOIN.split(sentence) if p.strip(" ,;")]
-        if len(split) > 1 and not _ASKING.match(split[0]):
+        if len(split) > 1 and not _ASKING.match(split[0]) and not _ASKS_INSIDE.search(split[0]):
             context.append(split.pop(0))  # "I'm level 1 and can evidence level 2, where would I go?"
             split = [" ".join(split)] if not all(_ASKING.match(p) for p in split) else split
         for piece in split:

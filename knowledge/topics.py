@@ -91,6 +91,8 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\bsigns? (it )?off\b|\bsign-off\b|\bsigned off\b", 4),
         (r"\b(authoris|authoriz|approv|endorse|agree[sd]? (it|my|the))", 2.5),
         (r"\bwho (decides|makes the decision|agrees|says yes|has the final say|assesses)\b", 3.5),
+        # ("who has to authorise it", "who can approve my progression": who signs off, asked by its verb)
+        (r"\bwho (\w+ ){0,3}(authoris|authoriz|approv|endors)", 4),
         (r"\b(second|final) (authoriser|signature|approval)\b", 2),
         (
             r"\bwhat (does|do|will|should|must) (my|the) (line |team )?manager (need to |have to )?(do|say|check|write)",

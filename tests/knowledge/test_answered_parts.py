@@ -9,6 +9,7 @@ from knowledge.asks import Ask, answers
 from knowledge.fitting import doesnt_say
 from knowledge.glossary import names_of
 from knowledge.library import Library
+from knowledge.parts import question_parts
 from knowledge.replies import CHAT_LIMIT, MAX_CHARS, compose
 from knowledge.understand import understand
 
@@ -110,3 +111,21 @@ def test_a_yes_or_no_part_is_not_taken_as_answered_by_another_parts_list(library
         "which competencies must I show to become a senior practitioner? is there a list of them?",
     )
     assert not answer.answered
+
+
+def test_a_part_that_sets_a_condition_and_then_asks_is_a_part() -> None:
+    # The old splitter took "if I'm accelerated to point 42 what would I earn" for scene-setting, so only the
+    # sign-off was asked and the pay never answered.
+    assert question_parts(
+        "if I'm accelerated to point 42 what would I earn, and who has to authorise it?"
+    ) == [
+        "if I'm accelerated to point 42 what would I earn",
+        "who has to authorise it?",
+    ]
+
+
+def test_an_accelerated_point_and_its_sign_off_are_both_answered(library: Library) -> None:
+    answer = library.ask(
+        "medway", "if I'm accelerated to point 42 what would I earn, and who has to authorise it?"
+    )
+    assert "£35,430" in answer.text and "Service Managers" in answer.text
