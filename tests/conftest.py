@@ -8,6 +8,9 @@
   share one migrated schema that is emptied after each test.
 - `postgres_session_factory`: the same, PostgreSQL only (skipped without the variable), for
   behaviour SQLite does not have, such as SKIP LOCKED.
+
+Under pytest-xdist (`make test`) each worker does all this once for itself, in a PostgreSQL database of
+its own (`worker_database`).
 """
 
 import os
