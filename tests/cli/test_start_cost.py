@@ -1,6 +1,7 @@
 """What a command loads before it runs: `pathway chat` and `pathway staff import` need the core and the
 database, not the server stack (both front-ends, their SDKs, the metrics app) nor the PDF library, which
-together were about half of their start-up CPU. Each check is in a fresh interpreter, as a command starts."""
+together were about half of their start-up CPU; a Slack or Teams answer worker, spawned again after
+every crash, needs the core, not the server's readiness checks and migrations. Each check is in a fresh interpreter, as a command starts."""
 
 from __future__ import annotations
 
@@ -24,6 +25,13 @@ def loaded_after(code: str, modules: list[str]) -> list[str]:
 
 def test_the_console_and_roster_commands_load_neither_the_server_stack_nor_the_pdf_library() -> None:
     assert loaded_after("import bot.cli, bot.operations", SERVER_STACK + PDF) == []
+
+
+def test_a_spawned_answer_worker_loads_no_migrations_and_no_server_stack() -> None:
+    """A worker process imports `pathway`'s own module (its spawn parent's main) and its front-end's
+    worker module; readiness checks and migrations are the server's."""
+    code = "import bot.cli, bot.slack.workers, bot.teams.workers"
+    assert loaded_after(code, [*SERVER_STACK, "bot.readiness", "alembic", *PDF]) == []
 
 
 def test_a_pdf_is_still_made_when_a_form_asks_for_one() -> None:
