@@ -21,6 +21,7 @@ from knowledge.proposals import NOTHING, Candidate, fallback, proposals
 from knowledge.replies import Answer, instruction_declined, out_of_scope
 from knowledge.scoring import WEIGHTS, read, score
 from knowledge.totals import with_the_levels_pay, with_the_total
+from knowledge.turns import with_the_turn
 from knowledge.understand import Question
 from knowledge.windows import (
     for_the_askers_point,
@@ -39,6 +40,7 @@ def respond(index: PackIndex, question: Question) -> Answer:
     said = with_what_is_required(index, question, said)
     said = with_the_option_said(index, question, said)
     said = with_what_to_do_instead(index, question, said)
+    said = with_the_turn(index, said)
     said = with_the_total(index, question, said)
     said = with_the_levels_pay(index, question, said)
     if question.instructions:  # what the bot won't do is said first, then what the policy says

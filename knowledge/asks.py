@@ -34,6 +34,7 @@ class Ask(StrEnum):
     list = "list"  # every item of something ("what pathways are there?")
     condition = "condition"  # on what it depends: whether it is guaranteed, what could stop it
     share = "share"  # a percentage, proportion or fraction of something
+    payment = "payment"  # how a sum is paid: at once or in instalments, monthly or yearly, once or every year
 
 
 # How a question asks for each kind of answer (normalised text: lower case, abbreviations glossed).
@@ -70,6 +71,8 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\b(and|or|but|exactly|so|also|then|know|tell me|tell us|ask|wonder|wondering|find out|confirm|idea|sure"
         r"|say) when\b(?! it comes to)"
         r"|\bwhat (date|month|time)s?\b|\bwhich (date|month)s?\b|\bhow often\b|\bby when\b"
+        # A date asked for by name ("what is the date on which ...", "the date from which it took effect")
+        r"|\b(what|which) (is|was|are|were) the (\w+ )?(date|month)s?\b|\bthe (\w+ )?(date|month) (on|from|by|at) which\b"
         r"|\bhow many times (a|per|each|every) (year|month|week)\b"  # how often, asked as a count
         r"|\bnext panel\b|\b(closing|opening|start|starting|end|submission|cut off|cut-off) dates?\b|\bdeadlines?\b"
     ),
@@ -130,7 +133,7 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
         rf"\b({_MONTH})\b|\b(19|20)\d\d\b|\bwithin \d|\b(twice|once|three times) a year\b|\bannual|\beach year\b"
         rf"|\bevery \d+ {_TIME_UNIT}|\bimmediately\b|\bafter\b|\bbefore\b|\bonce you\b|\buntil\b|\bfrom the\b"
         rf"|\bat the (end|start)\b|\b\d+ {_TIME_UNIT}\b|\bdate\b|\b(monthly|weekly|quarterly|yearly|annually)\b"
-        rf"|\b(a|per|each) (week|month|year)\b"
+        rf"|\b(a|per|each) (week|month|year)\b|\bin advance\b|\bbeforehand\b|\bprior to\b"
         rf"|\bduring\b|\bpost ({_FIRST_YEAR}|qualif\w*)\b|\bon (joining|appointment|starting)\b"  # at what stage
     ),
     Ask.duration: re.compile(
@@ -183,14 +186,27 @@ ANSWER_CUES[Ask.share] = re.compile(
     r"\d+(\.\d+)? ?(%|per ?cent)|\b(half|halves|a third|two thirds|a quarter|three quarters|in full|the full amount"
     r"|all of it|none of it|pro rata)\b"
 )
+# How a sum is paid ("how is the supplement paid - one lump sum?", "is it paid monthly?"): not how much.
+QUESTION_CUES[Ask.payment] = re.compile(
+    r"\bhow (is|are|was|were|will|would|do|does) (\w+ ){0,4}(be )?paid\b(?! for\b)|\blump sum\b|\binstal?ments?\b"
+    r"|\bpaid (monthly|annually|yearly|weekly|every year|each year|every month|all at once|at once|in one go|up ?front)\b"
+    r"|\ball at once\b"
+    r"|\b(one.?off|every year|each year|yearly|annual|recurring) (payment|sum|amount)\b"
+)
+ANSWER_CUES[Ask.payment] = re.compile(
+    r"\binstal?ments?\b|\blump sum\b|\bone.?off\b|\b(paid|payable) (monthly|annually|yearly|weekly|each year"
+    r"|every year|in full|in arrears|with)\b|\bper annum\b|\bphased payments?\b"
+)
 ANSWER_CUES[Ask.list] = re.compile(r"(^|\n)• |\bare:|(; [^;\n]+){2,}|\b1\. .*\b2\. ")
 
 # A sentence that says the document does not give something ("The report does not give the reduced numbers",
-# "it gives no salary"): whatever figure or time word it holds, it gives no answer of its own.
+# "it gives no salary", "it gives the months the panel meets but no deadline"): whatever figure or time word
+# it holds, it gives no answer of its own.
 SILENCE = re.compile(
     r"\b(does not|doesn't|do not|don't|did not|will not) (give|say|state|set out|specify|describe|mention|include"
     r"|define|detail|commit|cover)\b|\b(gives|sets|states|mentions|contains|has) no\b|\bno (\w+ ){0,2}(is|are) "
     r"(given|stated|set|specified)\b|\bis not (stated|given|specified|set out)\b"
+    r"|(?<=[a-z)] )but no (?!one\b|longer\b|more\b|less\b)"
 )
 
 
@@ -213,6 +229,7 @@ STRICT = frozenset(
         Ask.backdated,
         Ask.automatic,
         Ask.share,
+        Ask.payment,
     }
 )
 

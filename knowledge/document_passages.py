@@ -7,7 +7,9 @@ truth rule (it IS the policy), so when no pack fact fits, the best passage is qu
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -23,7 +25,13 @@ _NUMBERED = re.compile(r"^\s*(?:[-•*]\s*)?(?P<label>\d{1,2}(?:\.\d{1,2})*)\.?\
 _MONTH = re.compile(
     r"^(january|february|march|april|may|june|july|august|september|october|november|december)\b", re.I
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z£(\"'])")
+# (A sentence does not end at "e.g." or "i.e.": "presenting to formal groups e.g. Panels.")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)\s+(?=[A-Z£(\"'])")
+# The documents keep some of the markup they were converted from (paragraph and table tags, "◆" bullets):
+# a block tag or a bullet starts a paragraph of its own, other tags are dropped, so what is quoted is the
+# document's words as a reader sees them, never "<p align=...>".
+_BLOCK = re.compile(r"</?(?:p|ul|ol|li|tr|table|div|br|h\d)\b[^>]*>|(?=◆)", re.I)
+_TAG = re.compile(r"<[^>]*>")
 STEM_PREFIX = 6  # stems sharing this many first letters are one word ("qualifi", "qualif")
 MAX_HEADING = 80  # a short line without a full stop is a heading (a section's name)
 
@@ -56,13 +64,11 @@ class DocumentIndex:
 
     @classmethod
     def build(cls, text: str) -> DocumentIndex:
-        index = cls(raw=text)
+        lines = list(plain_paragraphs(text))
+        index = cls(raw="\n".join(lines))
         label = ""
         headings: dict[str, str] = {}
-        for number, line in enumerate(text.splitlines()):
-            line = line.strip()
-            if not line:
-                continue
+        for number, line in enumerate(lines):
             numbered = _NUMBERED.match(line)
             if numbered and not _MONTH.match(numbered.group("rest")):
                 label = numbered.group("label")
@@ -126,9 +132,22 @@ class DocumentIndex:
         return found
 
 
+def plain_paragraphs(text: str) -> Iterator[str]:
+    """The document's paragraphs as plain text: markup dropped, a table cell or bulleted item a line of its
+    own (the bullet as "- ", still marking an item), white space collapsed."""
+    for line in text.splitlines():
+        for piece in _BLOCK.split(line):
+            plain = " ".join(html.unescape(_TAG.sub(" ", piece)).split())
+            if plain.startswith("◆"):
+                plain = f"- {plain[1:].lstrip()}"
+            if plain and plain != "-":
+                yield plain
+
+
 def _heading(line: str) -> bool:
     """A short line without a closing full stop: a section's name, not its text."""
-    return len(line) <= MAX_HEADING and not line.endswith((".", ",", ";"))
+    # (A table's row, "Difference £ 3,599", is no heading: a section is never named by a sum.)
+    return len(line) <= MAX_HEADING and not line.endswith((".", ",", ";")) and "£" not in line
 
 
 def _above(label: str, headings: dict[str, str]) -> list[str]:

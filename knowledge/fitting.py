@@ -10,7 +10,9 @@ still be preferred to it (knowledge.answer).
 
 from __future__ import annotations
 
-from knowledge.asks import PROCESS_LENGTH, SERVICE_TIME, STRICT, Ask, answers_of
+import re
+
+from knowledge.asks import PROCESS_LENGTH, SERVICE_TIME, STRICT, Ask, answers, answers_of
 from knowledge.index import PackIndex, Passage
 from knowledge.models import Source, Topic
 from knowledge.replies import CHAT_LIMIT, Answer, compose, fitting
@@ -52,7 +54,7 @@ def _given(index: PackIndex, question: Question, answer: Answer) -> Answer:
     if (
         giving
         and set(strict) & _gives(index, giving[0].text, of_process=of_process)
-        and _speaks_as_well(index, question, giving[0], body)
+        and (_speaks_as_well(index, question, giving[0], body) or _how_anyone_progresses(question, giving[0]))
     ):
         # The fact that gives the kind of answer asked for is about what the answer was about, as much as
         # the question's words tell: it answers ("how often ... evidence": "evidence of learning every 12
@@ -65,6 +67,24 @@ def _given(index: PackIndex, question: Question, answer: Answer) -> Answer:
         ln for ln in body.split("\n") if subject & set(tokens(normalise(ln))) and not ln.endswith(":")
     ]
     return doesnt_say(index, question, list(dict.fromkeys(nearest))[:_NEAREST])
+
+
+# Asked whether moving up happens by itself ("do I automatically go up a grade once I finish PEPS?").
+_MOVING_UP = re.compile(
+    r"\b(go|move|moved|step|get|jump) up\b|\bpromot|\bprogress|\bnext (level|grade|band)\b"
+)
+
+
+def _how_anyone_progresses(question: Question, passage: Passage) -> bool:
+    """Whether moving up is automatic is answered by the rule on how anyone progresses, whatever route or
+    level the asker names: a fact said of no level or route in particular that says what progression
+    depends on."""
+    return (
+        Ask.automatic in question.asks
+        and _MOVING_UP.search(question.text) is not None
+        and not passage.tags
+        and Ask.automatic in answers(passage.text)
+    )
 
 
 RELEVANT_SHARE = 0.6  # a fact this close to the best match for the question's words is about what it asks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from knowledge import personal
 from knowledge.index import PackIndex
 from knowledge.models import Competency, Level, Pack, Pathway, PathwayStage, Topic
 from knowledge.replies import Answer, compose, join_list, sentence
@@ -42,6 +43,9 @@ def competencies(index: PackIndex, question: Question, topic: Topic) -> Answer:
             f"{join_list([c.name for c in tabled if c.group == group])}."
             for group in groups
         ]
+    elif (below := _level_below(pack, level)) and _ONLY_AT.search(question.text):
+        # "which competencies do I only need for level 3?": those its list has that the level below's has not
+        lines = [_only_at(pack, level, below)]
     else:  # the level's own list (Medway's evidence list, which leaves some of the tables' rows to level 3)
         ids = level.competencies_required or [c.id for c in pack.competencies]
         names = [c.name for c in pack.competencies if c.id in ids]
@@ -52,6 +56,33 @@ def competencies(index: PackIndex, question: Question, topic: Topic) -> Answer:
         [pack.process.evidence.source] if pack.process.evidence else []
     )
     return compose(pack, lines, sources, topic)
+
+
+# Asked what a level requires beyond the one below: "only for level 3", "extra at level 3", "on top of level 2".
+_ONLY_AT = re.compile(
+    r"\bonly (need|needed|required|asked|for|at|if|when)\b|\b(extra|additional|added|more|different)\b"
+    r"|\bon top of\b|\bbeyond\b|\bover and above\b|\bnot (needed|required) (for|at)\b"
+)
+
+
+def _level_below(pack: Pack, level: Level) -> Level | None:
+    """The level under this one on its ladder, when both list the competencies they require."""
+    lower = [lv for lv in personal.ladder(pack, level.framework) if lv.rank < level.rank]
+    below = lower[-1] if lower else None
+    return below if below and below.competencies_required and level.competencies_required else None
+
+
+def _only_at(pack: Pack, level: Level, below: Level) -> str:
+    only = [
+        c.name
+        for c in pack.competencies
+        if c.id in set(level.competencies_required) - set(below.competencies_required)
+    ]
+    if not only:
+        return f"{level.name} lists the same competencies as {below.name}."
+    return (
+        f"Only {level.name} lists {join_list(only)}; its other competencies are on {below.name}'s list too."
+    )
 
 
 def described_at(pack: Pack, level: Level) -> list[Competency]:

@@ -104,6 +104,9 @@ EMPLOYMENT_TERMS: tuple[tuple[str, ...], ...] = (
 )  # fmt: skip
 
 
+_COUNTING = ("how many", "number of")
+
+
 @cache
 def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     compiled = []
@@ -111,7 +114,11 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
         phrases = tuple(normalise(p) for p in concept)
         for phrase in phrases:
             # (A name in the plural too: "lease cars" names a lease car.)
-            compiled.append((re.compile(rf"\b{re.escape(phrase)}(?:s|es)?\b"), phrases))
+            # (A count of time is a length, not a number: "a limit on how many hours I work" is no quota.)
+            of_time = (
+                r"(?! (?:working )?(?:hours|days|weeks|months|years)\b)" if phrase.endswith(_COUNTING) else ""
+            )
+            compiled.append((re.compile(rf"\b{re.escape(phrase)}(?:s|es)?\b{of_time}"), phrases))
     return tuple(compiled)
 
 

@@ -35,7 +35,12 @@ def pay(index: PackIndex, question: Question, topic: Topic) -> Answer:
     ]  # ("grade 8 ASW")
     if question.points:
         # "I'm on SCP 33, what's the most I can earn at level 1?": the point, then the level it names.
-        return _pay_at_points(pack, question.points, [lv for lv in named if lv.pay])
+        return _pay_at_points(
+            pack,
+            question.points,
+            [lv for lv in named if lv.pay],
+            next_up=bool(_NEXT_POINT.search(question.text)),
+        )
     unknown = names_unknown_post(question)
     if unknown and not named:
         return not_a_level(pack, topic, f"the salary for {post_name(unknown)}")
@@ -51,7 +56,14 @@ def pay(index: PackIndex, question: Question, topic: Topic) -> Answer:
     return compose(pack, lines, [lv.pay.source for lv in priced if lv.pay], topic)
 
 
-def _pay_at_points(pack: Pack, points: list[int], levels: list[Level]) -> Answer:
+# "what would the next point up pay", "my next increment": the point above the asker's, from the same table.
+_NEXT_POINT = re.compile(
+    r"\bnext (spinal |pay |scale )?(point|increment|step up|scp)\b|\b(point|scp|one) (up|above|higher)\b"
+    r"|\bup (a|one) point\b"
+)
+
+
+def _pay_at_points(pack: Pack, points: list[int], levels: list[Level], *, next_up: bool = False) -> Answer:
     lines, sources = [], []
     for point in points:
         found = personal.level_at_point(pack, point)
@@ -62,9 +74,28 @@ def _pay_at_points(pack: Pack, points: list[int], levels: list[Level]) -> Answer
         level, pay_point = found
         lines.append(f"Spinal point {point} pays {money(pay_point.salary)} a year ({level.name}).")
         sources.append(level.pay.source if level.pay else level.source)
+    if next_up and len(points) == 1:
+        lines += _next_point(pack, points[0])
     lines += [_pay_line(level) for level in levels]
     sources += [level.pay.source for level in levels if level.pay]
     return compose(pack, lines, sources, Topic.pay)
+
+
+def _next_point(pack: Pack, point: int) -> list[str]:
+    """What the point above pays, and whether it is in another level (reached by progressing, not an
+    increment), or that the point is the top of the table."""
+    here, above = personal.level_at_point(pack, point), personal.level_at_point(pack, point + 1)
+    if here is None:
+        return []
+    if above is None:
+        return [f"Spinal point {point} is the top of {here[0].name}'s pay, and of the pay table."]
+    level, pay_point = above
+    if level.id == here[0].id:
+        return [f"The next point up, {point + 1}, pays {money(pay_point.salary)} a year ({level.name})."]
+    return [
+        f"Spinal point {point} is the top of {here[0].name}; the next point, {point + 1}, is {level.name}'s "
+        f"and pays {money(pay_point.salary)} a year: you reach it by progressing to {level.name}."
+    ]
 
 
 def _pay_line(level: Level) -> str:

@@ -17,15 +17,19 @@ from types import MappingProxyType
 
 from knowledge.answer import respond
 from knowledge.asker import Asker, record_line, with_record
+from knowledge.asks import STRICT
 from knowledge.index import PackIndex
+from knowledge.judging import judged
 from knowledge.loader import PACKS_DIR, load_packs
 from knowledge.local import load_local_procedures
 from knowledge.models import LocalProcedure, Pack
 from knowledge.parts import combined, question_parts, refers_back
+from knowledge.proposals import Candidate
 from knowledge.remembered import RememberedAnswers
 from knowledge.replies import Answer
-from knowledge.text import ABBREVIATIONS, CHAT_WORDS, STOPWORDS
+from knowledge.text import ABBREVIATIONS, CHAT_WORDS, STOPWORDS, normalise, tokens
 from knowledge.understand import Question, Speller, cue_vocabulary, understand, vocabulary_of
+from knowledge.verification import content_terms
 
 MAX_QUESTION_CHARS = 2000
 
@@ -76,6 +80,45 @@ def pack_vocabulary(index: PackIndex) -> set[str]:
 
 
 _COMMON_VOCABULARY = cue_vocabulary() | set(STOPWORDS) | set(CHAT_WORDS.values()) | set(ABBREVIATIONS)
+
+
+def _answered_elsewhere(index: PackIndex, answers: list[Answer], parts: list[Question]) -> list[int]:
+    """The parts to answer in turn: a part declined on its own is left out where another part's answer,
+    judged as the answer to it, passes ("who chaired the group, and how many times did they meet?": the
+    chair's line says the members met 4 times)."""
+    kept = []
+    for i, answer in enumerate(answers):
+        # (Not a part asking for a list, the steps, a reason...: "is there a list?" is not answered by another
+        # part's bullets; a figure, a person, a time, or no kind of answer in particular, can be.)
+        detail = any(ask in STRICT for ask in parts[i].asks)
+        if not answer.answered and (detail or parts[i].off_topic or not parts[i].asks):
+            for j, other in enumerate(answers):
+                if j == i or not other.answered:
+                    continue
+                if not _says_what_the_part_asks_about(index, parts[i], other):
+                    continue  # (judging reads the cited sections too: the words must be the answer's own)
+                verdict = judged(index, parts[i], Candidate(other, "another_part"))
+                # (Asked for a detail, the other answer gives it, the document's words on it said first or
+                # not; asked a plain yes or no, it must stand as it is.)
+                if verdict.passes if detail else verdict.said == other:
+                    break
+            else:
+                kept.append(i)
+            continue
+        kept.append(i)
+    return kept
+
+
+SAID_SHARE = 0.5  # of a part's content words, at least this share in another answer's own words
+
+
+def _says_what_the_part_asks_about(index: PackIndex, part: Question, answer: Answer) -> bool:
+    """Another part's answer uses most of this part's content words itself (judging reads the sections it
+    cites too, so a level's pay cited from a section naming allowances would "answer" an allowance).
+    (Most, not all: "did they meet" against "met 4 times".)"""
+    said = frozenset(tokens(normalise(answer.text)))
+    terms = content_terms(index, part)
+    return bool(terms) and sum(t.covered_by(said) for t in terms) >= SAID_SHARE * len(terms)
 
 
 class Library:
@@ -170,4 +213,7 @@ class Library:
             understood, used = with_record(understood, asker, index.pack)
             understood_parts.append(understood)
             answers.append(_saying_what_came_from_the_record(respond(index, understood), used))
-        return answers[0] if len(answers) == 1 else combined(index.pack, answers, understood_parts)
+        if len(answers) == 1:
+            return answers[0]
+        kept = _answered_elsewhere(index, answers, understood_parts)
+        return combined(index.pack, [answers[i] for i in kept], [understood_parts[i] for i in kept])

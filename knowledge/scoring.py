@@ -104,7 +104,10 @@ def read(index: PackIndex, question: Question) -> Reading:
     own = {stem(w) for w in words(normalise(f"{org.short_name} {org.name}"))}  # "at BCC" says nothing
     about_asker = _about_the_asker(question.text)
     weighed = [
-        (t, max(index.idf(w) for w in t) * (WEIGHTS.self_described if set(t) <= about_asker else 1.0))
+        (
+            _distinctive(index, t),
+            max(index.idf(w) for w in t) * (WEIGHTS.self_described if set(t) <= about_asker else 1.0),
+        )
         for t in _unnamed_terms(index, question)
         if not set(t) <= own
     ]
@@ -303,6 +306,18 @@ def _unnamed_terms(index: PackIndex, question: Question) -> list[tuple[str, ...]
     terms = [t for t in question.terms if not set(t) <= named]
     # Numbers are the points or service the question gives (scored as such), not words to find.
     return [t for t in dict.fromkeys(terms) if not set(t) <= _HOW and not any(w.isdigit() for w in t)]
+
+
+DISTINCTIVE = 0.4  # of a term's rarest word's rarity: a gloss's words commoner than this do not say it
+
+
+def _distinctive(index: PackIndex, term: tuple[str, ...]) -> tuple[str, ...]:
+    """The words of a term that say it: an abbreviation's gloss ("nqsw newly qualified social worker") is
+    not said by its everyday words alone ("social worker", in every fact), only by its telling ones."""
+    if len(term) < 2:
+        return term
+    rarest = max(index.idf(w) for w in term)
+    return tuple(w for w in term if index.idf(w) >= DISTINCTIVE * rarest) or term
 
 
 def _coverage(reading: Reading, said: set[str] | frozenset[str]) -> float:

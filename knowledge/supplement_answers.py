@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.asks import Ask
+from knowledge.asks import Ask, answers
 from knowledge.index import PackIndex, Passage, supplement_headline
 from knowledge.models import Pack, Supplement, Topic
 from knowledge.replies import Answer, compose, join_list, not_stated, sentence
@@ -37,10 +37,16 @@ def supplements(index: PackIndex, question: Question, topic: Topic) -> Answer:
     conditions: list[str] = []
     for supplement in shown:
         conditions += [sentence(c) for c in supplement.conditions if sentence(c) not in conditions]
-    if Ask.condition in question.asks:  # asked what it depends on: its conditions are the answer, said first
-        lines = [*conditions, *(ln for ln in lines if ln not in conditions)]
-    else:
-        lines += conditions
+    # A condition that gives what was asked ("how is it paid": "in two instalments"), or every condition when
+    # asked what it depends on, is the answer: said first.
+    # (A sum asked for is the headline's: a condition naming one is no better answer.)
+    asked = set(question.asks) - {Ask.amount, Ask.money, Ask.number}
+    leading = [c for c in conditions if Ask.condition in asked or asked & answers(c)]
+    lines = [
+        *leading,
+        *(ln for ln in lines if ln not in leading),
+        *(c for c in conditions if c not in leading),
+    ]
     return compose(pack, lines, [*(s.source for s in shown), *(p.source for p in related)], topic)
 
 

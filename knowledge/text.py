@@ -268,9 +268,14 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+# Where the stemmer joins words of different meaning ("officer" and "office" are both "offic") or leaves a
+# verb's irregular past apart from it ("met" and "meet"): the stem to use instead.
+_STEM_EXCEPTIONS = {"officer": "officer", "officers": "officer", "met": "meet"}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return str(_STEMMER.stemWord(word))
+    return _STEM_EXCEPTIONS.get(word) or str(_STEMMER.stemWord(word))
 
 
 def term_groups(text: str) -> list[tuple[str, ...]]:
@@ -308,6 +313,7 @@ _GENERAL_TEXT = """
     kind sort type someone anyone everyone something anything everything year years month months week
     weeks day days time times today now then soon later ago apply applying applied work working worked
     job role post people person staff team council show ready stuff everybody become expect decide
+    around regarding concerning about meant
 """
 GENERAL = frozenset(stem(w) for w in _GENERAL_TEXT.split())
 

@@ -24,7 +24,11 @@ def _cues(*pairs: tuple[str, float]) -> tuple[Cue, ...]:
 
 CUES: dict[Topic, tuple[Cue, ...]] = {
     Topic.pay: _cues(
-        (r"\b(salary|salaries|wage|wages|paid|earn|earnings|money|£)", 3),
+        # ("how is the new grade paid for": how it is funded, not what it pays)
+        (
+            r"\b(salary|salaries|wage|wages|paid(?! for\b(?! (?:\w+ )?(?:months?|years?|weeks?)\b))|earn|earnings|money|£)",
+            3,
+        ),
         (r"\bpay\b(?! back)(?! it back)", 3),
         (r"\bincrements?\b|\bpay rise\b", 2.5),
         (r"\bhow much\b", 2),

@@ -255,12 +255,17 @@ def _level_role(text: str, mention: Mention) -> LevelRole:
     return "any"
 
 
+_THE_RULES = re.compile(r"\b(the|those|that|these|this) $")
+
+
 def _durations(text: str) -> list[Duration]:
     found = []
     for match in _DURATION.finditer(text):
         amount, unit = match.groups()
         if amount in ("a", "an") and _RATE.search(text[max(0, match.start() - 12) : match.start()]):
             continue  # "twice a year", "how many times a year": how often, not a length of time
+        if _THE_RULES.search(text[max(0, match.start() - 8) : match.start()]):
+            continue  # "does the 3 years PQE include my ASYE?": the rule's length, not the asker's
         value = {"a": 1.0, "an": 1.0, "half a": 0.5}.get(amount) or float(amount)
         years = value if unit.startswith("year") else value / 12 if unit.startswith("month") else value / 52
         before = text[max(0, match.start() - 16) : match.start()]

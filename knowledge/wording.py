@@ -66,9 +66,9 @@ def main_clause(raw: str) -> str:
 
 
 _WH_INSIDE = re.compile(
-    r"\b(who|what|which|when|where|why|how) (\w+ )?(is|are|do|does|can|could|will|would|should|must|else|much|many|long|often)\b"
+    r"\b(who|whose|what|which|when|where|why|how) (\w+ )?(is|are|do|does|can|could|will|would|should|must|else|much|many|long|often)\b"
 )
 
 
 def _asks(part: str) -> bool:
-    return bool(re.match(rf"^({_AUX}|how|what|which|who|whom|when|where|why)\b", part.strip()))
+    return bool(re.match(rf"^({_AUX}|how|what|which|who|whom|whose|when|where|why)\b", part.strip()))

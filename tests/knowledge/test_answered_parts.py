@@ -89,3 +89,24 @@ def test_a_decline_with_nothing_that_fits_says_so_without_an_empty_heading(libra
     )
     answer = doesnt_say(index, question, ["x" * 2000])
     assert "might help" not in answer.text and answer.text.endswith(".")
+
+
+def test_a_part_the_other_parts_answer_gives_is_not_declined(library: Library) -> None:
+    # Coventry §1.2-1.3: the group's members, "Mal Mutton (Chair)", "met 4 times". Asked on its own, "how many
+    # times did the members meet?" finds nothing; the chair's answer gives it, so the old code's "doesn't say"
+    # for that part (and `answered: false` for the whole) was wrong.
+    answer = library.ask(
+        "coventry",
+        "which councillor chaired the retention task and finish group, and how many times did the members meet?",
+    )
+    assert answer.answered and "Mal Mutton (Chair)" in answer.text and "met 4 times" in answer.text
+    assert "doesn't say" not in answer.text
+
+
+def test_a_yes_or_no_part_is_not_taken_as_answered_by_another_parts_list(library: Library) -> None:
+    # Hertfordshire §3.4 names no list of competencies: the requirements' bullets do not answer "is there a list?"
+    answer = library.ask(
+        "hertfordshire",
+        "which competencies must I show to become a senior practitioner? is there a list of them?",
+    )
+    assert not answer.answered

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.asks import Ask, read_asks
+from knowledge.asks import Ask, answers, read_asks
 from knowledge.coverage import facts_answering_nothing
 from knowledge.glossary import related_terms
 from knowledge.library import Library
@@ -12,7 +12,7 @@ from knowledge.loader import load_packs
 from knowledge.models import Fact, Source
 from knowledge.text import normalise
 from knowledge.understand import understand
-from knowledge.wording import what_was_asked
+from knowledge.wording import main_clause, what_was_asked
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,9 @@ from knowledge.wording import what_was_asked
         ("how many years post qualifying do i need before going for level 3?", Ask.duration),
         ("who has the final say?", Ask.who),
         ("when's the next panel?", Ask.when),
+        # A date asked for by name, in a request's register.
+        ("please confirm the date on which the committee agreed the framework", Ask.when),
+        ("what was the date the framework took effect?", Ask.when),
         ("do I have to pay the course fees back if I leave?", Ask.repay),
         ("will my pay rise be backdated?", Ask.backdated),
         ("is it automatic after a year?", Ask.automatic),
@@ -156,3 +159,29 @@ def test_a_sickness_record_is_the_attendance_the_policy_weighs(library: Library)
     answer = library.ask("medway", "Does my sickness record come into whether I get progressed?")
     assert answer.answered and "good attendance" in answer.text
     assert not library.ask("medway", "what's the sick pay policy").answered  # sick pay is not progression
+
+
+def test_how_a_sum_is_paid_is_answered_by_how_it_is_paid_not_how_much(library: Library) -> None:
+    # Hertfordshire §3.3: the market supplements "will be paid in two instalments, with clawback clauses".
+    # The old code read no ask in "how is it paid" and answered with the amounts alone.
+    assert Ask.payment in read_asks(normalise("is the supplement paid as a lump sum?"))
+    answer = library.ask("hertfordshire", "how will the market supplement be paid?")
+    assert answer.answered and "two instalments" in answer.text.split("\n")[0]
+
+
+def test_in_advance_says_when(library: Library) -> None:
+    # BCC §1.4: the chief officer's consent "should be sought in advance". The old code found no time in it
+    # and said the policy doesn't say who must consent and when.
+    assert Ask.when in answers("You need your chief officer's consent, sought in advance.")
+    answer = library.ask(
+        "bcc",
+        "I'm on BG9 above SCP 28 and have been offered locum work. Who has to consent and when must I ask?",
+    )
+    assert answer.answered and "chief officer" in answer.text and "in advance" in answer.text
+
+
+def test_whose_opens_the_clause_that_asks() -> None:
+    # The old code took the scene ("I'm BG9 on SCP 26 ...") for the asking clause, so its spinal point made
+    # it a pay question ("BCC's policy doesn't say anything about a salary for spinal point 26").
+    question = "I'm BG9 on SCP 26 and want to do some sessional work. Whose permission do I need?"
+    assert main_clause(question) == "whose permission do i need"

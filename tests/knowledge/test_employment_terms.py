@@ -62,3 +62,10 @@ def test_locum_work_on_the_side_is_secondary_employment_not_agency_work(library:
     answer = library.ask("bcc", "max hours per week if I do locum work")
     assert answer.answered
     assert "48 working hours" in answer.text
+
+
+def test_a_limit_on_hours_is_a_length_of_time_not_a_limit_on_numbers(library: Library) -> None:
+    # BCC §1.4: secondary employment "should not exceed 48 working hours per week". The old code heard "a
+    # limit on how many" as a quota and said the policy doesn't say anything about a limit on numbers.
+    answer = library.ask("bcc", "is there a limit on how many hours a week I can work with a second job?")
+    assert answer.answered and "48 working hours" in answer.text

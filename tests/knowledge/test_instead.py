@@ -23,3 +23,11 @@ def test_a_question_that_does_not_ask_automatically_gets_no_steps_added(library:
 def test_the_steps_are_not_added_twice(library: Library) -> None:
     answer = library.ask("coventry", "how do I apply to be an AP, is it automatic?")
     assert answer.text.count("1. Check you have 3 years") <= 1
+
+
+def test_moving_up_after_a_route_is_answered_by_how_anyone_progresses(library: Library) -> None:
+    # BCC §1: progression is based on a vacancy and the portfolio, then recruitment. The rule is said of no
+    # route in particular, so the old code found it not "about" PEPS and declined.
+    answer = library.ask("bcc", "once I've finished PEPS stage 1 will I move up a grade automatically?")
+    assert answer.answered and answer.text.startswith("Not automatically")
+    assert "vacancy" in answer.text

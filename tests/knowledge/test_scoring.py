@@ -96,3 +96,12 @@ def test_the_candidate_that_gives_the_figure_asked_for_scores_above_one_that_doe
     assert "£32,800" in best.answer.text
     without_the_figure = [c for c in candidates if "£" not in c.answer.text and c.answer.answered]
     assert all(score(index, reading, c) < score(index, reading, best) for c in without_the_figure)
+
+
+def test_an_abbreviation_is_said_by_its_telling_words_not_its_everyday_ones(library: Library) -> None:
+    # "NQSW" is glossed "newly qualified social worker": "social worker", in nearly every fact, does not say
+    # it; "newly qualified" does. (The old reading let any fact naming social workers cover the NQSW asked.)
+    index = library.indexes["coventry"]
+    question = understand("how many cases does an NQSW carry?", index, library.speller_for("coventry"))
+    gloss = [term for term, _ in read(index, question).terms if "nqsw" in term]
+    assert gloss and {"social", "worker"}.isdisjoint(gloss[0]) and "newli" in gloss[0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from knowledge.asks import Ask
+from knowledge.asks import Ask, says_nothing
 from knowledge.index import PackIndex
 from knowledge.library import Library
 from knowledge.models import Fact, Source
@@ -49,3 +49,13 @@ def test_a_fact_cannot_answer_and_be_silent_on_the_same_ask() -> None:
     with pytest.raises(ValidationError, match="both answers and is silent on"):
         Fact(id="x", topics=["pay"], text="t", answers=[Ask.amount], silent_on=[Ask.amount],
              source=Source(section="1"))  # fmt: skip
+
+
+def test_a_fact_giving_one_thing_but_no_other_is_silent_on_the_other(library: Library) -> None:
+    # BCC's fact "gives the months the Progression Panel meets (September and June) but no deadline for
+    # submissions": asked the deadline, the old code answered with it as though it gave one.
+    assert says_nothing("The policy gives the months the panel meets but no deadline for submissions.")
+    assert not says_nothing("You may apply again, but no one may apply more than twice a year.")
+    answer = library.ask("bcc", "what's the deadline for getting my portfolio in for the september panel?")
+    assert not answer.answered and answer.text.startswith("BCC's policy doesn't say")
+    assert "September" in answer.text and "June" in answer.text  # the months it does give follow

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from knowledge.library import Library
 from knowledge.text import normalise
 from knowledge.topics import CUES, score_topics
 
@@ -18,3 +19,10 @@ def test_the_shortcut_weighs_every_cue() -> None:
     texts = [normalise(json.loads(line)["question"]) for line in QUESTIONS.read_text().splitlines() if line]
     assert len(texts) > 900
     assert all(score_topics(text) == _every_cue(text) for text in texts)
+
+
+def test_paid_for_asks_how_something_is_funded_not_what_it_pays(library: Library) -> None:
+    # Coventry §6.3: the posts are cost neutral, through the removal of the market supplement. The old code
+    # heard "paid" as a salary question and said the report gives no salary for Grade 8.
+    answer = library.ask("coventry", "how are the advanced practitioner posts being paid for?")
+    assert answer.answered and "cost neutral" in answer.text
