@@ -1,5 +1,7 @@
 """What the service commands of `pathway` do: the database, the roster, the console, the server and
-the dispatcher. Imported only when one of those commands runs (see bot/cli.py)."""
+the dispatcher. Imported only when one of those commands runs (see bot/cli.py); the server stack (the
+front-ends, the dispatcher, the metrics app) only when `serve`, `demo` or `dispatch` runs it, so
+`pathway chat` and `pathway staff import` start in about half the CPU time."""
 
 from __future__ import annotations
 
@@ -9,18 +11,14 @@ import signal
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import typer
-from aiohttp import web
 
-from bot.app import build, platform_senders
 from bot.console import read_lines, run_interactive, run_jsonl
 from bot.demo import load_demo
-from bot.dispatch import Dispatcher
-from bot.logs import ShortAccessLogger, configure_logging
-from bot.loopback import LOOPBACK_ONLY, is_loopback_host
-from bot.metrics import metrics_application
+from bot.logs import configure_logging
+from bot.loopback import is_loopback_host
 from bot.runtime import Runtime
 from bot.settings import Settings
 from dialogs.leavers import Handover, mark_leavers
@@ -32,6 +30,9 @@ from storage.columns import utc_now
 from storage.db import transaction
 from storage.roster import RosterImport
 from storage.roster_rows import RosterRejected
+
+if TYPE_CHECKING:
+    from bot.dispatch import Dispatcher
 
 
 def start(library: Library) -> Runtime:
@@ -146,6 +147,12 @@ def load_demo_people(runtime: Runtime) -> str:
 
 
 def run_server(runtime: Runtime, *, dispatch: bool = True, web_chat: bool | None = None) -> None:
+    from aiohttp import web
+
+    from bot.app import build
+    from bot.logs import ShortAccessLogger
+    from bot.loopback import LOOPBACK_ONLY
+
     configure_logging(runtime.settings.pathway_log_format)
     application, notes = build(runtime, dispatch=dispatch, web_chat=web_chat)
     host = listening_host(runtime.settings.pathway_host, application.get(LOOPBACK_ONLY, []), notes)
@@ -167,6 +174,9 @@ def listening_host(configured: str, loopback_only: list[str], notes: list[str]) 
 
 
 def dispatch(library: Library, concurrency: int, batch: int, lease: float, metrics_port: int | None) -> None:
+    from bot.app import platform_senders
+    from bot.dispatch import Dispatcher
+
     runtime = start(library)
     configure_logging(runtime.settings.pathway_log_format)
     senders = platform_senders(runtime)
@@ -197,6 +207,10 @@ async def run_dispatcher(
     if metrics is None:
         await dispatcher.run(stop)
         return
+    from aiohttp import web
+
+    from bot.metrics import metrics_application
+
     runner = web.AppRunner(metrics_application(runtime), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, *metrics).start()

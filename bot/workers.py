@@ -47,7 +47,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.logs import configure_logging, new_request_id, request_id
-from bot.readiness import add_connection_check
 from bot.settings import Settings
 from dialogs.conversation import Conversation
 from dialogs.messages import Platform
@@ -249,6 +248,9 @@ class Workers:
 
     def mount(self, app: web.Application) -> None:
         """Running while `app` runs (started inside its loop, closed as it stops), and in /readyz."""
+        # Only the server mounts: a spawned worker imports this module too, and readiness brings the
+        # migrations (alembic) and the dispatcher, which a worker never uses (a third of a second a spawn).
+        from bot.readiness import add_connection_check
 
         async def running(_app: web.Application) -> AsyncIterator[None]:
             self.start()

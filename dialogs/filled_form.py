@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import fontpkg_noto_sans
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 # Noto Sans covers every Latin, Greek and Cyrillic name a roster holds (the PDF core fonts stop at
 # Latin-1, short of a Polish Ł or an en dash). Its default instance is the regular weight.
@@ -29,6 +27,10 @@ class FilledForm:
         return "\n".join([*lines, *(["", self.footer] if self.footer else [])])
 
     def pdf(self) -> bytes:
+        # fpdf (with fontTools) is a fifth of the core's import time; only a form's PDF needs it.
+        from fpdf import FPDF
+        from fpdf.enums import XPos, YPos
+
         document = FPDF(format="A4")
         document.set_title(self.title)
         document.add_font(FAMILY, "", FONT)

@@ -8,17 +8,22 @@
   share one migrated schema that is emptied after each test.
 - `postgres_session_factory`: the same, PostgreSQL only (skipped without the variable), for
   behaviour SQLite does not have, such as SKIP LOCKED.
+
+Under pytest-xdist (`make test`) each worker does all this once for itself, in a PostgreSQL database of
+its own (`worker_database`).
 """
 
 import os
 import shutil
 import tempfile
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import db, migrate
@@ -31,7 +36,34 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("PATHWAY_CACHE_DIR", tempfile.mkdtemp(prefix="pathway-verified-packs-"))
 
 
-POSTGRES_URL = os.environ.get("PATHWAY_TEST_DATABASE_URL", "")
+def worker_database(url: str, worker: str | None) -> str:
+    """The PostgreSQL database of this pytest-xdist worker (`test` -> `test_gw0`), created when missing.
+
+    Each test already has a schema of its own, but LISTEN/NOTIFY reaches every listener of a database:
+    a 429 pause announced by one worker's test would pause the other worker's dispatchers. Without
+    xdist, or when the user may not create databases, the given database is used as it is.
+    """
+    if not url or not worker:
+        return url
+    given = db.database_url(url)
+    name = f"{given.database}_{worker}"
+    admin = db.make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            found = connection.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if found.first() is None:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except DBAPIError as exc:
+        warnings.warn(f"cannot create {name} ({exc.orig}): this worker shares {given.database}", stacklevel=1)
+        return url
+    finally:
+        admin.engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = worker_database(
+    os.environ.get("PATHWAY_TEST_DATABASE_URL", ""), os.environ.get("PYTEST_XDIST_WORKER")
+)
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 
 
