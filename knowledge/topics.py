@@ -51,7 +51,9 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\b(requirements?|required|criteria|prerequisites?)\b", 3),
         (r"\bwhat (do|would|will) (i|you|we|someone) need\b|\bneed to (do|have|show)\b", 3),
         (r"\bhow (do|can|would) (i|you|someone) (get|progress|move|go|become|reach|achieve)\b", 2),
-        (r"\b(progress|move|get|go|step) (up )?(to|into|onto)\b|\breach\b|\bachieve\b", 1.5),
+        (r"\b(progress|progression|move|get|go|step) (up )?(to|into|onto)\b|\breach\b|\bachieve\b", 1.5),
+        # ("what is expected for progression to level 2": what it requires, asked by what is expected)
+        (r"\bexpected (of (me|us|you) )?(for|to (get|reach|progress|move|be promoted))\b", 2),
         (r"\bto (become|be) an? \b|\bwhat does it take\b", 2),
         (r"\b(needed|necessary|essential|desirable|must i|do i have to have)\b", 1.5),
         (r"\bdo (i|you|we) (need|require|have to have)\b", 1.5),

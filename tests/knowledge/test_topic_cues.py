@@ -26,3 +26,10 @@ def test_paid_for_asks_how_something_is_funded_not_what_it_pays(library: Library
     # heard "paid" as a salary question and said the report gives no salary for Grade 8.
     answer = library.ask("coventry", "how are the advanced practitioner posts being paid for?")
     assert answer.answered and "cost neutral" in answer.text
+
+
+def test_what_is_expected_for_progression_asks_what_it_requires(library: Library) -> None:
+    # Medway's level 3 requirements (broad experience, all level 2 and 3 competencies...). The old code heard
+    # no topic and answered with the level's card (what a level 3 worker does, and its pay).
+    answer = library.ask("medway", "what is expected of me for progression to level 3?")
+    assert answer.text.startswith("To reach Level 3 Social Worker you need:")
