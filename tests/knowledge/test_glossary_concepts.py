@@ -63,3 +63,10 @@ def test_chat_shortenings_of_a_post_are_read_as_the_post() -> None:
     assert normalise("I'm not a senior prac, are my quals enough?") == (
         "i am not a senior practitioner are my qualifications enough"
     )
+
+
+def test_coming_into_force_is_being_implemented(library: Library) -> None:
+    # Coventry §8.1: the recommendations "can be implemented immediately". The old code answered with when
+    # the board agreed them.
+    answer = library.ask("coventry", "when will the recommendations come into force?")
+    assert "implemented immediately" in answer.text.split("\n")[0]
