@@ -49,7 +49,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
     ("spinal point", "spinal column point", "scale point", "pay point", "spinal points", "spinal column points",
      "scale points", "pay points"),  # ("scp" is glossed as "spinal point" before it is looked up)
     ("implemented", "put into effect", "put in place", "brought in", "come into force", "comes into force",
-     "go live", "goes live", "rolled out"),
+     "go live", "goes live", "rolled out", "with effect from", "take effect", "took effect", "takes effect"),
     ("trade union", "trade unions", "union", "unions", "unison", "union rep", "union reps", "union representative",
      "union representatives", "trade union representative", "trade union representatives", "staff side"),
 )  # fmt: skip

@@ -70,3 +70,10 @@ def test_coming_into_force_is_being_implemented(library: Library) -> None:
     # the board agreed them.
     answer = library.ask("coventry", "when will the recommendations come into force?")
     assert "implemented immediately" in answer.text.split("\n")[0]
+
+
+def test_coming_into_force_is_taking_effect(library: Library) -> None:
+    # Medway §11.1: the revised framework "with effect from 1 April 2010". The old code found nothing that
+    # answers "when did it come into force?".
+    answer = library.ask("medway", "when did the competency framework come into force?")
+    assert answer.answered and "1 April 2010" in answer.text
