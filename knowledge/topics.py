@@ -49,7 +49,10 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
     ),
     Topic.requirements: _cues(
         (r"\b(requirements?|required|criteria|prerequisites?)\b", 3),
-        (r"\bwhat (do|would|will) (i|you|we|someone) need\b|\bneed to (do|have|show)\b", 3),
+        (
+            r"\bwhat (do|would|will) (i|you|we|someone) need\b|\b(need|have|got) to (do|have|show|prove|evidence|demonstrate)\b",
+            3,
+        ),
         (r"\bhow (do|can|would) (i|you|someone) (get|progress|move|go|become|reach|achieve)\b", 2),
         (r"\b(progress|progression|move|get|go|step) (up )?(to|into|onto)\b|\breach\b|\bachieve\b", 1.5),
         # ("what is expected for progression to level 2": what it requires, asked by what is expected)

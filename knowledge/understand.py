@@ -48,7 +48,7 @@ _CURRENT_BEFORE = re.compile(
     r"\b(i am|currently|am on|i am on|from|am at|as an?|i am an?|on|at|being)\s*(a |an )?$"
 )
 _TARGET_BEFORE = re.compile(
-    r"\b(to|for|be|become|becoming|reach|get|into|onto|next|up to|apply|towards?)\s*(a |an )?$"
+    r"\b(to|for|be|become|becoming|reach|get|into|onto|next|up to|apply|towards?|awarded|achieve|achieving)\s*(a |an )?$"
 )
 # After a competency's name, these make it where someone works ("the assessment team"), not the competency.
 _WORKPLACE = re.compile(r"\s*(team|teams|service|services|department|unit|hub|duty)\b")

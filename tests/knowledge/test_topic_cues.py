@@ -33,3 +33,10 @@ def test_what_is_expected_for_progression_asks_what_it_requires(library: Library
     # no topic and answered with the level's card (what a level 3 worker does, and its pay).
     answer = library.ask("medway", "what is expected of me for progression to level 3?")
     assert answer.text.startswith("To reach Level 3 Social Worker you need:")
+
+
+def test_what_i_have_to_show_for_a_grade_asks_what_it_requires(library: Library) -> None:
+    # BCC's BG11: the learning and development pathway and enabling others. The old code heard no topic in
+    # "have to show" and answered with BG10's pathway stage.
+    answer = library.ask("bcc", "what have I got to demonstrate to be awarded BG12?")
+    assert answer.text.startswith("To reach BG12")
