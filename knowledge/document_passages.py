@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,9 @@ class DocumentIndex:
     vocabulary: frozenset[str] = frozenset()  # every stemmed word the document uses
     prefixes: frozenset[str] = frozenset()  # the first STEM_PREFIX letters of each of its stems
     sections: dict[str, str] = field(default_factory=dict)  # label -> the section's text
+    # label -> the section after it in the document and that section's first sentence (a "However, ..." that
+    # turns it is said with it: knowledge.turns), worked out once rather than for every answer
+    following: dict[str, tuple[str, str]] = field(default_factory=dict)
     _using: dict[str, set[int]] = field(default_factory=dict)  # stem -> the sentences using it
     raw: str = ""
     _bm25: BM25Okapi | None = None
@@ -96,6 +100,11 @@ class DocumentIndex:
         index._bm25 = (
             BM25Okapi([c + sorted(h) for c, h in zip(corpus, index.context, strict=True)]) if corpus else None
         )
+        firsts: dict[str, str] = {}
+        for sentence in index.sentences:
+            firsts.setdefault(sentence.section, sentence.text)
+        labels = list(index.sections)
+        index.following = {label: (after, firsts.get(after, "")) for label, after in pairwise(labels)}
         return index
 
     def share(self, stems: frozenset[str]) -> float:

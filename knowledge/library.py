@@ -83,30 +83,29 @@ _COMMON_VOCABULARY = cue_vocabulary() | set(STOPWORDS) | set(CHAT_WORDS.values()
 
 
 def _answered_elsewhere(index: PackIndex, answers: list[Answer], parts: list[Question]) -> list[int]:
-    """The parts to answer in turn: a part declined on its own is left out where another part's answer,
-    judged as the answer to it, passes ("who chaired the group, and how many times did they meet?": the
-    chair's line says the members met 4 times)."""
-    kept = []
-    for i, answer in enumerate(answers):
-        # (Not a part asking for a list, the steps, a reason...: "is there a list?" is not answered by another
-        # part's bullets; a figure, a person, a time, or no kind of answer in particular, can be.)
-        detail = any(ask in STRICT for ask in parts[i].asks)
-        if not answer.answered and (detail or parts[i].off_topic or not parts[i].asks):
-            for j, other in enumerate(answers):
-                if j == i or not other.answered:
-                    continue
-                if not _says_what_the_part_asks_about(index, parts[i], other):
-                    continue  # (judging reads the cited sections too: the words must be the answer's own)
-                verdict = judged(index, parts[i], Candidate(other, "another_part"))
-                # (Asked for a detail, the other answer gives it, the document's words on it said first or
-                # not; asked a plain yes or no, it must stand as it is.)
-                if verdict.passes if detail else verdict.said == other:
-                    break
-            else:
-                kept.append(i)
-            continue
-        kept.append(i)
-    return kept
+    """The parts to answer in turn: a part declined on its own is left out where another part's answer
+    answers it ("who chaired the group, and how many times did they meet?": the chair's line says the members
+    met 4 times)."""
+    return [
+        i
+        for i, answer in enumerate(answers)
+        if answer.answered
+        or not any(_answers_it(index, parts[i], other) for j, other in enumerate(answers) if j != i)
+    ]
+
+
+def _answers_it(index: PackIndex, part: Question, other: Answer) -> bool:
+    """Another part's answer, judged as the answer to this part, passes: asked for a detail (a figure, a
+    person, a time), with the document's words on it said first or not; asked a plain yes or no, or heard as
+    outside career progression, as it stands. (Not a part asking for a list, the steps, a reason...: "is
+    there a list?" is not answered by another part's bullets.)"""
+    detail = any(ask in STRICT for ask in part.asks)
+    if not other.answered or not (detail or part.off_topic or not part.asks):
+        return False
+    if not _says_what_the_part_asks_about(index, part, other):
+        return False  # (judging reads the cited sections too: the words must be the answer's own)
+    verdict = judged(index, part, Candidate(other, "another_part"))
+    return verdict.passes if detail else verdict.said == other
 
 
 SAID_SHARE = 0.5  # of a part's content words, at least this share in another answer's own words

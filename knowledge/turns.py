@@ -21,17 +21,14 @@ def with_the_turn(index: PackIndex, answer: Answer) -> Answer:
     if not answer.answered:
         return answer
     document_id = index.pack.organisation.document
-    document = document_index(document_id)
-    labels = list(document.sections)
-    turns: list[tuple[str, str]] = []
-    for cited in answer.sources:
-        if cited.document != document_id or cited.section not in document.sections:
-            continue
-        at = labels.index(cited.section)
-        following = labels[at + 1] if at + 1 < len(labels) else None
-        first = next((s.text for s in document.sentences if s.section == following), "")
-        if following and _TURN.match(first) and first[:60] not in answer.text:
-            turns.append((following, first))
+    following = document_index(document_id).following
+    turns = [
+        (label, first)
+        for cited in answer.sources
+        if cited.document == document_id and cited.section in following
+        for label, first in [following[cited.section]]
+        if _TURN.match(first) and first[:60] not in answer.text
+    ]
     if not turns:
         return answer
     body = [ln for ln in answer.text.split("\n") if ln and not ln.startswith("Source:")]
