@@ -124,6 +124,29 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     return tuple(compiled)
 
 
+@lru_cache(maxsize=8192)
+def _matching(text: str) -> tuple[int, ...]:
+    """The positions in _patterns() of the names the (normalised) text uses. Every reading of a question asks
+    this, so it is found once a text; a name's own words must be in the text before its pattern is tried."""
+    if not _any_name().search(text):
+        return ()  # (most texts name none of the glossary's concepts: one search says so)
+    return tuple(
+        i
+        for i, (literal, (pattern, _)) in enumerate(zip(_literals(), _patterns(), strict=True))
+        if literal in text and pattern.search(text)
+    )
+
+
+@cache
+def _literals() -> tuple[str, ...]:
+    return tuple(normalise(p) for concept in CONCEPTS + EMPLOYMENT_TERMS for p in concept)
+
+
+def _matched(text: str) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
+    patterns = _patterns()
+    return [patterns[i] for i in _matching(text)]
+
+
 def names_of(name: str) -> tuple[str, ...]:
     """Every name of the glossary's concept this name is one of, in lower case as a document writes it (not
     glossed), the name itself first; the name alone if it is none ("asye" gives "newly qualified", "nqsw"...)."""
@@ -170,10 +193,8 @@ def _named() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
 @lru_cache(maxsize=4096)
 def names_in(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
     """Where the (normalised) text names a concept: the span of each name and all the concept's names."""
-    if not _any_name().search(text):
-        return ()
     return tuple(
-        (m.start(), m.end(), phrases) for pattern, phrases in _patterns() for m in pattern.finditer(text)
+        (m.start(), m.end(), phrases) for pattern, phrases in _matched(text) for m in pattern.finditer(text)
     )
 
 
@@ -197,10 +218,8 @@ def related_terms(text: str, corpus: str) -> list[tuple[str, ...]]:
     as one retrieval term of stemmed words (weighed once, like an abbreviation with its gloss)."""
     terms: list[tuple[str, ...]] = []
     seen: set[tuple[str, ...]] = set()
-    if not _any_name().search(text):
-        return terms  # (most questions name none of the glossary's concepts: one search says so)
-    for pattern, phrases in _patterns():
-        if phrases in seen or not pattern.search(text) or _uses(corpus, pattern.pattern):
+    for pattern, phrases in _matched(text):
+        if phrases in seen or _uses(corpus, pattern.pattern):
             continue  # the document uses the asker's own word: nothing to translate
         seen.add(phrases)
         others = [p for p in phrases if p not in text and _uses(corpus, rf"\b{re.escape(p)}\b")]
@@ -215,11 +234,7 @@ def concept_alternatives(text: str) -> Mapping[str, frozenset[str]]:
     """For each stemmed word of a glossary phrase the (normalised) text uses, the stems of every name of
     that concept: saying any of them says the word ("asye" is said by "newly qualified")."""
     found: dict[str, set[str]] = {}
-    if not _any_name().search(text):
-        return MappingProxyType({})
-    for pattern, phrases in _patterns():
-        if not pattern.search(text):
-            continue
+    for pattern, phrases in _matched(text):
         # (Not the small words or numbers of a name, "one to one" for supervision: "one year" is no supervision.)
         named = {
             s
@@ -244,9 +259,11 @@ def unnamed_concepts(text: str, corpus: str) -> list[str]:
     """The asker's words for each concept the (normalised) question names that the (normalised) corpus never
     names in any of its words: what the question is about that the document does not speak of."""
     named: dict[tuple[str, ...], str] = {}  # concept -> the longest of its names the question uses
-    if not _any_name().search(text):
-        return []
-    for pattern, phrases in _unnamed_in(corpus):
+    unnamed = _unnamed_in(corpus)
+    for i in _matching(text):
+        if i not in unnamed:
+            continue
+        pattern, phrases = _named()[i]
         match = pattern.search(text)
         if match is not None and len(match.group(0)) > len(named.get(phrases, "")):
             named[phrases] = match.group(0)  # "a probation period", not "a probation"
@@ -254,13 +271,13 @@ def unnamed_concepts(text: str, corpus: str) -> list[str]:
 
 
 @lru_cache(maxsize=256)
-def _unnamed_in(corpus: str) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
-    """The names of the concepts the corpus never names in any of their words: the same for every question
-    to one pack, so found once."""
+def _unnamed_in(corpus: str) -> frozenset[int]:
+    """The names (positions in _patterns() and _named()) of the concepts the corpus never names in any of their
+    words: the same for every question to one pack, so found once."""
     document = _stem_sequence(corpus)
-    return tuple(
-        (pattern, phrases)
-        for pattern, phrases in _named()
+    return frozenset(
+        i
+        for i, (_, phrases) in enumerate(_named())
         if not any(f" {' '.join(tokens(p))} " in document for p in phrases if tokens(p))
     )
 
@@ -289,6 +306,4 @@ def names_concept(phrases: tuple[str, ...], text: str) -> bool:
 
 def concepts_named(text: str) -> list[tuple[str, ...]]:
     """Every name of each concept (of either list) the (normalised) text names, one tuple a concept."""
-    if not _any_name().search(text):
-        return []
-    return list(dict.fromkeys(phrases for pattern, phrases in _patterns() if pattern.search(text)))
+    return list(dict.fromkeys(phrases for _, phrases in _matched(text)))
