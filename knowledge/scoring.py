@@ -177,7 +177,11 @@ def fit(index: PackIndex, reading: Reading, candidate: Candidate, weights: Weigh
         asks_missing=frozenset(reading.strict - gives),
         soft_share=_share(len(reading.soft & gives), len(reading.soft)),
         named_share=_share(named_covered, sum(reading.named.values())),
-        points_share=_share(len(points), len(points) if not reading.points_asked else len(reading.points)),
+        # (The asker's own point echoed is no answer to what they ask about it: "I'm on point 37: is the rise
+        # backdated?" is not answered by what point 37 pays.)
+        points_share=None
+        if not reading.points_asked and reading.strict and not reading.strict & gives
+        else _share(len(points), len(points) if not reading.points_asked else len(reading.points)),
         service_share=(1.0 if candidate.situation else 0.0) if reading.service_given else None,
         topic=_topic_share(reading.question, candidate, topics, weights),
         # (What a level is, its card, answers any question about the level that asks nothing more.)

@@ -55,7 +55,7 @@ def main_clause(raw: str) -> str:
     # (A comma or point between digits is part of a figure, "£2,000", "1.5": no clause ends there.)
     pieces = [p.strip(" -–—:;,.") for p in re.split(r"[?!;:—–]|(?<!\d)[.,]|[.,](?!\d)| - ", text)]
     pieces = [p for p in pieces if p]
-    asking = next((p for p in pieces if _asks(p)), None)
+    asking = next((found for p in pieces if (found := _asking(p))), None)
     if asking is not None:
         return asking
     # No clause starts by asking: the question begins inside one ("my manager won't sign, who else can?").
@@ -72,3 +72,18 @@ _WH_INSIDE = re.compile(
 
 def _asks(part: str) -> bool:
     return bool(re.match(rf"^({_AUX}|how|what|which|who|whom|whose|when|where|why)\b", part.strip()))
+
+
+def _asking(piece: str) -> str | None:
+    """The piece, if it asks; or what it asks after the condition it sets first ("if it goes through is the
+    pay rise backdated" asks "is the pay rise backdated")."""
+    if _asks(piece):
+        return piece
+    found = _ASKS_AFTER_CONDITION.match(piece)
+    return found.group("ask") if found else None
+
+
+# A condition, then the asking words: an auxiliary and its subject ("if approved, is it backdated").
+_ASKS_AFTER_CONDITION = re.compile(
+    rf"^(?:if|once|when|after|unless)\b.*?\b(?P<ask>{_AUX} (?:i|you|we|they|it|there|he|she|the|my|this|that)\b.*)$"
+)

@@ -110,3 +110,19 @@ def test_of_a_rules_clauses_by_spinal_point_the_askers_is_given(
 def test_ready_in_one_of_the_rules_months_no_next_is_worked_out(library: Library) -> None:
     # Whether June's own panel is still open to someone ready in June, the policy doesn't say.
     assert not library.ask("bcc", "I'll be ready in June, when is the next panel?").text.startswith("You say")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I'm level 2 on point 39 and putting in for level 3. if it goes through is my new salary backdated?",
+        "I'm at point 36 and applying to jump to level 3. once it's signed off does the increase get backdated?",
+    ],
+)
+def test_the_askers_point_in_the_scene_is_no_answer_to_what_they_ask(library: Library, question: str) -> None:
+    # The old code took the scene for the asking clause (a clause opening "if ..." did not ask) and scored the
+    # pay of the asker's own point, echoed, above the backdating rule: the reply declined "i'm level 2 on
+    # point 39 and putting in for level 3?".
+    answer = library.ask("medway", question)
+    assert answer.answered
+    assert answer.text.startswith("If approved, the award is backdated to the day the application was signed")

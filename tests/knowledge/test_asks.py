@@ -185,3 +185,14 @@ def test_whose_opens_the_clause_that_asks() -> None:
     # it a pay question ("BCC's policy doesn't say anything about a salary for spinal point 26").
     question = "I'm BG9 on SCP 26 and want to do some sessional work. Whose permission do I need?"
     assert main_clause(question) == "whose permission do i need"
+
+
+def test_a_condition_before_the_asking_words_is_not_the_scene() -> None:
+    # "if it goes through is ..." asks after the condition it sets: the old code found no clause that asks
+    # and took the scene ("i'm on point 37 ...") instead.
+    question = "I'm on point 37 and going for level 3. if it goes through is the rise backdated?"
+    assert main_clause(question) == "is the rise backdated"
+    assert (
+        main_clause("I'm level 1. once I've done induction can I apply for level 2?")
+        == "can i apply for level 2"
+    )
