@@ -82,6 +82,8 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
         r"|\bhow much (\w+ ){0,3}(experience|service)\b"
         # A least or most time asked for by name ("is there a minimum amount of time on level 2", "a waiting period")
         r"|\b(minimum|maximum|min|max|least|set|fixed|waiting) (amount of |length of |period of )?(time|period|wait)\b"
+        # Asked whether there is a wait ("or do I have to wait?"): how long it is
+        r"|\b(have|need|got) to wait\b(?! (for|on) (my|the|a|an|your|their|him|her|them)\b)|\bmust (i|you|we) wait\b"
     ),
     Ask.repay: re.compile(r"\bpay( \w+){0,3} back\b|\brepay|\brefund|\bowe\b"),
     Ask.backdated: re.compile(

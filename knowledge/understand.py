@@ -271,6 +271,7 @@ def _level_role(text: str, mention: Mention) -> LevelRole:
 
 
 _THE_RULES = re.compile(r"\b(the|those|that|these|this) $")
+_A_WAIT = re.compile(r"\b(wait|waiting|wait for|wait at least|take|takes|taking|last|lasts) $")
 
 
 def _durations(text: str) -> list[Duration]:
@@ -281,6 +282,8 @@ def _durations(text: str) -> list[Duration]:
             continue  # "twice a year", "how many times a year": how often, not a length of time
         if _THE_RULES.search(text[max(0, match.start() - 8) : match.start()]):
             continue  # "does the 3 years PQE include my ASYE?": the rule's length, not the asker's
+        if _A_WAIT.search(text[max(0, match.start() - 24) : match.start()]):
+            continue  # "or do I have to wait a year?": the wait asked about, not the asker's time
         value = {"a": 1.0, "an": 1.0, "half a": 0.5}.get(amount) or float(amount)
         years = value if unit.startswith("year") else value / 12 if unit.startswith("month") else value / 52
         before = text[max(0, match.start() - 16) : match.start()]

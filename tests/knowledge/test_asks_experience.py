@@ -21,3 +21,18 @@ def test_the_rules_own_length_is_no_service_of_the_askers(library: Library) -> N
         "coventry", "would the 3 years post qualifying experience for AP include time on agency contracts?"
     )
     assert "You have told me" not in answer.text and "On service, yes" not in answer.text
+
+
+def test_whether_there_is_a_wait_asks_how_long() -> None:
+    assert Ask.duration in read_asks("can i apply once my induction is done or do i have to wait")
+    assert Ask.duration not in read_asks("do i have to wait for my manager to sign it")  # a person waited on
+
+
+def test_the_wait_asked_about_is_no_service_of_the_askers(library: Library) -> None:
+    # "wait a year" is the wait asked about: the old code answered "On service, yes ... You have told me about
+    # 1 year" to a newly qualified worker who had said nothing of their service.
+    answer = library.ask(
+        "medway", "I'm newly qualified. can I go for level 2 straight after induction or must I wait a year?"
+    )
+    assert "You have told me" not in answer.text and "On service, yes" not in answer.text
+    assert "one year's service" in answer.text
