@@ -120,7 +120,12 @@ def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
         return silence
     document = document_index(index.pack.organisation.document)
     terms = salient_terms(index, question)
-    unnamed = [c for c in unnamed_concepts(question.text, _corpus(index)) if c not in _body(answer).lower()]
+    # (A decline says the asker's words back, "doesn't say how many days study leave you get": no use of them.)
+    unnamed = [
+        c
+        for c in unnamed_concepts(question.text, _corpus(index))
+        if not answer.answered or c not in _body(answer).lower()
+    ]
     if answer.answered:
         said = _answer_stems(index, answer)
         spoken = [t for t in terms if t.covered_by(said) and not any(t.word in c.split() for c in unnamed)]

@@ -69,3 +69,12 @@ def test_a_limit_on_hours_is_a_length_of_time_not_a_limit_on_numbers(library: Li
     # limit on how many" as a quota and said the policy doesn't say anything about a limit on numbers.
     answer = library.ask("bcc", "is there a limit on how many hours a week I can work with a second job?")
     assert answer.answered and "48 working hours" in answer.text
+
+
+def test_a_decline_that_says_the_term_back_still_never_quotes_a_passage_for_it(library: Library) -> None:
+    # Medway never names study leave. The decline says the asker's words back ("doesn't say how many days study
+    # leave you get"), and the old code took that for the document using them: it quoted the review's "within
+    # 10 working days" as the answer.
+    answer = library.ask("medway", "how many days study leave do I get for my PQ?")
+    assert not answer.answered
+    assert "10 working days" not in answer.text
