@@ -77,4 +77,4 @@ def test_a_decline_that_says_the_term_back_still_never_quotes_a_passage_for_it(l
     # 10 working days" as the answer.
     answer = library.ask("medway", "how many days study leave do I get for my PQ?")
     assert not answer.answered
-    assert "10 working days" not in answer.text
+    assert answer.text.startswith("Medway's policy doesn't say how many days study leave you get")
