@@ -74,6 +74,16 @@ def with_stated_silence(index: PackIndex, question: Question, answer: Answer) ->
         for t in salient_terms(index, question)
         if t.covered_by(silent_stems) and not t.covered_by(spoken_stems)
     ]
+    # The detail asked for by its name ("the deadline"), which the answer gives only a silence on.
+    detail = asking_words(question, [a for a in question.asks if a in DETAIL_ASKS]) - ASK_UNITS
+    alone += [
+        t
+        for t in terms
+        if t.word in detail
+        and t not in alone
+        and t.covered_by(silent_stems)
+        and not t.covered_by(spoken_stems)
+    ]
     lines = [ln for ln in body.split("\n") if ln and not ln.endswith(":")]
     if (alone and named >= MIN_NAMED) or _left_open(index, terms, silent):
         return doesnt_say(index, question, lines)

@@ -24,7 +24,7 @@ CHAT_WORDS = {
     "couldnt": "could not", "shouldn't": "should not", "shouldnt": "should not", "didnt": "did not",
     "doesnt": "does not", "isnt": "is not", "sal": "salary", "ppl": "people", "tho": "though", "bout": "about", "abt": "about",
     "gonna": "going to", "wanna": "want to", "gd": "good", "thx": "thanks", "pq'd": "post qualified",
-    "whos": "who is", "who's": "who is", "hows": "how is", "what's": "what is", "where's": "where is",
+    "whos": "who is", "whens": "when is", "who's": "who is", "hows": "how is", "what's": "what is", "where's": "where is",
     "when's": "when is", "it's": "it is", "thats": "that is", "that's": "that is", "there's": "there is",
     "wot's": "what is", "cud": "could", "wud": "would", "shud": "should", "n": "and", "&": "and",
     "mgr": "manager", "mngr": "manager", "quali": "qualification", "quals": "qualifications",

@@ -395,7 +395,8 @@ def asking_words(question: Question, asked: list[Ask]) -> set[str]:
 def _cue_words(ask: Ask) -> frozenset[str]:
     """The words written out in an ask's question cue (not those its wildcards match)."""
     plain = re.sub(r"\\[a-zA-Z]", " ", QUESTION_CUES[ask].pattern)
-    return frozenset(re.findall(r"[a-z]+", plain))
+    # (A word whose last letter is optional, "deadlines?", is written out without it too.)
+    return frozenset(re.findall(r"[a-z]+", plain)) | {w[:-1] for w in re.findall(r"([a-z]+)\?", plain)}
 
 
 def _levels_named(question: Question, asked: list[Ask]) -> list[Term]:

@@ -59,3 +59,12 @@ def test_a_fact_giving_one_thing_but_no_other_is_silent_on_the_other(library: Li
     answer = library.ask("bcc", "what's the deadline for getting my portfolio in for the september panel?")
     assert not answer.answered and answer.text.startswith("BCC's policy doesn't say")
     assert "September" in answer.text and "June" in answer.text  # the months it does give follow
+
+
+def test_a_silence_on_the_detail_asked_by_its_name_is_the_answer(library: Library) -> None:
+    # BCC gives the panel's months "but no deadline for submissions". Asked for the deadline by name, the old
+    # code answered with the months: "deadline" asks when, but its cue was written "deadlines?", so the word
+    # was not known as the detail asked, and the silence beside the months was not heard as the answer.
+    answer = library.ask("bcc", "whens the deadline for my portfolio for the september panel?")
+    assert not answer.answered
+    assert "no deadline for submissions" in answer.text
