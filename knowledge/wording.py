@@ -71,7 +71,9 @@ _WH_INSIDE = re.compile(
 
 
 def _asks(part: str) -> bool:
-    return bool(re.match(rf"^({_AUX}|how|what|which|who|whom|whose|when|where|why)\b", part.strip()))
+    first, _, rest = part.strip().partition(" ")
+    said = f"{CHAT_WORDS.get(first, first)} {rest}"  # "whats the ...", "hows it work"
+    return bool(re.match(rf"^({_AUX}|how|what|which|who|whom|whose|when|where|why)\b", said))
 
 
 def _asking(piece: str) -> str | None:
