@@ -196,3 +196,10 @@ def test_a_condition_before_the_asking_words_is_not_the_scene() -> None:
         main_clause("I'm level 1. once I've done induction can I apply for level 2?")
         == "can i apply for level 2"
     )
+
+
+def test_a_chat_shortening_opens_the_clause_that_asks() -> None:
+    # "whats" is "what is": the old code passed over the first clause and took "is it just an interview" for
+    # what was asked.
+    question = "whats the selection process for the advanced SW role, is it just an interview?"
+    assert main_clause(question) == "whats the selection process for the advanced sw role"
