@@ -55,7 +55,7 @@ def main_clause(raw: str) -> str:
     # (A comma or point between digits is part of a figure, "£2,000", "1.5": no clause ends there.)
     pieces = [p.strip(" -–—:;,.") for p in re.split(r"[?!;:—–]|(?<!\d)[.,]|[.,](?!\d)| - ", text)]
     pieces = [p for p in pieces if p]
-    asking = next((found for p in pieces if (found := _asking(p))), None)
+    asking = next((clause for p in pieces if (clause := _asking(p))), None)
     if asking is not None:
         return asking
     # No clause starts by asking: the question begins inside one ("my manager won't sign, who else can?").

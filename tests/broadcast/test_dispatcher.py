@@ -57,7 +57,9 @@ async def test_a_broadcast_reaches_everyone_once_through_429_and_5xx(
     sent = rows(sessions)
     assert len(sent) == 6 and {row.status for row in sent} == {"delivered"}
     assert posted(fake) == {"D" + slack_user(row.recipient_person_id)[1:]: 1 for row in sent}  # type: ignore[arg-type]
-    assert sum(row.attempts for row in sent) == 8  # one more for the 429, one more for the 503
+    # One more claim for the 429, one more for the 503; on a loaded machine a stall past a paced slot takes a
+    # new slot (a claim more, nothing sent twice: posted once each, above), at most once a message here.
+    assert 8 <= sum(row.attempts for row in sent) <= 8 + len(sent)
     assert sum(row.failures for row in sent) == 1  # the 429 is not counted as a failed send
     assert took >= 0.5  # the 429 paused the channel (Retry-After 1s)
     assert all("Panel 14 June 2027" in params["text"] for params in fake.messages.values())

@@ -74,10 +74,13 @@ def backend_pid(engine: Engine) -> int:
 def terminate(admin: Engine, pid: int) -> None:
     with admin.connect() as connection:
         assert connection.exec_driver_sql(f"SELECT pg_terminate_backend({pid})").scalar_one()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     with admin.connect() as connection:
         while connection.exec_driver_sql(f"SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}").scalar():
             assert time.monotonic() < deadline, "the backend did not go"
+            # (pg_stat_activity is a snapshot taken at its first read in a transaction: without a new one, a
+            # backend still there at the first look is seen there until the deadline.)
+            connection.rollback()
             time.sleep(0.02)
 
 
