@@ -85,7 +85,11 @@ def with_stated_silence(index: PackIndex, question: Question, answer: Answer) ->
         and not t.covered_by(spoken_stems)
     ]
     lines = [ln for ln in body.split("\n") if ln and not ln.endswith(":")]
-    if (alone and named >= MIN_NAMED) or _left_open(index, terms, silent):
+    if (
+        (alone and named >= MIN_NAMED)
+        or _left_open(index, terms, silent)
+        or _on_the_askers_time(question, silent)
+    ):
         return doesnt_say(index, question, lines)
     found = _pack_silence(index, question, terms, lines)
     if found is not None:
@@ -117,6 +121,23 @@ def _pack_silence(index: PackIndex, question: Question, terms: list[Term], lines
         if set(asked) & silent and max(_named(subject, c) for c in clauses) > given:
             return text
     return None
+
+
+_TIME_SAID = re.compile(r"\b(\d+(?:\.\d+)?) (years?|months?)\b")
+
+
+def _on_the_askers_time(question: Question, clauses: list[str]) -> bool:
+    """A silence on the very time the asker gives for themselves ("exactly 4 years": "does not say which
+    applies at exactly 4 years"): what applies to them is what the policy leaves open."""
+    if not question.personal:
+        return False
+    theirs = {round(d.years, 1) for d in question.durations}
+    said = {
+        round(float(n) / (12 if unit.startswith("month") else 1), 1)
+        for clause in clauses
+        for n, unit in _TIME_SAID.findall(clause)
+    }
+    return bool(theirs & said)
 
 
 def _left_open(index: PackIndex, terms: list[Term], clauses: list[str]) -> bool:

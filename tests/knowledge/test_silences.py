@@ -68,3 +68,13 @@ def test_a_silence_on_the_detail_asked_by_its_name_is_the_answer(library: Librar
     answer = library.ask("bcc", "whens the deadline for my portfolio for the september panel?")
     assert not answer.answered
     assert "no deadline for submissions" in answer.text
+
+
+def test_a_silence_on_the_askers_own_time_leaves_what_applies_to_them_open(library: Library) -> None:
+    # Hertfordshire's pack records that the report "does not say which applies at exactly 4 years". The old code
+    # quoted that silence to a worker with exactly 4 years' service and marked the reply answered.
+    answer = library.ask(
+        "hertfordshire", "I'm on exactly 4 years service in a quadrant CP team, which supplement is mine?"
+    )
+    assert not answer.answered
+    assert "does not say which applies at exactly 4 years" in answer.text
