@@ -87,7 +87,7 @@ def with_stated_silence(index: PackIndex, question: Question, answer: Answer) ->
     lines = [ln for ln in body.split("\n") if ln and not ln.endswith(":")]
     if (
         (alone and named >= MIN_NAMED)
-        or _left_open(index, terms, silent)
+        or _left_open(index, terms, silent, question)
         or _on_the_askers_time(question, silent)
     ):
         return doesnt_say(index, question, lines)
@@ -115,7 +115,7 @@ def _pack_silence(index: PackIndex, question: Question, terms: list[Term], lines
         default=0,
     )
     for text, clauses, silent in _silences(index):
-        if _left_open(index, terms, clauses):
+        if _left_open(index, terms, clauses, question):
             return text
         # (A silence on another kind of answer, "no repayment terms" to "how many places", is on another thing.)
         if set(asked) & silent and max(_named(subject, c) for c in clauses) > given:
@@ -140,17 +140,25 @@ def _on_the_askers_time(question: Question, clauses: list[str]) -> bool:
     return bool(theirs & said)
 
 
-def _left_open(index: PackIndex, terms: list[Term], clauses: list[str]) -> bool:
+def _left_open(index: PackIndex, terms: list[Term], clauses: list[str], question: Question) -> bool:
     """A silence among these leaves open a yes or no about what the question asks of (`terms`: the question's
-    content terms): the question names all (but LEFT_OPEN_SLACK) of what the silence is about."""
+    content terms): the question names all (but LEFT_OPEN_SLACK) of what the silence is about. The
+    organisation's own name counts where both name it ("whether that experience must be with Coventry" to
+    "does it have to be at Coventry?"), in a yes or no, not otherwise: most of its sentences could name it."""
     org = index.pack.organisation
     own = f"{org.short_name} {org.name} {org.document}"
+    # (Asked for a detail, "how much experience do I need in Coventry?", the name is only where it is asked.)
+    detail = any(a in DETAIL_ASKS for a in question.asks)
+    own_asked = (
+        set() if detail else {stem(w) for w in words(normalise(org.short_name))} & set(tokens(question.text))
+    )
     for clause in clauses:
         if not re.search(r"\bwhether\b|\bif\b", clause):
             continue
         about = _content_stems(own, clause)
-        named = sum(any(t.covered_by(frozenset({s})) for t in terms) for s in about)
-        if named >= MIN_NAMED and named >= len(about) - LEFT_OPEN_SLACK:
+        both = len(own_asked & set(tokens(normalise(clause))))
+        named = sum(any(t.covered_by(frozenset({s})) for t in terms) for s in about) + both
+        if named >= MIN_NAMED and named >= len(about) + both - LEFT_OPEN_SLACK:
             return True
     return False
 

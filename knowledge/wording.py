@@ -34,7 +34,9 @@ def what_was_asked(raw: str) -> str:
     found = YES_NO.match(text)
     if found:
         aux = found.group(1)
-        keep = "" if aux in {"do", "does", "did"} else f" {'are' if aux == 'am' else aux}"
+        # (Only "do" goes without changing the verb: "does it have to be" is "whether it does have to be", not
+        # "whether it have to be"; "did it count" is "whether it did count".)
+        keep = "" if aux == "do" else f" {'are' if aux == 'am' else aux}"
         return f"whether {found.group('subj')}{keep}{found.group('rest')}"
     found = _WH_BE.match(text)
     if found:

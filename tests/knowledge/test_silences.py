@@ -78,3 +78,26 @@ def test_a_silence_on_the_askers_own_time_leaves_what_applies_to_them_open(libra
     )
     assert not answer.answered
     assert "does not say which applies at exactly 4 years" in answer.text
+
+
+def test_a_silence_naming_the_organisation_as_the_question_does_leaves_the_yes_or_no_open(
+    library: Library,
+) -> None:
+    # Coventry's pack says the report "does not say whether that experience must be with Coventry". Asked
+    # just that, the old code answered "On service, yes ... You have told me about 4 years": the silence named
+    # only one word of the question once the organisation's own name was left out of both.
+    answer = library.ask(
+        "coventry",
+        "I have 4 years PQE. does it have to be experience at Coventry or would my years at another council count?",
+    )
+    assert not answer.answered
+    assert answer.text.startswith(
+        "Coventry's policy doesn't say whether it does have to be experience at coventry"
+    )
+
+
+def test_asked_for_a_detail_the_organisations_name_is_only_where_it_is_asked(library: Library) -> None:
+    answer = library.ask(
+        "coventry", "how much experience do I need to become an advanced practitioner in Coventry?"
+    )
+    assert answer.answered and "3 years post qualifying experience" in answer.text  # a guard
