@@ -25,6 +25,8 @@ LevelRole = Literal["current", "target", "any"]
 _POINT = re.compile(
     r"\b(?:spinal (?:column )?point|scale point|spinal|point|pt)s? (?:of |number |no )?(\d{1,3})\b"
     r"|\b(?:i am|currently|am) (?:on|at) (\d{2})\b(?! (?:years?|months?|weeks?|days?|hours?|cases?|%))"
+    # "L2 on 38": a level, then where on it ("level 2 on 38")
+    r"|\b(?:level|grade) \d (?:on|at) (\d{2})\b(?! (?:years?|months?|weeks?|days?|hours?|cases?|%))"
 )
 # The points that follow a first one in a list ("points 38 and 42", "scps 36, 38 or 40").
 _MORE_POINTS = re.compile(r"(?: and| or| to)? (\d{1,3})\b(?! (?:years?|months?|weeks?|days?|hours?|%))")
@@ -33,7 +35,7 @@ _MORE_POINTS = re.compile(r"(?: and| or| to)? (\d{1,3})\b(?! (?:years?|months?|w
 def _points(text: str) -> list[int]:
     found: list[int] = []
     for match in _POINT.finditer(text):
-        found.append(int(match.group(1) or match.group(2)))
+        found.append(int(match.group(1) or match.group(2) or match.group(3)))
         at = match.end()
         while (more := _MORE_POINTS.match(text, at)) is not None:
             found.append(int(more.group(1)))

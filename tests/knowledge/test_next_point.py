@@ -29,3 +29,13 @@ def test_every_point_of_a_list_is_priced(library: Library) -> None:
     assert "£28,636" in answer.text and "£33,661" in answer.text
     listed = library.ask("medway", "what are points 36, 38 or 39 worth?").text
     assert all(figure in listed for figure in ("£30,011", "£31,754", "£32,800"))
+
+
+def test_a_level_then_on_a_number_is_the_point_on_it(library: Library) -> None:
+    # "L2 on 39" is point 39 of level 2: the old code read no point, and listed what level 3 needs instead of
+    # where on it the asker would move.
+    answer = library.ask("medway", "Im L2 on 39 and my evidence is at L3 standard, can I move up to L3 now?")
+    assert answer.text.startswith(
+        "If you can evidence Level 3 Social Worker competency, you could progress from"
+    )
+    assert "(point 39, £32,800)" in answer.text
