@@ -87,7 +87,9 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
     ),
     Ask.repay: re.compile(r"\bpay( \w+){0,3} back\b|\brepay|\brefund|\bowe\b"),
     Ask.backdated: re.compile(
-        r"\bback ?dat|\b(paid|pay|it count|count) from\b|\bfrom (when|what date|which date)\b"
+        r"\bback ?dat|\b(paid|pay|it count|count) from\b"
+        # (not the date the framework itself took effect from)
+        r"|\bfrom (when|what date|which date)\b(?!.*\b(framework|policy|scheme|structure|report|recommendations)\b)"
     ),
     Ask.automatic: re.compile(r"\bautomatic(ally)?\b"),
     Ask.what_if: re.compile(

@@ -22,6 +22,9 @@ def _cues(*pairs: tuple[str, float]) -> tuple[Cue, ...]:
     return tuple(Cue(re.compile(p), w) for p, w in pairs)
 
 
+# Said of the framework or policy itself ("from what date did the framework take effect"): its start, no award's.
+_NOT_THE_SCHEME = r"(?!.*\b(framework|policy|scheme|structure|report|recommendations)\b)"
+
 CUES: dict[Topic, tuple[Cue, ...]] = {
     Topic.pay: _cues(
         # ("how is the new grade paid for": how it is funded, not what it pays)
@@ -116,9 +119,11 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\bback ?dat", 5),
         (r"\b(effective|take effect|start|starts|kick in|come in)\b.*\b(pay|rise|award|increase|date)\b", 2),
         (r"\b(pay|rise|award|increase)\b.*\b(effective|take effect|start|kick in|from when)\b", 2),
-        (r"\bfrom when\b|\bfrom (what|which) date\b", 3),  # "what date was the report?" is no award's date
+        # ("what date was the report?" is no award's date, nor is the date a framework took effect from)
+        (rf"\bfrom when\b{_NOT_THE_SCHEME}|\bfrom (what|which) date\b{_NOT_THE_SCHEME}", 3),
         (
-            r"\bfrom (what|which) date\b|\b(what|which) date (will|would|do|does|is) (i|my|the (pay|rise|award|increase))",
+            rf"\bfrom (what|which) date\b{_NOT_THE_SCHEME}"
+            r"|\b(what|which) date (will|would|do|does|is) (i|my|the (pay|rise|award|increase))",
             1.5,
         ),
         (r"\b(go|goes|going) up from\b|\bwhen (will|does|do) (my|the) (pay|salary|rise|increase|award)\b", 2),

@@ -46,6 +46,7 @@ from knowledge.retrieval import NEUTRAL
 from knowledge.text import ABBREVIATIONS, CHAT_WORDS, GENERAL, STOPWORDS, normalise, stem, tokens, words
 from knowledge.topics import CUES
 from knowledge.understand import Question
+from knowledge.wording import main_clause
 
 # Words a name of the asker's may end in that leave it hanging ("a cap on how many"): said by the concept's name.
 _DANGLING = frozenset({"of", "many", "much", "on", "for", "to"})
@@ -622,14 +623,30 @@ def _declined(
 def _concept_missed(index: PackIndex, question: Question, answer: Answer) -> tuple[str, ...] | None:
     """A term of employment the question names ("part time") that the organisation's document does speak of,
     where neither the answer nor the facts it quotes name it: the answer is about the rest of the question
-    ("can advanced social workers ..."), not about what it asks of it."""
+    ("can advanced social workers ..."), not about what it asks of it. So too any concept of the glossary
+    that a detail is asked of in the clause that asks ("how many cases does an NQSW carry")."""
     body = _body(answer)
     quoted = " ".join(p.text for p in index.passages if p.text[:60] in body)
     said = normalise(f"{body} {quoted}")
     for concept in terms_of_employment_named(question.text):
         if names_concept(concept, _corpus(index)) and not names_concept(concept, said):
             return concept
+    # Asked for a detail of something the glossary names ("the caseload of an NQSW", "when does the exam go
+    # live"), the answer must name it too: a figure or date said of something else is no answer.
+    asked = [a for a in question.asks if a in DETAIL_ASKS]
+    subject = {w for t in subject_terms(index, question, asked) for w in t.stems} if asked else set()
+    # (Not the asker's scene, "I'm an NQSW joining ...", nor a condition they set, "if I get accelerated ...")
+    clause = _CONDITION.sub("", normalise(main_clause(question.raw)))
+    clause = _COUNTED.sub("", clause)  # ("how many increments": what is counted, not what it is counted of)
+    for concept in concepts_named(clause) if subject else []:
+        names = {stem(w) for p in concept for w in words(p)}
+        if names & subject and names_concept(concept, _corpus(index)) and not names_concept(concept, said):
+            return concept
     return None
+
+
+_COUNTED = re.compile(r"\b(?:how many|how much|number of) \w+")
+_CONDITION = re.compile(r"^(?:if|once|after)\b.*?\b(?=(?:what|who|how|which|when|where)\b)")
 
 
 def _not_covered(index: PackIndex, answer: Answer, subject: str, terms: list[Term]) -> Answer:

@@ -126,3 +126,19 @@ def test_the_askers_point_in_the_scene_is_no_answer_to_what_they_ask(library: Li
     answer = library.ask("medway", question)
     assert answer.answered
     assert answer.text.startswith("If approved, the award is backdated to the day the application was signed")
+
+
+def test_a_figure_said_of_others_is_no_figure_for_the_post_asked_about(library: Library) -> None:
+    # Coventry gives caseloads of 14/20/25 per social worker and says the reduced numbers for NQSWs are not
+    # given. The old code answered an NQSW's caseload with the 14/20/25: the answer never named the NQSW.
+    answer = library.ask("coventry", "how many cases will an NQSW have under coventry's staffing model?")
+    assert not answer.answered
+    assert answer.text.startswith("Coventry's policy doesn't say")
+
+
+def test_the_date_a_framework_took_effect_from_is_no_backdating(library: Library) -> None:
+    # "From which date did the framework take effect?" asks its start: the old code read a backdating question
+    # and answered that an award is backdated to the day the line manager signed.
+    answer = library.ask("medway", "From which date did Medway's revised framework take effect?")
+    assert answer.answered
+    assert "with effect from 1 April 2010" in answer.text and "backdated" not in answer.text
