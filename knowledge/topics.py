@@ -182,7 +182,10 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\bsupplements?\b|\bhonorari(um|a)\b|\ballowances?\b|\bbonus(es)?\b|\btop[ -]?up\b", 5),
         (r"\bmarket (force|rate|related)?\b|\bextra (pay|money|payment)\b|\bretention payment\b", 3),
         (r"\bone[ -]off payment\b|\binstalments?\b", 2),
-        (r"\b(anything|something|paid|get) extra\b|\bextra (for|because|as)\b", 3.5),
+        (
+            r"\b(anything|something|paid|get) extra\b|\bextra (for|because|as)\b|\b(get|paid|earn|receive) on top\b",
+            3.5,
+        ),
         (r"\b(paid|pay|earn|get) (more|extra) for (being|doing|having|taking)\b", 4),
     ),
     Topic.clawback: _cues(

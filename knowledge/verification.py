@@ -27,7 +27,7 @@ from functools import cache, cached_property, lru_cache
 import numpy as np
 from wordfreq import zipf_frequency
 
-from knowledge.asks import QUESTION_CUES, STRICT, Ask, answers, says_nothing
+from knowledge.asks import QUESTION_CUES, SILENCE, STRICT, Ask, answers, says_nothing
 from knowledge.document_passages import STEM_PREFIX, DocumentIndex, document_index, section_text
 from knowledge.fitting import doesnt_say
 from knowledge.glossary import (
@@ -633,7 +633,8 @@ def _concept_missed(index: PackIndex, question: Question, answer: Answer) -> tup
             return concept
     # Asked for a detail of something the glossary names ("the caseload of an NQSW", "when does the exam go
     # live"), the answer must name it too: a figure or date said of something else is no answer.
-    asked = [a for a in question.asks if a in DETAIL_ASKS]
+    # (An answer stating a silence is left to it: "no deadline for submissions" says what is not given.)
+    asked = [a for a in question.asks if a in DETAIL_ASKS] if not SILENCE.search(body.lower()) else []
     subject = {w for t in subject_terms(index, question, asked) for w in t.stems} if asked else set()
     # (Not the asker's scene, "I'm an NQSW joining ...", nor a condition they set, "if I get accelerated ...")
     clause = _CONDITION.sub("", normalise(main_clause(question.raw)))
