@@ -27,9 +27,10 @@ _NOT_THE_SCHEME = r"(?!.*\b(framework|policy|scheme|structure|report|recommendat
 
 CUES: dict[Topic, tuple[Cue, ...]] = {
     Topic.pay: _cues(
-        # ("how is the new grade paid for": how it is funded, not what it pays)
+        # ("how is the new grade paid for": how it is funded, not what it pays; "cost more money" is its cost)
         (
-            r"\b(salary|salaries|wage|wages|paid(?! for\b(?! (?:\w+ )?(?:months?|years?|weeks?)\b))|earn|earnings|money|£)",
+            r"\b(salary|salaries|wage|wages|paid(?! for\b(?! (?:\w+ )?(?:months?|years?|weeks?)\b))|earn|earnings"
+            r"|(?<!cost more )(?<!costs more )(?<!cost extra )money|£)",
             3,
         ),
         (r"\bpay\b(?! back)(?! it back)", 3),
