@@ -19,6 +19,7 @@ from knowledge.models import Source
 from knowledge.obligations import with_the_option_said, with_what_is_required
 from knowledge.proposals import NOTHING, Candidate, fallback, proposals
 from knowledge.replies import Answer, instruction_declined, out_of_scope
+from knowledge.same_subject import with_the_same_subjects_requirements
 from knowledge.scoring import WEIGHTS, read, score
 from knowledge.totals import with_the_levels_pay, with_the_total
 from knowledge.turns import with_the_turn
@@ -38,6 +39,7 @@ def respond(index: PackIndex, question: Question) -> Answer:
     said = with_the_next_month(said, question.text)
     said = with_the_askers_dates(said, question.text)
     said = with_what_is_required(index, question, said)
+    said = with_the_same_subjects_requirements(index, question, said)
     said = with_the_option_said(index, question, said)
     said = with_what_to_do_instead(index, question, said)
     said = with_the_turn(index, said)

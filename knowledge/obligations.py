@@ -33,7 +33,7 @@ def with_what_is_required(index: PackIndex, question: Question, answer: Answer) 
     what it is asked about, of all the requirements the answer quotes, is one the policy calls desirable."""
     if not answer.answered or not _OBLIGED.search(question.text) or _OPEN.search(question.text):
         return answer
-    quoted = _quoted_requirements(index, answer)
+    quoted = quoted_requirements(index, answer)
     if not quoted:
         return answer
     # (A level's name says which level, not what of it; an abbreviation and its gloss weigh as one term.)
@@ -66,7 +66,7 @@ def with_what_is_required(index: PackIndex, question: Question, answer: Answer) 
     )
 
 
-def _quoted_requirements(index: PackIndex, answer: Answer) -> list[tuple[Level, Requirement]]:
+def quoted_requirements(index: PackIndex, answer: Answer) -> list[tuple[Level, Requirement]]:
     """The levels' requirements whose words the answer quotes (each once, with its level)."""
     plain = normalise(answer.text)
     found: list[tuple[Level, Requirement]] = []

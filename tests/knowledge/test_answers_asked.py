@@ -142,3 +142,23 @@ def test_the_date_a_framework_took_effect_from_is_no_backdating(library: Library
     answer = library.ask("medway", "From which date did Medway's revised framework take effect?")
     assert answer.answered
     assert "with effect from 1 April 2010" in answer.text and "backdated" not in answer.text
+
+
+def test_whether_it_costs_more_is_answered_by_what_the_document_says_of_its_cost(library: Library) -> None:
+    # "cost more money" is the cost of the change, not pay: the old code answered Medway's with its pay table
+    # and declined Coventry's as a question about Grade 8's salary.
+    medway = library.ask("medway", "is the new framework going to cost the council more money?")
+    assert medway.text.startswith("The short-term impact of the framework was estimated to be negligible")
+    coventry = library.ask("coventry", "will the advanced practitioner posts cost the council more money?")
+    assert coventry.answered and "cost neutral" in coventry.text
+
+
+def test_a_requirement_said_of_newly_qualified_workers_comes_with_the_others_said_of_them(
+    library: Library,
+) -> None:
+    # Medway's level 2 list says newly qualified workers complete induction first and most have a year's service
+    # first: the old code quoted only the induction, as though it were the only condition.
+    answer = library.ask(
+        "medway", "I'm newly qualified - once my induction's finished can I put in for level 2 straight away?"
+    )
+    assert "induction programme" in answer.text and "at least one year's service" in answer.text
