@@ -34,12 +34,12 @@ def pay(index: PackIndex, question: Question, topic: Topic) -> Answer:
         pack.level(ident) for ident in dict.fromkeys(ref.id for ref in question.levels)
     ]  # ("grade 8 ASW")
     if question.points:
-        # "I'm on SCP 33, what's the most I can earn at level 1?": the point, then the level it names.
+        # "I'm on SCP 33, what's the most I can earn at level 1?": the point, then the level it names; asked how
+        # far their own level goes ("the most I can get before I'm out of my band"), the point's level.
+        levels = [lv for lv in named if lv.pay]
+        top = not levels and len(question.points) == 1 and bool(_TOP_OF_THEIR_LEVEL.search(question.text))
         return _pay_at_points(
-            pack,
-            question.points,
-            [lv for lv in named if lv.pay],
-            next_up=bool(_NEXT_POINT.search(question.text)),
+            pack, question.points, levels, next_up=bool(_NEXT_POINT.search(question.text)), top=top
         )
     unknown = names_unknown_post(question)
     if unknown and not named:
@@ -57,13 +57,20 @@ def pay(index: PackIndex, question: Question, topic: Topic) -> Answer:
 
 
 # "what would the next point up pay", "my next increment": the point above the asker's, from the same table.
+_TOP_OF_THEIR_LEVEL = re.compile(
+    r"\b(most|max|maximum|highest|top)\b.*\b(my|this) (band|level|grade|scale)\b"
+    r"|\bout of (my|this) (band|level|grade)\b|\btop of (my|the|this) (band|level|grade|scale)\b"
+)
 _NEXT_POINT = re.compile(
     r"\bnext (spinal |pay |scale )?(point|increment|step up|scp)\b|\b(point|scp|one) (up|above|higher)\b"
     r"|\bup (a|one) point\b"
 )
 
 
-def _pay_at_points(pack: Pack, points: list[int], levels: list[Level], *, next_up: bool = False) -> Answer:
+def _pay_at_points(
+    pack: Pack, points: list[int], levels: list[Level], *, next_up: bool = False, top: bool = False
+) -> Answer:
+    """What each point pays; with `top`, the top of the point's own level too (and its whole table)."""
     lines, sources = [], []
     for point in points:
         found = personal.level_at_point(pack, point)
@@ -76,6 +83,12 @@ def _pay_at_points(pack: Pack, points: list[int], levels: list[Level], *, next_u
         sources.append(level.pay.source if level.pay else level.source)
     if next_up and len(points) == 1:
         lines += _next_point(pack, points[0])
+    if top and (found := personal.level_at_point(pack, points[0])) is not None and found[0].pay:
+        level, highest = found[0], max(found[0].pay.points, key=lambda p: p.point)
+        lines.append(
+            f"The top of {level.name} is spinal point {highest.point}, {money(highest.salary)} a year."
+        )
+        levels = [level]
     lines += [_pay_line(level) for level in levels]
     sources += [level.pay.source for level in levels if level.pay]
     return compose(pack, lines, sources, Topic.pay)

@@ -39,3 +39,10 @@ def test_a_level_then_on_a_number_is_the_point_on_it(library: Library) -> None:
         "If you can evidence Level 3 Social Worker competency, you could progress from"
     )
     assert "(point 39, £32,800)" in answer.text
+
+
+def test_the_top_of_the_askers_own_level(library: Library) -> None:
+    # "the most I can get before I'm out of my band" asks the top of the level their point is on: the old code
+    # said only what their own point pays.
+    answer = library.ask("medway", "I'm on point 37 - what's the most I can earn before I'm out of my band?")
+    assert "The top of Level 2 Social Worker is spinal point 40, £33,661 a year." in answer.text
