@@ -162,3 +162,10 @@ def test_a_requirement_said_of_newly_qualified_workers_comes_with_the_others_sai
         "medway", "I'm newly qualified - once my induction's finished can I put in for level 2 straight away?"
     )
     assert "induction programme" in answer.text and "at least one year's service" in answer.text
+
+
+def test_the_competency_the_evidence_form_marks_for_level_3(library: Library) -> None:
+    # Medway's evidence form lists "Influence and impact (for level 3)"; the pack did not record the marking,
+    # so a level 2 applicant asking whether to evidence it was told only how many examples to give.
+    answer = library.ask("medway", "do I need examples for influence and impact if I'm applying for level 2?")
+    assert 'lists Influence and impact "for level 3"' in answer.text
