@@ -111,7 +111,29 @@ def verified(index: PackIndex, question: Question, answer: Answer) -> Answer:
     checked = _checked(index, question, answer)
     if checked.answered and (absent := _detail_absent(index, question, checked)) is not None:
         return absent
+    if checked.answered and _measure_never_named(index, question) is not None:
+        return doesnt_say(index, question, [ln for ln in _body(checked).split("\n") if ln][:1])
     return checked
+
+
+# Asked for a figure by the name of its measure ("what's the pass mark", "the ratio"): the measures whose name
+# the document must use for any figure of it to be the answer.
+_MEASURES = re.compile(r"\b(pass mark|mark|score|ratio|threshold|cap|ceiling|quota)s?\b")
+
+
+def _measure_never_named(index: PackIndex, question: Question) -> str | None:
+    """The measure a figure is asked for by name, where the organisation's document never names it: no
+    figure it gives is that one ("3 levels" is no pass mark)."""
+    if not {Ask.amount, Ask.number, Ask.share} & set(question.asks):
+        return None
+    cued = " ".join(
+        m.group(0) for a in (Ask.amount, Ask.number) for m in QUESTION_CUES[a].finditer(question.text)
+    )
+    found = _MEASURES.search(cued)
+    if found is None:
+        return None
+    document = f" {' '.join(tokens(normalise(document_index(index.pack.organisation.document).raw)))} "
+    return None if f" {' '.join(tokens(found.group(1)))} " in document else found.group(1)
 
 
 def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:

@@ -76,3 +76,10 @@ def test_the_total_asked_stands(library: Library) -> None:
     answer = library.ask("coventry", "how many advanced social worker posts are there?")
     assert answer.answered
     assert "50 FTE" in answer.text
+
+
+def test_a_figure_asked_by_the_name_of_a_measure_the_document_never_names(library: Library) -> None:
+    # BCC's document never speaks of a pass mark: the old code gave its "3 levels" of accreditation as one.
+    answer = library.ask("bcc", "what is the pass mark for the national accreditation exam at bcc?")
+    assert not answer.answered
+    assert answer.text.startswith("BCC's policy doesn't say what the pass mark")
