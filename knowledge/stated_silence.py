@@ -89,6 +89,7 @@ def with_stated_silence(index: PackIndex, question: Question, answer: Answer) ->
         (alone and named >= MIN_NAMED)
         or _left_open(index, terms, silent, question)
         or _on_the_askers_time(question, silent)
+        or _only_another_time_than_theirs(question, body, silent)
     ):
         return doesnt_say(index, question, lines)
     found = _pack_silence(index, question, terms, lines)
@@ -132,12 +133,28 @@ def _on_the_askers_time(question: Question, clauses: list[str]) -> bool:
     if not question.personal:
         return False
     theirs = {round(d.years, 1) for d in question.durations}
-    said = {
-        round(float(n) / (12 if unit.startswith("month") else 1), 1)
-        for clause in clauses
-        for n, unit in _TIME_SAID.findall(clause)
+    return bool(theirs & set().union(*(_times(c) for c in clauses)))
+
+
+def _times(text: str) -> set[float]:
+    """The lengths of time a (normalised) text says, in years."""
+    return {
+        round(float(n) / (12 if unit.startswith("month") else 1), 1) for n, unit in _TIME_SAID.findall(text)
     }
-    return bool(theirs & said)
+
+
+def _only_another_time_than_theirs(question: Question, body: str, clauses: list[str]) -> bool:
+    """Asked what they would pay or get at a time of their own ("if I leave 18 months after"), where the answer
+    gives the figure only for other times ("after twelve months you pay half back") and says the others are not
+    given ("does not give the other points of the scale"): theirs is one the policy leaves open."""
+    if not question.personal or not {Ask.amount, Ask.money, Ask.share} & set(question.asks):
+        return False  # (asked whether at all, "do I owe anything?", the rule's period answers)
+    theirs = {round(d.years, 1) for d in question.durations if d.since is None}
+    if not theirs or not any(re.search(r"\bother\b", c) for c in clauses):
+        return False
+    stated = _times(normalise(body))
+    # (Beyond every time the rule states, "3 years" against "within two years", theirs is outside it.)
+    return bool(stated) and not theirs & stated and max(stated) > max(theirs)
 
 
 def _left_open(index: PackIndex, terms: list[Term], clauses: list[str], question: Question) -> bool:

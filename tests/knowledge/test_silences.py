@@ -101,3 +101,16 @@ def test_asked_for_a_detail_the_organisations_name_is_only_where_it_is_asked(lib
         "coventry", "how much experience do I need to become an advanced practitioner in Coventry?"
     )
     assert answer.answered and "3 years post qualifying experience" in answer.text  # a guard
+
+
+def test_a_figure_given_only_for_another_time_than_the_askers_is_not_theirs(library: Library) -> None:
+    # BCC gives the refund only for leaving after twelve months ("half back") and "does not give the other points
+    # of the scale": the old code answered 15 months as though the rule gave its figure.
+    answer = library.ask(
+        "bcc", "I'm leaving bcc 15 months after my PEPS course finished - how much will I have to pay back?"
+    )
+    assert not answer.answered and answer.text.startswith(
+        "BCC's policy doesn't say how much you will have to pay back"
+    )
+    at_twelve = library.ask("bcc", "I'm leaving 12 months after finishing my course, how much do I pay back?")
+    assert at_twelve.answered and "half back" in at_twelve.text  # the time the rule gives a figure for
