@@ -162,6 +162,12 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
             2,
         ),
         (r"\bhow (do|can) i become an? (approved|best|practice|amhp|bia)", 3),
+        # A way for unqualified staff to qualify ("is there any way to qualify while working here?")
+        (
+            r"\b(way|ways|route|help|helps|support|chance) (for me |for us )?to (qualify|get qualified|become qualified)\b"
+            r"|\b(help|support) (me|us|staff) (to )?(qualify|get qualified|become qualified)\b",
+            3.5,
+        ),
     ),
     Topic.training: _cues(
         (r"\btraining\b|\bcourses?\b", 3.5),

@@ -40,3 +40,12 @@ def test_what_i_have_to_show_for_a_grade_asks_what_it_requires(library: Library)
     # "have to show" and answered with BG10's pathway stage.
     answer = library.ask("bcc", "what have I got to demonstrate to be awarded BG12?")
     assert answer.text.startswith("To reach BG12")
+
+
+def test_help_to_qualify_asks_about_the_route_to_qualifying(library: Library) -> None:
+    # Hertfordshire's Social Work Career Pathways Scheme is its route for unqualified staff (the UH degree): the
+    # old code read no topic and answered with the report's general words on more study opportunities.
+    answer = library.ask(
+        "hertfordshire", "im unqualified, will the council help me qualify as a social worker?"
+    )
+    assert "University of Hertfordshire (UH)" in answer.text
