@@ -119,6 +119,11 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
 _FIRST_YEAR = "|".join(re.escape(name) for name in names_of("asye"))
 _MONTH = r"january|february|march|april|may|june|july|august|september|october|november|december"
 _TIME_UNIT = r"(working days|years?|months?|weeks?|days?)"
+# Asked for a month or a date by name, and text that names one (a month, a year, a day of the month).
+CALENDAR_ASKED = re.compile(r"\b(which|what) (month|date|day of the month)s?\b|\bon what date\b")
+CALENDAR = re.compile(
+    rf"\b({_MONTH})\b|\b(19|20)\d\d\b|\b\d{{1,2}}(st|nd|rd|th)?\b(?= ({_MONTH})\b)|\b\d{{1,2}}/\d{{1,2}}/"
+)
 _ROLE = (
     r"manager|director|officer|panel|chair|hr\b|human resources|payroll|cabinet|committee|member|head of"
     r"|assessor|principal|lead\b|social workers?|yourself|employees?|supervisor|staff|practitioners?|students?"

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 import re
 
-from knowledge.asks import PROCESS_LENGTH, SERVICE_TIME, STRICT, Ask, answers, answers_of
+from knowledge.asks import (
+    CALENDAR,
+    CALENDAR_ASKED,
+    PROCESS_LENGTH,
+    SERVICE_TIME,
+    STRICT,
+    Ask,
+    answers,
+    answers_of,
+)
 from knowledge.index import PackIndex, Passage
 from knowledge.models import Source, Topic
 from knowledge.replies import CHAT_LIMIT, Answer, compose, fitting
@@ -47,13 +56,13 @@ def _given(index: PackIndex, question: Question, answer: Answer) -> Answer:
     body = _body(answer.text)
     strict = [ask for ask in question.asks if ask in STRICT]
     of_process = bool(PROCESS_LENGTH.search(question.text))
-    if not strict or set(strict) & _gives(index, body, of_process=of_process):
+    if not strict or set(strict) & _gives_asked(index, question, body, of_process=of_process):
         return answer
     subject = _content_words(question)
     giving = _best_fitting(index, question, strict, set(), anywhere=True)[:1]
     if (
         giving
-        and set(strict) & _gives(index, giving[0].text, of_process=of_process)
+        and set(strict) & _gives_asked(index, question, giving[0].text, of_process=of_process)
         and (_speaks_as_well(index, question, giving[0], body) or _how_anyone_progresses(question, giving[0]))
     ):
         # The fact that gives the kind of answer asked for is about what the answer was about, as much as
@@ -175,6 +184,15 @@ def distinctive_words(index: PackIndex, question: Question) -> set[str]:
     limit = max(1, int(DISTINCTIVE_SHARE * len(index.passages)))
     uses = index.uses
     return {word for word in asked if 0 < uses.get(word, 0) <= limit and not word.isdigit()}
+
+
+def _gives_asked(index: PackIndex, question: Question, body: str, *, of_process: bool) -> set[Ask]:
+    """As _gives; asked for a month or a date by name ("which month is it paid in?"), a time only when the text
+    names one (a month, a year, a date): "yearly increments" say how often, not in which month."""
+    gives = _gives(index, body, of_process=of_process)
+    if CALENDAR_ASKED.search(question.text) and not CALENDAR.search(body.lower()):
+        gives.discard(Ask.when)
+    return gives
 
 
 def _gives(index: PackIndex, body: str, *, of_process: bool = False) -> set[Ask]:

@@ -169,3 +169,10 @@ def test_the_competency_the_evidence_form_marks_for_level_3(library: Library) ->
     # so a level 2 applicant asking whether to evidence it was told only how many examples to give.
     answer = library.ask("medway", "do I need examples for influence and impact if I'm applying for level 2?")
     assert 'lists Influence and impact "for level 3"' in answer.text
+
+
+def test_a_month_asked_for_is_not_given_by_how_often(library: Library) -> None:
+    # "yearly increments" say how often, not in which month: the old code answered Medway's framework overview.
+    answer = library.ask("medway", "what month do the yearly increments get paid at medway?")
+    assert not answer.answered
+    assert answer.text.startswith("Medway's policy doesn't say")
