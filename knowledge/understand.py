@@ -59,7 +59,9 @@ _NEGATED = re.compile(
     r"\b(am|is|are|i am|i'm|was|were)? ?not (on |in |at |a |an |the |in the |on the |working in )?$"
 )
 # "my team manager" is a person, not a post asked about.
-_OWNED = re.compile(r"\b(my|your|our|their|his|her)\s*$")
+_OWNED = re.compile(
+    r"\b(my|your|our|their|his|her)\s*(\w+\s+)?$"
+)  # ("my tm team manager": the gloss follows)
 # "less than 4 years" is short of 4 years; "over 4 years" is past it.
 _RATE = re.compile(r"\b(times|twice|once|per)\s*$")
 _BELOW = re.compile(r"\b(less than|fewer than|under|below|nearly|almost|not quite|just under)\s*$")

@@ -176,3 +176,13 @@ def test_a_month_asked_for_is_not_given_by_how_often(library: Library) -> None:
     answer = library.ask("medway", "what month do the yearly increments get paid at medway?")
     assert not answer.answered
     assert answer.text.startswith("Medway's policy doesn't say")
+
+
+def test_the_askers_own_manager_by_an_abbreviation_is_no_post_asked_about(library: Library) -> None:
+    # "my TM" is glossed "my tm team manager": the old code did not see the team manager as the asker's own, and
+    # declined that BCC's policy says nothing about team managers.
+    answer = library.ask(
+        "bcc",
+        "I finished my PG Cert last month and my TM says I won't just go up to BG11. what do I actually have to do?",
+    )
+    assert answer.answered and answer.text.startswith("To reach BG11 Social Worker you need:")
