@@ -67,6 +67,10 @@ _RATE = re.compile(r"\b(times|twice|once|per)\s*$")
 _BELOW = re.compile(r"\b(less than|fewer than|under|below|nearly|almost|not quite|just under)\s*$")
 _ABOVE = re.compile(r"\b(more than|over|above|at least|just over|over than)\s*$")
 _QUALIFYING = re.compile(r"qualif|pqe|post qualifying|since i qualified|registered")
+# "I've been a professional assistant in the west quadrant for about 8 months": time in post.
+_BEEN_FOR = re.compile(
+    r"\b(i have|i've|ive) been (a|an|in|at|with|on|working)\b[^.?!]*\bfor (about |around |nearly |almost |over |just over |just under )?$"
+)
 _SERVICE = re.compile(
     r"service|with the (council|authority)|here|employed|worked|working|in (a|the|my) .*team|in post"
 )
@@ -293,8 +297,13 @@ def _durations(text: str) -> list[Duration]:
         before = text[max(0, match.start() - 16) : match.start()]
         years += -0.01 if _BELOW.search(before) else 0.01 if _ABOVE.search(before) else 0
         window = text[max(0, match.start() - 40) : match.end() + 40]
+        served = _BEEN_FOR.search(text[max(0, match.start() - 100) : match.start()]) is not None
         basis: Basis = (
-            "qualifying" if _QUALIFYING.search(window) else "joining" if _SERVICE.search(window) else "any"
+            "qualifying"
+            if _QUALIFYING.search(window)
+            else "joining"
+            if served or _SERVICE.search(window)
+            else "any"
         )
         found.append(Duration(round(years, 3), basis))
     return found

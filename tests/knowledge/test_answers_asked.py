@@ -186,3 +186,13 @@ def test_the_askers_own_manager_by_an_abbreviation_is_no_post_asked_about(librar
         "I finished my PG Cert last month and my TM says I won't just go up to BG11. what do I actually have to do?",
     )
     assert answer.answered and answer.text.startswith("To reach BG11 Social Worker you need:")
+
+
+def test_time_in_a_post_is_the_askers_service(library: Library) -> None:
+    # "I've been a professional assistant ... for about 6 months" is time served: the old code did not read it
+    # as service, and answered with the report's words on recognising unqualified staff.
+    answer = library.ask(
+        "hertfordshire",
+        "I've been a professional assistant in the east quadrant for about 6 months. am I due the £500 yet?",
+    )
+    assert answer.text.startswith("Not yet: the Professional Assistants Honorarium needs 12 months service")
