@@ -45,7 +45,19 @@ def fitted(index: PackIndex, question: Question, answer: Answer) -> Answer:
     if readings:
         return _ask_back(index, question, readings)
     if given.answered and Ask.automatic in question.asks and "automatic" not in given.text.lower():
-        # The facts give what it depends on (evidence, a vacancy, a panel): that is a "no" to "automatically?"
+        # The facts give what it depends on (evidence, a vacancy, a panel): that is a "no" to "automatically?",
+        # and the rule on how anyone progresses, where the answer's facts are a level's own, says on what.
+        body = _body(given.text)
+        rule = _the_rule_it_depends_on(index, question)
+        if rule is not None and rule.text[:60] not in body:
+            cited = [rule.source, *(Source(document=c.document, section=c.section) for c in given.sources)]
+            return compose(
+                index.pack,
+                ["Not automatically, going by the policy:", rule.text, *body.split("\n")],
+                cited,
+                None,
+                confidence=given.confidence,
+            ).model_copy(update={"topic": given.topic})
         return given.model_copy(update={"text": f"Not automatically, going by the policy:\n{given.text}"})
     return given
 
@@ -82,6 +94,32 @@ def _given(index: PackIndex, question: Question, answer: Answer) -> Answer:
 _MOVING_UP = re.compile(
     r"\b(go|move|moved|step|get|jump) up\b|\bpromot|\bprogress|\bnext (level|grade|band)\b"
 )
+
+
+# What a rule says progression depends on, in so many words ("depends on a vacancy", "not structured by years").
+_DEPENDS = re.compile(r"\b(based on|depends? on|depending on|not structured by|rather than time)\b", re.I)
+
+
+def _the_rule_it_depends_on(index: PackIndex, question: Question) -> Passage | None:
+    """Of the rules on how anyone progresses that say what it depends on, the one nearest the question's words."""
+    rules = [
+        i
+        for i, p in enumerate(index.passages)
+        if _how_anyone_progresses(question, p)
+        and _DEPENDS.search(p.text)
+        and len(p.text) <= RULE_CHARS
+        and p.topics & _PROGRESSION_TOPICS  # (not "supervision time ... depending on experience")
+    ]
+    if not rules:
+        return None
+    scores = index.scores(question.terms)
+    return index.passages[max(rules, key=lambda i: (scores[i], -i))]
+
+
+_PROGRESSION_TOPICS = frozenset(
+    {Topic.requirements, Topic.vacancy, Topic.overview, Topic.eligibility, Topic.apply}
+)
+RULE_CHARS = 400  # a rule said before a level's own facts: short enough to leave room for them
 
 
 def _how_anyone_progresses(question: Question, passage: Passage) -> bool:

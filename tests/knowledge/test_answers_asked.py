@@ -196,3 +196,12 @@ def test_time_in_a_post_is_the_askers_service(library: Library) -> None:
         "I've been a professional assistant in the east quadrant for about 6 months. am I due the £500 yet?",
     )
     assert answer.text.startswith("Not yet: the Professional Assistants Honorarium needs 12 months service")
+
+
+def test_automatic_moving_up_is_answered_by_what_progression_depends_on(library: Library) -> None:
+    # BCC: "Progression depends on a vacancy being available and on you showing through your portfolio ...".
+    # The old code said "Not automatically" with the salary scale's "skill and effort rather than time served".
+    answer = library.ask("bcc", "now I've got my PG Cert will I automatically move up a grade?")
+    assert answer.text.startswith(
+        "Not automatically, going by the policy:\nProgression depends on a vacancy being"
+    )
