@@ -199,6 +199,10 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\bclaw ?back\b|\bpay (it |them |the money |anything )?back\b|\brepay|\brefund", 5),
         (r"\bcourse fees?\b|\bfees?\b", 3),
         (r"\bif i leave\b|\bleave the (council|authority)\b|\bleaving\b", 1.5),
+        (
+            r"\b(pay|owe) (anything|something|any of it)\b",
+            2.5,
+        ),  # ("... leave after 18 months, do I pay anything?")
     ),
     Topic.secondary_employment: _cues(
         (

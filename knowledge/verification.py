@@ -663,6 +663,8 @@ def _concept_missed(index: PackIndex, question: Question, answer: Answer) -> tup
     clause = _COUNTED.sub("", clause)  # ("how many increments": what is counted, not what it is counted of)
     for concept in concepts_named(clause) if subject else []:
         names = {stem(w) for p in concept for w in words(p)}
+        if any(re.search(rf"\bmy {re.escape(p)}", clause) for p in concept):
+            continue  # the asker's own ("when can I submit my portfolio"): what they ask about it, not of it
         if names & subject and names_concept(concept, _corpus(index)) and not names_concept(concept, said):
             return concept
     return None

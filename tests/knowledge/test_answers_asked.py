@@ -205,3 +205,16 @@ def test_automatic_moving_up_is_answered_by_what_progression_depends_on(library:
     assert answer.text.startswith(
         "Not automatically, going by the policy:\nProgression depends on a vacancy being"
     )
+
+
+def test_whether_they_pay_anything_after_leaving_asks_about_repaying(library: Library) -> None:
+    # The clause that asks, "do i pay anything", was read as a pay question once the condition before it was no
+    # longer taken for it: BCC declined that it says nothing about salaries.
+    answer = library.ask("bcc", "if i get funding for my MSc and leave after 15 months do i pay anything")
+    assert answer.answered and answer.text.startswith("You say 15 months: that is within the two years.")
+
+
+def test_a_detail_asked_of_the_askers_own_thing_is_no_concept_the_answer_must_name(library: Library) -> None:
+    # "when can I next put my portfolio in": the panel's months answer it, though they do not name the portfolio.
+    answer = library.ask("bcc", "when can I next put my portfolio in to panel?")
+    assert answer.answered and "September and June" in answer.text
