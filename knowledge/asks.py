@@ -144,6 +144,7 @@ ANSWER_CUES: dict[Ask, re.Pattern[str]] = {
         rf"|\bat the (end|start)\b|\b\d+ {_TIME_UNIT}\b|\bdate\b|\b(monthly|weekly|quarterly|yearly|annually)\b"
         rf"|\b(a|per|each) (week|month|year)\b|\bin advance\b|\bbeforehand\b|\bprior to\b"
         rf"|\bduring\b|\bpost ({_FIRST_YEAR}|qualif\w*)\b|\bon (joining|appointment|starting)\b"  # at what stage
+        rf"|\bin (\d+|a|one|two|three|six|twelve|eighteen) {_TIME_UNIT}'?s?'? time\b"  # "in twelve months' time"
     ),
     Ask.duration: re.compile(
         rf"\b\d+(\.\d+)?(/\d+)?( or more| or less|\+)?[ -]{_TIME_UNIT}|\b(one|two|three|four|five|six|twelve|eighteen) {_TIME_UNIT}"

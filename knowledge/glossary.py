@@ -50,6 +50,7 @@ CONCEPTS: tuple[tuple[str, ...], ...] = (
      "scale points", "pay points"),  # ("scp" is glossed as "spinal point" before it is looked up)
     ("implemented", "put into effect", "put in place", "brought in", "come into force", "comes into force",
      "go live", "goes live", "rolled out", "with effect from", "take effect", "took effect", "takes effect"),
+    ("written evidence", "on paper", "paper based", "paper-based", "paper exercise", "all on paper"),
     ("cost neutral", "financial implications", "absorbed within the existing budget", "cost more", "costs more",
      "cost extra", "more expensive",
      "cost the council more", "cost more money"),

@@ -218,3 +218,10 @@ def test_a_detail_asked_of_the_askers_own_thing_is_no_concept_the_answer_must_na
     # "when can I next put my portfolio in": the panel's months answer it, though they do not name the portfolio.
     answer = library.ask("bcc", "when can I next put my portfolio in to panel?")
     assert answer.answered and "September and June" in answer.text
+
+
+def test_in_twelve_months_time_says_when(library: Library) -> None:
+    # "be brought back to Committee in twelve months' time" is when: the old code found no time in it and
+    # answered with the October 2009 decision.
+    answer = library.ask("medway", "when is the framework meant to go back to the committee for a review?")
+    assert "in twelve months' time" in answer.text.split("\n")[0]

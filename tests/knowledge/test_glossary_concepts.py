@@ -77,3 +77,10 @@ def test_coming_into_force_is_taking_effect(library: Library) -> None:
     # answers "when did it come into force?".
     answer = library.ask("medway", "when did the competency framework come into force?")
     assert answer.answered and "1 April 2010" in answer.text
+
+
+def test_on_paper_is_the_written_evidence(library: Library) -> None:
+    # Medway: "The assessment is objective, based on the written evidence you provide". Asked whether it is done
+    # "on paper", the old code found nothing in the document's words and declined.
+    answer = library.ask("medway", "is my progression assessed on paper?")
+    assert answer.answered and "based on the written evidence you provide" in answer.text
