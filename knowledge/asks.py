@@ -37,6 +37,10 @@ class Ask(StrEnum):
     payment = "payment"  # how a sum is paid: at once or in instalments, monthly or yearly, once or every year
 
 
+# Said of the framework or policy itself ("from what date did the framework take effect"): its start, no award's
+# (the backdating topic's cues read it too).
+NOT_THE_SCHEME = r"(?!.*\b(framework|policy|scheme|structure|report|recommendations)\b)"
+
 # How a question asks for each kind of answer (normalised text: lower case, abbreviations glossed).
 QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
     Ask.amount: re.compile(
@@ -88,8 +92,7 @@ QUESTION_CUES: dict[Ask, re.Pattern[str]] = {
     Ask.repay: re.compile(r"\bpay( \w+){0,3} back\b|\brepay|\brefund|\bowe\b"),
     Ask.backdated: re.compile(
         r"\bback ?dat|\b(paid|pay|it count|count) from\b"
-        # (not the date the framework itself took effect from)
-        r"|\bfrom (when|what date|which date)\b(?!.*\b(framework|policy|scheme|structure|report|recommendations)\b)"
+        rf"|\bfrom (when|what date|which date)\b{NOT_THE_SCHEME}"  # (not the date the framework took effect)
     ),
     Ask.automatic: re.compile(r"\bautomatic(ally)?\b"),
     Ask.what_if: re.compile(

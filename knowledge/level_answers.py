@@ -56,11 +56,12 @@ def pay(index: PackIndex, question: Question, topic: Topic) -> Answer:
     return compose(pack, lines, [lv.pay.source for lv in priced if lv.pay], topic)
 
 
-# "what would the next point up pay", "my next increment": the point above the asker's, from the same table.
+# "the most I can get before I'm out of my band", "the top of my level": the top of the asker's point's level.
 _TOP_OF_THEIR_LEVEL = re.compile(
     r"\b(most|max|maximum|highest|top)\b.*\b(my|this) (band|level|grade|scale)\b"
     r"|\bout of (my|this) (band|level|grade)\b|\btop of (my|the|this) (band|level|grade|scale)\b"
 )
+# "what would the next point up pay", "my next increment": the point above the asker's, from the same table.
 _NEXT_POINT = re.compile(
     r"\bnext (spinal |pay |scale )?(point|increment|step up|scp)\b|\b(point|scp|one) (up|above|higher)\b"
     r"|\bup (a|one) point\b"
@@ -83,8 +84,8 @@ def _pay_at_points(
         sources.append(level.pay.source if level.pay else level.source)
     if next_up and len(points) == 1:
         lines += _next_point(pack, points[0])
-    if top and (found := personal.level_at_point(pack, points[0])) is not None and found[0].pay:
-        level, highest = found[0], max(found[0].pay.points, key=lambda p: p.point)
+    if top and level.pay:  # (one point asked of: `level` is its level, from the loop above)
+        highest = max(level.pay.points, key=lambda p: p.point)
         lines.append(
             f"The top of {level.name} is spinal point {highest.point}, {money(highest.salary)} a year."
         )

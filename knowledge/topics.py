@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from knowledge.asks import NOT_THE_SCHEME
 from knowledge.models import Topic
 
 
@@ -21,9 +22,6 @@ class Cue:
 def _cues(*pairs: tuple[str, float]) -> tuple[Cue, ...]:
     return tuple(Cue(re.compile(p), w) for p, w in pairs)
 
-
-# Said of the framework or policy itself ("from what date did the framework take effect"): its start, no award's.
-_NOT_THE_SCHEME = r"(?!.*\b(framework|policy|scheme|structure|report|recommendations)\b)"
 
 CUES: dict[Topic, tuple[Cue, ...]] = {
     Topic.pay: _cues(
@@ -121,9 +119,9 @@ CUES: dict[Topic, tuple[Cue, ...]] = {
         (r"\b(effective|take effect|start|starts|kick in|come in)\b.*\b(pay|rise|award|increase|date)\b", 2),
         (r"\b(pay|rise|award|increase)\b.*\b(effective|take effect|start|kick in|from when)\b", 2),
         # ("what date was the report?" is no award's date, nor is the date a framework took effect from)
-        (rf"\bfrom when\b{_NOT_THE_SCHEME}|\bfrom (what|which) date\b{_NOT_THE_SCHEME}", 3),
+        (rf"\bfrom when\b{NOT_THE_SCHEME}|\bfrom (what|which) date\b{NOT_THE_SCHEME}", 3),
         (
-            rf"\bfrom (what|which) date\b{_NOT_THE_SCHEME}"
+            rf"\bfrom (what|which) date\b{NOT_THE_SCHEME}"
             r"|\b(what|which) date (will|would|do|does|is) (i|my|the (pay|rise|award|increase))",
             1.5,
         ),

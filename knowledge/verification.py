@@ -132,8 +132,15 @@ def _measure_never_named(index: PackIndex, question: Question) -> str | None:
     found = _MEASURES.search(cued)
     if found is None:
         return None
-    document = f" {' '.join(tokens(normalise(document_index(index.pack.organisation.document).raw)))} "
+    document = _document_stems(index.pack.organisation.document)
     return None if f" {' '.join(tokens(found.group(1)))} " in document else found.group(1)
+
+
+@lru_cache(maxsize=64)
+def _document_stems(document_id: str) -> str:
+    """The document's stemmed words, space-separated and padded (a phrase is found in it as " a b "): read
+    once a document, not for every question naming a measure."""
+    return f" {' '.join(tokens(normalise(document_index(document_id).raw)))} "
 
 
 def _checked(index: PackIndex, question: Question, answer: Answer) -> Answer:
